@@ -1,0 +1,34 @@
+# AI Compute Market: every target sets up what it needs first; running a target twice is safe.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SCENARIO ?= baseline
+SEED ?= 1
+export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
+export MPLBACKEND := Agg
+
+.PHONY: setup run test docs golden clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@PY=$$(.ci/find-python) || exit 1; \
+	  if [ ! -x $(BIN)/python ]; then "$$PY" -m venv $(VENV) || exit 1; fi
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: setup
+	$(BIN)/aicm run --scenario $(SCENARIO) --seed $(SEED) --out results/$(SCENARIO)
+
+test: setup
+	$(BIN)/python -m pytest -n 2 --timeout=300
+
+docs: setup
+	$(BIN)/python -m experiments.docs
+
+golden: setup
+	$(BIN)/python -m tests.golden.regenerate
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

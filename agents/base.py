@@ -1,0 +1,55 @@
+"""Behaviour shared by every agent: a name, a region, a ledger account and a balance sheet."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+
+from market.enums import AgentType
+
+if TYPE_CHECKING:
+    from market.model import ComputeMarket
+
+
+class EconomicAgent(mesa.Agent):
+    """An agent with a ledger account. Its cash is its ledger balance: the ledger is the one record.
+
+    Args:
+        model: The model the agent belongs to.
+        name: Stable name, e.g. ``incumbent_gpu``.
+        region: Home region.
+        role: The agent's kind within its type (``frontier``, ``incumbent``, ``venture`` ...).
+    """
+
+    agent_type: AgentType
+
+    def __init__(self, model: ComputeMarket, name: str, region: str, role: str) -> None:
+        super().__init__(model)
+        self.name = name
+        self.region = region
+        self.role = role
+        self.alive = True
+        self.account = model.ledger.open_account(name)
+        self.revenue_month_usd_bn = 0.0
+        self.fixed_assets_usd_bn = 0.0
+
+    @property
+    def cash_usd_bn(self) -> float:
+        """Cash held, as recorded by the ledger."""
+        return self.model.ledger.balance(self.account)
+
+    @property
+    def debt_usd_bn(self) -> float:
+        """Principal owed to lenders."""
+        return self.model.capital.debt_of(self.account)
+
+    def compute_gw(self) -> float:
+        """GW of compute the agent runs (zero for agents that run none)."""
+        return 0.0
+
+    def book_equity_usd_bn(self) -> float:
+        """Assets less liabilities at book value."""
+        ledger = self.model.ledger
+        return (self.cash_usd_bn + self.fixed_assets_usd_bn + ledger.claims_receivable(self.account)
+                - self.debt_usd_bn - ledger.claims_payable(self.account))

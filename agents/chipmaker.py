@@ -1,0 +1,132 @@
+"""Chipmakers: capacity with lags, Wright's-law costs, backlog pricing and delivery allocation."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from agents.base import EconomicAgent
+from market.enums import AgentType
+from market.ledger import OUTSIDE, PaymentKind
+from market.roster import ChipmakerSpec
+
+if TYPE_CHECKING:
+    from market.chips import Order
+    from market.model import ComputeMarket
+
+FIXED_ASSET_LIFE_MONTHS = 120
+
+
+class Chipmaker(EconomicAgent):
+    """A maker of AI accelerators (and the systems around them), priced per facility GW.
+
+    Equations (symbols map to ``chipmakers.<name>.*``):
+        unit cost c_t = c_0 (Q_t / Q_0)^(-log2(1/pr))        (Wright's law; Q cumulative output)
+        target price p* = c_t m_0 (b_t / b_ref)^phi, p_{t+1} = p_t + kappa (p* - p_t)
+            (b backlog in months of capacity, kappa ``price_adjust_per_month``)
+        expansion: when b > ``target_backlog_months``, add min(gamma K, backlog / b_target - K - pipeline)
+            GW/month of capacity, online after ``capacity_lead_time_months`` (gamma ``max_capacity_growth_per_month``)
+        deliveries: at most K a month; partners' orders first, then first come first served.
+
+    Args:
+        model: The model.
+        name: Stable name.
+        spec: Its parameters.
+    """
+
+    agent_type = AgentType.CHIPMAKER
+
+    def __init__(self, model: ComputeMarket, name: str, spec: ChipmakerSpec) -> None:
+        super().__init__(model, name, spec.region, spec.role)
+        self.spec = spec
+        self.dormant = spec.dormant
+        self.capacity_gw_per_month = spec.initial_capacity_gw_per_month
+        self.capacity_pipeline: list[tuple[int, float]] = []
+        self.cumulative_output_gw = spec.initial_cumulative_output_gw
+        self.unit_cost_usd_bn_per_gw = spec.initial_unit_cost_usd_bn_per_gw
+        self.price_usd_bn_per_gw = spec.initial_unit_cost_usd_bn_per_gw * spec.base_markup
+        self.delivered_month_gw = 0.0
+        self.ordered_month_gw = 0.0
+
+    def is_selling(self) -> bool:
+        """Whether it takes orders this month."""
+        return self.alive and not self.dormant
+
+    def wake(self) -> None:
+        """Leave dormancy (a scenario event): capacity starts at what it has and grows with orders."""
+        self.dormant = False
+
+    def eflops_per_gw(self, month: int) -> float:
+        """EFLOP/s per GW of the chips it sells in ``month``."""
+        return self.model.catalogue.newest_at(month).eflops_per_gw * self.spec.efficiency
+
+    def backlog_months(self, backlog_gw: float) -> float:
+        """Backlog in months of current capacity."""
+        return backlog_gw / max(self.capacity_gw_per_month, 1e-6)
+
+    def produce(self, orders: list[Order], month: int) -> list[tuple[Order, float]]:
+        """Deliver up to capacity, partners first then oldest first; pay production cost. Return deliveries."""
+        if not self.is_selling():
+            return []
+        partners = self.model.partners_of(self.account)
+        queue = sorted((o for o in orders if o.remaining_gw > 1e-12),
+                       key=lambda o: (o.lab not in partners, o.id))
+        budget = self.capacity_gw_per_month
+        deliveries: list[tuple[Order, float]] = []
+        for order in queue:
+            if budget <= 1e-12:
+                break
+            gw = min(order.remaining_gw, budget)
+            budget -= gw
+            deliveries.append((order, gw))
+        produced = self.capacity_gw_per_month - budget
+        self.delivered_month_gw = produced
+        if produced > 0:
+            self.model.ledger.pay(self.account, OUTSIDE, produced * self.unit_cost_usd_bn_per_gw,
+                                  PaymentKind.CHIP_PRODUCTION)
+            self.cumulative_output_gw += produced
+            exponent = math.log2(1.0 / self.spec.progress_ratio)
+            self.unit_cost_usd_bn_per_gw = self.spec.initial_unit_cost_usd_bn_per_gw * (
+                self.cumulative_output_gw / self.spec.initial_cumulative_output_gw) ** (-exponent)
+        return deliveries
+
+    def update_price(self, backlog_gw: float) -> None:
+        """Move the price part way toward cost times a markup that rises with backlog."""
+        spec = self.spec
+        ratio = max(self.backlog_months(backlog_gw), 0.05 * spec.reference_backlog_months) / spec.reference_backlog_months
+        target = self.unit_cost_usd_bn_per_gw * spec.base_markup * ratio ** spec.backlog_price_elasticity
+        self.price_usd_bn_per_gw += spec.price_adjust_per_month * (target - self.price_usd_bn_per_gw)
+
+    def expand_capacity(self, backlog_gw: float, month: int) -> float:
+        """Order new capacity when the backlog is long; return GW/month ordered."""
+        spec = self.spec
+        if not self.is_selling():
+            return 0.0
+        arrived = sum(gw for due, gw in self.capacity_pipeline if due <= month)
+        self.capacity_pipeline = [(due, gw) for due, gw in self.capacity_pipeline if due > month]
+        self.capacity_gw_per_month += arrived
+        if self.backlog_months(backlog_gw) <= spec.target_backlog_months:
+            return 0.0
+        pipeline = sum(gw for _, gw in self.capacity_pipeline)
+        wanted = backlog_gw / spec.target_backlog_months - self.capacity_gw_per_month - pipeline
+        add = min(max(wanted, 0.0), spec.max_capacity_growth_per_month * max(self.capacity_gw_per_month, 0.01))
+        if add <= 1e-9:
+            return 0.0
+        capex = add * spec.capacity_capex_usd_bn_per_gw_month
+        government = self.model.governments[self.region]
+        government.pay_subsidy(self.account, capex, government.spec.fab_subsidy_share)
+        affordable = min(1.0, max(self.cash_usd_bn, 0.0) / capex)
+        if affordable <= 0:
+            return 0.0
+        self.model.ledger.pay(self.account, OUTSIDE, capex * affordable, PaymentKind.FAB_CAPEX)
+        self.fixed_assets_usd_bn += capex * affordable
+        self.capacity_pipeline.append((month + spec.capacity_lead_time_months, add * affordable))
+        return add * affordable
+
+    def close_month(self, chip_revenue_usd_bn: float, production_cost_usd_bn: float) -> None:
+        """Depreciate capacity and pay out part of the month's cash profit."""
+        self.fixed_assets_usd_bn *= 1.0 - 1.0 / FIXED_ASSET_LIFE_MONTHS
+        self.model.capital.service_debt(self)
+        profit = chip_revenue_usd_bn - production_cost_usd_bn
+        if profit > 0:
+            self.model.capital.pay_dividend(self, profit * self.spec.payout_share_of_profit)

@@ -1,0 +1,59 @@
+"""Investors: a population whose state lives in arrays, one row per investor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.base import EconomicAgent
+from market.enums import AgentType, InvestorKind
+from market.ledger import OUTSIDE, PaymentKind
+
+if TYPE_CHECKING:
+    from market.model import ComputeMarket
+
+
+class Investor(EconomicAgent):
+    """One investor: a venture fund, public-market institution, sovereign fund or energy fund.
+
+    Holds capital (its ledger cash) and a portfolio (rows of the capital market's stake and loan
+    matrices). Expectations and valuations come with the finance issue; until then investors take
+    part in funding rounds pro rata to their cash, with home bias and noise, and receive new money
+    from ``outside`` at ``investors.inflow_rate_per_month`` of their cash.
+
+    Args:
+        model: The model.
+        index: Row in the investor population arrays.
+        kind: Kind of investor.
+        region: Home region.
+    """
+
+    agent_type = AgentType.INVESTOR
+
+    def __init__(self, model: ComputeMarket, index: int, kind: InvestorKind, region: str) -> None:
+        super().__init__(model, f"investor_{index:04d}", region, kind.value)
+        self.index = index
+        self.kind = kind
+
+
+class InvestorPopulation:
+    """Array view of all investors: accounts, kinds and regions, for vectorised passes.
+
+    Args:
+        investors: The investor agents, in index order.
+    """
+
+    def __init__(self, investors: list[Investor]) -> None:
+        self.agents = investors
+        self.accounts = np.array([i.account for i in investors], dtype=np.int64)
+        self.kinds = np.array([i.kind.value for i in investors])
+        self.regions = np.array([i.region for i in investors])
+
+    def receive_inflows(self, model: ComputeMarket, rate_per_month: float) -> float:
+        """Pay each investor new money from outside at ``rate_per_month`` of its cash; return the total."""
+        cash = model.ledger.balances[self.accounts]
+        total = 0.0
+        for account, amount in zip(self.accounts, cash * rate_per_month, strict=True):
+            total += model.ledger.pay(OUTSIDE, int(account), float(amount), PaymentKind.INVESTOR_INFLOW)
+        return total

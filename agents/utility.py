@@ -1,0 +1,162 @@
+"""Utilities: one per region, connecting data centres to power, building generation, pricing scarcity."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from agents.base import EconomicAgent
+from market.enums import AgentType
+from market.ledger import OUTSIDE, PaymentKind
+from market.network import EdgeType
+from market.roster import UtilitySpec
+
+if TYPE_CHECKING:
+    from market.model import ComputeMarket
+
+HOURS_PER_MONTH = 730.0
+FIXED_ASSET_LIFE_MONTHS = 300
+
+
+def usd_bn_per_gw_month(price_usd_mwh: float) -> float:
+    """Convert a $/MWh price into usd_bn per GW-month of constant load."""
+    return price_usd_mwh * HOURS_PER_MONTH * 1e3 / 1e9
+
+
+class Utility(EconomicAgent):
+    """The supplier of power to data centres in one region.
+
+    Equations (symbols map to ``utilities.<REGION>.*``):
+        available_{t+1} = available_t + G * max(g, 0) / 12 * d + completed builds
+            (G ``average_generation_gw``, g ``generation_growth_per_year``, d ``dc_share_of_new_generation``)
+        build start B_t = min(max(0, (1 + r)(committed + queued) - available - under construction),
+            ``build_rate_limit_gw_per_month`` * s), online after ``lead_time_months`` / s
+            (r ``reserve_margin``, s the government's ``permitting_speed``)
+        price p = p_0 (1 + a max(0, u - u_0) / (1 - u_0)), u = committed / available
+
+    Args:
+        model: The model.
+        region: Region served.
+        spec: Its parameters.
+    """
+
+    agent_type = AgentType.UTILITY
+
+    def __init__(self, model: ComputeMarket, region: str, spec: UtilitySpec) -> None:
+        super().__init__(model, f"utility_{region.lower()}", region, "utility")
+        self.spec = spec
+        self.available_gw = spec.initial_available_gw
+        self.committed_gw = 0.0
+        self.queue: list[tuple[int, float]] = []
+        self.pipeline: list[tuple[int, float]] = []
+        self.price_usd_mwh = spec.base_price_usd_mwh
+
+    def queued_gw(self) -> float:
+        """GW of connection requests waiting."""
+        return sum(gw for _, gw in self.queue)
+
+    def under_construction_gw(self) -> float:
+        """GW of generation being built."""
+        return sum(gw for _, gw in self.pipeline)
+
+    def headroom_gw(self) -> float:
+        """Available GW not yet committed."""
+        return max(self.available_gw - self.committed_gw, 0.0)
+
+    def expected_wait_months(self) -> float:
+        """Rough wait for a new connection: queue ahead over the recent rate at which capacity grows."""
+        backlog = max(self.queued_gw() - self.headroom_gw(), 0.0)
+        if backlog <= 0:
+            return 0.0
+        rate = max(self.spec.build_rate_limit_gw_per_month * self.permitting_speed(), 1e-3)
+        return backlog / rate + self.lead_time_months()
+
+    def permitting_speed(self) -> float:
+        """The regional government's permitting speed."""
+        return self.model.governments[self.region].spec.permitting_speed
+
+    def lead_time_months(self) -> int:
+        """Lead time of new generation after permitting speed."""
+        return max(1, round(self.spec.lead_time_months / self.permitting_speed()))
+
+    def request(self, project_id: int, gw: float) -> None:
+        """Queue a data-centre connection request."""
+        self.queue.append((project_id, gw))
+
+    def release(self, gw: float) -> None:
+        """Free committed GW (retired chips)."""
+        self.committed_gw = max(self.committed_gw - gw, 0.0)
+
+    def commit_initial(self, gw: float) -> None:
+        """Record load already connected at the start."""
+        self.committed_gw += gw
+
+    def grow_and_complete(self, month: int) -> None:
+        """Add the region's exogenous grid growth and finished builds to available capacity."""
+        spec = self.spec
+        self.available_gw += spec.average_generation_gw * max(spec.generation_growth_per_year, 0.0) / 12.0 \
+            * spec.dc_share_of_new_generation
+        done = [gw for due, gw in self.pipeline if due <= month]
+        self.pipeline = [(due, gw) for due, gw in self.pipeline if due > month]
+        self.available_gw += sum(done)
+
+    def connect(self) -> list[tuple[int, float]]:
+        """Connect queued requests first come first served within headroom; return (project, GW) connected."""
+        connected: list[tuple[int, float]] = []
+        remaining: list[tuple[int, float]] = []
+        for project_id, gw in self.queue:
+            take = min(gw, self.headroom_gw())
+            if take > 1e-12:
+                self.committed_gw += take
+                connected.append((project_id, take))
+            if gw - take > 1e-12:
+                remaining.append((project_id, gw - take))
+        self.queue = remaining
+        return connected
+
+    def plan_builds(self, month: int) -> float:
+        """Start new generation to cover committed and queued load plus a reserve; return GW started."""
+        spec = self.spec
+        need = (1.0 + spec.reserve_margin) * (self.committed_gw + self.queued_gw()) \
+            - self.available_gw - self.under_construction_gw()
+        start = min(max(need, 0.0), spec.build_rate_limit_gw_per_month * self.permitting_speed())
+        if start <= 1e-9:
+            return 0.0
+        capex = start * spec.generation_capex_usd_bn_per_gw
+        government = self.model.governments[self.region]
+        government.pay_subsidy(self.account, capex, government.spec.generation_subsidy_share)
+        if self.cash_usd_bn < capex:
+            self.model.capital.raise_debt(self, capex - self.cash_usd_bn)
+        affordable = min(1.0, max(self.cash_usd_bn, 0.0) / capex)
+        start *= affordable
+        if start <= 1e-9:
+            return 0.0
+        self.model.ledger.pay(self.account, OUTSIDE, capex * affordable, PaymentKind.GENERATION_CAPEX)
+        self.fixed_assets_usd_bn += capex * affordable
+        self.pipeline.append((month + self.lead_time_months(), start))
+        self.model.log_event("generation_build", [self.name], f"{start:.3f} GW started, online in {self.lead_time_months()} months")
+        return start
+
+    def update_price(self) -> None:
+        """Set the scarcity price from utilisation including queued load."""
+        spec = self.spec
+        utilisation = min(self.committed_gw / max(self.available_gw, 1e-9), 1.0)
+        excess = max(utilisation - spec.scarcity_threshold, 0.0) / (1.0 - spec.scarcity_threshold)
+        self.price_usd_mwh = spec.base_price_usd_mwh * (1.0 + spec.scarcity_price_slope * excess)
+
+    def bill(self, lab_account: int, gw: float) -> None:
+        """Charge a lab for connected GW this month (take-or-pay); the utility pays its operating cost."""
+        if gw <= 0:
+            return
+        self.model.dues.add(lab_account, self.account, gw * usd_bn_per_gw_month(self.price_usd_mwh), PaymentKind.POWER)
+        self.model.network.add_or_update(self.account, lab_account, EdgeType.POWERS, self.model.date,
+                                         contracted_gw=gw, price_usd_mwh=self.price_usd_mwh)
+
+    def pay_costs_and_dividends(self, power_revenue_usd_bn: float) -> None:
+        """Pay operating cost of the load served, depreciate, and pay out part of the profit."""
+        cost = self.committed_gw * usd_bn_per_gw_month(self.spec.operating_cost_usd_mwh)
+        self.model.ledger.pay(self.account, OUTSIDE, cost, PaymentKind.GENERATION_OPEX)
+        self.fixed_assets_usd_bn *= 1.0 - 1.0 / FIXED_ASSET_LIFE_MONTHS
+        self.model.capital.service_debt(self)
+        profit = power_revenue_usd_bn - cost
+        if profit > 0:
+            self.model.capital.pay_dividend(self, profit * self.spec.payout_share_of_profit)

@@ -1,0 +1,193 @@
+"""The capital market: share registers, loans, funding rounds, debt service and dividends.
+
+Stakes and loans are dense matrices indexed by ledger account: ``stakes[h, f]`` is holder h's share
+of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l holds on borrower b.
+Until the finance issue lands, rounds price shares at book equity (floored at
+``finance.min_pre_money_usd_bn``) and debt carries the fixed ``finance.debt_rate_per_year``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from market.compute import format_month
+from market.ledger import PaymentKind
+from market.network import EdgeType
+from market.rng import Stream
+
+if TYPE_CHECKING:
+    from agents.base import EconomicAgent
+    from market.model import ComputeMarket
+
+LENDER_KINDS = ("public", "sovereign")
+EQUITY_KINDS = {
+    "frontier": ("venture", "public", "sovereign"),
+    "follower": ("venture", "sovereign"),
+    "cloud": ("public", "sovereign"),
+    "Chipmaker": ("public", "sovereign", "venture"),
+    "Utility": ("energy", "public", "sovereign"),
+}
+NOISE_SIGMA = 0.2
+
+
+class CapitalMarket:
+    """Equity and debt between investors and firms.
+
+    Args:
+        model: The model; all accounts must be open.
+    """
+
+    def __init__(self, model: ComputeMarket) -> None:
+        self.model = model
+        n = model.ledger.n_accounts
+        self.stakes = np.zeros((n, n))
+        self.loans = np.zeros((n, n))
+        self.invested = np.zeros((n, n))
+        self.first_month = np.full((n, n), -1, dtype=np.int64)
+        self.equity_raised_month = np.zeros(n)
+        self.debt_raised_month = np.zeros(n)
+
+    def debt_of(self, account: int) -> float:
+        """Principal the account owes."""
+        return float(self.loans[:, account].sum())
+
+    def total_debt(self) -> float:
+        """Principal owed by all borrowers."""
+        return float(self.loans.sum())
+
+    def start_month(self) -> None:
+        """Reset this month's fundraising records."""
+        self.equity_raised_month[:] = 0.0
+        self.debt_raised_month[:] = 0.0
+
+    def _weights(self, firm: EconomicAgent, kinds: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+        population = self.model.investors
+        params = self.model.params.investors
+        cash = np.maximum(self.model.ledger.balances[population.accounts], 0.0)
+        eligible = np.isin(population.kinds, kinds)
+        home = np.where(population.regions == firm.region, 1.0, params.foreign_weight)
+        noise = self.model.streams.get(Stream.INVESTOR_NOISE).lognormal(0.0, NOISE_SIGMA, len(cash))
+        return cash * eligible * home * noise, cash * params.max_commit_share_per_round
+
+    def _commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...]) -> np.ndarray:
+        weights, caps = self._weights(firm, kinds)
+        total = weights.sum()
+        if amount <= 0 or total <= 0:
+            return np.zeros_like(weights)
+        commit = np.minimum(amount * weights / total, caps)
+        short = amount - commit.sum()
+        room = caps - commit
+        if short > 1e-12 and room.sum() > 0:
+            open_weights = weights * (room > 1e-12)
+            if open_weights.sum() > 0:
+                commit += np.minimum(short * open_weights / open_weights.sum(), room)
+        return commit
+
+    def raise_equity(self, firm: EconomicAgent, amount: float, category: str) -> float:
+        """Sell new shares of ``firm`` at book value to eligible investors; return the money raised."""
+        commit = self._commitments(firm, amount, EQUITY_KINDS[category])
+        accounts = self.model.investors.accounts
+        paid = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.EQUITY)
+        raised = float(paid.sum())
+        if raised <= 0:
+            return 0.0
+        pre = max(firm.book_equity_usd_bn() - raised, self.model.params.finance.min_pre_money_usd_bn)
+        post = pre + raised
+        column = self.stakes[:, firm.account]
+        column *= pre / post
+        column[accounts] += paid / post
+        self.invested[accounts, firm.account] += paid
+        self._mark_first(accounts[paid > 0], firm.account)
+        self.equity_raised_month[firm.account] += raised
+        return raised
+
+    def _mark_first(self, holders: np.ndarray, firm: int) -> None:
+        unset = holders[self.first_month[holders, firm] < 0]
+        self.first_month[unset, firm] = self.model.month
+
+    def debt_capacity(self, firm: EconomicAgent, total_assets_usd_bn: float) -> float:
+        """More debt the firm may take within ``finance.max_debt_to_assets``."""
+        limit = self.model.params.finance.max_debt_to_assets * max(total_assets_usd_bn, 0.0)
+        return max(limit - firm.debt_usd_bn, 0.0)
+
+    def raise_debt(self, firm: EconomicAgent, amount: float) -> float:
+        """Borrow from eligible lenders; return the money lent."""
+        commit = self._commitments(firm, amount, LENDER_KINDS)
+        accounts = self.model.investors.accounts
+        lent = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.LOAN)
+        total = float(lent.sum())
+        if total <= 0:
+            return 0.0
+        self.loans[accounts, firm.account] += lent
+        self._mark_first(accounts[lent > 0], firm.account)
+        self.debt_raised_month[firm.account] += total
+        return total
+
+    def assign_initial_debt(self, firm: EconomicAgent, amount: float) -> None:
+        """Record debt existing at the start as held by lenders in proportion to their cash (no payment)."""
+        if amount <= 0:
+            return
+        weights, _ = self._weights(firm, LENDER_KINDS)
+        accounts = self.model.investors.accounts
+        self.loans[accounts, firm.account] += amount * weights / weights.sum()
+        self._mark_first(accounts[weights > 0], firm.account)
+
+    def assign_initial_owners(self, firm: EconomicAgent, category: str) -> None:
+        """Give the firm's starting shares to eligible investors in proportion to their cash (no payment)."""
+        weights, _ = self._weights(firm, EQUITY_KINDS[category])
+        accounts = self.model.investors.accounts
+        self.stakes[accounts, firm.account] = weights / weights.sum()
+        self._mark_first(accounts[weights > 0], firm.account)
+
+    def service_debt(self, borrower: EconomicAgent) -> float:
+        """Pay this month's interest and principal on the borrower's loans; return the amount due.
+
+        Principal falls by 1/term each month (declining balance); what the borrower cannot pay
+        becomes the lenders' claims.
+        """
+        finance = self.model.params.finance
+        column = self.loans[:, borrower.account]
+        lenders = np.flatnonzero(column > 0)
+        if lenders.size == 0:
+            return 0.0
+        interest = column[lenders] * finance.debt_rate_per_year / 12.0
+        repayment = column[lenders] / finance.debt_term_months
+        ledger = self.model.ledger
+        ledger.pay_to_many(borrower.account, lenders, interest, PaymentKind.INTEREST)
+        ledger.pay_to_many(borrower.account, lenders, repayment, PaymentKind.PRINCIPAL)
+        column[lenders] -= repayment
+        return float(interest.sum() + repayment.sum())
+
+    def interest_due(self, account: int) -> float:
+        """This month's interest and principal due from ``account``."""
+        finance = self.model.params.finance
+        principal = self.loans[:, account].sum()
+        return float(principal * (finance.debt_rate_per_year / 12.0 + 1.0 / finance.debt_term_months))
+
+    def pay_dividend(self, firm: EconomicAgent, amount: float) -> float:
+        """Pay ``amount`` (at most the firm's cash) to its shareholders pro rata; return what was paid."""
+        amount = min(amount, max(firm.cash_usd_bn, 0.0))
+        column = self.stakes[:, firm.account]
+        holders = np.flatnonzero(column > 0)
+        return self.model.ledger.pay_to_many(firm.account, holders, amount * column[holders], PaymentKind.DIVIDEND,
+                                             voluntary=True)
+
+    def sync_network(self) -> None:
+        """Write 'invests' and 'lends' edges from the stake and loan matrices (the matrices are the record)."""
+        network, month_of = self.model.network, self.model.date
+        rate = self.model.params.finance.debt_rate_per_year
+        for holder, firm in zip(*np.nonzero(self.stakes > 0), strict=True):
+            start = self.first_month[holder, firm]
+            network.add_or_update(int(holder), int(firm), EdgeType.INVESTS, _date(start, month_of),
+                                  stake=float(self.stakes[holder, firm]),
+                                  amount_usd_bn=float(self.invested[holder, firm]))
+        for lender, borrower in zip(*np.nonzero(self.loans > 1e-12), strict=True):
+            start = self.first_month[lender, borrower]
+            network.add_or_update(int(lender), int(borrower), EdgeType.LENDS, _date(start, month_of),
+                                  principal_usd_bn=float(self.loans[lender, borrower]), rate=rate)
+
+
+def _date(month: int, fallback: str) -> str:
+    return format_month(int(month)) if month >= 0 else fallback

@@ -1,0 +1,91 @@
+"""The chip market: orders, deliveries within capacity, prices and capacity (DESIGN section 5, step 5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from market.ledger import PaymentKind
+from market.network import EdgeType
+
+if TYPE_CHECKING:
+    from agents.chipmaker import Chipmaker
+    from market.model import ComputeMarket
+
+
+@dataclass
+class Order:
+    """A lab's order of GW of chips from one chipmaker for one project, at the price of the order month."""
+
+    id: int
+    lab: int
+    maker: int
+    project: int
+    gw: float
+    price_per_gw: float
+    month: int
+    delivered_gw: float = 0.0
+
+    @property
+    def remaining_gw(self) -> float:
+        """GW still to deliver."""
+        return self.gw - self.delivered_gw
+
+
+class ChipMarket:
+    """Order books of all chipmakers and the monthly clearing of deliveries.
+
+    Args:
+        model: The model.
+    """
+
+    def __init__(self, model: ComputeMarket) -> None:
+        self.model = model
+        self.orders: dict[int, list[Order]] = {}
+        self.ordered_gw_total = 0.0
+        self.delivered_gw_total = 0.0
+        self.revenue_month: dict[int, float] = {}
+        self.ordered_month_gw = 0.0
+
+    def backlog_gw(self, maker: int | None = None) -> float:
+        """GW ordered and not yet delivered, of one chipmaker or all."""
+        books = [self.orders.get(maker, [])] if maker is not None else list(self.orders.values())
+        return sum(o.remaining_gw for book in books for o in book)
+
+    def place(self, lab: int, maker: Chipmaker, project: int, gw: float) -> Order:
+        """Record a new order at the chipmaker's current price."""
+        book = self.orders.setdefault(maker.account, [])
+        order = Order(self.model.next_id("order"), lab, maker.account, project, gw, maker.price_usd_bn_per_gw,
+                      self.model.month)
+        book.append(order)
+        self.ordered_gw_total += gw
+        self.ordered_month_gw += gw
+        maker.ordered_month_gw += gw
+        self.model.network.add_or_update(maker.account, lab, EdgeType.SUPPLIES, self.model.date,
+                                         accumulate={"contracted_gw": gw})
+        return order
+
+    def clear(self) -> None:
+        """Deliver, bill, learn, price and expand for every chipmaker."""
+        model = self.model
+        month = model.month
+        self.revenue_month = {}
+        for maker in model.chipmakers.values():
+            book = self.orders.get(maker.account, [])
+            cost_before = maker.unit_cost_usd_bn_per_gw
+            deliveries = maker.produce(book, month)
+            revenue = 0.0
+            for order, gw in deliveries:
+                order.delivered_gw += gw
+                self.delivered_gw_total += gw
+                amount = gw * order.price_per_gw
+                revenue += amount
+                model.dues.add(order.lab, maker.account, amount, PaymentKind.CHIPS)
+                model.deliver_to_project(order.project, maker, gw)
+            self.orders[maker.account] = [o for o in book if o.remaining_gw > 1e-12]
+            self.revenue_month[maker.account] = revenue
+            maker.revenue_month_usd_bn = revenue
+            backlog = self.backlog_gw(maker.account)
+            maker.update_price(backlog)
+            maker.expand_capacity(backlog, month)
+            maker.production_cost_month_usd_bn = maker.delivered_month_gw * cost_before

@@ -1,0 +1,53 @@
+"""Enumerations shared by the model: regions, roles, kinds of agent, relation types."""
+
+from enum import StrEnum
+
+
+class Region(StrEnum):
+    """The model's regions (DESIGN section 3)."""
+
+    US = "US"
+    CN = "CN"
+    EU = "EU"
+    GULF = "GULF"
+    ROW = "ROW"
+
+
+REGIONS: tuple[str, ...] = tuple(r.value for r in Region)
+
+
+class LabRole(StrEnum):
+    """What a lab does: trains and sells models, runs data centres, or is a small follower."""
+
+    FRONTIER = "frontier"
+    CLOUD = "cloud"
+    FOLLOWER = "follower"
+
+
+class ChipmakerRole(StrEnum):
+    """Kinds of chipmaker."""
+
+    INCUMBENT = "incumbent"
+    CHALLENGER = "challenger"
+    CUSTOM = "custom"
+    DOMESTIC = "domestic"
+    ENTRANT = "entrant"
+
+
+class InvestorKind(StrEnum):
+    """Kinds of investor; they differ in what they fund and whether they lend."""
+
+    VENTURE = "venture"
+    PUBLIC = "public"
+    SOVEREIGN = "sovereign"
+    ENERGY = "energy"
+
+
+class AgentType(StrEnum):
+    """The five agent types, as written in the agent table's ``agent_type`` column."""
+
+    LAB = "Lab"
+    CHIPMAKER = "Chipmaker"
+    UTILITY = "Utility"
+    INVESTOR = "Investor"
+    GOVERNMENT = "Government"

@@ -1,0 +1,116 @@
+"""The lease book: clouds lease GW of their online compute to other labs under take-or-pay terms."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from market.enums import LabRole
+from market.ledger import PaymentKind
+from market.network import EdgeType
+from market.projects import Lease
+
+if TYPE_CHECKING:
+    from agents.lab import Lab
+    from market.model import ComputeMarket
+
+
+class LeaseBook:
+    """All active leases, with the rules by which labs request and clouds grant them.
+
+    A cloud's lease price per GW-month is (1 + ``lab_behaviour.lease_markup``) times its full cost per
+    GW-month (depreciation, power, maintenance). It leases at most ``lease_out_share_max`` of its
+    online GW. Requests go to the cheapest clouds in the lessee's site regions first.
+
+    Args:
+        model: The model.
+    """
+
+    def __init__(self, model: ComputeMarket) -> None:
+        self.model = model
+        self.leases: dict[int, Lease] = {}
+
+    def leased_out_gw(self, account: int) -> float:
+        """GW the account leases to others."""
+        return sum(lease.gw for lease in self.leases.values() if lease.lessor == account)
+
+    def leased_in_gw(self, account: int) -> float:
+        """GW the account leases from clouds."""
+        return sum(lease.gw for lease in self.leases.values() if lease.lessee == account)
+
+    def leased_in_eflops_kept(self, account: int, until_month: int) -> float:
+        """EFLOP/s of leases the account holds that run beyond ``until_month``."""
+        model = self.model
+        return sum(lease.gw * model.average_eflops_per_gw(lease.lessor) for lease in self.leases.values()
+                   if lease.lessee == account and lease.end_month > until_month)
+
+    def free_gw(self, cloud: Lab) -> float:
+        """GW the cloud could still lease out."""
+        online = self.model.owned_online_gw[cloud.account]
+        return max(cloud.profile.lease_out_share_max * online - self.leased_out_gw(cloud.account), 0.0)
+
+    def lease_price(self, cloud: Lab) -> float:
+        """The cloud's lease price per GW-month."""
+        markup = self.model.params.lab_behaviour.lease_markup
+        return (1.0 + markup) * self.model.owned_cost_per_gw_month(cloud)
+
+    def sign(self, cloud: Lab, lessee: Lab, gw: float) -> Lease:
+        """Sign a lease at the cloud's current price for the standard term."""
+        model = self.model
+        term = model.params.lab_behaviour.lease_term_months
+        lease = Lease(model.next_id("lease"), cloud.account, lessee.account, gw, self.lease_price(cloud),
+                      model.month, model.month + term)
+        self.leases[lease.id] = lease
+        model.network.add_or_update(cloud.account, lessee.account, EdgeType.LEASES, model.date,
+                                    accumulate={"gw": gw}, price_usd_bn_per_gw_month=lease.price_per_gw_month,
+                                    term_months=term, take_or_pay=True)
+        return lease
+
+    def candidates(self, lessee: Lab) -> list[Lab]:
+        """Clouds the lessee may lease from, cheapest first."""
+        clouds = [lab for lab in self.model.labs_by_role(LabRole.CLOUD)
+                  if lab.alive and lab is not lessee
+                  and (lab.region in lessee.profile.site_regions or lessee.region in lab.profile.site_regions)]
+        return sorted(clouds, key=lambda c: (self.lease_price(c), c.account))
+
+    def quote(self, lessee: Lab) -> float:
+        """Lowest lease price per GW-month among the clouds with free capacity (or all candidates if none)."""
+        clouds = self.candidates(lessee)
+        free = [c for c in clouds if self.free_gw(c) > 1e-9] or clouds
+        return self.lease_price(free[0]) if free else 0.0
+
+    def request(self, lessee: Lab, gw: float) -> float:
+        """Lease up to ``gw`` from clouds, cheapest first; return the GW left unfilled."""
+        clouds = self.candidates(lessee)
+        remaining = gw
+        for cloud in clouds:
+            if remaining <= 1e-9:
+                break
+            take = min(remaining, self.free_gw(cloud))
+            if take > 1e-9:
+                self.sign(cloud, lessee, take)
+                remaining -= take
+        if remaining > 1e-9:
+            for cloud in clouds:
+                cloud.lease_requests_unfilled_gw += remaining / len(clouds)
+        return max(remaining, 0.0)
+
+    def expire_and_fit(self, month: int) -> None:
+        """End leases past their term and shrink leases a lessor can no longer back with online GW."""
+        model = self.model
+        for lease_id in [i for i, lease in self.leases.items() if lease.end_month <= month]:
+            lease = self.leases.pop(lease_id)
+            model.log_event("lease_ended", [model.name_of(lease.lessor), model.name_of(lease.lessee)],
+                            f"{lease.gw:.3f} GW after {lease.end_month - lease.start_month} months")
+        for cloud in model.labs_by_role(LabRole.CLOUD):
+            out = self.leased_out_gw(cloud.account)
+            online = model.owned_online_gw[cloud.account]
+            if out > online + 1e-12:
+                factor = online / out
+                for lease in self.leases.values():
+                    if lease.lessor == cloud.account:
+                        lease.gw *= factor
+
+    def bill(self) -> None:
+        """Add every lease's monthly take-or-pay payment to the dues."""
+        for lease in self.leases.values():
+            self.model.dues.add(lease.lessee, lease.lessor, lease.monthly_payment_usd_bn(), PaymentKind.LEASE)

@@ -1,0 +1,284 @@
+"""The one ledger of the model (DESIGN section 7): every payment moves money between two accounts.
+
+Account 0 is ``outside`` (households and firms outside the model). Only allow-listed payment kinds
+may touch it. A payment never exceeds the payer's cash (``outside`` excepted): what cannot be paid
+becomes a claim of the payee on the payer, settled later from the payer's cash. Flows of the
+current step are kept by (payer, payee, kind); the history of every step is kept for audit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from enum import StrEnum
+
+import numpy as np
+
+OUTSIDE = 0
+
+
+class PaymentKind(StrEnum):
+    """Kinds of payment. Those in ``OUTSIDE_KINDS`` are the only ones that may touch ``outside``."""
+
+    ENDOWMENT = "endowment"
+    AI_SERVICES = "ai_services"
+    CORE_BUSINESS_INCOME = "core_business_income"
+    INVESTOR_INFLOW = "investor_inflow"
+    CONSTRUCTION = "construction"
+    OPEX = "opex"
+    MAINTENANCE = "maintenance"
+    CHIP_PRODUCTION = "chip_production"
+    FAB_CAPEX = "fab_capex"
+    GENERATION_CAPEX = "generation_capex"
+    GENERATION_OPEX = "generation_opex"
+    FISCAL_TRANSFER = "fiscal_transfer"
+    CLAIM_SETTLEMENT = "claim_settlement"
+    CHIPS = "chips"
+    LEASE = "lease"
+    POWER = "power"
+    INTEREST = "interest"
+    PRINCIPAL = "principal"
+    LOAN = "loan"
+    EQUITY = "equity"
+    DIVIDEND = "dividend"
+    SUBSIDY = "subsidy"
+
+
+OUTSIDE_KINDS: frozenset[PaymentKind] = frozenset({
+    PaymentKind.ENDOWMENT,
+    PaymentKind.AI_SERVICES,
+    PaymentKind.CORE_BUSINESS_INCOME,
+    PaymentKind.INVESTOR_INFLOW,
+    PaymentKind.CONSTRUCTION,
+    PaymentKind.OPEX,
+    PaymentKind.MAINTENANCE,
+    PaymentKind.CHIP_PRODUCTION,
+    PaymentKind.FAB_CAPEX,
+    PaymentKind.GENERATION_CAPEX,
+    PaymentKind.GENERATION_OPEX,
+    PaymentKind.FISCAL_TRANSFER,
+    PaymentKind.CLAIM_SETTLEMENT,
+})
+
+FlowKey = tuple[int, int, PaymentKind]
+
+
+KIND_LIST: tuple[PaymentKind, ...] = tuple(PaymentKind)
+KIND_CODE: dict[PaymentKind, int] = {kind: i for i, kind in enumerate(KIND_LIST)}
+OUTSIDE_CODES = np.array([kind in OUTSIDE_KINDS for kind in KIND_LIST])
+
+
+class StepFlows:
+    """One step's flows as aligned arrays: payer, payee, kind code and amount, one row per (payer, payee, kind)."""
+
+    def __init__(self, payer: np.ndarray, payee: np.ndarray, kind: np.ndarray, amount: np.ndarray) -> None:
+        self.payer, self.payee, self.kind, self.amount = payer, payee, kind, amount
+
+    def as_dict(self) -> dict[FlowKey, float]:
+        """The flows keyed by (payer, payee, kind)."""
+        return {(int(p), int(q), KIND_LIST[int(k)]): float(a)
+                for p, q, k, a in zip(self.payer, self.payee, self.kind, self.amount, strict=True)}
+
+    def total(self, kinds: tuple[PaymentKind, ...]) -> float:
+        """Sum of flows of the given kinds."""
+        codes = [KIND_CODE[k] for k in kinds]
+        return float(self.amount[np.isin(self.kind, codes)].sum())
+
+
+class Ledger:
+    """Balances, claims and flows of every account.
+
+    Payments are journaled as arrays during a step and aggregated by (payer, payee, kind) when the
+    step closes; ``history[t]`` holds step t's flows (index 0: the starting endowments).
+
+    Args:
+        capacity: Number of accounts to reserve room for (grows as needed).
+    """
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.names: list[str] = ["outside"]
+        self._balance = np.zeros(capacity)
+        self._cum_in = np.zeros(capacity)
+        self._cum_out = np.zeros(capacity)
+        self.claims: dict[tuple[int, int], float] = defaultdict(float)
+        self.history: list[StepFlows] = []
+        self.gross_turnover = 0.0
+        self._chunks: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = []
+        self._singles: list[tuple[int, int, int, float]] = []
+
+    @property
+    def n_accounts(self) -> int:
+        """Number of open accounts, ``outside`` included."""
+        return len(self.names)
+
+    def open_account(self, name: str) -> int:
+        """Open an account with zero balance and return its index."""
+        index = len(self.names)
+        if index >= len(self._balance):
+            grow = len(self._balance)
+            self._balance = np.concatenate([self._balance, np.zeros(grow)])
+            self._cum_in = np.concatenate([self._cum_in, np.zeros(grow)])
+            self._cum_out = np.concatenate([self._cum_out, np.zeros(grow)])
+        self.names.append(name)
+        return index
+
+    @property
+    def balances(self) -> np.ndarray:
+        """Balances of all accounts (a read-only copy), ``outside`` at index 0."""
+        return self._balance[: self.n_accounts].copy()
+
+    def balance(self, account: int) -> float:
+        """Return the cash of ``account``."""
+        return float(self._balance[account])
+
+    def audit_balances(self) -> np.ndarray:
+        """Rebuild every balance from cumulative recorded inflows and outflows."""
+        n = self.n_accounts
+        return self._cum_in[:n] - self._cum_out[:n]
+
+    def _record(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> None:
+        if (payer == OUTSIDE or payee == OUTSIDE) and kind not in OUTSIDE_KINDS:
+            raise ValueError(f"payment kind '{kind}' may not touch the outside account")
+        if payer == payee:
+            raise ValueError(f"account {payer} cannot pay itself")
+        self._balance[payer] -= amount
+        self._balance[payee] += amount
+        self._cum_out[payer] += amount
+        self._cum_in[payee] += amount
+        self._singles.append((payer, payee, KIND_CODE[kind], amount))
+        self.gross_turnover += amount
+
+    def _record_many(self, payers: np.ndarray, payees: np.ndarray, amounts: np.ndarray, kind: PaymentKind) -> None:
+        keep = amounts > 0
+        payers, payees, amounts = payers[keep], payees[keep], amounts[keep]
+        if amounts.size == 0:
+            return
+        touches = (payers == OUTSIDE).any() or (payees == OUTSIDE).any()
+        if touches and kind not in OUTSIDE_KINDS:
+            raise ValueError(f"payment kind '{kind}' may not touch the outside account")
+        if (payers == payees).any():
+            raise ValueError("an account cannot pay itself")
+        np.subtract.at(self._balance, payers, amounts)
+        np.add.at(self._balance, payees, amounts)
+        np.add.at(self._cum_out, payers, amounts)
+        np.add.at(self._cum_in, payees, amounts)
+        self._chunks.append((payers.astype(np.int64), payees.astype(np.int64), KIND_CODE[kind], amounts.astype(float)))
+        self.gross_turnover += float(amounts.sum())
+
+    def pay(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> float:
+        """Pay what is owed: up to the payer's cash, the rest becomes the payee's claim on the payer.
+
+        Returns:
+            The amount actually paid now.
+        """
+        if not amount > 0:
+            return 0.0
+        paid = amount if payer == OUTSIDE else min(amount, max(self.balance(payer), 0.0))
+        if paid > 0:
+            self._record(payer, payee, paid, kind)
+        shortfall = amount - paid
+        if shortfall > 1e-12:
+            self.claims[(payee, payer)] += shortfall
+        return paid
+
+    def pay_up_to(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> float:
+        """Make a voluntary payment of at most the payer's cash; nothing unpaid becomes a claim."""
+        if not amount > 0:
+            return 0.0
+        paid = amount if payer == OUTSIDE else min(amount, max(self.balance(payer), 0.0))
+        if paid > 0:
+            self._record(payer, payee, paid, kind)
+        return paid
+
+    def collect_from_many(self, payers: np.ndarray, payee: int, amounts: np.ndarray, kind: PaymentKind) -> np.ndarray:
+        """Voluntary payments from many payers (never ``outside``) to one payee, each capped at its payer's cash.
+
+        Returns:
+            The amounts paid, aligned with ``payers``.
+        """
+        if (payers == OUTSIDE).any():
+            raise ValueError("collect_from_many takes no payment from outside")
+        paid = np.minimum(np.maximum(amounts, 0.0), np.maximum(self._balance[payers], 0.0))
+        self._record_many(payers, np.full(payers.shape, payee), paid, kind)
+        return paid
+
+    def pay_to_many(self, payer: int, payees: np.ndarray, amounts: np.ndarray, kind: PaymentKind,
+                    voluntary: bool = False) -> float:
+        """Pay many payees at once, pro rata when cash is short; unless voluntary, shortfalls become claims.
+
+        Returns:
+            The total paid now.
+        """
+        amounts = np.maximum(np.asarray(amounts, dtype=float), 0.0)
+        total = float(amounts.sum())
+        if total <= 0:
+            return 0.0
+        fraction = 1.0 if payer == OUTSIDE else min(1.0, max(self.balance(payer), 0.0) / total)
+        paid = amounts * fraction
+        self._record_many(np.full(payees.shape, payer), payees, paid, kind)
+        if not voluntary:
+            for payee, short in zip(payees, amounts - paid, strict=True):
+                if short > 1e-12:
+                    self.claims[(int(payee), payer)] += float(short)
+        return float(paid.sum())
+
+    def settle_claims(self, debtor: int) -> float:
+        """Pay the debtor's claims from its cash, pro rata to their size. Returns the amount paid."""
+        owed = [(creditor, amount) for (creditor, d), amount in self.claims.items() if d == debtor and amount > 0]
+        if not owed:
+            return 0.0
+        total = sum(amount for _, amount in owed)
+        fraction = min(1.0, max(self.balance(debtor), 0.0) / total)
+        if fraction <= 0:
+            return 0.0
+        paid_total = 0.0
+        for creditor, amount in sorted(owed):
+            paid = amount * fraction
+            self._record(debtor, creditor, paid, PaymentKind.CLAIM_SETTLEMENT)
+            remaining = amount - paid
+            if remaining <= 1e-12:
+                del self.claims[(creditor, debtor)]
+            else:
+                self.claims[(creditor, debtor)] = remaining
+            paid_total += paid
+        return paid_total
+
+    def claims_payable(self, account: int) -> float:
+        """Total the account owes as claims."""
+        return sum(a for (_, d), a in self.claims.items() if d == account)
+
+    def claims_receivable(self, account: int) -> float:
+        """Total the account is owed as claims."""
+        return sum(a for (c, _), a in self.claims.items() if c == account)
+
+    def total_claims(self) -> float:
+        """Total of all claims outstanding."""
+        return float(sum(self.claims.values()))
+
+    def money_total(self) -> float:
+        """Sum of every balance, ``outside`` included: constant exactly when the books balance."""
+        return float(self._balance[: self.n_accounts].sum())
+
+    def current_flows(self) -> StepFlows:
+        """This step's flows so far, aggregated by (payer, payee, kind)."""
+        payers = [np.array([s[0] for s in self._singles], dtype=np.int64)]
+        payees = [np.array([s[1] for s in self._singles], dtype=np.int64)]
+        kinds = [np.array([s[2] for s in self._singles], dtype=np.int64)]
+        amounts = [np.array([s[3] for s in self._singles], dtype=float)]
+        for p, q, k, a in self._chunks:
+            payers.append(p)
+            payees.append(q)
+            kinds.append(np.full(p.shape, k, dtype=np.int64))
+            amounts.append(a)
+        payer, payee, kind, amount = (np.concatenate(x) for x in (payers, payees, kinds, amounts))
+        n, n_kinds = max(self.n_accounts, 1), len(KIND_LIST)
+        key = (payer * n + payee) * n_kinds + kind
+        unique, inverse = np.unique(key, return_inverse=True)
+        totals = np.bincount(inverse, weights=amount, minlength=len(unique))
+        return StepFlows(unique // n_kinds // n, unique // n_kinds % n, unique % n_kinds, totals)
+
+    def close_step(self) -> StepFlows:
+        """Archive this step's flows and start an empty journal for the next step. Returns the archived flows."""
+        closed = self.current_flows()
+        self.history.append(closed)
+        self._chunks, self._singles = [], []
+        return closed

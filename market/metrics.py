@@ -1,0 +1,129 @@
+"""Output tables: model reporters (one row per step) and agent reporters (one row per agent per step).
+
+Column names are fixed by issue 2; Mesa's ``Step``/``AgentID`` are renamed ``step``/``agent_id``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import mesa
+import pandas as pd
+
+from market.enums import REGIONS, AgentType
+
+if TYPE_CHECKING:
+    from market.model import ComputeMarket
+
+
+def hhi(values: list[float]) -> float:
+    """Herfindahl-Hirschman index (0-1) of a list of non-negative sizes."""
+    total = sum(values)
+    if total <= 0:
+        return 0.0
+    return float(sum((v / total) ** 2 for v in values))
+
+
+def compute_gw_by_region(model: ComputeMarket) -> dict[str, float]:
+    """Online GW by site region."""
+    c = model.cohorts
+    mask = c.live()
+    out = {region: 0.0 for region in REGIONS}
+    for index, region in enumerate(REGIONS):
+        out[region] = float(c.online_gw[: c.n][mask & (c.site[: c.n] == index)].sum())
+    return out
+
+
+def chip_price_index(model: ComputeMarket) -> float:
+    """Capacity-weighted price per GW of chips on sale, relative to the first month's."""
+    makers = [m for m in model.chipmakers.values() if m.is_selling()]
+    capacity = sum(m.capacity_gw_per_month for m in makers)
+    if capacity <= 0:
+        return 0.0
+    price = sum(m.price_usd_bn_per_gw * m.capacity_gw_per_month for m in makers) / capacity
+    if getattr(model, "reference_chip_price", None) is None:
+        model.reference_chip_price = price
+    return price / model.reference_chip_price
+
+
+def model_row(model: ComputeMarket) -> dict[str, Any]:
+    """Every model-table column for the current step."""
+    totals = model.cohorts.totals()
+    row: dict[str, Any] = {
+        "date": model.date,
+        "compute_gw": totals["online_gw"],
+    }
+    for region, gw in compute_gw_by_region(model).items():
+        row[f"compute_gw_{region}"] = gw
+    row.update({
+        "effective_compute_eflops": totals["online_eflops"],
+        "chip_price_index": chip_price_index(model),
+        "chip_backlog_gw": model.chip_market.backlog_gw(),
+    })
+    for region, utility in model.utilities.items():
+        row[f"power_price_usd_mwh_{region}"] = utility.price_usd_mwh
+    for region, utility in model.utilities.items():
+        row[f"power_queue_gw_{region}"] = utility.queued_gw()
+    row.update({
+        "idle_chips_gw": totals["idle_gw"],
+        "retired_gw": totals["retired_gw"],
+        "ai_price_index": model.month_stats.get("ai_price_index", 0.0),
+        "ai_revenue_usd_bn": model.month_stats.get("ai_revenue_usd_bn", 0.0),
+        "capex_usd_bn": model.month_stats.get("capex_usd_bn", 0.0),
+        "debt_usd_bn": model.capital.total_debt(),
+        "claims_usd_bn": model.ledger.total_claims(),
+        "hhi_compute": hhi([max(lab.compute_gw(), 0.0) for lab in model.labs.values()]),
+        "money_total_usd_bn": model.ledger.money_total(),
+    })
+    return row
+
+
+MODEL_COLUMNS_FIXED = ("step", "date", "compute_gw")
+
+
+def agent_role(agent: Any) -> str:
+    """The agent's role column."""
+    return agent.role
+
+
+def build_datacollector(model: ComputeMarket) -> mesa.DataCollector:
+    """A Mesa DataCollector whose one model reporter returns the whole row (split into columns later)."""
+    return mesa.DataCollector(
+        model_reporters={"row": model_row},
+        agent_reporters={
+            "name": "name",
+            "agent_type": lambda a: str(a.agent_type),
+            "role": "role",
+            "region": "region",
+            "alive": "alive",
+            "cash_usd_bn": "cash_usd_bn",
+            "debt_usd_bn": "debt_usd_bn",
+            "compute_gw": lambda a: a.compute_gw(),
+            "revenue_usd_bn": "revenue_month_usd_bn",
+        },
+    )
+
+
+def model_table(model: ComputeMarket) -> pd.DataFrame:
+    """The model table: one row per step with the columns of issue 2."""
+    rows = model.datacollector.get_model_vars_dataframe()["row"].tolist()
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "step", range(1, len(frame) + 1))
+    return frame
+
+
+def agent_table(model: ComputeMarket) -> pd.DataFrame:
+    """The agent table: one row per agent per step."""
+    frame = model.datacollector.get_agent_vars_dataframe().reset_index()
+    frame = frame.rename(columns={"Step": "step", "AgentID": "agent_id"})
+    frame["step"] = frame["step"].astype(int)
+    return frame[["step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
+                  "debt_usd_bn", "compute_gw", "revenue_usd_bn"]]
+
+
+def event_table(model: ComputeMarket) -> pd.DataFrame:
+    """The event log."""
+    return pd.DataFrame(model.event_log, columns=["step", "date", "kind", "actors", "detail"])
+
+
+AGENT_TYPES = tuple(t.value for t in AgentType)

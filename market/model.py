@@ -1,0 +1,386 @@
+"""ComputeMarket: the Mesa model running the monthly schedule of DESIGN section 5."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents.base import EconomicAgent
+from agents.chipmaker import Chipmaker
+from agents.government import Government
+from agents.investor import InvestorPopulation
+from agents.lab import Lab
+from agents.utility import Utility, usd_bn_per_gw_month
+from market import setup
+from market.capital import CapitalMarket
+from market.chips import ChipMarket
+from market.compute import ChipCatalogue, CohortTable, format_month, month_index
+from market.enums import REGIONS, LabRole
+from market.leases import LeaseBook
+from market.ledger import OUTSIDE, Ledger, PaymentKind
+from market.metrics import build_datacollector
+from market.network import EdgeType, RelationsNetwork
+from market.params import Params
+from market.projects import Project, RegionConstruction
+from market.rng import RandomStreams, Stream
+from market.scenario import EventKind, Scenario, ScheduledEvent
+from market.schema import set_path
+from market.services import clear_services_market
+from market.settlement import Dues
+
+PLANNING_ORDER = (LabRole.FRONTIER, LabRole.FOLLOWER, LabRole.CLOUD)
+
+
+class ComputeMarket(mesa.Model):
+    """An agent-based, stock-flow-consistent model of the market for AI compute.
+
+    One step is one month. Each step runs, in order: scheduled events; the AI services market; the
+    capital market (investor inflows); labs' plans (leases, projects, financing); the chip market;
+    the power market; projects coming online and chips retiring; settlement of payments; data
+    collection. Insolvency and contagion (step 9), valuations and policy rules are not modelled
+    yet: equity is valued at book, debt carries a fixed rate, what cannot be paid becomes a claim
+    and nobody defaults.
+
+    Args:
+        scenario: The resolved scenario (defaults to the schema's defaults, named ``defaults``).
+        rng: The run's one seed; every draw comes from named streams derived from it.
+    """
+
+    def __init__(self, scenario: Scenario | None = None, *, rng: int = 1) -> None:
+        super().__init__(rng=rng)
+        self.scenario_def = scenario or Scenario(name="defaults", description="schema defaults", params=Params())
+        self.params: Params = self.scenario_def.params
+        self.scheduled: list[ScheduledEvent] = list(self.scenario_def.events)
+        self.streams = RandomStreams(rng)
+        self.start_month = month_index(self.params.run.start_date)
+        self.month = self.start_month - 1
+        self.ledger = Ledger()
+        self.network = RelationsNetwork()
+        self.cohorts = CohortTable()
+        self.catalogue = ChipCatalogue(self.params.generations, self.params.technology,
+                                       self.start_month + self.params.run.steps)
+        self.dues = Dues()
+        self.event_log: list[dict[str, Any]] = []
+        self._counters: dict[str, int] = {}
+        self.governments: dict[str, Government] = {}
+        self.utilities: dict[str, Utility] = {}
+        self.chipmakers: dict[str, Chipmaker] = {}
+        self.labs: dict[str, Lab] = {}
+        self.investors: InvestorPopulation
+        self.projects: dict[int, Project] = {}
+        self.construction: dict[str, RegionConstruction] = {}
+        self.reference_service_price: float | None = None
+        self.reference_capability = 1.0
+        self.month_stats: dict[str, float] = {}
+        setup.create_agents(self)
+        self._by_account = {agent.account: agent for agent in self.all_economic_agents()}
+        self._names = {account: agent.name for account, agent in self._by_account.items()}
+        self.capital = CapitalMarket(self)
+        self.chip_market = ChipMarket(self)
+        self.leases = LeaseBook(self)
+        setup.create_construction(self)
+        setup.endow(self)
+        setup.install_initial_compute(self)
+        setup.sign_initial_leases(self)
+        self.reference_cost_per_eflops = self._reference_cost_per_eflops()
+        self.ledger.close_step()
+        self.datacollector = build_datacollector(self)
+        self.running = True
+
+    # --- bookkeeping helpers ------------------------------------------------------------------
+    @property
+    def date(self) -> str:
+        """The current month as 'YYYY-MM'."""
+        return format_month(self.month)
+
+    def next_id(self, kind: str) -> int:
+        """Return the next id of a kind of record (orders, projects, leases)."""
+        self._counters[kind] = self._counters.get(kind, 0) + 1
+        return self._counters[kind]
+
+    def name_of(self, account: int) -> str:
+        """Name of the agent holding ``account`` (``outside`` for 0)."""
+        return self._names.get(account, "outside")
+
+    def log_event(self, kind: str, actors: list[str], detail: str) -> None:
+        """Append an entry to the event log."""
+        self.event_log.append({"step": self.steps, "date": self.date, "kind": kind,
+                               "actors": ",".join(actors), "detail": detail})
+
+    def all_economic_agents(self) -> Iterator[EconomicAgent]:
+        """Every agent, in creation order."""
+        return iter(self.agents)
+
+    def labs_by_role(self, role: LabRole) -> list[Lab]:
+        """Labs of one role, in creation order."""
+        return [lab for lab in self.labs.values() if lab.lab_role is role]
+
+    def partners_of(self, maker_account: int) -> set[int]:
+        """Accounts of labs partnering with a chipmaker."""
+        return {u for u, _, k in self.network.graph.in_edges(maker_account, keys=True) if k == EdgeType.PARTNERS}
+
+    # --- compute state ------------------------------------------------------------------------
+    def refresh_compute(self) -> None:
+        """Recompute owned, used and leased GW and EFLOP/s by account, and labs' book assets."""
+        n = self.ledger.n_accounts
+        cohorts = self.cohorts
+        self.owned_online_gw = cohorts.online_gw_by_owner(n)
+        self.owned_online_eflops = cohorts.online_eflops_by_owner(n)
+        rows = slice(0, cohorts.n)
+        life = np.maximum(cohorts.retire_month[rows] - cohorts.delivered_month[rows], 1)
+        self.owned_depreciation_month = cohorts.sum_by_owner(cohorts.online_gw[rows] * cohorts.cost_per_gw[rows] / life, n)
+        self.used_gw = self.owned_online_gw.copy()
+        self.used_eflops = self.owned_online_eflops.copy()
+        for lease in self.leases.leases.values():
+            eflops = lease.gw * self.average_eflops_per_gw(lease.lessor)
+            self.used_gw[lease.lessor] -= lease.gw
+            self.used_gw[lease.lessee] += lease.gw
+            self.used_eflops[lease.lessor] -= eflops
+            self.used_eflops[lease.lessee] += eflops
+        nbv = cohorts.net_book_value_by_owner(self.month, n)
+        for lab in self.labs.values():
+            wip = sum(self.projects[i].construction_paid_usd_bn for i in lab.project_ids if not self.projects[i].built)
+            lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
+
+    def average_eflops_per_gw(self, account: int) -> float:
+        """Average EFLOP/s per online GW the account owns (the newest generation's if it owns none)."""
+        gw = self.owned_online_gw[account]
+        if gw > 1e-12:
+            return float(self.owned_online_eflops[account] / gw)
+        return self.catalogue.newest_at(self.month).eflops_per_gw
+
+    def owned_cost_per_gw_month(self, lab: Lab) -> float:
+        """Full monthly cost of a GW the lab owns: depreciation, power at home prices, maintenance."""
+        gw = self.owned_online_gw[lab.account]
+        depreciation = self.owned_depreciation_month[lab.account] / gw if gw > 1e-12 else (
+            self.best_new_compute_offer(lab)[1] / self.params.technology.useful_life_months)
+        power = usd_bn_per_gw_month(self.utilities[lab.region].price_usd_mwh)
+        return depreciation + power + self.params.lab_behaviour.maintenance_usd_bn_per_gw_month
+
+    def compute_cost_per_eflops_month(self, lab: Lab) -> float:
+        """The lab's cost of a month of one EFLOP/s of the compute it runs; updates its monthly compute cost."""
+        own_used = self.owned_online_gw[lab.account] - self.leases.leased_out_gw(lab.account)
+        lease_cost = sum(lease.monthly_payment_usd_bn() for lease in self.leases.leases.values()
+                         if lease.lessee == lab.account)
+        own_cost = self.owned_cost_per_gw_month(lab)
+        lab.compute_cost_month_usd_bn = own_cost * self.owned_online_gw[lab.account] + lease_cost
+        eflops = self.used_eflops[lab.account]
+        if eflops <= 1e-12:
+            return 0.0
+        return (own_cost * max(own_used, 0.0) + lease_cost) / eflops
+
+    def eflops_kept_until(self, account: int, until_month: int) -> float:
+        """EFLOP/s of the account's delivered chips that will still run after ``until_month``."""
+        c = self.cohorts
+        rows = np.flatnonzero(c.live() & (c.owner[: c.n] == account) & (c.retire_month[: c.n] > until_month))
+        return float((c.gw[rows] * c.eflops_per_gw[rows]).sum())
+
+    def pipeline_gw(self, account: int) -> float:
+        """GW the account has ordered for its projects and not yet received."""
+        lab = self.agent_by_account(account)
+        return sum(self.projects[i].gw - self.projects[i].delivered_gw for i in getattr(lab, "project_ids", []))
+
+    def agent_by_account(self, account: int) -> EconomicAgent:
+        """The agent holding ``account``."""
+        return self._by_account[account]
+
+    def sellers_to(self, region: str) -> list[Chipmaker]:
+        """Chipmakers taking orders from a region this month."""
+        return [m for m in self.chipmakers.values() if m.is_selling() and region in m.spec.sells_to]
+
+    def best_new_compute_offer(self, lab: Lab) -> tuple[float, float]:
+        """(EFLOP/s per GW, all-in cost per GW) of the best-value new compute on sale to the lab."""
+        building = self.params.lab_behaviour.building_capex_usd_bn_per_gw
+        offers = [(m.eflops_per_gw(self.month), m.price_usd_bn_per_gw + building) for m in self.sellers_to(lab.region)]
+        if not offers:
+            return 0.0, 0.0
+        return max(offers, key=lambda offer: offer[0] / offer[1])
+
+    def _reference_cost_per_eflops(self) -> float:
+        us_lab = next(lab for lab in self.labs.values() if lab.region == "US")
+        self.month = self.start_month
+        e_new, cost = self.best_new_compute_offer(us_lab)
+        self.month = self.start_month - 1
+        return cost / e_new
+
+    # --- projects -----------------------------------------------------------------------------
+    def choose_maker(self, lab: Lab) -> Chipmaker | None:
+        """Pick a chipmaker by a logit of price per EFLOP/s, partnership and size (preferential attachment)."""
+        behaviour = self.params.lab_behaviour
+        makers = self.sellers_to(lab.region)
+        if not makers:
+            return None
+        partners = {v for _, v, k in self.network.graph.out_edges(lab.account, keys=True) if k == EdgeType.PARTNERS}
+        scores = np.array([
+            -behaviour.supplier_weight_price * math.log(m.price_usd_bn_per_gw / m.eflops_per_gw(self.month))
+            + behaviour.supplier_weight_partner * (m.account in partners)
+            + behaviour.supplier_weight_size * math.log(max(m.capacity_gw_per_month, 1e-3))
+            for m in makers])
+        probabilities = np.exp(scores - scores.max())
+        probabilities /= probabilities.sum()
+        return makers[int(self.streams.get(Stream.PARTNERSHIPS).choice(len(makers), p=probabilities))]
+
+    def start_projects(self, lab: Lab, gw: float) -> None:
+        """Split ``gw`` into projects; for each choose site and chipmaker, order chips, ask for power, queue construction."""
+        behaviour = self.params.lab_behaviour
+        chunks = max(1, math.ceil(gw / behaviour.max_project_gw - 1e-9))
+        delays = self.streams.get(Stream.PROJECT_DELAYS)
+        for _ in range(chunks):
+            maker = self.choose_maker(lab)
+            if maker is None:
+                return
+            size = gw / chunks
+            site = lab.choose_site(lab.profile.site_regions)
+            construction = self.construction[site]
+            months = max(1, round(construction.spec.build_months * float(delays.lognormal(0.0, construction.spec.delay_sigma))))
+            project = Project(self.next_id("project"), lab.account, site, size, maker.account, maker.price_usd_bn_per_gw,
+                              size * behaviour.building_capex_usd_bn_per_gw, months, self.month)
+            self.projects[project.id] = project
+            lab.project_ids.append(project.id)
+            self.chip_market.place(lab.account, maker, project.id, size)
+            self.utilities[site].request(project.id, size)
+            construction.queue.append(project.id)
+            lab.ordered_by_maker[maker.account] = lab.ordered_by_maker.get(maker.account, 0.0) + size
+            if (lab.ordered_by_maker[maker.account] >= behaviour.partnership_threshold_gw
+                    and not self.network.has(lab.account, maker.account, EdgeType.PARTNERS)):
+                self.network.add_or_update(lab.account, maker.account, EdgeType.PARTNERS, self.date, origin="orders")
+                self.log_event("partnership", [lab.name, maker.name], "formed by cumulative orders")
+            self.log_event("project", [lab.name, maker.name, self.utilities[site].name],
+                           f"{size:.3f} GW in {site}, {months}-month build")
+
+    def deliver_to_project(self, project_id: int, maker: Chipmaker, gw: float) -> None:
+        """Install delivered chips at their project; they are idle until the project runs them."""
+        project = self.projects[project_id]
+        project.delivered_gw += gw
+        project.live_gw += gw
+        self.cohorts.add(owner=project.owner, maker=maker.account, project=project.id, site=REGIONS.index(project.site),
+                         gw=gw, eflops_per_gw=maker.eflops_per_gw(self.month), delivered_month=self.month,
+                         life_months=self.params.technology.useful_life_months,
+                         cost_per_gw=project.chip_price_per_gw + self.params.lab_behaviour.building_capex_usd_bn_per_gw)
+
+    def fire_events(self) -> None:
+        """Apply the scenario events dated this month (DESIGN section 5, step 1)."""
+        for event in [e for e in self.scheduled if e.date == self.date]:
+            if event.kind is EventKind.WAKE_CHIPMAKER:
+                self.chipmakers[event.target].wake()
+                self.log_event("wake_chipmaker", [event.target], "starts selling")
+            elif event.kind is EventKind.SET_PARAM:
+                set_path(self.params, event.target, event.value)
+                self.log_event("set_param", [], f"{event.target} = {event.value!r}")
+
+    # --- the monthly schedule -----------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one month (DESIGN section 5)."""
+        self.month = self.start_month + self.steps - 1
+        self._start_month()
+        self.fire_events()
+        self.refresh_compute()
+        alive_labs = [lab for lab in self.labs.values() if lab.alive]
+        for lab in alive_labs:
+            lab.update_split_and_capability()
+        self.month_stats.update(clear_services_market(self, alive_labs))
+        for lab in alive_labs:
+            self.ledger.pay(OUTSIDE, lab.account, lab.profile.core_income_usd_bn_per_month, PaymentKind.CORE_BUSINESS_INCOME)
+        self.investors.receive_inflows(self, self.params.investors.inflow_rate_per_month)
+        self.leases.expire_and_fit(self.month)
+        self.refresh_compute()
+        for role in PLANNING_ORDER:
+            for lab in self.labs_by_role(role):
+                if lab.alive:
+                    lab.update_expectations()
+                    lab.plan()
+        self.chip_market.clear()
+        self._clear_power()
+        self._progress_projects()
+        self.refresh_compute()
+        self._settle()
+        self.month_stats["capex_usd_bn"] = self._capex_this_month()
+        self.datacollector.collect(self)
+        self.ledger.close_step()
+        if self.steps >= self.params.run.steps:
+            self.running = False
+
+    def _start_month(self) -> None:
+        self.capital.start_month()
+        self.chip_market.ordered_month_gw = 0.0
+        self.month_capex = {"construction": 0.0}
+        for maker in self.chipmakers.values():
+            maker.ordered_month_gw = 0.0
+            maker.delivered_month_gw = 0.0
+            maker.production_cost_month_usd_bn = 0.0
+        for lab in self.labs.values():
+            lab.lease_requests_unfilled_gw = 0.0
+
+    def _clear_power(self) -> None:
+        for utility in self.utilities.values():
+            utility.grow_and_complete(self.month)
+            for project_id, gw in utility.connect():
+                self.projects[project_id].connected_gw += gw
+            utility.plan_builds(self.month)
+            utility.update_price()
+
+    def _progress_projects(self) -> None:
+        for construction in self.construction.values():
+            construction.start_projects(self.projects, self.month)
+        retired = self.cohorts.retire_due(self.month)
+        for project_id, gw in retired.items():
+            project = self.projects[project_id]
+            project.live_gw -= gw
+            release = min(gw, project.connected_gw)
+            project.connected_gw -= release
+            self.utilities[project.site].release(release)
+        if retired:
+            self.log_event("retirement", [], f"{sum(retired.values()):.3f} GW of chips retired")
+        for lab in self.labs.values():
+            for project_id in lab.project_ids:
+                project = self.projects[project_id]
+                due = project.monthly_construction_usd_bn()
+                if due > 0:
+                    self.dues.add(lab.account, OUTSIDE, due, PaymentKind.CONSTRUCTION)
+                    project.construction_paid_usd_bn += due
+                    project.months_built += 1
+                    self.month_capex["construction"] += due
+                project.online_gw = min(project.live_gw, project.connected_gw) if project.built else 0.0
+                self.cohorts.set_project_online(project.id, project.online_gw)
+            lab.project_ids = [i for i in lab.project_ids if not self._finished(self.projects[i])]
+
+    @staticmethod
+    def _finished(project: Project) -> bool:
+        return project.built and project.delivered_gw >= project.gw - 1e-12 and project.live_gw <= 1e-12
+
+    def _settle(self) -> None:
+        behaviour = self.params.lab_behaviour
+        self.leases.bill()
+        for lab in self.labs.values():
+            by_site: dict[str, float] = {}
+            for project_id in lab.project_ids:
+                project = self.projects[project_id]
+                by_site[project.site] = by_site.get(project.site, 0.0) + project.connected_gw
+            for site, gw in by_site.items():
+                self.utilities[site].bill(lab.account, gw)
+            self.dues.add(lab.account, OUTSIDE, self.owned_online_gw[lab.account] * behaviour.maintenance_usd_bn_per_gw_month,
+                          PaymentKind.MAINTENANCE)
+            self.dues.add(lab.account, OUTSIDE, lab.revenue_month_usd_bn * behaviour.opex_share_of_revenue, PaymentKind.OPEX)
+        power_revenue = {u.account: 0.0 for u in self.utilities.values()}
+        for payer, payee, amount, kind in self.dues.items:
+            if kind is PaymentKind.POWER:
+                power_revenue[payee] += amount
+        for agent in self.all_economic_agents():
+            self.ledger.settle_claims(agent.account)
+        for lab in self.labs.values():
+            self.capital.service_debt(lab)
+        self.dues.settle(self.ledger)
+        for utility in self.utilities.values():
+            utility.revenue_month_usd_bn = power_revenue[utility.account]
+            utility.pay_costs_and_dividends(power_revenue[utility.account])
+        for maker in self.chipmakers.values():
+            maker.close_month(maker.revenue_month_usd_bn, maker.production_cost_month_usd_bn)
+
+    def _capex_this_month(self) -> float:
+        paid_capex = self.ledger.current_flows().total((PaymentKind.FAB_CAPEX, PaymentKind.GENERATION_CAPEX))
+        chips = sum(self.chip_market.revenue_month.values())
+        return chips + self.month_capex["construction"] + paid_capex

@@ -1,0 +1,405 @@
+"""The model's behavioural and market parameters, each with unit, range, description and source.
+
+Named agents (labs, chipmakers, utilities, governments) are in :mod:`market.roster`; the root
+:class:`Params` gathers both. Sources marked "assumption" have no public figure; their reasoning is
+stated. Figures cited from ``calibration.md`` name the primary source it gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from market.enums import REGIONS
+from market.roster import (
+    ChipmakerSpec,
+    GovernmentSpec,
+    LabSpec,
+    UtilitySpec,
+    default_chipmakers,
+    default_governments,
+    default_labs,
+    default_utilities,
+)
+from market.schema import param
+
+ASSUMED = "assumption: "
+
+
+@dataclass
+class RunSpec:
+    """When the run starts, how long it lasts and how large the populations are."""
+
+    start_date: str = param("2025-01", unit="YYYY-MM", description="First simulated month.",
+                            source="issue 2: the baseline starts January 2025")
+    steps: int = param(120, unit="months", lo=1, hi=600, description="Number of monthly steps.",
+                       source="issue 2: the baseline runs 120 months")
+    scale: float = param(1.0, unit="1", lo=0.05, hi=50.0, description="Multiplies the sizes of the investor and follower-lab populations.",
+                         source=ASSUMED + "1.0 gives a few hundred investors and some tens of followers (DESIGN section 3)")
+
+
+@dataclass
+class DemandSpec:
+    """AI services demand: S(t) = S_sat / (1 + (S_sat/S_0 - 1) exp(-k t)) at the reference price.
+
+    Quantity demanded Q = S(t)/P_0 * (P/P_0)^(-epsilon) * (K/K_0)^theta * exp(sigma z), with
+    S_0 = ``initial_spend_usd_bn_per_month``, S_sat = ``saturation_spend_usd_bn_per_month``,
+    k = ``adoption_rate_per_month``, epsilon = ``price_elasticity``, theta = ``capability_elasticity``,
+    K the frontier capability index, sigma = ``shock_sigma``, P_0 the average price of month 1.
+    """
+
+    initial_spend_usd_bn_per_month: float = param(
+        3.5, unit="usd_bn/month", lo=0.01, hi=1e4,
+        description="World spending on AI services (model APIs, subscriptions, cloud AI) in the first month.",
+        source=ASSUMED + "~$40bn/yr run-rate early 2025: Microsoft AI run-rate $13bn (Microsoft FY25 Q2 earnings call, Jan 2025), "
+        "OpenAI ~$6bn annualised at end-2024 (OpenAI CFO, reported), the rest of the market assumed ~$20bn")
+    saturation_spend_usd_bn_per_month: float = param(
+        150.0, unit="usd_bn/month", lo=0.01, hi=1e5,
+        description="Level the adoption S-curve tends to at the reference price (S_sat).",
+        source=ASSUMED + "$1.8tn/yr, about 1.5% of world GDP (~$110tn); no public figure")
+    adoption_rate_per_month: float = param(
+        0.045, unit="1/month", lo=0.0, hi=1.0,
+        description="Logistic rate k of the adoption S-curve.",
+        source=ASSUMED + "with price and capability effects gives 2-3x a year early on, as OpenAI revenue 2023-2024 (2 -> 3.7 $bn, reported)")
+    price_elasticity: float = param(
+        1.2, unit="1", lo=0.0, hi=5.0,
+        description="Price elasticity of demand for AI services (epsilon); above 1 falling prices raise spending.",
+        source=ASSUMED + "cheaper inference opens new uses; no public estimate")
+    capability_elasticity: float = param(
+        0.5, unit="1", lo=0.0, hi=5.0,
+        description="Elasticity of demand to the frontier capability index (theta).",
+        source=ASSUMED + "no public estimate")
+    shock_sigma: float = param(
+        0.03, unit="1", lo=0.0, hi=1.0,
+        description="Standard deviation of the monthly log-normal demand shock (stream 'demand_shocks').",
+        source=ASSUMED + "small monthly noise around the trend")
+    share_weight_capability: float = param(
+        3.0, unit="1", lo=0.0, hi=50.0,
+        description="Logit weight of log capability in labs' market shares.",
+        source=ASSUMED + "buyers favour the most capable models strongly")
+    share_weight_price: float = param(
+        2.0, unit="1", lo=0.0, hi=50.0,
+        description="Logit weight of log price in labs' market shares.",
+        source=ASSUMED + "price matters, less than capability")
+
+
+@dataclass
+class CapabilitySpec:
+    """Capability index K_i = (1 + T_i / T_ref)^alpha * J_i of a lab with cumulative training compute T_i.
+
+    T_i is in EFLOP/s-months, T_ref = ``reference_training_eflops_months``, alpha = ``exponent``,
+    J_i the product of the lab's random capability jumps (stream 'capability_jumps').
+    """
+
+    exponent: float = param(0.3, unit="1", lo=0.0, hi=2.0,
+                            description="Exponent alpha of capability on cumulative training compute.",
+                            source=ASSUMED + "diminishing returns to training compute, as in scaling laws")
+    reference_training_eflops_months: float = param(
+        100.0, unit="EFLOP/s-month", lo=1e-6, hi=1e9, lo_open=True,
+        description="Training compute that lifts capability by a factor 2^alpha (T_ref).",
+        source=ASSUMED + "about a month of a 2024 frontier cluster")
+    jump_probability_per_month: float = param(
+        0.02, unit="1/month", lo=0.0, hi=1.0,
+        description="Chance a lab makes an algorithmic breakthrough in a month.",
+        source=ASSUMED + "about one breakthrough per lab every four years")
+    jump_size: float = param(0.1, unit="1", lo=0.0, hi=5.0,
+                             description="Relative capability gain of a breakthrough.",
+                             source=ASSUMED)
+
+
+@dataclass
+class ComputeSplitSpec:
+    """How a lab of one role splits its compute between training, inference and research.
+
+    inference share s_I,t = clip(s_I,base + a * u_{t-1}, s_I,base, s_I,max) with u the lab's share of
+    its demand left unserved; training and research keep their base ratio in what remains.
+    """
+
+    training_share: float = param(0.52, unit="1", lo=0.0, hi=1.0, description="Base share of compute for training.",
+                                  source="OpenAI 2024 compute spend 3.0 of 5.8 $bn (Epoch AI data insight, Oct 2025)")
+    inference_share: float = param(0.31, unit="1", lo=0.0, hi=1.0, description="Base share of compute for inference.",
+                                   source="OpenAI 2024 compute spend 1.8 of 5.8 $bn (Epoch AI data insight, Oct 2025)")
+    research_share: float = param(0.17, unit="1", lo=0.0, hi=1.0, description="Base share of compute for research.",
+                                  source="OpenAI 2024 compute spend 1.0 of 5.8 $bn (Epoch AI data insight, Oct 2025)")
+    max_inference_share: float = param(0.8, unit="1", lo=0.0, hi=1.0, description="Largest inference share the rule may reach.",
+                                       source=ASSUMED + "labs never stop training")
+    inference_shift_per_unserved: float = param(0.5, unit="1", lo=0.0, hi=5.0,
+                                                description="Shift a toward inference per unit share of unserved demand.",
+                                                source=ASSUMED)
+
+
+def _split(training: float, inference: float, research: float) -> ComputeSplitSpec:
+    spec = ComputeSplitSpec()
+    spec.training_share, spec.inference_share, spec.research_share = training, inference, research
+    return spec
+
+
+def default_compute_split() -> dict[str, ComputeSplitSpec]:
+    """Frontier labs split as OpenAI in 2024; clouds and followers lean to inference (assumption)."""
+    return {
+        "frontier": ComputeSplitSpec(),
+        "cloud": _split(0.25, 0.65, 0.10),
+        "follower": _split(0.20, 0.70, 0.10),
+    }
+
+
+_SPLIT_NOTE = ASSUMED + "clouds and followers serve more than they train"
+ENTRY_SOURCES: dict[str, str] = {
+    f"compute_split.{role}.{share}": _SPLIT_NOTE
+    for role in ("cloud", "follower")
+    for share in ("training_share", "inference_share", "research_share")
+}
+
+
+@dataclass
+class LabBehaviourSpec:
+    """Decision rules shared by all labs.
+
+    Investment: desired GW G* = D_i (1+g_e)^(H/12) / (s_I e_new) * (c_0 / c_new)^eta; each month the lab
+    orders (G* - G_used - G_pipeline) / M. g_e is the adaptive expectation of annual demand growth,
+    g_e <- (1-lambda) g_e + lambda g_obs; H = ``planning_horizon_months``, eta =
+    ``investment_cost_elasticity``, M = ``gap_closing_months``, e_new the EFLOP/s per GW of chips on
+    sale, c the all-in cost per EFLOP/s of new compute (c_0 in month 1). Orders are cut to what cash
+    and financing allow.
+    """
+
+    price_markup: float = param(0.3, unit="1", lo=0.0, hi=10.0,
+                                description="Markup of AI service prices over the lab's compute cost per EFLOP/s-month.",
+                                source=ASSUMED + "thin unit margins on inference; labs lose money overall (OpenAI loss ~5 $bn on 3.7 $bn revenue in 2024, reported)")
+    expectation_weight: float = param(0.15, unit="1", lo=0.0, hi=1.0,
+                                      description="Weight lambda of the latest observed growth in the adaptive expectation.",
+                                      source=ASSUMED + "memory of about half a year")
+    initial_expected_growth_per_year: float = param(1.0, unit="1/yr", lo=-0.9, hi=10.0,
+                                                    description="Expected annual demand growth g_e at the start.",
+                                                    source=ASSUMED + "AI revenue roughly doubling yearly, as OpenAI 2023-2024 (reported)")
+    max_expected_growth_per_year: float = param(2.0, unit="1/yr", lo=0.0, hi=20.0,
+                                                description="Cap on the expected annual growth rate.", source=ASSUMED)
+    planning_horizon_months: int = param(24, unit="months", lo=1, hi=120,
+                                         description="Horizon H over which labs provision compute for expected demand.",
+                                         source=ASSUMED + "about the lead time of a data-centre project")
+    gap_closing_months: int = param(6, unit="months", lo=1, hi=60,
+                                    description="Months M over which a lab spreads orders that close its compute gap.",
+                                    source=ASSUMED + "damps ordering swings")
+    investment_cost_elasticity: float = param(1.0, unit="1", lo=0.0, hi=5.0,
+                                              description="Elasticity eta of desired compute to the cost per EFLOP/s of new compute.",
+                                              source=ASSUMED + "unit elasticity: a 10% dearer FLOP means ~10% less compute wanted")
+    cash_buffer_months: float = param(3.0, unit="months", lo=0.0, hi=60.0,
+                                      description="Months of running costs a lab keeps in cash before ordering more.",
+                                      source=ASSUMED)
+    opex_share_of_revenue: float = param(0.5, unit="1", lo=0.0, hi=5.0,
+                                         description="Staff, sales and other non-compute costs as a share of revenue, paid to outside.",
+                                         source=ASSUMED + "OpenAI 2024: revenue 3.7, compute 5.8, loss ~5 $bn (reported) imply ~0.8; mature firms lower")
+    maintenance_usd_bn_per_gw_month: float = param(0.1, unit="usd_bn/GW-month", lo=0.0, hi=10.0,
+                                                   description="Non-power operating cost of online data-centre capacity.",
+                                                   source=ASSUMED + "rule of thumb ~$1.2m per MW-year of data-centre O&M")
+    building_capex_usd_bn_per_gw: float = param(15.0, unit="usd_bn/GW", lo=0.0, hi=1e3,
+                                                description="Capex of a data centre's building, power and cooling, excluding the chipmaker's content.",
+                                                source="~$50bn per GW all-in of which ~$35bn NVIDIA content (NVIDIA Q2 FY2026 earnings call, reported)")
+    max_project_gw: float = param(1.0, unit="GW", lo=0.01, hi=20.0,
+                                  description="Largest single data-centre project; larger orders are split.",
+                                  source=ASSUMED + "gigawatt campuses are the 2025 frontier (Stargate Abilene ~1.2 GW, reported)")
+    min_order_gw: float = param(0.005, unit="GW", lo=0.0, hi=1.0,
+                                description="Smallest order a lab bothers to place.", source=ASSUMED)
+    lease_markup: float = param(0.25, unit="1", lo=0.0, hi=10.0,
+                                description="Cloud's markup of lease prices over its full cost per GW-month.",
+                                source=ASSUMED)
+    lease_term_months: int = param(60, unit="months", lo=1, hi=240,
+                                   description="Term of a take-or-pay compute lease.",
+                                   source="OpenAI-Oracle contract ~$300bn over ~5 years (WSJ, reported)")
+    site_weight_price: float = param(3.0, unit="1", lo=0.0, hi=50.0,
+                                     description="Logit weight of log power price when choosing a site region.", source=ASSUMED)
+    site_weight_wait: float = param(0.1, unit="1/month", lo=0.0, hi=10.0,
+                                    description="Logit weight of the expected wait for power (months) when choosing a site region.",
+                                    source=ASSUMED)
+    supplier_weight_price: float = param(4.0, unit="1", lo=0.0, hi=50.0,
+                                         description="Logit weight of log price per EFLOP/s when choosing a chipmaker.", source=ASSUMED)
+    supplier_weight_partner: float = param(2.0, unit="1", lo=0.0, hi=50.0,
+                                           description="Logit bonus for a chipmaker the lab partners with.", source=ASSUMED)
+    supplier_weight_size: float = param(0.5, unit="1", lo=0.0, hi=50.0,
+                                        description="Logit weight of log capacity (preferential attachment to large suppliers).",
+                                        source=ASSUMED)
+    partnership_threshold_gw: float = param(0.5, unit="GW", lo=0.0, hi=100.0,
+                                            description="Cumulative GW ordered from a chipmaker after which a 'partners' relation forms.",
+                                            source=ASSUMED)
+
+
+@dataclass
+class FollowerSpec:
+    """The population of small follower labs."""
+
+    count: int = param(40, unit="labs at scale 1", lo=0, hi=10_000,
+                       description="Number of follower labs at scale 1.",
+                       source=ASSUMED + "some tens of small labs (DESIGN section 3)")
+    mean_initial_compute_gw: float = param(0.015, unit="GW", lo=0.0, hi=10.0,
+                                           description="Mean initial compute of a follower (log-normal across followers).",
+                                           source=ASSUMED + "tens of MW each; ~0.6 GW together")
+    initial_compute_sigma: float = param(0.8, unit="1", lo=0.0, hi=3.0,
+                                         description="Log-normal sigma of followers' initial compute.", source=ASSUMED)
+    initial_cash_usd_bn: float = param(0.3, unit="usd_bn", lo=0.0, hi=100.0,
+                                       description="Cash of each follower at the start.", source=ASSUMED)
+    leased_share: float = param(0.7, unit="1", lo=0.0, hi=1.0,
+                                description="Share of a follower's initial compute that is leased from a cloud of its region.",
+                                source=ASSUMED + "small labs rent rather than build")
+    region_shares: list = param(["US:0.5", "CN:0.2", "EU:0.15", "GULF:0.05", "ROW:0.1"], unit="region:share",
+                                description="Regions of follower labs, as 'REGION:share' entries summing to 1.",
+                                source=ASSUMED)
+
+
+@dataclass
+class GenerationSpec:
+    """One accelerator generation. EFLOP/s per GW = dense FLOP/s / all-in watts (DESIGN section 2)."""
+
+    intro_date: str = param("2025-01", unit="YYYY-MM", description="Month the generation goes on sale.", source="")
+    dense_bf16_tflops: float = param(1000.0, unit="TFLOP/s", lo=0.0, hi=1e7, lo_open=True,
+                                     description="Dense BF16 throughput per accelerator.", source="")
+    board_w: float = param(700.0, unit="W", lo=1.0, hi=1e5, description="Board power per accelerator.", source="")
+    all_in_w: float = param(1500.0, unit="W", lo=1.0, hi=1e5,
+                            description="Facility power per accelerator, including servers, network and cooling.", source="")
+
+    def eflops_per_gw(self) -> float:
+        """Return dense EFLOP/s delivered per GW of facility power."""
+        return self.dense_bf16_tflops * 1e12 / self.all_in_w * 1e9 / 1e18
+
+
+def _generation(intro: str, tflops: float, board: float, all_in: float) -> GenerationSpec:
+    spec = GenerationSpec()
+    spec.intro_date, spec.dense_bf16_tflops, spec.board_w, spec.all_in_w = intro, tflops, board, all_in
+    return spec
+
+
+def default_generations() -> dict[str, GenerationSpec]:
+    """A100, H100 and B200 from NVIDIA datasheets; all-in watts scaled from 150 MW per 100k H100s."""
+    return {
+        "A100": _generation("2020-06", 312.0, 400.0, 860.0),
+        "H100": _generation("2022-10", 989.0, 700.0, 1500.0),
+        "B200": _generation("2025-01", 2250.0, 1000.0, 2100.0),
+    }
+
+
+_GENERATION_SOURCES = {
+    "dense_bf16_tflops": "NVIDIA datasheets, dense = half the with-sparsity figure (calibration.md)",
+    "board_w": "NVIDIA datasheets (calibration.md)",
+    "all_in_w": "H100: 150 MW per 100k GPUs (SemiAnalysis, reported); A100 scaled by the H100 ratio 1500/700 (assumption); "
+                "B200: GB200 NVL72 ~120 kW per 72 GPUs (reported) times 1.25 facility overhead (assumption)",
+    "intro_date": "volume shipments as reported: A100 mid-2020, H100 Q4 2022, B200 early 2025",
+}
+ENTRY_SOURCES.update({
+    f"generations.{gen}.{name}": text
+    for gen in ("A100", "H100", "B200")
+    for name, text in _GENERATION_SOURCES.items()
+})
+_CONSTRUCTION_NOTE = ASSUMED + "regional build speed and capacity; China and the Gulf build fastest, Europe slowest (reported)"
+ENTRY_SOURCES.update({
+    f"construction.{region}.{name}": _CONSTRUCTION_NOTE
+    for region in REGIONS
+    for name in ("build_months", "start_capacity_gw_per_month")
+})
+
+
+@dataclass
+class TechnologySpec:
+    """Chips beyond the listed generations, and their life.
+
+    Generation n after the last listed one arrives every ``future_generation_interval_months`` with
+    EFLOP/s per GW multiplied by 2^(interval / doubling) at about the same price per GW.
+    """
+
+    future_generation_interval_months: int = param(
+        24, unit="months", lo=6, hi=120, description="Months between future accelerator generations.",
+        source=ASSUMED + "two-year architecture cadence of 2020-2025 (A100, H100, B200)")
+    price_performance_doubling_months: float = param(
+        30.0, unit="months", lo=6.0, hi=240.0,
+        description="Months for FLOP/s per dollar of new chips to double.",
+        source="Epoch AI, 'Trends in GPU price-performance': doubling every ~2.1 (ML GPUs) to ~2.5 years")
+    useful_life_months: int = param(
+        60, unit="months", lo=12, hi=180, description="Months an installed accelerator runs before it retires.",
+        source="largest cloud providers depreciate servers over ~5-6 years (company 10-K filings, reported)")
+
+
+@dataclass
+class ConstructionSpec:
+    """Data-centre construction in one region: build time and the region's construction capacity."""
+
+    build_months: int = param(18, unit="months", lo=1, hi=120, description="Months from construction start to a ready building.",
+                              source=ASSUMED + "12-24 months reported for large AI data centres")
+    start_capacity_gw_per_month: float = param(0.5, unit="GW/month", lo=0.0, hi=100.0,
+                                               description="GW of data-centre construction the region can start each month.",
+                                               source=ASSUMED)
+    capacity_growth_per_month: float = param(0.03, unit="1/month", lo=0.0, hi=1.0,
+                                             description="Growth of start capacity in a month when it binds (construction learns by doing).",
+                                             source=ASSUMED)
+    delay_sigma: float = param(0.2, unit="1", lo=0.0, hi=2.0,
+                               description="Log-normal sigma of a project's build time (stream 'project_delays').",
+                               source=ASSUMED)
+
+
+def default_construction() -> dict[str, ConstructionSpec]:
+    """Regional build times and construction capacity (assumptions, see docs/parameters.md)."""
+    table = {"US": (18, 1.0), "CN": (12, 0.8), "EU": (24, 0.2), "GULF": (15, 0.4), "ROW": (18, 0.3)}
+    out = {}
+    for region in REGIONS:
+        spec = ConstructionSpec()
+        spec.build_months, spec.start_capacity_gw_per_month = table[region]
+        out[region] = spec
+    return out
+
+
+@dataclass
+class InvestorSpec:
+    """The investor population: capital, inflows and how much of it a funding round can take."""
+
+    count: int = param(300, unit="investors at scale 1", lo=1, hi=100_000,
+                       description="Number of investors at scale 1.", source=ASSUMED + "a few hundred (DESIGN section 3)")
+    total_capital_usd_bn: float = param(2000.0, unit="usd_bn", lo=0.0, hi=1e6,
+                                        description="Capital the investor population holds at the start.",
+                                        source=ASSUMED + "funds active in AI deals; world VC ~$300bn/yr and large sovereign and public allocations")
+    inflow_rate_per_month: float = param(0.004, unit="1/month", lo=0.0, hi=0.5,
+                                         description="New money entering investors from outside, per month, as a share of their capital.",
+                                         source=ASSUMED + "~5% a year of new allocations")
+    max_commit_share_per_round: float = param(0.05, unit="1", lo=0.0, hi=1.0,
+                                              description="Largest share of its cash one investor puts into one round.",
+                                              source=ASSUMED)
+    foreign_weight: float = param(0.3, unit="1", lo=0.0, hi=1.0,
+                                  description="Weight of a round abroad relative to one at home (home bias).", source=ASSUMED)
+    kind_shares: list = param(["venture:0.3", "public:0.5", "sovereign:0.1", "energy:0.1"], unit="kind:share",
+                              description="Kinds of investor as 'kind:share' entries summing to 1.", source=ASSUMED)
+    region_shares: list = param(["US:0.5", "CN:0.15", "EU:0.15", "GULF:0.1", "ROW:0.1"], unit="region:share",
+                                description="Home regions of investors as 'REGION:share' entries summing to 1.", source=ASSUMED)
+    capital_sigma: float = param(1.0, unit="1", lo=0.0, hi=3.0,
+                                 description="Log-normal sigma of capital across investors.", source=ASSUMED)
+
+
+@dataclass
+class FinanceSpec:
+    """Debt terms. Until the finance issue lands, debt carries one fixed rate and equity is valued at book."""
+
+    debt_rate_per_year: float = param(0.065, unit="1/yr", lo=0.0, hi=1.0,
+                                      description="Fixed interest rate on all debt.",
+                                      source=ASSUMED + "investment-grade corporate yields ~5-6% in 2024 plus a spread")
+    debt_term_months: int = param(60, unit="months", lo=1, hi=600,
+                                  description="Months over which debt amortises (declining balance).", source=ASSUMED)
+    max_debt_to_assets: float = param(0.5, unit="1", lo=0.0, hi=0.95,
+                                      description="Largest debt / total assets a borrower may reach.", source=ASSUMED)
+    min_pre_money_usd_bn: float = param(0.1, unit="usd_bn", lo=0.001, hi=1e4,
+                                        description="Floor on the book equity at which a round prices its shares.",
+                                        source=ASSUMED + "keeps share prices positive for firms with negative book equity")
+
+
+@dataclass
+class Params:
+    """Every parameter of a run. Paths are dotted: ``demand.price_elasticity``, ``labs.frontier_lab_a.region``."""
+
+    run: RunSpec = field(default_factory=RunSpec)
+    demand: DemandSpec = field(default_factory=DemandSpec)
+    capability: CapabilitySpec = field(default_factory=CapabilitySpec)
+    lab_behaviour: LabBehaviourSpec = field(default_factory=LabBehaviourSpec)
+    compute_split: dict[str, ComputeSplitSpec] = field(default_factory=default_compute_split)
+    followers: FollowerSpec = field(default_factory=FollowerSpec)
+    generations: dict[str, GenerationSpec] = field(default_factory=default_generations)
+    technology: TechnologySpec = field(default_factory=TechnologySpec)
+    construction: dict[str, ConstructionSpec] = field(default_factory=default_construction)
+    investors: InvestorSpec = field(default_factory=InvestorSpec)
+    finance: FinanceSpec = field(default_factory=FinanceSpec)
+    labs: dict[str, LabSpec] = field(default_factory=default_labs)
+    chipmakers: dict[str, ChipmakerSpec] = field(default_factory=default_chipmakers)
+    utilities: dict[str, UtilitySpec] = field(default_factory=default_utilities)
+    governments: dict[str, GovernmentSpec] = field(default_factory=default_governments)

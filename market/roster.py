@@ -1,0 +1,305 @@
+"""The named agents of the baseline and their parameters (labs, chipmakers, utilities, governments).
+
+Each named agent stands for one real firm or an aggregate of firms; ``docs/agents.md`` maps them.
+Figures are early-2025 balance-sheet and capacity figures; ``ENTRY_SOURCES`` gives the source of
+each default that differs from its field's generic source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from market.enums import REGIONS, ChipmakerRole, LabRole
+from market.schema import param
+
+ASSUMED = "assumption: "
+LAB_ROLES = tuple(r.value for r in LabRole)
+CHIPMAKER_ROLES = tuple(r.value for r in ChipmakerRole)
+
+
+@dataclass
+class LabSpec:
+    """A named lab or cloud and its starting balance sheet."""
+
+    role: str = param("frontier", unit="-", choices=LAB_ROLES, description="frontier, cloud or follower.", source="issue 2")
+    region: str = param("US", unit="-", choices=REGIONS, description="Home region (headquarters and investors' home bias).",
+                        source="headquarters of the firms it stands for")
+    initial_compute_gw: float = param(0.0, unit="GW", lo=0.0, hi=1000.0,
+                                      description="Compute the lab owns and runs at the start (facility GW).", source=ASSUMED)
+    initial_leased_gw: float = param(0.0, unit="GW", lo=0.0, hi=1000.0,
+                                     description="Compute the lab leases from its lessor at the start.", source=ASSUMED)
+    lessor: str = param("", unit="-", description="Name of the cloud it leases from at the start ('' for none).", source=ASSUMED)
+    initial_cash_usd_bn: float = param(1.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED)
+    initial_debt_usd_bn: float = param(0.0, unit="usd_bn", lo=0.0, hi=1e4, description="Debt at the start.", source=ASSUMED)
+    core_income_usd_bn_per_month: float = param(
+        0.0, unit="usd_bn/month", lo=0.0, hi=1e3,
+        description="Operating cash flow from businesses outside AI compute (search, retail, software), from outside.",
+        source=ASSUMED + "none for pure AI labs")
+    own_build_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
+                                   description="Share of new compute the lab builds itself; the rest it leases from clouds.",
+                                   source=ASSUMED)
+    lease_out_share_max: float = param(0.0, unit="1", lo=0.0, hi=1.0,
+                                       description="Largest share of its online compute a cloud leases to other labs.",
+                                       source=ASSUMED)
+    uses_debt: bool = param(False, unit="-", description="Whether the lab borrows before raising equity.",
+                            source=ASSUMED + "hyperscalers and neoclouds fund data centres with debt; AI labs with equity")
+    site_regions: list = param(["US"], unit="-", choices=REGIONS, description="Regions where the lab may build or lease.",
+                               source=ASSUMED)
+    partners: list = param([], unit="-", description="Chipmakers the lab partners with at the start.", source=ASSUMED)
+    initial_training_eflops_months: float = param(
+        100.0, unit="EFLOP/s-month", lo=0.0, hi=1e9,
+        description="Cumulative training compute before the start (sets initial capability).", source=ASSUMED)
+
+
+def _lab(role: str, region: str, compute: float, cash: float, *, leased: float = 0.0, lessor: str = "",
+         debt: float = 0.0, core: float = 0.0, build: float = 0.0, lease_out: float = 0.0, debt_first: bool = False,
+         sites: tuple[str, ...] = (), partners: tuple[str, ...] = ("incumbent_gpu",), training: float = 100.0) -> LabSpec:
+    spec = LabSpec()
+    spec.role, spec.region, spec.initial_compute_gw, spec.initial_cash_usd_bn = role, region, compute, cash
+    spec.initial_leased_gw, spec.lessor, spec.initial_debt_usd_bn = leased, lessor, debt
+    spec.core_income_usd_bn_per_month, spec.own_build_share, spec.lease_out_share_max = core, build, lease_out
+    spec.uses_debt, spec.site_regions, spec.partners = debt_first, list(sites or (region,)), list(partners)
+    spec.initial_training_eflops_months = training
+    return spec
+
+
+def default_labs() -> dict[str, LabSpec]:
+    """The baseline's named labs and clouds (see docs/agents.md for the firms behind each)."""
+    return {
+        "frontier_lab_a": _lab("frontier", "US", 0.0, 10.0, leased=0.6, lessor="cloud_us_a", build=0.3,
+                               sites=("US", "GULF"), partners=("incumbent_gpu", "challenger_gpu"), training=400.0),
+        "frontier_lab_b": _lab("frontier", "US", 0.0, 8.0, leased=0.3, lessor="cloud_us_b", build=0.0,
+                               partners=("custom_asic", "incumbent_gpu"), training=250.0),
+        "frontier_lab_c": _lab("frontier", "CN", 0.1, 2.0, build=1.0, partners=("incumbent_gpu", "domestic_cn"),
+                               training=120.0),
+        "frontier_lab_d": _lab("frontier", "EU", 0.0, 1.5, leased=0.05, lessor="cloud_eu_a", build=0.0, training=40.0),
+        "frontier_lab_e": _lab("frontier", "US", 1.2, 60.0, core=7.0, build=1.0, debt=29.0, debt_first=True,
+                               training=300.0),
+        "cloud_us_a": _lab("cloud", "US", 2.0, 70.0, debt=45.0, core=9.0, build=1.0, lease_out=0.5, debt_first=True,
+                           sites=("US", "EU", "GULF", "ROW"), training=150.0),
+        "cloud_us_b": _lab("cloud", "US", 1.5, 80.0, debt=55.0, core=8.0, build=1.0, lease_out=0.5, debt_first=True,
+                           sites=("US", "EU", "ROW"), partners=("custom_asic", "incumbent_gpu"), training=100.0),
+        "cloud_us_c": _lab("cloud", "US", 1.8, 95.0, debt=11.0, core=10.0, build=1.0, lease_out=0.4, debt_first=True,
+                           sites=("US", "EU", "ROW"), partners=("custom_asic", "incumbent_gpu"), training=350.0),
+        "cloud_us_d": _lab("cloud", "US", 0.4, 1.4, debt=8.0, build=1.0, lease_out=0.9, debt_first=True, training=0.0),
+        "cloud_us_e": _lab("cloud", "US", 0.5, 10.0, debt=90.0, core=1.5, build=1.0, lease_out=0.9, debt_first=True,
+                           sites=("US", "ROW"), training=0.0),
+        "cloud_cn_a": _lab("cloud", "CN", 1.2, 50.0, debt=20.0, core=3.0, build=1.0, lease_out=0.5, debt_first=True,
+                           partners=("incumbent_gpu", "domestic_cn"), training=100.0),
+        "cloud_gulf_a": _lab("cloud", "GULF", 0.2, 20.0, core=1.0, build=1.0, lease_out=0.7, debt_first=True,
+                             training=20.0),
+        "cloud_eu_a": _lab("cloud", "EU", 0.4, 5.0, debt=2.0, build=1.0, lease_out=0.8, debt_first=True, training=10.0),
+    }
+
+
+_LAB_SOURCES = {
+    "frontier_lab_a.initial_leased_gw": "OpenAI compute capacity 0.6 GW in 2024 (OpenAI CFO statement, reported)",
+    "frontier_lab_a.initial_cash_usd_bn": "OpenAI raised $6.6bn in Oct 2024 plus a $4bn credit line (reported)",
+    "frontier_lab_a.own_build_share": ASSUMED + "Stargate sites built with partners; most compute leased (Oracle, Microsoft, CoreWeave)",
+    "frontier_lab_b.initial_cash_usd_bn": ASSUMED + "Anthropic's 2023-2024 raises from Amazon and Google (~$8bn reported)",
+    "frontier_lab_e.initial_cash_usd_bn": "Meta cash and marketable securities $77.8bn at end-2024 (10-K), less reserves",
+    "frontier_lab_e.core_income_usd_bn_per_month": "Meta operating cash flow $91.3bn in 2024 (10-K), ~7.6 a month",
+    "frontier_lab_e.initial_debt_usd_bn": "Meta long-term debt $28.8bn at end-2024 (10-K)",
+    "cloud_us_a.initial_cash_usd_bn": "Microsoft cash and short-term investments $71.6bn, Dec 2024 (10-Q)",
+    "cloud_us_a.core_income_usd_bn_per_month": "Microsoft operating cash flow $118.5bn in FY2024 (10-K), part of ~9.9 a month",
+    "cloud_us_a.initial_debt_usd_bn": "Microsoft long-term debt ~$45bn (10-K FY2024)",
+    "cloud_us_b.initial_cash_usd_bn": "Amazon cash and marketable securities $101bn at end-2024 (10-K), less reserves",
+    "cloud_us_b.core_income_usd_bn_per_month": "Amazon operating cash flow $115.9bn in 2024 (10-K), part of it",
+    "cloud_us_b.initial_debt_usd_bn": "Amazon long-term debt $52.6bn at end-2024 (10-K)",
+    "cloud_us_c.initial_cash_usd_bn": "Alphabet cash and marketable securities $95.7bn at end-2024 (10-K)",
+    "cloud_us_c.core_income_usd_bn_per_month": "Alphabet operating cash flow $125.3bn in 2024 (10-K), ~10.4 a month",
+    "cloud_us_c.initial_debt_usd_bn": "Alphabet long-term debt $10.9bn at end-2024 (10-K)",
+    "cloud_us_d.initial_compute_gw": "CoreWeave ~360 MW active power at end-2024 (S-1, reported)",
+    "cloud_us_d.initial_debt_usd_bn": "CoreWeave ~$8bn debt at end-2024 (S-1, reported)",
+    "cloud_us_e.initial_debt_usd_bn": "Oracle total debt ~$90bn (10-K FY2024, reported)",
+    "cloud_us_e.core_income_usd_bn_per_month": "Oracle operating cash flow $18.7bn in FY2024 (10-K)",
+    "cloud_us_a.initial_compute_gw": ASSUMED + "split of ~9 GW world AI compute at the start: cumulative NVIDIA data-centre revenue "
+    "FY2023-FY2025 $177.7bn (10-K) at ~$30bn per GW, plus ~35% other accelerators",
+}
+ENTRY_SOURCES: dict[str, str] = {f"labs.{k}": v for k, v in _LAB_SOURCES.items()}
+
+
+@dataclass
+class ChipmakerSpec:
+    """A chipmaker: capacity, cost on a learning curve, pricing on backlog, expansion with lags.
+
+    Price p = c * m_0 * (b / b_ref)^phi adjusted partially each month; unit cost c = c_0 (Q / Q_0)^(-log2(1/pr))
+    with Q cumulative output (Wright's law). b is the backlog in months of capacity.
+    """
+
+    role: str = param("incumbent", unit="-", choices=CHIPMAKER_ROLES, description="incumbent, challenger, custom, domestic or entrant.",
+                      source="issue 2")
+    region: str = param("US", unit="-", choices=REGIONS, description="Home region.", source="headquarters of the firm")
+    dormant: bool = param(False, unit="-", description="A dormant chipmaker sells nothing until a scenario event wakes it.",
+                          source="issue 2: the new-architecture entrant stays dormant in the baseline")
+    initial_capacity_gw_per_month: float = param(0.1, unit="GW/month", lo=0.0, hi=100.0,
+                                                 description="Accelerators (facility GW) it can deliver per month at the start.",
+                                                 source=ASSUMED)
+    efficiency: float = param(1.0, unit="1", lo=0.01, hi=1000.0,
+                              description="EFLOP/s per GW of its chips relative to the newest generation on sale.",
+                              source=ASSUMED)
+    initial_unit_cost_usd_bn_per_gw: float = param(9.0, unit="usd_bn/GW", lo=0.01, hi=1e3,
+                                                   description="Production cost of a GW of its accelerators and systems (c_0).",
+                                                   source=ASSUMED)
+    base_markup: float = param(3.9, unit="1", lo=1.0, hi=20.0, description="Price over unit cost at the reference backlog (m_0).",
+                               source=ASSUMED)
+    reference_backlog_months: float = param(3.0, unit="months", lo=0.1, hi=60.0,
+                                            description="Backlog at which it charges its base markup (b_ref).", source=ASSUMED)
+    backlog_price_elasticity: float = param(0.2, unit="1", lo=0.0, hi=5.0, description="Elasticity of price to backlog (phi).",
+                                            source=ASSUMED)
+    price_adjust_per_month: float = param(0.2, unit="1/month", lo=0.0, hi=1.0,
+                                          description="Share of the gap to its target price closed each month.", source=ASSUMED)
+    progress_ratio: float = param(0.8, unit="1", lo=0.3, hi=1.0,
+                                  description="Unit cost multiplier per doubling of cumulative output (pr).",
+                                  source="typical semiconductor learning rate ~20% per doubling; Wright (1936), Nagy et al. (2013) PLoS ONE 8(2):e52669")
+    initial_cumulative_output_gw: float = param(5.0, unit="GW", lo=0.001, hi=1e5,
+                                                description="Cumulative output before the start (Q_0).", source=ASSUMED)
+    target_backlog_months: float = param(3.0, unit="months", lo=0.1, hi=60.0,
+                                         description="Backlog above which it expands capacity.", source=ASSUMED)
+    capacity_capex_usd_bn_per_gw_month: float = param(10.0, unit="usd_bn per GW/month", lo=0.0, hi=1e3,
+                                                      description="Capex for one more GW per month of capacity (foundry, packaging, memory).",
+                                                      source=ASSUMED)
+    capacity_lead_time_months: int = param(12, unit="months", lo=1, hi=120, description="Months until new capacity produces.",
+                                           source="CoWoS capacity ~15k -> ~35-40k wafers/month within 2024 (TrendForce, reported)")
+    max_capacity_growth_per_month: float = param(0.06, unit="1/month", lo=0.0, hi=1.0,
+                                                 description="Largest capacity expansion ordered in a month, as a share of capacity.",
+                                                 source="CoWoS ~2.5x in 2024 (TrendForce, reported), ~8%/month")
+    initial_cash_usd_bn: float = param(5.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED)
+    payout_share_of_profit: float = param(0.4, unit="1", lo=0.0, hi=1.0,
+                                          description="Share of monthly profit paid to shareholders.",
+                                          source="NVIDIA FY2025 buybacks and dividends ~$34bn of $72.9bn net income (10-K)")
+    sells_to: list = param(list(REGIONS), unit="-", choices=REGIONS, description="Regions it sells to (before export rules).",
+                           source=ASSUMED)
+
+
+def _maker(role: str, region: str, capacity: float, efficiency: float, cost: float, markup: float, cash: float,
+           cumulative: float, *, dormant: bool = False, sells_to: tuple[str, ...] = REGIONS) -> ChipmakerSpec:
+    spec = ChipmakerSpec()
+    spec.role, spec.region, spec.initial_capacity_gw_per_month, spec.efficiency = role, region, capacity, efficiency
+    spec.initial_unit_cost_usd_bn_per_gw, spec.base_markup, spec.initial_cash_usd_bn = cost, markup, cash
+    spec.initial_cumulative_output_gw, spec.dormant, spec.sells_to = cumulative, dormant, list(sells_to)
+    return spec
+
+
+def default_chipmakers() -> dict[str, ChipmakerSpec]:
+    """The baseline's chipmakers; the entrant is dormant until a scenario wakes it."""
+    return {
+        "incumbent_gpu": _maker("incumbent", "US", 0.45, 1.0, 9.0, 3.9, 43.0, 6.0),
+        "challenger_gpu": _maker("challenger", "US", 0.03, 0.95, 9.0, 2.2, 5.0, 0.4),
+        "custom_asic": _maker("custom", "US", 0.08, 0.9, 7.0, 2.0, 10.0, 1.5),
+        "domestic_cn": _maker("domestic", "CN", 0.04, 0.5, 12.0, 1.5, 10.0, 0.5, sells_to=("CN",)),
+        "entrant_neuromorphic": _maker("entrant", "US", 0.0, 10.0, 20.0, 2.0, 1.0, 0.001, dormant=True),
+    }
+
+
+ENTRY_SOURCES.update({
+    "chipmakers.incumbent_gpu.initial_cash_usd_bn": "NVIDIA cash and marketable securities $43.2bn, Jan 2025 (10-K FY2025)",
+    "chipmakers.incumbent_gpu.base_markup": "NVIDIA GAAP gross margin 75% in FY2025 (10-K): price ~4x cost",
+    "chipmakers.incumbent_gpu.initial_unit_cost_usd_bn_per_gw": "$35bn NVIDIA content per GW (NVIDIA Q2 FY2026 call, reported) at 75% gross margin",
+    "chipmakers.incumbent_gpu.initial_capacity_gw_per_month": ASSUMED + "NVIDIA FY2025 data-centre revenue $115.2bn (10-K) at ~$30bn/GW is ~3.8 GW/yr; "
+    "end-2024 run-rate higher as CoWoS grew ~2.5x (TrendForce, reported)",
+    "chipmakers.incumbent_gpu.initial_cumulative_output_gw": ASSUMED + "cumulative NVIDIA data-centre revenue FY2023-FY2025 $177.7bn (10-K) at ~$30bn per GW",
+    "chipmakers.challenger_gpu.initial_cash_usd_bn": "AMD cash and short-term investments $5.1bn at end-2024 (10-K)",
+    "chipmakers.challenger_gpu.initial_capacity_gw_per_month": ASSUMED + "AMD data-centre GPU revenue >$5bn in 2024 (reported) at ~$25bn/GW",
+    "chipmakers.domestic_cn.efficiency": ASSUMED + "Ascend 910B-class parts at about half the FLOP/s per watt of the newest NVIDIA parts",
+})
+
+
+@dataclass
+class UtilitySpec:
+    """The electricity supplier to data centres in one region.
+
+    Available GW grows by G * g / 12 * d each month (G average generation, g its growth, d the share
+    of new generation data centres can take) plus the utility's own dedicated builds. Price
+    p = p_0 (1 + a max(0, u - u_0) / (1 - u_0)) with utilisation u = committed / available.
+    """
+
+    average_generation_gw: float = param(500.0, unit="GW", lo=0.0, hi=1e5,
+                                         description="Average electricity generation of the region (annual TWh / 8760 h).", source="")
+    generation_growth_per_year: float = param(0.02, unit="1/yr", lo=-0.5, hi=1.0,
+                                              description="Growth of the region's total generation (g).", source="")
+    dc_share_of_new_generation: float = param(0.1, unit="1", lo=0.0, hi=1.0,
+                                              description="Share of the region's new generation that data centres can take (d).",
+                                              source=ASSUMED + "data centres compete with other new load")
+    initial_available_gw: float = param(1.0, unit="GW", lo=0.0, hi=1e4,
+                                        description="Power available to AI data centres at the start, committed or not.",
+                                        source=ASSUMED + "initial AI load plus ~30% headroom")
+    base_price_usd_mwh: float = param(80.0, unit="usd/MWh", lo=0.0, hi=1e4, description="Price with slack capacity (p_0).",
+                                      source=ASSUMED + "order of 2024 industrial tariffs (EIA, Eurostat)")
+    scarcity_price_slope: float = param(1.0, unit="1", lo=0.0, hi=100.0,
+                                        description="Price rise a as utilisation goes from u_0 to 1.", source=ASSUMED)
+    scarcity_threshold: float = param(0.8, unit="1", lo=0.0, hi=0.99, description="Utilisation u_0 above which prices rise.",
+                                      source=ASSUMED)
+    lead_time_months: int = param(36, unit="months", lo=1, hi=240,
+                                  description="Months to bring new dedicated generation online (before permitting speed).",
+                                  source="LBNL 'Queued Up' 2024: median ~5 years from request to operation; dedicated supply assumed faster")
+    build_rate_limit_gw_per_month: float = param(0.3, unit="GW/month", lo=0.0, hi=1e3,
+                                                 description="Most new generation the utility can start in a month (before permitting speed).",
+                                                 source=ASSUMED)
+    generation_capex_usd_bn_per_gw: float = param(1.5, unit="usd_bn/GW", lo=0.0, hi=100.0,
+                                                  description="Capex of new generation capacity.",
+                                                  source=ASSUMED + "gas combined cycle ~$1,000-2,000/kW (EIA capital cost estimates)")
+    operating_cost_usd_mwh: float = param(40.0, unit="usd/MWh", lo=0.0, hi=1e4,
+                                          description="Fuel and operating cost of power delivered.", source=ASSUMED)
+    reserve_margin: float = param(0.1, unit="1", lo=0.0, hi=1.0,
+                                  description="Headroom the utility keeps above committed and queued load when planning builds.",
+                                  source=ASSUMED)
+    initial_cash_usd_bn: float = param(20.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED)
+    payout_share_of_profit: float = param(0.6, unit="1", lo=0.0, hi=1.0, description="Share of monthly profit paid to shareholders.",
+                                          source=ASSUMED + "regulated utilities pay out most of their earnings")
+
+
+def _utility(generation_twh: float, growth: float, available: float, price: float, lead: int, rate: float) -> UtilitySpec:
+    spec = UtilitySpec()
+    spec.average_generation_gw, spec.generation_growth_per_year = generation_twh / 8.76, growth
+    spec.initial_available_gw, spec.base_price_usd_mwh = available, price
+    spec.lead_time_months, spec.build_rate_limit_gw_per_month = lead, rate
+    return spec
+
+
+def default_utilities() -> dict[str, UtilitySpec]:
+    """One utility per region; generation from the Energy Institute's Statistical Review (2024 figures)."""
+    return {
+        "US": _utility(4635.0, 0.0060, 9.5, 80.0, 36, 0.5),
+        "CN": _utility(10087.0, 0.0571, 1.8, 85.0, 18, 1.0),
+        "EU": _utility(2700.0, -0.005, 0.6, 150.0, 48, 0.15),
+        "GULF": _utility(700.0, 0.03, 0.35, 50.0, 24, 0.3),
+        "ROW": _utility(9000.0, 0.03, 0.4, 100.0, 36, 0.3),
+    }
+
+
+ENTRY_SOURCES.update({
+    "utilities.US.average_generation_gw": "US generation 4,635 TWh in 2024 (Energy Institute Statistical Review 2025)",
+    "utilities.US.generation_growth_per_year": "US generation 4,363 -> 4,635 TWh 2014-2024, +0.6%/yr (Energy Institute)",
+    "utilities.CN.average_generation_gw": "China generation 10,087 TWh in 2024 (Energy Institute Statistical Review 2025)",
+    "utilities.CN.generation_growth_per_year": "China generation 5,795 -> 10,087 TWh 2014-2024, +5.7%/yr (Energy Institute)",
+    "utilities.EU.average_generation_gw": ASSUMED + "EU ~2,700 TWh, flat to falling (Energy Institute, approximate)",
+    "utilities.GULF.average_generation_gw": ASSUMED + "GCC ~700 TWh, ~3%/yr growth (approximate)",
+    "utilities.ROW.average_generation_gw": ASSUMED + "rest of world remainder, ~3%/yr growth (approximate)",
+})
+for _region in REGIONS:
+    ENTRY_SOURCES.setdefault(f"utilities.{_region}.generation_growth_per_year",
+                             ASSUMED + "approximate 2014-2024 trend (Energy Institute)")
+
+
+@dataclass
+class GovernmentSpec:
+    """A region's government: its instruments as data the markets apply.
+
+    Export controls, investment screening and endogenous rules come with the policy issue.
+    """
+
+    permitting_speed: float = param(1.0, unit="1", lo=0.05, hi=10.0,
+                                    description="Scales utility build rates up and lead times down (1 = today's pace).",
+                                    source=ASSUMED + "normalised to 2025 practice")
+    generation_subsidy_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
+                                            description="Share of new generation capex the government pays.",
+                                            source=ASSUMED + "none in the baseline")
+    fab_subsidy_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
+                                     description="Share of chipmakers' capacity capex the government pays.",
+                                     source=ASSUMED + "none in the baseline")
+
+
+def default_governments() -> dict[str, GovernmentSpec]:
+    """One government per region with neutral instruments."""
+    return {region: GovernmentSpec() for region in REGIONS}

@@ -1,0 +1,240 @@
+"""Scenarios: TOML files that override parameter defaults and schedule events.
+
+A scenario file has a ``name``, a one-line ``description``, the ``question`` it answers, its
+``sources``, a ``[params]`` table of overrides (nested tables or dotted keys) and ``[[events]]``.
+Every error is a one-line :class:`ParamError` naming the field, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from market.enums import REGIONS, InvestorKind
+from market.params import Params
+from market.schema import DATE_PATTERN, ParamError, get_path, iter_fields, set_path, suggest
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "scenarios"
+TOP_LEVEL_KEYS = ("name", "description", "question", "sources", "params", "events")
+
+
+class EventKind(StrEnum):
+    """Kinds of scheduled scenario event."""
+
+    WAKE_CHIPMAKER = "wake_chipmaker"
+    SET_PARAM = "set_param"
+
+
+@dataclass(frozen=True)
+class ScheduledEvent:
+    """An event that fires at the start of the month ``date`` (DESIGN section 5, step 1)."""
+
+    date: str
+    kind: EventKind
+    target: str = ""
+    value: Any = None
+
+
+@dataclass
+class Scenario:
+    """A resolved scenario: its texts, its full parameter tree and its events."""
+
+    name: str
+    description: str
+    question: str = ""
+    sources: list[str] = field(default_factory=list)
+    params: Params = field(default_factory=Params)
+    events: list[ScheduledEvent] = field(default_factory=list)
+
+    def params_sha256(self) -> str:
+        """Return the sha256 of the resolved parameters and events, as sorted JSON."""
+        payload = {"params": asdict(self.params), "events": [asdict(e) for e in self.events]}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def list_scenarios() -> list[tuple[str, str]]:
+    """Return (name, description) of every scenario shipped in ``experiments/scenarios``."""
+    out = []
+    for path in sorted(SCENARIO_DIR.glob("*.toml")):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+        out.append((path.stem, str(data.get("description", ""))))
+    return out
+
+
+def resolve_scenario_path(name_or_path: str) -> Path:
+    """Return the file of a scenario given by shipped name or by path."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise ParamError(f"scenario file '{name_or_path}' does not exist")
+        return candidate
+    path = SCENARIO_DIR / f"{name_or_path}.toml"
+    if not path.is_file():
+        names = [n for n, _ in list_scenarios()]
+        raise ParamError(f"scenario = '{name_or_path}' is not known: expected one of {', '.join(names)} "
+                         f"or a path to a .toml file{suggest(name_or_path, names)}")
+    return path
+
+
+def parse_cli_value(text: str) -> Any:
+    """Parse the value of ``--set path=value`` as a TOML value, or as a bare string."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_set_option(option: str) -> tuple[str, Any]:
+    """Split ``path=value`` into the path and its parsed value."""
+    if "=" not in option:
+        raise ParamError(f"--set {option!r} is not allowed: expected path=value, e.g. demand.price_elasticity=1.5")
+    path, text = option.split("=", 1)
+    return path.strip(), parse_cli_value(text.strip())
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    rows = []
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            rows.extend(_flatten(value, f"{path}."))
+        else:
+            rows.append((path, value))
+    return rows
+
+
+def load_scenario(name_or_path: str, overrides: list[tuple[str, Any]] | None = None) -> Scenario:
+    """Load, override and validate a scenario.
+
+    Args:
+        name_or_path: A shipped scenario name (``baseline``) or a path to a TOML file.
+        overrides: ``(path, value)`` pairs applied after the file, as from ``--set``.
+
+    Raises:
+        ParamError: one line naming the field, the value and what is allowed.
+    """
+    path = resolve_scenario_path(name_or_path)
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ParamError(f"{path}: not valid TOML ({exc})") from None
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            raise ParamError(f"{path}: unknown top-level key '{key}'; allowed: {', '.join(TOP_LEVEL_KEYS)}"
+                             f"{suggest(key, list(TOP_LEVEL_KEYS))}")
+    params = Params()
+    if not isinstance(data.get("params", {}), dict):
+        raise ParamError(f"{path}: 'params' must be a table")
+    for param_path, value in _flatten(data.get("params", {})):
+        set_path(params, param_path, value)
+    for param_path, value in overrides or []:
+        set_path(params, param_path, value)
+    events = [_parse_event(raw, i, params) for i, raw in enumerate(data.get("events", []))]
+    scenario = Scenario(
+        name=str(data.get("name", path.stem)),
+        description=str(data.get("description", "")),
+        question=str(data.get("question", "")),
+        sources=[str(s) for s in data.get("sources", [])],
+        params=params,
+        events=sorted(events, key=lambda e: e.date),
+    )
+    validate_params(scenario.params)
+    return scenario
+
+
+def _parse_event(raw: Any, index: int, params: Params) -> ScheduledEvent:
+    where = f"events[{index}]"
+    if not isinstance(raw, dict):
+        raise ParamError(f"{where} must be a table with date, kind and target")
+    date = raw.get("date")
+    if not isinstance(date, str) or not DATE_PATTERN.match(date):
+        raise ParamError(f"{where}.date = {date!r} is not allowed: expected a month as 'YYYY-MM'")
+    kinds = [k.value for k in EventKind]
+    kind = raw.get("kind")
+    if kind not in kinds:
+        raise ParamError(f"{where}.kind = {kind!r} is not allowed: expected one of {', '.join(kinds)}")
+    target = raw.get("target", "")
+    if kind == EventKind.WAKE_CHIPMAKER and target not in params.chipmakers:
+        raise ParamError(f"{where}.target = {target!r} is not allowed: expected a chipmaker, one of "
+                         f"{', '.join(params.chipmakers)}")
+    if kind == EventKind.SET_PARAM:
+        probe = Params()
+        set_path(probe, target, raw.get("value"))
+    return ScheduledEvent(date=date, kind=EventKind(kind), target=target, value=raw.get("value"))
+
+
+def parse_shares(path: str, entries: list[str], allowed: tuple[str, ...]) -> dict[str, float]:
+    """Parse ``['US:0.5', ...]`` into a dict of shares that must be allowed names summing to 1."""
+    shares: dict[str, float] = {}
+    for entry in entries:
+        name, _, number = entry.partition(":")
+        try:
+            value = float(number)
+        except ValueError:
+            raise ParamError(f"{path} entry {entry!r} is not allowed: expected 'NAME:share' with a number") from None
+        if name not in allowed or value < 0:
+            raise ParamError(f"{path} entry {entry!r} is not allowed: names must be one of {', '.join(allowed)} "
+                             "with a share >= 0")
+        shares[name] = value
+    if abs(sum(shares.values()) - 1.0) > 1e-6:
+        raise ParamError(f"{path} = {entries!r} is not allowed: the shares must sum to 1 (they sum to {sum(shares.values()):g})")
+    return shares
+
+
+def validate_params(params: Params) -> None:
+    """Check the rules that span fields (shares summing to 1, names that must exist)."""
+    for role, split in params.compute_split.items():
+        total = split.training_share + split.inference_share + split.research_share
+        if abs(total - 1.0) > 1e-6:
+            raise ParamError(f"compute_split.{role} shares sum to {total:g}: training, inference and research shares must sum to 1")
+        if split.max_inference_share < split.inference_share:
+            raise ParamError(f"compute_split.{role}.max_inference_share = {split.max_inference_share:g} is not allowed: "
+                             f"expected >= inference_share ({split.inference_share:g})")
+    parse_shares("followers.region_shares", params.followers.region_shares, REGIONS)
+    parse_shares("investors.region_shares", params.investors.region_shares, REGIONS)
+    parse_shares("investors.kind_shares", params.investors.kind_shares, tuple(k.value for k in InvestorKind))
+    clouds = [n for n, s in params.labs.items() if s.role == "cloud"]
+    for name, lab in params.labs.items():
+        if lab.lessor and lab.lessor not in clouds:
+            raise ParamError(f"labs.{name}.lessor = {lab.lessor!r} is not allowed: expected '' or a cloud, one of "
+                             f"{', '.join(clouds)}{suggest(lab.lessor, clouds)}")
+        if lab.initial_leased_gw > 0 and not lab.lessor:
+            raise ParamError(f"labs.{name}.initial_leased_gw = {lab.initial_leased_gw:g} is not allowed without a lessor: "
+                             "set labs.{name}.lessor or lease 0")
+        for partner in lab.partners:
+            if partner not in params.chipmakers:
+                raise ParamError(f"labs.{name}.partners entry {partner!r} is not allowed: expected a chipmaker, one of "
+                                 f"{', '.join(params.chipmakers)}{suggest(partner, list(params.chipmakers))}")
+        if lab.role == "follower":
+            raise ParamError(f"labs.{name}.role = 'follower' is not allowed for a named lab: followers are the "
+                             "population set by the 'followers' group")
+    for name, maker in params.chipmakers.items():
+        if maker.role == "domestic" and maker.region == "US":
+            raise ParamError(f"chipmakers.{name}.region = 'US' is not allowed for a domestic chipmaker: "
+                             "expected the rival region it serves")
+    if not any(g.intro_date <= params.run.start_date for g in params.generations.values()):
+        raise ParamError(f"run.start_date = {params.run.start_date!r} is not allowed: expected a month on or after the "
+                         "first generation's intro_date")
+
+
+def describe_params(params: Params) -> list[dict[str, Any]]:
+    """Return one row per parameter: path, value, unit, allowed values, description and source."""
+    from market.sources import source_of
+
+    return [
+        {"path": row.path, "value": row.value, "unit": row.meta.unit, "allowed": row.meta.allowed(),
+         "description": row.meta.description, "source": source_of(row.path, row.meta)}
+        for row in iter_fields(params)
+    ]
+
+
+def value_at(params: Params, path: str) -> Any:
+    """Return the parameter value at dotted ``path``."""
+    return get_path(params, path)

@@ -1,0 +1,80 @@
+"""The AI services market (DESIGN section 5, step 2).
+
+Quantity demanded Q_t = S_t / P_0 * (P_t / P_0)^(-epsilon) * (K_t / K_0)^theta * exp(sigma z_t), with
+S_t the adoption S-curve (see :class:`market.params.DemandSpec`), P_t the share-weighted price, K_t the
+frontier capability index. Lab i prices p_i = (1 + mu) c_i over its compute cost per EFLOP/s-month
+and wins share s_i proportional to exp(w_K ln K_i - w_p ln p_i); it serves q_i = min(s_i Q, I_i) of its
+inference capacity I_i, and demand a lab cannot serve goes once to labs with spare capacity.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from market.ledger import OUTSIDE, PaymentKind
+from market.rng import Stream
+
+if TYPE_CHECKING:
+    from agents.lab import Lab
+    from market.model import ComputeMarket
+
+
+def adoption_spend_usd_bn(model: ComputeMarket, months_elapsed: int) -> float:
+    """Spending at the reference price on the adoption S-curve, ``months_elapsed`` after the start."""
+    demand = model.params.demand
+    ratio = demand.saturation_spend_usd_bn_per_month / demand.initial_spend_usd_bn_per_month
+    return demand.saturation_spend_usd_bn_per_month / (
+        1.0 + (ratio - 1.0) * math.exp(-demand.adoption_rate_per_month * months_elapsed))
+
+
+def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, float]:
+    """Set prices, shares and revenues of all labs; pay revenues from outside. Return market totals."""
+    demand = model.params.demand
+    markup = model.params.lab_behaviour.price_markup
+    capacity = np.array([lab.compute_eflops() * lab.inference_share for lab in labs])
+    cost = np.array([model.compute_cost_per_eflops_month(lab) for lab in labs])
+    prices = (1.0 + markup) * cost
+    active = (capacity > 1e-12) & (prices > 0)
+    capability = np.array([lab.capability() for lab in labs])
+    log_weight = np.full(len(labs), -np.inf)
+    log_weight[active] = (demand.share_weight_capability * np.log(capability[active])
+                          - demand.share_weight_price * np.log(prices[active]))
+    weights = np.exp(log_weight - log_weight[active].max()) if active.any() else np.zeros(len(labs))
+    shares = weights / weights.sum() if weights.sum() > 0 else weights
+    mean_price = float((shares * np.where(active, prices, 0.0)).sum())
+    frontier = max((lab.capability() for lab in labs if lab.role == "frontier"), default=1.0)
+    if model.reference_service_price is None:
+        model.reference_service_price = mean_price
+        model.reference_capability = frontier
+    p0, k0 = model.reference_service_price, model.reference_capability
+    shock = math.exp(demand.shock_sigma * model.streams.get(Stream.DEMAND_SHOCKS).standard_normal())
+    spend = adoption_spend_usd_bn(model, model.steps - 1)
+    quantity = 0.0
+    if mean_price > 0:
+        quantity = spend / p0 * (mean_price / p0) ** (-demand.price_elasticity) * (frontier / k0) ** demand.capability_elasticity * shock
+    wanted = shares * quantity
+    served = np.minimum(wanted, capacity)
+    spare = capacity - served
+    leftover = float(wanted.sum() - served.sum())
+    if leftover > 1e-12 and (spare > 1e-12).any():
+        extra_weights = weights * (spare > 1e-12)
+        served += np.minimum(leftover * extra_weights / extra_weights.sum(), spare)
+    revenue = served * np.where(active, prices, 0.0)
+    for i, lab in enumerate(labs):
+        lab.previous_potential_demand_eflops = lab.potential_demand_eflops
+        lab.potential_demand_eflops = float(wanted[i])
+        lab.served_eflops = float(served[i])
+        lab.unserved_share = float(max(wanted[i] - served[i], 0.0) / wanted[i]) if wanted[i] > 0 else 0.0
+        lab.price_usd_bn_per_eflops_month = float(prices[i])
+        lab.revenue_month_usd_bn = model.ledger.pay(OUTSIDE, lab.account, float(revenue[i]), PaymentKind.AI_SERVICES)
+    total_served = float(served.sum())
+    served_price = float(revenue.sum() / total_served) if total_served > 0 else mean_price
+    return {
+        "ai_revenue_usd_bn": float(revenue.sum()),
+        "ai_price_index": served_price / p0 if p0 else 0.0,
+        "demand_eflops": float(quantity),
+        "served_eflops": total_served,
+    }

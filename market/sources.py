@@ -1,0 +1,14 @@
+"""Where each parameter default comes from: per-entry sources override a field's generic source."""
+
+from __future__ import annotations
+
+from market import params as _params
+from market import roster as _roster
+from market.schema import ParamMeta
+
+ENTRY_SOURCES: dict[str, str] = {**_params.ENTRY_SOURCES, **_roster.ENTRY_SOURCES}
+
+
+def source_of(path: str, meta: ParamMeta) -> str:
+    """Return the source of the default at ``path``: its own entry if listed, else the field's."""
+    return ENTRY_SOURCES.get(path) or meta.source or "assumption: no public figure"
