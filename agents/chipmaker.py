@@ -26,7 +26,9 @@ class Chipmaker(EconomicAgent):
             (b backlog in months of capacity, kappa ``price_adjust_per_month``)
         expansion: when b > ``target_backlog_months``, add min(gamma K, backlog / b_target - K - pipeline)
             GW/month of capacity, online after ``capacity_lead_time_months`` (gamma ``max_capacity_growth_per_month``)
-        deliveries: at most K a month; partners' orders first, then first come first served.
+        deliveries: at most K a month of orders already wanted (labs time deliveries to their buildings);
+            partners' orders first, then first come first served. b counts orders due within the
+            capacity lead time (what the chipmaker can still act on).
 
     Args:
         model: The model.
@@ -69,7 +71,7 @@ class Chipmaker(EconomicAgent):
         if not self.is_selling():
             return []
         partners = self.model.partners_of(self.account)
-        queue = sorted((o for o in orders if o.remaining_gw > 1e-12),
+        queue = sorted((o for o in orders if o.remaining_gw > 1e-12 and o.wanted_month <= month),
                        key=lambda o: (o.lab not in partners, o.id))
         budget = self.capacity_gw_per_month
         deliveries: list[tuple[Order, float]] = []

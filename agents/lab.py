@@ -194,13 +194,21 @@ class Lab(EconomicAgent):
             unfilled = model.leases.request(self, lease_gw)
             if self.profile.own_build_share > 0 and cost_per_gw > 0:
                 build_gw += unfilled * lease_cash_per_gw / cost_per_gw
+        build_gw = min(build_gw, self.powerable_gw())
         if build_gw >= behaviour.min_order_gw and cost_per_gw > 0:
             model.start_projects(self, build_gw)
 
+    def powerable_gw(self) -> float:
+        """GW the lab's site regions could power within its planning horizon (it orders no more)."""
+        horizon = self.model.params.lab_behaviour.planning_horizon_months
+        return sum(self.model.utilities[r].powerable_gw_within(horizon) for r in self.profile.site_regions)
+
     def choose_site(self, regions: list[str]) -> str:
-        """Pick a site region by a logit of power price and expected wait for a connection."""
+        """Pick a site region by a logit of power price and expected wait, among regions that can power it."""
         behaviour = self.model.params.lab_behaviour
         utilities = self.model.utilities
+        horizon = behaviour.planning_horizon_months
+        regions = [r for r in regions if utilities[r].powerable_gw_within(horizon) > 0] or regions
         scores = np.array([-behaviour.site_weight_price * math.log(max(utilities[r].price_usd_mwh, 1e-6))
                            - behaviour.site_weight_wait * utilities[r].expected_wait_months() for r in regions])
         probabilities = np.exp(scores - scores.max())

@@ -70,6 +70,14 @@ class Utility(EconomicAgent):
         rate = max(self.spec.build_rate_limit_gw_per_month * self.permitting_speed(), 1e-3)
         return backlog / rate + self.lead_time_months()
 
+    def powerable_gw_within(self, months: int) -> float:
+        """GW a new request could expect connected within ``months``: headroom, builds under way,
+        grid growth and builds that could still start and finish in time, less the queue ahead."""
+        spec = self.spec
+        growth = spec.average_generation_gw * max(spec.generation_growth_per_year, 0.0) / 12.0 * spec.dc_share_of_new_generation
+        new_builds = spec.build_rate_limit_gw_per_month * self.permitting_speed() * max(months - self.lead_time_months(), 0)
+        return max(self.headroom_gw() + self.under_construction_gw() + growth * months + new_builds - self.queued_gw(), 0.0)
+
     def permitting_speed(self) -> float:
         """The regional government's permitting speed."""
         return self.model.governments[self.region].spec.permitting_speed

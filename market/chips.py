@@ -24,6 +24,7 @@ class Order:
     gw: float
     price_per_gw: float
     month: int
+    wanted_month: int
     delivered_gw: float = 0.0
 
     @property
@@ -52,11 +53,15 @@ class ChipMarket:
         books = [self.orders.get(maker, [])] if maker is not None else list(self.orders.values())
         return sum(o.remaining_gw for book in books for o in book)
 
-    def place(self, lab: int, maker: Chipmaker, project: int, gw: float) -> Order:
-        """Record a new order at the chipmaker's current price."""
+    def due_backlog_gw(self, maker: int, by_month: int) -> float:
+        """GW of a chipmaker's orders wanted by ``by_month`` and not yet delivered."""
+        return sum(o.remaining_gw for o in self.orders.get(maker, []) if o.wanted_month <= by_month)
+
+    def place(self, lab: int, maker: Chipmaker, project: int, gw: float, wanted_month: int) -> Order:
+        """Record a new order at the chipmaker's current price, for delivery from ``wanted_month``."""
         book = self.orders.setdefault(maker.account, [])
         order = Order(self.model.next_id("order"), lab, maker.account, project, gw, maker.price_usd_bn_per_gw,
-                      self.model.month)
+                      self.model.month, wanted_month)
         book.append(order)
         self.ordered_gw_total += gw
         self.ordered_month_gw += gw
@@ -85,7 +90,7 @@ class ChipMarket:
             self.orders[maker.account] = [o for o in book if o.remaining_gw > 1e-12]
             self.revenue_month[maker.account] = revenue
             maker.revenue_month_usd_bn = revenue
-            backlog = self.backlog_gw(maker.account)
+            backlog = self.due_backlog_gw(maker.account, month + maker.spec.capacity_lead_time_months)
             maker.update_price(backlog)
             maker.expand_capacity(backlog, month)
             maker.production_cost_month_usd_bn = maker.delivered_month_gw * cost_before

@@ -39,7 +39,7 @@ class ChipCatalogue:
     """Listed generations plus future ones extrapolated on the price-performance trend.
 
     Future generation n arrives ``interval`` months after the previous one with EFLOP/s per GW
-    multiplied by 2^(interval / doubling months) (price per GW about constant).
+    multiplied by 2^(interval / ``technology.efficiency_doubling_months``).
     """
 
     def __init__(self, generations: dict[str, GenerationSpec], technology: TechnologySpec, until_month: int) -> None:
@@ -48,7 +48,7 @@ class ChipCatalogue:
             key=lambda g: g.intro_month,
         )
         interval = technology.future_generation_interval_months
-        growth = 2.0 ** (interval / technology.price_performance_doubling_months)
+        growth = 2.0 ** (interval / technology.efficiency_doubling_months)
         last = listed[-1]
         n = 1
         while last.intro_month + interval <= until_month:

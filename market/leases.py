@@ -94,13 +94,17 @@ class LeaseBook:
                 cloud.lease_requests_unfilled_gw += remaining / len(clouds)
         return max(remaining, 0.0)
 
-    def expire_and_fit(self, month: int) -> None:
-        """End leases past their term and shrink leases a lessor can no longer back with online GW."""
+    def expire(self, month: int) -> None:
+        """End leases past their term."""
         model = self.model
         for lease_id in [i for i, lease in self.leases.items() if lease.end_month <= month]:
             lease = self.leases.pop(lease_id)
             model.log_event("lease_ended", [model.name_of(lease.lessor), model.name_of(lease.lessee)],
                             f"{lease.gw:.3f} GW after {lease.end_month - lease.start_month} months")
+
+    def fit_to_capacity(self) -> None:
+        """Shrink, pro rata, the leases of a lessor whose online GW no longer covers them (retired chips)."""
+        model = self.model
         for cloud in model.labs_by_role(LabRole.CLOUD):
             out = self.leased_out_gw(cloud.account)
             online = model.owned_online_gw[cloud.account]

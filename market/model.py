@@ -133,6 +133,7 @@ class ComputeMarket(mesa.Model):
         rows = slice(0, cohorts.n)
         life = np.maximum(cohorts.retire_month[rows] - cohorts.delivered_month[rows], 1)
         self.owned_depreciation_month = cohorts.sum_by_owner(cohorts.online_gw[rows] * cohorts.cost_per_gw[rows] / life, n)
+        self.leases.fit_to_capacity()
         self.used_gw = self.owned_online_gw.copy()
         self.used_eflops = self.owned_online_eflops.copy()
         for lease in self.leases.leases.values():
@@ -241,7 +242,8 @@ class ComputeMarket(mesa.Model):
                               size * behaviour.building_capex_usd_bn_per_gw, months, self.month)
             self.projects[project.id] = project
             lab.project_ids.append(project.id)
-            self.chip_market.place(lab.account, maker, project.id, size)
+            wanted = self.month + max(construction.spec.build_months - 1, 0)
+            self.chip_market.place(lab.account, maker, project.id, size, wanted)
             self.utilities[site].request(project.id, size)
             construction.queue.append(project.id)
             lab.ordered_by_maker[maker.account] = lab.ordered_by_maker.get(maker.account, 0.0) + size
@@ -286,7 +288,7 @@ class ComputeMarket(mesa.Model):
         for lab in alive_labs:
             self.ledger.pay(OUTSIDE, lab.account, lab.profile.core_income_usd_bn_per_month, PaymentKind.CORE_BUSINESS_INCOME)
         self.investors.receive_inflows(self, self.params.investors.inflow_rate_per_month)
-        self.leases.expire_and_fit(self.month)
+        self.leases.expire(self.month)
         self.refresh_compute()
         for role in PLANNING_ORDER:
             for lab in self.labs_by_role(role):

@@ -103,7 +103,7 @@ class CapabilitySpec:
         source=ASSUMED + "about one breakthrough per lab every four years")
     jump_size: float = param(0.1, unit="1", lo=0.0, hi=5.0,
                              description="Relative capability gain of a breakthrough.",
-                             source=ASSUMED)
+                             source=ASSUMED + "a breakthrough worth ~10% capability, a fraction of a generation's gain")
 
 
 @dataclass
@@ -124,7 +124,7 @@ class ComputeSplitSpec:
                                        source=ASSUMED + "labs never stop training")
     inference_shift_per_unserved: float = param(0.5, unit="1", lo=0.0, hi=5.0,
                                                 description="Shift a toward inference per unit share of unserved demand.",
-                                                source=ASSUMED)
+                                                source=ASSUMED + "labs move compute to serving when customers are turned away, within months")
 
 
 def _split(training: float, inference: float, research: float) -> ComputeSplitSpec:
@@ -172,7 +172,7 @@ class LabBehaviourSpec:
                                                     description="Expected annual demand growth g_e at the start.",
                                                     source=ASSUMED + "AI revenue roughly doubling yearly, as OpenAI 2023-2024 (reported)")
     max_expected_growth_per_year: float = param(2.0, unit="1/yr", lo=0.0, hi=20.0,
-                                                description="Cap on the expected annual growth rate.", source=ASSUMED)
+                                                description="Cap on the expected annual growth rate.", source=ASSUMED + "no lab plans for more than tripling demand a year")
     planning_horizon_months: int = param(24, unit="months", lo=1, hi=120,
                                          description="Horizon H over which labs provision compute for expected demand.",
                                          source=ASSUMED + "about the lead time of a data-centre project")
@@ -184,7 +184,7 @@ class LabBehaviourSpec:
                                               source=ASSUMED + "unit elasticity: a 10% dearer FLOP means ~10% less compute wanted")
     cash_buffer_months: float = param(3.0, unit="months", lo=0.0, hi=60.0,
                                       description="Months of running costs a lab keeps in cash before ordering more.",
-                                      source=ASSUMED)
+                                      source=ASSUMED + "a quarter of running costs in cash, a common treasury rule")
     opex_share_of_revenue: float = param(0.5, unit="1", lo=0.0, hi=5.0,
                                          description="Staff, sales and other non-compute costs as a share of revenue, paid to outside.",
                                          source=ASSUMED + "OpenAI 2024: revenue 3.7, compute 5.8, loss ~5 $bn (reported) imply ~0.8; mature firms lower")
@@ -194,32 +194,37 @@ class LabBehaviourSpec:
     building_capex_usd_bn_per_gw: float = param(15.0, unit="usd_bn/GW", lo=0.0, hi=1e3,
                                                 description="Capex of a data centre's building, power and cooling, excluding the chipmaker's content.",
                                                 source="~$50bn per GW all-in of which ~$35bn NVIDIA content (NVIDIA Q2 FY2026 earnings call, reported)")
+    initial_pipeline_share: float = param(
+        0.5, unit="1", lo=0.0, hi=5.0,
+        description="Projects under construction at the start, as a share of each building lab's installed compute.",
+        source=ASSUMED + "world AI compute roughly doubled a year in 2023-2024 (NVIDIA data-centre revenue, 10-K); about half "
+        "of a year's additions are under way at any time given 12-24-month builds")
     max_project_gw: float = param(1.0, unit="GW", lo=0.01, hi=20.0,
                                   description="Largest single data-centre project; larger orders are split.",
                                   source=ASSUMED + "gigawatt campuses are the 2025 frontier (Stargate Abilene ~1.2 GW, reported)")
     min_order_gw: float = param(0.005, unit="GW", lo=0.0, hi=1.0,
-                                description="Smallest order a lab bothers to place.", source=ASSUMED)
+                                description="Smallest order a lab bothers to place.", source=ASSUMED + "5 MW, a small data hall")
     lease_markup: float = param(0.25, unit="1", lo=0.0, hi=10.0,
                                 description="Cloud's markup of lease prices over its full cost per GW-month.",
-                                source=ASSUMED)
+                                source=ASSUMED + "neocloud gross margins over full cost (depreciation, power, upkeep) are ~20-30%")
     lease_term_months: int = param(60, unit="months", lo=1, hi=240,
                                    description="Term of a take-or-pay compute lease.",
                                    source="OpenAI-Oracle contract ~$300bn over ~5 years (WSJ, reported)")
     site_weight_price: float = param(3.0, unit="1", lo=0.0, hi=50.0,
-                                     description="Logit weight of log power price when choosing a site region.", source=ASSUMED)
+                                     description="Logit weight of log power price when choosing a site region.", source=ASSUMED + "power price matters but is a small share of all-in cost")
     site_weight_wait: float = param(0.1, unit="1/month", lo=0.0, hi=10.0,
                                     description="Logit weight of the expected wait for power (months) when choosing a site region.",
-                                    source=ASSUMED)
+                                    source=ASSUMED + "a year's wait for power costs about as much in the choice as a 3x power price")
     supplier_weight_price: float = param(4.0, unit="1", lo=0.0, hi=50.0,
-                                         description="Logit weight of log price per EFLOP/s when choosing a chipmaker.", source=ASSUMED)
+                                         description="Logit weight of log price per EFLOP/s when choosing a chipmaker.", source=ASSUMED + "buyers move to cheaper FLOP/s fairly readily")
     supplier_weight_partner: float = param(2.0, unit="1", lo=0.0, hi=50.0,
-                                           description="Logit bonus for a chipmaker the lab partners with.", source=ASSUMED)
+                                           description="Logit bonus for a chipmaker the lab partners with.", source=ASSUMED + "partners get most orders at equal price (supply agreements, software lock-in)")
     supplier_weight_size: float = param(0.5, unit="1", lo=0.0, hi=50.0,
                                         description="Logit weight of log capacity (preferential attachment to large suppliers).",
-                                        source=ASSUMED)
+                                        source=ASSUMED + "buyers favour suppliers able to deliver at scale")
     partnership_threshold_gw: float = param(0.5, unit="GW", lo=0.0, hi=100.0,
                                             description="Cumulative GW ordered from a chipmaker after which a 'partners' relation forms.",
-                                            source=ASSUMED)
+                                            source=ASSUMED + "half a GW of orders makes a strategic relationship")
 
 
 @dataclass
@@ -233,15 +238,15 @@ class FollowerSpec:
                                            description="Mean initial compute of a follower (log-normal across followers).",
                                            source=ASSUMED + "tens of MW each; ~0.6 GW together")
     initial_compute_sigma: float = param(0.8, unit="1", lo=0.0, hi=3.0,
-                                         description="Log-normal sigma of followers' initial compute.", source=ASSUMED)
+                                         description="Log-normal sigma of followers' initial compute.", source=ASSUMED + "small labs range over an order of magnitude in size")
     initial_cash_usd_bn: float = param(0.3, unit="usd_bn", lo=0.0, hi=100.0,
-                                       description="Cash of each follower at the start.", source=ASSUMED)
+                                       description="Cash of each follower at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
     leased_share: float = param(0.7, unit="1", lo=0.0, hi=1.0,
                                 description="Share of a follower's initial compute that is leased from a cloud of its region.",
                                 source=ASSUMED + "small labs rent rather than build")
     region_shares: list = param(["US:0.5", "CN:0.2", "EU:0.15", "GULF:0.05", "ROW:0.1"], unit="region:share",
                                 description="Regions of follower labs, as 'REGION:share' entries summing to 1.",
-                                source=ASSUMED)
+                                source=ASSUMED + "US-heavy, as AI start-up funding and assets under management are")
 
 
 @dataclass
@@ -300,16 +305,18 @@ class TechnologySpec:
     """Chips beyond the listed generations, and their life.
 
     Generation n after the last listed one arrives every ``future_generation_interval_months`` with
-    EFLOP/s per GW multiplied by 2^(interval / doubling) at about the same price per GW.
+    EFLOP/s per GW multiplied by 2^(interval / doubling). Prices per GW follow each chipmaker's
+    learning curve, so price-performance improves by both (Epoch AI's ~2.1-2.5-year doubling of
+    FLOP/s per dollar is a check for calibration, not an input).
     """
 
     future_generation_interval_months: int = param(
         24, unit="months", lo=6, hi=120, description="Months between future accelerator generations.",
         source=ASSUMED + "two-year architecture cadence of 2020-2025 (A100, H100, B200)")
-    price_performance_doubling_months: float = param(
-        30.0, unit="months", lo=6.0, hi=240.0,
-        description="Months for FLOP/s per dollar of new chips to double.",
-        source="Epoch AI, 'Trends in GPU price-performance': doubling every ~2.1 (ML GPUs) to ~2.5 years")
+    efficiency_doubling_months: float = param(
+        39.0, unit="months", lo=6.0, hi=240.0,
+        description="Months for EFLOP/s per facility GW of new generations to double.",
+        source="H100 (Oct 2022) to B200 (Jan 2025): 659 -> 1,071 EFLOP/s per GW in 27 months, from the datasheet rows above")
     useful_life_months: int = param(
         60, unit="months", lo=12, hi=180, description="Months an installed accelerator runs before it retires.",
         source="largest cloud providers depreciate servers over ~5-6 years (company 10-K filings, reported)")
@@ -326,10 +333,10 @@ class ConstructionSpec:
                                                source=ASSUMED)
     capacity_growth_per_month: float = param(0.03, unit="1/month", lo=0.0, hi=1.0,
                                              description="Growth of start capacity in a month when it binds (construction learns by doing).",
-                                             source=ASSUMED)
+                                             source=ASSUMED + "contractors and supply chains scale up ~40% a year when demand is there")
     delay_sigma: float = param(0.2, unit="1", lo=0.0, hi=2.0,
                                description="Log-normal sigma of a project's build time (stream 'project_delays').",
-                               source=ASSUMED)
+                               source=ASSUMED + "one project in six late by a fifth or more")
 
 
 def default_construction() -> dict[str, ConstructionSpec]:
@@ -357,15 +364,15 @@ class InvestorSpec:
                                          source=ASSUMED + "~5% a year of new allocations")
     max_commit_share_per_round: float = param(0.05, unit="1", lo=0.0, hi=1.0,
                                               description="Largest share of its cash one investor puts into one round.",
-                                              source=ASSUMED)
+                                              source=ASSUMED + "no fund stakes more than a twentieth of its cash on one deal")
     foreign_weight: float = param(0.3, unit="1", lo=0.0, hi=1.0,
-                                  description="Weight of a round abroad relative to one at home (home bias).", source=ASSUMED)
+                                  description="Weight of a round abroad relative to one at home (home bias).", source=ASSUMED + "home bias: a fund puts about a third as much abroad as at home")
     kind_shares: list = param(["venture:0.3", "public:0.5", "sovereign:0.1", "energy:0.1"], unit="kind:share",
-                              description="Kinds of investor as 'kind:share' entries summing to 1.", source=ASSUMED)
+                              description="Kinds of investor as 'kind:share' entries summing to 1.", source=ASSUMED + "public-market money dominates, venture money is a large minority")
     region_shares: list = param(["US:0.5", "CN:0.15", "EU:0.15", "GULF:0.1", "ROW:0.1"], unit="region:share",
-                                description="Home regions of investors as 'REGION:share' entries summing to 1.", source=ASSUMED)
+                                description="Home regions of investors as 'REGION:share' entries summing to 1.", source=ASSUMED + "US-heavy, as AI start-up funding and assets under management are")
     capital_sigma: float = param(1.0, unit="1", lo=0.0, hi=3.0,
-                                 description="Log-normal sigma of capital across investors.", source=ASSUMED)
+                                 description="Log-normal sigma of capital across investors.", source=ASSUMED + "fund sizes spread over an order of magnitude")
 
 
 @dataclass
@@ -376,9 +383,9 @@ class FinanceSpec:
                                       description="Fixed interest rate on all debt.",
                                       source=ASSUMED + "investment-grade corporate yields ~5-6% in 2024 plus a spread")
     debt_term_months: int = param(60, unit="months", lo=1, hi=600,
-                                  description="Months over which debt amortises (declining balance).", source=ASSUMED)
+                                  description="Months over which debt amortises (declining balance).", source=ASSUMED + "five-year loans match the useful life of the chips they fund")
     max_debt_to_assets: float = param(0.5, unit="1", lo=0.0, hi=0.95,
-                                      description="Largest debt / total assets a borrower may reach.", source=ASSUMED)
+                                      description="Largest debt / total assets a borrower may reach.", source=ASSUMED + "investment-grade borrowers stay below ~50% debt to assets")
     min_pre_money_usd_bn: float = param(0.1, unit="usd_bn", lo=0.001, hi=1e4,
                                         description="Floor on the book equity at which a round prices its shares.",
                                         source=ASSUMED + "keeps share prices positive for firms with negative book equity")

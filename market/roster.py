@@ -21,34 +21,34 @@ CHIPMAKER_ROLES = tuple(r.value for r in ChipmakerRole)
 class LabSpec:
     """A named lab or cloud and its starting balance sheet."""
 
-    role: str = param("frontier", unit="-", choices=LAB_ROLES, description="frontier, cloud or follower.", source="issue 2")
+    role: str = param("frontier", unit="-", choices=LAB_ROLES, description="frontier, cloud or follower.", source="issue 2: the roles a lab or chipmaker can have")
     region: str = param("US", unit="-", choices=REGIONS, description="Home region (headquarters and investors' home bias).",
                         source="headquarters of the firms it stands for")
     initial_compute_gw: float = param(0.0, unit="GW", lo=0.0, hi=1000.0,
-                                      description="Compute the lab owns and runs at the start (facility GW).", source=ASSUMED)
+                                      description="Compute the lab owns and runs at the start (facility GW).", source=ASSUMED + "split of ~9 GW world AI compute at the start among named labs and followers")
     initial_leased_gw: float = param(0.0, unit="GW", lo=0.0, hi=1000.0,
-                                     description="Compute the lab leases from its lessor at the start.", source=ASSUMED)
-    lessor: str = param("", unit="-", description="Name of the cloud it leases from at the start ('' for none).", source=ASSUMED)
-    initial_cash_usd_bn: float = param(1.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED)
-    initial_debt_usd_bn: float = param(0.0, unit="usd_bn", lo=0.0, hi=1e4, description="Debt at the start.", source=ASSUMED)
+                                     description="Compute the lab leases from its lessor at the start.", source=ASSUMED + "compute rented from a cloud at the start (reported contracts where known)")
+    lessor: str = param("", unit="-", description="Name of the cloud it leases from at the start ('' for none).", source=ASSUMED + "the cloud the firm mainly rented from in 2024 (reported)")
+    initial_cash_usd_bn: float = param(1.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
+    initial_debt_usd_bn: float = param(0.0, unit="usd_bn", lo=0.0, hi=1e4, description="Debt at the start.", source=ASSUMED + "order of the debt of the firms it stands for (reported)")
     core_income_usd_bn_per_month: float = param(
         0.0, unit="usd_bn/month", lo=0.0, hi=1e3,
         description="Operating cash flow from businesses outside AI compute (search, retail, software), from outside.",
         source=ASSUMED + "none for pure AI labs")
     own_build_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
                                    description="Share of new compute the lab builds itself; the rest it leases from clouds.",
-                                   source=ASSUMED)
+                                   source=ASSUMED + "clouds build all they run; AI labs mostly rent")
     lease_out_share_max: float = param(0.0, unit="1", lo=0.0, hi=1.0,
                                        description="Largest share of its online compute a cloud leases to other labs.",
-                                       source=ASSUMED)
+                                       source=ASSUMED + "hyperscalers rent about half their AI capacity to others; neoclouds nearly all")
     uses_debt: bool = param(False, unit="-", description="Whether the lab borrows before raising equity.",
                             source=ASSUMED + "hyperscalers and neoclouds fund data centres with debt; AI labs with equity")
     site_regions: list = param(["US"], unit="-", choices=REGIONS, description="Regions where the lab may build or lease.",
-                               source=ASSUMED)
-    partners: list = param([], unit="-", description="Chipmakers the lab partners with at the start.", source=ASSUMED)
+                               source=ASSUMED + "where the firm builds or rents today (reported)")
+    partners: list = param([], unit="-", description="Chipmakers the lab partners with at the start.", source=ASSUMED + "the chipmakers the firm mainly bought from (reported)")
     initial_training_eflops_months: float = param(
         100.0, unit="EFLOP/s-month", lo=0.0, hi=1e9,
-        description="Cumulative training compute before the start (sets initial capability).", source=ASSUMED)
+        description="Cumulative training compute before the start (sets initial capability).", source=ASSUMED + "relative scale of the firms' past frontier training runs")
 
 
 def _lab(role: str, region: str, compute: float, cash: float, *, leased: float = 0.0, lessor: str = "",
@@ -128,48 +128,50 @@ class ChipmakerSpec:
     """
 
     role: str = param("incumbent", unit="-", choices=CHIPMAKER_ROLES, description="incumbent, challenger, custom, domestic or entrant.",
-                      source="issue 2")
+                      source="issue 2: the roles a lab or chipmaker can have")
     region: str = param("US", unit="-", choices=REGIONS, description="Home region.", source="headquarters of the firm")
     dormant: bool = param(False, unit="-", description="A dormant chipmaker sells nothing until a scenario event wakes it.",
                           source="issue 2: the new-architecture entrant stays dormant in the baseline")
     initial_capacity_gw_per_month: float = param(0.1, unit="GW/month", lo=0.0, hi=100.0,
                                                  description="Accelerators (facility GW) it can deliver per month at the start.",
-                                                 source=ASSUMED)
+                                                 source=ASSUMED + "its 2024 accelerator revenue at ~$25-35bn per GW (reported)")
     efficiency: float = param(1.0, unit="1", lo=0.01, hi=1000.0,
                               description="EFLOP/s per GW of its chips relative to the newest generation on sale.",
-                              source=ASSUMED)
+                              source=ASSUMED + "relative FLOP/s per watt of the firm's parts against NVIDIA's newest (reported benchmarks)")
     initial_unit_cost_usd_bn_per_gw: float = param(9.0, unit="usd_bn/GW", lo=0.01, hi=1e3,
                                                    description="Production cost of a GW of its accelerators and systems (c_0).",
-                                                   source=ASSUMED)
+                                                   source=ASSUMED + "price per GW at its reported gross margin")
     base_markup: float = param(3.9, unit="1", lo=1.0, hi=20.0, description="Price over unit cost at the reference backlog (m_0).",
-                               source=ASSUMED)
-    reference_backlog_months: float = param(3.0, unit="months", lo=0.1, hi=60.0,
-                                            description="Backlog at which it charges its base markup (b_ref).", source=ASSUMED)
+                               source=ASSUMED + "gross margins of the firm it stands for (reported), price ~ cost / (1 - margin)")
+    reference_backlog_months: float = param(9.0, unit="months", lo=0.1, hi=60.0,
+                                            description="Backlog (orders due within the capacity lead time) at which it charges its base markup (b_ref).",
+                                            source=ASSUMED + "NVIDIA data-centre parts were reported sold out most of a year ahead in 2024-25")
     backlog_price_elasticity: float = param(0.2, unit="1", lo=0.0, hi=5.0, description="Elasticity of price to backlog (phi).",
-                                            source=ASSUMED)
+                                            source=ASSUMED + "prices rise gently with backlog; list prices moved little through the 2023-24 shortage while lead times lengthened")
     price_adjust_per_month: float = param(0.2, unit="1/month", lo=0.0, hi=1.0,
-                                          description="Share of the gap to its target price closed each month.", source=ASSUMED)
+                                          description="Share of the gap to its target price closed each month.", source=ASSUMED + "prices move over a few quarters, as list prices and contract terms reset")
     progress_ratio: float = param(0.8, unit="1", lo=0.3, hi=1.0,
                                   description="Unit cost multiplier per doubling of cumulative output (pr).",
                                   source="typical semiconductor learning rate ~20% per doubling; Wright (1936), Nagy et al. (2013) PLoS ONE 8(2):e52669")
     initial_cumulative_output_gw: float = param(5.0, unit="GW", lo=0.001, hi=1e5,
-                                                description="Cumulative output before the start (Q_0).", source=ASSUMED)
-    target_backlog_months: float = param(3.0, unit="months", lo=0.1, hi=60.0,
-                                         description="Backlog above which it expands capacity.", source=ASSUMED)
+                                                description="Cumulative output before the start (Q_0).", source=ASSUMED + "a few years of its output at 2024 rates")
+    target_backlog_months: float = param(9.0, unit="months", lo=0.1, hi=60.0,
+                                         description="Backlog (orders due within the capacity lead time) above which it expands capacity.",
+                                         source=ASSUMED + "expands when sold out beyond its reference backlog")
     capacity_capex_usd_bn_per_gw_month: float = param(10.0, unit="usd_bn per GW/month", lo=0.0, hi=1e3,
                                                       description="Capex for one more GW per month of capacity (foundry, packaging, memory).",
-                                                      source=ASSUMED)
+                                                      source=ASSUMED + "foundry, packaging and memory capex to add 1 GW a month of accelerators (~8 GW a year), scaled from TSMC's ~$30bn yearly capex")
     capacity_lead_time_months: int = param(12, unit="months", lo=1, hi=120, description="Months until new capacity produces.",
                                            source="CoWoS capacity ~15k -> ~35-40k wafers/month within 2024 (TrendForce, reported)")
     max_capacity_growth_per_month: float = param(0.06, unit="1/month", lo=0.0, hi=1.0,
                                                  description="Largest capacity expansion ordered in a month, as a share of capacity.",
                                                  source="CoWoS ~2.5x in 2024 (TrendForce, reported), ~8%/month")
-    initial_cash_usd_bn: float = param(5.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED)
+    initial_cash_usd_bn: float = param(5.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
     payout_share_of_profit: float = param(0.4, unit="1", lo=0.0, hi=1.0,
                                           description="Share of monthly profit paid to shareholders.",
                                           source="NVIDIA FY2025 buybacks and dividends ~$34bn of $72.9bn net income (10-K)")
     sells_to: list = param(list(REGIONS), unit="-", choices=REGIONS, description="Regions it sells to (before export rules).",
-                           source=ASSUMED)
+                           source=ASSUMED + "sells worldwide unless a scenario or export rule says otherwise")
 
 
 def _maker(role: str, region: str, capacity: float, efficiency: float, cost: float, markup: float, cash: float,
@@ -227,24 +229,24 @@ class UtilitySpec:
     base_price_usd_mwh: float = param(80.0, unit="usd/MWh", lo=0.0, hi=1e4, description="Price with slack capacity (p_0).",
                                       source=ASSUMED + "order of 2024 industrial tariffs (EIA, Eurostat)")
     scarcity_price_slope: float = param(1.0, unit="1", lo=0.0, hi=100.0,
-                                        description="Price rise a as utilisation goes from u_0 to 1.", source=ASSUMED)
+                                        description="Price rise a as utilisation goes from u_0 to 1.", source=ASSUMED + "prices double at full utilisation")
     scarcity_threshold: float = param(0.8, unit="1", lo=0.0, hi=0.99, description="Utilisation u_0 above which prices rise.",
-                                      source=ASSUMED)
+                                      source=ASSUMED + "prices start to rise above 80% utilisation")
     lead_time_months: int = param(36, unit="months", lo=1, hi=240,
                                   description="Months to bring new dedicated generation online (before permitting speed).",
                                   source="LBNL 'Queued Up' 2024: median ~5 years from request to operation; dedicated supply assumed faster")
     build_rate_limit_gw_per_month: float = param(0.3, unit="GW/month", lo=0.0, hi=1e3,
                                                  description="Most new generation the utility can start in a month (before permitting speed).",
-                                                 source=ASSUMED)
+                                                 source=ASSUMED + "a region's yearly new dedicated supply for data centres at the pace of recent reported additions")
     generation_capex_usd_bn_per_gw: float = param(1.5, unit="usd_bn/GW", lo=0.0, hi=100.0,
                                                   description="Capex of new generation capacity.",
                                                   source=ASSUMED + "gas combined cycle ~$1,000-2,000/kW (EIA capital cost estimates)")
     operating_cost_usd_mwh: float = param(40.0, unit="usd/MWh", lo=0.0, hi=1e4,
-                                          description="Fuel and operating cost of power delivered.", source=ASSUMED)
+                                          description="Fuel and operating cost of power delivered.", source=ASSUMED + "fuel and O&M of gas generation at ~$3-4/MMBtu (EIA)")
     reserve_margin: float = param(0.1, unit="1", lo=0.0, hi=1.0,
                                   description="Headroom the utility keeps above committed and queued load when planning builds.",
-                                  source=ASSUMED)
-    initial_cash_usd_bn: float = param(20.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED)
+                                  source=ASSUMED + "utilities plan ~10% above expected load")
+    initial_cash_usd_bn: float = param(20.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
     payout_share_of_profit: float = param(0.6, unit="1", lo=0.0, hi=1.0, description="Share of monthly profit paid to shareholders.",
                                           source=ASSUMED + "regulated utilities pay out most of their earnings")
 
@@ -260,7 +262,7 @@ def _utility(generation_twh: float, growth: float, available: float, price: floa
 def default_utilities() -> dict[str, UtilitySpec]:
     """One utility per region; generation from the Energy Institute's Statistical Review (2024 figures)."""
     return {
-        "US": _utility(4635.0, 0.0060, 9.5, 80.0, 36, 0.5),
+        "US": _utility(4635.0, 0.0060, 9.5, 80.0, 24, 1.0),
         "CN": _utility(10087.0, 0.0571, 1.8, 85.0, 18, 1.0),
         "EU": _utility(2700.0, -0.005, 0.6, 150.0, 48, 0.15),
         "GULF": _utility(700.0, 0.03, 0.35, 50.0, 24, 0.3),
@@ -273,6 +275,9 @@ ENTRY_SOURCES.update({
     "utilities.US.generation_growth_per_year": "US generation 4,363 -> 4,635 TWh 2014-2024, +0.6%/yr (Energy Institute)",
     "utilities.CN.average_generation_gw": "China generation 10,087 TWh in 2024 (Energy Institute Statistical Review 2025)",
     "utilities.CN.generation_growth_per_year": "China generation 5,795 -> 10,087 TWh 2014-2024, +5.7%/yr (Energy Institute)",
+    "utilities.US.build_rate_limit_gw_per_month": "LBNL 2024 US Data Center Energy Usage Report: 74-132 GW of data-centre capacity by 2028 "
+    "from ~40 GW in 2023 implies +7 to +18 GW a year; ~12 GW a year taken (derived)",
+    "utilities.US.lead_time_months": ASSUMED + "dedicated supply (gas turbines, behind-the-meter, PPAs) in ~2 years; the LBNL grid queue median is ~5 years",
     "utilities.EU.average_generation_gw": ASSUMED + "EU ~2,700 TWh, flat to falling (Energy Institute, approximate)",
     "utilities.GULF.average_generation_gw": ASSUMED + "GCC ~700 TWh, ~3%/yr growth (approximate)",
     "utilities.ROW.average_generation_gw": ASSUMED + "rest of world remainder, ~3%/yr growth (approximate)",

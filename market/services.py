@@ -59,8 +59,8 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
     served = np.minimum(wanted, capacity)
     spare = capacity - served
     leftover = float(wanted.sum() - served.sum())
-    if leftover > 1e-12 and (spare > 1e-12).any():
-        extra_weights = weights * (spare > 1e-12)
+    extra_weights = weights * (spare > 1e-12)
+    if leftover > 1e-12 and extra_weights.sum() > 0:
         served += np.minimum(leftover * extra_weights / extra_weights.sum(), spare)
     revenue = served * np.where(active, prices, 0.0)
     for i, lab in enumerate(labs):

@@ -137,6 +137,8 @@ def install_initial_compute(model: ComputeMarket) -> None:
         if gw > 0:
             maker = model.chipmakers[partner_names[0]]
             _install_project(model, lab, maker, gw, weights)
+            if lab.profile.own_build_share > 0:
+                _install_pipeline(model, lab, gw * params.lab_behaviour.initial_pipeline_share)
     for region, utility in model.utilities.items():
         if utility.committed_gw > utility.available_gw + 1e-9:
             raise ParamError(f"utilities.{region}.initial_available_gw = {utility.available_gw:g} is not allowed: "
@@ -162,6 +164,25 @@ def _install_project(model: ComputeMarket, lab: Lab, maker: Chipmaker, gw: float
     model.utilities[site].commit_initial(gw)
     model.network.add_or_update(model.utilities[site].account, lab.account, EdgeType.POWERS, model.date, contracted_gw=gw,
                                 price_usd_mwh=model.utilities[site].price_usd_mwh)
+
+
+def _install_pipeline(model: ComputeMarket, lab: Lab, gw: float) -> None:
+    """Projects already under construction at the start: chips on order, power requested, building part done."""
+    if gw <= 0:
+        return
+    rng = model.streams.get(Stream.INITIAL_CONDITIONS)
+    before = set(model.projects)
+    model.start_projects(lab, gw)
+    for project_id in sorted(set(model.projects) - before):
+        project = model.projects[project_id]
+        done = int(rng.integers(0, project.build_months))
+        model.construction[project.site].queue.remove(project_id)
+        project.started_month = model.month - done
+        project.months_built = done
+        project.construction_paid_usd_bn = project.construction_capex_usd_bn * done / project.build_months
+        for order in model.chip_market.orders.get(project.maker, []):
+            if order.project == project_id:
+                order.wanted_month = model.month + max(project.build_months - done - 1, 0)
 
 
 def sign_initial_leases(model: ComputeMarket) -> None:

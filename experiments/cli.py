@@ -1,0 +1,129 @@
+"""The ``aicm`` command line: run scenarios, list them, validate files and list parameters.
+
+Errors in what the user gave are one line on stderr and exit code 2, with no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from market.scenario import describe_params, list_scenarios, load_scenario, parse_set_option
+from market.schema import ParamError
+
+EXIT_USAGE = 2
+
+
+def _positive_int(name: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} = {text!r} is not allowed: expected a whole number") from None
+        if value < 0 if name == "--seed" else value < 1:
+            allowed = ">= 0" if name == "--seed" else ">= 1"
+            raise argparse.ArgumentTypeError(f"{name} = {text!r} is not allowed: expected a whole number {allowed}")
+        return value
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="aicm",
+        description="AI Compute Market: an agent-based, stock-flow-consistent model of the market for AI compute.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run a scenario and write its tables, network, manifest and figure",
+                         description="Run a scenario with one seed. Writes model, agents and events tables, "
+                                     "network.graphml, manifest.json and summary.png into --out, and prints a summary.")
+    run.add_argument("--scenario", default="baseline", help="shipped scenario name or path to a .toml file (default: baseline)")
+    run.add_argument("--seed", type=_positive_int("--seed"), default=1, help="the run's one random seed (default: 1)")
+    run.add_argument("--steps", type=_positive_int("--steps"), help="months to simulate (default: the scenario's run.steps)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a parameter, e.g. --set demand.price_elasticity=1.5 (repeatable)")
+    run.add_argument("--out", type=Path, help="output folder (default: results/<scenario>)")
+    run.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default: parquet)")
+
+    sub.add_parser("scenarios", help="list shipped scenarios with a one-line description",
+                   description="List the scenarios shipped in experiments/scenarios.")
+
+    validate = sub.add_parser("validate", help="check a scenario file", description="Check a scenario file; exit 2 on the first error.")
+    validate.add_argument("path", help="path to a scenario .toml file, or a shipped scenario name")
+
+    params = sub.add_parser("params", help="list every parameter with its value, unit, range and description",
+                            description="List every parameter path with its value in a scenario, unit, allowed range and description.")
+    params.add_argument("--scenario", default=None, help="scenario whose values to show (default: the schema's defaults)")
+    params.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
+    return parser
+
+
+def command_run(args: argparse.Namespace) -> int:
+    """Run a scenario, write its outputs and print a start-against-end summary."""
+    from experiments.runner import simulate, summary_table, write_outputs
+
+    overrides = [parse_set_option(option) for option in args.overrides]
+    if args.steps is not None:
+        overrides.append(("run.steps", args.steps))
+    scenario = load_scenario(args.scenario, overrides)
+    out_dir = args.out or Path("results") / scenario.name
+    print(f"Running scenario '{scenario.name}' ({scenario.params.run.steps} months from {scenario.params.run.start_date}, seed {args.seed})")
+    result = simulate(scenario, args.seed)
+    written = write_outputs(result, scenario, args.seed, out_dir, args.format)
+    with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
+        print(summary_table(result.model_table).to_string())
+    print(f"Simulated in {result.wall_time_s:.1f} s; wrote {len(written)} files to {out_dir}/")
+    return 0
+
+
+def command_scenarios(_: argparse.Namespace) -> int:
+    """Print every shipped scenario and its description."""
+    rows = list_scenarios()
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, description in rows:
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    """Validate a scenario file."""
+    scenario = load_scenario(args.path)
+    print(f"ok: scenario '{scenario.name}' is valid ({len(scenario.events)} events)")
+    return 0
+
+
+def command_params(args: argparse.Namespace) -> int:
+    """Print the parameter listing."""
+    from market.params import Params
+
+    params = load_scenario(args.scenario).params if args.scenario else Params()
+    frame = pd.DataFrame(describe_params(params))
+    frame["value"] = frame["value"].map(lambda v: ",".join(v) if isinstance(v, list) else v)
+    if args.format == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_colwidth", 60, "display.width", 250):
+            print(frame[["path", "value", "unit", "allowed", "description"]].to_string(index=False))
+    return 0
+
+
+COMMANDS = {"run": command_run, "scenarios": command_scenarios, "validate": command_validate, "params": command_params}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``aicm``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ParamError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

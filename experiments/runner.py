@@ -1,0 +1,120 @@
+"""Run a scenario and write its tables, network, manifest and summary figure."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import mesa
+import pandas as pd
+
+from market.enums import AgentType
+from market.metrics import agent_table, event_table, model_table
+from market.model import ComputeMarket
+from market.scenario import Scenario
+from market.schema import ParamError
+from visualization.figures import plot_summary
+
+FORMATS = ("parquet", "csv")
+SUMMARY_COLUMNS = ("compute_gw", "effective_compute_eflops", "idle_chips_gw", "chip_backlog_gw", "chip_price_index",
+                   "ai_price_index", "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn", "claims_usd_bn",
+                   "hhi_compute", "power_price_usd_mwh_US")
+
+
+@dataclass
+class RunResult:
+    """Tables and facts of one finished run."""
+
+    model: ComputeMarket
+    model_table: pd.DataFrame
+    agent_table: pd.DataFrame
+    event_table: pd.DataFrame
+    wall_time_s: float
+
+
+def simulate(scenario: Scenario, seed: int) -> RunResult:
+    """Run the scenario for ``run.steps`` months with one seed and return its tables."""
+    start = time.perf_counter()
+    model = ComputeMarket(scenario, rng=seed)
+    while model.running:
+        model.step()
+    wall = time.perf_counter() - start
+    return RunResult(model, model_table(model), agent_table(model), event_table(model), wall)
+
+
+def git_commit() -> str | None:
+    """The repository's commit, when the package runs from a git checkout."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def manifest(result: RunResult, scenario: Scenario, seed: int) -> dict[str, Any]:
+    """The run's manifest: versions, scenario, parameter hash, seed, steps, timing and agent counts."""
+    counts = {t.value: 0 for t in AgentType}
+    for agent in result.model.agents:
+        counts[str(agent.agent_type)] += 1
+    return {
+        "package": "ai-compute-market",
+        "package_version": metadata.version("ai-compute-market"),
+        "git_commit": git_commit(),
+        "scenario": scenario.name,
+        "scenario_description": scenario.description,
+        "params_sha256": scenario.params_sha256(),
+        "seed": seed,
+        "steps": scenario.params.run.steps,
+        "start_date": scenario.params.run.start_date,
+        "wall_time_s": round(result.wall_time_s, 3),
+        "agent_counts": counts,
+        "python_version": platform.python_version(),
+        "mesa_version": mesa.__version__,
+    }
+
+
+def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Path, fmt: str) -> list[Path]:
+    """Write every output into ``out_dir`` atomically: files are built in a temporary folder, then moved in."""
+    if fmt not in FORMATS:
+        raise ParamError(f"--format = {fmt!r} is not allowed: expected one of {', '.join(FORMATS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    result.model.capital.sync_network()
+    written = []
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as tmp:
+        staging = Path(tmp)
+        for name, table in (("model", result.model_table), ("agents", result.agent_table), ("events", result.event_table)):
+            path = staging / f"{name}.{fmt}"
+            if fmt == "parquet":
+                table.to_parquet(path, index=False)
+            else:
+                table.to_csv(path, index=False)
+        result.model.network.write_graphml(staging / "network.graphml")
+        (staging / "manifest.json").write_text(json.dumps(manifest(result, scenario, seed), indent=2) + "\n")
+        plot_summary(result.model_table, staging / "summary.png", f"{scenario.name}, seed {seed}")
+        for path in sorted(staging.iterdir()):
+            target = out_dir / path.name
+            os.replace(path, target)
+            written.append(target)
+    return written
+
+
+def summary_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Start against end of the key outputs."""
+    first, last = table.iloc[0], table.iloc[-1]
+    rows = [{"output": c, f"start {first['date']}": first[c], f"end {last['date']}": last[c]} for c in SUMMARY_COLUMNS]
+    return pd.DataFrame(rows).set_index("output")
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder of outputs (used by tests)."""
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,24 @@
+"""Shared fixtures: expensive runs are made once per session and shared between tests."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from experiments.runner import RunResult, simulate
+from market.scenario import load_scenario
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+DIRECTION_SEEDS = (1, 2, 3, 4, 5)
+
+
+def run(overrides: list[tuple[str, object]] | None = None, seed: int = 1, scenario: str = "baseline") -> RunResult:
+    """Run a scenario with overrides and one seed."""
+    return simulate(load_scenario(scenario, overrides or []), seed)
+
+
+@pytest.fixture(scope="session")
+def baseline_seed1() -> RunResult:
+    """The baseline run with seed 1, shared by every test that only reads it."""
+    return run(seed=1)

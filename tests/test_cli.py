@@ -1,0 +1,86 @@
+"""The aicm command line: outputs, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from experiments.cli import main
+
+AICM = [sys.executable, "-m", "experiments.cli"]
+
+
+def test_run_writes_every_output(tmp_path) -> None:
+    out = tmp_path / "out"
+    code = main(["run", "--scenario", "baseline", "--steps", "6", "--seed", "3", "--out", str(out), "--format", "csv"])
+    assert code == 0
+    names = {p.name for p in out.iterdir()}
+    assert names == {"model.csv", "agents.csv", "events.csv", "network.graphml", "manifest.json", "summary.png"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 3 and manifest["steps"] == 6 and manifest["scenario"] == "baseline"
+    assert set(manifest["agent_counts"]) == {"Lab", "Chipmaker", "Utility", "Investor", "Government"}
+    assert len(manifest["params_sha256"]) == 64 and manifest["wall_time_s"] > 0 and manifest["mesa_version"] == "3.5.1"
+    model = pd.read_csv(out / "model.csv")
+    assert len(model) == 6 and list(model.columns[:3]) == ["step", "date", "compute_gw"]
+    agents = pd.read_csv(out / "agents.csv")
+    assert list(agents.columns) == ["step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
+                                    "debt_usd_bn", "compute_gw", "revenue_usd_bn"]
+
+
+def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
+    regions = ["US", "CN", "EU", "GULF", "ROW"]
+    expected = (["step", "date", "compute_gw"] + [f"compute_gw_{r}" for r in regions]
+                + ["effective_compute_eflops", "chip_price_index", "chip_backlog_gw"]
+                + [f"power_price_usd_mwh_{r}" for r in regions] + [f"power_queue_gw_{r}" for r in regions]
+                + ["idle_chips_gw", "retired_gw", "ai_price_index", "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn",
+                   "claims_usd_bn", "hhi_compute", "money_total_usd_bn"])
+    assert list(baseline_seed1.model_table.columns) == expected
+    assert baseline_seed1.model_table["date"].iloc[0] == "2025-01"
+    assert baseline_seed1.model_table["date"].iloc[-1] == "2034-12"
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "--set", "demand.price_elastcity=2", "--steps", "1"],
+    ["run", "--set", "demand.price_elasticity=-2", "--steps", "1"],
+    ["run", "--set", "nonsense", "--steps", "1"],
+    ["run", "--scenario", "no-such-scenario"],
+    ["run", "--seed", "x"],
+    ["run", "--steps", "0"],
+    ["validate", "no/such/file.toml"],
+])
+def test_bad_input_exits_2_with_one_line_and_no_traceback(args, tmp_path) -> None:
+    result = subprocess.run([*AICM, *args, "--out", str(tmp_path / "o")] if args[0] == "run" else [*AICM, *args],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "error" in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_failed_run_keeps_earlier_outputs(tmp_path) -> None:
+    out = tmp_path / "out"
+    assert main(["run", "--steps", "2", "--out", str(out), "--format", "csv"]) == 0
+    before = (out / "model.csv").read_text()
+    assert main(["run", "--steps", "2", "--out", str(out), "--set", "demand.price_elasticity=-1"]) == 2
+    assert (out / "model.csv").read_text() == before
+
+
+def test_scenarios_validate_and_params_commands(capsys, tmp_path) -> None:
+    assert main(["scenarios"]) == 0
+    assert "baseline" in capsys.readouterr().out
+    assert main(["validate", "experiments/scenarios/baseline.toml"]) == 0
+    assert "ok" in capsys.readouterr().out
+    assert main(["params", "--format", "csv"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.startswith("path,value,unit,allowed,description,source")
+    assert "demand.price_elasticity" in listing
+
+
+def test_help_is_available_everywhere() -> None:
+    for args in (["--help"], ["run", "--help"], ["scenarios", "--help"], ["validate", "--help"], ["params", "--help"]):
+        result = subprocess.run([*AICM, *args], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0 and "usage: aicm" in result.stdout

@@ -1,0 +1,111 @@
+"""The ledger on hand-made cases and under random payment sequences (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from market.ledger import OUTSIDE, Ledger, PaymentKind
+
+
+def make_ledger(*cash: float) -> Ledger:
+    ledger = Ledger(capacity=2)
+    for i, amount in enumerate(cash):
+        account = ledger.open_account(f"a{i}")
+        ledger.pay(OUTSIDE, account, amount, PaymentKind.ENDOWMENT)
+    return ledger
+
+
+def test_payment_within_cash_moves_money() -> None:
+    ledger = make_ledger(10.0, 0.0)
+    assert ledger.pay(1, 2, 4.0, PaymentKind.CHIPS) == 4.0
+    assert ledger.balance(1) == 6.0 and ledger.balance(2) == 4.0
+    assert ledger.total_claims() == 0.0
+
+
+def test_shortfall_becomes_a_claim_of_the_payee() -> None:
+    ledger = make_ledger(3.0, 0.0)
+    assert ledger.pay(1, 2, 5.0, PaymentKind.LEASE) == 3.0
+    assert ledger.balance(1) == 0.0
+    assert ledger.claims[(2, 1)] == pytest.approx(2.0)
+    assert ledger.claims_payable(1) == pytest.approx(2.0) and ledger.claims_receivable(2) == pytest.approx(2.0)
+
+
+def test_claims_settle_pro_rata_when_cash_arrives() -> None:
+    ledger = make_ledger(0.0, 0.0, 0.0)
+    ledger.pay(1, 2, 3.0, PaymentKind.CHIPS)
+    ledger.pay(1, 3, 1.0, PaymentKind.POWER)
+    ledger.pay(OUTSIDE, 1, 2.0, PaymentKind.AI_SERVICES)
+    assert ledger.settle_claims(1) == pytest.approx(2.0)
+    assert ledger.claims[(2, 1)] == pytest.approx(1.5) and ledger.claims[(3, 1)] == pytest.approx(0.5)
+    ledger.pay(OUTSIDE, 1, 5.0, PaymentKind.AI_SERVICES)
+    ledger.settle_claims(1)
+    assert ledger.total_claims() == 0.0 and ledger.balance(1) == pytest.approx(3.0)
+
+
+def test_only_allow_listed_kinds_touch_outside() -> None:
+    ledger = make_ledger(5.0)
+    with pytest.raises(ValueError, match="may not touch the outside"):
+        ledger.pay(1, OUTSIDE, 1.0, PaymentKind.CHIPS)
+    with pytest.raises(ValueError, match="may not touch the outside"):
+        ledger.pay(OUTSIDE, 1, 1.0, PaymentKind.EQUITY)
+
+
+def test_outside_can_always_pay_and_goes_negative() -> None:
+    ledger = make_ledger()
+    account = ledger.open_account("x")
+    ledger.pay(OUTSIDE, account, 7.0, PaymentKind.AI_SERVICES)
+    assert ledger.balance(OUTSIDE) == -7.0 and ledger.money_total() == 0.0
+
+
+def test_voluntary_payments_never_create_claims() -> None:
+    ledger = make_ledger(2.0, 1.0, 0.0)
+    paid = ledger.collect_from_many(np.array([1, 2]), 3, np.array([5.0, 0.5]), PaymentKind.EQUITY)
+    assert paid.tolist() == [2.0, 0.5] and ledger.total_claims() == 0.0
+    assert ledger.pay_up_to(2, 3, 9.0, PaymentKind.DIVIDEND) == 0.5
+
+
+def test_pay_to_many_prorates_and_records_shortfalls() -> None:
+    ledger = make_ledger(3.0, 0.0, 0.0)
+    paid = ledger.pay_to_many(1, np.array([2, 3]), np.array([4.0, 2.0]), PaymentKind.INTEREST)
+    assert paid == pytest.approx(3.0)
+    assert ledger.balance(2) == pytest.approx(2.0) and ledger.balance(3) == pytest.approx(1.0)
+    assert ledger.claims[(2, 1)] == pytest.approx(2.0) and ledger.claims[(3, 1)] == pytest.approx(1.0)
+
+
+def test_flows_are_kept_by_payer_payee_kind_per_step() -> None:
+    ledger = make_ledger(10.0, 0.0)
+    ledger.close_step()
+    ledger.pay(1, 2, 1.0, PaymentKind.CHIPS)
+    ledger.pay(1, 2, 2.0, PaymentKind.CHIPS)
+    ledger.pay(1, 2, 0.5, PaymentKind.LEASE)
+    flows = ledger.close_step().as_dict()
+    assert flows == {(1, 2, PaymentKind.CHIPS): 3.0, (1, 2, PaymentKind.LEASE): 0.5}
+    assert len(ledger.history) == 2
+
+
+KINDS = [PaymentKind.CHIPS, PaymentKind.LEASE, PaymentKind.POWER, PaymentKind.INTEREST]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cash=st.lists(st.floats(0, 100), min_size=2, max_size=6),
+    payments=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.floats(0, 80), st.integers(0, 3)), max_size=60),
+)
+def test_random_payments_conserve_money_and_never_overdraw(cash, payments) -> None:
+    ledger = make_ledger(*cash)
+    n = len(cash)
+    for payer, payee, amount, kind in payments:
+        payer, payee = payer % n + 1, payee % n + 1
+        if payer == payee:
+            continue
+        ledger.pay(payer, payee, amount, KINDS[kind])
+        if kind == 0:
+            ledger.settle_claims(payer)
+    balances = ledger.balances
+    assert abs(balances.sum()) <= 1e-9 * max(ledger.gross_turnover, 1.0)
+    assert (balances[1:] >= -1e-12).all()
+    assert np.allclose(ledger.audit_balances(), balances, atol=1e-9)
+    assert all(v > 0 for v in ledger.claims.values())
