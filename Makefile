@@ -7,7 +7,7 @@ SEED ?= 1
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: setup run test docs golden clean
+.PHONY: setup run test bench docs golden clean
 
 setup: $(STAMP)
 
@@ -23,6 +23,9 @@ run: setup
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --timeout=300
+
+bench: setup
+	$(BIN)/python -m benchmarks.bench_baseline
 
 docs: setup
 	$(BIN)/python -m experiments.docs

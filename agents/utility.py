@@ -141,7 +141,8 @@ class Utility(EconomicAgent):
         self.model.ledger.pay(self.account, OUTSIDE, capex * affordable, PaymentKind.GENERATION_CAPEX)
         self.fixed_assets_usd_bn += capex * affordable
         self.pipeline.append((month + self.lead_time_months(), start))
-        self.model.log_event("generation_build", [self.name], f"{start:.3f} GW started, online in {self.lead_time_months()} months")
+        self.model.log_event("generation_build", [self.name],
+                             f"{start:.3f} GW started, online in {self.lead_time_months()} months")
         return start
 
     def update_price(self) -> None:

@@ -52,11 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("scenarios", help="list shipped scenarios with a one-line description",
                    description="List the scenarios shipped in experiments/scenarios.")
 
-    validate = sub.add_parser("validate", help="check a scenario file", description="Check a scenario file; exit 2 on the first error.")
+    validate = sub.add_parser("validate", help="check a scenario file",
+                              description="Check a scenario file; exit 2 on the first error.")
     validate.add_argument("path", help="path to a scenario .toml file, or a shipped scenario name")
 
     params = sub.add_parser("params", help="list every parameter with its value, unit, range and description",
-                            description="List every parameter path with its value in a scenario, unit, allowed range and description.")
+                            description="List every parameter path with its value in a scenario, unit, allowed range "
+                                        "and description.")
     params.add_argument("--scenario", default=None, help="scenario whose values to show (default: the schema's defaults)")
     params.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
     return parser
@@ -71,7 +73,8 @@ def command_run(args: argparse.Namespace) -> int:
         overrides.append(("run.steps", args.steps))
     scenario = load_scenario(args.scenario, overrides)
     out_dir = args.out or Path("results") / scenario.name
-    print(f"Running scenario '{scenario.name}' ({scenario.params.run.steps} months from {scenario.params.run.start_date}, seed {args.seed})")
+    run_spec = scenario.params.run
+    print(f"Running scenario '{scenario.name}' ({run_spec.steps} months from {run_spec.start_date}, seed {args.seed})")
     result = simulate(scenario, args.seed)
     written = write_outputs(result, scenario, args.seed, out_dir, args.format)
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):

@@ -54,7 +54,8 @@ def render_parameters() -> str:
             lines.append(f"\n## `{group}`\n")
             lines.append("| path | default | unit | allowed | description | source |")
             lines.append("|---|---|---|---|---|---|")
-        lines.append("| " + " | ".join(_cell(row[k]) for k in ("path", "value", "unit", "allowed", "description", "source")) + " |")
+        cells = (_cell(row[k]) for k in ("path", "value", "unit", "allowed", "description", "source"))
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

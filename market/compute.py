@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from market.params import GenerationSpec, TechnologySpec
+from market.params_physical import GenerationSpec, TechnologySpec
 
 
 def month_index(date: str) -> int:

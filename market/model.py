@@ -368,7 +368,7 @@ class ComputeMarket(mesa.Model):
                           PaymentKind.MAINTENANCE)
             self.dues.add(lab.account, OUTSIDE, lab.revenue_month_usd_bn * behaviour.opex_share_of_revenue, PaymentKind.OPEX)
         power_revenue = {u.account: 0.0 for u in self.utilities.values()}
-        for payer, payee, amount, kind in self.dues.items:
+        for _, payee, amount, kind in self.dues.items:
             if kind is PaymentKind.POWER:
                 power_revenue[payee] += amount
         for agent in self.all_economic_agents():

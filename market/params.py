@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from market.enums import REGIONS
+from market.params_physical import (
+    ConstructionSpec,
+    GenerationSpec,
+    TechnologySpec,
+    default_construction,
+    default_generations,
+)
 from market.roster import (
     ChipmakerSpec,
     GovernmentSpec,
@@ -247,107 +253,6 @@ class FollowerSpec:
     region_shares: list = param(["US:0.5", "CN:0.2", "EU:0.15", "GULF:0.05", "ROW:0.1"], unit="region:share",
                                 description="Regions of follower labs, as 'REGION:share' entries summing to 1.",
                                 source=ASSUMED + "US-heavy, as AI start-up funding and assets under management are")
-
-
-@dataclass
-class GenerationSpec:
-    """One accelerator generation. EFLOP/s per GW = dense FLOP/s / all-in watts (DESIGN section 2)."""
-
-    intro_date: str = param("2025-01", unit="YYYY-MM", description="Month the generation goes on sale.", source="")
-    dense_bf16_tflops: float = param(1000.0, unit="TFLOP/s", lo=0.0, hi=1e7, lo_open=True,
-                                     description="Dense BF16 throughput per accelerator.", source="")
-    board_w: float = param(700.0, unit="W", lo=1.0, hi=1e5, description="Board power per accelerator.", source="")
-    all_in_w: float = param(1500.0, unit="W", lo=1.0, hi=1e5,
-                            description="Facility power per accelerator, including servers, network and cooling.", source="")
-
-    def eflops_per_gw(self) -> float:
-        """Return dense EFLOP/s delivered per GW of facility power."""
-        return self.dense_bf16_tflops * 1e12 / self.all_in_w * 1e9 / 1e18
-
-
-def _generation(intro: str, tflops: float, board: float, all_in: float) -> GenerationSpec:
-    spec = GenerationSpec()
-    spec.intro_date, spec.dense_bf16_tflops, spec.board_w, spec.all_in_w = intro, tflops, board, all_in
-    return spec
-
-
-def default_generations() -> dict[str, GenerationSpec]:
-    """A100, H100 and B200 from NVIDIA datasheets; all-in watts scaled from 150 MW per 100k H100s."""
-    return {
-        "A100": _generation("2020-06", 312.0, 400.0, 860.0),
-        "H100": _generation("2022-10", 989.0, 700.0, 1500.0),
-        "B200": _generation("2025-01", 2250.0, 1000.0, 2100.0),
-    }
-
-
-_GENERATION_SOURCES = {
-    "dense_bf16_tflops": "NVIDIA datasheets, dense = half the with-sparsity figure (calibration.md)",
-    "board_w": "NVIDIA datasheets (calibration.md)",
-    "all_in_w": "H100: 150 MW per 100k GPUs (SemiAnalysis, reported); A100 scaled by the H100 ratio 1500/700 (assumption); "
-                "B200: GB200 NVL72 ~120 kW per 72 GPUs (reported) times 1.25 facility overhead (assumption)",
-    "intro_date": "volume shipments as reported: A100 mid-2020, H100 Q4 2022, B200 early 2025",
-}
-ENTRY_SOURCES.update({
-    f"generations.{gen}.{name}": text
-    for gen in ("A100", "H100", "B200")
-    for name, text in _GENERATION_SOURCES.items()
-})
-_CONSTRUCTION_NOTE = ASSUMED + "regional build speed and capacity; China and the Gulf build fastest, Europe slowest (reported)"
-ENTRY_SOURCES.update({
-    f"construction.{region}.{name}": _CONSTRUCTION_NOTE
-    for region in REGIONS
-    for name in ("build_months", "start_capacity_gw_per_month")
-})
-
-
-@dataclass
-class TechnologySpec:
-    """Chips beyond the listed generations, and their life.
-
-    Generation n after the last listed one arrives every ``future_generation_interval_months`` with
-    EFLOP/s per GW multiplied by 2^(interval / doubling). Prices per GW follow each chipmaker's
-    learning curve, so price-performance improves by both (Epoch AI's ~2.1-2.5-year doubling of
-    FLOP/s per dollar is a check for calibration, not an input).
-    """
-
-    future_generation_interval_months: int = param(
-        24, unit="months", lo=6, hi=120, description="Months between future accelerator generations.",
-        source=ASSUMED + "two-year architecture cadence of 2020-2025 (A100, H100, B200)")
-    efficiency_doubling_months: float = param(
-        39.0, unit="months", lo=6.0, hi=240.0,
-        description="Months for EFLOP/s per facility GW of new generations to double.",
-        source="H100 (Oct 2022) to B200 (Jan 2025): 659 -> 1,071 EFLOP/s per GW in 27 months, from the datasheet rows above")
-    useful_life_months: int = param(
-        60, unit="months", lo=12, hi=180, description="Months an installed accelerator runs before it retires.",
-        source="largest cloud providers depreciate servers over ~5-6 years (company 10-K filings, reported)")
-
-
-@dataclass
-class ConstructionSpec:
-    """Data-centre construction in one region: build time and the region's construction capacity."""
-
-    build_months: int = param(18, unit="months", lo=1, hi=120, description="Months from construction start to a ready building.",
-                              source=ASSUMED + "12-24 months reported for large AI data centres")
-    start_capacity_gw_per_month: float = param(0.5, unit="GW/month", lo=0.0, hi=100.0,
-                                               description="GW of data-centre construction the region can start each month.",
-                                               source=ASSUMED)
-    capacity_growth_per_month: float = param(0.03, unit="1/month", lo=0.0, hi=1.0,
-                                             description="Growth of start capacity in a month when it binds (construction learns by doing).",
-                                             source=ASSUMED + "contractors and supply chains scale up ~40% a year when demand is there")
-    delay_sigma: float = param(0.2, unit="1", lo=0.0, hi=2.0,
-                               description="Log-normal sigma of a project's build time (stream 'project_delays').",
-                               source=ASSUMED + "one project in six late by a fifth or more")
-
-
-def default_construction() -> dict[str, ConstructionSpec]:
-    """Regional build times and construction capacity (assumptions, see docs/parameters.md)."""
-    table = {"US": (18, 1.0), "CN": (12, 0.8), "EU": (24, 0.2), "GULF": (15, 0.4), "ROW": (18, 0.3)}
-    out = {}
-    for region in REGIONS:
-        spec = ConstructionSpec()
-        spec.build_months, spec.start_capacity_gw_per_month = table[region]
-        out[region] = spec
-    return out
 
 
 @dataclass

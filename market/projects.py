@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from market.params import ConstructionSpec
+from market.params_physical import ConstructionSpec
 
 
 @dataclass

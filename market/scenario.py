@@ -193,7 +193,8 @@ def validate_params(params: Params) -> None:
     for role, split in params.compute_split.items():
         total = split.training_share + split.inference_share + split.research_share
         if abs(total - 1.0) > 1e-6:
-            raise ParamError(f"compute_split.{role} shares sum to {total:g}: training, inference and research shares must sum to 1")
+            raise ParamError(f"compute_split.{role} shares sum to {total:g}: training, inference and research shares "
+                             "must sum to 1")
         if split.max_inference_share < split.inference_share:
             raise ParamError(f"compute_split.{role}.max_inference_share = {split.max_inference_share:g} is not allowed: "
                              f"expected >= inference_share ({split.inference_share:g})")

@@ -54,7 +54,8 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
     spend = adoption_spend_usd_bn(model, model.steps - 1)
     quantity = 0.0
     if mean_price > 0:
-        quantity = spend / p0 * (mean_price / p0) ** (-demand.price_elasticity) * (frontier / k0) ** demand.capability_elasticity * shock
+        quantity = (spend / p0 * (mean_price / p0) ** (-demand.price_elasticity)
+                    * (frontier / k0) ** demand.capability_elasticity * shock)
     wanted = shares * quantity
     served = np.minimum(wanted, capacity)
     spare = capacity - served

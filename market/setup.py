@@ -61,7 +61,8 @@ def create_agents(model: ComputeMarket) -> None:
     homes = parse_shares("investors.region_shares", investors.region_shares, REGIONS)
     drawn_kinds = rng.choice(list(kinds), size=n_investors, p=list(kinds.values()))
     drawn_homes = rng.choice(list(homes), size=n_investors, p=list(homes.values()))
-    agents = [Investor(model, i, InvestorKind(str(k)), str(r)) for i, (k, r) in enumerate(zip(drawn_kinds, drawn_homes, strict=True))]
+    agents = [Investor(model, i, InvestorKind(str(k)), str(r))
+              for i, (k, r) in enumerate(zip(drawn_kinds, drawn_homes, strict=True))]
     model.investors = InvestorPopulation(agents)
     for agent in model.all_economic_agents():
         if agent.account not in model.network.graph:
@@ -125,8 +126,8 @@ def install_initial_compute(model: ComputeMarket) -> None:
             gw = spec.initial_compute_gw
             partner_names = spec.partners or ["incumbent_gpu"]
         else:
-            total = float(rng.lognormal(np.log(follower_spec.mean_initial_compute_gw) - follower_spec.initial_compute_sigma ** 2 / 2,
-                                        follower_spec.initial_compute_sigma))
+            sigma = follower_spec.initial_compute_sigma
+            total = float(rng.lognormal(np.log(follower_spec.mean_initial_compute_gw) - sigma ** 2 / 2, sigma))
             gw = total * (1.0 - follower_spec.leased_share)
             lab.initial_lease_gw = total * follower_spec.leased_share
             partner_names = ["domestic_cn"] if lab.region == "CN" and "domestic_cn" in model.chipmakers else ["incumbent_gpu"]

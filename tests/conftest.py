@@ -22,3 +22,13 @@ def run(overrides: list[tuple[str, object]] | None = None, seed: int = 1, scenar
 def baseline_seed1() -> RunResult:
     """The baseline run with seed 1, shared by every test that only reads it."""
     return run(seed=1)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skipped test is a failure: a missing browser, server or Dask must not pass silently."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, which is not allowed: {report.longrepr}"
