@@ -366,7 +366,8 @@ class ComputeMarket(mesa.Model):
                 self.utilities[site].bill(lab.account, gw)
             self.dues.add(lab.account, OUTSIDE, self.owned_online_gw[lab.account] * behaviour.maintenance_usd_bn_per_gw_month,
                           PaymentKind.MAINTENANCE)
-            self.dues.add(lab.account, OUTSIDE, lab.revenue_month_usd_bn * behaviour.opex_share_of_revenue, PaymentKind.OPEX)
+            self.dues.add(lab.account, OUTSIDE, lab.revenue_month_usd_bn * behaviour.opex_share_of_revenue,
+                          PaymentKind.OPEX)
         power_revenue = {u.account: 0.0 for u in self.utilities.values()}
         for _, payee, amount, kind in self.dues.items:
             if kind is PaymentKind.POWER:
@@ -375,6 +376,8 @@ class ComputeMarket(mesa.Model):
             self.ledger.settle_claims(agent.account)
         for lab in self.labs.values():
             self.capital.service_debt(lab)
+        for lease in self.leases.leases.values():
+            self.agent_by_account(lease.lessor).revenue_month_usd_bn += lease.monthly_payment_usd_bn()
         self.dues.settle(self.ledger)
         for utility in self.utilities.values():
             utility.revenue_month_usd_bn = power_revenue[utility.account]

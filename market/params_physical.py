@@ -26,6 +26,13 @@ class GenerationSpec:
         """Return dense EFLOP/s delivered per GW of facility power."""
         return self.dense_bf16_tflops * 1e12 / self.all_in_w * 1e9 / 1e18
 
+    def tpp(self) -> float:
+        """Total processing performance, the export-control metric: dense TOPS x bit length (16 for BF16).
+
+        A100: 312 x 16 = 4,992 (above the 2022 rule's 4,800); H100: 15,824 (87 FR 62186).
+        """
+        return self.dense_bf16_tflops * 16.0
+
 
 def _generation(intro: str, tflops: float, board: float, all_in: float) -> GenerationSpec:
     spec = GenerationSpec()

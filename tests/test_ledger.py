@@ -109,3 +109,4 @@ def test_random_payments_conserve_money_and_never_overdraw(cash, payments) -> No
     assert (balances[1:] >= -1e-12).all()
     assert np.allclose(ledger.audit_balances(), balances, atol=1e-9)
     assert all(v > 0 for v in ledger.claims.values())
+

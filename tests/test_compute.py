@@ -1,0 +1,46 @@
+"""Chip catalogue and the cohort table: known answers from the datasheets, retirement, conservation."""
+
+from __future__ import annotations
+
+import pytest
+
+from market.compute import ChipCatalogue, CohortTable, format_month, month_index
+from market.params_physical import TechnologySpec, default_generations
+
+
+def test_generation_tpp_matches_the_export_rule_examples() -> None:
+    """TPP = dense TOPS x 16: the A100 sits just above the 2022 threshold of 4,800 (87 FR 62186)."""
+    generations = default_generations()
+    assert generations["A100"].tpp() == pytest.approx(4992.0)
+    assert generations["A100"].tpp() > 4800 > 0
+    assert generations["H100"].tpp() == pytest.approx(15824.0)
+    assert generations["H100"].eflops_per_gw() == pytest.approx(989e12 / 1500 * 1e9 / 1e18)
+
+
+def test_future_generations_follow_the_efficiency_doubling() -> None:
+    technology = TechnologySpec()
+    catalogue = ChipCatalogue(default_generations(), technology, month_index("2031-06"))
+    names = [g.name for g in catalogue.generations]
+    assert names == ["A100", "H100", "B200", "future_1", "future_2", "future_3"]
+    b200, future_1 = catalogue.generations[2], catalogue.generations[3]
+    assert future_1.intro_month - b200.intro_month == technology.future_generation_interval_months
+    assert future_1.eflops_per_gw / b200.eflops_per_gw == pytest.approx(2 ** (24 / technology.efficiency_doubling_months))
+    assert catalogue.newest_at(month_index("2024-06")).name == "H100"
+    assert catalogue.newest_at(month_index("2019-01")).name == "A100"
+    assert format_month(month_index("2025-12")) == "2025-12"
+
+
+def test_cohorts_retire_at_the_end_of_life_and_conserve_gw() -> None:
+    table = CohortTable(capacity=1)
+    table.add(owner=1, maker=2, project=7, site=0, gw=1.0, eflops_per_gw=600.0, delivered_month=100, life_months=60,
+              cost_per_gw=50.0, online=True)
+    table.add(owner=1, maker=2, project=7, site=0, gw=0.5, eflops_per_gw=1000.0, delivered_month=110, life_months=60,
+              cost_per_gw=50.0)
+    table.set_project_online(7, 1.2)
+    assert table.online_gw[:2].tolist() == [1.0, pytest.approx(0.2)]
+    assert table.totals()["idle_gw"] == pytest.approx(0.3)
+    assert table.retire_due(159) == {}
+    assert table.retire_due(160) == {7: 1.0}
+    totals = table.totals()
+    assert totals["retired_gw"] == 1.0 and totals["live_gw"] == 0.5
+    assert table.net_book_value_by_owner(135, 3)[1] == pytest.approx(0.5 * 50.0 * 35 / 60)
