@@ -1,0 +1,111 @@
+"""Known answers for the finance submodels: Eisenberg-Noe, DebtRank and Brock-Hommes (issue 3)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from market.clearing import clearing_by_iteration, clearing_vector
+from market.debtrank import debtrank, impact_matrix
+from market.expectations import SwitchingExpectations, critical_beta, simulate_deviation
+
+
+def test_eisenberg_noe_nobody_defaults() -> None:
+    """A owes B 1, B owes C 1; A has 2 in cash: everyone pays in full."""
+    liabilities = np.array([[0, 1.0, 0], [0, 0, 1.0], [0, 0, 0]])
+    assert clearing_vector(liabilities, np.array([2.0, 0.0, 0.0])) == pytest.approx([1.0, 1.0, 0.0])
+
+
+def test_eisenberg_noe_cascade() -> None:
+    """A owes B 10 with 5 in cash; B owes C 10 with 2 in cash: A pays 5, so B can pay only 2 + 5 = 7."""
+    liabilities = np.array([[0, 10.0, 0], [0, 0, 10.0], [0, 0, 0]])
+    assert clearing_vector(liabilities, np.array([5.0, 2.0, 0.0])) == pytest.approx([5.0, 7.0, 0.0])
+
+
+def test_eisenberg_noe_cycle_lets_everyone_pay() -> None:
+    """A -> B -> C -> A, 10 each, and only A holds 1 in cash: netting lets every node pay in full."""
+    liabilities = np.array([[0, 10.0, 0], [0, 0, 10.0], [10.0, 0, 0]])
+    assert clearing_vector(liabilities, np.array([1.0, 0.0, 0.0])) == pytest.approx([10.0, 10.0, 10.0])
+
+
+def test_eisenberg_noe_pro_rata_split() -> None:
+    """A owes B 6 and C 2 with 4 in cash: it pays everything it has, 3 to B and 1 to C."""
+    liabilities = np.array([[0, 6.0, 2.0], [0, 0, 0], [0, 0, 0]])
+    payments = clearing_vector(liabilities, np.array([4.0, 0.0, 0.0]))
+    assert payments == pytest.approx([4.0, 0.0, 0.0])
+    assert (liabilities[0] / liabilities[0].sum() * payments[0]) == pytest.approx([0.0, 3.0, 1.0])
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_eisenberg_noe_matches_direct_fixed_point_on_random_networks(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 12))
+    liabilities = rng.exponential(1.0, (n, n)) * (rng.random((n, n)) < 0.4)
+    np.fill_diagonal(liabilities, 0.0)
+    assets = rng.exponential(0.5, n) * (rng.random(n) < 0.7)
+    algorithm = clearing_vector(liabilities, assets)
+    iterated = clearing_by_iteration(liabilities, assets)
+    assert algorithm == pytest.approx(iterated, abs=1e-9)
+    total = liabilities.sum(axis=1)
+    received = (liabilities / np.where(total > 0, total, 1.0)[:, None]).T @ algorithm
+    assert np.minimum(total, assets + received) == pytest.approx(algorithm, abs=1e-9)
+
+
+def test_debtrank_chain_by_hand() -> None:
+    """1 -> 2 -> 3 with impacts 0.5: h = (1, 0.5, 0.25); with equal values R = (0.5 + 0.25) / 3."""
+    impact = np.array([[0, 0.5, 0], [0, 0, 0.5], [0, 0, 0]])
+    result = debtrank(impact, np.array([1.0, 0.0, 0.0]))
+    assert result.distress == pytest.approx([1.0, 0.5, 0.25])
+    assert result.debtrank == pytest.approx(0.25)
+
+
+def test_debtrank_does_not_reverberate() -> None:
+    """1 <-> 2 with impacts 0.5, shock 0.2 on 1: 2 gets 0.1, then 1 gets 0.05 back, and it stops there."""
+    impact = np.array([[0, 0.5], [0.5, 0]])
+    result = debtrank(impact, np.array([0.2, 0.0]), value=np.array([0.5, 0.5]))
+    assert result.distress == pytest.approx([0.25, 0.1])
+    assert result.debtrank == pytest.approx(0.5 * 0.05 + 0.5 * 0.1)
+
+
+def test_debtrank_impact_from_exposures() -> None:
+    """j holds 30 of exposure to i against equity 60: W_ij = 0.5; capped at 1 when exposure exceeds equity."""
+    exposures = np.array([[0, 0], [30.0, 0]])
+    impact = impact_matrix(exposures, np.array([100.0, 60.0]))
+    assert impact[0, 1] == pytest.approx(0.5) and impact[1, 0] == 0.0
+    assert impact_matrix(np.array([[0, 0], [90.0, 0]]), np.array([1.0, 60.0]))[0, 1] == 1.0
+
+
+R, G, C = 1.01, 1.5, 1.0
+
+
+def test_brock_hommes_critical_beta_formula() -> None:
+    beta_star = critical_beta(R, G, C)
+    assert beta_star == pytest.approx(np.log(R / (G - R)) / C)
+    for beta, stable in ((0.9 * beta_star, True), (1.1 * beta_star, False)):
+        share_trend = 1.0 / (1.0 + np.exp(-beta * C))
+        assert (share_trend * G / R < 1.0) == stable
+
+
+@pytest.mark.parametrize(("factor", "stable"), [(0.5, True), (0.9, True), (0.98, True), (1.02, False), (1.1, False), (2.0, False)])
+def test_brock_hommes_steady_state_loses_stability_at_beta_star(factor: float, stable: bool) -> None:
+    """Pure model: below beta* a small deviation dies out; above it, it grows at least tenfold."""
+    expectations = SwitchingExpectations(beta=factor * critical_beta(R, G, C), trend_coefficient=G, fundamentalist_cost=C)
+    with np.errstate(over="ignore", invalid="ignore"):
+        path = simulate_deviation(expectations, R, initial_deviation=0.01, steps=6000)
+    if stable:
+        assert abs(path[-1]) < 1e-3 * 0.01
+    else:
+        assert (np.abs(path) > 0.1).any()
+
+
+@pytest.mark.parametrize(("factor", "stable"), [(0.9, True), (1.1, False), (2.0, False)])
+def test_capped_trend_followers_keep_beta_star_and_stay_finite(factor: float, stable: bool) -> None:
+    """With the cap the deviation still dies out below beta*; above it stays away from zero, and finite."""
+    expectations = SwitchingExpectations(beta=factor * critical_beta(R, G, C), trend_coefficient=G,
+                                         fundamentalist_cost=C, trend_cap=0.5)
+    path = simulate_deviation(expectations, R, initial_deviation=0.01, steps=6000)
+    assert np.isfinite(path).all() and abs(path).max() <= 0.5 * 1.0 / R + 1e-12
+    if stable:
+        assert abs(path[-1]) < 1e-5
+    else:
+        assert abs(path[-500:]).min() > 1e-3
