@@ -18,9 +18,11 @@ class Investor(EconomicAgent):
     """One investor: a venture fund, public-market institution, sovereign fund or energy fund.
 
     Holds capital (its ledger cash) and a portfolio (rows of the capital market's stake and loan
-    matrices). Expectations and valuations come with the finance issue; until then investors take
-    part in funding rounds pro rata to their cash, with home bias and noise, and receive new money
-    from ``outside`` at ``investors.inflow_rate_per_month`` of their cash.
+    matrices). Its kind sets its horizon (the memory of its Brock-Hommes fitness, see
+    :mod:`market.equity_market`) and its risk appetite (how much of its cash it puts into a round).
+    Investors take part in rounds pro rata to their cash, with home bias and noise, more readily in
+    firms whose expected excess return is high, and receive new money from ``outside`` at
+    ``investors.inflow_rate_per_month`` of their cash, scaled up or down by recent market returns.
 
     Args:
         model: The model.
@@ -49,11 +51,10 @@ class InvestorPopulation:
         self.accounts = np.array([i.account for i in investors], dtype=np.int64)
         self.kinds = np.array([i.kind.value for i in investors])
         self.regions = np.array([i.region for i in investors])
+        kinds = investors[0].model.params.investor_kinds if investors else {}
+        self.risk_appetite = np.array([kinds[i.kind.value].risk_appetite for i in investors])
 
     def receive_inflows(self, model: ComputeMarket, rate_per_month: float) -> float:
         """Pay each investor new money from outside at ``rate_per_month`` of its cash; return the total."""
-        cash = model.ledger.balances[self.accounts]
-        total = 0.0
-        for account, amount in zip(self.accounts, cash * rate_per_month, strict=True):
-            total += model.ledger.pay(OUTSIDE, int(account), float(amount), PaymentKind.INVESTOR_INFLOW)
-        return total
+        cash = np.maximum(model.ledger.balances[self.accounts], 0.0)
+        return model.ledger.pay_to_many(OUTSIDE, self.accounts, cash * rate_per_month, PaymentKind.INVESTOR_INFLOW)

@@ -1,9 +1,10 @@
 """The capital market: share registers, loans, funding rounds, debt service and dividends.
 
 Stakes and loans are dense matrices indexed by ledger account: ``stakes[h, f]`` is holder h's share
-of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l holds on borrower b.
-Until the finance issue lands, rounds price shares at book equity (floored at
-``finance.min_pre_money_usd_bn``) and debt carries the fixed ``finance.debt_rate_per_year``.
+of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l holds on borrower b
+and ``rates[l, b]`` its interest rate. Rounds price shares at the firm's market value (floored at
+``finance.min_pre_money_usd_bn``); new debt costs r_f + s_0 + s_1 L with L the borrower's market
+leverage (:class:`market.params_finance.FinanceSpec`).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class CapitalMarket:
         n = model.ledger.n_accounts
         self.stakes = np.zeros((n, n))
         self.loans = np.zeros((n, n))
+        self.rates = np.zeros((n, n))
         self.invested = np.zeros((n, n))
         self.first_month = np.full((n, n), -1, dtype=np.int64)
         self.equity_raised_month = np.zeros(n)
@@ -69,7 +71,9 @@ class CapitalMarket:
         eligible = np.isin(population.kinds, kinds)
         home = np.where(population.regions == firm.region, 1.0, params.foreign_weight)
         noise = self.model.streams.get(Stream.INVESTOR_NOISE).lognormal(0.0, NOISE_SIGMA, len(cash))
-        return cash * eligible * home * noise, cash * params.max_commit_share_per_round
+        appetite = self.model.equity.appetite(firm.account)
+        caps = cash * params.max_commit_share_per_round * population.risk_appetite * appetite
+        return cash * eligible * home * noise, caps
 
     def _commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...]) -> np.ndarray:
         weights, caps = self._weights(firm, kinds)
@@ -85,23 +89,51 @@ class CapitalMarket:
                 commit += np.minimum(short * open_weights / open_weights.sum(), room)
         return commit
 
-    def raise_equity(self, firm: EconomicAgent, amount: float, category: str) -> float:
-        """Sell new shares of ``firm`` at book value to eligible investors; return the money raised."""
-        commit = self._commitments(firm, amount, EQUITY_KINDS[category])
-        accounts = self.model.investors.accounts
-        paid = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.EQUITY)
+    def pre_money_usd_bn(self, firm: EconomicAgent) -> float:
+        """The valuation a round prices at: the firm's market value, floored."""
+        value = self.model.equity.market_value_of(firm.account)
+        if value <= 0:
+            value = firm.book_equity_usd_bn()
+        return max(value, self.model.params.finance.min_pre_money_usd_bn)
+
+    def _issue_shares(self, firm: EconomicAgent, holders: np.ndarray, paid: np.ndarray) -> None:
         raised = float(paid.sum())
-        if raised <= 0:
-            return 0.0
-        pre = max(firm.book_equity_usd_bn() - raised, self.model.params.finance.min_pre_money_usd_bn)
+        pre = self.pre_money_usd_bn(firm)
         post = pre + raised
         column = self.stakes[:, firm.account]
         column *= pre / post
-        column[accounts] += paid / post
-        self.invested[accounts, firm.account] += paid
-        self._mark_first(accounts[paid > 0], firm.account)
+        column[holders] += paid / post
+        self.invested[holders, firm.account] += paid
+        self._mark_first(holders[paid > 0], firm.account)
         self.equity_raised_month[firm.account] += raised
-        return raised
+
+    def raise_equity(self, firm: EconomicAgent, amount: float, category: str) -> float:
+        """Sell new shares of ``firm`` at its market value to eligible investors; return the money raised."""
+        commit = self._commitments(firm, amount, EQUITY_KINDS[category])
+        accounts = self.model.investors.accounts
+        paid = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.EQUITY)
+        if paid.sum() <= 0:
+            return 0.0
+        self._issue_shares(firm, accounts, paid)
+        return float(paid.sum())
+
+    def invest_strategic(self, investor: EconomicAgent, firm: EconomicAgent, amount: float) -> float:
+        """A firm (a chipmaker) buys new shares of another at market value with its own cash; return the amount."""
+        paid = self.model.ledger.collect_from_many(np.array([investor.account]), firm.account, np.array([amount]),
+                                                   PaymentKind.EQUITY)
+        if paid.sum() <= 0:
+            return 0.0
+        self._issue_shares(firm, np.array([investor.account]), paid)
+        return float(paid.sum())
+
+    def borrowing_rate(self, firm: EconomicAgent) -> float:
+        """Rate of new debt: r_f + s_0 + s_1 x debt / (debt + market value of equity)."""
+        finance = self.model.params.finance
+        debt = firm.debt_usd_bn
+        equity = max(self.model.equity.market_value_of(firm.account), 0.0)
+        leverage = debt / (debt + equity) if debt + equity > 0 else 0.0
+        risk_free = self.model.equity.risk_free_rate()
+        return risk_free + finance.base_spread_per_year + finance.leverage_spread_per_year * leverage
 
     def _mark_first(self, holders: np.ndarray, firm: int) -> None:
         unset = holders[self.first_month[holders, firm] < 0]
@@ -116,11 +148,16 @@ class CapitalMarket:
         """Borrow from eligible lenders; return the money lent."""
         commit = self._commitments(firm, amount, LENDER_KINDS)
         accounts = self.model.investors.accounts
+        rate = self.borrowing_rate(firm)
         lent = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.LOAN)
         total = float(lent.sum())
         if total <= 0:
             return 0.0
-        self.loans[accounts, firm.account] += lent
+        old = self.loans[accounts, firm.account]
+        new = old + lent
+        self.rates[accounts, firm.account] = np.where(new > 0, (old * self.rates[accounts, firm.account] + lent * rate)
+                                                      / np.where(new > 0, new, 1.0), 0.0)
+        self.loans[accounts, firm.account] = new
         self._mark_first(accounts[lent > 0], firm.account)
         self.debt_raised_month[firm.account] += total
         return total
@@ -132,6 +169,7 @@ class CapitalMarket:
         weights, _ = self._weights(firm, LENDER_KINDS)
         accounts = self.model.investors.accounts
         self.loans[accounts, firm.account] += amount * weights / weights.sum()
+        self.rates[accounts, firm.account] = self.borrowing_rate(firm)
         self._mark_first(accounts[weights > 0], firm.account)
 
     def assign_initial_owners(self, firm: EconomicAgent, category: str) -> None:
@@ -152,7 +190,7 @@ class CapitalMarket:
         lenders = np.flatnonzero(column > 0)
         if lenders.size == 0:
             return 0.0
-        interest = column[lenders] * finance.debt_rate_per_year / 12.0
+        interest = column[lenders] * self.rates[lenders, borrower.account] / 12.0
         repayment = column[lenders] / finance.debt_term_months
         ledger = self.model.ledger
         ledger.pay_to_many(borrower.account, lenders, interest, PaymentKind.INTEREST)
@@ -163,8 +201,8 @@ class CapitalMarket:
     def interest_due(self, account: int) -> float:
         """This month's interest and principal due from ``account``."""
         finance = self.model.params.finance
-        principal = self.loans[:, account].sum()
-        return float(principal * (finance.debt_rate_per_year / 12.0 + 1.0 / finance.debt_term_months))
+        column = self.loans[:, account]
+        return float(column @ self.rates[:, account] / 12.0 + column.sum() / finance.debt_term_months)
 
     def pay_dividend(self, firm: EconomicAgent, amount: float) -> float:
         """Pay ``amount`` (at most the firm's cash) to its shareholders pro rata; return what was paid."""
@@ -177,7 +215,6 @@ class CapitalMarket:
     def sync_network(self) -> None:
         """Write 'invests' and 'lends' edges from the stake and loan matrices (the matrices are the record)."""
         network, month_of = self.model.network, self.model.date
-        rate = self.model.params.finance.debt_rate_per_year
         for holder, firm in zip(*np.nonzero(self.stakes > 0), strict=True):
             start = self.first_month[holder, firm]
             network.add_or_update(int(holder), int(firm), EdgeType.INVESTS, _date(start, month_of),
@@ -186,7 +223,8 @@ class CapitalMarket:
         for lender, borrower in zip(*np.nonzero(self.loans > 1e-12), strict=True):
             start = self.first_month[lender, borrower]
             network.add_or_update(int(lender), int(borrower), EdgeType.LENDS, _date(start, month_of),
-                                  principal_usd_bn=float(self.loans[lender, borrower]), rate=rate)
+                                  principal_usd_bn=float(self.loans[lender, borrower]),
+                                  rate=float(self.rates[lender, borrower]))
 
 
 def _date(month: int, fallback: str) -> str:

@@ -6,12 +6,14 @@ extrapolate it (f_T = g x_{t-1}) for free. With gross return R, the market clear
 
     R x_t = n_{F,t} f_{F,t} + n_{T,t} f_{T,t} + epsilon_t,
 
-and the types' shares follow a logit of their fitness, U_{h,t} = pi_{h,t} - C_h + eta U_{h,t-1} with
+and the types' shares follow a logit of their fitness, U_{h,t} = (1 - eta)(pi_{h,t} - C_h) + eta U_{h,t-1}
+(an exponentially weighted average with memory eta; eta = 0 is Brock and Hommes's case) with
 realised profit pi_{h,t} = (x_t - R x_{t-1}) (f_{h,t-1} - R x_{t-1}) / (a sigma^2):
 
     n_{h,t+1} = exp(beta U_{h,t}) / sum_k exp(beta U_{k,t}).
 
-At the fundamental steady state x = 0 the trend followers' share is 1 / (1 + exp(-beta C)) and the
+At the fundamental steady state x = 0 the fitnesses are -C and 0 whatever the memory, so the
+trend followers' share is 1 / (1 + exp(-beta C)) and the
 deviation evolves as x_t = n_T g x_{t-1} / R, so for R < g < 2R the steady state loses stability
 when n_T g = R, at beta* = ln(R / (g - R)) / C (:func:`critical_beta`). Above beta* trend
 followers gain on every rising path and the pure model's deviation grows without bound; the model
@@ -68,20 +70,24 @@ class SwitchingExpectations:
         """Current shares (fundamentalists, trend followers)."""
         return logit_shares(self.fitness, self.beta)
 
-    def forecasts(self, previous_deviation: np.ndarray | float) -> np.ndarray:
-        """Forecasts (f_F, f_T) of the next deviation, stacked on the first axis."""
+    def forecasts(self, previous_deviation: np.ndarray | float, fundamental_forecast: np.ndarray | float = 0.0) -> np.ndarray:
+        """Forecasts (f_F, f_T) of the next deviation, stacked on the first axis.
+
+        Fundamentalists forecast ``fundamental_forecast`` (0 in the pure model: no deviation).
+        """
         previous = np.asarray(previous_deviation, dtype=float)
         if math.isinf(self.trend_cap):
             trend = self.trend_coefficient * previous
         else:
             trend = self.trend_cap * np.tanh(self.trend_coefficient * previous / self.trend_cap)
-        return np.stack([np.zeros_like(previous), trend])
+        return np.stack([np.zeros_like(previous) + fundamental_forecast, trend])
 
     def clear(self, previous_deviation: np.ndarray | float, gross_return: float,
-              noise: np.ndarray | float = 0.0) -> np.ndarray:
-        """The market-clearing deviation R x_t = sum_h n_h f_h + noise."""
-        shares = self.shares()
-        forecasts = self.forecasts(previous_deviation)
+              noise: np.ndarray | float = 0.0, shares: np.ndarray | None = None,
+              fundamental_forecast: np.ndarray | float = 0.0) -> np.ndarray:
+        """The market-clearing deviation R x_t = sum_h n_h f_h + noise (``shares`` default: this population's)."""
+        shares = self.shares() if shares is None else shares
+        forecasts = self.forecasts(previous_deviation, fundamental_forecast)
         return (shares[0] * forecasts[0] + shares[1] * forecasts[1] + noise) / gross_return
 
     def update_fitness(self, deviation: np.ndarray | float, previous_deviation: np.ndarray | float,
@@ -92,7 +98,7 @@ class SwitchingExpectations:
         demand = (previous_forecasts - gross_return * np.asarray(previous_deviation, dtype=float)) / self.risk_scale
         profits = (np.asarray(weights, dtype=float) * excess * demand).reshape(2, -1).sum(axis=1)
         costs = np.array([self.fundamentalist_cost, 0.0])
-        self.fitness = profits - costs + self.memory * self.fitness
+        self.fitness = (1.0 - self.memory) * (profits - costs) + self.memory * self.fitness
 
 
 def simulate_deviation(expectations: SwitchingExpectations, gross_return: float, initial_deviation: float,

@@ -11,6 +11,7 @@ import mesa
 import pandas as pd
 
 from market.enums import REGIONS, AgentType
+from market.minsky import MinskyClass, debt_shares
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket
@@ -75,15 +76,45 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
         "hhi_compute": hhi([max(lab.compute_gw(), 0.0) for lab in model.labs.values()]),
         "money_total_usd_bn": model.ledger.money_total(),
     })
+    equity = model.equity.stats
+    row.update({
+        "market_value_usd_bn": equity["market_value_usd_bn"],
+        "fundamental_value_usd_bn": equity["fundamental_value_usd_bn"],
+        "bubble_index": equity["bubble_index"],
+        "share_trend_followers": equity["share_trend_followers"],
+    })
+    row.update(debt_shares(model, model.minsky))
+    row.update({
+        "risk_free_rate": equity["risk_free_rate"],
+        "bubble_index_labs": equity["bubble_index_labs"],
+        "bubble_index_chipmakers": equity["bubble_index_chipmakers"],
+        "bubble_index_utilities": equity["bubble_index_utilities"],
+    })
     return row
 
 
 MODEL_COLUMNS_FIXED = ("step", "date", "compute_gw")
 
 
-def agent_role(agent: Any) -> str:
-    """The agent's role column."""
-    return agent.role
+def valuation(agent: Any) -> float:
+    """Market value of a firm's equity, or of an investor's portfolio (cash plus stakes); 0 for governments."""
+    model = agent.model
+    if str(agent.agent_type) == "Investor":
+        return model.equity.portfolio_values(agent.account)[0]
+    return model.equity.market_value_of(agent.account)
+
+
+def fundamental_value(agent: Any) -> float:
+    """Fundamental value of a firm's equity, or of an investor's portfolio; 0 for governments."""
+    model = agent.model
+    if str(agent.agent_type) == "Investor":
+        return model.equity.portfolio_values(agent.account)[1]
+    return model.equity.fundamental_value_of(agent.account)
+
+
+def minsky_class(agent: Any) -> str:
+    """The agent's Minsky class (``none`` without debt)."""
+    return agent.model.minsky.get(agent.account, MinskyClass.NONE).value
 
 
 def build_datacollector(model: ComputeMarket) -> mesa.DataCollector:
@@ -100,6 +131,9 @@ def build_datacollector(model: ComputeMarket) -> mesa.DataCollector:
             "debt_usd_bn": "debt_usd_bn",
             "compute_gw": lambda a: a.compute_gw(),
             "revenue_usd_bn": "revenue_month_usd_bn",
+            "valuation_usd_bn": valuation,
+            "fundamental_value_usd_bn": fundamental_value,
+            "minsky_class": minsky_class,
         },
     )
 
@@ -118,7 +152,8 @@ def agent_table(model: ComputeMarket) -> pd.DataFrame:
     frame = frame.rename(columns={"Step": "step", "AgentID": "agent_id"})
     frame["step"] = frame["step"].astype(int)
     return frame[["step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
-                  "debt_usd_bn", "compute_gw", "revenue_usd_bn"]]
+                  "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn", "fundamental_value_usd_bn",
+                  "minsky_class"]]
 
 
 def event_table(model: ComputeMarket) -> pd.DataFrame:

@@ -20,9 +20,11 @@ from market.capital import CapitalMarket
 from market.chips import ChipMarket
 from market.compute import ChipCatalogue, CohortTable, format_month, month_index
 from market.enums import REGIONS, LabRole
+from market.equity_market import EquityMarket
 from market.leases import LeaseBook
 from market.ledger import OUTSIDE, Ledger, PaymentKind
 from market.metrics import build_datacollector
+from market.minsky import MinskyClass, classify_all
 from market.network import EdgeType, RelationsNetwork
 from market.params import Params
 from market.projects import Project, RegionConstruction
@@ -39,11 +41,10 @@ class ComputeMarket(mesa.Model):
     """An agent-based, stock-flow-consistent model of the market for AI compute.
 
     One step is one month. Each step runs, in order: scheduled events; the AI services market; the
-    capital market (investor inflows); labs' plans (leases, projects, financing); the chip market;
-    the power market; projects coming online and chips retiring; settlement of payments; data
-    collection. Insolvency and contagion (step 9), valuations and policy rules are not modelled
-    yet: equity is valued at book, debt carries a fixed rate, what cannot be paid becomes a claim
-    and nobody defaults.
+    capital market (beliefs, fundamental and market values, investor inflows); labs' plans (leases,
+    projects, financing); the chip market; the power market; projects coming online and chips
+    retiring; settlement of payments; data collection. Insolvency and contagion (step 9) and
+    policy rules are not modelled yet: what cannot be paid becomes a claim and nobody defaults.
 
     Args:
         scenario: The resolved scenario (defaults to the schema's defaults, named ``defaults``).
@@ -76,10 +77,13 @@ class ComputeMarket(mesa.Model):
         self.reference_service_price: float | None = None
         self.reference_capability = 1.0
         self.month_stats: dict[str, float] = {}
+        self.ai_revenue_history: list[float] = []
+        self.minsky: dict[int, MinskyClass] = {}
         setup.create_agents(self)
         self._by_account = {agent.account: agent for agent in self.all_economic_agents()}
         self._names = {account: agent.name for account, agent in self._by_account.items()}
         self.capital = CapitalMarket(self)
+        self.equity = EquityMarket(self)
         self.chip_market = ChipMarket(self)
         self.leases = LeaseBook(self)
         setup.create_construction(self)
@@ -285,9 +289,12 @@ class ComputeMarket(mesa.Model):
         for lab in alive_labs:
             lab.update_split_and_capability()
         self.month_stats.update(clear_services_market(self, alive_labs))
+        self.ai_revenue_history.append(self.month_stats["ai_revenue_usd_bn"])
         for lab in alive_labs:
             self.ledger.pay(OUTSIDE, lab.account, lab.profile.core_income_usd_bn_per_month, PaymentKind.CORE_BUSINESS_INCOME)
-        self.investors.receive_inflows(self, self.params.investors.inflow_rate_per_month)
+        self.equity.update_beliefs()
+        self.equity.update()
+        self.investors.receive_inflows(self, self.params.investors.inflow_rate_per_month * self.equity.inflow_multiplier())
         self.leases.expire(self.month)
         self.refresh_compute()
         for role in PLANNING_ORDER:
@@ -301,6 +308,7 @@ class ComputeMarket(mesa.Model):
         self.refresh_compute()
         self._settle()
         self.month_stats["capex_usd_bn"] = self._capex_this_month()
+        self.minsky = classify_all(self)
         self.datacollector.collect(self)
         self.ledger.close_step()
         if self.steps >= self.params.run.steps:

@@ -9,6 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from market.params_finance import (
+    ExpectationsSpec,
+    FinanceSpec,
+    InsolvencySpec,
+    InvestorKindSpec,
+    ValuationSpec,
+    VendorDealSpec,
+    default_investor_kinds,
+)
 from market.params_physical import (
     ConstructionSpec,
     GenerationSpec,
@@ -281,22 +290,6 @@ class InvestorSpec:
 
 
 @dataclass
-class FinanceSpec:
-    """Debt terms. Until the finance issue lands, debt carries one fixed rate and equity is valued at book."""
-
-    debt_rate_per_year: float = param(0.065, unit="1/yr", lo=0.0, hi=1.0,
-                                      description="Fixed interest rate on all debt.",
-                                      source=ASSUMED + "investment-grade corporate yields ~5-6% in 2024 plus a spread")
-    debt_term_months: int = param(60, unit="months", lo=1, hi=600,
-                                  description="Months over which debt amortises (declining balance).", source=ASSUMED + "five-year loans match the useful life of the chips they fund")
-    max_debt_to_assets: float = param(0.5, unit="1", lo=0.0, hi=0.95,
-                                      description="Largest debt / total assets a borrower may reach.", source=ASSUMED + "investment-grade borrowers stay below ~50% debt to assets")
-    min_pre_money_usd_bn: float = param(0.1, unit="usd_bn", lo=0.001, hi=1e4,
-                                        description="Floor on the book equity at which a round prices its shares.",
-                                        source=ASSUMED + "keeps share prices positive for firms with negative book equity")
-
-
-@dataclass
 class Params:
     """Every parameter of a run. Paths are dotted: ``demand.price_elasticity``, ``labs.frontier_lab_a.region``."""
 
@@ -311,6 +304,11 @@ class Params:
     construction: dict[str, ConstructionSpec] = field(default_factory=default_construction)
     investors: InvestorSpec = field(default_factory=InvestorSpec)
     finance: FinanceSpec = field(default_factory=FinanceSpec)
+    valuation: ValuationSpec = field(default_factory=ValuationSpec)
+    expectations: ExpectationsSpec = field(default_factory=ExpectationsSpec)
+    investor_kinds: dict[str, InvestorKindSpec] = field(default_factory=default_investor_kinds)
+    insolvency: InsolvencySpec = field(default_factory=InsolvencySpec)
+    vendor_deals: dict[str, VendorDealSpec] = field(default_factory=dict, metadata={"open": VendorDealSpec})
     labs: dict[str, LabSpec] = field(default_factory=default_labs)
     chipmakers: dict[str, ChipmakerSpec] = field(default_factory=default_chipmakers)
     utilities: dict[str, UtilitySpec] = field(default_factory=default_utilities)

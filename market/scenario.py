@@ -188,6 +188,22 @@ def parse_shares(path: str, entries: list[str], allowed: tuple[str, ...]) -> dic
     return shares
 
 
+def parse_rate_path(entries: list[str]) -> dict[int, float]:
+    """Parse ``['2024:0.042', ...]`` into {year: rate}; at least one entry."""
+    rates: dict[int, float] = {}
+    for entry in entries:
+        year, _, number = entry.partition(":")
+        try:
+            rates[int(year)] = float(number)
+        except ValueError:
+            raise ParamError(f"finance.risk_free_path entry {entry!r} is not allowed: expected 'YYYY:rate'") from None
+        if not -0.05 <= rates[int(year)] <= 0.5:
+            raise ParamError(f"finance.risk_free_path entry {entry!r} is not allowed: expected a rate between -0.05 and 0.5")
+    if not rates:
+        raise ParamError("finance.risk_free_path = [] is not allowed: expected at least one 'YYYY:rate' entry")
+    return rates
+
+
 def validate_params(params: Params) -> None:
     """Check the rules that span fields (shares summing to 1, names that must exist)."""
     for role, split in params.compute_split.items():
@@ -220,6 +236,18 @@ def validate_params(params: Params) -> None:
         if maker.role == "domestic" and maker.region == "US":
             raise ParamError(f"chipmakers.{name}.region = 'US' is not allowed for a domestic chipmaker: "
                              "expected the rival region it serves")
+    rates = parse_rate_path(params.finance.risk_free_path)
+    lowest_discount = min(rates.values()) + params.valuation.equity_risk_premium
+    if params.valuation.terminal_growth >= lowest_discount:
+        raise ParamError(f"valuation.terminal_growth = {params.valuation.terminal_growth:g} is not allowed: expected below the "
+                         f"lowest discount rate, risk-free plus equity risk premium ({lowest_discount:g})")
+    for name, deal in params.vendor_deals.items():
+        if deal.chipmaker not in params.chipmakers:
+            raise ParamError(f"vendor_deals.{name}.chipmaker = {deal.chipmaker!r} is not allowed: expected one of "
+                             f"{', '.join(params.chipmakers)}{suggest(deal.chipmaker, list(params.chipmakers))}")
+        if deal.lab not in params.labs:
+            raise ParamError(f"vendor_deals.{name}.lab = {deal.lab!r} is not allowed: expected a named lab, one of "
+                             f"{', '.join(params.labs)}{suggest(deal.lab, list(params.labs))}")
     if not any(g.intro_date <= params.run.start_date for g in params.generations.values()):
         raise ParamError(f"run.start_date = {params.run.start_date!r} is not allowed: expected a month on or after the "
                          "first generation's intro_date")

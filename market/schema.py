@@ -181,16 +181,22 @@ def iter_fields(obj: Any, prefix: str = "") -> list[FieldRow]:
 def set_path(root: Any, path: str, value: Any) -> None:
     """Validate and set the field at dotted ``path`` of the parameter tree ``root``.
 
+    Groups declared open (``metadata={"open": SpecClass}``, e.g. ``vendor_deals``) take new entries,
+    created with the spec's defaults.
+
     Raises:
         ParamError: for an unknown path (with a suggestion) or a value that is not allowed.
     """
     parts = path.split(".")
     node = root
     walked: list[str] = []
+    open_factory = None
     for i, part in enumerate(parts):
         walked.append(part)
         is_last = i == len(parts) - 1
         if isinstance(node, dict):
+            if part not in node and open_factory is not None and not is_last:
+                node[part] = open_factory()
             if part not in node:
                 known = [".".join(walked[:-1] + [k]) for k in node]
                 raise ParamError(
@@ -213,6 +219,7 @@ def set_path(root: Any, path: str, value: Any) -> None:
             return
         if "param" in f.metadata:
             raise ParamError(f"'{'.'.join(walked)}' is a parameter, not a group: '{path}' goes too deep")
+        open_factory = f.metadata.get("open")
         node = getattr(node, part)
 
 

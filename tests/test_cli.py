@@ -28,7 +28,9 @@ def test_run_writes_every_output(tmp_path) -> None:
     assert len(model) == 6 and list(model.columns[:3]) == ["step", "date", "compute_gw"]
     agents = pd.read_csv(out / "agents.csv")
     assert list(agents.columns) == ["step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
-                                    "debt_usd_bn", "compute_gw", "revenue_usd_bn"]
+                                    "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn",
+                                    "fundamental_value_usd_bn", "minsky_class"]
+    assert set(agents["minsky_class"]) <= {"none", "hedge", "speculative", "ponzi"}
 
 
 def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
@@ -37,7 +39,10 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                 + ["effective_compute_eflops", "chip_price_index", "chip_backlog_gw"]
                 + [f"power_price_usd_mwh_{r}" for r in regions] + [f"power_queue_gw_{r}" for r in regions]
                 + ["idle_chips_gw", "retired_gw", "ai_price_index", "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn",
-                   "claims_usd_bn", "hhi_compute", "money_total_usd_bn"])
+                   "claims_usd_bn", "hhi_compute", "money_total_usd_bn"]
+                + ["market_value_usd_bn", "fundamental_value_usd_bn", "bubble_index", "share_trend_followers",
+                   "hedge_share", "speculative_share", "ponzi_share", "risk_free_rate", "bubble_index_labs",
+                   "bubble_index_chipmakers", "bubble_index_utilities"])
     assert list(baseline_seed1.model_table.columns) == expected
     assert baseline_seed1.model_table["date"].iloc[0] == "2025-01"
     assert baseline_seed1.model_table["date"].iloc[-1] == "2034-12"

@@ -109,3 +109,30 @@ def test_capped_trend_followers_keep_beta_star_and_stay_finite(factor: float, st
         assert abs(path[-1]) < 1e-5
     else:
         assert abs(path[-500:]).min() > 1e-3
+
+
+def test_dcf_with_constant_growth_and_margin_is_the_gordon_perpetuity() -> None:
+    from market.valuation import dcf_value
+
+    value = dcf_value(100.0, 0.2, 0.2, 0.03, 0.03, 0.08, horizon_years=10)
+    assert value == pytest.approx(100.0 * 0.2 * 1.03 / (0.08 - 0.03))
+
+
+def test_dcf_rejects_terminal_growth_at_or_above_the_discount_rate() -> None:
+    from market.valuation import dcf_value
+
+    with pytest.raises(ValueError, match="below the discount rate"):
+        dcf_value(1.0, 0.1, 0.1, 0.05, 0.08, 0.08)
+
+
+def test_cross_holdings_count_nothing_twice() -> None:
+    """A owns 20% of B; own values 100 and 50: V_A = 110, V_B = 50, and the world (outside-held) value is 150."""
+    from market.valuation import outside_held, solve_cross_holdings
+
+    stakes = np.array([[0.0, 0.2], [0.0, 0.0]])
+    values = solve_cross_holdings(np.array([100.0, 50.0]), stakes)
+    assert values == pytest.approx([110.0, 50.0])
+    assert outside_held(stakes) @ values == pytest.approx(150.0)
+    mutual = np.array([[0.0, 0.1], [0.3, 0.0]])
+    values = solve_cross_holdings(np.array([100.0, 50.0]), mutual)
+    assert outside_held(mutual) @ values == pytest.approx(150.0)

@@ -1,0 +1,289 @@
+"""The equity market: fundamental and market values of every firm, and the bubble index (DESIGN section 6).
+
+Each month (schedule step 3):
+1. Beliefs: the growth premium investors price in above firms' own expectations decays as they learn.
+2. Fundamentals: each firm's enterprise value is a DCF (:func:`market.valuation.dcf_value`) of its
+   smoothed operating cash flows at the firm's own expected revenue growth (model state, never market
+   prices); equity = EV + cash + claims owed to it - debt - claims it owes, floored at book equity and
+   at zero; stakes between firms are solved jointly, V = (I - S)^-1 v, with stakes in distressed firms
+   marked down by their DebtRank distress. The priced-in value VB is the same calculation at the
+   firm's expected growth plus the investors' premium; b = ln(VB / FV).
+3. Market values: MV = FV exp(X), where the log deviation X clears the Brock-Hommes market
+   R X_t = n_F b_t + n_T K tanh(g X_{t-1} / K) + sigma eps: fundamentalists expect the priced-in
+   value, trend followers extrapolate the deviation, and n_T is the capital-weighted trend-follower
+   share of the investor kinds, each switching by its own fitness (memory 1 - 1/horizon). When
+   investors believe what firms expect (b = 0) this is the Brock-Hommes (1998) market exactly.
+4. World market value counts only the shares held by investors (never firm-held stakes), so
+   nothing is counted twice; bubble_index = world MV / world FV.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from market.compute import format_month
+from market.expectations import TREND_FOLLOWER, SwitchingExpectations
+from market.ledger import KIND_CODE, PaymentKind
+from market.rng import Stream
+from market.scenario import parse_rate_path
+from market.valuation import dcf_value, outside_held, solve_cross_holdings
+
+if TYPE_CHECKING:
+    from agents.base import EconomicAgent
+    from market.model import ComputeMarket
+
+OPERATING_IN = (PaymentKind.AI_SERVICES, PaymentKind.LEASE, PaymentKind.CHIPS, PaymentKind.POWER)
+OPERATING_OUT = (PaymentKind.LEASE, PaymentKind.POWER, PaymentKind.MAINTENANCE, PaymentKind.OPEX,
+                 PaymentKind.CHIP_PRODUCTION, PaymentKind.GENERATION_OPEX)
+SECTORS = ("labs", "chipmakers", "utilities")
+MARGIN_FLOOR = -5.0
+
+
+class EquityMarket:
+    """Values of all firms (labs, chipmakers, utilities) and the investors' switching expectations.
+
+    Args:
+        model: The model; agents and the capital market must exist.
+    """
+
+    def __init__(self, model: ComputeMarket) -> None:
+        self.model = model
+        params = model.params
+        self.firms: list[EconomicAgent] = [*model.labs.values(), *model.chipmakers.values(), *model.utilities.values()]
+        self.accounts = np.array([f.account for f in self.firms], dtype=np.int64)
+        self.sector = np.array(["labs"] * len(model.labs) + ["chipmakers"] * len(model.chipmakers)
+                               + ["utilities"] * len(model.utilities))
+        n = len(self.firms)
+        self.fundamental = np.zeros(n)
+        self.market = np.zeros(n)
+        self.deviation = np.zeros(n)
+        self.previous_forecasts = np.zeros((2, n))
+        self.smoothed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.previous_revenue: np.ndarray | None = None
+        initial = params.lab_behaviour.initial_expected_growth_per_year
+        self.expected_growth = np.where(self.sector == "utilities", params.valuation.utility_growth_beta * initial, initial)
+        self.started = False
+        self.distress = np.zeros(model.ledger.n_accounts)
+        self.rates = parse_rate_path(params.finance.risk_free_path)
+        self.premium = params.valuation.priced_in_premium_per_year
+        self.world_market_history: list[float] = []
+        expectations = params.expectations
+        self.kinds = list(params.investor_kinds)
+        self.switching = {
+            kind: SwitchingExpectations(
+                beta=expectations.intensity_of_choice, trend_coefficient=expectations.trend_coefficient,
+                fundamentalist_cost=expectations.fundamentalist_cost,
+                memory=1.0 - 1.0 / spec.horizon_months, risk_scale=expectations.risk_scale,
+                trend_cap=expectations.trend_cap)
+            for kind, spec in params.investor_kinds.items()
+        }
+        self.stats: dict[str, float] = {}
+
+    # --- rates and shares ---------------------------------------------------------------------
+    def risk_free_rate(self) -> float:
+        """Risk-free rate of the current calendar year (held at the last listed year after it)."""
+        year = int(format_month(self.model.month)[:4])
+        known = sorted(self.rates)
+        past = [y for y in known if y <= year]
+        return self.rates[past[-1]] if past else self.rates[known[0]]
+
+    def gross_return(self) -> float:
+        """Monthly gross risk-free return R."""
+        return 1.0 + self.risk_free_rate() / 12.0
+
+    def kind_weights(self) -> np.ndarray:
+        """Share of investor capital held by each kind."""
+        population = self.model.investors
+        cash = np.maximum(self.model.ledger.balances[population.accounts], 0.0)
+        totals = np.array([cash[population.kinds == kind].sum() for kind in self.kinds])
+        return totals / totals.sum() if totals.sum() > 0 else np.full(len(self.kinds), 1.0 / len(self.kinds))
+
+    def trend_share(self) -> float:
+        """Capital-weighted share of trend followers."""
+        shares = np.array([self.switching[k].shares()[TREND_FOLLOWER] for k in self.kinds])
+        return float(self.kind_weights() @ shares)
+
+    def kind_trend_share(self, kind: str) -> float:
+        """Share of trend followers within one kind."""
+        return float(self.switching[kind].shares()[TREND_FOLLOWER])
+
+    # --- fundamentals -------------------------------------------------------------------------
+    def _operating_flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n = self.model.ledger.n_accounts
+        inflow, outflow, core = np.zeros(n), np.zeros(n), np.zeros(n)
+        if not self.model.ledger.history:
+            return inflow, outflow, core
+        flows = self.model.ledger.history[-1]
+        for kind in OPERATING_IN:
+            mask = flows.kind == _code(kind)
+            np.add.at(inflow, flows.payee[mask], flows.amount[mask])
+        for kind in OPERATING_OUT:
+            mask = flows.kind == _code(kind)
+            np.add.at(outflow, flows.payer[mask], flows.amount[mask])
+        mask = flows.kind == _code(PaymentKind.CORE_BUSINESS_INCOME)
+        np.add.at(core, flows.payee[mask], flows.amount[mask])
+        return inflow, outflow, core
+
+    def _smoothed_flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Exponential averages of monthly operating inflows, outflows and core-business income."""
+        inflow, outflow, core = self._operating_flows()
+        weight = 1.0 / self.model.params.valuation.cash_flow_smoothing_months
+        if self.smoothed is None:
+            self.smoothed = (inflow, outflow, core)
+        else:
+            self.smoothed = tuple(old + weight * (new - old) for old, new in zip(self.smoothed, (inflow, outflow, core),
+                                                                               strict=True))
+        return self.smoothed
+
+    def update_expected_growth(self, smoothed_inflow: np.ndarray) -> np.ndarray:
+        """Each firm's adaptive expectation of its own revenue growth (model state, not market prices).
+
+        g_e <- g_e + lambda (g_obs - g_e), g_obs the annualised growth of its smoothed revenue,
+        lambda ``lab_behaviour.expectation_weight``; capped like labs' demand expectations.
+        """
+        behaviour = self.model.params.lab_behaviour
+        revenue = smoothed_inflow[self.accounts]
+        if self.previous_revenue is not None:
+            seen = (self.previous_revenue > 1e-9) & (revenue > 1e-9)
+            observed = np.zeros(len(self.firms))
+            observed[seen] = np.clip((revenue[seen] / self.previous_revenue[seen]) ** 12 - 1.0, -0.9,
+                                     behaviour.max_expected_growth_per_year)
+            self.expected_growth[seen] += behaviour.expectation_weight * (observed[seen] - self.expected_growth[seen])
+        self.previous_revenue = revenue.copy()
+        return self.expected_growth
+
+    def _own_values(self, growth: np.ndarray, flows: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+        params = self.model.params.valuation
+        discount = self.risk_free_rate() + params.equity_risk_premium
+        inflow, outflow, core = flows
+        margins = {"labs": params.long_run_margin_labs, "chipmakers": params.long_run_margin_chipmakers,
+                   "utilities": params.long_run_margin_utilities}
+        ledger = self.model.ledger
+        own = np.zeros(len(self.firms))
+        for i, firm in enumerate(self.firms):
+            if not firm.alive:
+                continue
+            account = firm.account
+            revenue = inflow[account] * 12.0
+            margin = max((inflow[account] - outflow[account]) / inflow[account], MARGIN_FLOOR) if inflow[account] > 1e-12 else 0.0
+            enterprise = dcf_value(revenue, margin, margins[self.sector[i]], float(growth[i]), params.terminal_growth, discount,
+                                   core[account] * 12.0, params.horizon_years, params.growth_half_life_years)
+            equity = (enterprise + firm.cash_usd_bn + ledger.claims_receivable(account)
+                      - firm.debt_usd_bn - ledger.claims_payable(account))
+            own[i] = max(equity, firm.book_equity_usd_bn(), 0.0)
+        return own
+
+    def firm_stakes(self) -> np.ndarray:
+        """S_ij: share of firm j held by firm i, marked down by j's DebtRank distress."""
+        stakes = self.model.capital.stakes[np.ix_(self.accounts, self.accounts)].copy()
+        return stakes * (1.0 - self.distress[self.accounts])[None, :]
+
+    # --- the monthly update -------------------------------------------------------------------
+    def update_beliefs(self) -> None:
+        """Unlearn part of the priced-in growth premium as results come in."""
+        self.premium *= 1.0 - self.model.params.valuation.belief_learning_per_month
+
+    def update(self) -> None:
+        """Revalue every firm and move market values (schedule step 3).
+
+        The first month has no completed accounts yet, so firms are valued at book in it; DCF
+        valuations and the investors' market start in the second month.
+        """
+        model = self.model
+        stakes = self.firm_stakes()
+        alive = np.array([f.alive for f in self.firms])
+        if len(model.ledger.history) < 2:
+            book = np.array([max(f.book_equity_usd_bn(), 0.0) if f.alive else 0.0 for f in self.firms])
+            self.fundamental = self.market = np.maximum(solve_cross_holdings(book, stakes), 0.0)
+            self._record_stats(stakes, self.trend_share())
+            return
+        flows = self._smoothed_flows()
+        valuation = model.params.valuation
+        own_growth = self.update_expected_growth(flows[0])
+        premium = np.where(self.sector == "utilities", valuation.utility_growth_beta * self.premium, self.premium)
+        believed = own_growth + premium
+        self.fundamental = np.maximum(solve_cross_holdings(self._own_values(own_growth, flows), stakes), 0.0)
+        priced_in = np.maximum(solve_cross_holdings(self._own_values(believed, flows), stakes), 0.0)
+        valued = alive & (self.fundamental > 1e-9) & (priced_in > 1e-9)
+        gap = np.zeros(len(self.firms))
+        gap[valued] = np.log(priced_in[valued] / self.fundamental[valued])
+        if not self.started:
+            self.deviation = gap.copy()
+            self.previous_forecasts = np.stack([gap, gap])
+            self.started = True
+        expectations = model.params.expectations
+        gross = self.gross_return()
+        weights = self.kind_weights()
+        n_trend = float(weights @ np.array([self.switching[k].shares()[TREND_FOLLOWER] for k in self.kinds]))
+        shares = np.array([1.0 - n_trend, n_trend])
+        noise = expectations.noise_sigma * model.streams.get(Stream.INVESTOR_NOISE).standard_normal(len(self.firms))
+        reference = self.switching[self.kinds[0]]
+        forecasts = reference.forecasts(self.deviation, gap)
+        deviation = np.where(valued, reference.clear(self.deviation, gross, noise, shares, gap), 0.0)
+        value_weights = self.market / self.market.sum() if self.market.sum() > 0 else np.zeros(len(self.firms))
+        for kind in self.kinds:
+            self.switching[kind].update_fitness(deviation, self.deviation, self.previous_forecasts, gross, value_weights)
+        self.previous_forecasts = forecasts
+        self.deviation = deviation
+        self.market = np.where(valued, self.fundamental * np.exp(deviation), 0.0)
+        self._record_stats(stakes, n_trend)
+
+    def _record_stats(self, stakes: np.ndarray, n_trend: float) -> None:
+        held = outside_held(stakes)
+        world_market = float(held @ self.market)
+        world_fundamental = float(held @ self.fundamental)
+        if self.started:
+            self.world_market_history.append(world_market)
+        self.stats = {
+            "market_value_usd_bn": world_market,
+            "fundamental_value_usd_bn": world_fundamental,
+            "bubble_index": world_market / world_fundamental if world_fundamental > 0 else 1.0,
+            "share_trend_followers": n_trend,
+            "risk_free_rate": self.risk_free_rate(),
+        }
+        for sector in SECTORS:
+            mask = self.sector == sector
+            fundamental = float(held[mask] @ self.fundamental[mask])
+            self.stats[f"bubble_index_{sector}"] = float(held[mask] @ self.market[mask]) / fundamental if fundamental > 0 else 1.0
+
+    # --- what other markets read --------------------------------------------------------------
+    def market_value_of(self, account: int) -> float:
+        """Market value of a firm's equity (0 before the first valuation or for non-firms)."""
+        index = np.flatnonzero(self.accounts == account)
+        return float(self.market[index[0]]) if index.size else 0.0
+
+    def fundamental_value_of(self, account: int) -> float:
+        """Fundamental value of a firm's equity."""
+        index = np.flatnonzero(self.accounts == account)
+        return float(self.fundamental[index[0]]) if index.size else 0.0
+
+    def appetite(self, account: int) -> float:
+        """Multiplier of what investors put into the firm's rounds: 1 + s (n_T f_T(x) - R x), within [0.1, 3]."""
+        index = np.flatnonzero(self.accounts == account)
+        if index.size == 0 or not self.world_market_history:
+            return 1.0
+        x = self.deviation[index[0]]
+        forecast = self.switching[self.kinds[0]].forecasts(np.array([x]), self.previous_forecasts[0, index[0]])
+        n_trend = self.trend_share()
+        excess = (1.0 - n_trend) * forecast[0, 0] + n_trend * forecast[1, 0] - self.gross_return() * x
+        return float(np.clip(1.0 + self.model.params.expectations.appetite_sensitivity * excess, 0.1, 3.0))
+
+    def inflow_multiplier(self) -> float:
+        """New money from outside scales with the trailing 12-month return of world market value."""
+        history = self.world_market_history
+        if len(history) < 13 or history[-13] <= 0:
+            return 1.0
+        trailing = history[-1] / history[-13] - 1.0
+        return float(np.clip(1.0 + self.model.params.expectations.inflow_return_sensitivity * trailing, 0.0, 3.0))
+
+    def portfolio_values(self, account: int) -> tuple[float, float]:
+        """(market, fundamental) value of an investor's cash and stakes."""
+        stakes = self.model.capital.stakes[account, self.accounts]
+        cash = self.model.ledger.balance(account)
+        return cash + float(stakes @ self.market), cash + float(stakes @ self.fundamental)
+
+
+def _code(kind: PaymentKind) -> int:
+    return KIND_CODE[kind]

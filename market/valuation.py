@@ -1,0 +1,41 @@
+"""Fundamental valuation: a DCF with explicit horizon and terminal value, and cross-holdings (DESIGN section 6)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def dcf_value(revenue_per_year: float, margin: float, long_run_margin: float, growth_per_year: float,
+              terminal_growth: float, discount_rate: float, other_cash_flow_per_year: float = 0.0,
+              horizon_years: int = 10, growth_half_life_years: float = 2.0) -> float:
+    """Enterprise value: sum_{y=1}^{H} F_y / (1+r)^y + F_H (1+g) / ((r-g)(1+r)^H).
+
+    F_y = Rev_y m_y + O_y. Revenue grows in year y at g + (g_0 - g) 0.5^((y-1)/h): the growth rate
+    g_0 = ``growth_per_year`` reverts to the terminal g with half-life h years. The margin fades
+    linearly from ``margin`` to ``long_run_margin`` over the H years; O grows at g.
+
+    Raises:
+        ValueError: if g >= r (the terminal value would not exist).
+    """
+    if terminal_growth >= discount_rate:
+        raise ValueError(f"terminal growth {terminal_growth} must be below the discount rate {discount_rate}")
+    revenue, value, cash_flow = revenue_per_year, 0.0, 0.0
+    for year in range(1, horizon_years + 1):
+        fade = year / horizon_years
+        revenue *= 1.0 + terminal_growth + (growth_per_year - terminal_growth) * 0.5 ** ((year - 1) / growth_half_life_years)
+        cash_flow = revenue * (margin * (1.0 - fade) + long_run_margin * fade) \
+            + other_cash_flow_per_year * (1.0 + terminal_growth) ** year
+        value += cash_flow / (1.0 + discount_rate) ** year
+    terminal = cash_flow * (1.0 + terminal_growth) / (discount_rate - terminal_growth)
+    return value + terminal / (1.0 + discount_rate) ** horizon_years
+
+
+def solve_cross_holdings(own_values: np.ndarray, firm_stakes: np.ndarray) -> np.ndarray:
+    """Firm values including stakes in each other: V = (I - S)^-1 v, S_ij the share of firm j that firm i holds."""
+    n = len(own_values)
+    return np.linalg.solve(np.eye(n) - firm_stakes, own_values)
+
+
+def outside_held(firm_stakes: np.ndarray) -> np.ndarray:
+    """Share of each firm held by investors and outside (not by other firms): 1 - sum_i S_ij."""
+    return 1.0 - firm_stakes.sum(axis=0)
