@@ -45,6 +45,7 @@ class ChipMarket:
         self.orders: dict[int, list[Order]] = {}
         self.ordered_gw_total = 0.0
         self.delivered_gw_total = 0.0
+        self.cancelled_gw_total = 0.0
         self.revenue_month: dict[int, float] = {}
         self.ordered_month_gw = 0.0
 
@@ -70,10 +71,36 @@ class ChipMarket:
                                          accumulate={"contracted_gw": gw})
         return order
 
+    def cancel(self, orders: list[Order]) -> None:
+        """Cancel orders (their buyer or seller has failed): their undelivered GW leave the books."""
+        ids = {order.id for order in orders}
+        for maker, book in self.orders.items():
+            self.cancelled_gw_total += sum(o.remaining_gw for o in book if o.id in ids)
+            self.orders[maker] = [o for o in book if o.id not in ids]
+
+    def reschedule_to_buildings(self) -> None:
+        """Push deliveries back to when each order's building is expected ready (buyers reschedule late buildings).
+
+        Expected ready: start month + build months - 1 once construction has started, else this month
+        plus the region's standard build time. Deliveries are not rescheduled for late power.
+        """
+        model = self.model
+        for book in self.orders.values():
+            for order in book:
+                project = model.projects[order.project]
+                if project.built:
+                    continue
+                if project.started_month is not None:
+                    ready = project.started_month + project.build_months - 1
+                else:
+                    ready = model.month + model.construction[project.site].spec.build_months
+                order.wanted_month = max(order.wanted_month, ready)
+
     def clear(self) -> None:
         """Deliver, bill, learn, price and expand for every chipmaker."""
         model = self.model
         month = model.month
+        self.reschedule_to_buildings()
         self.revenue_month = {}
         for maker in model.chipmakers.values():
             book = self.orders.get(maker.account, [])

@@ -260,7 +260,8 @@ class EquityMarket:
         return float(self.fundamental[index[0]]) if index.size else 0.0
 
     def appetite(self, account: int) -> float:
-        """Multiplier of what investors put into the firm's rounds: 1 + s (n_T f_T(x) - R x), within [0.1, 3]."""
+        """Multiplier of what investors put into the firm's rounds: (1 + s E[excess return]) within [0.1, 3],
+        times (1 - DebtRank distress)."""
         index = np.flatnonzero(self.accounts == account)
         if index.size == 0 or not self.world_market_history:
             return 1.0
@@ -268,7 +269,8 @@ class EquityMarket:
         forecast = self.switching[self.kinds[0]].forecasts(np.array([x]), self.previous_forecasts[0, index[0]])
         n_trend = self.trend_share()
         excess = (1.0 - n_trend) * forecast[0, 0] + n_trend * forecast[1, 0] - self.gross_return() * x
-        return float(np.clip(1.0 + self.model.params.expectations.appetite_sensitivity * excess, 0.1, 3.0))
+        appetite = np.clip(1.0 + self.model.params.expectations.appetite_sensitivity * excess, 0.1, 3.0)
+        return float(appetite * (1.0 - self.distress[account]))
 
     def inflow_multiplier(self) -> float:
         """New money from outside scales with the trailing 12-month return of world market value."""

@@ -41,6 +41,7 @@ class PaymentKind(StrEnum):
     EQUITY = "equity"
     DIVIDEND = "dividend"
     SUBSIDY = "subsidy"
+    FIRE_SALE = "fire_sale"
 
 
 OUTSIDE_KINDS: frozenset[PaymentKind] = frozenset({
@@ -220,6 +221,28 @@ class Ledger:
                 if short > 1e-12:
                     self.claims[(int(payee), payer)] += float(short)
         return float(paid.sum())
+
+    def transfer_simultaneously(self, payments: np.ndarray, kind: PaymentKind) -> None:
+        """Record a matrix of payments (row pays column) made at once, as a clearing does.
+
+        Only the final balances must be non-negative: a node may pay out what it receives in the
+        same clearing. Raises ValueError if a balance other than ``outside``'s would go negative.
+        """
+        payers, payees = np.nonzero(payments > 0)
+        amounts = payments[payers, payees]
+        after = self._balance[: self.n_accounts].copy()
+        np.subtract.at(after, payers, amounts)
+        np.add.at(after, payees, amounts)
+        if (after[1:] < -1e-9 * max(self.gross_turnover, 1.0)).any():
+            raise ValueError("a simultaneous transfer would overdraw an account")
+        self._record_many(payers, payees, amounts, kind)
+
+    def remove_claims_of(self, debtor: int) -> dict[int, float]:
+        """Extinguish every claim on ``debtor``; return what each creditor held."""
+        held = {c: a for (c, d), a in self.claims.items() if d == debtor}
+        for creditor in held:
+            del self.claims[(creditor, debtor)]
+        return held
 
     def settle_claims(self, debtor: int) -> float:
         """Pay the debtor's claims from its cash, pro rata to their size. Returns the amount paid."""

@@ -81,10 +81,13 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
         "market_value_usd_bn": equity["market_value_usd_bn"],
         "fundamental_value_usd_bn": equity["fundamental_value_usd_bn"],
         "bubble_index": equity["bubble_index"],
+        "circularity": model.month_stats.get("circularity", 0.0),
         "share_trend_followers": equity["share_trend_followers"],
     })
     row.update(debt_shares(model, model.minsky))
     row.update({
+        "defaults": model.insolvency.defaults,
+        "contagion_defaults": model.insolvency.contagion_defaults,
         "risk_free_rate": equity["risk_free_rate"],
         "bubble_index_labs": equity["bubble_index_labs"],
         "bubble_index_chipmakers": equity["bubble_index_chipmakers"],

@@ -21,6 +21,7 @@ from market.chips import ChipMarket
 from market.compute import ChipCatalogue, CohortTable, format_month, month_index
 from market.enums import REGIONS, LabRole
 from market.equity_market import EquityMarket
+from market.insolvency import Insolvency
 from market.leases import LeaseBook
 from market.ledger import OUTSIDE, Ledger, PaymentKind
 from market.metrics import build_datacollector
@@ -33,6 +34,7 @@ from market.scenario import EventKind, Scenario, ScheduledEvent
 from market.schema import set_path
 from market.services import clear_services_market
 from market.settlement import Dues
+from market.vendor import VendorFinancing
 
 PLANNING_ORDER = (LabRole.FRONTIER, LabRole.FOLLOWER, LabRole.CLOUD)
 
@@ -43,8 +45,8 @@ class ComputeMarket(mesa.Model):
     One step is one month. Each step runs, in order: scheduled events; the AI services market; the
     capital market (beliefs, fundamental and market values, investor inflows); labs' plans (leases,
     projects, financing); the chip market; the power market; projects coming online and chips
-    retiring; settlement of payments; data collection. Insolvency and contagion (step 9) and
-    policy rules are not modelled yet: what cannot be paid becomes a claim and nobody defaults.
+    retiring; settlement of payments; insolvency and contagion; data collection. Policy rules
+    (export controls, investment screening) are not modelled yet.
 
     Args:
         scenario: The resolved scenario (defaults to the schema's defaults, named ``defaults``).
@@ -84,6 +86,8 @@ class ComputeMarket(mesa.Model):
         self._names = {account: agent.name for account, agent in self._by_account.items()}
         self.capital = CapitalMarket(self)
         self.equity = EquityMarket(self)
+        self.vendor = VendorFinancing(self)
+        self.insolvency = Insolvency(self)
         self.chip_market = ChipMarket(self)
         self.leases = LeaseBook(self)
         setup.create_construction(self)
@@ -214,11 +218,15 @@ class ComputeMarket(mesa.Model):
 
     # --- projects -----------------------------------------------------------------------------
     def choose_maker(self, lab: Lab) -> Chipmaker | None:
-        """Pick a chipmaker by a logit of price per EFLOP/s, partnership and size (preferential attachment)."""
+        """Pick a chipmaker: one whose vendor financing the lab holds unspent, else by a logit of price per
+        EFLOP/s, partnership and size (preferential attachment)."""
         behaviour = self.params.lab_behaviour
         makers = self.sellers_to(lab.region)
         if not makers:
             return None
+        earmarked = [m for m in makers if self.vendor.earmark_for(lab.account, m.account) > 0]
+        if earmarked:
+            return earmarked[0]
         partners = {v for _, v, k in self.network.graph.out_edges(lab.account, keys=True) if k == EdgeType.PARTNERS}
         scores = np.array([
             -behaviour.supplier_weight_price * math.log(m.price_usd_bn_per_gw / m.eflops_per_gw(self.month))
@@ -303,10 +311,14 @@ class ComputeMarket(mesa.Model):
                     lab.update_expectations()
                     lab.plan()
         self.chip_market.clear()
+        self.vendor.pay_tranches()
         self._clear_power()
         self._progress_projects()
         self.refresh_compute()
         self._settle()
+        self.month_stats["circularity"] = self.vendor.account_spend()
+        self.insolvency.step()
+        self.refresh_compute()
         self.month_stats["capex_usd_bn"] = self._capex_this_month()
         self.minsky = classify_all(self)
         self.datacollector.collect(self)
@@ -365,7 +377,8 @@ class ComputeMarket(mesa.Model):
     def _settle(self) -> None:
         behaviour = self.params.lab_behaviour
         self.leases.bill()
-        for lab in self.labs.values():
+        alive_labs = [lab for lab in self.labs.values() if lab.alive]
+        for lab in alive_labs:
             by_site: dict[str, float] = {}
             for project_id in lab.project_ids:
                 project = self.projects[project_id]
@@ -382,7 +395,7 @@ class ComputeMarket(mesa.Model):
                 power_revenue[payee] += amount
         for agent in self.all_economic_agents():
             self.ledger.settle_claims(agent.account)
-        for lab in self.labs.values():
+        for lab in alive_labs:
             self.capital.service_debt(lab)
         for lease in self.leases.leases.values():
             self.agent_by_account(lease.lessor).revenue_month_usd_bn += lease.monthly_payment_usd_bn()
@@ -391,7 +404,11 @@ class ComputeMarket(mesa.Model):
             utility.revenue_month_usd_bn = power_revenue[utility.account]
             utility.pay_costs_and_dividends(power_revenue[utility.account])
         for maker in self.chipmakers.values():
-            maker.close_month(maker.revenue_month_usd_bn, maker.production_cost_month_usd_bn)
+            if maker.alive:
+                maker.close_month(maker.revenue_month_usd_bn, maker.production_cost_month_usd_bn)
+        for agent in self.all_economic_agents():
+            if not agent.alive:
+                agent.revenue_month_usd_bn = 0.0
 
     def _capex_this_month(self) -> float:
         paid_capex = self.ledger.current_flows().total((PaymentKind.FAB_CAPEX, PaymentKind.GENERATION_CAPEX))

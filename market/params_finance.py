@@ -185,6 +185,9 @@ class InsolvencySpec:
     fire_sale_discount: float = param(0.5, unit="1", lo=0.0, hi=1.0,
                                       description="Discount to net book value at which a defaulted firm's chips and projects are sold.",
                                       source=ASSUMED + "distressed sales of specialised assets fetch about half of book (Shleifer and Vishny 1992 logic)")
+    distress_decay_per_month: float = param(0.1, unit="1/month", lo=0.0, hi=1.0,
+                                            description="Share of a surviving firm's DebtRank distress that fades each month.",
+                                            source=ASSUMED + "distress from a counterparty's default fades over about a year")
     take_or_pay_claim_months: int = param(12, unit="months", lo=0, hi=240,
                                           description="Months of remaining lease payments a lessor claims when its lessee defaults.",
                                           source=ASSUMED + "damages for a terminated take-or-pay contract capped at a year")

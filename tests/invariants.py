@@ -46,7 +46,8 @@ def check_invariants(model: ComputeMarket, initial_installed_gw: float) -> None:
     online = cohorts.online_gw[:n]
     assert (gw >= 0).all() and (online >= -1e-12).all() and (online <= gw + 1e-12).all()
     market = model.chip_market
-    assert math.isclose(market.ordered_gw_total, market.backlog_gw() + market.delivered_gw_total, abs_tol=1e-9)
+    assert math.isclose(market.ordered_gw_total, market.backlog_gw() + market.delivered_gw_total + market.cancelled_gw_total,
+                        abs_tol=1e-9)
     assert math.isclose(gw.sum(), initial_installed_gw + market.delivered_gw_total, rel_tol=1e-9, abs_tol=1e-9)
     totals = cohorts.totals()
     assert math.isclose(totals["live_gw"] + totals["retired_gw"], gw.sum(), rel_tol=1e-9, abs_tol=1e-9)
@@ -68,6 +69,10 @@ def check_invariants(model: ComputeMarket, initial_installed_gw: float) -> None:
         assert lease.gw >= 0
     for cloud in model.labs.values():
         assert model.leases.leased_out_gw(cloud.account) <= model.owned_online_gw[cloud.account] + 1e-9
+    for firm in [*model.labs.values(), *model.chipmakers.values()]:
+        if not firm.alive:
+            assert model.capital.debt_of(firm.account) == 0 and model.ledger.claims_payable(firm.account) == 0
+            assert model.owned_online_gw[firm.account] == 0, f"{firm.name} defaulted but still runs chips"
     row = model.datacollector.get_model_vars_dataframe()["row"].iloc[-1]
     for key, value in row.items():
         if isinstance(value, float):

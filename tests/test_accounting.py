@@ -19,13 +19,26 @@ def test_invariants_hold_at_every_step(seed: int) -> None:
     assert model.steps == 120
 
 
-def test_invariants_hold_with_stressed_finance() -> None:
-    """Starved of investor money and cash, labs fall short: claims appear and the books still balance."""
-    overrides = [("investors.total_capital_usd_bn", 50.0), ("investors.inflow_rate_per_month", 0.0),
-                 ("lab_behaviour.opex_share_of_revenue", 2.0), ("run.steps", 60)]
-    model = ComputeMarket(load_scenario("baseline", overrides), rng=3)
+STRESS = [("investors.total_capital_usd_bn", 50.0), ("investors.inflow_rate_per_month", 0.0),
+          ("lab_behaviour.opex_share_of_revenue", 2.0), ("run.steps", 60)]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_invariants_hold_through_defaults_and_fire_sales(seed: int) -> None:
+    """Starved of investor money, labs fall short and default: the books balance and GW are conserved throughout."""
+    model = ComputeMarket(load_scenario("baseline", STRESS), rng=seed)
     initial = model.cohorts.gw[: model.cohorts.n].sum()
     while model.running:
         model.step()
         check_invariants(model, initial)
-    assert model.ledger.total_claims() > 0, "the stress case should leave unpaid claims"
+    assert model.insolvency.defaults > 0, "the stress case should make firms default"
+    assert any(e["kind"] == "fire_sale" for e in model.event_log)
+
+
+def test_without_insolvency_claims_accumulate_and_nobody_defaults() -> None:
+    model = ComputeMarket(load_scenario("baseline", [*STRESS, ("insolvency.enabled", False)]), rng=3)
+    initial = model.cohorts.gw[: model.cohorts.n].sum()
+    while model.running:
+        model.step()
+        check_invariants(model, initial)
+    assert model.insolvency.defaults == 0 and model.ledger.total_claims() > 0

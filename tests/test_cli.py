@@ -40,9 +40,9 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                 + [f"power_price_usd_mwh_{r}" for r in regions] + [f"power_queue_gw_{r}" for r in regions]
                 + ["idle_chips_gw", "retired_gw", "ai_price_index", "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn",
                    "claims_usd_bn", "hhi_compute", "money_total_usd_bn"]
-                + ["market_value_usd_bn", "fundamental_value_usd_bn", "bubble_index", "share_trend_followers",
-                   "hedge_share", "speculative_share", "ponzi_share", "risk_free_rate", "bubble_index_labs",
-                   "bubble_index_chipmakers", "bubble_index_utilities"])
+                + ["market_value_usd_bn", "fundamental_value_usd_bn", "bubble_index", "circularity", "share_trend_followers",
+                   "hedge_share", "speculative_share", "ponzi_share", "defaults", "contagion_defaults", "risk_free_rate",
+                   "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities"])
     assert list(baseline_seed1.model_table.columns) == expected
     assert baseline_seed1.model_table["date"].iloc[0] == "2025-01"
     assert baseline_seed1.model_table["date"].iloc[-1] == "2034-12"

@@ -1,0 +1,227 @@
+"""Insolvency and contagion (DESIGN section 5, step 9).
+
+A lab or chipmaker with unpaid claims first tries to raise money (debt where it borrows, else
+equity at its market value) and pay them. After ``insolvency.grace_months`` consecutive months in
+arrears it defaults:
+
+1. Fire sale: its chips and projects (with their chip orders and power connections) are sold at
+   ``fire_sale_discount`` below net book value to the surviving lab with the most cash; GW are
+   conserved. A defaulted chipmaker's order book passes to the largest surviving chipmaker.
+2. Clearing: everything it owes (claims, loan principal, ``take_or_pay_claim_months`` of remaining
+   lease payments) is cleared jointly with every other firm defaulting that month by the
+   Eisenberg-Noe (2001) greatest clearing vector (:mod:`market.clearing`); creditors are paid pro
+   rata and the rest is written off. Its equity is worthless.
+3. Distress: DebtRank (Battiston et al. 2012) spreads the defaults over the exposures between
+   firms (stakes at market value, loans, claims); surviving firms' distress marks down stakes held
+   in them and what investors will put into their rounds, and decays by
+   ``insolvency.distress_decay_per_month``.
+Each default is an event naming its cause: its own cash flow, or the counterparties whose failure
+cost it money in the previous 12 months (a contagion default). Utilities are regulated and do not
+default; their unpaid claims stay claims.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from market.clearing import clearing_vector
+from market.debtrank import debtrank, impact_matrix
+from market.ledger import PaymentKind
+
+if TYPE_CHECKING:
+    from agents.base import EconomicAgent
+    from agents.lab import Lab
+    from market.model import ComputeMarket
+
+LOSS_MEMORY_MONTHS = 12
+
+
+class Insolvency:
+    """Arrears, defaults, clearing and distress.
+
+    Args:
+        model: The model.
+    """
+
+    def __init__(self, model: ComputeMarket) -> None:
+        self.model = model
+        self.arrears_months: dict[int, int] = defaultdict(int)
+        self.losses: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+        self.defaults = 0
+        self.contagion_defaults = 0
+
+    def step(self) -> None:
+        """Collect arrears, default those past the grace period, clear and spread distress."""
+        model = self.model
+        spec = model.params.insolvency
+        model.equity.distress *= 1.0 - spec.distress_decay_per_month
+        if not spec.enabled:
+            return
+        defaulting = []
+        for firm in [*model.labs.values(), *model.chipmakers.values()]:
+            if not firm.alive:
+                continue
+            owed = model.ledger.claims_payable(firm.account)
+            if owed > spec.arrears_tolerance_usd_bn:
+                self._raise(firm, owed)
+                model.ledger.settle_claims(firm.account)
+            if model.ledger.claims_payable(firm.account) <= spec.arrears_tolerance_usd_bn:
+                self.arrears_months[firm.account] = 0
+                continue
+            self.arrears_months[firm.account] += 1
+            if self.arrears_months[firm.account] >= spec.grace_months:
+                defaulting.append(firm)
+        if defaulting:
+            self.default(defaulting)
+
+    def _raise(self, firm: EconomicAgent, amount: float) -> float:
+        if hasattr(firm, "finance"):
+            return firm.finance(amount)
+        return self.model.capital.raise_equity(firm, amount, "Chipmaker")
+
+    # --- default ------------------------------------------------------------------------------
+    def default(self, firms: list[EconomicAgent]) -> None:
+        """Default the given firms together: causes, fire sales, clearing, write-offs and distress."""
+        model = self.model
+        causes = {firm.account: self._cause(firm) for firm in firms}
+        accounts = {firm.account for firm in firms}
+        market_values = {firm.account: model.equity.market_value_of(firm.account) for firm in firms}
+        for firm in firms:
+            if firm.agent_type.value == "Lab":
+                self._fire_sale(firm, accounts)
+            else:
+                self._pass_on_orders(firm)
+        self._clear(firms)
+        for firm in firms:
+            self._write_off(firm, market_values[firm.account])
+            firm.alive = False
+        self._spread_distress(accounts, market_values)
+        for firm in firms:
+            counterparties = causes[firm.account]
+            self.defaults += 1
+            if counterparties:
+                self.contagion_defaults += 1
+                detail = "cause: counterparties failed: " + ", ".join(counterparties)
+            else:
+                detail = "cause: its own cash flow"
+            model.log_event("default", [firm.name], detail)
+
+    def _cause(self, firm: EconomicAgent) -> list[str]:
+        recent = [c for month, c, amount in self.losses.get(firm.account, [])
+                  if amount > 0 and month > self.model.month - LOSS_MEMORY_MONTHS]
+        return sorted({self.model.name_of(c) for c in recent})
+
+    def _buyer(self, excluded: set[int]) -> Lab | None:
+        labs = [lab for lab in self.model.labs.values() if lab.alive and lab.account not in excluded]
+        return max(labs, key=lambda lab: (lab.cash_usd_bn, -lab.account)) if labs else None
+
+    def _fire_sale(self, firm: Lab, excluded: set[int]) -> None:
+        model = self.model
+        cohorts = model.cohorts
+        discount = model.params.insolvency.fire_sale_discount
+        for project_id in list(firm.project_ids):
+            buyer = self._buyer(excluded)
+            if buyer is None:
+                return
+            project = model.projects[project_id]
+            rows = cohorts.rows_of_project(project_id)
+            life = np.maximum(cohorts.retire_month[rows] - cohorts.delivered_month[rows], 1)
+            remaining = np.clip(cohorts.retire_month[rows] - model.month, 0, None) / life
+            book = float((cohorts.gw[rows] * cohorts.cost_per_gw[rows] * remaining).sum()) + project.construction_paid_usd_bn
+            price = min((1.0 - discount) * book, 0.9 * max(buyer.cash_usd_bn, 0.0))
+            model.ledger.pay_up_to(buyer.account, firm.account, price, PaymentKind.FIRE_SALE)
+            cohorts.owner[rows] = buyer.account
+            project.owner = buyer.account
+            firm.project_ids.remove(project_id)
+            buyer.project_ids.append(project_id)
+            for book_orders in model.chip_market.orders.values():
+                for order in book_orders:
+                    if order.project == project_id:
+                        order.lab = buyer.account
+            model.log_event("fire_sale", [firm.name, buyer.name],
+                            f"project {project_id}: {project.live_gw:.3f} GW for {price:.2f} $bn (book {book:.2f})")
+
+    def _pass_on_orders(self, maker: EconomicAgent) -> None:
+        model = self.model
+        orders = model.chip_market.orders.pop(maker.account, [])
+        survivors = [m for m in model.chipmakers.values() if m.is_selling() and m is not maker]
+        if not orders:
+            return
+        if not survivors:
+            model.chip_market.cancel(orders)
+            return
+        heir = max(survivors, key=lambda m: (m.capacity_gw_per_month, -m.account))
+        for order in orders:
+            order.maker = heir.account
+            order.price_per_gw = heir.price_usd_bn_per_gw
+        model.chip_market.orders.setdefault(heir.account, []).extend(orders)
+
+    def _liabilities(self, firms: list[EconomicAgent]) -> np.ndarray:
+        model = self.model
+        n = model.ledger.n_accounts
+        liabilities = np.zeros((n, n))
+        months = model.params.insolvency.take_or_pay_claim_months
+        for firm in firms:
+            for (creditor, debtor), amount in model.ledger.claims.items():
+                if debtor == firm.account:
+                    liabilities[firm.account, creditor] += amount
+            liabilities[firm.account] += model.capital.loans[:, firm.account]
+            for lease in model.leases.leases.values():
+                if lease.lessee == firm.account:
+                    remaining = min(max(lease.end_month - model.month, 0), months)
+                    liabilities[firm.account, lease.lessor] += remaining * lease.monthly_payment_usd_bn()
+        np.fill_diagonal(liabilities, 0.0)
+        return liabilities
+
+    def _clear(self, firms: list[EconomicAgent]) -> None:
+        model = self.model
+        liabilities = self._liabilities(firms)
+        cash = np.maximum(model.ledger.balances, 0.0)
+        payments_vector = clearing_vector(liabilities, cash)
+        total = liabilities.sum(axis=1)
+        shares = np.divide(liabilities, total[:, None], out=np.zeros_like(liabilities), where=total[:, None] > 0)
+        payments = shares * payments_vector[:, None]
+        model.ledger.transfer_simultaneously(payments, PaymentKind.CLAIM_SETTLEMENT)
+        shortfall = liabilities - payments
+        for debtor, creditor in zip(*np.nonzero(shortfall > 1e-12), strict=True):
+            self.losses[int(creditor)].append((model.month, int(debtor), float(shortfall[debtor, creditor])))
+        for firm in firms:
+            paid = float(payments_vector[firm.account])
+            owed = float(total[firm.account])
+            model.log_event("clearing", [firm.name], f"paid {paid:.2f} of {owed:.2f} $bn owed ({paid / owed:.0%})"
+                            if owed > 0 else "owed nothing")
+
+    def _write_off(self, firm: EconomicAgent, market_value: float) -> None:
+        model = self.model
+        model.ledger.remove_claims_of(firm.account)
+        model.capital.loans[:, firm.account] = 0.0
+        model.capital.rates[:, firm.account] = 0.0
+        for lease_id in [i for i, lease in model.leases.leases.items() if firm.account in (lease.lessee, lease.lessor)]:
+            del model.leases.leases[lease_id]
+        holders = np.flatnonzero(model.capital.stakes[:, firm.account] > 0)
+        for holder in holders:
+            loss = float(model.capital.stakes[holder, firm.account]) * market_value
+            if loss > 0:
+                self.losses[int(holder)].append((model.month, firm.account, loss))
+        model.chip_market.cancel([o for book in model.chip_market.orders.values() for o in book if o.lab == firm.account])
+
+    def _spread_distress(self, defaulted: set[int], market_values: dict[int, float]) -> None:
+        model = self.model
+        equity = model.equity
+        accounts = equity.accounts
+        values = np.array([market_values.get(a, equity.market_value_of(a)) for a in accounts])
+        stakes = model.capital.stakes[np.ix_(accounts, accounts)] * values[None, :]
+        exposures = stakes + model.capital.loans[np.ix_(accounts, accounts)]
+        for (creditor, debtor), amount in model.ledger.claims.items():
+            if creditor in accounts and debtor in accounts:
+                exposures[np.flatnonzero(accounts == creditor)[0], np.flatnonzero(accounts == debtor)[0]] += amount
+        book = np.array([max(model.agent_by_account(a).book_equity_usd_bn(), 0.0) for a in accounts])
+        capital = np.maximum(values, book)
+        initial = np.isin(accounts, list(defaulted)).astype(float)
+        result = debtrank(impact_matrix(exposures, capital), initial, value=values / values.sum() if values.sum() > 0 else None)
+        survivors = ~np.isin(accounts, list(defaulted))
+        equity.distress[accounts[survivors]] = np.maximum(equity.distress[accounts[survivors]], result.distress[survivors])
+        model.month_stats["debtrank"] = result.debtrank
