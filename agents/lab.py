@@ -35,7 +35,8 @@ class Lab(EconomicAgent):
 
     Investment (``lab_behaviour``): expected growth g_e <- (1 - lambda) g_e + lambda g_obs; desired
     EFLOP/s at the horizon E* = D (1 + g_e)^(H/12) / s_I * (c_0 / c_new)^eta (clouds add the
-    compute others lease or ask to lease); monthly order (E* - E_kept - E_pipeline) / (e_new M) GW,
+    compute others lease or ask to lease), times q^kappa with q its market over fundamental value;
+    monthly order (E* - E_kept - E_pipeline) / (e_new M) GW,
     where E_kept excludes chips retiring within H. A share ``own_build_share`` is built, the rest
     leased; building is cut to what cash and new financing pay for.
 
@@ -130,6 +131,7 @@ class Lab(EconomicAgent):
         demand_eflops = max(self.potential_demand_eflops, self.served_eflops)
         wanted = demand_eflops * growth / max(self.inference_share, 1e-6)
         wanted *= (model.reference_cost_per_eflops / cost_new) ** behaviour.investment_cost_elasticity
+        wanted *= model.equity.q_ratio(self.account) ** behaviour.valuation_elasticity_of_investment
         if self.lab_role is LabRole.CLOUD:
             leased_out = model.leases.leased_out_gw(self.account) + self.lease_requests_unfilled_gw
             wanted += leased_out * growth * model.average_eflops_per_gw(self.account)

@@ -65,6 +65,7 @@ class EquityMarket:
         initial = params.lab_behaviour.initial_expected_growth_per_year
         self.expected_growth = np.where(self.sector == "utilities", params.valuation.utility_growth_beta * initial, initial)
         self.started = False
+        self.market_history: list[np.ndarray] = []
         self.distress = np.zeros(model.ledger.n_accounts)
         self.rates = parse_rate_path(params.finance.risk_free_path)
         self.premium = params.valuation.priced_in_premium_per_year
@@ -228,6 +229,7 @@ class EquityMarket:
         self.previous_forecasts = forecasts
         self.deviation = deviation
         self.market = np.where(valued, self.fundamental * np.exp(deviation), 0.0)
+        self.market_history = [*self.market_history[-3:], self.market.copy()]
         self._record_stats(stakes, n_trend)
 
     def _record_stats(self, stakes: np.ndarray, n_trend: float) -> None:
@@ -259,17 +261,28 @@ class EquityMarket:
         index = np.flatnonzero(self.accounts == account)
         return float(self.fundamental[index[0]]) if index.size else 0.0
 
-    def appetite(self, account: int) -> float:
-        """Multiplier of what investors put into the firm's rounds: (1 + s E[excess return]) within [0.1, 3],
-        times (1 - DebtRank distress)."""
+    def q_ratio(self, account: int) -> float:
+        """Market over fundamental value of a firm (1 when either is unknown)."""
         index = np.flatnonzero(self.accounts == account)
-        if index.size == 0 or not self.world_market_history:
+        if index.size == 0 or self.fundamental[index[0]] <= 1e-9 or self.market[index[0]] <= 1e-9:
             return 1.0
-        x = self.deviation[index[0]]
-        forecast = self.switching[self.kinds[0]].forecasts(np.array([x]), self.previous_forecasts[0, index[0]])
+        return float(self.market[index[0]] / self.fundamental[index[0]])
+
+    def appetite(self, account: int) -> float:
+        """Multiplier of what investors put into the firm's rounds, times (1 - DebtRank distress).
+
+        1 + s (n_T r_3 + n_F (b - X)) within [0.1, 3]: trend followers chase the firm's 3-month
+        market-value return r_3, fundamentalists buy what trades below its priced-in value (b > X).
+        """
+        index = np.flatnonzero(self.accounts == account)
+        if index.size == 0 or len(self.market_history) < 4:
+            return 1.0 * (1.0 - self.distress[account])
+        i = index[0]
+        before = self.market_history[-4][i]
+        momentum = self.market[i] / before - 1.0 if before > 1e-9 else 0.0
         n_trend = self.trend_share()
-        excess = (1.0 - n_trend) * forecast[0, 0] + n_trend * forecast[1, 0] - self.gross_return() * x
-        appetite = np.clip(1.0 + self.model.params.expectations.appetite_sensitivity * excess, 0.1, 3.0)
+        signal = n_trend * momentum + (1.0 - n_trend) * (self.previous_forecasts[0, i] - self.deviation[i])
+        appetite = np.clip(1.0 + self.model.params.expectations.appetite_sensitivity * signal, 0.1, 3.0)
         return float(appetite * (1.0 - self.distress[account]))
 
     def inflow_multiplier(self) -> float:

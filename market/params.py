@@ -169,7 +169,8 @@ ENTRY_SOURCES: dict[str, str] = {
 class LabBehaviourSpec:
     """Decision rules shared by all labs.
 
-    Investment: desired GW G* = D_i (1+g_e)^(H/12) / (s_I e_new) * (c_0 / c_new)^eta; each month the lab
+    Investment: desired GW G* = D_i (1+g_e)^(H/12) / (s_I e_new) * (c_0 / c_new)^eta * q^kappa, with q the
+    lab's market over fundamental value and kappa ``valuation_elasticity_of_investment``; each month the lab
     orders (G* - G_used - G_pipeline) / M. g_e is the adaptive expectation of annual demand growth,
     g_e <- (1-lambda) g_e + lambda g_obs; H = ``planning_horizon_months``, eta =
     ``investment_cost_elasticity``, M = ``gap_closing_months``, e_new the EFLOP/s per GW of chips on
@@ -197,6 +198,10 @@ class LabBehaviourSpec:
     investment_cost_elasticity: float = param(1.0, unit="1", lo=0.0, hi=5.0,
                                               description="Elasticity eta of desired compute to the cost per EFLOP/s of new compute.",
                                               source=ASSUMED + "unit elasticity: a 10% dearer FLOP means ~10% less compute wanted")
+    valuation_elasticity_of_investment: float = param(
+        1.0, unit="1", lo=0.0, hi=10.0,
+        description="Elasticity of desired compute to the lab's market value over its fundamental value (Tobin's q).",
+        source=ASSUMED + "q theory of investment (Tobin 1969): firms the market overvalues invest more; unit elasticity")
     cash_buffer_months: float = param(3.0, unit="months", lo=0.0, hi=60.0,
                                       description="Months of running costs a lab keeps in cash before ordering more.",
                                       source=ASSUMED + "a quarter of running costs in cash, a common treasury rule")

@@ -108,9 +108,9 @@ class ExpectationsSpec:
                              source=ASSUMED + "nobody extrapolates beyond ~e (2.7x) the fundamental")
     noise_sigma: float = param(0.02, unit="1", lo=0.0, hi=1.0, description="Monthly noise of each firm's valuation (stream 'investor_noise').",
                                source=ASSUMED + "monthly idiosyncratic moves of a few percent in large-cap equity")
-    appetite_sensitivity: float = param(10.0, unit="1", lo=0.0, hi=100.0,
-                                        description="How much a firm's expected excess return scales what investors put into its rounds.",
-                                        source=ASSUMED + "a 10% expected excess return about doubles a round's appetite")
+    appetite_sensitivity: float = param(5.0, unit="1", lo=0.0, hi=100.0,
+                                        description="How much recent returns (trend followers) and discounts (fundamentalists) scale what investors put into a firm's rounds.",
+                                        source=ASSUMED + "a 20% three-month gain doubles trend followers' appetite; an 18% fall cuts it to a tenth")
     inflow_return_sensitivity: float = param(1.0, unit="1", lo=0.0, hi=20.0,
                                              description="New money from outside scales by 1 + this x the trailing 12-month return of world market value.",
                                              source=ASSUMED + "fund flows chase past returns")
