@@ -15,7 +15,7 @@ from agents.government import Government
 from agents.investor import InvestorPopulation
 from agents.lab import Lab
 from agents.utility import Utility, usd_bn_per_gw_month
-from market import setup
+from market import monthly, setup
 from market.capital import CapitalMarket
 from market.chips import ChipMarket
 from market.compute import ChipCatalogue, CohortTable, format_month, month_index
@@ -312,14 +312,14 @@ class ComputeMarket(mesa.Model):
                     lab.plan()
         self.chip_market.clear()
         self.vendor.pay_tranches()
-        self._clear_power()
-        self._progress_projects()
+        monthly.clear_power(self)
+        monthly.progress_projects(self)
         self.refresh_compute()
-        self._settle()
+        monthly.settle(self)
         self.month_stats["circularity"] = self.vendor.account_spend()
         self.insolvency.step()
         self.refresh_compute()
-        self.month_stats["capex_usd_bn"] = self._capex_this_month()
+        self.month_stats["capex_usd_bn"] = monthly.capex_this_month(self)
         self.minsky = classify_all(self)
         self.datacollector.collect(self)
         self.ledger.close_step()
@@ -336,81 +336,3 @@ class ComputeMarket(mesa.Model):
             maker.production_cost_month_usd_bn = 0.0
         for lab in self.labs.values():
             lab.lease_requests_unfilled_gw = 0.0
-
-    def _clear_power(self) -> None:
-        for utility in self.utilities.values():
-            utility.grow_and_complete(self.month)
-            for project_id, gw in utility.connect():
-                self.projects[project_id].connected_gw += gw
-            utility.plan_builds(self.month)
-            utility.update_price()
-
-    def _progress_projects(self) -> None:
-        for construction in self.construction.values():
-            construction.start_projects(self.projects, self.month)
-        retired = self.cohorts.retire_due(self.month)
-        for project_id, gw in retired.items():
-            project = self.projects[project_id]
-            project.live_gw -= gw
-            release = min(gw, project.connected_gw)
-            project.connected_gw -= release
-            self.utilities[project.site].release(release)
-        if retired:
-            self.log_event("retirement", [], f"{sum(retired.values()):.3f} GW of chips retired")
-        for lab in self.labs.values():
-            for project_id in lab.project_ids:
-                project = self.projects[project_id]
-                due = project.monthly_construction_usd_bn()
-                if due > 0:
-                    self.dues.add(lab.account, OUTSIDE, due, PaymentKind.CONSTRUCTION)
-                    project.construction_paid_usd_bn += due
-                    project.months_built += 1
-                    self.month_capex["construction"] += due
-                project.online_gw = min(project.live_gw, project.connected_gw) if project.built else 0.0
-                self.cohorts.set_project_online(project.id, project.online_gw)
-            lab.project_ids = [i for i in lab.project_ids if not self._finished(self.projects[i])]
-
-    @staticmethod
-    def _finished(project: Project) -> bool:
-        return project.built and project.delivered_gw >= project.gw - 1e-12 and project.live_gw <= 1e-12
-
-    def _settle(self) -> None:
-        behaviour = self.params.lab_behaviour
-        self.leases.bill()
-        alive_labs = [lab for lab in self.labs.values() if lab.alive]
-        for lab in alive_labs:
-            by_site: dict[str, float] = {}
-            for project_id in lab.project_ids:
-                project = self.projects[project_id]
-                by_site[project.site] = by_site.get(project.site, 0.0) + project.connected_gw
-            for site, gw in by_site.items():
-                self.utilities[site].bill(lab.account, gw)
-            self.dues.add(lab.account, OUTSIDE, self.owned_online_gw[lab.account] * behaviour.maintenance_usd_bn_per_gw_month,
-                          PaymentKind.MAINTENANCE)
-            self.dues.add(lab.account, OUTSIDE, lab.revenue_month_usd_bn * behaviour.opex_share_of_revenue,
-                          PaymentKind.OPEX)
-        power_revenue = {u.account: 0.0 for u in self.utilities.values()}
-        for _, payee, amount, kind in self.dues.items:
-            if kind is PaymentKind.POWER:
-                power_revenue[payee] += amount
-        for agent in self.all_economic_agents():
-            self.ledger.settle_claims(agent.account)
-        for lab in alive_labs:
-            self.capital.service_debt(lab)
-        for lease in self.leases.leases.values():
-            self.agent_by_account(lease.lessor).revenue_month_usd_bn += lease.monthly_payment_usd_bn()
-        self.dues.settle(self.ledger)
-        for utility in self.utilities.values():
-            utility.revenue_month_usd_bn = power_revenue[utility.account]
-            utility.pay_costs_and_dividends(power_revenue[utility.account])
-        for maker in self.chipmakers.values():
-            if maker.alive:
-                maker.close_month(maker.revenue_month_usd_bn, maker.production_cost_month_usd_bn)
-        for agent in self.all_economic_agents():
-            if not agent.alive:
-                agent.revenue_month_usd_bn = 0.0
-
-    def _capex_this_month(self) -> float:
-        paid_capex = self.ledger.current_flows().total((PaymentKind.FAB_CAPEX, PaymentKind.GENERATION_CAPEX))
-        chips = sum(self.chip_market.revenue_month.values())
-        return chips + self.month_capex["construction"] + paid_capex

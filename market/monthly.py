@@ -1,0 +1,98 @@
+"""Monthly schedule steps that touch many markets at once: power (6), projects (7) and settlement (8)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from market.ledger import OUTSIDE, PaymentKind
+from market.projects import Project
+
+if TYPE_CHECKING:
+    from market.model import ComputeMarket
+
+
+def clear_power(model: ComputeMarket) -> None:
+    """Step 6: utilities grow, connect queued requests, build and reprice."""
+    for utility in model.utilities.values():
+        utility.grow_and_complete(model.month)
+        for project_id, gw in utility.connect():
+            model.projects[project_id].connected_gw += gw
+        utility.plan_builds(model.month)
+        utility.update_price()
+
+
+def progress_projects(model: ComputeMarket) -> None:
+    """Step 7: construction starts and progresses, chips retire and free power, projects run what they can."""
+    for construction in model.construction.values():
+        construction.start_projects(model.projects, model.month)
+    retired = model.cohorts.retire_due(model.month)
+    for project_id, gw in retired.items():
+        project = model.projects[project_id]
+        project.live_gw -= gw
+        release = min(gw, project.connected_gw)
+        project.connected_gw -= release
+        model.utilities[project.site].release(release)
+    if retired:
+        model.log_event("retirement", [], f"{sum(retired.values()):.3f} GW of chips retired")
+    for lab in model.labs.values():
+        for project_id in lab.project_ids:
+            project = model.projects[project_id]
+            due = project.monthly_construction_usd_bn()
+            if due > 0:
+                model.dues.add(lab.account, OUTSIDE, due, PaymentKind.CONSTRUCTION)
+                project.construction_paid_usd_bn += due
+                project.months_built += 1
+                model.month_capex["construction"] += due
+            project.online_gw = min(project.live_gw, project.connected_gw) if project.built else 0.0
+            model.cohorts.set_project_online(project.id, project.online_gw)
+        lab.project_ids = [i for i in lab.project_ids if not is_finished(model.projects[i])]
+
+
+def is_finished(project: Project) -> bool:
+    """Whether a project is built, fully delivered and all its chips retired."""
+    return project.built and project.delivered_gw >= project.gw - 1e-12 and project.live_gw <= 1e-12
+
+
+def settle(model: ComputeMarket) -> None:
+    """Step 8: bill leases, power, maintenance and opex; pay claims, debt service and dues; close the month."""
+    behaviour = model.params.lab_behaviour
+    model.leases.bill()
+    alive_labs = [lab for lab in model.labs.values() if lab.alive]
+    for lab in alive_labs:
+        by_site: dict[str, float] = {}
+        for project_id in lab.project_ids:
+            project = model.projects[project_id]
+            by_site[project.site] = by_site.get(project.site, 0.0) + project.connected_gw
+        for site, gw in by_site.items():
+            model.utilities[site].bill(lab.account, gw)
+        model.dues.add(lab.account, OUTSIDE, model.owned_online_gw[lab.account] * behaviour.maintenance_usd_bn_per_gw_month,
+                      PaymentKind.MAINTENANCE)
+        model.dues.add(lab.account, OUTSIDE, lab.revenue_month_usd_bn * behaviour.opex_share_of_revenue,
+                      PaymentKind.OPEX)
+    power_revenue = {u.account: 0.0 for u in model.utilities.values()}
+    for _, payee, amount, kind in model.dues.items:
+        if kind is PaymentKind.POWER:
+            power_revenue[payee] += amount
+    for agent in model.all_economic_agents():
+        model.ledger.settle_claims(agent.account)
+    for lab in alive_labs:
+        model.capital.service_debt(lab)
+    for lease in model.leases.leases.values():
+        model.agent_by_account(lease.lessor).revenue_month_usd_bn += lease.monthly_payment_usd_bn()
+    model.dues.settle(model.ledger)
+    for utility in model.utilities.values():
+        utility.revenue_month_usd_bn = power_revenue[utility.account]
+        utility.pay_costs_and_dividends(power_revenue[utility.account])
+    for maker in model.chipmakers.values():
+        if maker.alive:
+            maker.close_month(maker.revenue_month_usd_bn, maker.production_cost_month_usd_bn)
+    for agent in model.all_economic_agents():
+        if not agent.alive:
+            agent.revenue_month_usd_bn = 0.0
+
+
+def capex_this_month(model: ComputeMarket) -> float:
+    """Capex incurred this month: chips delivered, construction, fab and generation capex."""
+    paid_capex = model.ledger.current_flows().total((PaymentKind.FAB_CAPEX, PaymentKind.GENERATION_CAPEX))
+    chips = sum(model.chip_market.revenue_month.values())
+    return chips + model.month_capex["construction"] + paid_capex
