@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
 import tempfile
 import time
@@ -114,7 +113,3 @@ def summary_table(table: pd.DataFrame) -> pd.DataFrame:
     rows = [{"output": c, f"start {first['date']}": first[c], f"end {last['date']}": last[c]} for c in SUMMARY_COLUMNS]
     return pd.DataFrame(rows).set_index("output")
 
-
-def remove_tree(path: Path) -> None:
-    """Delete a folder of outputs (used by tests)."""
-    shutil.rmtree(path, ignore_errors=True)

@@ -106,10 +106,6 @@ class EquityMarket:
         shares = np.array([self.switching[k].shares()[TREND_FOLLOWER] for k in self.kinds])
         return float(self.kind_weights() @ shares)
 
-    def kind_trend_share(self, kind: str) -> float:
-        """Share of trend followers within one kind."""
-        return float(self.switching[kind].shares()[TREND_FOLLOWER])
-
     # --- fundamentals -------------------------------------------------------------------------
     def _operating_flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         n = self.model.ledger.n_accounts

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import pandas as pd
 
-from market.enums import REGIONS, AgentType
+from market.enums import REGIONS
 from market.minsky import MinskyClass, debt_shares
 
 if TYPE_CHECKING:
@@ -96,9 +96,6 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
     return row
 
 
-MODEL_COLUMNS_FIXED = ("step", "date", "compute_gw")
-
-
 def valuation(agent: Any) -> float:
     """Market value of a firm's equity, or of an investor's portfolio (cash plus stakes); 0 for governments."""
     model = agent.model
@@ -163,5 +160,3 @@ def event_table(model: ComputeMarket) -> pd.DataFrame:
     """The event log."""
     return pd.DataFrame(model.event_log, columns=["step", "date", "kind", "actors", "detail"])
 
-
-AGENT_TYPES = tuple(t.value for t in AgentType)

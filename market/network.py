@@ -50,10 +50,6 @@ class RelationsNetwork:
             data[name] = data.get(name, 0.0) + float(amount)
         data.update(attrs)
 
-    def set_attrs(self, source: int, target: int, edge_type: EdgeType, **attrs: Any) -> None:
-        """Set attributes of an existing edge."""
-        self.graph.edges[source, target, str(edge_type)].update(attrs)
-
     def has(self, source: int, target: int, edge_type: EdgeType) -> bool:
         """Whether the relation exists."""
         return self.graph.has_edge(source, target, key=str(edge_type))

@@ -17,7 +17,7 @@ from typing import Any
 
 from market.enums import REGIONS, InvestorKind
 from market.params import Params
-from market.schema import DATE_PATTERN, ParamError, get_path, iter_fields, set_path, suggest
+from market.schema import DATE_PATTERN, ParamError, iter_fields, set_path, suggest
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "scenarios"
 TOP_LEVEL_KEYS = ("name", "description", "question", "sources", "params", "events")
@@ -263,7 +263,3 @@ def describe_params(params: Params) -> list[dict[str, Any]]:
         for row in iter_fields(params)
     ]
 
-
-def value_at(params: Params, path: str) -> Any:
-    """Return the parameter value at dotted ``path``."""
-    return get_path(params, path)
