@@ -26,7 +26,8 @@ from visualization.figures import plot_summary
 FORMATS = ("parquet", "csv")
 SUMMARY_COLUMNS = ("compute_gw", "effective_compute_eflops", "idle_chips_gw", "chip_backlog_gw", "chip_price_index",
                    "ai_price_index", "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn", "claims_usd_bn",
-                   "hhi_compute", "power_price_usd_mwh_US")
+                   "hhi_compute", "power_price_usd_mwh_US", "market_value_usd_bn", "bubble_index", "defaults",
+                   "contagion_defaults")
 
 
 @dataclass

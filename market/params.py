@@ -279,8 +279,9 @@ class InvestorSpec:
                                         description="Capital the investor population holds at the start.",
                                         source=ASSUMED + "funds active in AI deals; world VC ~$300bn/yr and large sovereign and public allocations")
     inflow_rate_per_month: float = param(0.004, unit="1/month", lo=0.0, hi=0.5,
-                                         description="New money entering investors from outside, per month, as a share of their capital.",
-                                         source=ASSUMED + "~5% a year of new allocations")
+                                         description="New money entering investors from outside, per month, as a share of their capital (scaled by recent returns).",
+                                         source="global venture funding to AI ~$100bn in 2024 (Crunchbase, reported): 0.4% a month of the "
+                                         "$2,000bn population is ~$96bn a year")
     max_commit_share_per_round: float = param(0.05, unit="1", lo=0.0, hi=1.0,
                                               description="Largest share of its cash one investor puts into one round.",
                                               source=ASSUMED + "no fund stakes more than a twentieth of its cash on one deal")
