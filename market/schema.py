@@ -97,14 +97,6 @@ def param(
     return field(default=default, metadata={"param": meta})
 
 
-def meta_of(spec_cls: type, name: str) -> ParamMeta:
-    """Return the schema metadata of field ``name`` of dataclass ``spec_cls``."""
-    for f in dataclasses.fields(spec_cls):
-        if f.name == name:
-            return f.metadata["param"]
-    raise KeyError(name)
-
-
 def check_value(path: str, value: Any, meta: ParamMeta) -> Any:
     """Validate ``value`` for the field at ``path`` and return it coerced to the field's type.
 
@@ -222,10 +214,3 @@ def set_path(root: Any, path: str, value: Any) -> None:
         open_factory = f.metadata.get("open")
         node = getattr(node, part)
 
-
-def get_path(root: Any, path: str) -> Any:
-    """Return the value at dotted ``path`` of the parameter tree ``root``."""
-    node = root
-    for part in path.split("."):
-        node = node[part] if isinstance(node, dict) else getattr(node, part)
-    return node

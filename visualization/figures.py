@@ -13,34 +13,31 @@ import pandas as pd  # noqa: E402
 from market.enums import REGIONS  # noqa: E402
 
 
+def _plot_lines(ax: plt.Axes, dates: pd.Series, table: pd.DataFrame, columns: list[tuple[str, str | None]],
+                title: str) -> None:
+    """Plot columns of a table against dates, labelled, with a legend when there are labels."""
+    for column, label in columns:
+        ax.plot(dates, table[column], label=label)
+    ax.set(title=title)
+    if any(label for _, label in columns):
+        ax.legend(fontsize=8)
+
+
 def plot_summary(model_table: pd.DataFrame, path: Path, title: str) -> None:
     """Write a six-panel summary figure of a run's model table to ``path`` (PNG)."""
     dates = pd.to_datetime(model_table["date"])
     fig, axes = plt.subplots(2, 3, figsize=(15, 8), constrained_layout=True)
-    ax = axes[0, 0]
-    for region in REGIONS:
-        ax.plot(dates, model_table[f"compute_gw_{region}"], label=region)
-    ax.plot(dates, model_table["idle_chips_gw"], "k--", label="idle chips")
-    ax.set(title="Compute online by region (GW)", ylabel="GW")
-    ax.legend(fontsize=8)
-    ax = axes[0, 1]
-    ax.plot(dates, model_table["effective_compute_eflops"])
-    ax.set(title="Effective compute (EFLOP/s, dense BF16)", yscale="log")
-    ax = axes[0, 2]
-    ax.plot(dates, model_table["chip_price_index"], label="chip price per GW")
-    ax.plot(dates, model_table["ai_price_index"], label="AI service price")
-    ax.set(title="Price indices (first month = 1)")
-    ax.legend(fontsize=8)
-    ax = axes[1, 0]
-    for region in REGIONS:
-        ax.plot(dates, model_table[f"power_price_usd_mwh_{region}"], label=region)
-    ax.set(title="Power price to data centres ($/MWh)")
-    ax.legend(fontsize=8)
-    ax = axes[1, 1]
-    ax.plot(dates, model_table["ai_revenue_usd_bn"], label="AI revenue")
-    ax.plot(dates, model_table["capex_usd_bn"], label="capex")
-    ax.set(title="Monthly flows ($bn per month)")
-    ax.legend(fontsize=8)
+    regions = [(f"compute_gw_{r}", r) for r in REGIONS] + [("idle_chips_gw", "idle chips")]
+    _plot_lines(axes[0, 0], dates, model_table, regions, "Compute online by region (GW)")
+    _plot_lines(axes[0, 1], dates, model_table, [("effective_compute_eflops", None)],
+                "Effective compute (EFLOP/s, dense BF16)")
+    axes[0, 1].set_yscale("log")
+    _plot_lines(axes[0, 2], dates, model_table, [("chip_price_index", "chip price per GW"),
+                                                 ("ai_price_index", "AI service price")], "Price indices (first month = 1)")
+    _plot_lines(axes[1, 0], dates, model_table, [(f"power_price_usd_mwh_{r}", r) for r in REGIONS],
+                "Power price to data centres ($/MWh)")
+    _plot_lines(axes[1, 1], dates, model_table, [("ai_revenue_usd_bn", "AI revenue"), ("capex_usd_bn", "capex")],
+                "Monthly flows ($bn per month)")
     ax = axes[1, 2]
     ax.plot(dates, model_table["debt_usd_bn"], label="debt ($bn)")
     ax.plot(dates, model_table["claims_usd_bn"], label="unpaid claims ($bn)")
