@@ -7,7 +7,7 @@ SEED ?= 1
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: setup run test bench docs golden clean
+.PHONY: setup run test bench docs figures golden clean
 
 setup: $(STAMP)
 
@@ -22,13 +22,16 @@ run: setup
 	$(BIN)/aicm run --scenario $(SCENARIO) --seed $(SEED) --out results/$(SCENARIO)
 
 test: setup
-	$(BIN)/python -m pytest -n 2 --timeout=300
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --timeout=300
 
 bench: setup
 	$(BIN)/python -m benchmarks.bench_baseline
 
 docs: setup
 	$(BIN)/python -m experiments.docs
+
+figures: setup
+	$(BIN)/aicm figures --seed 1 --out docs/figures
 
 golden: setup
 	$(BIN)/python -m tests.golden.regenerate

@@ -24,8 +24,13 @@ class Chipmaker(EconomicAgent):
         unit cost c_t = c_0 (Q_t / Q_0)^(-log2(1/pr))        (Wright's law; Q cumulative output)
         target price p* = c_t m_0 (b_t / b_ref)^phi, p_{t+1} = p_t + kappa (p* - p_t)
             (b backlog in months of capacity, kappa ``price_adjust_per_month``)
-        expansion: when b > ``target_backlog_months``, add min(gamma K, backlog / b_target - K - pipeline)
-            GW/month of capacity, online after ``capacity_lead_time_months`` (gamma ``max_capacity_growth_per_month``)
+        expansion: when b > ``target_backlog_months``, add min(gamma K, backlog / b_target - K - pipeline,
+            K_max - K - pipeline) GW/month of capacity, online after ``capacity_lead_time_months``
+            (gamma ``max_capacity_growth_per_month``, K_max ``max_capacity_gw_per_month``)
+        efficiency: newest generation's EFLOP/s per GW x ``efficiency`` x maturity, maturity rising
+            linearly from ``initial_maturity`` to 1 over ``maturity_months`` after it starts selling
+        order book: new orders are taken while the backlog stays within ``order_book_limit_months`` x K
+            (sold out beyond it);
         deliveries: at most K a month of orders already wanted (labs time deliveries to their buildings);
             partners' orders first, then first come first served. b counts orders due within the
             capacity lead time (what the chipmaker can still act on).
@@ -49,6 +54,7 @@ class Chipmaker(EconomicAgent):
         self.price_usd_bn_per_gw = spec.initial_unit_cost_usd_bn_per_gw * spec.base_markup
         self.delivered_month_gw = 0.0
         self.ordered_month_gw = 0.0
+        self.selling_since: int | None = None if spec.dormant else model.month
 
     def is_selling(self) -> bool:
         """Whether it takes orders this month."""
@@ -57,10 +63,24 @@ class Chipmaker(EconomicAgent):
     def wake(self) -> None:
         """Leave dormancy (a scenario event): capacity starts at what it has and grows with orders."""
         self.dormant = False
+        self.selling_since = self.model.month
+
+    def maturity(self, month: int) -> float:
+        """Share of its full efficiency reached: m_0 + (1 - m_0) min(1, months selling / maturity months)."""
+        spec = self.spec
+        if spec.maturity_months <= 0 or self.selling_since is None:
+            return 1.0
+        progress = min(1.0, max(month - self.selling_since, 0) / spec.maturity_months)
+        return spec.initial_maturity + (1.0 - spec.initial_maturity) * progress
 
     def eflops_per_gw(self, month: int) -> float:
-        """EFLOP/s per GW of the chips it sells in ``month``."""
-        return self.model.catalogue.newest_at(month).eflops_per_gw * self.spec.efficiency
+        """EFLOP/s per GW of the chips it sells in ``month``: the newest generation's x efficiency x maturity."""
+        return self.model.catalogue.newest_at(month).eflops_per_gw * self.spec.efficiency * self.maturity(month)
+
+    def order_room_gw(self) -> float:
+        """GW of new orders it still takes: up to ``order_book_limit_months`` of its capacity (then it is sold out)."""
+        limit = self.spec.order_book_limit_months * self.capacity_gw_per_month
+        return max(limit - self.model.chip_market.backlog_gw(self.account), 0.0)
 
     def backlog_months(self, backlog_gw: float) -> float:
         """Backlog in months of current capacity."""
@@ -111,7 +131,8 @@ class Chipmaker(EconomicAgent):
             return 0.0
         pipeline = sum(gw for _, gw in self.capacity_pipeline)
         wanted = backlog_gw / spec.target_backlog_months - self.capacity_gw_per_month - pipeline
-        add = min(max(wanted, 0.0), spec.max_capacity_growth_per_month * max(self.capacity_gw_per_month, 0.01))
+        room = spec.max_capacity_gw_per_month - self.capacity_gw_per_month - pipeline
+        add = min(max(wanted, 0.0), spec.max_capacity_growth_per_month * max(self.capacity_gw_per_month, 0.01), max(room, 0.0))
         if add <= 1e-9:
             return 0.0
         capex = add * spec.capacity_capex_usd_bn_per_gw_month

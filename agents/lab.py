@@ -122,7 +122,7 @@ class Lab(EconomicAgent):
         """GW of new compute to order this month (before finance)."""
         model = self.model
         behaviour = model.params.lab_behaviour
-        e_new, cost_per_gw = model.best_new_compute_offer(self)
+        e_new, cost_per_gw = model.procurement.best_offer(self)
         if e_new <= 0 or cost_per_gw <= 0:
             return 0.0
         cost_new = cost_per_gw / e_new
@@ -182,7 +182,7 @@ class Lab(EconomicAgent):
             return
         build_gw = order_gw * self.profile.own_build_share
         lease_gw = order_gw - build_gw
-        cost_per_gw = model.best_new_compute_offer(self)[1]
+        cost_per_gw = model.procurement.best_offer(self)[1]
         lease_cash_per_gw = model.leases.quote(self) * behaviour.cash_buffer_months
         need = build_gw * cost_per_gw + lease_gw * lease_cash_per_gw
         if need <= 0:
@@ -190,6 +190,7 @@ class Lab(EconomicAgent):
         if spare < need:
             spare += self.finance(need - spare)
         scale = min(1.0, max(spare, 0.0) / need)
+        model.indicators.capital_short_gw[self.region] += order_gw * (1.0 - scale)
         lease_gw *= scale
         build_gw *= scale
         if lease_gw >= behaviour.min_order_gw:
@@ -198,7 +199,7 @@ class Lab(EconomicAgent):
                 build_gw += unfilled * lease_cash_per_gw / cost_per_gw
         build_gw = min(build_gw, self.powerable_gw())
         if build_gw >= behaviour.min_order_gw and cost_per_gw > 0:
-            model.start_projects(self, build_gw)
+            model.procurement.request(self, build_gw)
 
     def powerable_gw(self) -> float:
         """GW the lab's site regions could power within its planning horizon (it orders no more)."""

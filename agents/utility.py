@@ -90,6 +90,20 @@ class Utility(EconomicAgent):
         """Queue a data-centre connection request."""
         self.queue.append((project_id, gw))
 
+    def withdraw(self, project_id: int, gw: float) -> float:
+        """Withdraw up to ``gw`` of a project's queued request; return the GW withdrawn."""
+        withdrawn = 0.0
+        queue: list[tuple[int, float]] = []
+        for queued_id, queued_gw in self.queue:
+            if queued_id == project_id and withdrawn < gw:
+                take = min(queued_gw, gw - withdrawn)
+                withdrawn += take
+                queued_gw -= take
+            if queued_gw > 1e-12:
+                queue.append((queued_id, queued_gw))
+        self.queue = queue
+        return withdrawn
+
     def release(self, gw: float) -> None:
         """Free committed GW (retired chips)."""
         self.committed_gw = max(self.committed_gw - gw, 0.0)

@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Check a scenario file; exit 2 on the first error.")
     validate.add_argument("path", help="path to a scenario .toml file, or a shipped scenario name")
 
+    figures = sub.add_parser("figures", help="draw every scenario's headline columns against the baseline (docs/scenarios.md)",
+                             description="Run the baseline and every shipped scenario with one seed and write one "
+                                         "comparison figure per scenario into --out.")
+    figures.add_argument("--seed", type=_positive_int("--seed"), default=1, help="the seed every run uses (default: 1)")
+    figures.add_argument("--out", type=Path, default=Path("docs/figures"), help="output folder (default: docs/figures)")
+
     params = sub.add_parser("params", help="list every parameter with its value, unit, range and description",
                             description="List every parameter path with its value in a scenario, unit, allowed range "
                                         "and description.")
@@ -114,7 +120,17 @@ def command_params(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "scenarios": command_scenarios, "validate": command_validate, "params": command_params}
+def command_figures(args: argparse.Namespace) -> int:
+    """Write the scenario comparison figures."""
+    from experiments.scenario_report import write_scenario_figures
+
+    written = write_scenario_figures(args.out, args.seed)
+    print(f"wrote {len(written)} figures to {args.out}/")
+    return 0
+
+
+COMMANDS = {"run": command_run, "scenarios": command_scenarios, "validate": command_validate, "params": command_params,
+            "figures": command_figures}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,10 +24,12 @@ from market.schema import ParamError
 from visualization.figures import plot_summary
 
 FORMATS = ("parquet", "csv")
-SUMMARY_COLUMNS = ("compute_gw", "effective_compute_eflops", "idle_chips_gw", "chip_backlog_gw", "chip_price_index",
-                   "ai_price_index", "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn", "claims_usd_bn",
-                   "hhi_compute", "power_price_usd_mwh_US", "market_value_usd_bn", "bubble_index", "defaults",
-                   "contagion_defaults")
+SUMMARY_COLUMNS = ("compute_gw", "gw_added_per_week", "share_compute_US", "share_compute_CN", "effective_compute_eflops",
+                   "idle_chips_gw", "chip_backlog_gw", "chip_price_index", "blocked_demand_gw", "ai_price_index",
+                   "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn", "claims_usd_bn", "hhi_compute",
+                   "power_price_usd_mwh_US", "market_value_usd_bn", "bubble_index", "defaults", "contagion_defaults",
+                   "constraint_US", "constraint_CN")
+NEVER = "never"
 
 
 @dataclass
@@ -77,6 +79,7 @@ def manifest(result: RunResult, scenario: Scenario, seed: int) -> dict[str, Any]
         "steps": scenario.params.run.steps,
         "start_date": scenario.params.run.start_date,
         "wall_time_s": round(result.wall_time_s, 3),
+        "first_month_1_gw_per_week": first_gw_per_week_date(result.model_table),
         "agent_counts": counts,
         "python_version": platform.python_version(),
         "mesa_version": mesa.__version__,
@@ -108,9 +111,17 @@ def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Pat
     return written
 
 
+def first_gw_per_week_date(table: pd.DataFrame) -> str:
+    """First month the world adds 1 GW a week (trailing 12 months), or 'never'."""
+    reached = table.loc[table["gw_added_per_week"] >= 1.0, "date"]
+    return str(reached.iloc[0]) if len(reached) else NEVER
+
+
 def summary_table(table: pd.DataFrame) -> pd.DataFrame:
-    """Start against end of the key outputs."""
+    """Start against end of the key outputs, and the first month the world adds 1 GW a week."""
     first, last = table.iloc[0], table.iloc[-1]
     rows = [{"output": c, f"start {first['date']}": first[c], f"end {last['date']}": last[c]} for c in SUMMARY_COLUMNS]
+    reached = first_gw_per_week_date(table)
+    rows.append({"output": "first month at 1 GW/week", f"start {first['date']}": "", f"end {last['date']}": reached})
     return pd.DataFrame(rows).set_index("output")
 

@@ -3,7 +3,9 @@
 Stakes and loans are dense matrices indexed by ledger account: ``stakes[h, f]`` is holder h's share
 of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l holds on borrower b
 and ``rates[l, b]`` its interest rate. Rounds price shares at the firm's market value (floored at
-``finance.min_pre_money_usd_bn``); new debt costs r_f + s_0 + s_1 L with L the borrower's market
+``finance.min_pre_money_usd_bn``); investors barred by the firm's home government's screening
+(``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to
+the others and the blocked amount is logged; new debt costs r_f + s_0 + s_1 L with L the borrower's market
 leverage (:class:`market.params_finance.FinanceSpec`).
 """
 
@@ -50,6 +52,8 @@ class CapitalMarket:
         self.first_month = np.full((n, n), -1, dtype=np.int64)
         self.equity_raised_month = np.zeros(n)
         self.debt_raised_month = np.zeros(n)
+        self.foreign_equity_usd_bn = np.zeros(n)
+        self.blocked_investment_usd_bn = 0.0
 
     def debt_of(self, account: int) -> float:
         """Principal the account owes."""
@@ -75,8 +79,27 @@ class CapitalMarket:
         caps = cash * params.max_commit_share_per_round * population.risk_appetite * appetite
         return cash * eligible * home * noise, caps
 
-    def _commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...]) -> np.ndarray:
+    def screened_investors(self, firm: EconomicAgent) -> np.ndarray:
+        """Mask of investors barred from new stakes in ``firm`` by its home government's screening."""
+        population = self.model.investors
+        spec = self.model.governments[firm.region].spec
+        sector = "chipmaker" if firm.agent_type.value == "Chipmaker" else firm.role
+        if not spec.screened_investor_regions or sector not in spec.screened_sectors:
+            return np.zeros(len(population.accounts), dtype=bool)
+        return np.isin(population.regions, spec.screened_investor_regions) & (population.regions != firm.region)
+
+    def _commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...], screened: bool = False) -> np.ndarray:
         weights, caps = self._weights(firm, kinds)
+        if screened:
+            barred = self.screened_investors(firm)
+            if barred.any() and weights.sum() > 0:
+                blocked = amount * float(weights[barred].sum() / weights.sum())
+                if blocked > 1e-9:
+                    self.blocked_investment_usd_bn += blocked
+                    regions = sorted(set(self.model.investors.regions[barred & (weights > 0)]))
+                    self.model.log_event("investment_blocked", [firm.name],
+                                         f"{blocked:.2f} $bn from investors in {', '.join(regions)} barred by screening")
+                weights = np.where(barred, 0.0, weights)
         total = weights.sum()
         if amount <= 0 or total <= 0:
             return np.zeros_like(weights)
@@ -109,12 +132,13 @@ class CapitalMarket:
 
     def raise_equity(self, firm: EconomicAgent, amount: float, category: str) -> float:
         """Sell new shares of ``firm`` at its market value to eligible investors; return the money raised."""
-        commit = self._commitments(firm, amount, EQUITY_KINDS[category])
+        commit = self._commitments(firm, amount, EQUITY_KINDS[category], screened=True)
         accounts = self.model.investors.accounts
         paid = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.EQUITY)
         if paid.sum() <= 0:
             return 0.0
         self._issue_shares(firm, accounts, paid)
+        self.foreign_equity_usd_bn[firm.account] += float(paid[self.model.investors.regions != firm.region].sum())
         return float(paid.sum())
 
     def invest_strategic(self, investor: EconomicAgent, firm: EconomicAgent, amount: float) -> float:

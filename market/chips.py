@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from market.export_controls import FULL_PART, Offer
 from market.ledger import PaymentKind
 from market.network import EdgeType
 
@@ -15,7 +16,10 @@ if TYPE_CHECKING:
 
 @dataclass
 class Order:
-    """A lab's order of GW of chips from one chipmaker for one project, at the price of the order month."""
+    """A lab's order of GW of chips from one chipmaker for one project, at the price of the order month.
+
+    ``offer`` says what export rules let the chipmaker ship: the full part or a compliant variant.
+    """
 
     id: int
     lab: int
@@ -25,6 +29,7 @@ class Order:
     price_per_gw: float
     month: int
     wanted_month: int
+    offer: Offer = FULL_PART
     delivered_gw: float = 0.0
 
     @property
@@ -58,11 +63,12 @@ class ChipMarket:
         """GW of a chipmaker's orders wanted by ``by_month`` and not yet delivered."""
         return sum(o.remaining_gw for o in self.orders.get(maker, []) if o.wanted_month <= by_month)
 
-    def place(self, lab: int, maker: Chipmaker, project: int, gw: float, wanted_month: int) -> Order:
-        """Record a new order at the chipmaker's current price, for delivery from ``wanted_month``."""
+    def place(self, lab: int, maker: Chipmaker, project: int, gw: float, wanted_month: int,
+              offer: Offer = FULL_PART) -> Order:
+        """Record a new order at the chipmaker's current price for ``offer``, for delivery from ``wanted_month``."""
         book = self.orders.setdefault(maker.account, [])
-        order = Order(self.model.next_id("order"), lab, maker.account, project, gw, maker.price_usd_bn_per_gw,
-                      self.model.month, wanted_month)
+        order = Order(self.model.next_id("order"), lab, maker.account, project, gw,
+                      maker.price_usd_bn_per_gw * offer.price_factor, self.model.month, wanted_month, offer)
         book.append(order)
         self.ordered_gw_total += gw
         self.ordered_month_gw += gw
@@ -77,6 +83,28 @@ class ChipMarket:
         for maker, book in self.orders.items():
             self.cancelled_gw_total += sum(o.remaining_gw for o in book if o.id in ids)
             self.orders[maker] = [o for o in book if o.id not in ids]
+
+    def apply_export_rules(self, maker: Chipmaker) -> None:
+        """Re-check the maker's open orders against the rules in force: orders whose destination is now
+        blocked are refused (cancelled, counted as blocked demand, logged); others ship what is allowed
+        now, their price per GW scaled by the change in the offer's price factor."""
+        model = self.model
+        refused = []
+        for order in self.orders.get(maker.account, []):
+            project = model.projects[order.project]
+            offer = model.procurement.offer(maker, project.site, model.agent_by_account(order.lab).region)
+            if offer is None:
+                refused.append(order)
+            elif offer != order.offer:
+                order.price_per_gw *= offer.price_factor / order.offer.price_factor
+                order.offer = offer
+        for order in refused:
+            model.procurement.record_blocked(model.projects[order.project].site, order.remaining_gw)
+            model.procurement.cut_project(order.project, order.remaining_gw)
+            model.log_event("export_refused", [maker.name, model.name_of(order.lab)],
+                            f"{order.remaining_gw:.3f} GW of open orders cancelled by export rules")
+        if refused:
+            self.cancel(refused)
 
     def reschedule_to_buildings(self) -> None:
         """Push deliveries back to when each order's building is expected ready (buyers reschedule late buildings).
@@ -103,6 +131,7 @@ class ChipMarket:
         self.reschedule_to_buildings()
         self.revenue_month = {}
         for maker in model.chipmakers.values():
+            self.apply_export_rules(maker)
             book = self.orders.get(maker.account, [])
             cost_before = maker.unit_cost_usd_bn_per_gw
             deliveries = maker.produce(book, month)
@@ -113,7 +142,7 @@ class ChipMarket:
                 amount = gw * order.price_per_gw
                 revenue += amount
                 model.dues.add(order.lab, maker.account, amount, PaymentKind.CHIPS)
-                model.deliver_to_project(order.project, maker, gw)
+                model.procurement.deliver(order.project, maker, gw, order.offer.compute_factor)
             self.orders[maker.account] = [o for o in book if o.remaining_gw > 1e-12]
             self.revenue_month[maker.account] = revenue
             maker.revenue_month_usd_bn = revenue

@@ -28,23 +28,29 @@ def format_month(index: int) -> str:
 
 @dataclass(frozen=True)
 class Generation:
-    """An accelerator generation on the catalogue: when it arrives and its EFLOP/s per GW."""
+    """An accelerator generation on the catalogue: when it arrives, its EFLOP/s per GW and the figures
+    export rules test (TPP, interconnect bandwidth, die area)."""
 
     name: str
     intro_month: int
     eflops_per_gw: float
+    tpp: float
+    interconnect_gb_s: float
+    die_area_mm2: float
 
 
 class ChipCatalogue:
     """Listed generations plus future ones extrapolated on the price-performance trend.
 
-    Future generation n arrives ``interval`` months after the previous one with EFLOP/s per GW
-    multiplied by 2^(interval / ``technology.efficiency_doubling_months``).
+    Future generation n arrives ``interval`` months after the previous one with EFLOP/s per GW (and,
+    at the same power per accelerator, TPP) multiplied by 2^(interval / ``technology.efficiency_doubling_months``)
+    and interconnect bandwidth by ``technology.future_interconnect_growth_per_generation``.
     """
 
     def __init__(self, generations: dict[str, GenerationSpec], technology: TechnologySpec, until_month: int) -> None:
         listed = sorted(
-            (Generation(name, month_index(g.intro_date), g.eflops_per_gw()) for name, g in generations.items()),
+            (Generation(name, month_index(g.intro_date), g.eflops_per_gw(), g.tpp(), g.interconnect_gb_s, g.die_area_mm2)
+             for name, g in generations.items()),
             key=lambda g: g.intro_month,
         )
         interval = technology.future_generation_interval_months
@@ -52,7 +58,8 @@ class ChipCatalogue:
         last = listed[-1]
         n = 1
         while last.intro_month + interval <= until_month:
-            last = Generation(f"future_{n}", last.intro_month + interval, last.eflops_per_gw * growth)
+            last = Generation(f"future_{n}", last.intro_month + interval, last.eflops_per_gw * growth, last.tpp * growth,
+                              last.interconnect_gb_s * technology.future_interconnect_growth_per_generation, last.die_area_mm2)
             listed.append(last)
             n += 1
         self.generations: list[Generation] = listed
@@ -85,6 +92,7 @@ class CohortTable:
             setattr(self, name, np.zeros(capacity, dtype=np.int64))
         self.retired = np.zeros(capacity, dtype=bool)
         self.retired_gw_total = 0.0
+        self.early_retired_gw_total = 0.0
 
     def _grow(self) -> None:
         for name in (*self._FLOAT, *self._INT, "retired"):
@@ -132,6 +140,16 @@ class CohortTable:
             self.retired_gw_total += self.gw[row]
             by_project[int(self.project[row])] = by_project.get(int(self.project[row]), 0.0) + float(self.gw[row])
         return by_project
+
+    def retire_rows(self, rows: np.ndarray) -> float:
+        """Retire the given live cohorts now (early retirement); return the GW retired."""
+        rows = rows[~self.retired[rows]]
+        self.retired[rows] = True
+        self.online_gw[rows] = 0.0
+        gw = float(self.gw[rows].sum())
+        self.retired_gw_total += gw
+        self.early_retired_gw_total += gw
+        return gw
 
     def sum_by_owner(self, values: np.ndarray, n_accounts: int) -> np.ndarray:
         """Sum a per-cohort array over live cohorts by owner account."""

@@ -51,3 +51,21 @@ class AgentType(StrEnum):
     UTILITY = "Utility"
     INVESTOR = "Investor"
     GOVERNMENT = "Government"
+
+
+class PolicySector(StrEnum):
+    """Kinds of firm an investment-screening rule can cover: chipmakers, or labs by role."""
+
+    CHIPMAKER = "chipmaker"
+    FRONTIER = "frontier"
+    CLOUD = "cloud"
+    FOLLOWER = "follower"
+
+
+class Constraint(StrEnum):
+    """What binds a region's build-out in a month (the ``constraint_<REGION>`` columns)."""
+
+    CHIPS = "chips"
+    POWER = "power"
+    CAPITAL = "capital"
+    DEMAND = "demand"

@@ -73,6 +73,10 @@ class Insolvency:
                 continue
             self.arrears_months[firm.account] += 1
             if self.arrears_months[firm.account] >= spec.grace_months:
+                owed = model.ledger.claims_payable(firm.account)
+                if firm.agent_type.value == "Lab" and model.governments[firm.region].rescue(firm, owed):
+                    self.arrears_months[firm.account] = 0
+                    continue
                 defaulting.append(firm)
         if defaulting:
             self.default(defaulting)

@@ -54,7 +54,8 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
         "date": model.date,
         "compute_gw": totals["online_gw"],
     }
-    for region, gw in compute_gw_by_region(model).items():
+    by_region = compute_gw_by_region(model)
+    for region, gw in by_region.items():
         row[f"compute_gw_{region}"] = gw
     row.update({
         "effective_compute_eflops": totals["online_eflops"],
@@ -93,6 +94,14 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
         "bubble_index_chipmakers": equity["bubble_index_chipmakers"],
         "bubble_index_utilities": equity["bubble_index_utilities"],
     })
+    indicators = model.indicators
+    row["gw_added_per_week"] = indicators.gw_added_per_week
+    world = totals["online_gw"]
+    for region, gw in by_region.items():
+        row[f"share_compute_{region}"] = gw / world if world > 0 else 0.0
+    row["blocked_demand_gw"] = model.procurement.blocked_month_gw
+    for region, gw in by_region.items():
+        row[f"constraint_{region}"] = indicators.binding(region, gw).value
     return row
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,8 +18,10 @@ from market import monthly, setup
 from market.capital import CapitalMarket
 from market.chips import ChipMarket
 from market.compute import ChipCatalogue, CohortTable, format_month, month_index
-from market.enums import REGIONS, LabRole
+from market.enums import LabRole
 from market.equity_market import EquityMarket
+from market.export_controls import ExportControls
+from market.indicators import Indicators
 from market.insolvency import Insolvency
 from market.leases import LeaseBook
 from market.ledger import OUTSIDE, Ledger, PaymentKind
@@ -28,8 +29,9 @@ from market.metrics import build_datacollector
 from market.minsky import MinskyClass, classify_all
 from market.network import EdgeType, RelationsNetwork
 from market.params import Params
+from market.procurement import Procurement
 from market.projects import Project, RegionConstruction
-from market.rng import RandomStreams, Stream
+from market.rng import RandomStreams
 from market.scenario import EventKind, Scenario, ScheduledEvent
 from market.schema import set_path
 from market.services import clear_services_market
@@ -89,6 +91,9 @@ class ComputeMarket(mesa.Model):
         self.vendor = VendorFinancing(self)
         self.insolvency = Insolvency(self)
         self.chip_market = ChipMarket(self)
+        self.export_controls = ExportControls(self)
+        self.procurement = Procurement(self)
+        self.indicators = Indicators(self)
         self.leases = LeaseBook(self)
         setup.create_construction(self)
         setup.endow(self)
@@ -166,7 +171,7 @@ class ComputeMarket(mesa.Model):
         """Full monthly cost of a GW the lab owns: depreciation, power at home prices, maintenance."""
         gw = self.owned_online_gw[lab.account]
         depreciation = self.owned_depreciation_month[lab.account] / gw if gw > 1e-12 else (
-            self.best_new_compute_offer(lab)[1] / self.params.technology.useful_life_months)
+            self.procurement.best_offer(lab)[1] / self.params.technology.useful_life_months)
         power = usd_bn_per_gw_month(self.utilities[lab.region].price_usd_mwh)
         return depreciation + power + self.params.lab_behaviour.maintenance_usd_bn_per_gw_month
 
@@ -197,84 +202,12 @@ class ComputeMarket(mesa.Model):
         """The agent holding ``account``."""
         return self._by_account[account]
 
-    def sellers_to(self, region: str) -> list[Chipmaker]:
-        """Chipmakers taking orders from a region this month."""
-        return [m for m in self.chipmakers.values() if m.is_selling() and region in m.spec.sells_to]
-
-    def best_new_compute_offer(self, lab: Lab) -> tuple[float, float]:
-        """(EFLOP/s per GW, all-in cost per GW) of the best-value new compute on sale to the lab."""
-        building = self.params.lab_behaviour.building_capex_usd_bn_per_gw
-        offers = [(m.eflops_per_gw(self.month), m.price_usd_bn_per_gw + building) for m in self.sellers_to(lab.region)]
-        if not offers:
-            return 0.0, 0.0
-        return max(offers, key=lambda offer: offer[0] / offer[1])
-
     def _reference_cost_per_eflops(self) -> float:
         us_lab = next(lab for lab in self.labs.values() if lab.region == "US")
         self.month = self.start_month
-        e_new, cost = self.best_new_compute_offer(us_lab)
+        e_new, cost = self.procurement.best_offer(us_lab)
         self.month = self.start_month - 1
         return cost / e_new
-
-    # --- projects -----------------------------------------------------------------------------
-    def choose_maker(self, lab: Lab) -> Chipmaker | None:
-        """Pick a chipmaker: one whose vendor financing the lab holds unspent, else by a logit of price per
-        EFLOP/s, partnership and size (preferential attachment)."""
-        behaviour = self.params.lab_behaviour
-        makers = self.sellers_to(lab.region)
-        if not makers:
-            return None
-        earmarked = [m for m in makers if self.vendor.earmark_for(lab.account, m.account) > 0]
-        if earmarked:
-            return earmarked[0]
-        partners = {v for _, v, k in self.network.graph.out_edges(lab.account, keys=True) if k == EdgeType.PARTNERS}
-        scores = np.array([
-            -behaviour.supplier_weight_price * math.log(m.price_usd_bn_per_gw / m.eflops_per_gw(self.month))
-            + behaviour.supplier_weight_partner * (m.account in partners)
-            + behaviour.supplier_weight_size * math.log(max(m.capacity_gw_per_month, 1e-3))
-            for m in makers])
-        probabilities = np.exp(scores - scores.max())
-        probabilities /= probabilities.sum()
-        return makers[int(self.streams.get(Stream.PARTNERSHIPS).choice(len(makers), p=probabilities))]
-
-    def start_projects(self, lab: Lab, gw: float) -> None:
-        """Split ``gw`` into projects; for each choose site and chipmaker, order chips, ask for power, queue construction."""
-        behaviour = self.params.lab_behaviour
-        chunks = max(1, math.ceil(gw / behaviour.max_project_gw - 1e-9))
-        delays = self.streams.get(Stream.PROJECT_DELAYS)
-        for _ in range(chunks):
-            maker = self.choose_maker(lab)
-            if maker is None:
-                return
-            size = gw / chunks
-            site = lab.choose_site(lab.profile.site_regions)
-            construction = self.construction[site]
-            months = max(1, round(construction.spec.build_months * float(delays.lognormal(0.0, construction.spec.delay_sigma))))
-            project = Project(self.next_id("project"), lab.account, site, size, maker.account, maker.price_usd_bn_per_gw,
-                              size * behaviour.building_capex_usd_bn_per_gw, months, self.month)
-            self.projects[project.id] = project
-            lab.project_ids.append(project.id)
-            wanted = self.month + max(construction.spec.build_months - 1, 0)
-            self.chip_market.place(lab.account, maker, project.id, size, wanted)
-            self.utilities[site].request(project.id, size)
-            construction.queue.append(project.id)
-            lab.ordered_by_maker[maker.account] = lab.ordered_by_maker.get(maker.account, 0.0) + size
-            if (lab.ordered_by_maker[maker.account] >= behaviour.partnership_threshold_gw
-                    and not self.network.has(lab.account, maker.account, EdgeType.PARTNERS)):
-                self.network.add_or_update(lab.account, maker.account, EdgeType.PARTNERS, self.date, origin="orders")
-                self.log_event("partnership", [lab.name, maker.name], "formed by cumulative orders")
-            self.log_event("project", [lab.name, maker.name, self.utilities[site].name],
-                           f"{size:.3f} GW in {site}, {months}-month build")
-
-    def deliver_to_project(self, project_id: int, maker: Chipmaker, gw: float) -> None:
-        """Install delivered chips at their project; they are idle until the project runs them."""
-        project = self.projects[project_id]
-        project.delivered_gw += gw
-        project.live_gw += gw
-        self.cohorts.add(owner=project.owner, maker=maker.account, project=project.id, site=REGIONS.index(project.site),
-                         gw=gw, eflops_per_gw=maker.eflops_per_gw(self.month), delivered_month=self.month,
-                         life_months=self.params.technology.useful_life_months,
-                         cost_per_gw=project.chip_price_per_gw + self.params.lab_behaviour.building_capex_usd_bn_per_gw)
 
     def fire_events(self) -> None:
         """Apply the scenario events dated this month (DESIGN section 5, step 1)."""
@@ -292,6 +225,8 @@ class ComputeMarket(mesa.Model):
         self.month = self.start_month + self.steps - 1
         self._start_month()
         self.fire_events()
+        for government in self.governments.values():
+            government.apply_rules()
         self.refresh_compute()
         alive_labs = [lab for lab in self.labs.values() if lab.alive]
         for lab in alive_labs:
@@ -310,6 +245,7 @@ class ComputeMarket(mesa.Model):
                 if lab.alive:
                     lab.update_expectations()
                     lab.plan()
+        self.procurement.start_requested()
         self.chip_market.clear()
         self.vendor.pay_tranches()
         monthly.clear_power(self)
@@ -321,6 +257,7 @@ class ComputeMarket(mesa.Model):
         self.refresh_compute()
         self.month_stats["capex_usd_bn"] = monthly.capex_this_month(self)
         self.minsky = classify_all(self)
+        self.indicators.update()
         self.datacollector.collect(self)
         self.ledger.close_step()
         if self.steps >= self.params.run.steps:
@@ -329,6 +266,8 @@ class ComputeMarket(mesa.Model):
     def _start_month(self) -> None:
         self.capital.start_month()
         self.chip_market.ordered_month_gw = 0.0
+        self.procurement.blocked_month_gw = 0.0
+        self.indicators.start_month()
         self.month_capex = {"construction": 0.0}
         for maker in self.chipmakers.values():
             maker.ordered_month_gw = 0.0

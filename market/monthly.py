@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from market.ledger import OUTSIDE, PaymentKind
 from market.projects import Project
 
 if TYPE_CHECKING:
+    from agents.lab import Lab
     from market.model import ComputeMarket
 
 
@@ -35,6 +38,9 @@ def progress_projects(model: ComputeMarket) -> None:
     if retired:
         model.log_event("retirement", [], f"{sum(retired.values()):.3f} GW of chips retired")
     for lab in model.labs.values():
+        if lab.alive:
+            scrap_for_power(model, lab)
+    for lab in model.labs.values():
         for project_id in lab.project_ids:
             project = model.projects[project_id]
             due = project.monthly_construction_usd_bn()
@@ -46,6 +52,45 @@ def progress_projects(model: ComputeMarket) -> None:
             project.online_gw = min(project.live_gw, project.connected_gw) if project.built else 0.0
             model.cohorts.set_project_online(project.id, project.online_gw)
         lab.project_ids = [i for i in lab.project_ids if not is_finished(model.projects[i])]
+
+
+def scrap_for_power(model: ComputeMarket, lab: Lab) -> None:
+    """Retire a lab's older chips early where its new chips wait for power at the same site.
+
+    For each built project of the lab with chips idle for lack of power, cohorts of the lab's other
+    projects at that site whose EFLOP/s per GW is at most 1 / ``technology.scrap_efficiency_ratio``
+    of the waiting chips' retire, least efficient first, until the waiting GW are covered; their
+    power connection passes to the waiting project (GW are conserved: retired, not destroyed).
+    """
+    cohorts = model.cohorts
+    ratio = model.params.technology.scrap_efficiency_ratio
+    projects = [model.projects[i] for i in lab.project_ids]
+    for waiting in projects:
+        need = waiting.live_gw - waiting.connected_gw
+        if not waiting.built or need <= 1e-9:
+            continue
+        newest = cohorts.rows_of_project(waiting.id)
+        best = float(cohorts.eflops_per_gw[newest].max()) if newest.size else 0.0
+        for donor in sorted((p for p in projects if p.site == waiting.site and p is not waiting and p.connected_gw > 0),
+                            key=lambda p: p.id):
+            rows = cohorts.rows_of_project(donor.id)
+            old = rows[cohorts.eflops_per_gw[rows] * ratio <= best]
+            if need <= 1e-9 or old.size == 0:
+                continue
+            old = old[np.argsort(cohorts.eflops_per_gw[old], kind="stable")]
+            chosen = old[np.cumsum(cohorts.gw[old]) - cohorts.gw[old] < need]
+            gw = cohorts.retire_rows(chosen)
+            donor.live_gw -= gw
+            moved = model.utilities[waiting.site].withdraw(waiting.id, min(gw, donor.connected_gw, need))
+            donor.connected_gw -= moved
+            waiting.connected_gw += moved
+            excess = donor.connected_gw - donor.live_gw
+            if excess > 1e-12:
+                donor.connected_gw -= excess
+                model.utilities[donor.site].release(excess)
+            need -= moved
+            model.log_event("early_retirement", [lab.name], f"{gw:.3f} GW of older chips retired at {waiting.site} "
+                            f"to power {moved:.3f} GW of new ones")
 
 
 def is_finished(project: Project) -> bool:

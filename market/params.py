@@ -25,13 +25,18 @@ from market.params_physical import (
     default_construction,
     default_generations,
 )
+from market.params_policy import (
+    ExportResponseSpec,
+    ExportRuleSpec,
+    GovernmentSpec,
+    default_export_rules,
+    default_governments,
+)
 from market.roster import (
     ChipmakerSpec,
-    GovernmentSpec,
     LabSpec,
     UtilitySpec,
     default_chipmakers,
-    default_governments,
     default_labs,
     default_utilities,
 )
@@ -242,6 +247,10 @@ class LabBehaviourSpec:
     supplier_weight_size: float = param(0.5, unit="1", lo=0.0, hi=50.0,
                                         description="Logit weight of log capacity (preferential attachment to large suppliers).",
                                         source=ASSUMED + "buyers favour suppliers able to deliver at scale")
+    supplier_weight_wait: float = param(0.15, unit="1/month", lo=0.0, hi=10.0,
+                                        description="Logit weight of a chipmaker's backlog in months of its capacity (buyers avoid long waits).",
+                                        source=ASSUMED + "a year's wait cuts a supplier's odds to about a sixth; Chinese labs bought H20s "
+                                               "while Ascend supply was sold out (reported)")
     partnership_threshold_gw: float = param(0.5, unit="GW", lo=0.0, hi=100.0,
                                             description="Cumulative GW ordered from a chipmaker after which a 'partners' relation forms.",
                                             source=ASSUMED + "half a GW of orders makes a strategic relationship")
@@ -319,3 +328,5 @@ class Params:
     chipmakers: dict[str, ChipmakerSpec] = field(default_factory=default_chipmakers)
     utilities: dict[str, UtilitySpec] = field(default_factory=default_utilities)
     governments: dict[str, GovernmentSpec] = field(default_factory=default_governments)
+    export_rules: dict[str, ExportRuleSpec] = field(default_factory=default_export_rules, metadata={"open": ExportRuleSpec})
+    export_response: ExportResponseSpec = field(default_factory=ExportResponseSpec)

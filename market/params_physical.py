@@ -21,10 +21,19 @@ class GenerationSpec:
     board_w: float = param(700.0, unit="W", lo=1.0, hi=1e5, description="Board power per accelerator.", source="")
     all_in_w: float = param(1500.0, unit="W", lo=1.0, hi=1e5,
                             description="Facility power per accelerator, including servers, network and cooling.", source="")
+    interconnect_gb_s: float = param(900.0, unit="GB/s", lo=0.0, hi=1e6,
+                                     description="Chip-to-chip interconnect bandwidth (bidirectional), tested by the 2022 export rule.",
+                                     source="")
+    die_area_mm2: float = param(814.0, unit="mm^2", lo=1.0, hi=1e5, lo_open=False,
+                                description="Applicable die area; performance density = TPP / die area (2023 export rule).", source="")
 
     def eflops_per_gw(self) -> float:
         """Return dense EFLOP/s delivered per GW of facility power."""
         return self.dense_bf16_tflops * 1e12 / self.all_in_w * 1e9 / 1e18
+
+    def performance_density(self) -> float:
+        """TPP per mm^2 of die area, the 2023 rule's second test (88 FR 73458). H100: 15,824 / 814 = 19.4."""
+        return self.tpp() / self.die_area_mm2
 
     def tpp(self) -> float:
         """Total processing performance, the export-control metric: dense TOPS x bit length (16 for BF16).
@@ -34,18 +43,19 @@ class GenerationSpec:
         return self.dense_bf16_tflops * 16.0
 
 
-def _generation(intro: str, tflops: float, board: float, all_in: float) -> GenerationSpec:
+def _generation(intro: str, tflops: float, board: float, all_in: float, interconnect: float, die: float) -> GenerationSpec:
     spec = GenerationSpec()
     spec.intro_date, spec.dense_bf16_tflops, spec.board_w, spec.all_in_w = intro, tflops, board, all_in
+    spec.interconnect_gb_s, spec.die_area_mm2 = interconnect, die
     return spec
 
 
 def default_generations() -> dict[str, GenerationSpec]:
     """A100, H100 and B200 from NVIDIA datasheets; all-in watts scaled from 150 MW per 100k H100s."""
     return {
-        "A100": _generation("2020-06", 312.0, 400.0, 860.0),
-        "H100": _generation("2022-10", 989.0, 700.0, 1500.0),
-        "B200": _generation("2025-01", 2250.0, 1000.0, 2100.0),
+        "A100": _generation("2020-06", 312.0, 400.0, 860.0, 600.0, 826.0),
+        "H100": _generation("2022-10", 989.0, 700.0, 1500.0, 900.0, 814.0),
+        "B200": _generation("2025-01", 2250.0, 1000.0, 2100.0, 1800.0, 1600.0),
     }
 
 
@@ -55,6 +65,8 @@ _GENERATION_SOURCES = {
     "all_in_w": "H100: 150 MW per 100k GPUs (SemiAnalysis, reported); A100 scaled by the H100 ratio 1500/700 (assumption); "
                 "B200: GB200 NVL72 ~120 kW per 72 GPUs (reported) times 1.25 facility overhead (assumption)",
     "intro_date": "volume shipments as reported: A100 mid-2020, H100 Q4 2022, B200 early 2025",
+    "interconnect_gb_s": "NVIDIA datasheets: NVLink 600 GB/s (A100), 900 GB/s (H100), 1.8 TB/s (B200)",
+    "die_area_mm2": "reported die sizes: GA100 826 mm^2, GH100 814 mm^2, B200 two dies of ~800 mm^2",
 }
 ENTRY_SOURCES.update({
     f"generations.{gen}.{name}": text
@@ -86,6 +98,16 @@ class TechnologySpec:
         39.0, unit="months", lo=6.0, hi=240.0,
         description="Months for EFLOP/s per facility GW of new generations to double.",
         source="H100 (Oct 2022) to B200 (Jan 2025): 659 -> 1,071 EFLOP/s per GW in 27 months, from the datasheet rows above")
+    future_interconnect_growth_per_generation: float = param(
+        2.0, unit="1", lo=1.0, hi=10.0,
+        description="Interconnect bandwidth multiplier per future generation (die area and per-accelerator power held at the last listed one's).",
+        source="NVLink doubled per generation: 600 (A100) -> 900 (H100) -> 1,800 GB/s (B200), NVIDIA datasheets")
+    scrap_efficiency_ratio: float = param(
+        3.0, unit="1", lo=1.0, hi=1000.0,
+        description="A lab whose new chips wait for power at a site retires older chips there early when the new ones give at "
+                    "least this many times their EFLOP/s per GW, and hands their power connection over.",
+        source=ASSUMED + "operators replace running accelerators only for a large gain: swapping costs downtime and labour, and "
+               "one generation (~1.6x, H100 -> B200 per GW) is not worth it")
     useful_life_months: int = param(
         60, unit="months", lo=12, hi=180, description="Months an installed accelerator runs before it retires.",
         source="largest cloud providers depreciate servers over ~5-6 years (company 10-K filings, reported)")

@@ -155,6 +155,10 @@ class ChipmakerSpec:
                                   source="typical semiconductor learning rate ~20% per doubling; Wright (1936), Nagy et al. (2013) PLoS ONE 8(2):e52669")
     initial_cumulative_output_gw: float = param(5.0, unit="GW", lo=0.001, hi=1e5,
                                                 description="Cumulative output before the start (Q_0).", source=ASSUMED + "a few years of its output at 2024 rates")
+    order_book_limit_months: float = param(240.0, unit="months", lo=0.1, hi=240.0,
+                                           description="Largest order book it takes, in months of current capacity; beyond it, it is sold out.",
+                                           source=ASSUMED + "not yet calibrated, so effectively unlimited: NVIDIA's parts were reported sold out "
+                                                  "about a year ahead in 2024-25, which suggests 12-18 months once the 2022-2023 calibration sets it")
     target_backlog_months: float = param(9.0, unit="months", lo=0.1, hi=60.0,
                                          description="Backlog (orders due within the capacity lead time) above which it expands capacity.",
                                          source=ASSUMED + "expands when sold out beyond its reference backlog")
@@ -172,14 +176,25 @@ class ChipmakerSpec:
                                           source="NVIDIA FY2025 buybacks and dividends ~$34bn of $72.9bn net income (10-K)")
     sells_to: list = param(list(REGIONS), unit="-", choices=REGIONS, description="Regions it sells to (before export rules).",
                            source=ASSUMED + "sells worldwide unless a scenario or export rule says otherwise")
+    max_capacity_gw_per_month: float = param(100.0, unit="GW/month", lo=0.0, hi=1e4,
+                                             description="Ceiling on its capacity (foundry, packaging or memory it can get).",
+                                             source=ASSUMED + "no binding ceiling for makers with access to leading-edge foundries")
+    maturity_months: int = param(0, unit="months", lo=0, hi=240,
+                                 description="Months after it starts selling until its chips reach full efficiency (0: mature).",
+                                 source=ASSUMED + "established makers ship mature products")
+    initial_maturity: float = param(1.0, unit="1", lo=0.01, hi=1.0,
+                                    description="Share of its full efficiency its chips have when it starts selling.",
+                                    source=ASSUMED + "established makers ship mature products")
 
 
 def _maker(role: str, region: str, capacity: float, efficiency: float, cost: float, markup: float, cash: float,
-           cumulative: float, *, dormant: bool = False, sells_to: tuple[str, ...] = REGIONS) -> ChipmakerSpec:
+           cumulative: float, *, dormant: bool = False, sells_to: tuple[str, ...] = REGIONS, ceiling: float = 100.0,
+           maturity: tuple[int, float] = (0, 1.0)) -> ChipmakerSpec:
     spec = ChipmakerSpec()
     spec.role, spec.region, spec.initial_capacity_gw_per_month, spec.efficiency = role, region, capacity, efficiency
     spec.initial_unit_cost_usd_bn_per_gw, spec.base_markup, spec.initial_cash_usd_bn = cost, markup, cash
     spec.initial_cumulative_output_gw, spec.dormant, spec.sells_to = cumulative, dormant, list(sells_to)
+    spec.max_capacity_gw_per_month, (spec.maturity_months, spec.initial_maturity) = ceiling, maturity
     return spec
 
 
@@ -189,8 +204,9 @@ def default_chipmakers() -> dict[str, ChipmakerSpec]:
         "incumbent_gpu": _maker("incumbent", "US", 0.45, 1.0, 9.0, 3.9, 43.0, 6.0),
         "challenger_gpu": _maker("challenger", "US", 0.03, 0.95, 9.0, 2.2, 5.0, 0.4),
         "custom_asic": _maker("custom", "US", 0.08, 0.9, 7.0, 2.0, 10.0, 1.5),
-        "domestic_cn": _maker("domestic", "CN", 0.04, 0.5, 12.0, 1.5, 10.0, 0.5, sells_to=("CN",)),
-        "entrant_neuromorphic": _maker("entrant", "US", 0.0, 10.0, 20.0, 2.0, 1.0, 0.001, dormant=True),
+        "domestic_cn": _maker("domestic", "CN", 0.04, 0.5, 12.0, 1.5, 10.0, 0.5, sells_to=("CN",), ceiling=0.4),
+        "entrant_neuromorphic": _maker("entrant", "US", 0.005, 10.0, 20.0, 2.0, 1.0, 0.01, dormant=True, ceiling=2.0,
+                                       maturity=(36, 0.2)),
     }
 
 
@@ -204,6 +220,14 @@ ENTRY_SOURCES.update({
     "chipmakers.challenger_gpu.initial_cash_usd_bn": "AMD cash and short-term investments $5.1bn at end-2024 (10-K)",
     "chipmakers.challenger_gpu.initial_capacity_gw_per_month": ASSUMED + "AMD data-centre GPU revenue >$5bn in 2024 (reported) at ~$25bn/GW",
     "chipmakers.domestic_cn.efficiency": ASSUMED + "Ascend 910B-class parts at about half the FLOP/s per watt of the newest NVIDIA parts",
+    "chipmakers.domestic_cn.max_capacity_gw_per_month": ASSUMED + "SMIC's 7 nm-class capacity (reported in the tens of thousands of wafers "
+    "a month) devoted to accelerators at low yields: a few hundred MW of accelerators a month at most",
+    "chipmakers.entrant_neuromorphic.efficiency": ASSUMED + "analog/neuromorphic inference parts claim 10-100x the operations per watt of GPUs "
+    "(vendor claims, reported); 10x taken, and only once mature",
+    "chipmakers.entrant_neuromorphic.maturity_months": ASSUMED + "a new architecture needs about three years of software and yield work to "
+    "reach its rated efficiency on real workloads",
+    "chipmakers.entrant_neuromorphic.initial_maturity": ASSUMED + "first products reach about a fifth of the rated efficiency on real workloads",
+    "chipmakers.entrant_neuromorphic.max_capacity_gw_per_month": ASSUMED + "a start-up's foundry allocation: up to ~2 GW a month once scaled",
 })
 
 
@@ -285,26 +309,3 @@ ENTRY_SOURCES.update({
 for _region in REGIONS:
     ENTRY_SOURCES.setdefault(f"utilities.{_region}.generation_growth_per_year",
                              ASSUMED + "approximate 2014-2024 trend (Energy Institute)")
-
-
-@dataclass
-class GovernmentSpec:
-    """A region's government: its instruments as data the markets apply.
-
-    Export controls, investment screening and endogenous rules come with the policy issue.
-    """
-
-    permitting_speed: float = param(1.0, unit="1", lo=0.05, hi=10.0,
-                                    description="Scales utility build rates up and lead times down (1 = today's pace).",
-                                    source=ASSUMED + "normalised to 2025 practice")
-    generation_subsidy_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
-                                            description="Share of new generation capex the government pays.",
-                                            source=ASSUMED + "none in the baseline")
-    fab_subsidy_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
-                                     description="Share of chipmakers' capacity capex the government pays.",
-                                     source=ASSUMED + "none in the baseline")
-
-
-def default_governments() -> dict[str, GovernmentSpec]:
-    """One government per region with neutral instruments."""
-    return {region: GovernmentSpec() for region in REGIONS}

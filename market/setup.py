@@ -173,7 +173,7 @@ def _install_pipeline(model: ComputeMarket, lab: Lab, gw: float) -> None:
         return
     rng = model.streams.get(Stream.INITIAL_CONDITIONS)
     before = set(model.projects)
-    model.start_projects(lab, gw)
+    model.procurement.start_projects(lab, gw)
     for project_id in sorted(set(model.projects) - before):
         project = model.projects[project_id]
         done = int(rng.integers(0, project.build_months))

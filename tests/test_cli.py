@@ -42,8 +42,13 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                    "claims_usd_bn", "hhi_compute", "money_total_usd_bn"]
                 + ["market_value_usd_bn", "fundamental_value_usd_bn", "bubble_index", "circularity", "share_trend_followers",
                    "hedge_share", "speculative_share", "ponzi_share", "defaults", "contagion_defaults", "risk_free_rate",
-                   "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities"])
+                   "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities"]
+                + ["gw_added_per_week"] + [f"share_compute_{r}" for r in regions] + ["blocked_demand_gw"]
+                + [f"constraint_{r}" for r in regions])
     assert list(baseline_seed1.model_table.columns) == expected
+    assert set(baseline_seed1.model_table[[f"constraint_{r}" for r in regions]].stack()) <= {"chips", "power", "capital", "demand"}
+    shares = baseline_seed1.model_table[[f"share_compute_{r}" for r in regions]].sum(axis=1)
+    assert ((shares - 1.0).abs() < 1e-9).all()
     assert baseline_seed1.model_table["date"].iloc[0] == "2025-01"
     assert baseline_seed1.model_table["date"].iloc[-1] == "2034-12"
 

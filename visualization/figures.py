@@ -7,6 +7,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -49,6 +50,21 @@ def plot_summary(model_table: pd.DataFrame, path: Path, title: str) -> None:
     lines = ax.get_legend_handles_labels()
     twin_lines = twin.get_legend_handles_labels()
     ax.legend(lines[0] + twin_lines[0], lines[1] + twin_lines[1], fontsize=8)
+    fig.suptitle(title)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def plot_against_baseline(tables: dict[str, pd.DataFrame], columns: list[tuple[str, str]], path: Path, title: str) -> None:
+    """Write a figure with one panel per (column, panel title): each named run's line, the baseline's dashed."""
+    fig, axes = plt.subplots(1, len(columns), figsize=(4.2 * len(columns), 3.6), constrained_layout=True)
+    for ax, (column, panel) in zip(list(axes) if len(columns) > 1 else [axes], columns, strict=True):
+        for name, table in tables.items():
+            ax.plot(pd.to_datetime(table["date"]), table[column], "--" if name == "baseline" else "-", label=name)
+        ax.set(title=panel)
+        ax.xaxis.set_major_locator(mdates.YearLocator(2))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+        ax.legend(fontsize=8)
     fig.suptitle(title)
     fig.savefig(path, dpi=110)
     plt.close(fig)

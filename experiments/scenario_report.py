@@ -1,0 +1,45 @@
+"""Figures for docs/scenarios.md: each shipped scenario's headline columns against the baseline, same seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from experiments.runner import simulate
+from market.scenario import list_scenarios, load_scenario
+from visualization.figures import plot_against_baseline
+
+DEFAULT_COLUMNS = [("compute_gw", "World compute online (GW)"), ("gw_added_per_week", "GW added per week (trailing 12 m)"),
+                   ("bubble_index", "Bubble index")]
+HEADLINES: dict[str, list[tuple[str, str]]] = {
+    "baseline": [("compute_gw", "World compute online (GW)"), ("gw_added_per_week", "GW added per week (trailing 12 m)"),
+                 ("share_compute_US", "US share of world compute"), ("share_compute_CN", "China's share of world compute")],
+    "bubble-burst": [("bubble_index", "Bubble index"), ("market_value_usd_bn", "World market value ($bn)"),
+                     ("defaults", "Defaults (cumulative)")],
+    "vendor-financing-10gw": [("circularity", "Circularity"), ("compute_gw_US", "US compute (GW)"),
+                              ("bubble_index_labs", "Bubble index, labs")],
+    "power-bottleneck": [("compute_gw_US", "US compute (GW)"), ("idle_chips_gw", "Idle chips (GW)"),
+                         ("power_price_usd_mwh_US", "US power price ($/MWh)"), ("power_queue_gw_US", "US power queue (GW)")],
+    "export-block": [("compute_gw_CN", "China's compute (GW)"), ("blocked_demand_gw", "Blocked demand (GW a month)"),
+                     ("share_compute_CN", "China's share of world compute")],
+    "investment-block": [("compute_gw_US", "US compute (GW)"), ("market_value_usd_bn", "World market value ($bn)"),
+                         ("debt_usd_bn", "Debt ($bn)")],
+    "neuromorphic": [("effective_compute_eflops", "Effective compute (EFLOP/s)"),
+                     ("retired_gw", "Retired chips (GW, cumulative)"), ("compute_gw", "World compute online (GW)")],
+    "gigawatt-factory": [("gw_added_per_week", "GW added per week (trailing 12 m)"), ("compute_gw_US", "US compute (GW)"),
+                         ("idle_chips_gw", "Idle chips (GW)")],
+}
+
+
+def write_scenario_figures(out_dir: Path, seed: int) -> list[Path]:
+    """Run the baseline and every shipped scenario with ``seed``; write one comparison figure per scenario."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    baseline = simulate(load_scenario("baseline"), seed).model_table
+    written = []
+    for name, _ in list_scenarios():
+        tables = {"baseline": baseline}
+        if name != "baseline":
+            tables[name] = simulate(load_scenario(name), seed).model_table
+        path = out_dir / f"{name}.png"
+        plot_against_baseline(tables, HEADLINES.get(name, DEFAULT_COLUMNS), path, f"{name} against baseline, seed {seed}")
+        written.append(path)
+    return written

@@ -1,0 +1,201 @@
+"""Procurement: how a lab turns GW it wants to build into projects, chip orders and power requests.
+
+Labs ask to build during planning; once all have planned, the requests start pro rata to the room
+left in chipmakers' order books (a chipmaker takes orders up to ``order_book_limit_months`` of its
+capacity, then it is sold out). For each project the lab picks a site region
+(:meth:`agents.lab.Lab.choose_site`), then a chipmaker among those selling to its region: one whose
+vendor financing it holds unspent, else by a logit of price per EFLOP/s, partnership, size
+(preferential attachment) and the wait its backlog implies. Export rules shape the offers
+(:mod:`market.export_controls`): a covered destination gets a compliant variant, with less compute
+at a lower price, or nothing. A lab whose logit draw falls on a chipmaker that may not ship to it is
+refused: the order's GW count as blocked demand (``blocked_demand_gw``), the refusal is logged, and
+the lab draws again among the chipmakers that may ship.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from market.enums import REGIONS
+from market.export_controls import Offer
+from market.network import EdgeType
+from market.projects import Project
+from market.rng import Stream
+
+if TYPE_CHECKING:
+    from agents.chipmaker import Chipmaker
+    from agents.lab import Lab
+    from market.model import ComputeMarket
+
+
+class Procurement:
+    """Offers, chipmaker choice, project starts and deliveries.
+
+    Args:
+        model: The model.
+    """
+
+    def __init__(self, model: ComputeMarket) -> None:
+        self.model = model
+        self.blocked_month_gw = 0.0
+        self.blocked_total_gw = 0.0
+        self.requests: list[tuple[Lab, float]] = []
+
+    def request(self, lab: Lab, gw: float) -> None:
+        """Record a lab's wish to build ``gw`` this month; projects start once every lab has planned."""
+        self.requests.append((lab, gw))
+
+    def start_requested(self) -> None:
+        """Start this month's requested builds, cut pro rata when chipmakers are sold out.
+
+        Each request gets f = min(1, R / D) of its GW, R the room left in all order books and D the GW
+        requested; the rest is chip demand no chipmaker would take, recorded as a chips shortfall of
+        the lab's home region.
+        """
+        model = self.model
+        requested = sum(gw for _, gw in self.requests)
+        room = sum(m.order_room_gw() for m in model.chipmakers.values() if m.is_selling())
+        fill = min(1.0, room / requested) if requested > 0 else 1.0
+        for lab, gw in self.requests:
+            model.indicators.chip_short_gw[lab.region] += gw * (1.0 - fill)
+            if gw * fill >= model.params.lab_behaviour.min_order_gw:
+                self.start_projects(lab, gw * fill)
+        self.requests = []
+
+    def sellers_to(self, region: str) -> list[Chipmaker]:
+        """Chipmakers taking orders from a region this month (before export rules)."""
+        return [m for m in self.model.chipmakers.values() if m.is_selling() and region in m.spec.sells_to]
+
+    def offer(self, maker: Chipmaker, site: str, buyer_region: str) -> Offer | None:
+        """What ``maker`` may ship this month to a project at ``site`` of a lab from ``buyer_region``."""
+        return self.model.export_controls.offer(maker, self.model.month, site, buyer_region)
+
+    def best_offer(self, lab: Lab) -> tuple[float, float]:
+        """(EFLOP/s per GW, all-in cost per GW) of the best-value new compute the lab may buy at home."""
+        model = self.model
+        building = model.params.lab_behaviour.building_capex_usd_bn_per_gw
+        offers = []
+        for maker in self.sellers_to(lab.region):
+            offer = self.offer(maker, lab.region, lab.region)
+            if offer is not None:
+                offers.append((maker.eflops_per_gw(model.month) * offer.compute_factor,
+                               maker.price_usd_bn_per_gw * offer.price_factor + building))
+        if not offers:
+            return 0.0, 0.0
+        return max(offers, key=lambda o: o[0] / o[1])
+
+    def _draw(self, lab: Lab, makers: list[Chipmaker], offers: list[Offer]) -> Chipmaker:
+        behaviour = self.model.params.lab_behaviour
+        partners = {v for _, v, k in self.model.network.graph.out_edges(lab.account, keys=True) if k == EdgeType.PARTNERS}
+        scores = np.array([
+            -behaviour.supplier_weight_price * math.log(m.price_usd_bn_per_gw * o.price_factor
+                                                        / (m.eflops_per_gw(self.model.month) * o.compute_factor))
+            + behaviour.supplier_weight_partner * (m.account in partners)
+            + behaviour.supplier_weight_size * math.log(max(m.capacity_gw_per_month, 1e-3))
+            - behaviour.supplier_weight_wait * m.backlog_months(self.model.chip_market.backlog_gw(m.account))
+            for m, o in zip(makers, offers, strict=True)])
+        probabilities = np.exp(scores - scores.max())
+        probabilities /= probabilities.sum()
+        return makers[int(self.model.streams.get(Stream.PARTNERSHIPS).choice(len(makers), p=probabilities))]
+
+    def choose_maker(self, lab: Lab, site: str, gw: float) -> tuple[Chipmaker, Offer] | None:
+        """Pick a chipmaker (and its offer) for ``gw`` at ``site``; a refused first choice counts as blocked demand."""
+        model = self.model
+        makers = [m for m in self.sellers_to(lab.region) if m.order_room_gw() >= model.params.lab_behaviour.min_order_gw]
+        offers = {m.account: self.offer(m, site, lab.region) for m in makers}
+        eligible = [m for m in makers if offers[m.account] is not None]
+        if not eligible:
+            if makers:
+                self._refuse(lab, makers[0], site, gw)
+            return None
+        earmarked = [m for m in eligible if model.vendor.earmark_for(lab.account, m.account) > 0]
+        if earmarked:
+            return earmarked[0], offers[earmarked[0].account]
+        full = [offers[m.account] or Offer(1.0, 1.0, False) for m in makers]
+        maker = self._draw(lab, makers, full)
+        if offers[maker.account] is None:
+            self._refuse(lab, maker, site, gw)
+            maker = self._draw(lab, eligible, [offers[m.account] for m in eligible])
+        return maker, offers[maker.account]
+
+    def _refuse(self, lab: Lab, maker: Chipmaker, site: str, gw: float) -> None:
+        self.record_blocked(site, gw)
+        self.model.log_event("export_refused", [maker.name, lab.name], f"{gw:.3f} GW for {site} refused by export rules")
+
+    def record_blocked(self, site: str, gw: float) -> None:
+        """Count GW of orders for ``site`` refused by export rules."""
+        self.blocked_month_gw += gw
+        self.blocked_total_gw += gw
+        self.model.indicators.blocked_gw[site] += gw
+
+    def start_projects(self, lab: Lab, gw: float) -> None:
+        """Split ``gw`` into projects; for each choose site and chipmaker, order chips, ask for power, queue construction."""
+        model = self.model
+        behaviour = model.params.lab_behaviour
+        chunks = max(1, math.ceil(gw / behaviour.max_project_gw - 1e-9))
+        delays = model.streams.get(Stream.PROJECT_DELAYS)
+        for _ in range(chunks):
+            size = gw / chunks
+            site = lab.choose_site(lab.profile.site_regions)
+            choice = self.choose_maker(lab, site, size)
+            if choice is None:
+                return
+            maker, offer = choice
+            if maker.order_room_gw() < size:
+                model.indicators.chip_short_gw[lab.region] += size - maker.order_room_gw()
+                size = maker.order_room_gw()
+            construction = model.construction[site]
+            months = max(1, round(construction.spec.build_months * float(delays.lognormal(0.0, construction.spec.delay_sigma))))
+            project = Project(model.next_id("project"), lab.account, site, size, maker.account,
+                              maker.price_usd_bn_per_gw * offer.price_factor, size * behaviour.building_capex_usd_bn_per_gw,
+                              months, model.month)
+            model.projects[project.id] = project
+            lab.project_ids.append(project.id)
+            wanted = model.month + max(construction.spec.build_months - 1, 0)
+            model.chip_market.place(lab.account, maker, project.id, size, wanted, offer)
+            model.utilities[site].request(project.id, size)
+            construction.queue.append(project.id)
+            self._note_partnership(lab, maker, size)
+            model.log_event("project", [lab.name, maker.name, model.utilities[site].name],
+                            f"{size:.3f} GW in {site}, {months}-month build"
+                            + (f", export variant at {offer.compute_factor:.0%} compute" if offer.variant else ""))
+
+    def _note_partnership(self, lab: Lab, maker: Chipmaker, gw: float) -> None:
+        model = self.model
+        lab.ordered_by_maker[maker.account] = lab.ordered_by_maker.get(maker.account, 0.0) + gw
+        if (lab.ordered_by_maker[maker.account] >= model.params.lab_behaviour.partnership_threshold_gw
+                and not model.network.has(lab.account, maker.account, EdgeType.PARTNERS)):
+            model.network.add_or_update(lab.account, maker.account, EdgeType.PARTNERS, model.date, origin="orders")
+            model.log_event("partnership", [lab.name, maker.name], "formed by cumulative orders")
+
+    def cut_project(self, project_id: int, gw: float) -> None:
+        """Shrink a project whose chips will not come (refused orders): its power request and, if its
+        building has not started, its construction shrink with it."""
+        model = self.model
+        project = model.projects[project_id]
+        gw = min(gw, project.gw - project.delivered_gw)
+        if gw <= 0:
+            return
+        if project.started_month is None and project.gw > 0:
+            project.construction_capex_usd_bn *= (project.gw - gw) / project.gw
+        project.gw -= gw
+        utility = model.utilities[project.site]
+        utility.withdraw(project.id, gw)
+        excess = project.connected_gw - project.gw
+        if excess > 1e-12:
+            project.connected_gw -= excess
+            utility.release(excess)
+
+    def deliver(self, project_id: int, maker: Chipmaker, gw: float, compute_factor: float) -> None:
+        """Install delivered chips at their project; they are idle until the project runs them."""
+        model = self.model
+        project = model.projects[project_id]
+        project.delivered_gw += gw
+        project.live_gw += gw
+        model.cohorts.add(owner=project.owner, maker=maker.account, project=project.id, site=REGIONS.index(project.site),
+                          gw=gw, eflops_per_gw=maker.eflops_per_gw(model.month) * compute_factor, delivered_month=model.month,
+                          life_months=model.params.technology.useful_life_months,
+                          cost_per_gw=project.chip_price_per_gw + model.params.lab_behaviour.building_capex_usd_bn_per_gw)

@@ -1,0 +1,140 @@
+"""Policy instruments (issue 4): export rules with the real thresholds, variants, screening, endogenous rules,
+the domestic maker's ceiling, the entrant's maturity ramp and the headline indicators."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from market.compute import month_index
+from market.enums import REGIONS
+from market.export_controls import FULL_PART, ExportRule, compliant_offer
+from market.indicators import WEEKS_PER_YEAR
+from market.params_policy import ExportResponseSpec, ExportRuleSpec
+from tests.conftest import run
+
+
+def _rule(tpp: float, interconnect: float, density_tpp: float, density: float) -> ExportRule:
+    spec = ExportRuleSpec()
+    spec.tpp_threshold, spec.interconnect_threshold_gb_s = tpp, interconnect
+    spec.density_tpp_threshold, spec.performance_density_threshold = density_tpp, density
+    return ExportRule("test", spec)
+
+
+RULE_2022 = _rule(4800.0, 600.0, 0.0, 0.0)
+RULE_2023 = _rule(4800.0, 0.0, 1600.0, 5.92)
+FULL_BLOCK = _rule(0.0, 0.0, 0.0, 0.0)
+# (TPP, interconnect GB/s, die mm^2) from datasheets: dense BF16 TFLOP/s x 16.
+A100, A800 = (312 * 16, 600.0, 826.0), (312 * 16, 400.0, 826.0)
+H100, H800 = (989 * 16, 900.0, 814.0), (989 * 16, 400.0, 814.0)
+H20 = (148 * 16, 900.0, 814.0)
+B200 = (2250 * 16, 1800.0, 1600.0)
+
+
+@pytest.mark.parametrize(("part", "controlled_2022", "controlled_2023"), [
+    (A100, True, True), (A800, False, True), (H100, True, True), (H800, False, True), (H20, False, False)])
+def test_the_rules_catch_the_parts_they_caught(part, controlled_2022, controlled_2023) -> None:
+    """2022: A800/H800 (NVLink cut to 400 GB/s) shipped; 2023: they were caught and the H20 was designed below."""
+    assert RULE_2022.controls(*part) is controlled_2022
+    assert RULE_2023.controls(*part) is controlled_2023
+
+
+def test_variants_are_the_fastest_compliant_parts() -> None:
+    response = ExportResponseSpec()
+    assert compliant_offer(*H20, [RULE_2023], response) == FULL_PART
+    h800 = compliant_offer(*H100, [RULE_2022], response)
+    assert h800.variant and h800.compute_factor == pytest.approx(response.interconnect_cut_compute_factor)
+    h100_2023 = compliant_offer(*H100, [RULE_2023], response)
+    assert 4800 * 0.99 <= h100_2023.compute_factor * H100[0] < 4800
+    assert not RULE_2023.controls(H100[0] * h100_2023.compute_factor, H100[1], H100[2])
+    assert h100_2023.price_factor == pytest.approx(response.variant_price_floor)
+    b200_2023 = compliant_offer(*B200, [RULE_2023], response)
+    assert b200_2023.compute_factor == pytest.approx(4800 * 0.99 / B200[0])
+    assert not RULE_2023.controls(B200[0] * b200_2023.compute_factor, B200[1], B200[2])
+    assert compliant_offer(*H100, [FULL_BLOCK], response) is None
+    assert compliant_offer(*H100, [RULE_2022, RULE_2023], response).compute_factor < h800.compute_factor
+
+
+@pytest.fixture(scope="module")
+def export_block():
+    return run([("run.steps", 36)], seed=1, scenario="export-block")
+
+
+def test_a_full_block_stops_us_chips_to_china_and_counts_the_refusals(export_block) -> None:
+    model = export_block.model
+    cohorts = model.cohorts
+    rows = slice(0, cohorts.n)
+    us_makers = [m.account for m in model.chipmakers.values() if m.region == "US"]
+    to_cn = (cohorts.site[rows] == REGIONS.index("CN")) & np.isin(cohorts.maker[rows], us_makers)
+    after = cohorts.delivered_month[rows] >= month_index("2025-07")
+    assert not (to_cn & after).any()
+    assert export_block.model_table["blocked_demand_gw"].sum() > 0
+    assert (export_block.event_table["kind"] == "export_refused").any()
+    assert (export_block.event_table["kind"] == "export_rule").any()
+
+
+def test_variants_ship_to_china_under_the_2023_rule(baseline_seed1) -> None:
+    model = baseline_seed1.model
+    cohorts = model.cohorts
+    rows = slice(0, cohorts.n)
+    incumbent = model.chipmakers["incumbent_gpu"]
+    mask = (cohorts.maker[rows] == incumbent.account) & (cohorts.site[rows] == REGIONS.index("CN")) \
+        & (cohorts.delivered_month[rows] >= model.start_month)
+    if mask.any():
+        full = np.array([incumbent.model.catalogue.newest_at(int(m)).eflops_per_gw for m in cohorts.delivered_month[rows][mask]])
+        assert (cohorts.eflops_per_gw[rows][mask] < 0.5 * full).all()
+    assert baseline_seed1.model_table["blocked_demand_gw"].sum() == 0
+
+
+def test_the_domestic_maker_stays_under_its_ceiling(export_block) -> None:
+    maker = export_block.model.chipmakers["domestic_cn"]
+    assert maker.capacity_gw_per_month <= maker.spec.max_capacity_gw_per_month + 1e-9
+
+
+def test_screening_bars_new_stakes_and_logs_the_blocked_money() -> None:
+    result = run([("run.steps", 24)], seed=1, scenario="investment-block")
+    model = result.model
+    barred = np.isin(model.investors.regions, ["CN", "GULF"])
+    covered = [f.account for f in [*model.labs.values(), *model.chipmakers.values()]
+               if f.region == "US" and (f.agent_type.value == "Chipmaker" or f.role in ("frontier", "cloud"))]
+    assert model.capital.invested[np.ix_(model.investors.accounts[barred], covered)].sum() == 0
+    assert model.capital.blocked_investment_usd_bn > 0
+    assert (result.event_table["kind"] == "investment_blocked").any()
+
+
+def test_escalation_blocks_a_rival_once_its_share_passes_the_threshold() -> None:
+    result = run([("run.steps", 12), ("governments.US.escalation_enabled", True),
+                  ("governments.US.escalation_share_threshold", 0.05)], seed=1)
+    rules = result.event_table[result.event_table["kind"] == "export_rule"]
+    assert rules["detail"].str.contains("escalation_us_cn").any()
+    assert "escalation_us_cn" in result.model.params.export_rules
+
+
+def test_a_rescue_keeps_a_systemic_lab_alive() -> None:
+    """In the baseline (seed 1) frontier_lab_b defaults; with rescues of any US lab it does not, and the rescue is logged."""
+    plain = run(seed=1).agent_table
+    assert not plain[plain["name"] == "frontier_lab_b"]["alive"].iloc[-1]
+    rescued = run([("governments.US.rescue_enabled", True), ("governments.US.rescue_min_compute_share", 0.0)], seed=1)
+    table = rescued.agent_table
+    assert table[table["name"] == "frontier_lab_b"]["alive"].iloc[-1]
+    assert (rescued.event_table["kind"] == "rescue").any()
+
+
+def test_the_entrant_matures_linearly() -> None:
+    result = run([("run.steps", 2)], seed=1, scenario="neuromorphic")
+    model = result.model
+    entrant = model.chipmakers["entrant_neuromorphic"]
+    entrant.selling_since = model.month
+    newest = model.catalogue.newest_at(model.month).eflops_per_gw
+    assert entrant.eflops_per_gw(model.month) == pytest.approx(newest * 10.0 * 0.2)
+    assert entrant.maturity(model.month + 18) == pytest.approx(0.6)
+    assert entrant.maturity(model.month + 36) == pytest.approx(1.0) == entrant.maturity(model.month + 60)
+
+
+def test_gw_added_per_week_is_the_trailing_year_of_gross_additions(baseline_seed1) -> None:
+    table = baseline_seed1.model_table
+    additions = (table["compute_gw"].diff() + table["retired_gw"].diff()).clip(lower=0.0)
+    expected = additions.rolling(12, min_periods=1).sum() / WEEKS_PER_YEAR
+    pd.testing.assert_series_equal(table["gw_added_per_week"].iloc[1:], expected.iloc[1:], check_names=False,
+                                   rtol=1e-9, atol=1e-9)
