@@ -7,7 +7,7 @@ SEED ?= 1
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: setup run test bench docs figures golden clean
+.PHONY: setup run test bench docs calibration figures golden clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,9 @@ bench: setup
 
 docs: setup
 	$(BIN)/python -m experiments.docs
+
+calibration: setup
+	$(BIN)/python -m experiments.calibration_doc
 
 figures: setup
 	$(BIN)/aicm figures --seed 1 --out docs/figures

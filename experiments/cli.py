@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
     figures.add_argument("--seed", type=_positive_int("--seed"), default=1, help="the seed every run uses (default: 1)")
     figures.add_argument("--out", type=Path, default=Path("docs/figures"), help="output folder (default: docs/figures)")
 
+    replay = sub.add_parser("replay", help="run replay-2022 over several seeds and print model against observed figures",
+                            description="Run the replay-2022 scenario with seeds 1..K and print, for every figure of "
+                                        "experiments/data/calibration.csv the model outputs, the observed value, the model's "
+                                        "median and range over the seeds, and the error. Writes replay.csv into --out.")
+    replay.add_argument("--seeds", type=_positive_int("--seeds"), default=10, help="number of seeds, 1..K (default: 10)")
+    replay.add_argument("--out", type=Path, default=Path("results/replay"), help="output folder (default: results/replay)")
+
     params = sub.add_parser("params", help="list every parameter with its value, unit, range and description",
                             description="List every parameter path with its value in a scenario, unit, allowed range "
                                         "and description.")
@@ -129,8 +136,24 @@ def command_figures(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "scenarios": command_scenarios, "validate": command_validate, "params": command_params,
-            "figures": command_figures}
+def command_replay(args: argparse.Namespace) -> int:
+    """Run the replay and print the comparison table."""
+    from experiments.replay import replay_table
+
+    table = replay_table(args.seeds, workers=min(args.seeds, 2))
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / "replay.csv"
+    partial = path.with_suffix(".csv.partial")
+    table.to_csv(partial, index=False)
+    partial.replace(path)
+    with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 160):
+        print(table.drop(columns=["figure"]).to_string(index=False))
+    print(f"median of seeds 1-{args.seeds}; error = median / observed - 1; wrote {path}")
+    return 0
+
+
+COMMANDS = {"run": command_run, "replay": command_replay, "scenarios": command_scenarios, "validate": command_validate,
+            "params": command_params, "figures": command_figures}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,8 @@ from visualization.figures import plot_against_baseline
 DEFAULT_COLUMNS = [("compute_gw", "World compute online (GW)"), ("gw_added_per_week", "GW added per week (trailing 12 m)"),
                    ("bubble_index", "Bubble index")]
 HEADLINES: dict[str, list[tuple[str, str]]] = {
+    "replay-2022": [("compute_gw", "World compute online (GW)"), ("ai_revenue_usd_bn", "AI revenue ($bn a month)"),
+                    ("chip_price_index", "Chip price index"), ("compute_gw_CN", "China's compute (GW)")],
     "baseline": [("compute_gw", "World compute online (GW)"), ("gw_added_per_week", "GW added per week (trailing 12 m)"),
                  ("share_compute_US", "US share of world compute"), ("share_compute_CN", "China's share of world compute")],
     "bubble-burst": [("bubble_index", "Bubble index"), ("market_value_usd_bn", "World market value ($bn)"),
@@ -31,15 +33,20 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
 
 
 def write_scenario_figures(out_dir: Path, seed: int) -> list[Path]:
-    """Run the baseline and every shipped scenario with ``seed``; write one comparison figure per scenario."""
+    """Run the baseline and every shipped scenario with ``seed``; write one figure per scenario, against the
+    baseline when both start in the same month (the replay, from 2022, is drawn alone)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    baseline = simulate(load_scenario("baseline"), seed).model_table
+    base = load_scenario("baseline")
+    baseline = simulate(base, seed).model_table
     written = []
     for name, _ in list_scenarios():
-        tables = {"baseline": baseline}
+        scenario = load_scenario(name)
+        same_start = scenario.params.run.start_date == base.params.run.start_date
+        tables = {"baseline": baseline} if same_start else {}
         if name != "baseline":
-            tables[name] = simulate(load_scenario(name), seed).model_table
+            tables[name] = simulate(scenario, seed).model_table
         path = out_dir / f"{name}.png"
-        plot_against_baseline(tables, HEADLINES.get(name, DEFAULT_COLUMNS), path, f"{name} against baseline, seed {seed}")
+        title = f"{name} against baseline, seed {seed}" if same_start else f"{name}, seed {seed}"
+        plot_against_baseline(tables, HEADLINES.get(name, DEFAULT_COLUMNS), path, title)
         written.append(path)
     return written

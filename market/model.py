@@ -218,6 +218,24 @@ class ComputeMarket(mesa.Model):
             elif event.kind is EventKind.SET_PARAM:
                 set_path(self.params, event.target, event.value)
                 self.log_event("set_param", [], f"{event.target} = {event.value!r}")
+            elif event.kind is EventKind.INVEST:
+                self._fire_investment(event)
+
+    def _fire_investment(self, event: ScheduledEvent) -> None:
+        firms = {**self.labs, **self.chipmakers}
+        target = firms[event.target]
+        if not target.alive:
+            return
+        amount = float(event.value)
+        if event.investor:
+            investor = firms[event.investor]
+            paid = self.capital.invest_strategic(investor, target, min(amount, max(investor.cash_usd_bn, 0.0)))
+            self.network.add_or_update(investor.account, target.account, EdgeType.PARTNERS, self.date, origin="deal")
+            self.log_event("investment", [investor.name, target.name], f"{paid:.2f} $bn for new shares (deal)")
+        else:
+            category = "Chipmaker" if target.agent_type.value == "Chipmaker" else target.role
+            paid = self.capital.raise_equity(target, amount, category)
+            self.log_event("investment", [target.name], f"{paid:.2f} $bn equity round of {amount:.2f} $bn planned")
 
     # --- the monthly schedule -----------------------------------------------------------------
     def step(self) -> None:

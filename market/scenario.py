@@ -24,10 +24,18 @@ TOP_LEVEL_KEYS = ("name", "description", "question", "sources", "params", "event
 
 
 class EventKind(StrEnum):
-    """Kinds of scheduled scenario event."""
+    """Kinds of scheduled scenario event.
+
+    ``wake_chipmaker`` (target: a chipmaker) starts a dormant chipmaker selling; ``set_param``
+    (target: a parameter path, value) changes a parameter; ``invest`` (target: a lab or chipmaker,
+    value: $bn, optional ``investor``: a named lab or chipmaker) is a funding deal: the investor buys
+    new shares at market value with its own cash, or, with no investor, the target raises an equity
+    round of that size from the investor population.
+    """
 
     WAKE_CHIPMAKER = "wake_chipmaker"
     SET_PARAM = "set_param"
+    INVEST = "invest"
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class ScheduledEvent:
     kind: EventKind
     target: str = ""
     value: Any = None
+    investor: str = ""
 
 
 @dataclass
@@ -167,7 +176,17 @@ def _parse_event(raw: Any, index: int, params: Params) -> ScheduledEvent:
     if kind == EventKind.SET_PARAM:
         probe = Params()
         set_path(probe, target, raw.get("value"))
-    return ScheduledEvent(date=date, kind=EventKind(kind), target=target, value=raw.get("value"))
+    investor = raw.get("investor", "")
+    if kind == EventKind.INVEST:
+        firms = [*params.labs, *params.chipmakers]
+        for field_name, name in (("target", target), ("investor", investor)):
+            if name not in firms and not (field_name == "investor" and name == ""):
+                raise ParamError(f"{where}.{field_name} = {name!r} is not allowed: expected a named lab or chipmaker, one of "
+                                 f"{', '.join(firms)}")
+        value = raw.get("value")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ParamError(f"{where}.value = {value!r} is not allowed: expected an amount in usd_bn > 0")
+    return ScheduledEvent(date=date, kind=EventKind(kind), target=target, value=raw.get("value"), investor=investor)
 
 
 def parse_shares(path: str, entries: list[str], allowed: tuple[str, ...]) -> dict[str, float]:

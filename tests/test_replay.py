@@ -1,0 +1,64 @@
+"""The calibration data, the replay scenario's real dates and deals, `aicm replay` and docs/calibration.md (issue 4).
+
+The 2024 hold-out test (within 35% for the median of 10 seeds) is not here yet: the first-pass replay
+misses the 2022-2023 figures (docs/calibration.md states the errors).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from experiments.calibration_doc import DOC, REPLAY_SEEDS, render
+from experiments.cli import main
+from experiments.replay import load_calibration, measurable_rows, measure, parse_measure, replay_table
+from tests.conftest import run
+
+pytestmark = [pytest.mark.xdist_group("replay"), pytest.mark.timeout(900)]
+
+
+def test_calibration_data_has_a_source_per_row_and_the_2024_hold_out() -> None:
+    table = load_calibration()
+    assert table["id"].is_unique and (table["source"].str.len() > 10).all()
+    measured = measurable_rows(table)
+    assert {"nvidia_dc_revenue_fy2025", "openai_revenue_2024", "openai_compute_2024"} <= set(measured["id"])
+    assert set(measured.loc[measured["use"] == "holdout", "period_start"].str[:4]) <= {"2024"}
+    assert (measured.loc[measured["use"] == "calibrate", "period_end"] <= "2024-01").all()  # NVIDIA's FY2024 ends in January
+    nvidia = table.set_index("id").loc["nvidia_dc_revenue_fy2025"]
+    assert (nvidia["period_start"], nvidia["period_end"]) == ("2024-02", "2025-01")
+
+
+@pytest.fixture(scope="module")
+def replay_seed1():
+    return run(seed=1, scenario="replay-2022")
+
+
+def test_the_replay_has_the_real_rule_dates_and_deals(replay_seed1) -> None:
+    events = replay_seed1.event_table
+    rules = events[events["kind"] == "export_rule"]
+    assert list(rules["date"]) == ["2022-10", "2023-11"]
+    deals = events[events["kind"] == "investment"]
+    assert list(deals["date"]) == ["2023-01", "2023-09", "2023-10", "2024-03", "2024-10", "2024-11"]
+
+
+def test_measures_read_the_tables(replay_seed1) -> None:
+    agents = replay_seed1.agent_table
+    dates = agents["step"].map(lambda s: replay_seed1.model_table["date"].iloc[s - 1])
+    nvidia = agents[(agents["name"] == "incumbent_gpu") & dates.between("2023-02", "2024-01")]
+    assert measure(replay_seed1, parse_measure("revenue:incumbent_gpu"), "2023-02", "2024-01") == pytest.approx(
+        nvidia["revenue_usd_bn"].sum())
+    lab = agents[(agents["name"] == "frontier_lab_a") & (dates == "2024-12")]
+    assert measure(replay_seed1, parse_measure("compute_gw:frontier_lab_a"), "2024-12", "2024-12") == pytest.approx(
+        lab["compute_gw"].iloc[0])
+
+
+def test_aicm_replay_prints_and_writes_the_table(tmp_path, capsys) -> None:
+    assert main(["replay", "--seeds", "1", "--out", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "replay.csv")
+    assert set(table["id"]) == set(measurable_rows(load_calibration())["id"])
+    assert "nvidia_dc_revenue_fy2025" in capsys.readouterr().out
+
+
+def test_calibration_doc_is_generated_from_the_replay() -> None:
+    """docs/calibration.md is what `make calibration` writes now (it runs the replay with 10 seeds)."""
+    assert DOC.read_text() == render(replay_table(REPLAY_SEEDS, workers=1))
