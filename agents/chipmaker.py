@@ -26,7 +26,8 @@ class Chipmaker(EconomicAgent):
             (b backlog in months of capacity, kappa ``price_adjust_per_month``)
         expansion: when b > ``target_backlog_months``, add min(gamma K, backlog / b_target - K - pipeline,
             K_max - K - pipeline) GW/month of capacity, online after ``capacity_lead_time_months``
-            (gamma ``max_capacity_growth_per_month``, K_max ``max_capacity_gw_per_month``)
+            (gamma ``max_capacity_growth_per_month``, K_max ``max_capacity_gw_per_month``, raised by
+            its government's response to a foreign export block)
         efficiency: newest generation's EFLOP/s per GW x ``efficiency`` x maturity, maturity rising
             linearly from ``initial_maturity`` to 1 over ``maturity_months`` after it starts selling
         order book: new orders are taken while the backlog stays within ``order_book_limit_months`` x K
@@ -55,6 +56,7 @@ class Chipmaker(EconomicAgent):
         self.delivered_month_gw = 0.0
         self.ordered_month_gw = 0.0
         self.selling_since: int | None = None if spec.dormant else model.month
+        self.capacity_ceiling_gw_per_month = spec.max_capacity_gw_per_month
 
     def is_selling(self) -> bool:
         """Whether it takes orders this month."""
@@ -131,13 +133,13 @@ class Chipmaker(EconomicAgent):
             return 0.0
         pipeline = sum(gw for _, gw in self.capacity_pipeline)
         wanted = backlog_gw / spec.target_backlog_months - self.capacity_gw_per_month - pipeline
-        room = spec.max_capacity_gw_per_month - self.capacity_gw_per_month - pipeline
+        room = self.capacity_ceiling_gw_per_month - self.capacity_gw_per_month - pipeline
         add = min(max(wanted, 0.0), spec.max_capacity_growth_per_month * max(self.capacity_gw_per_month, 0.01), max(room, 0.0))
         if add <= 1e-9:
             return 0.0
         capex = add * spec.capacity_capex_usd_bn_per_gw_month
         government = self.model.governments[self.region]
-        government.pay_subsidy(self.account, capex, government.spec.fab_subsidy_share)
+        government.pay_subsidy(self.account, capex, government.fab_subsidy_share)
         affordable = min(1.0, max(self.cash_usd_bn, 0.0) / capex)
         if affordable <= 0:
             return 0.0

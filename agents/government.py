@@ -20,7 +20,8 @@ class Government(EconomicAgent):
 
     Instruments: ``permitting_speed`` (utility build rates x s, lead times / s); capex subsidies for
     generation and fabs, paid as ``subsidy`` from a matching ``fiscal_transfer`` out of ``outside``
-    (the taxpayer); export rules it issues (``export_rules``, applied by its chipmakers, see
+    (the taxpayer); a response to foreign export blocks (subsidy and more foundry capacity for its
+    domestic chipmakers); export rules it issues (``export_rules``, applied by its chipmakers, see
     :mod:`market.export_controls`); investment screening (applied in rounds, see
     :mod:`market.capital`); and two endogenous rules, each behind a switch: escalation (a full
     export block on a rival whose share of world compute passes a threshold) and the rescue of a
@@ -39,6 +40,8 @@ class Government(EconomicAgent):
         super().__init__(model, f"government_{region.lower()}", region, "government")
         self.spec = spec
         self.subsidies_paid_usd_bn = 0.0
+        self.responding_to_block = False
+        self.fab_subsidy_share = spec.fab_subsidy_share
 
     def pay_subsidy(self, recipient: int, capex_usd_bn: float, share: float) -> float:
         """Fund ``share`` of ``capex_usd_bn`` for ``recipient``; return the subsidy paid."""
@@ -72,6 +75,20 @@ class Government(EconomicAgent):
                 model.export_controls.add_rule(name, rule)
                 model.log_event("export_rule", [self.name], f"{name}: {rival} holds {share:.0%} of world compute; "
                                 "all accelerators barred")
+
+    def respond_to_block(self) -> None:
+        """Back the region's domestic chipmakers once its labs have been refused foreign accelerators (once)."""
+        model = self.model
+        spec = self.spec
+        if self.responding_to_block or not spec.block_response_enabled:
+            return
+        self.responding_to_block = True
+        self.fab_subsidy_share = max(self.fab_subsidy_share, spec.block_response_fab_subsidy_share)
+        makers = [m for m in model.chipmakers.values() if m.region == self.region]
+        for maker in makers:
+            maker.capacity_ceiling_gw_per_month *= spec.block_response_ceiling_multiplier
+        model.log_event("block_response", [self.name, *(m.name for m in makers)],
+                        f"fab subsidy {self.fab_subsidy_share:.0%}, capacity ceiling x{spec.block_response_ceiling_multiplier:g}")
 
     def rescue(self, lab: Lab, owed_usd_bn: float) -> bool:
         """Pay a systemic home lab's unpaid claims for new shares at market value; return whether it did."""

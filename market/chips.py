@@ -99,7 +99,8 @@ class ChipMarket:
                 order.price_per_gw *= offer.price_factor / order.offer.price_factor
                 order.offer = offer
         for order in refused:
-            model.procurement.record_blocked(model.projects[order.project].site, order.remaining_gw)
+            model.procurement.record_blocked(model.projects[order.project].site, order.remaining_gw,
+                                             model.agent_by_account(order.lab).region)
             model.procurement.cut_project(order.project, order.remaining_gw)
             model.log_event("export_refused", [maker.name, model.name_of(order.lab)],
                             f"{order.remaining_gw:.3f} GW of open orders cancelled by export rules")

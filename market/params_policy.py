@@ -79,7 +79,9 @@ class ExportResponseSpec:
 class GovernmentSpec:
     """A region's government: its instruments as data the markets apply.
 
-    Export rules are in ``export_rules``; this holds the rest. Investment screening bars investors
+    Export rules are in ``export_rules``; this holds the rest. A block response, once any of the
+    region's labs is refused foreign accelerators, pays a share of its domestic chipmakers' capacity
+    capex and raises their capacity ceiling (switch: ``block_response_enabled``). Investment screening bars investors
     from ``screened_investor_regions`` from new stakes in the region's firms of ``screened_sectors``
     (their money goes to other rounds). Endogenous rules, each with a switch: export escalation
     adds a full block (T = 0) on a rival once its share of world compute passes a threshold; a
@@ -111,6 +113,15 @@ class GovernmentSpec:
     escalation_share_threshold: float = param(0.25, unit="1", lo=0.0, hi=1.0,
                                               description="Share of world compute (GW) at which a rival triggers a full block.",
                                               source=ASSUMED + "no public trigger; a quarter of world compute is a stated policy choice")
+    block_response_enabled: bool = param(True, unit="-",
+                                         description="When its labs are refused foreign accelerators, the government backs its domestic chipmakers (fab subsidy, more foundry capacity).",
+                                         source="China's state fund for chips (Big Fund III, $47.5bn, May 2024, reported) after the 2022-2023 US rules")
+    block_response_fab_subsidy_share: float = param(0.3, unit="1", lo=0.0, hi=1.0,
+                                                    description="Share of domestic chipmakers' capacity capex the government pays once the response starts.",
+                                                    source=ASSUMED + "state funds co-finance about a third of new fab capacity")
+    block_response_ceiling_multiplier: float = param(1.5, unit="1", lo=1.0, hi=20.0,
+                                                     description="Multiplier on domestic chipmakers' capacity ceiling once the response starts (foundry capacity directed to them).",
+                                                     source=ASSUMED + "SMIC was reported to plan doubling its 7 nm-class output in 2025; about half of the increase assumed to go to AI accelerators")
     rescue_enabled: bool = param(False, unit="-", description="Endogenous rule: rescue a systemic home lab instead of letting it default.",
                                  source="issue 4: an optional endogenous rule, off by default")
     rescue_min_compute_share: float = param(0.1, unit="1", lo=0.0, hi=1.0,

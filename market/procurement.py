@@ -122,14 +122,15 @@ class Procurement:
         return maker, offers[maker.account]
 
     def _refuse(self, lab: Lab, maker: Chipmaker, site: str, gw: float) -> None:
-        self.record_blocked(site, gw)
+        self.record_blocked(site, gw, lab.region)
         self.model.log_event("export_refused", [maker.name, lab.name], f"{gw:.3f} GW for {site} refused by export rules")
 
-    def record_blocked(self, site: str, gw: float) -> None:
-        """Count GW of orders for ``site`` refused by export rules."""
+    def record_blocked(self, site: str, gw: float, buyer_region: str) -> None:
+        """Count GW of orders for ``site`` refused by export rules; the buyer's government responds."""
         self.blocked_month_gw += gw
         self.blocked_total_gw += gw
         self.model.indicators.blocked_gw[site] += gw
+        self.model.governments[buyer_region].respond_to_block()
 
     def start_projects(self, lab: Lab, gw: float) -> None:
         """Split ``gw`` into projects; for each choose site and chipmaker, order chips, ask for power, queue construction."""

@@ -204,7 +204,7 @@ def default_chipmakers() -> dict[str, ChipmakerSpec]:
         "incumbent_gpu": _maker("incumbent", "US", 0.45, 1.0, 9.0, 3.9, 43.0, 6.0),
         "challenger_gpu": _maker("challenger", "US", 0.03, 0.95, 9.0, 2.2, 5.0, 0.4),
         "custom_asic": _maker("custom", "US", 0.08, 0.9, 7.0, 2.0, 10.0, 1.5),
-        "domestic_cn": _maker("domestic", "CN", 0.04, 0.5, 12.0, 1.5, 10.0, 0.5, sells_to=("CN",), ceiling=0.4),
+        "domestic_cn": _maker("domestic", "CN", 0.04, 0.5, 12.0, 1.5, 10.0, 0.5, sells_to=("CN",), ceiling=0.15),
         "entrant_neuromorphic": _maker("entrant", "US", 0.005, 10.0, 20.0, 2.0, 1.0, 0.01, dormant=True, ceiling=2.0,
                                        maturity=(36, 0.2)),
     }
@@ -220,8 +220,8 @@ ENTRY_SOURCES.update({
     "chipmakers.challenger_gpu.initial_cash_usd_bn": "AMD cash and short-term investments $5.1bn at end-2024 (10-K)",
     "chipmakers.challenger_gpu.initial_capacity_gw_per_month": ASSUMED + "AMD data-centre GPU revenue >$5bn in 2024 (reported) at ~$25bn/GW",
     "chipmakers.domestic_cn.efficiency": ASSUMED + "Ascend 910B-class parts at about half the FLOP/s per watt of the newest NVIDIA parts",
-    "chipmakers.domestic_cn.max_capacity_gw_per_month": ASSUMED + "SMIC's 7 nm-class capacity (reported in the tens of thousands of wafers "
-    "a month) devoted to accelerators at low yields: a few hundred MW of accelerators a month at most",
+    "chipmakers.domestic_cn.max_capacity_gw_per_month": ASSUMED + "Huawei's reported 2025 target of ~650-800k Ascend dies at ~1 kW "
+    "all-in is ~0.06 GW a month; SMIC's 7 nm-class capacity at low yields and HBM limits cap it at ~0.15 GW a month",
     "chipmakers.entrant_neuromorphic.efficiency": ASSUMED + "analog/neuromorphic inference parts claim 10-100x the operations per watt of GPUs "
     "(vendor claims, reported); 10x taken, and only once mature",
     "chipmakers.entrant_neuromorphic.maturity_months": ASSUMED + "a new architecture needs about three years of software and yield work to "

@@ -87,9 +87,16 @@ def test_variants_ship_to_china_under_the_2023_rule(baseline_seed1) -> None:
     assert baseline_seed1.model_table["blocked_demand_gw"].sum() == 0
 
 
-def test_the_domestic_maker_stays_under_its_ceiling(export_block) -> None:
+def test_the_block_response_raises_the_domestic_ceiling_once(export_block, baseline_seed1) -> None:
     maker = export_block.model.chipmakers["domestic_cn"]
-    assert maker.capacity_gw_per_month <= maker.spec.max_capacity_gw_per_month + 1e-9
+    response = export_block.model.params.governments["CN"]
+    assert maker.capacity_ceiling_gw_per_month == pytest.approx(
+        maker.spec.max_capacity_gw_per_month * response.block_response_ceiling_multiplier)
+    assert maker.capacity_gw_per_month <= maker.capacity_ceiling_gw_per_month + 1e-9
+    assert (export_block.event_table["kind"] == "block_response").sum() == 1
+    base = baseline_seed1.model.chipmakers["domestic_cn"]
+    assert base.capacity_ceiling_gw_per_month == base.spec.max_capacity_gw_per_month
+    assert (baseline_seed1.event_table["kind"] != "block_response").all()
 
 
 def test_screening_bars_new_stakes_and_logs_the_blocked_money() -> None:

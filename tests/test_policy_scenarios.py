@@ -53,14 +53,15 @@ def test_investment_block_logs_blocked_deals_and_cuts_foreign_money(runs) -> Non
 
 
 def test_neuromorphic_retires_old_chips_earlier_and_cuts_power_per_eflops(runs) -> None:
-    """Measured: MW per EFLOP/s in Dec 2034 ~0.20-0.21 against ~0.25; GW retired early 3.2-5.5 against 2.8-4.5."""
+    """Measured: MW per EFLOP/s in Dec 2034 ~0.20-0.21 against ~0.25 in every seed. Early retirement (only where new
+    chips wait for power) is noisy seed by seed: summed over seeds 1-5 it is ~25.5 against ~22.0 GW."""
     def power_per_eflops(name: str) -> np.ndarray:
         return _last(runs, name, "compute_gw") / _last(runs, name, "effective_compute_eflops")
 
     assert (power_per_eflops("neuromorphic") < 0.9 * power_per_eflops("baseline")).all()
     early = {name: np.array([runs[name, s].model.cohorts.early_retired_gw_total for s in DIRECTION_SEEDS])
              for name in ("baseline", "neuromorphic")}
-    assert (early["neuromorphic"] > early["baseline"]).sum() >= 4 and early["neuromorphic"].sum() > early["baseline"].sum()
+    assert early["neuromorphic"].sum() > 1.05 * early["baseline"].sum(), early
 
 
 def test_gigawatt_factory_reports_what_binds(runs) -> None:
@@ -77,10 +78,13 @@ def test_gigawatt_factory_reports_what_binds(runs) -> None:
         assert reported == "never" or result.model_table.set_index("date").loc[reported, "gw_added_per_week"] >= 1.0
 
 
-def test_export_block_refuses_orders(runs) -> None:
-    """Blocked demand is positive in every seed and none in the baseline. The block's effect on China's compute and on
-    its domestic maker's shipments is not yet shown: under the baseline's 2023 rule Chinese labs already buy almost only
-    domestic parts (variants carry ~13% of a B200's FLOP/s at ~45% of its price), so the full block changes little
-    until calibration (docs/scenarios.md)."""
+def test_export_block_cuts_china_compute_and_its_domestic_maker_ships_more(runs) -> None:
+    """Measured: China's compute in Dec 2034 ~13.5 against ~21-24 GW; the domestic maker's cumulative output ~19-20
+    against ~14-15 GW (its government backs it once its labs are refused); blocked demand ~34-36 GW over the run
+    (repeated attempts), none in the baseline."""
+    assert (_last(runs, "export-block", "compute_gw_CN") < 0.8 * _last(runs, "baseline", "compute_gw_CN")).all()
+    shipped = {name: np.array([runs[name, s].model.chipmakers["domestic_cn"].cumulative_output_gw for s in DIRECTION_SEEDS])
+               for name in ("baseline", "export-block")}
+    assert (shipped["export-block"] > 1.1 * shipped["baseline"]).all()
     assert (np.array([runs["export-block", s].model_table["blocked_demand_gw"].sum() for s in DIRECTION_SEEDS]) > 0).all()
     assert (np.array([runs["baseline", s].model_table["blocked_demand_gw"].sum() for s in DIRECTION_SEEDS]) == 0).all()
