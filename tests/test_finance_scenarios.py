@@ -90,3 +90,23 @@ def test_vendor_financing_circularity_is_positive_and_rises_with_the_amount_per_
             for s in (1, 2, 3)])
     assert means[10.0] > 0
     assert means[5.0] < means[10.0] < means[20.0], means
+
+
+VENDOR_DEAL = [("vendor_deals.openai_nvidia.chipmaker", "incumbent_gpu"), ("vendor_deals.openai_nvidia.lab", "frontier_lab_a"),
+               ("vendor_deals.openai_nvidia.usd_bn_per_gw", 10.0), ("vendor_deals.openai_nvidia.max_gw", 10.0),
+               ("vendor_deals.openai_nvidia.start_date", "2025-09")]
+
+
+@pytest.mark.timeout(900)
+def test_what_vendor_financing_does_to_defaults_in_bubble_burst(bubble_runs) -> None:
+    """The issue asks whether vendor financing raises contagion defaults; the model says it does not. Over seeds 1-10,
+    no default is caused by counterparties with or without the 10 GW deal, and with it fewer firms default (measured:
+    mean 17.3 -> 10.8, lower in 8 of 10 seeds; in seed 1 followers' defaults fall 14 -> 4, the same two frontier labs
+    fail). The deal's money reaches the market through the financed lab's build-out, not through a cascade."""
+    plain = np.array([bubble_runs[s].model_table["defaults"].iloc[-1] for s in BUBBLE_SEEDS])
+    financed_runs = [run(VENDOR_DEAL, seed=s, scenario="bubble-burst").model_table for s in BUBBLE_SEEDS]
+    financed = np.array([t["defaults"].iloc[-1] for t in financed_runs])
+    assert all(t["circularity"].max() > 0 for t in financed_runs)
+    assert all(t["contagion_defaults"].iloc[-1] == 0 for t in financed_runs)
+    assert all(bubble_runs[s].model_table["contagion_defaults"].iloc[-1] == 0 for s in BUBBLE_SEEDS)
+    assert (financed < plain).sum() >= 7 and financed.mean() <= plain.mean() - 3.0, (plain, financed)
