@@ -169,7 +169,8 @@ class ChipmakerSpec:
                                            source="CoWoS capacity ~15k -> ~35-40k wafers/month within 2024 (TrendForce, reported)")
     max_capacity_growth_per_month: float = param(0.06, unit="1/month", lo=0.0, hi=1.0,
                                                  description="Largest capacity expansion ordered in a month, as a share of capacity.",
-                                                 source="CoWoS ~2.5x in 2024 (TrendForce, reported), ~8%/month")
+                                                 source=ASSUMED + "CoWoS grew ~2.5x in 2024 (TrendForce, reported), ~8%/month at that peak; "
+                                                        "~6%/month (~2x a year) taken as the sustained pace")
     initial_cash_usd_bn: float = param(5.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
     payout_share_of_profit: float = param(0.4, unit="1", lo=0.0, hi=1.0,
                                           description="Share of monthly profit paid to shareholders.",
