@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from market.enums import REGIONS
-from market.export_controls import Offer
+from market.export_controls import FULL_PART, Offer
 from market.network import EdgeType
 from market.projects import Project
 from market.rng import Stream
@@ -41,7 +41,6 @@ class Procurement:
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
         self.blocked_month_gw = 0.0
-        self.blocked_total_gw = 0.0
         self.requests: list[tuple[Lab, float]] = []
 
     def request(self, lab: Lab, gw: float) -> None:
@@ -114,7 +113,7 @@ class Procurement:
         earmarked = [m for m in eligible if model.vendor.earmark_for(lab.account, m.account) > 0]
         if earmarked:
             return earmarked[0], offers[earmarked[0].account]
-        full = [offers[m.account] or Offer(1.0, 1.0, False) for m in makers]
+        full = [offers[m.account] or FULL_PART for m in makers]
         maker = self._draw(lab, makers, full)
         if offers[maker.account] is None:
             self._refuse(lab, maker, site, gw)
@@ -128,7 +127,6 @@ class Procurement:
     def record_blocked(self, site: str, gw: float, buyer_region: str) -> None:
         """Count GW of orders for ``site`` refused by export rules; the buyer's government responds."""
         self.blocked_month_gw += gw
-        self.blocked_total_gw += gw
         self.model.indicators.blocked_gw[site] += gw
         self.model.governments[buyer_region].respond_to_block()
 
