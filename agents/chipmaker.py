@@ -23,9 +23,12 @@ class Chipmaker(EconomicAgent):
     Equations (symbols map to ``chipmakers.<name>.*``):
         unit cost c_t = c_0 (Q_t / Q_0)^(-log2(1/pr))        (Wright's law; Q cumulative output)
         target price p* = c_t m_0 (b_t / b_ref)^phi, p_{t+1} = p_t + kappa (p* - p_t)
-            (b backlog in months of capacity, kappa ``price_adjust_per_month``)
-        expansion: when b > ``target_backlog_months``, add min(gamma K, backlog / b_target - K - pipeline,
-            K_max - K - pipeline) GW/month of capacity, online after ``capacity_lead_time_months``
+            (b backlog in months of capacity plus, when sold out, the turned-away rate x times the
+            capacity lead time: the backlog it would have had; kappa ``price_adjust_per_month``)
+        expansion: when b > ``target_backlog_months`` or orders are being turned away, add
+            min(gamma K, backlog / b_target + x - K - pipeline, K_max - K - pipeline) GW/month of capacity,
+            online after ``capacity_lead_time_months``, with x the GW a month of orders it turned away
+            for lack of room in its order book, smoothed x <- x + w (x_month - x) (w ``turned_away_weight``)
             (gamma ``max_capacity_growth_per_month``, K_max ``max_capacity_gw_per_month``, raised by
             its government's response to a foreign export block)
         efficiency: newest generation's EFLOP/s per GW x ``efficiency`` x maturity, maturity rising
@@ -33,7 +36,8 @@ class Chipmaker(EconomicAgent):
         order book: new orders are taken while the backlog stays within ``order_book_limit_months`` x K
             (sold out beyond it);
         deliveries: at most K a month of orders already wanted (labs time deliveries to their buildings);
-            partners' orders first, then first come first served. b counts orders due within the
+            partners' orders first, then first come first served; capacity left over ships orders wanted
+            within ``early_delivery_months`` early (the chips wait, idle, for their building). b counts orders due within the
             capacity lead time (what the chipmaker can still act on).
 
     Args:
@@ -57,6 +61,8 @@ class Chipmaker(EconomicAgent):
         self.ordered_month_gw = 0.0
         self.selling_since: int | None = None if spec.dormant else model.month
         self.capacity_ceiling_gw_per_month = spec.max_capacity_gw_per_month
+        self.turned_away_month_gw = 0.0
+        self.turned_away_gw_per_month = 0.0
 
     def is_selling(self) -> bool:
         """Whether it takes orders this month."""
@@ -84,6 +90,10 @@ class Chipmaker(EconomicAgent):
         limit = self.spec.order_book_limit_months * self.capacity_gw_per_month
         return max(limit - self.model.chip_market.backlog_gw(self.account), 0.0)
 
+    def turn_away(self, gw: float) -> None:
+        """Record ``gw`` of orders it could not take this month because its order book was full."""
+        self.turned_away_month_gw += gw
+
     def backlog_months(self, backlog_gw: float) -> float:
         """Backlog in months of current capacity."""
         return backlog_gw / max(self.capacity_gw_per_month, 1e-6)
@@ -93,8 +103,9 @@ class Chipmaker(EconomicAgent):
         if not self.is_selling():
             return []
         partners = self.model.partners_of(self.account)
-        queue = sorted((o for o in orders if o.remaining_gw > 1e-12 and o.wanted_month <= month),
-                       key=lambda o: (o.lab not in partners, o.id))
+        horizon = month + self.spec.early_delivery_months
+        queue = sorted((o for o in orders if o.remaining_gw > 1e-12 and o.wanted_month <= horizon),
+                       key=lambda o: (o.wanted_month > month, o.lab not in partners, o.id))
         budget = self.capacity_gw_per_month
         deliveries: list[tuple[Order, float]] = []
         for order in queue:
@@ -115,9 +126,10 @@ class Chipmaker(EconomicAgent):
         return deliveries
 
     def update_price(self, backlog_gw: float) -> None:
-        """Move the price part way toward cost times a markup that rises with backlog."""
+        """Move the price part way toward cost times a markup that rises with backlog (and with orders turned away)."""
         spec = self.spec
-        ratio = max(self.backlog_months(backlog_gw), 0.05 * spec.reference_backlog_months) / spec.reference_backlog_months
+        notional_gw = backlog_gw + self.turned_away_gw_per_month * spec.capacity_lead_time_months
+        ratio = max(self.backlog_months(notional_gw), 0.05 * spec.reference_backlog_months) / spec.reference_backlog_months
         target = self.unit_cost_usd_bn_per_gw * spec.base_markup * ratio ** spec.backlog_price_elasticity
         self.price_usd_bn_per_gw += spec.price_adjust_per_month * (target - self.price_usd_bn_per_gw)
 
@@ -129,10 +141,13 @@ class Chipmaker(EconomicAgent):
         arrived = sum(gw for due, gw in self.capacity_pipeline if due <= month)
         self.capacity_pipeline = [(due, gw) for due, gw in self.capacity_pipeline if due > month]
         self.capacity_gw_per_month += arrived
-        if self.backlog_months(backlog_gw) <= spec.target_backlog_months:
+        self.turned_away_gw_per_month += spec.turned_away_weight * (self.turned_away_month_gw - self.turned_away_gw_per_month)
+        self.turned_away_month_gw = 0.0
+        turned_away = self.turned_away_gw_per_month if self.turned_away_gw_per_month > 1e-9 else 0.0
+        if self.backlog_months(backlog_gw) <= spec.target_backlog_months and turned_away <= 0:
             return 0.0
         pipeline = sum(gw for _, gw in self.capacity_pipeline)
-        wanted = backlog_gw / spec.target_backlog_months - self.capacity_gw_per_month - pipeline
+        wanted = backlog_gw / spec.target_backlog_months + turned_away - self.capacity_gw_per_month - pipeline
         room = self.capacity_ceiling_gw_per_month - self.capacity_gw_per_month - pipeline
         add = min(max(wanted, 0.0), spec.max_capacity_growth_per_month * max(self.capacity_gw_per_month, 0.01), max(room, 0.0))
         if add <= 1e-9:

@@ -34,7 +34,8 @@ class Lab(EconomicAgent):
     of its demand; training and research share the rest in their base ratio (``compute_split.<role>``).
 
     Investment (``lab_behaviour``): expected growth g_e <- (1 - lambda) g_e + lambda g_obs; desired
-    EFLOP/s at the horizon E* = D (1 + g_e)^(H/12) / s_I * (c_0 / c_new)^eta (clouds add the
+    EFLOP/s at the horizon E* = D (1 + g_e)^(H_p/12) / s_I * (c_0 / c_new)^eta, provisioning for
+    H_p = b H + (1 - b) H_L months of growth (b its own-build share: what it leases comes sooner) (clouds add the
     compute others lease or ask to lease), times q^kappa with q its market over fundamental value;
     monthly order (E* - E_kept - E_pipeline) / (e_new M) GW,
     where E_kept excludes chips retiring within H. A share ``own_build_share`` is built, the rest
@@ -127,7 +128,9 @@ class Lab(EconomicAgent):
             return 0.0
         cost_new = cost_per_gw / e_new
         horizon = behaviour.planning_horizon_months
-        growth = (1.0 + self.expected_growth_per_year) ** (horizon / 12.0)
+        build = self.profile.own_build_share
+        provision_months = horizon + (1.0 - build) * (behaviour.lease_planning_horizon_months - horizon)
+        growth = (1.0 + self.expected_growth_per_year) ** (provision_months / 12.0)
         demand_eflops = max(self.potential_demand_eflops, self.served_eflops)
         wanted = demand_eflops * growth / max(self.inference_share, 1e-6)
         wanted *= (model.reference_cost_per_eflops / cost_new) ** behaviour.investment_cost_elasticity

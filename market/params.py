@@ -174,7 +174,8 @@ ENTRY_SOURCES: dict[str, str] = {
 class LabBehaviourSpec:
     """Decision rules shared by all labs.
 
-    Investment: desired GW G* = D_i (1+g_e)^(H/12) / (s_I e_new) * (c_0 / c_new)^eta * q^kappa, with q the
+    Investment: desired GW G* = D_i (1+g_e)^(H_p/12) / (s_I e_new) * (c_0 / c_new)^eta * q^kappa, with
+    H_p = b H + (1 - b) H_L (b the lab's own-build share, H_L ``lease_planning_horizon_months``), q the
     lab's market over fundamental value and kappa ``valuation_elasticity_of_investment``; each month the lab
     orders (G* - G_used - G_pipeline) / M. g_e is the adaptive expectation of annual demand growth,
     g_e <- (1-lambda) g_e + lambda g_obs; H = ``planning_horizon_months``, eta =
@@ -197,6 +198,11 @@ class LabBehaviourSpec:
     planning_horizon_months: int = param(24, unit="months", lo=1, hi=120,
                                          description="Horizon H over which labs provision compute for expected demand.",
                                          source=ASSUMED + "about the lead time of a data-centre project")
+    lease_planning_horizon_months: int = param(24, unit="months", lo=1, hi=120,
+                                               description="Months of expected demand growth H_L a lab provisions for with the compute it leases "
+                                                           "(the horizon is H_p = b H + (1 - b) H_L, b its own-build share).",
+                                               source=ASSUMED + "the build horizon, until the baseline adopts the replay's calibration "
+                                                      "(OpenAI's 2023 compute, see docs/calibration.md)")
     gap_closing_months: int = param(6, unit="months", lo=1, hi=60,
                                     description="Months M over which a lab spreads orders that close its compute gap.",
                                     source=ASSUMED + "damps ordering swings")

@@ -52,12 +52,18 @@ class Procurement:
 
         Each request gets f = min(1, R / D) of its GW, R the room left in all order books and D the GW
         requested; the rest is chip demand no chipmaker would take, recorded as a chips shortfall of
-        the lab's home region.
+        the lab's home region and as orders turned away by the selling chipmakers, in proportion to
+        their capacity (the signal that makes a sold-out maker expand).
         """
         model = self.model
         requested = sum(gw for _, gw in self.requests)
-        room = sum(m.order_room_gw() for m in model.chipmakers.values() if m.is_selling())
+        selling = [m for m in model.chipmakers.values() if m.is_selling()]
+        room = sum(m.order_room_gw() for m in selling)
         fill = min(1.0, room / requested) if requested > 0 else 1.0
+        capacity = sum(m.capacity_gw_per_month for m in selling)
+        if fill < 1.0 and capacity > 0:
+            for maker in selling:
+                maker.turn_away((requested - room) * maker.capacity_gw_per_month / capacity)
         for lab, gw in self.requests:
             model.indicators.chip_short_gw[lab.region] += gw * (1.0 - fill)
             if gw * fill >= model.params.lab_behaviour.min_order_gw:
@@ -145,6 +151,7 @@ class Procurement:
             maker, offer = choice
             if maker.order_room_gw() < size:
                 model.indicators.chip_short_gw[lab.region] += size - maker.order_room_gw()
+                maker.turn_away(size - maker.order_room_gw())
                 size = maker.order_room_gw()
             construction = model.construction[site]
             months = max(1, round(construction.spec.build_months * float(delays.lognormal(0.0, construction.spec.delay_sigma))))

@@ -159,6 +159,13 @@ class ChipmakerSpec:
                                            description="Largest order book it takes, in months of current capacity; beyond it, it is sold out.",
                                            source=ASSUMED + "not yet calibrated, so effectively unlimited: NVIDIA's parts were reported sold out "
                                                   "about a year ahead in 2024-25, which suggests 12-18 months once the 2022-2023 calibration sets it")
+    early_delivery_months: int = param(0, unit="months", lo=0, hi=60,
+                                       description="How far ahead of its wanted month an order may ship when capacity is left over.",
+                                       source=ASSUMED + "none: buyers take chips when their building is ready")
+    turned_away_weight: float = param(0.25, unit="1/month", lo=0.0, hi=1.0,
+                                      description="Weight w of this month's turned-away orders in the smoothed rate x that adds to "
+                                                  "the capacity it aims for when sold out.",
+                                      source=ASSUMED + "a memory of about a quarter, the cadence of allocation and capacity plans")
     target_backlog_months: float = param(9.0, unit="months", lo=0.1, hi=60.0,
                                          description="Backlog (orders due within the capacity lead time) above which it expands capacity.",
                                          source=ASSUMED + "expands when sold out beyond its reference backlog")
