@@ -19,7 +19,8 @@ class LeaseBook:
 
     A cloud's lease price per GW-month is (1 + ``lab_behaviour.lease_markup``) times its full cost per
     GW-month (depreciation, power, maintenance). It leases at most ``lease_out_share_max`` of its
-    online GW. Requests go to the cheapest clouds in the lessee's site regions first.
+    online GW. Requests go to the cheapest clouds in the lessee's site regions first, or only to its
+    lessor while ``labs.<name>.exclusive_lessor`` holds.
 
     Args:
         model: The model.
@@ -66,7 +67,11 @@ class LeaseBook:
         return lease
 
     def candidates(self, lessee: Lab) -> list[Lab]:
-        """Clouds the lessee may lease from, cheapest first."""
+        """Clouds the lessee may lease from, cheapest first (only its lessor while its contract is exclusive)."""
+        spec = self.model.params.labs.get(lessee.name)
+        if spec is not None and spec.exclusive_lessor and spec.lessor:
+            lessor = self.model.labs[spec.lessor]
+            return [lessor] if lessor.alive else []
         clouds = [lab for lab in self.model.labs_by_role(LabRole.CLOUD)
                   if lab.alive and lab is not lessee
                   and (lab.region in lessee.profile.site_regions or lessee.region in lab.profile.site_regions)]

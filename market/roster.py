@@ -29,6 +29,8 @@ class LabSpec:
     initial_leased_gw: float = param(0.0, unit="GW", lo=0.0, hi=1000.0,
                                      description="Compute the lab leases from its lessor at the start.", source=ASSUMED + "compute rented from a cloud at the start (reported contracts where known)")
     lessor: str = param("", unit="-", description="Name of the cloud it leases from at the start ('' for none).", source=ASSUMED + "the cloud the firm mainly rented from in 2024 (reported)")
+    exclusive_lessor: bool = param(False, unit="-", description="Whether it may lease only from its lessor (an exclusive cloud contract).",
+                                   source=ASSUMED + "no exclusivity from 2025; Microsoft was OpenAI's exclusive cloud until Jan 2025 (Microsoft blog, 21 Jan 2025)")
     initial_cash_usd_bn: float = param(1.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
     initial_debt_usd_bn: float = param(0.0, unit="usd_bn", lo=0.0, hi=1e4, description="Debt at the start.", source=ASSUMED + "order of the debt of the firms it stands for (reported)")
     core_income_usd_bn_per_month: float = param(

@@ -1,7 +1,7 @@
 """The calibration data, the replay scenario's real dates and deals, `aicm replay` and docs/calibration.md (issue 4).
 
-The 2024 hold-out test (within 35% for the median of 10 seeds) is not here yet: the second-pass replay
-still misses OpenAI's 2023 revenue and 2024 compute (docs/calibration.md states the errors).
+The 2024 figures, held out of the calibration, must come within 35% of the record for the median of 10
+seeds. One calibration figure is still missed: OpenAI's 2023 revenue (docs/calibration.md states why).
 """
 
 from __future__ import annotations
@@ -69,6 +69,27 @@ def test_aicm_replay_prints_and_writes_the_table(tmp_path, capsys) -> None:
     assert "nvidia_dc_revenue_fy2025" in capsys.readouterr().out
 
 
-def test_calibration_doc_is_generated_from_the_replay() -> None:
+@pytest.fixture(scope="module")
+def replay_10_seeds() -> pd.DataFrame:
+    return replay_table(REPLAY_SEEDS, workers=1)
+
+
+def test_the_2024_hold_out_is_within_35_percent(replay_10_seeds) -> None:
+    """Measured (median of seeds 1-10): NVIDIA FY2025 -25%, OpenAI revenue 2024 -21%, OpenAI compute 2024 +25%."""
+    holdout = replay_10_seeds[replay_10_seeds["use"] == "holdout"]
+    assert len(holdout) == 3
+    assert (holdout["error"].abs() <= 0.35).all(), holdout[["id", "observed", "model_median", "error"]]
+
+
+def test_calibration_doc_is_generated_from_the_replay(replay_10_seeds) -> None:
     """docs/calibration.md is what `make calibration` writes now (it runs the replay with 10 seeds)."""
-    assert DOC.read_text() == render(replay_table(REPLAY_SEEDS, workers=1))
+    assert DOC.read_text() == render(replay_10_seeds)
+
+
+def test_an_exclusive_lessee_leases_only_from_its_lessor(replay_seed1) -> None:
+    """OpenAI leased from Microsoft alone until January 2025; then any cloud may lease to it."""
+    model = replay_seed1.model
+    edges = replay_seed1.model.network.graph.in_edges(model.labs["frontier_lab_a"].account, keys=True, data=True)
+    lessors_before = {model.name_of(u) for u, _, key, data in edges if key == "leases" and data["start_date"] < "2025-01"}
+    assert lessors_before == {"cloud_us_a"}
+    assert not model.params.labs["frontier_lab_a"].exclusive_lessor
