@@ -201,8 +201,8 @@ class LabBehaviourSpec:
     lease_planning_horizon_months: int = param(24, unit="months", lo=1, hi=120,
                                                description="Months of expected demand growth H_L a lab provisions for with the compute it leases "
                                                            "(the horizon is H_p = b H + (1 - b) H_L, b its own-build share).",
-                                               source=ASSUMED + "the build horizon, until the baseline adopts the replay's calibration "
-                                                      "(OpenAI's 2023 compute, see docs/calibration.md)")
+                                               source=ASSUMED + "the build horizon in the baseline, until it adopts the replay's calibration "
+                                                      "(3 months, set on OpenAI's 2023 compute; see docs/calibration.md)")
     gap_closing_months: int = param(6, unit="months", lo=1, hi=60,
                                     description="Months M over which a lab spreads orders that close its compute gap.",
                                     source=ASSUMED + "damps ordering swings")

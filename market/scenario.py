@@ -243,7 +243,10 @@ def validate_params(params: Params) -> None:
                              f"{', '.join(clouds)}{suggest(lab.lessor, clouds)}")
         if lab.initial_leased_gw > 0 and not lab.lessor:
             raise ParamError(f"labs.{name}.initial_leased_gw = {lab.initial_leased_gw:g} is not allowed without a lessor: "
-                             "set labs.{name}.lessor or lease 0")
+                             f"set labs.{name}.lessor or lease 0")
+        if lab.exclusive_lessor and not lab.lessor:
+            raise ParamError(f"labs.{name}.exclusive_lessor = true is not allowed without a lessor: set labs.{name}.lessor "
+                             "to a cloud or exclusive_lessor = false")
         for partner in lab.partners:
             if partner not in params.chipmakers:
                 raise ParamError(f"labs.{name}.partners entry {partner!r} is not allowed: expected a chipmaker, one of "

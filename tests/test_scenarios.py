@@ -36,6 +36,8 @@ def test_overrides_apply_in_order(tmp_path) -> None:
     ("[params]\nlabs.fronteir_lab_a.region = 'US'\n", "did you mean 'labs.frontier_lab_a'"),
     ("[params]\nlabs.frontier_lab_a.region = 'MARS'\n", "expected one of US, CN, EU, GULF, ROW"),
     ("[params]\nlabs.frontier_lab_a.lessor = 'nobody'\n", "labs.frontier_lab_a.lessor = 'nobody' is not allowed"),
+    ("[params]\nlabs.frontier_lab_c.exclusive_lessor = true\n", "labs.frontier_lab_c.exclusive_lessor = true is not allowed without a lessor"),
+    ("[params]\nlabs.frontier_lab_c.initial_leased_gw = 0.1\n", "set labs.frontier_lab_c.lessor or lease 0"),
     ("[params]\nfollowers.region_shares = ['US:0.5']\n", "must sum to 1"),
     ("[params]\ncompute_split.frontier.training_share = 0.9\n", "shares sum to"),
     ("[[events]]\ndate = '2027-01'\nkind = 'explode'\n", "events[0].kind = 'explode' is not allowed"),
