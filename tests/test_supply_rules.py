@@ -21,6 +21,8 @@ def one_month():
 
 
 def test_the_baseline_never_turns_orders_away(baseline_seed1) -> None:
+    """x decays geometrically (x <- (1 - w) x) but stays above zero for thousands of months after any order turned
+    away, so exactly zero at the end means no maker turned anything away in the whole run."""
     assert all(m.turned_away_gw_per_month == 0.0 for m in baseline_seed1.model.chipmakers.values())
 
 
