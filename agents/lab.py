@@ -25,6 +25,7 @@ class LabProfile:
     uses_debt: bool
     site_regions: list[str]
     core_income_usd_bn_per_month: float
+    sells_services: bool = True
 
 
 class Lab(EconomicAgent):

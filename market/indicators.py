@@ -10,12 +10,21 @@ this month minus last month's, plus GW retired this month) divided by 52.18 week
 - ``capital``: GW that labs headquartered in the region wanted and cut for lack of money;
 - ``demand``: none of these exceeds ``BINDING_SHARE`` of the region's online GW (at least
   ``BINDING_FLOOR_GW``): labs build what they want.
+
+``fleet_value_to_book`` values the installed chips at what their compute would cost new today:
+V/B = sum_c E_c r_c c_s(c) / sum_c G_c k_c r_c, with E_c a live cohort's EFLOP/s, G_c its GW, k_c
+the all-in cost per GW paid for it (chips and building), r_c the share of its life left and c_s
+the lowest all-in cost per EFLOP/s of new compute a lab of its site region may buy now. It is 1
+for chips just bought at the best price and falls as cheaper compute per EFLOP/s arrives: how
+fast older chips lose value.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from market.enums import REGIONS, Constraint
 
@@ -82,3 +91,21 @@ class Indicators:
             return Constraint.DEMAND
         constraint, gw = max(shortfalls.items(), key=lambda item: item[1])
         return constraint if gw > max(BINDING_SHARE * online_gw, BINDING_FLOOR_GW) else Constraint.DEMAND
+
+
+def fleet_value_to_book(model: ComputeMarket) -> float:
+    """Replacement value of the installed chips over their net book value (see the module docstring)."""
+    cohorts = model.cohorts
+    n = cohorts.n
+    live = cohorts.live()
+    if not live.any():
+        return 0.0
+    cost_per_eflops = np.zeros(len(REGIONS))
+    for index, region in enumerate(REGIONS):
+        eflops_per_gw, cost_per_gw = model.procurement.best_offer_in(region)
+        cost_per_eflops[index] = cost_per_gw / eflops_per_gw if eflops_per_gw > 0 else 0.0
+    life = np.maximum(cohorts.retire_month[:n] - cohorts.delivered_month[:n], 1)
+    left = np.clip(cohorts.retire_month[:n] - model.month, 0, None) / life * live
+    book = float((cohorts.gw[:n] * cohorts.cost_per_gw[:n] * left).sum())
+    value = float((cohorts.gw[:n] * cohorts.eflops_per_gw[:n] * left * cost_per_eflops[cohorts.site[:n]]).sum())
+    return value / book if book > 0 else 0.0

@@ -10,14 +10,16 @@ arrears it defaults:
 2. Clearing: everything it owes (claims, loan principal, ``take_or_pay_claim_months`` of remaining
    lease payments) is cleared jointly with every other firm defaulting that month by the
    Eisenberg-Noe (2001) greatest clearing vector (:mod:`market.clearing`); creditors are paid pro
-   rata and the rest is written off. Its equity is worthless.
+   rata and the rest is written off. Cash left after its creditors are paid in full (a firm that
+   could not raise money but whose fire sale covers its debts) goes to its shareholders pro rata.
 3. Distress: DebtRank (Battiston et al. 2012) spreads the defaults over the exposures between
-   firms (stakes at market value, loans, claims); surviving firms' distress marks down stakes held
+   firms as they stood before it (stakes at market value, loans, claims and the take-or-pay
+   payments of leases); surviving firms' distress marks down stakes held
    in them and what investors will put into their rounds, and decays by
    ``insolvency.distress_decay_per_month``.
 Each default is an event naming its cause: its own cash flow, or the counterparties whose failure
-cost it money in the previous 12 months (a contagion default). Utilities are regulated and do not
-default; their unpaid claims stay claims.
+cost it money in the previous ``insolvency.contagion_window_months`` (a contagion default).
+Utilities are regulated and do not default; their unpaid claims stay claims.
 """
 
 from __future__ import annotations
@@ -35,8 +37,9 @@ if TYPE_CHECKING:
     from agents.base import EconomicAgent
     from agents.lab import Lab
     from market.model import ComputeMarket
+    from market.projects import Lease
 
-LOSS_MEMORY_MONTHS = 12
+DISTRESS_LOG_THRESHOLD = 0.05
 
 
 class Insolvency:
@@ -90,9 +93,10 @@ class Insolvency:
     def default(self, firms: list[EconomicAgent]) -> None:
         """Default the given firms together: causes, fire sales, clearing, write-offs and distress."""
         model = self.model
-        causes = {firm.account: self._cause(firm) for firm in firms}
+        causes = {firm.account: self.blamed_counterparties(firm) for firm in firms}
         accounts = {firm.account for firm in firms}
         market_values = {firm.account: model.equity.market_value_of(firm.account) for firm in firms}
+        before = self.exposures()
         for firm in firms:
             if firm.agent_type.value == "Lab":
                 self._fire_sale(firm, accounts)
@@ -100,9 +104,10 @@ class Insolvency:
                 self._pass_on_orders(firm)
         self._clear(firms)
         for firm in firms:
+            model.capital.pay_dividend(firm, firm.cash_usd_bn)
             self._write_off(firm, market_values[firm.account])
             firm.alive = False
-        self._spread_distress(accounts, market_values)
+        self._spread_distress(accounts, before)
         for firm in firms:
             counterparties = causes[firm.account]
             self.defaults += 1
@@ -113,9 +118,11 @@ class Insolvency:
                 detail = "cause: its own cash flow"
             model.log_event("default", [firm.name], detail)
 
-    def _cause(self, firm: EconomicAgent) -> list[str]:
+    def blamed_counterparties(self, firm: EconomicAgent) -> list[str]:
+        """Names of the failed counterparties that cost the firm money within ``contagion_window_months``."""
+        window = self.model.params.insolvency.contagion_window_months
         recent = [c for month, c, amount in self.losses.get(firm.account, [])
-                  if amount > 0 and month > self.model.month - LOSS_MEMORY_MONTHS]
+                  if amount > 0 and month > self.model.month - window]
         return sorted({self.model.name_of(c) for c in recent})
 
     def _buyer(self, excluded: set[int]) -> Lab | None:
@@ -167,7 +174,6 @@ class Insolvency:
         model = self.model
         n = model.ledger.n_accounts
         liabilities = np.zeros((n, n))
-        months = model.params.insolvency.take_or_pay_claim_months
         for firm in firms:
             for (creditor, debtor), amount in model.ledger.claims.items():
                 if debtor == firm.account:
@@ -175,10 +181,14 @@ class Insolvency:
             liabilities[firm.account] += model.capital.loans[:, firm.account]
             for lease in model.leases.leases.values():
                 if lease.lessee == firm.account:
-                    remaining = min(max(lease.end_month - model.month, 0), months)
-                    liabilities[firm.account, lease.lessor] += remaining * lease.monthly_payment_usd_bn()
+                    liabilities[firm.account, lease.lessor] += self._take_or_pay_usd_bn(lease)
         np.fill_diagonal(liabilities, 0.0)
         return liabilities
+
+    def _take_or_pay_usd_bn(self, lease: Lease) -> float:
+        """What a lessor can claim on a lease: its payments for the rest of the term, at most ``take_or_pay_claim_months``."""
+        months = self.model.params.insolvency.take_or_pay_claim_months
+        return min(max(lease.end_month - self.model.month, 0), months) * lease.monthly_payment_usd_bn()
 
     def _clear(self, firms: list[EconomicAgent]) -> None:
         model = self.model
@@ -212,20 +222,39 @@ class Insolvency:
                 self.losses[int(holder)].append((model.month, firm.account, loss))
         model.chip_market.cancel([o for book in model.chip_market.orders.values() for o in book if o.lab == firm.account])
 
-    def _spread_distress(self, defaulted: set[int], market_values: dict[int, float]) -> None:
+    def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Firms' exposures to each other before a default, with their capital and market values.
+
+        A_ij, firm i's exposure to firm j: i's stake in j at market value, its loans to j, its claims
+        on j and the take-or-pay payments j owes it on leases (as clearing would claim them).
+        """
         model = self.model
         equity = model.equity
         accounts = equity.accounts
-        values = np.array([market_values.get(a, equity.market_value_of(a)) for a in accounts])
-        stakes = model.capital.stakes[np.ix_(accounts, accounts)] * values[None, :]
-        exposures = stakes + model.capital.loans[np.ix_(accounts, accounts)]
+        values = np.array([equity.market_value_of(a) for a in accounts])
+        block = np.ix_(accounts, accounts)
+        exposures = model.capital.stakes[block] * values[None, :] + model.capital.loans[block]
+        position = {int(account): i for i, account in enumerate(accounts)}
         for (creditor, debtor), amount in model.ledger.claims.items():
-            if creditor in accounts and debtor in accounts:
-                exposures[np.flatnonzero(accounts == creditor)[0], np.flatnonzero(accounts == debtor)[0]] += amount
+            if creditor in position and debtor in position:
+                exposures[position[creditor], position[debtor]] += amount
+        for lease in model.leases.leases.values():
+            if lease.lessor in position and lease.lessee in position:
+                exposures[position[lease.lessor], position[lease.lessee]] += self._take_or_pay_usd_bn(lease)
         book = np.array([max(model.agent_by_account(a).book_equity_usd_bn(), 0.0) for a in accounts])
-        capital = np.maximum(values, book)
+        return exposures, np.maximum(values, book), values
+
+    def _spread_distress(self, defaulted: set[int], before: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        """DebtRank over the exposures as they stood before the default; survivors keep the larger distress."""
+        model = self.model
+        equity = model.equity
+        accounts = equity.accounts
+        exposures, capital, values = before
         initial = np.isin(accounts, list(defaulted)).astype(float)
         result = debtrank(impact_matrix(exposures, capital), initial, value=values / values.sum() if values.sum() > 0 else None)
         survivors = ~np.isin(accounts, list(defaulted))
         equity.distress[accounts[survivors]] = np.maximum(equity.distress[accounts[survivors]], result.distress[survivors])
         model.month_stats["debtrank"] = result.debtrank
+        for account, distress in zip(accounts[survivors], result.distress[survivors], strict=True):
+            if distress >= DISTRESS_LOG_THRESHOLD:
+                model.log_event("distress", [model.name_of(int(account))], f"DebtRank distress {distress:.2f}")

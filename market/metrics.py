@@ -11,6 +11,7 @@ import mesa
 import pandas as pd
 
 from market.enums import REGIONS
+from market.indicators import fleet_value_to_book
 from market.minsky import MinskyClass, debt_shares
 
 if TYPE_CHECKING:
@@ -100,6 +101,7 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
     for region, gw in by_region.items():
         row[f"share_compute_{region}"] = gw / world if world > 0 else 0.0
     row["blocked_demand_gw"] = model.procurement.blocked_month_gw
+    row["fleet_value_to_book"] = fleet_value_to_book(model)
     for region, gw in by_region.items():
         row[f"constraint_{region}"] = indicators.binding(region, gw).value
     return row

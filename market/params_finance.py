@@ -191,3 +191,7 @@ class InsolvencySpec:
     take_or_pay_claim_months: int = param(12, unit="months", lo=0, hi=240,
                                           description="Months of remaining lease payments a lessor claims when its lessee defaults.",
                                           source=ASSUMED + "damages for a terminated take-or-pay contract capped at a year")
+    contagion_window_months: int = param(24, unit="months", lo=1, hi=240,
+                                         description="A default counts as contagion if failed counterparties cost the firm money within this many months before it.",
+                                         source=ASSUMED + "a lost lessee's payments are missed over the take-or-pay year (12 months), then the "
+                                         "lessor lives on its cash buffer and grace period; two years covers both")

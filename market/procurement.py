@@ -80,11 +80,15 @@ class Procurement:
 
     def best_offer(self, lab: Lab) -> tuple[float, float]:
         """(EFLOP/s per GW, all-in cost per GW) of the best-value new compute the lab may buy at home."""
+        return self.best_offer_in(lab.region)
+
+    def best_offer_in(self, region: str) -> tuple[float, float]:
+        """(EFLOP/s per GW, all-in cost per GW) of the best-value new compute a lab of ``region`` may buy there."""
         model = self.model
         building = model.params.lab_behaviour.building_capex_usd_bn_per_gw
         offers = []
-        for maker in self.sellers_to(lab.region):
-            offer = self.offer(maker, lab.region, lab.region)
+        for maker in self.sellers_to(region):
+            offer = self.offer(maker, region, region)
             if offer is not None:
                 offers.append((maker.eflops_per_gw(model.month) * offer.compute_factor,
                                maker.price_usd_bn_per_gw * offer.price_factor + building))

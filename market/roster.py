@@ -43,6 +43,8 @@ class LabSpec:
     lease_out_share_max: float = param(0.0, unit="1", lo=0.0, hi=1.0,
                                        description="Largest share of its online compute a cloud leases to other labs.",
                                        source=ASSUMED + "hyperscalers rent about half their AI capacity to others; neoclouds nearly all")
+    sells_services: bool = param(True, unit="-", description="Whether the lab sells AI services from the compute it runs; a pure lessor (a neocloud) only leases.",
+                                 source=ASSUMED + "frontier labs, hyperscalers and followers sell AI services; neoclouds rent out GPUs only (CoreWeave S-1, 2025)")
     uses_debt: bool = param(False, unit="-", description="Whether the lab borrows before raising equity.",
                             source=ASSUMED + "hyperscalers and neoclouds fund data centres with debt; AI labs with equity")
     site_regions: list = param(["US"], unit="-", choices=REGIONS, description="Regions where the lab may build or lease.",
@@ -55,13 +57,14 @@ class LabSpec:
 
 def _lab(role: str, region: str, compute: float, cash: float, *, leased: float = 0.0, lessor: str = "",
          debt: float = 0.0, core: float = 0.0, build: float = 0.0, lease_out: float = 0.0, debt_first: bool = False,
-         sites: tuple[str, ...] = (), partners: tuple[str, ...] = ("incumbent_gpu",), training: float = 100.0) -> LabSpec:
+         sites: tuple[str, ...] = (), partners: tuple[str, ...] = ("incumbent_gpu",), training: float = 100.0,
+         services: bool = True) -> LabSpec:
     spec = LabSpec()
     spec.role, spec.region, spec.initial_compute_gw, spec.initial_cash_usd_bn = role, region, compute, cash
     spec.initial_leased_gw, spec.lessor, spec.initial_debt_usd_bn = leased, lessor, debt
     spec.core_income_usd_bn_per_month, spec.own_build_share, spec.lease_out_share_max = core, build, lease_out
     spec.uses_debt, spec.site_regions, spec.partners = debt_first, list(sites or (region,)), list(partners)
-    spec.initial_training_eflops_months = training
+    spec.initial_training_eflops_months, spec.sells_services = training, services
     return spec
 
 
@@ -83,7 +86,8 @@ def default_labs() -> dict[str, LabSpec]:
                            sites=("US", "EU", "ROW"), partners=("custom_asic", "incumbent_gpu"), training=100.0),
         "cloud_us_c": _lab("cloud", "US", 1.8, 95.0, debt=11.0, core=10.0, build=1.0, lease_out=0.4, debt_first=True,
                            sites=("US", "EU", "ROW"), partners=("custom_asic", "incumbent_gpu"), training=350.0),
-        "cloud_us_d": _lab("cloud", "US", 0.4, 1.4, debt=8.0, build=1.0, lease_out=0.9, debt_first=True, training=0.0),
+        "cloud_us_d": _lab("cloud", "US", 0.4, 1.4, debt=8.0, build=1.0, lease_out=0.9, debt_first=True, training=0.0,
+                           services=False),
         "cloud_us_e": _lab("cloud", "US", 0.5, 10.0, debt=90.0, core=1.5, build=1.0, lease_out=0.9, debt_first=True,
                            sites=("US", "ROW"), training=0.0),
         "cloud_cn_a": _lab("cloud", "CN", 1.2, 50.0, debt=20.0, core=3.0, build=1.0, lease_out=0.5, debt_first=True,

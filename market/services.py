@@ -4,7 +4,8 @@ Quantity demanded Q_t = S_t / P_0 * (P_t / P_0)^(-epsilon) * (K_t / K_0)^theta *
 S_t the adoption S-curve (see :class:`market.params.DemandSpec`), P_t the share-weighted price, K_t the
 frontier capability index. Lab i prices p_i = (1 + mu) c_i over its compute cost per EFLOP/s-month
 and wins share s_i proportional to exp(w_K ln K_i - w_p ln p_i); it serves q_i = min(s_i Q, I_i) of its
-inference capacity I_i, and demand a lab cannot serve goes once to labs with spare capacity.
+inference capacity I_i, and demand a lab cannot serve goes once to labs with spare capacity. A lab
+that does not sell services (``labs.<name>.sells_services``, a neocloud) has no capacity here.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
     """Set prices, shares and revenues of all labs; pay revenues from outside. Return market totals."""
     demand = model.params.demand
     markup = model.params.lab_behaviour.price_markup
-    capacity = np.array([lab.compute_eflops() * lab.inference_share for lab in labs])
+    capacity = np.array([lab.compute_eflops() * lab.inference_share if lab.profile.sells_services else 0.0 for lab in labs])
     cost = np.array([model.compute_cost_per_eflops_month(lab) for lab in labs])
     prices = (1.0 + markup) * cost
     active = (capacity > 1e-12) & (prices > 0)

@@ -45,14 +45,14 @@ def create_agents(model: ComputeMarket) -> None:
         model.chipmakers[name] = Chipmaker(model, name, spec)
     for name, spec in params.labs.items():
         profile = LabProfile(spec.own_build_share, spec.lease_out_share_max, spec.uses_debt, list(spec.site_regions),
-                             spec.core_income_usd_bn_per_month)
+                             spec.core_income_usd_bn_per_month, spec.sells_services)
         model.labs[name] = Lab(model, name, LabRole(spec.role), spec.region, profile, spec.initial_training_eflops_months)
     followers = params.followers
     n_followers = round(followers.count * params.run.scale)
     regions = parse_shares("followers.region_shares", followers.region_shares, REGIONS)
     follower_regions = rng.choice(list(regions), size=n_followers, p=list(regions.values()))
     for i, region in enumerate(follower_regions):
-        profile = LabProfile(0.0, 0.0, False, [str(region)], 0.0)
+        profile = LabProfile(0.0, 0.0, False, [str(region)], 0.0, True)
         training = float(rng.lognormal(np.log(5.0), 1.0))
         model.labs[f"follower_{i:03d}"] = Lab(model, f"follower_{i:03d}", LabRole.FOLLOWER, str(region), profile, training)
     investors = params.investors

@@ -43,7 +43,7 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                 + ["market_value_usd_bn", "fundamental_value_usd_bn", "bubble_index", "circularity", "share_trend_followers",
                    "hedge_share", "speculative_share", "ponzi_share", "defaults", "contagion_defaults", "risk_free_rate",
                    "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities"]
-                + ["gw_added_per_week"] + [f"share_compute_{r}" for r in regions] + ["blocked_demand_gw"]
+                + ["gw_added_per_week"] + [f"share_compute_{r}" for r in regions] + ["blocked_demand_gw", "fleet_value_to_book"]
                 + [f"constraint_{r}" for r in regions])
     assert list(baseline_seed1.model_table.columns) == expected
     assert set(baseline_seed1.model_table[[f"constraint_{r}" for r in regions]].stack()) <= {"chips", "power", "capital", "demand"}

@@ -40,8 +40,11 @@ def test_bubble_rises_well_above_one_then_falls_by_a_third(bubble_runs) -> None:
     assert sum(f >= 1.0 / 3.0 for f in falls) >= 9, falls
 
 
-def test_bubble_burst_brings_defaults(bubble_runs) -> None:
-    """Every seed has defaults, each logged with its cause. (Contagion defaults: see docs/ODD.md, section 7.)"""
+def test_bubble_burst_brings_defaults_some_by_contagion(bubble_runs) -> None:
+    """Every seed has defaults, each logged with its cause, and at least 8 of 10 have a contagion default
+    (measured: one in each seed, the neocloud ``cloud_us_d`` after its lessees failed, 2032-2034). Every
+    counterparty a contagion default names failed before it."""
+    with_contagion = 0
     for seed, result in bubble_runs.items():
         table = result.model_table
         assert table["defaults"].iloc[-1] >= 1, f"seed {seed}: no default"
@@ -49,6 +52,14 @@ def test_bubble_burst_brings_defaults(bubble_runs) -> None:
         assert len(events) == table["defaults"].iloc[-1]
         assert events["detail"].str.startswith("cause:").all()
         assert (table["contagion_defaults"] <= table["defaults"]).all()
+        prefix = "cause: counterparties failed: "
+        contagion = events[events["detail"].str.startswith(prefix)]
+        assert len(contagion) == table["contagion_defaults"].iloc[-1]
+        with_contagion += len(contagion) > 0
+        for step, detail in zip(contagion["step"], contagion["detail"], strict=True):
+            failed_by_then = set(events.loc[events["step"] <= step, "actors"])
+            assert set(detail.removeprefix(prefix).split(", ")) <= failed_by_then, (seed, detail)
+    assert with_contagion >= 8, with_contagion
 
 
 def _peaks(overrides: list[tuple[str, object]], seeds: tuple[int, ...]) -> np.ndarray:
@@ -99,14 +110,16 @@ VENDOR_DEAL = [("vendor_deals.openai_nvidia.chipmaker", "incumbent_gpu"), ("vend
 
 @pytest.mark.timeout(900)
 def test_what_vendor_financing_does_to_defaults_in_bubble_burst(bubble_runs) -> None:
-    """The issue asks whether vendor financing raises contagion defaults; the model says it does not. Over seeds 1-10,
-    no default is caused by counterparties with or without the 10 GW deal, and with it fewer firms default (measured:
-    mean 17.3 -> 10.8, lower in 8 of 10 seeds; in seed 1 followers' defaults fall 14 -> 4, the same two frontier labs
-    fail). The deal's money reaches the market through the financed lab's build-out, not through a cascade."""
-    plain = np.array([bubble_runs[s].model_table["defaults"].iloc[-1] for s in BUBBLE_SEEDS])
-    financed_runs = [run(VENDOR_DEAL, seed=s, scenario="bubble-burst").model_table for s in BUBBLE_SEEDS]
-    financed = np.array([t["defaults"].iloc[-1] for t in financed_runs])
-    assert all(t["circularity"].max() > 0 for t in financed_runs)
-    assert all(t["contagion_defaults"].iloc[-1] == 0 for t in financed_runs)
-    assert all(bubble_runs[s].model_table["contagion_defaults"].iloc[-1] == 0 for s in BUBBLE_SEEDS)
-    assert (financed < plain).sum() >= 7 and financed.mean() <= plain.mean() - 3.0, (plain, financed)
+    """The issue asks whether vendor financing raises contagion defaults; the model says it does not. Over seeds 1-10
+    the 10 GW deal leaves contagion defaults no higher in total (measured: 10 -> 8; the one channel is the neocloud's
+    lease book, and the deal's money goes to the financed lab's own build-out) and total defaults no higher on
+    average (measured: mean 19.6 -> 16.3, lower in 6 seeds, higher in 4)."""
+    plain = [bubble_runs[s].model_table for s in BUBBLE_SEEDS]
+    financed = [run(VENDOR_DEAL, seed=s, scenario="bubble-burst").model_table for s in BUBBLE_SEEDS]
+    assert all(t["circularity"].max() > 0 for t in financed)
+    plain_contagion = sum(t["contagion_defaults"].iloc[-1] for t in plain)
+    financed_contagion = sum(t["contagion_defaults"].iloc[-1] for t in financed)
+    assert 0 < financed_contagion <= plain_contagion, (plain_contagion, financed_contagion)
+    plain_defaults = np.array([t["defaults"].iloc[-1] for t in plain])
+    financed_defaults = np.array([t["defaults"].iloc[-1] for t in financed])
+    assert financed_defaults.mean() <= plain_defaults.mean(), (plain_defaults, financed_defaults)

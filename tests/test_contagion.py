@@ -1,0 +1,77 @@
+"""Contagion channels: a lessor's exposure to its lessees, the cause of a default, and a neocloud's business."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from market.equity_market import KIND_CODE
+from market.ledger import PaymentKind
+from market.model import ComputeMarket
+from market.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def model_at_month_30() -> ComputeMarket:
+    model = ComputeMarket(load_scenario("baseline"), rng=1)
+    for _ in range(30):
+        model.step()
+    return model
+
+
+def test_a_lab_that_sells_no_services_earns_only_from_leases(model_at_month_30) -> None:
+    """The neocloud (``sells_services`` false) is paid nothing for AI services in any month, but is paid lease rents."""
+    model = model_at_month_30
+    neocloud = model.labs["cloud_us_d"].account
+    services, leases = KIND_CODE[PaymentKind.AI_SERVICES], KIND_CODE[PaymentKind.LEASE]
+    paid_for_services = sum(f.amount[(f.payee == neocloud) & (f.kind == services)].sum() for f in model.ledger.history)
+    paid_in_rent = sum(f.amount[(f.payee == neocloud) & (f.kind == leases)].sum() for f in model.ledger.history)
+    assert paid_for_services == 0.0
+    assert paid_in_rent > 0.0
+    assert model.labs["cloud_us_d"].served_eflops == 0.0
+
+
+def test_exposures_include_each_lease_take_or_pay_payments(model_at_month_30) -> None:
+    """A_ij counts, for lessor i and lessee j, min(months left, take_or_pay_claim_months) x the monthly payment."""
+    model = model_at_month_30
+    exposures, capital, values = model.insolvency.exposures()
+    position = {int(a): i for i, a in enumerate(model.equity.accounts)}
+    months = model.params.insolvency.take_or_pay_claim_months
+    owed: dict[tuple[int, int], float] = {}
+    for lease in model.leases.leases.values():
+        key = (position[lease.lessor], position[lease.lessee])
+        owed[key] = owed.get(key, 0.0) + min(lease.end_month - model.month, months) * lease.monthly_payment_usd_bn()
+    assert owed, "the baseline has leases by month 30"
+    for (i, j), amount in owed.items():
+        assert exposures[i, j] >= amount - 1e-9
+    assert (capital >= values - 1e-12).all() and (exposures >= 0).all()
+
+
+def test_the_contagion_window_decides_whom_a_default_blames() -> None:
+    """A loss 20 months before a default is blamed within a 24-month window and not within a 12-month one."""
+    model = ComputeMarket(load_scenario("baseline", [("run.steps", 24)]), rng=1)
+    for _ in range(22):
+        model.step()
+    firm, failed = model.labs["cloud_us_d"], model.labs["follower_000"]
+    model.insolvency.losses[firm.account].append((model.month - 20, failed.account, 1.0))
+    assert model.insolvency.blamed_counterparties(firm) == ["follower_000"]
+    model.params.insolvency.contagion_window_months = 12
+    assert model.insolvency.blamed_counterparties(firm) == []
+
+
+def test_a_defaulted_firm_keeps_no_cash() -> None:
+    """What a default leaves after its creditors are paid goes to its shareholders: the firm's cash is zero at once."""
+    stress = [("investors.total_capital_usd_bn", 50.0), ("investors.inflow_rate_per_month", 0.0),
+              ("lab_behaviour.opex_share_of_revenue", 2.0), ("run.steps", 60)]
+    model = ComputeMarket(load_scenario("baseline", stress), rng=3)
+    firms = [*model.labs.values(), *model.chipmakers.values()]
+    checked = 0
+    while model.running:
+        alive = {firm.account for firm in firms if firm.alive}
+        model.step()
+        for firm in firms:
+            if firm.account in alive and not firm.alive:
+                assert abs(firm.cash_usd_bn) < 1e-9, (firm.name, firm.cash_usd_bn)
+                checked += 1
+    assert checked > 0
+    assert np.isfinite(model.ledger.balances).all()
