@@ -203,6 +203,23 @@ class CapitalMarket:
         self.stakes[accounts, firm.account] = weights / weights.sum()
         self._mark_first(accounts[weights > 0], firm.account)
 
+    def assign_stakes_held_by(self, holder: int, heirs: np.ndarray, weights: np.ndarray) -> None:
+        """Pass every stake ``holder`` owns to ``heirs`` in proportion to ``weights`` (summing to 1).
+
+        A firm's share of its own stock is cancelled and the other holders' shares scale up.
+        """
+        row = self.stakes[holder].copy()
+        if not (row > 0).any():
+            return
+        self.stakes[holder] = 0.0
+        self.stakes[heirs] += weights[:, None] * row[None, :]
+        for firm in np.flatnonzero(row > 0):
+            self.stakes[firm, firm] = 0.0
+            total = self.stakes[:, firm].sum()
+            if total > 0:
+                self.stakes[:, firm] /= total
+            self._mark_first(heirs[self.stakes[heirs, firm] > 0], int(firm))
+
     def service_debt(self, borrower: EconomicAgent) -> float:
         """Pay this month's interest and principal on the borrower's loans; return the amount due.
 

@@ -6,12 +6,14 @@ arrears it defaults:
 
 1. Fire sale: its chips and projects (with their chip orders and power connections) are sold at
    ``fire_sale_discount`` below net book value to the surviving lab with the most cash; GW are
-   conserved. A defaulted chipmaker's order book passes to the largest surviving chipmaker.
+   conserved. A defaulted chipmaker's production lines go the same way to the home-region
+   chipmaker with the most cash (none: they close), its order book to the largest surviving one.
 2. Clearing: everything it owes (claims, loan principal, ``take_or_pay_claim_months`` of remaining
    lease payments) is cleared jointly with every other firm defaulting that month by the
    Eisenberg-Noe (2001) greatest clearing vector (:mod:`market.clearing`); creditors are paid pro
-   rata and the rest is written off. Cash left after its creditors are paid in full (a firm that
-   could not raise money but whose fire sale covers its debts) goes to its shareholders pro rata.
+   rata and the rest is written off. The claims and stakes it holds pass to its unpaid creditors
+   pro rata to their losses. If every creditor is paid in full (a firm that could not raise money
+   but whose fire sale covers its debts), its remaining cash, claims and stakes go to its shareholders.
 3. Distress: DebtRank (Battiston et al. 2012) spreads the defaults over the exposures between
    firms as they stood before it (stakes at market value, loans, claims and the take-or-pay
    payments of leases); surviving firms' distress marks down stakes held
@@ -101,10 +103,12 @@ class Insolvency:
             if firm.agent_type.value == "Lab":
                 self._fire_sale(firm, accounts)
             else:
+                self._sell_capacity(firm, accounts)
                 self._pass_on_orders(firm)
-        self._clear(firms)
+        shortfall = self._clear(firms)
         for firm in firms:
             model.capital.pay_dividend(firm, firm.cash_usd_bn)
+            self._pass_on_estate(firm, shortfall[firm.account])
             self._write_off(firm, market_values[firm.account])
             firm.alive = False
         self._spread_distress(accounts, before)
@@ -190,7 +194,8 @@ class Insolvency:
         months = self.model.params.insolvency.take_or_pay_claim_months
         return min(max(lease.end_month - self.model.month, 0), months) * lease.monthly_payment_usd_bn()
 
-    def _clear(self, firms: list[EconomicAgent]) -> None:
+    def _clear(self, firms: list[EconomicAgent]) -> np.ndarray:
+        """Clear the defaulting firms' debts jointly; return the shortfall matrix (debtor, creditor)."""
         model = self.model
         liabilities = self._liabilities(firms)
         cash = np.maximum(model.ledger.balances, 0.0)
@@ -207,6 +212,44 @@ class Insolvency:
             owed = float(total[firm.account])
             model.log_event("clearing", [firm.name], f"paid {paid:.2f} of {owed:.2f} $bn owed ({paid / owed:.0%})"
                             if owed > 0 else "owed nothing")
+        return shortfall
+
+    def _pass_on_estate(self, firm: EconomicAgent, unpaid: np.ndarray) -> None:
+        """Pass the claims and stakes the firm holds to its unpaid creditors, pro rata to what they lost, or to its
+        shareholders when every creditor was paid in full."""
+        capital = self.model.capital
+        weights = unpaid.copy() if unpaid.sum() > 1e-12 else capital.stakes[:, firm.account].copy()
+        weights[firm.account] = 0.0
+        if weights.sum() <= 0:
+            return
+        heirs = np.flatnonzero(weights > 0)
+        shares = weights[heirs] / weights.sum()
+        self.model.ledger.assign_claims_held_by(firm.account, heirs, shares)
+        capital.assign_stakes_held_by(firm.account, heirs, shares)
+
+    def _sell_capacity(self, maker: EconomicAgent, excluded: set[int]) -> None:
+        """Sell a defaulted chipmaker's production lines (capacity and capacity being built) at the fire-sale
+        discount to book to the home-region chipmaker with the most cash; with no buyer they close."""
+        model = self.model
+        buyers = [m for m in model.chipmakers.values()
+                  if m.alive and m is not maker and m.account not in excluded and m.region == maker.region and not m.dormant]
+        gw = maker.capacity_gw_per_month + sum(g for _, g in maker.capacity_pipeline)
+        if gw <= 1e-12:
+            return
+        if not buyers:
+            model.log_event("capacity_closed", [maker.name], f"{gw:.3f} GW/month of capacity closed: no buyer at home")
+            return
+        buyer = max(buyers, key=lambda m: (m.cash_usd_bn, -m.account))
+        book = maker.fixed_assets_usd_bn
+        price = min((1.0 - model.params.insolvency.fire_sale_discount) * book, 0.9 * max(buyer.cash_usd_bn, 0.0))
+        paid = model.ledger.pay_up_to(buyer.account, maker.account, price, PaymentKind.FIRE_SALE)
+        buyer.capacity_gw_per_month += maker.capacity_gw_per_month
+        buyer.capacity_pipeline.extend(maker.capacity_pipeline)
+        buyer.capacity_ceiling_gw_per_month += gw
+        buyer.fixed_assets_usd_bn += paid
+        maker.capacity_gw_per_month, maker.capacity_pipeline, maker.fixed_assets_usd_bn = 0.0, [], 0.0
+        model.log_event("fire_sale", [maker.name, buyer.name],
+                        f"{gw:.3f} GW/month of capacity for {paid:.2f} $bn (book {book:.2f})")
 
     def _write_off(self, firm: EconomicAgent, market_value: float) -> None:
         model = self.model

@@ -244,6 +244,18 @@ class Ledger:
             del self.claims[(creditor, debtor)]
         return held
 
+    def assign_claims_held_by(self, creditor: int, heirs: np.ndarray, weights: np.ndarray) -> None:
+        """Pass every claim ``creditor`` holds to ``heirs`` in proportion to ``weights`` (summing to 1).
+
+        An heir's share of a claim on itself is extinguished (it cannot owe itself).
+        """
+        held = {d: a for (c, d), a in self.claims.items() if c == creditor}
+        for debtor, amount in held.items():
+            del self.claims[(creditor, debtor)]
+            for heir, weight in zip(heirs, weights, strict=True):
+                if int(heir) != debtor and amount * weight > 0:
+                    self.claims[(int(heir), debtor)] += amount * weight
+
     def settle_claims(self, debtor: int) -> float:
         """Pay the debtor's claims from its cash, pro rata to their size. Returns the amount paid."""
         owed = [(creditor, amount) for (creditor, d), amount in self.claims.items() if d == debtor and amount > 0]

@@ -75,3 +75,50 @@ def test_a_defaulted_firm_keeps_no_cash() -> None:
                 checked += 1
     assert checked > 0
     assert np.isfinite(model.ledger.balances).all()
+
+
+def test_stakes_held_pass_to_heirs_and_a_firm_cannot_own_itself(model_at_month_30) -> None:
+    """Firm A holds 20% of firm B; its heirs are B itself (1/2) and an investor (1/2). B's own half is cancelled:
+    the investor ends with 0.1 / 0.9 of B and every other holder's share scales up by 1 / 0.9."""
+    model = model_at_month_30
+    capital = model.capital
+    a, b = model.labs["follower_001"].account, model.labs["follower_002"].account
+    investor = int(model.investors.accounts[0])
+    column = capital.stakes[:, b] * 0.8
+    column[a] += 0.2
+    capital.stakes[:, b] = column
+    others = column.copy()
+    others[[a, investor]] = 0.0
+    held_before = capital.stakes[investor, b]
+    capital.assign_stakes_held_by(a, np.array([b, investor]), np.array([0.5, 0.5]))
+    assert capital.stakes[a, b] == 0.0 and capital.stakes[b, b] == 0.0
+    assert capital.stakes[investor, b] == pytest.approx((held_before + 0.1) / 0.9)
+    assert np.allclose(np.delete(capital.stakes[:, b], [a, investor]), np.delete(others, [a, investor]) / 0.9)
+    assert capital.stakes[:, b].sum() == pytest.approx(1.0)
+
+
+def test_a_defaulted_chipmaker_sells_its_lines_at_home() -> None:
+    """The challenger's capacity and capacity under construction pass to a US chipmaker; world capacity is conserved,
+    the books still balance, and the buyer pays at most the fire-sale price."""
+    from tests.invariants import check_invariants
+
+    model = ComputeMarket(load_scenario("baseline", [("run.steps", 24)]), rng=2)
+    initial = model.cohorts.gw[: model.cohorts.n].sum()
+    for _ in range(12):
+        model.step()
+    makers = model.chipmakers
+
+    def total() -> float:
+        return sum(m.capacity_gw_per_month + sum(g for _, g in m.capacity_pipeline) for m in makers.values())
+    before, book = total(), makers["challenger_gpu"].fixed_assets_usd_bn
+    model.insolvency.default([makers["challenger_gpu"]])
+    assert total() == pytest.approx(before)
+    assert makers["challenger_gpu"].capacity_gw_per_month == 0.0 and not makers["challenger_gpu"].alive
+    sale = [e for e in model.event_log if e["kind"] == "fire_sale" and e["actors"].startswith("challenger_gpu,")]
+    assert len(sale) == 1
+    buyer = makers[sale[0]["actors"].split(",")[1]]
+    assert buyer.region == "US"
+    paid = float(sale[0]["detail"].split(" for ")[1].split(" $bn")[0])
+    assert paid <= (1.0 - model.params.insolvency.fire_sale_discount) * book + 1e-6
+    model.step()
+    check_invariants(model, initial)

@@ -110,3 +110,16 @@ def test_random_payments_conserve_money_and_never_overdraw(cash, payments) -> No
     assert np.allclose(ledger.audit_balances(), balances, atol=1e-9)
     assert all(v > 0 for v in ledger.claims.values())
 
+
+
+def test_claims_held_pass_to_heirs_pro_rata_and_a_claim_on_oneself_vanishes() -> None:
+    """Account 1 holds claims of 4 on account 2 and 2 on account 3; heirs 2 and 4 take 3/4 and 1/4."""
+    ledger = make_ledger(0.0, 0.0, 0.0, 0.0)
+    ledger.pay(2, 1, 4.0, PaymentKind.LEASE)
+    ledger.pay(3, 1, 2.0, PaymentKind.LEASE)
+    ledger.assign_claims_held_by(1, np.array([2, 4]), np.array([0.75, 0.25]))
+    assert ledger.claims_receivable(1) == 0.0
+    assert ledger.claims[(4, 2)] == pytest.approx(1.0)
+    assert (2, 2) not in ledger.claims
+    assert ledger.claims[(2, 3)] == pytest.approx(1.5) and ledger.claims[(4, 3)] == pytest.approx(0.5)
+    assert ledger.total_claims() == pytest.approx(3.0)
