@@ -81,9 +81,13 @@ What is still missing:
   and 2024 revenue, so it is not used.
 - Lease prices are the cloud's cost plus a markup. In the 2023-24 shortage, rental prices were far
   above cost.
-- The baseline (from 2025) keeps its assumed defaults for the behavioural parameters the replay
-  calibrates: the service price markup, the lease horizon, sold-out order books and early delivery.
-  Adopting them changes every scenario's measured effect, so it is a separate step.
+- The baseline (from 2025) takes two of the replay's behavioural values as its defaults: the service
+  price markup (1.0) and the lease horizon (3 months). It keeps order books unlimited and ships
+  nothing early. Both describe the sold-out chip market of 2023-2024. And a limit on the whole
+  book binds mechanically once buildings take 18 months, as in the baseline: labs order chips 17
+  months ahead. It would cut the baseline's build-out by about a sixth for that reason, not for a
+  shortage (world compute in December 2034 ~160-170 against ~195-205 GW, seeds 1-3). A book checked against capacity by each order's wanted month (available-to-promise)
+  would let the baseline carry it; that is not built.
 
 ## The replay's parameters
 

@@ -184,9 +184,10 @@ class LabBehaviourSpec:
     and financing allow.
     """
 
-    price_markup: float = param(0.3, unit="1", lo=0.0, hi=10.0,
+    price_markup: float = param(1.0, unit="1", lo=0.0, hi=10.0,
                                 description="Markup of AI service prices over the lab's compute cost per EFLOP/s-month.",
-                                source=ASSUMED + "thin unit margins on inference; labs lose money overall (OpenAI loss ~5 $bn on 3.7 $bn revenue in 2024, reported)")
+                                source="OpenAI 2024 revenue $3.7bn over inference compute ~$1.8bn (The Information / Epoch AI, reported): "
+                                       "price ~2x compute cost, an input ratio of the replay's calibration")
     expectation_weight: float = param(0.15, unit="1", lo=0.0, hi=1.0,
                                       description="Weight lambda of the latest observed growth in the adaptive expectation.",
                                       source=ASSUMED + "memory of about half a year")
@@ -198,11 +199,11 @@ class LabBehaviourSpec:
     planning_horizon_months: int = param(24, unit="months", lo=1, hi=120,
                                          description="Horizon H over which labs provision compute for expected demand.",
                                          source=ASSUMED + "about the lead time of a data-centre project")
-    lease_planning_horizon_months: int = param(24, unit="months", lo=1, hi=120,
+    lease_planning_horizon_months: int = param(3, unit="months", lo=1, hi=120,
                                                description="Months of expected demand growth H_L a lab provisions for with the compute it leases "
                                                            "(the horizon is H_p = b H + (1 - b) H_L, b its own-build share).",
-                                               source=ASSUMED + "the build horizon in the baseline, until it adopts the replay's calibration "
-                                                      "(3 months, set on OpenAI's 2023 compute; see docs/calibration.md)")
+                                               source="calibrated in replay-2022 on OpenAI's 2023 compute (~0.2 GW, reported; "
+                                                      "docs/calibration.md): leased compute comes within months")
     gap_closing_months: int = param(6, unit="months", lo=1, hi=60,
                                     description="Months M over which a lab spreads orders that close its compute gap.",
                                     source=ASSUMED + "damps ordering swings")

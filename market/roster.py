@@ -163,7 +163,7 @@ class ChipmakerSpec:
                                                 description="Cumulative output before the start (Q_0).", source=ASSUMED + "a few years of its output at 2024 rates")
     order_book_limit_months: float = param(240.0, unit="months", lo=0.1, hi=240.0,
                                            description="Largest order book it takes, in months of current capacity; beyond it, it is sold out.",
-                                           source=ASSUMED + "effectively unlimited in the baseline until it adopts the replay's calibration, "
+                                           source=ASSUMED + "effectively unlimited in the baseline: a limit on the whole book binds mechanically with 18-month buildings; the replay, "
                                                   "which sets 12 months: NVIDIA's parts were reported sold out about a year ahead in 2023-25")
     early_delivery_months: int = param(0, unit="months", lo=0, hi=60,
                                        description="How far ahead of its wanted month an order may ship when capacity is left over.",
