@@ -33,8 +33,9 @@ class Chipmaker(EconomicAgent):
             its government's response to a foreign export block)
         efficiency: newest generation's EFLOP/s per GW x ``efficiency`` x maturity, maturity rising
             linearly from ``initial_maturity`` to 1 over ``maturity_months`` after it starts selling
-        order book: new orders are taken while the backlog stays within ``order_book_limit_months`` x K
-            (sold out beyond it);
+        order book: it sells out its next L = ``order_book_limit_months`` months: an order wanted within L
+            months is taken while the orders already booked for those months stay within L x K (sold out
+            beyond it); an order wanted later is booked against capacity it has yet to add;
         deliveries: at most K a month of orders already wanted (labs time deliveries to their buildings);
             partners' orders first, then first come first served; capacity left over ships orders wanted
             within ``early_delivery_months`` early (the chips wait, idle, for their building). b counts orders due within the
@@ -85,10 +86,22 @@ class Chipmaker(EconomicAgent):
         """EFLOP/s per GW of the chips it sells in ``month``: the newest generation's x efficiency x maturity."""
         return self.model.catalogue.newest_at(month).eflops_per_gw * self.spec.efficiency * self.maturity(month)
 
-    def order_room_gw(self) -> float:
-        """GW of new orders it still takes: up to ``order_book_limit_months`` of its capacity (then it is sold out)."""
+    def booking_window_end(self) -> int:
+        """First month beyond the window it sells out: this month plus ``order_book_limit_months`` (rounded up)."""
+        return self.model.month + math.ceil(self.spec.order_book_limit_months)
+
+    def order_room_gw(self, wanted_month: int) -> float:
+        """GW of new orders wanted in ``wanted_month`` it still takes.
+
+        Within its booking window: L x K less the orders booked for the window (zero when sold out).
+        Beyond it: unlimited, since it books them against capacity it will add.
+        """
+        return math.inf if wanted_month >= self.booking_window_end() else self.window_room_gw()
+
+    def window_room_gw(self) -> float:
+        """GW it still takes for delivery within its booking window: L x K less the orders booked for the window."""
         limit = self.spec.order_book_limit_months * self.capacity_gw_per_month
-        return max(limit - self.model.chip_market.backlog_gw(self.account), 0.0)
+        return max(limit - self.model.chip_market.due_backlog_gw(self.account, self.booking_window_end() - 1), 0.0)
 
     def turn_away(self, gw: float) -> None:
         """Record ``gw`` of orders it could not take this month because its order book was full."""

@@ -64,8 +64,9 @@ taken on each firm's own fiscal year (NVIDIA's runs February-January). Regenerat
 record (median of 10 seeds).
 
 What the second pass added:
-- Chipmakers sell out. An order book holds at most `order_book_limit_months` of capacity. Orders turned
-  away raise the price (as backlog the maker would have had) and the capacity it aims for.
+- Chipmakers sell out. A maker sells out its next `order_book_limit_months` months (its booking
+  window): orders wanted within it are taken up to that many months of capacity, later ones in full.
+  Orders turned away raise the price (as backlog the maker would have had) and the capacity it aims for.
 - Capacity left over ships orders up to `early_delivery_months` early.
 - Leased compute is provisioned over its own, shorter horizon
   (`lab_behaviour.lease_planning_horizon_months`).
@@ -81,13 +82,14 @@ What is still missing:
   and 2024 revenue, so it is not used.
 - Lease prices are the cloud's cost plus a markup. In the 2023-24 shortage, rental prices were far
   above cost.
-- The baseline (from 2025) takes two of the replay's behavioural values as its defaults: the service
-  price markup (1.0) and the lease horizon (3 months). It keeps order books unlimited and ships
-  nothing early. Both describe the sold-out chip market of 2023-2024. And a limit on the whole
-  book binds mechanically once buildings take 18 months, as in the baseline: labs order chips 17
-  months ahead. It would cut the baseline's build-out by about a sixth for that reason, not for a
-  shortage (world compute in December 2034 ~160-170 against ~195-205 GW, seeds 1-3). A book checked against capacity by each order's wanted month (available-to-promise)
-  would let the baseline carry it; that is not built.
+- The baseline (from 2025) takes three of the replay's behavioural values as its defaults: the
+  service price markup (1.0), the lease horizon (3 months) and the 12-month booking window. With
+  18-month US builds, labs order chips 17 months ahead, beyond the window, so the window binds on
+  Chinese orders (12-month builds) and on nothing else; an earlier limit on the whole book bound on
+  every order once buildings took 18 months, and cut world compute in December 2034 from ~200 to
+  ~165 GW for that reason, not for a shortage. The baseline ships nothing early: that was the
+  2023-2024 scramble for GPUs, and switched on from 2025 it would leave ~13-19 GW of chips idle
+  in unfinished buildings by December 2034 (seeds 1-5), against ~2-3 GW without.
 
 ## The replay's parameters
 

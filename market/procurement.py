@@ -1,8 +1,10 @@
 """Procurement: how a lab turns GW it wants to build into projects, chip orders and power requests.
 
-Labs ask to build during planning; once all have planned, the requests start pro rata to the room
-left in chipmakers' order books (a chipmaker takes orders up to ``order_book_limit_months`` of its
-capacity, then it is sold out). For each project the lab picks a site region
+Labs ask to build during planning; once all have planned, the requests start. A chipmaker sells out
+its next ``order_book_limit_months`` months (its booking window): orders wanted within the window
+are cut pro rata to the room left there; orders wanted later are taken in full. An order is wanted
+when its building is due ready, so the region's build time decides which side of the window it
+falls. For each project the lab picks a site region
 (:meth:`agents.lab.Lab.choose_site`), then a chipmaker among those selling to its region: one whose
 vendor financing it holds unspent, else by a logit of price per EFLOP/s, partnership, size
 (preferential attachment) and the wait its backlog implies. Export rules shape the offers
@@ -47,27 +49,40 @@ class Procurement:
         """Record a lab's wish to build ``gw`` this month; projects start once every lab has planned."""
         self.requests.append((lab, gw))
 
+    def wanted_month(self, site: str) -> int:
+        """Month an order for a project at ``site`` started now wants its chips: when its building is due ready."""
+        return self.model.month + max(self.model.construction[site].spec.build_months - 1, 0)
+
+    def _within_windows(self, lab: Lab) -> bool:
+        """Whether a build at the lab's home region wants its chips within every selling chipmaker's booking window."""
+        wanted = self.wanted_month(lab.region)
+        return all(wanted < m.booking_window_end() for m in self.sellers_to(lab.region))
+
     def start_requested(self) -> None:
         """Start this month's requested builds, cut pro rata when chipmakers are sold out.
 
-        Each request gets f = min(1, R / D) of its GW, R the room left in all order books and D the GW
-        requested; the rest is chip demand no chipmaker would take, recorded as a chips shortfall of
-        the lab's home region and as orders turned away by the selling chipmakers, in proportion to
-        their capacity (the signal that makes a sold-out maker expand).
+        A request whose chips are wanted (at its lab's home region) within the booking windows gets
+        f = min(1, R / D) of its GW, R the room left in all booking windows and D the GW requested
+        within them; requests wanted later are taken in full. The rest is chip demand no chipmaker
+        would take, recorded as a chips shortfall of the lab's home region and as orders turned away
+        by the selling chipmakers, in proportion to their capacity (the signal that makes a sold-out
+        maker expand).
         """
         model = self.model
-        requested = sum(gw for _, gw in self.requests)
+        within = [self._within_windows(lab) for lab, _ in self.requests]
+        requested = sum(gw for (_, gw), inside in zip(self.requests, within, strict=True) if inside)
         selling = [m for m in model.chipmakers.values() if m.is_selling()]
-        room = sum(m.order_room_gw() for m in selling)
+        room = sum(m.window_room_gw() for m in selling)
         fill = min(1.0, room / requested) if requested > 0 else 1.0
         capacity = sum(m.capacity_gw_per_month for m in selling)
         if fill < 1.0 and capacity > 0:
             for maker in selling:
                 maker.turn_away((requested - room) * maker.capacity_gw_per_month / capacity)
-        for lab, gw in self.requests:
-            model.indicators.chip_short_gw[lab.region] += gw * (1.0 - fill)
-            if gw * fill >= model.params.lab_behaviour.min_order_gw:
-                self.start_projects(lab, gw * fill)
+        for (lab, gw), inside in zip(self.requests, within, strict=True):
+            share = fill if inside else 1.0
+            model.indicators.chip_short_gw[lab.region] += gw * (1.0 - share)
+            if gw * share >= model.params.lab_behaviour.min_order_gw:
+                self.start_projects(lab, gw * share)
         self.requests = []
 
     def sellers_to(self, region: str) -> list[Chipmaker]:
@@ -110,15 +125,25 @@ class Procurement:
         probabilities /= probabilities.sum()
         return makers[int(self.model.streams.get(Stream.PARTNERSHIPS).choice(len(makers), p=probabilities))]
 
-    def choose_maker(self, lab: Lab, site: str, gw: float) -> tuple[Chipmaker, Offer] | None:
-        """Pick a chipmaker (and its offer) for ``gw`` at ``site``; a refused first choice counts as blocked demand."""
+    def choose_maker(self, lab: Lab, site: str, gw: float, wanted_month: int) -> tuple[Chipmaker, Offer] | None:
+        """Pick a chipmaker (and its offer) for ``gw`` at ``site``, wanted in ``wanted_month``.
+
+        A refused first choice counts as blocked demand. When every maker allowed to ship is sold out,
+        the order is lost: as blocked demand if a maker the rules bar had room, else as a chips shortfall;
+        either way the allowed makers see it turned away (their signal to expand).
+        """
         model = self.model
-        makers = [m for m in self.sellers_to(lab.region) if m.order_room_gw() >= model.params.lab_behaviour.min_order_gw]
-        offers = {m.account: self.offer(m, site, lab.region) for m in makers}
+        minimum = model.params.lab_behaviour.min_order_gw
+        sellers = self.sellers_to(lab.region)
+        offers = {m.account: self.offer(m, site, lab.region) for m in sellers}
+        makers = [m for m in sellers if m.order_room_gw(wanted_month) >= minimum]
         eligible = [m for m in makers if offers[m.account] is not None]
         if not eligible:
             if makers:
                 self._refuse(lab, makers[0], site, gw)
+            else:
+                model.indicators.chip_short_gw[lab.region] += gw
+            self._turn_away_at([m for m in sellers if offers[m.account] is not None], gw)
             return None
         earmarked = [m for m in eligible if model.vendor.earmark_for(lab.account, m.account) > 0]
         if earmarked:
@@ -129,6 +154,14 @@ class Procurement:
             self._refuse(lab, maker, site, gw)
             maker = self._draw(lab, eligible, [offers[m.account] for m in eligible])
         return maker, offers[maker.account]
+
+    @staticmethod
+    def _turn_away_at(makers: list[Chipmaker], gw: float) -> None:
+        """Record ``gw`` turned away by sold-out ``makers``, in proportion to their capacity."""
+        capacity = sum(m.capacity_gw_per_month for m in makers)
+        for maker in makers:
+            if capacity > 0:
+                maker.turn_away(gw * maker.capacity_gw_per_month / capacity)
 
     def _refuse(self, lab: Lab, maker: Chipmaker, site: str, gw: float) -> None:
         self.record_blocked(site, gw, lab.region)
@@ -149,14 +182,16 @@ class Procurement:
         for _ in range(chunks):
             size = gw / chunks
             site = lab.choose_site(lab.profile.site_regions)
-            choice = self.choose_maker(lab, site, size)
+            wanted = self.wanted_month(site)
+            choice = self.choose_maker(lab, site, size, wanted)
             if choice is None:
                 return
             maker, offer = choice
-            if maker.order_room_gw() < size:
-                model.indicators.chip_short_gw[lab.region] += size - maker.order_room_gw()
-                maker.turn_away(size - maker.order_room_gw())
-                size = maker.order_room_gw()
+            room = maker.order_room_gw(wanted)
+            if room < size:
+                model.indicators.chip_short_gw[lab.region] += size - room
+                maker.turn_away(size - room)
+                size = room
             construction = model.construction[site]
             months = max(1, round(construction.spec.build_months * float(delays.lognormal(0.0, construction.spec.delay_sigma))))
             project = Project(model.next_id("project"), lab.account, site, size, maker.account,
@@ -164,7 +199,6 @@ class Procurement:
                               months, model.month)
             model.projects[project.id] = project
             lab.project_ids.append(project.id)
-            wanted = model.month + max(construction.spec.build_months - 1, 0)
             model.chip_market.place(lab.account, maker, project.id, size, wanted, offer)
             model.utilities[site].request(project.id, size)
             construction.queue.append(project.id)

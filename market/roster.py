@@ -161,13 +161,15 @@ class ChipmakerSpec:
                                   source="typical semiconductor learning rate ~20% per doubling; Wright (1936), Nagy et al. (2013) PLoS ONE 8(2):e52669")
     initial_cumulative_output_gw: float = param(5.0, unit="GW", lo=0.001, hi=1e5,
                                                 description="Cumulative output before the start (Q_0).", source=ASSUMED + "a few years of its output at 2024 rates")
-    order_book_limit_months: float = param(240.0, unit="months", lo=0.1, hi=240.0,
-                                           description="Largest order book it takes, in months of current capacity; beyond it, it is sold out.",
-                                           source=ASSUMED + "effectively unlimited in the baseline: a limit on the whole book binds mechanically with 18-month buildings; the replay, "
-                                                  "which sets 12 months: NVIDIA's parts were reported sold out about a year ahead in 2023-25")
+    order_book_limit_months: float = param(12.0, unit="months", lo=0.1, hi=240.0,
+                                           description="Its booking window L: it sells out its next L months, taking orders wanted within "
+                                                       "them up to L months of current capacity; orders wanted later are taken in full.",
+                                           source="NVIDIA's data-centre parts were reported sold out about a year ahead in 2023-25 (reported); "
+                                                  "assumption: the same window for every maker and every year")
     early_delivery_months: int = param(0, unit="months", lo=0, hi=60,
                                        description="How far ahead of its wanted month an order may ship when capacity is left over.",
-                                       source=ASSUMED + "none: buyers take chips when their building is ready")
+                                       source=ASSUMED + "none: buyers take chips when their building is ready; shipping ahead of the building was the "
+                                              "2023-24 scramble for GPUs, which the replay switches on (6 months)")
     turned_away_weight: float = param(0.25, unit="1/month", lo=0.0, hi=1.0,
                                       description="Weight w of this month's turned-away orders in the smoothed rate x that adds to "
                                                   "the capacity it aims for when sold out.",

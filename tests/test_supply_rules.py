@@ -1,8 +1,9 @@
-"""Supply rules the 2022-2024 calibration added: sold-out order books that raise prices and capacity plans,
-early delivery of chips when capacity is left over, and the shorter provisioning horizon of leased compute.
+"""Supply rules the 2022-2024 calibration added: booking windows that sell out and raise prices and capacity
+plans, early delivery of chips when capacity is left over, and the shorter provisioning horizon of leased
+compute.
 
-All three are inert at the baseline's defaults (unlimited order books, no early delivery, one horizon),
-which the golden test holds; the replay switches them on."""
+The baseline carries the booking window (12 months) and the lease horizon; early delivery is off there
+and on in the replay."""
 
 from __future__ import annotations
 
@@ -20,10 +21,47 @@ def one_month():
     return run([("run.steps", 1)], seed=1).model
 
 
-def test_the_baseline_never_turns_orders_away(baseline_seed1) -> None:
-    """x decays geometrically (x <- (1 - w) x) but stays above zero for thousands of months after any order turned
-    away, so exactly zero at the end means no maker turned anything away in the whole run."""
-    assert all(m.turned_away_gw_per_month == 0.0 for m in baseline_seed1.model.chipmakers.values())
+def test_order_room_is_the_window_s_room_within_it_and_unlimited_beyond(one_month) -> None:
+    """Known answer: room(w) = max(L K - B_window, 0) for w < t + L, infinite for w >= t + L."""
+    maker = one_month.chipmakers["incumbent_gpu"]
+    month, limit = one_month.month, maker.spec.order_book_limit_months
+    assert limit == 12.0
+    booked = one_month.chip_market.due_backlog_gw(maker.account, month + 11)
+    assert maker.order_room_gw(month + 11) == pytest.approx(max(limit * maker.capacity_gw_per_month - booked, 0.0))
+    assert maker.order_room_gw(month + 12) == math.inf
+
+
+def _sell_out_every_window(model) -> None:
+    for maker in model.chipmakers.values():
+        if maker.is_selling():
+            model.chip_market.orders.setdefault(maker.account, []).append(
+                Order(model.next_id("order"), lab=0, maker=maker.account, project=0,
+                      gw=maker.spec.order_book_limit_months * maker.capacity_gw_per_month + 1.0,
+                      price_per_gw=1.0, month=model.month, wanted_month=model.month + 3))
+
+
+def test_a_sold_out_window_turns_away_orders_wanted_within_it_and_takes_later_ones() -> None:
+    """With every window sold out, a Chinese lab (12-month builds: chips wanted in 11 months) is turned away
+    in full, while a US lab (18-month builds: wanted in 17 months, beyond the window) is taken in full."""
+    model = run([("run.steps", 1)], seed=1).model
+    _sell_out_every_window(model)
+    procurement = model.procurement
+    cn_lab, us_lab = model.labs["cloud_cn_a"], model.labs["frontier_lab_a"]
+    assert procurement.wanted_month("CN") < model.month + 12 <= procurement.wanted_month("US")
+    us_lab.profile.site_regions = ["US"]
+    cn_lab.profile.site_regions = ["CN"]
+    short_before = dict(model.indicators.chip_short_gw)
+    projects_before = (len(cn_lab.project_ids), len(us_lab.project_ids))
+    turned_away_before = sum(m.turned_away_month_gw for m in model.chipmakers.values())
+    procurement.request(cn_lab, 0.5)
+    procurement.request(us_lab, 0.5)
+    procurement.start_requested()
+    assert model.indicators.chip_short_gw["CN"] - short_before["CN"] == pytest.approx(0.5)
+    assert model.indicators.chip_short_gw["US"] == pytest.approx(short_before["US"])
+    assert len(cn_lab.project_ids) == projects_before[0]
+    new = [model.projects[i] for i in us_lab.project_ids[projects_before[1]:]]
+    assert sum(p.gw for p in new) == pytest.approx(0.5)
+    assert sum(m.turned_away_month_gw for m in model.chipmakers.values()) - turned_away_before == pytest.approx(0.5)
 
 
 def test_turned_away_orders_raise_the_price_target(one_month) -> None:
