@@ -71,6 +71,11 @@ What the second pass added:
 - Leased compute is provisioned over its own, shorter horizon
   (`lab_behaviour.lease_planning_horizon_months`).
 - OpenAI leases from Microsoft alone until January 2025 (`labs.<name>.exclusive_lessor`).
+- Every firm starts with its training stock of January 2022. The first passes set it for OpenAI
+  and Anthropic only and left the others at their 2025 values, so Google, Meta and the clouds
+  started years ahead of OpenAI in capability. With the others scaled to OpenAI's own ratio
+  (x0.15), OpenAI's 2023 compute came out 18% high at the old 3-month lease horizon, and
+  the horizon was recalibrated to 2 months on that figure (-1%).
 
 With these, supply binds in 2023-2024 and chip prices rise with the shortage, as they did with the
 H100. OpenAI's compute is bounded by what its one cloud can spare.
@@ -83,7 +88,7 @@ What is still missing:
 - Lease prices are the cloud's cost plus a markup. In the 2023-24 shortage, rental prices were far
   above cost.
 - The baseline (from 2025) takes three of the replay's behavioural values as its defaults: the
-  service price markup (1.0), the lease horizon (3 months) and the 12-month booking window. With
+  service price markup (1.0), the lease horizon (2 months) and the 12-month booking window. With
   18-month US builds, labs order chips 17 months ahead, beyond the window, so the window binds on
   Chinese orders (12-month builds) and on nothing else; an earlier limit on the whole book bound on
   every order once buildings took 18 months, and cut world compute in December 2034 from ~200 to

@@ -199,7 +199,7 @@ class LabBehaviourSpec:
     planning_horizon_months: int = param(24, unit="months", lo=1, hi=120,
                                          description="Horizon H over which labs provision compute for expected demand.",
                                          source=ASSUMED + "about the lead time of a data-centre project")
-    lease_planning_horizon_months: int = param(3, unit="months", lo=1, hi=120,
+    lease_planning_horizon_months: int = param(2, unit="months", lo=1, hi=120,
                                                description="Months of expected demand growth H_L a lab provisions for with the compute it leases "
                                                            "(the horizon is H_p = b H + (1 - b) H_L, b its own-build share).",
                                                source="calibrated in replay-2022 on OpenAI's 2023 compute (~0.2 GW, reported; "
