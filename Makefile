@@ -7,7 +7,7 @@ SEED ?= 1
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: setup run test bench docs calibration figures golden clean
+.PHONY: setup run test bench docs calibration headlines figures golden clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,9 @@ docs: setup
 
 calibration: setup
 	$(BIN)/python -m experiments.calibration_doc
+
+headlines: setup
+	$(BIN)/python -m experiments.headlines
 
 figures: setup
 	$(BIN)/aicm figures --seed 1 --out docs/figures

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from experiments import headlines
+from experiments.headlines import foreign_equity_into_screened_us_firms_usd_bn
 from experiments.runner import RunResult, first_gw_per_week_date, manifest
 from market.scenario import load_scenario
 from tests.conftest import DIRECTION_SEEDS, run
@@ -37,19 +39,12 @@ def test_power_bottleneck_idles_chips_and_cuts_us_compute(runs) -> None:
     assert any((runs["power-bottleneck", s].model_table["constraint_US"] == "power").any() for s in DIRECTION_SEEDS)
 
 
-def _foreign_money_into_covered_us_firms(result: RunResult) -> float:
-    model = result.model
-    firms = [f for f in [*model.labs.values(), *model.chipmakers.values()]
-             if f.region == "US" and (f.agent_type.value == "Chipmaker" or f.role in ("frontier", "cloud"))]
-    return float(sum(model.capital.foreign_equity_usd_bn[f.account] for f in firms))
-
-
 def test_investment_block_logs_blocked_deals_and_cuts_foreign_money(runs) -> None:
     """Measured: foreign equity into screened US firms over 2025-2034 ~470-750 against ~1,130-1,350 $bn."""
     for seed in DIRECTION_SEEDS:
         blocked, base = runs["investment-block", seed], runs["baseline", seed]
         assert (blocked.event_table["kind"] == "investment_blocked").sum() > 0
-        assert _foreign_money_into_covered_us_firms(blocked) < 0.8 * _foreign_money_into_covered_us_firms(base)
+        assert foreign_equity_into_screened_us_firms_usd_bn(blocked) < 0.8 * foreign_equity_into_screened_us_firms_usd_bn(base)
 
 
 def test_neuromorphic_devalues_old_chips_and_cuts_power_per_eflops(runs) -> None:
@@ -94,3 +89,10 @@ def test_export_block_cuts_china_compute_and_its_domestic_maker_ships_more(runs)
     assert (shipped["export-block"] > 1.1 * shipped["baseline"]).all()
     assert (np.array([runs["export-block", s].model_table["blocked_demand_gw"].sum() for s in DIRECTION_SEEDS]) > 0).all()
     assert (np.array([runs["baseline", s].model_table["blocked_demand_gw"].sum() for s in DIRECTION_SEEDS]) == 0).all()
+
+
+def test_the_headline_table_is_generated_from_these_runs(runs) -> None:
+    """docs/headlines.md, which docs/scenarios.md quotes, is what `make headlines` writes now (same scenarios and seeds)."""
+    assert set(headlines.SCENARIOS) == set(SCENARIOS) and headlines.SEEDS == DIRECTION_SEEDS
+    measured = {key: headlines.measure_run(result) for key, result in runs.items()}
+    assert headlines.DOC.read_text() == headlines.render(measured)

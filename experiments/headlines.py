@@ -1,0 +1,152 @@
+"""The headline numbers of the baseline and the policy scenarios, over seeds 1-5: ``docs/headlines.md``.
+
+``docs/scenarios.md`` quotes these numbers; this module measures them from runs, so the quotes can be
+checked against a table a command regenerates (``make headlines``). ``tests/test_policy_scenarios.py``
+recomputes the table from its own runs and fails when the document is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.runner import RunResult, first_gw_per_week_date, simulate
+from market.scenario import load_scenario
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "headlines.md"
+SCENARIOS = ("baseline", "power-bottleneck", "export-block", "investment-block", "neuromorphic", "gigawatt-factory")
+SEEDS = (1, 2, 3, 4, 5)
+COMMAND = "make headlines   # = .venv/bin/python -m experiments.headlines"
+
+
+def foreign_equity_into_screened_us_firms_usd_bn(result: RunResult) -> float:
+    """Foreign equity over the run into the US firms investment screening covers (chipmakers, frontier labs, clouds)."""
+    model = result.model
+    firms = [f for f in [*model.labs.values(), *model.chipmakers.values()]
+             if f.region == "US" and (f.agent_type.value == "Chipmaker" or f.role in ("frontier", "cloud"))]
+    return float(sum(model.capital.foreign_equity_usd_bn[f.account] for f in firms))
+
+
+def _at(result: RunResult, date: str, column: str) -> float:
+    return float(result.model_table.set_index("date").loc[date, column])
+
+
+def _last(column: str) -> Callable[[RunResult], float]:
+    return lambda result: float(result.model_table[column].iloc[-1])
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One headline number: what it is, its unit, and how to read it from a run."""
+
+    name: str
+    unit: str
+    read: Callable[[RunResult], float]
+
+
+MEASURES = (
+    Measure("world compute, Dec 2034", "GW", _last("compute_gw")),
+    Measure("US compute, Dec 2034", "GW", _last("compute_gw_US")),
+    Measure("China compute, Dec 2034", "GW", _last("compute_gw_CN")),
+    Measure("peak GW added per week (trailing 12 months)", "GW/week", lambda r: float(r.model_table["gw_added_per_week"].max())),
+    Measure("share of months from 2028 where capital binds the US", "1",
+            lambda r: float((r.model_table.loc[r.model_table["date"] >= "2028-01", "constraint_US"] == "capital").mean())),
+    Measure("mean idle chips", "GW", lambda r: float(r.model_table["idle_chips_gw"].mean())),
+    Measure("blocked demand, summed over months", "GW", lambda r: float(r.model_table["blocked_demand_gw"].sum())),
+    Measure("domestic_cn cumulative output", "GW", lambda r: float(r.model.chipmakers["domestic_cn"].cumulative_output_gw)),
+    Measure("facility power per EFLOP/s, Dec 2034", "MW per EFLOP/s",
+            lambda r: 1000.0 * _last("compute_gw")(r) / _last("effective_compute_eflops")(r)),
+    Measure("fleet value to book, Dec 2028", "1", lambda r: _at(r, "2028-12", "fleet_value_to_book")),
+    Measure("fleet value to book, Dec 2030", "1", lambda r: _at(r, "2030-12", "fleet_value_to_book")),
+    Measure("early-retired chips, run total", "GW", lambda r: float(r.model.cohorts.early_retired_gw_total)),
+    Measure("foreign equity into screened US firms", "$bn", foreign_equity_into_screened_us_firms_usd_bn),
+    Measure("defaults by Dec 2034", "firms", _last("defaults")),
+)
+
+
+FIRST_GW_PER_WEEK = "first month at 1 GW a week"
+
+
+def measure_run(result: RunResult) -> dict[str, float | str]:
+    """Every headline measure of one run, and the first month it adds 1 GW a week (or ``never``)."""
+    values: dict[str, float | str] = {measure.name: measure.read(result) for measure in MEASURES}
+    values[FIRST_GW_PER_WEEK] = first_gw_per_week_date(result.model_table)
+    return values
+
+
+def headline_table(measured: Mapping[tuple[str, int], Mapping[str, float | str]]) -> pd.DataFrame:
+    """Per measure and scenario, the smallest and largest value over the seeds (columns ``<scenario> min/max``)."""
+    scenarios = sorted({name for name, _ in measured}, key=lambda n: SCENARIOS.index(n) if n in SCENARIOS else len(SCENARIOS))
+    rows = []
+    for measure in MEASURES:
+        row: dict[str, object] = {"measure": measure.name, "unit": measure.unit}
+        for name in scenarios:
+            values = [float(v[measure.name]) for (scenario, _), v in measured.items() if scenario == name]
+            row[f"{name} min"], row[f"{name} max"] = min(values), max(values)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def _cell(low: float, high: float) -> str:
+    return _number(low) if _number(low) == _number(high) else f"{_number(low)} to {_number(high)}"
+
+
+def render(measured: Mapping[tuple[str, int], Mapping[str, float | str]]) -> str:
+    """The document's text, from :func:`measure_run` of each (scenario, seed)."""
+    table = headline_table(measured)
+    scenarios = [c.removesuffix(" min") for c in table.columns if c.endswith(" min")]
+    header = "| measure | unit | " + " | ".join(f"`{s}`" for s in scenarios) + " |\n"
+    header += "|---|---|" + "---|" * len(scenarios) + "\n"
+    body = "".join(
+        f"| {row['measure']} | {row['unit']} | " + " | ".join(_cell(row[f'{s} min'], row[f'{s} max']) for s in scenarios) + " |\n"
+        for _, row in table.iterrows())
+    first = "".join(
+        f"- `{name}`: " + ", ".join(str(v[FIRST_GW_PER_WEEK]) for (n, _), v in sorted(measured.items()) if n == name) + "\n"
+        for name in scenarios)
+    seeds = sorted({seed for _, seed in measured})
+    return f"""# Headline numbers of the scenarios
+
+Generated by `make headlines` from runs of each scenario with seeds {", ".join(map(str, seeds))} (common
+random numbers: every scenario runs with the same seeds as the baseline); do not edit by hand.
+[`scenarios.md`](scenarios.md) quotes these numbers, and `tests/test_policy_scenarios.py` fails when
+this table no longer matches the model. Each cell is the smallest to the largest value over the seeds.
+Regenerate it with
+
+```sh
+{COMMAND}
+```
+
+{header}{body}
+First month the world adds 1 GW a week (trailing 12 months), seed by seed:
+
+{first}"""
+
+
+def _measure(job: tuple[str, int]) -> tuple[tuple[str, int], dict[str, float | str]]:
+    name, seed = job
+    return job, measure_run(simulate(load_scenario(name), seed))
+
+
+def measure_all(workers: int = 2) -> dict[tuple[str, int], dict[str, float | str]]:
+    """Measure every scenario of :data:`SCENARIOS` with every seed of :data:`SEEDS`."""
+    jobs = [(name, seed) for name in SCENARIOS for seed in SEEDS]
+    with ProcessPoolExecutor(workers) as pool:
+        return dict(pool.map(_measure, jobs))
+
+
+def main() -> None:
+    """Run the scenarios and write docs/headlines.md."""
+    DOC.write_text(render(measure_all()))
+    print(f"wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()
