@@ -74,10 +74,8 @@ class Procurement:
         selling = [m for m in model.chipmakers.values() if m.is_selling()]
         room = sum(m.window_room_gw() for m in selling)
         fill = min(1.0, room / requested) if requested > 0 else 1.0
-        capacity = sum(m.capacity_gw_per_month for m in selling)
-        if fill < 1.0 and capacity > 0:
-            for maker in selling:
-                maker.turn_away((requested - room) * maker.capacity_gw_per_month / capacity)
+        if fill < 1.0:
+            self._turn_away_at(selling, requested - room)
         for (lab, gw), inside in zip(self.requests, within, strict=True):
             share = fill if inside else 1.0
             model.indicators.chip_short_gw[lab.region] += gw * (1.0 - share)
