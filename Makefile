@@ -7,7 +7,7 @@ SEED ?= 1
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: setup run test bench docs calibration headlines figures golden clean
+.PHONY: setup run test bench docs calibration headlines figures golden mutation clean
 
 setup: $(STAMP)
 
@@ -41,6 +41,9 @@ figures: setup
 
 golden: setup
 	$(BIN)/python -m tests.golden.regenerate
+
+mutation: setup
+	$(BIN)/python -m tests.mutation
 
 clean:
 	rm -rf $(VENV) results .pytest_cache

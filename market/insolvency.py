@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from market.clearing import clearing_vector
+from market.clearing import clearing_payments
 from market.debtrank import debtrank, impact_matrix
 from market.ledger import PaymentKind
 
@@ -199,10 +199,8 @@ class Insolvency:
         model = self.model
         liabilities = self._liabilities(firms)
         cash = np.maximum(model.ledger.balances, 0.0)
-        payments_vector = clearing_vector(liabilities, cash)
+        payments_vector, payments = clearing_payments(liabilities, cash)
         total = liabilities.sum(axis=1)
-        shares = np.divide(liabilities, total[:, None], out=np.zeros_like(liabilities), where=total[:, None] > 0)
-        payments = shares * payments_vector[:, None]
         model.ledger.transfer_simultaneously(payments, PaymentKind.CLAIM_SETTLEMENT)
         shortfall = liabilities - payments
         for debtor, creditor in zip(*np.nonzero(shortfall > 1e-12), strict=True):

@@ -29,14 +29,12 @@ def check_invariants(model: ComputeMarket, initial_installed_gw: float) -> None:
     balances = ledger.balances
     rebuilt = rebuild_balances(model)
     assert np.allclose(rebuilt, balances, rtol=0, atol=TOL_REL * scale), "ledger balances differ from their flows"
-    for agent in model.agents:
-        assert agent.cash_usd_bn == balances[agent.account]
-        assert agent.cash_usd_bn >= -TOL_REL * scale, f"{agent.name} has negative cash {agent.cash_usd_bn}"
-    assert abs(ledger.money_total()) <= TOL_REL * scale, f"money not conserved: {ledger.money_total()}"
-    receivable = sum(ledger.claims_receivable(a) for a in range(ledger.n_accounts))
-    payable = sum(ledger.claims_payable(a) for a in range(ledger.n_accounts))
-    assert math.isclose(receivable, payable, rel_tol=0, abs_tol=TOL_REL * scale), "claims do not net to zero"
-    assert all(v >= 0 and c != d for (c, d), v in ledger.claims.items())
+    assert (rebuilt[1:] >= -TOL_REL * scale).all(), f"an account's recorded flows leave it overdrawn: {rebuilt[1:].min()}"
+    assert abs(rebuilt.sum()) <= TOL_REL * scale, f"money not conserved: the recorded flows sum to {rebuilt.sum()}"
+    dead = {agent.account for agent in model.agents if not agent.alive}
+    for (creditor, debtor), amount in ledger.claims.items():
+        assert amount >= 0 and creditor != debtor and 0 <= creditor < ledger.n_accounts and 0 <= debtor < ledger.n_accounts
+        assert debtor not in dead and creditor not in dead, f"a claim survives a default: {creditor} on {debtor}"
     flows = ledger.history[-1]
     touches = (flows.payer == OUTSIDE) | (flows.payee == OUTSIDE)
     assert OUTSIDE_CODES[flows.kind[touches]].all(), "a payment kind not on the allow-list touched outside"
@@ -51,7 +49,7 @@ def check_invariants(model: ComputeMarket, initial_installed_gw: float) -> None:
     assert math.isclose(gw.sum(), initial_installed_gw + market.delivered_gw_total, rel_tol=1e-9, abs_tol=1e-9)
     totals = cohorts.totals()
     assert math.isclose(totals["live_gw"] + totals["retired_gw"], gw.sum(), rel_tol=1e-9, abs_tol=1e-9)
-    assert math.isclose(totals["idle_gw"] + totals["online_gw"], totals["live_gw"], rel_tol=1e-9, abs_tol=1e-9)
+    check_cohorts_match_projects(model)
     for maker in model.chipmakers.values():
         assert maker.capacity_gw_per_month >= 0
         assert maker.delivered_month_gw <= maker.capacity_gw_per_month + 1e-9, f"{maker.name} delivered beyond capacity"
@@ -69,13 +67,44 @@ def check_invariants(model: ComputeMarket, initial_installed_gw: float) -> None:
         assert lease.gw >= 0
     for cloud in model.labs.values():
         assert model.leases.leased_out_gw(cloud.account) <= model.owned_online_gw[cloud.account] + 1e-9
-    for firm in [*model.labs.values(), *model.chipmakers.values()]:
-        if not firm.alive:
-            assert model.capital.debt_of(firm.account) == 0 and model.ledger.claims_payable(firm.account) == 0
-            assert model.owned_online_gw[firm.account] == 0, f"{firm.name} defaulted but still runs chips"
+    check_defaulted_firms_hold_nothing(model, scale)
     row = model.datacollector.get_model_vars_dataframe()["row"].iloc[-1]
     for key, value in row.items():
         if isinstance(value, float):
             assert math.isfinite(value), f"{key} is not finite"
             if key != "money_total_usd_bn":
                 assert value >= -1e-9, f"{key} is negative: {value}"
+
+
+def check_cohorts_match_projects(model: ComputeMarket) -> None:
+    """The cohort table and the project records are kept apart: each project's live and online GW must match its cohorts'."""
+    cohorts = model.cohorts
+    n = cohorts.n
+    live = cohorts.live()
+    ids = [project.id for project in model.projects.values()]
+    size = max([*ids, int(cohorts.project[:n].max(initial=0))]) + 1
+    live_gw = np.bincount(cohorts.project[:n][live], weights=cohorts.gw[:n][live], minlength=size)
+    online_gw = np.bincount(cohorts.project[:n][live], weights=cohorts.online_gw[:n][live], minlength=size)
+    for project in model.projects.values():
+        assert math.isclose(live_gw[project.id], project.live_gw, rel_tol=1e-9, abs_tol=1e-9), f"project {project.id} live GW"
+        assert math.isclose(online_gw[project.id], project.online_gw, rel_tol=1e-9, abs_tol=1e-9), f"project {project.id} online GW"
+
+
+def check_defaulted_firms_hold_nothing(model: ComputeMarket, scale: float) -> None:
+    """The firms marked dead are exactly those the event log says defaulted, and each holds and owes nothing."""
+    firms = [*model.labs.values(), *model.chipmakers.values()]
+    dead = {firm.name for firm in firms if not firm.alive}
+    defaulted = [event["actors"] for event in model.event_log if event["kind"] == "default"]
+    assert sorted(defaulted) == sorted(dead), f"defaults logged {sorted(defaulted)}, firms dead {sorted(dead)}"
+    ledger, capital, cohorts = model.ledger, model.capital, model.cohorts
+    owners = set(cohorts.owner[: cohorts.n][cohorts.live()].tolist())
+    lease_parties = {account for lease in model.leases.leases.values() for account in (lease.lessor, lease.lessee)}
+    buyers = {order.lab for book in model.chip_market.orders.values() for order in book}
+    for firm in firms:
+        if firm.alive:
+            continue
+        account = firm.account
+        assert abs(ledger.balance(account)) <= TOL_REL * scale, f"{firm.name} defaulted but holds cash"
+        assert capital.debt_of(account) == 0 and capital.stakes[account].sum() == 0, f"{firm.name} defaulted but owes or owns"
+        assert account not in owners and account not in lease_parties and account not in buyers, \
+            f"{firm.name} defaulted but still holds chips, leases or orders"

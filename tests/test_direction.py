@@ -14,6 +14,8 @@ from experiments.runner import RunResult
 from market.params import Params
 from tests.conftest import DIRECTION_SEEDS, run
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def baselines() -> dict[int, RunResult]:

@@ -1,7 +1,7 @@
-"""Finance scenarios over several seeds with stated margins (issue 3).
+"""Finance scenarios over several seeds with stated margins.
 
-Margins sit inside the measured effects: bubble-burst peaks at ~2.1-2.3 and falls ~55% from its peak;
-raising beta from 60 to 120 adds ~0.02-0.08 to the peak, raising g from 1.4 to 1.6 ~0.2.
+Margins sit inside the measured effects, stated in each test: bubble-burst peaks at ~1.8-2.3 and falls ~45-56% from its
+peak; raising beta from 60 to 120 adds ~0.02-0.08 to the peak, raising g from 1.4 to 1.6 ~0.2.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from experiments.runner import RunResult
 from market.expectations import critical_beta
 from market.params import Params
 from tests.conftest import run
+
+pytestmark = pytest.mark.slow
 
 BUBBLE_SEEDS = tuple(range(1, 11))
 
@@ -29,38 +31,31 @@ def _peak_and_fall(result: RunResult) -> tuple[float, float]:
 
 
 def test_bubble_rises_well_above_one_then_falls_by_a_third(bubble_runs) -> None:
-    """Every seed peaks at >= 1.3; at least 9 of 10 fall by a third from their peak (measured: all 10, by 45-56%).
-    Seed 8 is the odd one: its trend followers do not take over early (~1.5 from the priced-in premium alone, at
-    month 4), and it peaks late instead (~1.8 in 2033) and falls ~45% by the end. In earlier model versions it never
-    fell a third, hence 9 of 10."""
-    falls = []
-    for seed, result in bubble_runs.items():
-        peak, fall = _peak_and_fall(result)
-        assert peak >= 1.3, f"seed {seed}: peak {peak:.2f}"
-        falls.append(fall)
-    assert sum(f >= 1.0 / 3.0 for f in falls) >= 9, falls
+    """Every seed peaks at >= 1.5 and falls >= 30% from its peak; the mean fall is >= 45%.
+    Measured (seeds 1-10): peaks 1.82-2.27, falls 45-56% (mean 53%). Seed 8 is the odd one: its trend followers do not
+    take over early and it peaks late (~1.8) and falls least (45%)."""
+    peaks, falls = zip(*(_peak_and_fall(result) for result in bubble_runs.values()), strict=True)
+    assert min(peaks) >= 1.5, peaks
+    assert min(falls) >= 0.30 and np.mean(falls) >= 0.45, falls
 
 
-def test_bubble_burst_brings_defaults_some_by_contagion(bubble_runs) -> None:
-    """Every seed has defaults, each logged with its cause, and at least 4 of 10 have a contagion default
-    (measured: 8, each the neocloud ``cloud_us_d`` after its lessees failed, 2033-2034; in the rest it is still
-    paying down its debt when the run ends; the count has moved between 4 and 10 as other rules changed). Every counterparty a contagion default names failed before it."""
-    with_contagion = 0
+def test_bubble_burst_defaults_carry_their_cause(bubble_runs) -> None:
+    """Every seed has defaults (measured 2-12), each logged with its cause, and each contagion default names only
+    counterparties that failed before it. How many seeds end in a contagion default is not tested: it has moved between
+    4 and 10 of 10 as unrelated rules changed (measured now: 8, the neocloud ``cloud_us_d`` after its lessees failed);
+    the channel itself is pinned by ``test_contagion.py`` with a hand-worked answer."""
     for seed, result in bubble_runs.items():
         table = result.model_table
         assert table["defaults"].iloc[-1] >= 1, f"seed {seed}: no default"
         events = result.event_table[result.event_table["kind"] == "default"]
         assert len(events) == table["defaults"].iloc[-1]
         assert events["detail"].str.startswith("cause:").all()
-        assert (table["contagion_defaults"] <= table["defaults"]).all()
         prefix = "cause: counterparties failed: "
         contagion = events[events["detail"].str.startswith(prefix)]
         assert len(contagion) == table["contagion_defaults"].iloc[-1]
-        with_contagion += len(contagion) > 0
         for step, detail in zip(contagion["step"], contagion["detail"], strict=True):
             failed_by_then = set(events.loc[events["step"] <= step, "actors"])
             assert set(detail.removeprefix(prefix).split(", ")) <= failed_by_then, (seed, detail)
-    assert with_contagion >= 4, with_contagion
 
 
 def _peaks(overrides: list[tuple[str, object]], seeds: tuple[int, ...]) -> np.ndarray:
@@ -119,15 +114,15 @@ VENDOR_DEAL = [("vendor_deals.openai_nvidia.chipmaker", "incumbent_gpu"), ("vend
 @pytest.mark.timeout(900)
 def test_what_vendor_financing_does_to_defaults_in_bubble_burst(bubble_runs) -> None:
     """The issue asks whether vendor financing raises contagion defaults; the model says it does not. Over seeds 1-10
-    the 10 GW deal leaves contagion defaults within one of the total without it (measured: 8 and 2; the one channel
-    is the neocloud's lease book, and the deal's money goes to the financed lab's own build-out) and the mean
-    number of defaults within one (measured: 4.9 and 4.3)."""
+    the 10 GW deal (peak circularity 0.10-0.41 in every seed) leaves contagion defaults no higher (measured 2 against
+    8: the one channel is the neocloud's lease book, and the deal's money goes to the financed lab's own build-out) and
+    the mean number of defaults no more than 0.3 higher (measured 4.3 against 4.9)."""
     plain = [bubble_runs[s].model_table for s in BUBBLE_SEEDS]
     financed = [run(VENDOR_DEAL, seed=s, scenario="bubble-burst").model_table for s in BUBBLE_SEEDS]
-    assert all(t["circularity"].max() > 0 for t in financed)
+    assert all(t["circularity"].max() >= 0.05 for t in financed)
     plain_contagion = sum(t["contagion_defaults"].iloc[-1] for t in plain)
     financed_contagion = sum(t["contagion_defaults"].iloc[-1] for t in financed)
-    assert 0 < financed_contagion <= plain_contagion + 1, (plain_contagion, financed_contagion)
+    assert financed_contagion <= plain_contagion, (plain_contagion, financed_contagion)
     plain_defaults = np.array([t["defaults"].iloc[-1] for t in plain])
     financed_defaults = np.array([t["defaults"].iloc[-1] for t in financed])
-    assert abs(financed_defaults.mean() - plain_defaults.mean()) <= 1.0, (plain_defaults, financed_defaults)
+    assert financed_defaults.mean() <= plain_defaults.mean() + 0.3, (plain_defaults, financed_defaults)

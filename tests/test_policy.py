@@ -40,6 +40,25 @@ def test_the_rules_catch_the_parts_they_caught(part, controlled_2022, controlled
     assert RULE_2023.controls(*part) is controlled_2023
 
 
+def test_a_part_exactly_at_a_threshold_is_controlled() -> None:
+    """The rules' tests are "or more": TPP 4800 with 600 GB/s interconnect is caught by the 2022 rule, TPP 1600 at
+    exactly 5.92 TPP per mm^2 by the 2023 rule; a hair below each threshold escapes. Fails if a threshold is strict."""
+    assert RULE_2022.controls(4800.0, 600.0, 826.0)
+    assert not RULE_2022.controls(4799.9, 600.0, 826.0) and not RULE_2022.controls(4800.0, 599.9, 826.0)
+    assert RULE_2023.controls(4800.0, 0.0, 10_000.0)
+    assert RULE_2023.controls(1600.0, 0.0, 1600.0 / 5.92)
+    assert not RULE_2023.controls(1599.9, 0.0, 1599.9 / 5.92) and not RULE_2023.controls(1600.0, 0.0, 1600.0 / 5.91)
+
+
+def test_a_rule_is_in_force_from_its_first_month_until_the_month_before_until() -> None:
+    """A rule from 2023-11 until 2025-01 applies in 2023-11 and 2024-12, not in 2023-10 nor in 2025-01.
+    Fails if it is still in force in its until month."""
+    spec = ExportRuleSpec()
+    spec.from_date, spec.until_date = "2023-11", "2025-01"
+    rule = ExportRule("dated", spec)
+    assert [rule.in_force(month_index(d)) for d in ("2023-10", "2023-11", "2024-12", "2025-01")] == [False, True, True, False]
+
+
 def test_variants_are_the_fastest_compliant_parts() -> None:
     response = ExportResponseSpec()
     assert compliant_offer(*H20, [RULE_2023], response) == FULL_PART
@@ -116,16 +135,6 @@ def test_escalation_blocks_a_rival_once_its_share_passes_the_threshold() -> None
     rules = result.event_table[result.event_table["kind"] == "export_rule"]
     assert rules["detail"].str.contains("escalation_us_cn").any()
     assert "escalation_us_cn" in result.model.params.export_rules
-
-
-def test_a_rescue_keeps_a_systemic_lab_alive() -> None:
-    """In the baseline (seed 1) frontier_lab_b defaults; with rescues of any US lab it does not, and the rescue is logged."""
-    plain = run(seed=1).agent_table
-    assert not plain[plain["name"] == "frontier_lab_b"]["alive"].iloc[-1]
-    rescued = run([("governments.US.rescue_enabled", True), ("governments.US.rescue_min_compute_share", 0.0)], seed=1)
-    table = rescued.agent_table
-    assert table[table["name"] == "frontier_lab_b"]["alive"].iloc[-1]
-    assert (rescued.event_table["kind"] == "rescue").any()
 
 
 def test_the_entrant_matures_linearly() -> None:

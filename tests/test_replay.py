@@ -74,6 +74,7 @@ def replay_10_seeds() -> pd.DataFrame:
     return replay_table(REPLAY_SEEDS, workers=1)
 
 
+@pytest.mark.slow
 def test_the_2024_hold_out_is_within_35_percent(replay_10_seeds) -> None:
     """Measured (median of seeds 1-10): NVIDIA FY2025 -22%, OpenAI revenue 2024 -19%, OpenAI compute 2024 +34%."""
     holdout = replay_10_seeds[replay_10_seeds["use"] == "holdout"]
@@ -81,6 +82,7 @@ def test_the_2024_hold_out_is_within_35_percent(replay_10_seeds) -> None:
     assert (holdout["error"].abs() <= 0.35).all(), holdout[["id", "observed", "model_median", "error"]]
 
 
+@pytest.mark.slow
 def test_calibration_doc_is_generated_from_the_replay(replay_10_seeds) -> None:
     """docs/calibration.md is what `make calibration` writes now (it runs the replay with 10 seeds)."""
     assert DOC.read_text() == render(replay_10_seeds)

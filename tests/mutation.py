@@ -1,0 +1,305 @@
+"""Mutation check: plausible one-line bugs in the mechanism modules, each applied alone, against the fast tests.
+
+A mutant is killed when some fast test fails (or the run times out). A mutant that survives names a mechanism no
+fast test pins. The fast tests are every test not marked ``slow``, less the golden tables (which catch any change
+to results, so they say nothing about whether a mechanism is tested for what it should do).
+
+Run with ``make mutation`` (``python -m tests.mutation``); ``--only ID ...`` runs some mutants, ``--list`` lists them.
+It works on a copy of the tracked files in a temporary folder, so the working tree is never touched, and writes
+``docs/mutation.md`` (the last kill rate and, for each mutant, the first test that killed it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "mutation.md"
+RUN_TIMEOUT_SECONDS = 1800
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A one-line bug: replace ``old`` (which must occur exactly once in ``path``) by ``new``."""
+
+    id: str
+    path: str
+    old: str
+    new: str
+    bug: str
+
+
+M = Mutant
+MUTANTS: tuple[Mutant, ...] = (
+    # Insolvency and contagion.
+    M("distress-decay-inverted", "market/insolvency.py", "distress *= 1.0 - spec.distress_decay_per_month",
+      "distress *= spec.distress_decay_per_month", "DebtRank distress multiplied by the decay rate instead of 1 - rate"),
+    M("grace-period-one-late", "market/insolvency.py", "self.arrears_months[firm.account] >= spec.grace_months",
+      "self.arrears_months[firm.account] > spec.grace_months", "a firm defaults a month after its grace period"),
+    M("take-or-pay-uncapped", "market/insolvency.py", "return min(max(lease.end_month - self.model.month, 0), months)",
+      "return max(max(lease.end_month - self.model.month, 0), months)", "a lessor's take-or-pay claim is not capped"),
+    M("contagion-window-one-long", "market/insolvency.py", "month > self.model.month - window]",
+      "month >= self.model.month - window]", "a loss exactly `window` months old is blamed for a default"),
+    M("fire-sale-undepreciated", "market/insolvency.py", "cohorts.cost_per_gw[rows] * remaining).sum())",
+      "cohorts.cost_per_gw[rows]).sum())", "a lab's fire sale prices chips at undepreciated cost"),
+    M("fire-sale-to-a-defaulter", "market/insolvency.py", "if lab.alive and lab.account not in excluded]",
+      "if lab.alive]", "a defaulting lab may buy another defaulter's chips"),
+    M("estate-ignores-creditors", "market/insolvency.py",
+      "weights = unpaid.copy() if unpaid.sum() > 1e-12 else capital.stakes[:, firm.account].copy()",
+      "weights = capital.stakes[:, firm.account].copy()", "a defaulter's estate goes to its shareholders before unpaid creditors"),
+    M("exposures-without-loans", "market/insolvency.py", "values[None, :] + model.capital.loans[block]",
+      "values[None, :]", "DebtRank does not see loans"),
+    M("defaulter-keeps-cash", "market/insolvency.py", "model.capital.pay_dividend(firm, firm.cash_usd_bn)",
+      "model.capital.pay_dividend(firm, 0.0)", "a defaulted firm keeps what is left after its creditors are paid"),
+    M("clearing-drops-solvent-payments", "market/clearing.py", "rhs = assets[d] + pi_t[np.ix_(d, s)] @ total[s]",
+      "rhs = assets[d]", "fictitious default ignores payments from solvent nodes"),
+    M("debtrank-reverberates", "market/debtrank.py", "state_new[spreading] = INACTIVE",
+      "state_new[spreading] = DISTRESSED", "DebtRank lets distress reverberate"),
+    M("debtrank-impact-untransposed", "market/debtrank.py", "exposures.T / equity[None, :]",
+      "exposures / equity[None, :]", "DebtRank's impact matrix reads exposures the wrong way round"),
+    # Ledger.
+    M("claim-reversed", "market/ledger.py", "self.claims[(payee, payer)] += shortfall",
+      "self.claims[(payer, payee)] += shortfall", "an unpaid amount becomes the payer's claim on the payee"),
+    M("claims-settle-beyond-owed", "market/ledger.py", "fraction = min(1.0, max(self.balance(debtor), 0.0) / total)",
+      "fraction = max(self.balance(debtor), 0.0) / total", "settling claims pays more than is owed"),
+    M("pay-to-many-forgets-shortfalls", "market/ledger.py", "        if not voluntary:\n",
+      "        if voluntary:\n", "debt service leaves no claim for what it could not pay"),
+    # Capital market.
+    M("principal-never-amortised", "market/capital.py", "column[lenders] -= repayment",
+      "column[lenders] -= 0.0 * repayment", "loan principal is paid but never falls"),
+    M("interest-at-the-annual-rate", "market/capital.py", "self.rates[lenders, borrower.account] / 12.0",
+      "self.rates[lenders, borrower.account]", "a month's interest is charged at the annual rate"),
+    M("no-dilution", "market/capital.py", "column *= pre / post", "column *= 1.0", "new shares do not dilute old holders"),
+    M("dividend-split-equally", "market/capital.py", "amount * column[holders], PaymentKind.DIVIDEND",
+      "np.full(holders.size, amount / max(holders.size, 1)), PaymentKind.DIVIDEND",
+      "dividends are split equally, not by stake"),
+    M("screening-does-not-bar", "market/capital.py", "weights = np.where(barred, 0.0, weights)", "weights = weights",
+      "investment screening logs barred money but lets it in"),
+    M("debt-capacity-ignores-debt", "market/capital.py", "return max(limit - firm.debt_usd_bn, 0.0)",
+      "return max(limit, 0.0)", "a firm's debt limit ignores the debt it has"),
+    # Valuation.
+    M("claims-owed-ignored-in-value", "market/equity_market.py", "- firm.debt_usd_bn - ledger.claims_payable(account))",
+      "- firm.debt_usd_bn)", "claims a firm owes do not lower its own value"),
+    M("debt-ignored-in-value", "market/equity_market.py", "- firm.debt_usd_bn - ledger.claims_payable(account))",
+      "- ledger.claims_payable(account))", "debt does not lower a firm's own value"),
+    M("distress-not-marked-down", "market/equity_market.py", "return stakes * (1.0 - self.distress[self.accounts])[None, :]",
+      "return stakes", "stakes in distressed firms are not marked down"),
+    M("margin-fade-one-year-late", "market/valuation.py", "fade = year / horizon_years",
+      "fade = (year - 1) / horizon_years", "the DCF margin fade is a year late"),
+    M("cross-holdings-transposed", "market/valuation.py", "np.eye(n) - firm_stakes, own_values",
+      "np.eye(n) - firm_stakes.T, own_values", "cross-holdings solved with the stake matrix transposed"),
+    M("outside-held-wrong-axis", "market/valuation.py", "return 1.0 - firm_stakes.sum(axis=0)",
+      "return 1.0 - firm_stakes.sum(axis=1)", "world value counts stakes firms hold instead of stakes held in them"),
+    # Leases.
+    M("lease-expiry-one-late", "market/leases.py", "if lease.end_month <= month]", "if lease.end_month < month]",
+      "a lease runs a month past its term"),
+    M("lease-share-ignored", "market/leases.py", "cloud.profile.lease_out_share_max * online - self.leased_out_gw",
+      "online - self.leased_out_gw", "a cloud leases out more than its stated share"),
+    # Chipmakers and procurement.
+    M("partners-served-last", "agents/chipmaker.py", "o.lab not in partners, o.id))", "o.lab in partners, o.id))",
+      "partners' orders are served last"),
+    M("capacity-one-month-late", "agents/chipmaker.py",
+      "if due <= month)\n        self.capacity_pipeline = [(due, gw) for due, gw in self.capacity_pipeline if due > month]",
+      "if due < month)\n        self.capacity_pipeline = [(due, gw) for due, gw in self.capacity_pipeline if due >= month]",
+      "new chip capacity arrives a month late"),
+    M("wright-law-inverted", "agents/chipmaker.py", "** (-exponent)", "** (exponent)", "unit cost rises with cumulative output"),
+    M("booking-window-one-long", "agents/chipmaker.py", "self.booking_window_end() - 1)", "self.booking_window_end())",
+      "the booking window counts one month too many"),
+    M("capacity-ceiling-ignored", "agents/chipmaker.py",
+      "room = self.capacity_ceiling_gw_per_month - self.capacity_gw_per_month - pipeline", "room = math.inf",
+      "capacity grows past its ceiling"),
+    M("price-ignores-backlog", "agents/chipmaker.py", "spec.base_markup * ratio ** spec.backlog_price_elasticity",
+      "spec.base_markup", "the chip price does not respond to the backlog"),
+    M("sold-out-never-cuts", "market/procurement.py", "fill = min(1.0, room / requested) if requested > 0 else 1.0",
+      "fill = 1.0", "a sold-out booking window takes every order"),
+    # Labs' plans.
+    M("orders-ignore-chips-on-order", "agents/lab.py", "gap = wanted - kept - pipeline -", "gap = wanted - kept -",
+      "orders ignore chips already on order"),
+    M("orders-ignore-chips-kept", "agents/lab.py", "gap = wanted - kept - pipeline -", "gap = wanted - pipeline -",
+      "orders ignore chips already installed"),
+    M("builds-ignore-power", "agents/lab.py", "build_gw = min(build_gw, self.powerable_gw())", "build_gw = build_gw",
+      "labs order more than their sites can power"),
+    # Monthly schedule, power, compute.
+    M("maintenance-never-billed", "market/monthly.py", "model.owned_online_gw[lab.account] * behaviour.maintenance",
+      "0.0 * behaviour.maintenance", "maintenance dues are never billed"),
+    M("retirement-keeps-power", "market/monthly.py", "model.utilities[project.site].release(release)",
+      "model.utilities[project.site].release(0.0)", "retired chips keep their power connection"),
+    M("online-before-built", "market/monthly.py",
+      "min(project.live_gw, project.connected_gw) if project.built else 0.0",
+      "min(project.live_gw, project.connected_gw)", "chips run before their building is finished"),
+    M("connect-beyond-headroom", "agents/utility.py", "take = min(gw, self.headroom_gw())", "take = gw",
+      "utilities connect more than they have"),
+    M("reserve-margin-inverted", "agents/utility.py", "need = (1.0 + spec.reserve_margin)", "need = (1.0 - spec.reserve_margin)",
+      "utilities build below load instead of above it"),
+    M("retirement-one-late", "market/compute.py", "self.retire_month[:n] <= month))", "self.retire_month[:n] < month))",
+      "chips retire a month after their useful life"),
+    M("book-value-undepreciated", "market/compute.py", "self.cost_per_gw[:n] * remaining, n_accounts)",
+      "self.cost_per_gw[:n], n_accounts)", "net book value ignores depreciation"),
+    M("construction-capacity-frozen", "market/projects.py",
+      "self.capacity_gw_per_month *= 1.0 + self.spec.capacity_growth_per_month", "self.capacity_gw_per_month *= 1.0",
+      "construction capacity never grows when it binds"),
+    # Policy.
+    M("tpp-threshold-strict", "market/export_controls.py", "over_tpp = tpp >= spec.tpp_threshold",
+      "over_tpp = tpp > spec.tpp_threshold", "a part exactly at the TPP threshold escapes"),
+    M("rule-in-force-in-until-month", "market/export_controls.py", "return self.from_month <= month < self.until_month",
+      "return self.from_month <= month <= self.until_month", "an export rule is still in force in its until month"),
+    M("headquarters-always-covered", "market/export_controls.py",
+      "or (self.spec.covers_headquarters and buyer_region in destinations)", "or buyer_region in destinations",
+      "a rule covers a destination's labs abroad even when it says it does not"),
+    # Services and vendor financing.
+    M("revenue-beyond-capacity", "market/services.py", "served = np.minimum(wanted, capacity)", "served = wanted",
+      "labs are paid for demand they cannot serve"),
+    M("tranche-paid-again", "market/vendor.py", "new_gw = online - deal.counted_gw", "new_gw = online",
+      "a vendor pays again every month for GW already counted"),
+)
+
+
+UNIT_TESTS_FIRST = ("test_clearing", "test_insolvency_rules", "test_finance_rules", "test_market_rules", "test_ledger",
+                    "test_finance_known_answers", "test_policy", "test_supply_rules", "test_compute", "test_contagion")
+
+
+def fast_test_command() -> list[str]:
+    """The fast tests in one process, unit tests first, stopping at the first failure (pytest drops repeated files)."""
+    return [sys.executable, "-m", "pytest", "-x", "-q", "-rfE", "-p", "no:cacheprovider", "-p", "no:xdist", "-m", "not slow",
+            "--ignore=tests/test_golden.py", "--timeout=600", *(f"tests/{name}.py" for name in UNIT_TESTS_FIRST), "tests"]
+
+
+def check_mutants(root: Path) -> None:
+    """Every mutant's ``old`` text occurs exactly once in its file (so the list stays in step with the code)."""
+    for mutant in MUTANTS:
+        count = (root / mutant.path).read_text().count(mutant.old)
+        if count != 1:
+            raise SystemExit(f"mutant {mutant.id}: its text occurs {count} times in {mutant.path}, expected once")
+
+
+def copy_tree(destination: Path) -> None:
+    """Copy the tracked and untracked, not ignored, files of the working tree."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
+                            capture_output=True, check=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def run_tests(tree: Path) -> tuple[bool, str, float]:
+    """Run the fast tests in ``tree``; return (killed, first failing test or reason, seconds)."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "OPENBLAS_NUM_THREADS": "1", "CI": ""}
+    start = time.perf_counter()
+    try:
+        result = subprocess.run(fast_test_command(), cwd=tree, env=env, capture_output=True, text=True,
+                                timeout=RUN_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return True, "timeout", time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", result.stdout, flags=re.MULTILINE)
+    if result.returncode == 0:
+        return False, "", seconds
+    return True, failed[0] if failed else f"exit {result.returncode}", seconds
+
+
+def run_mutant(tree: Path, mutant: Mutant) -> tuple[bool, str, float]:
+    """Apply one mutant to ``tree``, run the fast tests, restore the file."""
+    path = tree / mutant.path
+    original = path.read_text()
+    path.write_text(original.replace(mutant.old, mutant.new))
+    try:
+        return run_tests(tree)
+    finally:
+        path.write_text(original)
+
+
+def render(rows: list[tuple[Mutant, bool, str]], baseline_seconds: float, commit: str) -> str:
+    """The Markdown report."""
+    killed = sum(k for _, k, _ in rows)
+    lines = [
+        "# Mutation check",
+        "",
+        "Generated by `make mutation` (`python -m tests.mutation`); do not edit by hand.",
+        "",
+        "Each mutant is a plausible one-line bug in a mechanism module, applied alone to a copy of the tree; it is",
+        "killed when a fast test fails (every test not marked `slow`, without the golden tables, which catch any",
+        "change of results and so say nothing about which mechanism is tested).",
+        "",
+        f"**{killed} of {len(rows)} mutants killed** ({killed / len(rows):.0%}) at commit `{commit}`; "
+        f"the fast tests take {baseline_seconds:.0f} s on this machine (one process).",
+        "",
+        "| mutant | module | bug | killed by |",
+        "|---|---|---|---|",
+    ]
+    for mutant, was_killed, by in rows:
+        lines.append(f"| `{mutant.id}` | `{mutant.path}` | {mutant.bug} | {f'`{by}`' if was_killed else '**survived**'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the mutants (all, or those named) and write the report when all ran."""
+    parser = argparse.ArgumentParser(prog="python -m tests.mutation", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="+", metavar="ID", help="run only these mutants (no report is written)")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--workers", type=int, default=2, help="mutants run at once, each on its own copy (default 2)")
+    args = parser.parse_args(argv)
+    check_mutants(ROOT)
+    if args.list:
+        for mutant in MUTANTS:
+            print(f"{mutant.id:34s} {mutant.path:28s} {mutant.bug}")
+        return 0
+    chosen = [m for m in MUTANTS if not args.only or m.id in args.only]
+    unknown = set(args.only or []) - {m.id for m in MUTANTS}
+    if unknown:
+        print(f"error: unknown mutant(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="aicm-mutation-") as folder:
+        trees = [Path(folder) / f"tree{i}" for i in range(args.workers)]
+        for tree in trees:
+            copy_tree(tree)
+        clean_killed, clean_by, baseline_seconds = run_tests(trees[0])
+        if clean_killed:
+            print(f"error: the fast tests fail without any mutant ({clean_by}); fix them first", file=sys.stderr)
+            return 1
+        print(f"fast tests pass unmutated in {baseline_seconds:.0f} s", flush=True)
+        pending: queue.Queue[Mutant] = queue.Queue()
+        for mutant in chosen:
+            pending.put(mutant)
+        results: dict[str, tuple[bool, str]] = {}
+
+        def work(tree: Path) -> None:
+            while True:
+                try:
+                    mutant = pending.get_nowait()
+                except queue.Empty:
+                    return
+                killed, by, seconds = run_mutant(tree, mutant)
+                results[mutant.id] = (killed, by)
+                print(f"{'killed  ' if killed else 'SURVIVED'} {mutant.id:34s} {seconds:5.0f} s  {by}", flush=True)
+
+        threads = [threading.Thread(target=work, args=(tree,)) for tree in trees]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    rows = [(mutant, *results[mutant.id]) for mutant in chosen]
+    killed_count = sum(k for _, k, _ in rows)
+    print(f"{killed_count} of {len(rows)} mutants killed")
+    if not args.only:
+        DOC.write_text(render(rows, baseline_seconds, commit))
+        print(f"wrote {DOC.relative_to(ROOT)}")
+    return 0 if killed_count == len(rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

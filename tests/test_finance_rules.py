@@ -1,0 +1,104 @@
+"""Finance rules, one test each, with a hand-worked answer: debt service, valuation's balance-sheet terms and the DCF.
+
+Each docstring names the bug that makes the test fail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from market.ledger import KIND_CODE, PaymentKind
+from market.model import ComputeMarket
+from market.scenario import load_scenario
+from market.valuation import dcf_value
+
+
+@pytest.fixture
+def model() -> ComputeMarket:
+    model = ComputeMarket(load_scenario("baseline"), rng=1)
+    for _ in range(3):
+        model.step()
+    return model
+
+
+def _paid(model: ComputeMarket, payer: int, payee: int, kind: PaymentKind) -> float:
+    flows = model.ledger.current_flows()
+    mask = (flows.payer == payer) & (flows.payee == payee) & (flows.kind == KIND_CODE[kind])
+    return float(flows.amount[mask].sum())
+
+
+def test_debt_service_pays_a_month_of_interest_and_one_term_th_of_principal(model) -> None:
+    """A loan of 60 $bn at 6% a year over a 60-month term: this month the borrower pays 0.3 $bn of interest and 1 $bn
+    of principal, and owes 59 $bn after. Fails if principal is never amortised or interest is charged at the annual rate."""
+    firm = model.labs["cloud_us_a"]
+    lender = int(model.investors.accounts[0])
+    capital = model.capital
+    assert model.params.finance.debt_term_months == 60
+    capital.loans[:, firm.account] = 0.0
+    capital.loans[lender, firm.account] = 60.0
+    capital.rates[lender, firm.account] = 0.06
+    assert firm.cash_usd_bn > 1.3
+    due = capital.service_debt(firm)
+    assert due == pytest.approx(1.3)
+    assert _paid(model, firm.account, lender, PaymentKind.INTEREST) == pytest.approx(0.3)
+    assert _paid(model, firm.account, lender, PaymentKind.PRINCIPAL) == pytest.approx(1.0)
+    assert capital.loans[lender, firm.account] == pytest.approx(59.0)
+    assert capital.interest_due(firm.account) == pytest.approx(59.0 * 0.06 / 12 + 59.0 / 60)
+
+
+def test_claims_a_firm_owes_lower_its_own_value_and_claims_it_holds_raise_it(model) -> None:
+    """Equity = EV + cash + claims held - debt - claims owed: a 2 $bn claim of a utility on the incumbent chipmaker
+    lowers the chipmaker's own value by 2 and raises the utility's by 2. Fails if either claim is left out."""
+    equity = model.equity
+    maker, utility = model.chipmakers["incumbent_gpu"], model.utilities["US"]
+    i, j = (int(np.flatnonzero(equity.accounts == a)[0]) for a in (maker.account, utility.account))
+    before = equity._own_values(equity.expected_growth, equity.smoothed)
+    assert before[i] > maker.book_equity_usd_bn() + 2.0, "the maker is valued above book, so the DCF term decides"
+    model.ledger.claims[(utility.account, maker.account)] += 2.0
+    after = equity._own_values(equity.expected_growth, equity.smoothed)
+    assert after[i] - before[i] == pytest.approx(-2.0)
+    assert after[j] - before[j] == pytest.approx(2.0)
+
+
+def test_a_dividend_is_shared_by_the_holders_stakes(model) -> None:
+    """A firm owned 70/30 by two investors pays 1 $bn: they receive 0.7 and 0.3, and the firm's cash falls by 1."""
+    firm = model.labs["cloud_us_b"]
+    a, b = (int(x) for x in model.investors.accounts[:2])
+    model.capital.stakes[:, firm.account] = 0.0
+    model.capital.stakes[a, firm.account], model.capital.stakes[b, firm.account] = 0.7, 0.3
+    cash = firm.cash_usd_bn
+    assert model.capital.pay_dividend(firm, 1.0) == pytest.approx(1.0)
+    assert _paid(model, firm.account, a, PaymentKind.DIVIDEND) == pytest.approx(0.7)
+    assert _paid(model, firm.account, b, PaymentKind.DIVIDEND) == pytest.approx(0.3)
+    assert firm.cash_usd_bn == pytest.approx(cash - 1.0)
+
+
+def test_new_shares_dilute_the_old_holders_at_the_pre_money_value(model) -> None:
+    """A firm worth 30 $bn before the round, owned 100% by investor A, sells 10 $bn of new shares to investor B:
+    post-money 40, so A keeps 30/40 = 0.75 and B takes 0.25. Fails if old holders are not diluted."""
+    capital = model.capital
+    firm = model.labs["cloud_us_b"]
+    a, b = (int(x) for x in model.investors.accounts[:2])
+    capital.stakes[:, firm.account] = 0.0
+    capital.stakes[a, firm.account] = 1.0
+    capital.pre_money_usd_bn = lambda _firm: 30.0
+    capital._issue_shares(firm, np.array([b]), np.array([10.0]))
+    assert capital.stakes[a, firm.account] == pytest.approx(0.75)
+    assert capital.stakes[b, firm.account] == pytest.approx(0.25)
+    assert capital.stakes[:, firm.account].sum() == pytest.approx(1.0)
+
+
+def test_the_dcf_margin_fades_linearly_to_the_long_run_margin_by_the_last_year() -> None:
+    """Revenue 100 a year, no growth, margin 10% fading to 30% over a 2-year horizon, discount 10%, terminal growth 0:
+    year 1 earns 20 (margin 20%), year 2 earns 30 (30%), terminal 30 / 0.1 = 300, so
+    V = 20 / 1.1 + (30 + 300) / 1.1^2 = 3200 / 11. Fails if the fade is a year late (V = 2100 / 11)."""
+    value = dcf_value(100.0, 0.10, 0.30, 0.0, 0.0, 0.10, horizon_years=2)
+    assert value == pytest.approx(3200.0 / 11.0)
+
+
+def test_dcf_growth_reverts_to_terminal_growth_with_its_half_life() -> None:
+    """Growth 50% reverting to 0 with a 1-year half-life, margin 10% throughout, 2 years, discount 10%, terminal 0:
+    revenue 150 then 150 x 1.25 = 187.5; V = 15 / 1.1 + (18.75 + 187.5) / 1.1^2."""
+    value = dcf_value(100.0, 0.10, 0.10, 0.5, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0)
+    assert value == pytest.approx(15.0 / 1.1 + (18.75 + 187.5) / 1.21)

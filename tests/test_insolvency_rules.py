@@ -1,0 +1,197 @@
+"""Insolvency's rules, one test each, on a real baseline model with hand-set state and a hand-worked answer.
+
+Each docstring names the bug that makes the test fail. The model is a baseline after one or two months,
+so the rule runs in its real surroundings; only the quantities the rule reads are set by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from market.ledger import OUTSIDE, PaymentKind
+from market.model import ComputeMarket
+from market.projects import Lease, Project
+from market.scenario import load_scenario
+
+
+def _model(months: int = 1, overrides: list[tuple[str, object]] | None = None) -> ComputeMarket:
+    model = ComputeMarket(load_scenario("baseline", overrides or []), rng=1)
+    for _ in range(months):
+        model.step()
+    return model
+
+
+def _hold_defaults(model: ComputeMarket, monkeypatch) -> list[list[str]]:
+    """Replace the default procedure by a recorder: the tests below check who would default, and when."""
+    calls: list[list[str]] = []
+    monkeypatch.setattr(model.insolvency, "default", lambda firms: calls.append([f.name for f in firms]))
+    return calls
+
+
+def _put_in_arrears(model: ComputeMarket, lab_name: str, monkeypatch, unpaid_usd_bn: float = 5.0):
+    """Give a lab a claim it cannot pay and no way to raise money."""
+    lab = model.labs[lab_name]
+    creditor = model.utilities["US"].account
+    model.ledger.claims[(creditor, lab.account)] += max(lab.cash_usd_bn, 0.0) + unpaid_usd_bn
+    monkeypatch.setattr(lab, "finance", lambda amount: 0.0)
+    return lab
+
+
+def test_distress_decays_by_the_stated_share_each_month(monkeypatch) -> None:
+    """h <- h (1 - d) each month: with d = 0.25, a distress of 0.5 is 0.375 after one month and 0.28125 after two.
+    Fails if distress is multiplied by d instead of 1 - d."""
+    model = _model(overrides=[("insolvency.distress_decay_per_month", 0.25)])
+    _hold_defaults(model, monkeypatch)
+    account = model.chipmakers["incumbent_gpu"].account
+    model.equity.distress[account] = 0.5
+    model.insolvency.step()
+    assert model.equity.distress[account] == pytest.approx(0.375)
+    model.insolvency.step()
+    assert model.equity.distress[account] == pytest.approx(0.28125)
+
+
+def test_a_firm_defaults_in_its_grace_months_th_consecutive_month_in_arrears(monkeypatch) -> None:
+    """With grace_months = 3, a lab that cannot pay a claim is in arrears in months 1, 2 and 3 and defaults in month 3,
+    not before. Fails if the grace period is off by one month either way."""
+    model = _model()
+    calls = _hold_defaults(model, monkeypatch)
+    lab = _put_in_arrears(model, "frontier_lab_d", monkeypatch)
+    assert model.params.insolvency.grace_months == 3
+    months_in_default = []
+    for month in (1, 2, 3, 4):
+        model.insolvency.step()
+        if any(lab.name in call for call in calls):
+            months_in_default.append(month)
+        calls.clear()
+    assert months_in_default[0] == 3, months_in_default
+    assert model.insolvency.arrears_months[lab.account] == 4
+
+
+def test_arrears_reset_once_the_claims_are_paid(monkeypatch) -> None:
+    """Two months in arrears, then cash arrives and pays the claim: the count restarts at zero, so a new
+    shortfall needs three more months to end in default."""
+    model = _model()
+    calls = _hold_defaults(model, monkeypatch)
+    lab = _put_in_arrears(model, "frontier_lab_d", monkeypatch)
+    model.insolvency.step()
+    model.insolvency.step()
+    assert model.insolvency.arrears_months[lab.account] == 2
+    model.ledger.pay(OUTSIDE, lab.account, 10.0, PaymentKind.AI_SERVICES)
+    model.insolvency.step()
+    assert model.insolvency.arrears_months[lab.account] == 0
+    assert not any(lab.name in call for call in calls)
+
+
+def test_a_systemic_lab_in_arrears_is_rescued_instead_of_defaulting(monkeypatch) -> None:
+    """With rescues on for any share of world compute, the government pays the claim for new shares when the grace
+    period ends: no default, the claim is settled, the rescue is logged and the government holds a stake."""
+    model = _model(overrides=[("governments.US.rescue_enabled", True), ("governments.US.rescue_min_compute_share", 0.0)])
+    calls = _hold_defaults(model, monkeypatch)
+    lab = _put_in_arrears(model, "frontier_lab_b", monkeypatch)
+    for _ in range(3):
+        model.insolvency.step()
+    assert not any(lab.name in call for call in calls)
+    assert model.ledger.claims_payable(lab.account) <= model.params.insolvency.arrears_tolerance_usd_bn
+    assert any(e["kind"] == "rescue" and lab.name in e["actors"] for e in model.event_log)
+    assert model.capital.stakes[model.governments["US"].account, lab.account] > 0
+
+
+def test_a_take_or_pay_claim_is_the_rest_of_the_term_capped_at_the_stated_months() -> None:
+    """A lease of 2 GW at 0.5 $bn per GW-month (1 $bn a month): with 30 months left and a 12-month cap the lessor
+    claims 12 $bn; with 5 months left, 5 $bn; with none left, 0. Fails if the cap is a floor (max for min)."""
+    model = _model()
+    assert model.params.insolvency.take_or_pay_claim_months == 12
+    month = model.month
+    lessor, lessee = model.labs["cloud_us_a"].account, model.labs["frontier_lab_b"].account
+
+    def claim(months_left: int) -> float:
+        return model.insolvency._take_or_pay_usd_bn(Lease(1, lessor, lessee, 2.0, 0.5, month - 6, month + months_left))
+
+    assert claim(30) == pytest.approx(12.0)
+    assert claim(5) == pytest.approx(5.0)
+    assert claim(0) == 0.0 and claim(-3) == 0.0
+
+
+def test_a_loss_exactly_window_months_old_is_not_blamed_for_a_default() -> None:
+    """With a 24-month window, a loss booked 23 months ago names its counterparty as the cause; one booked 24 months
+    ago does not. Fails if the window is one month too long."""
+    model = _model()
+    window = model.params.insolvency.contagion_window_months
+    assert window == 24
+    firm, failed = model.labs["cloud_us_d"], model.labs["follower_000"]
+    losses = model.insolvency.losses[firm.account]
+    losses.append((model.month - window, failed.account, 1.0))
+    assert model.insolvency.blamed_counterparties(firm) == []
+    losses.append((model.month - window + 1, failed.account, 1.0))
+    assert model.insolvency.blamed_counterparties(firm) == ["follower_000"]
+
+
+def test_a_lab_s_fire_sale_prices_chips_at_depreciated_book_value() -> None:
+    """A 0.1 GW project whose chips (40 $bn/GW all in, 60-month life) were delivered 12 months ago, with 3 $bn of
+    building paid: book = 0.1 x 40 x 48/60 + 3 = 6.2 $bn; at the 50% discount the buyer pays 3.1 $bn and takes the
+    chips and the project. Fails if the chips are sold at their undepreciated cost (price 3.5)."""
+    model = _model(2)
+    seller = model.labs["follower_003"]
+    month = model.month
+    project = Project(model.next_id("project"), seller.account, "US", 0.1, model.chipmakers["incumbent_gpu"].account,
+                      30.0, 3.0, 18, month - 30, started_month=month - 30, months_built=18, construction_paid_usd_bn=3.0,
+                      delivered_gw=0.1, live_gw=0.1)
+    model.projects[project.id] = project
+    row = model.cohorts.add(owner=seller.account, maker=project.maker, project=project.id, site=0, gw=0.1,
+                            eflops_per_gw=1.0, delivered_month=month - 12, life_months=60, cost_per_gw=40.0)
+    seller.project_ids = [project.id]
+    buyer = model.insolvency._buyer({seller.account})
+    assert buyer.cash_usd_bn * 0.9 > 3.1
+    cash_before = seller.cash_usd_bn
+    model.insolvency._fire_sale(seller, {seller.account})
+    assert seller.cash_usd_bn - cash_before == pytest.approx(3.1)
+    assert model.cohorts.owner[row] == buyer.account and project.owner == buyer.account
+    assert project.id in buyer.project_ids and seller.project_ids == []
+
+
+def test_clearing_pays_a_defaulter_s_creditors_pro_rata_and_books_their_losses() -> None:
+    """A lab with 2 $bn of cash owes a utility 6 $bn and a chipmaker 2 $bn as claims and nothing else: clearing pays
+    1.5 and 0.5 (a quarter of each claim) and books losses of 4.5 and 1.5 against the lab."""
+    model = _model()
+    lab = model.labs["follower_004"]
+    model.capital.loans[:, lab.account] = 0.0
+    for lease_id in [i for i, lease in model.leases.leases.items() if lab.account in (lease.lessee, lease.lessor)]:
+        del model.leases.leases[lease_id]
+    for key in [k for k in model.ledger.claims if lab.account in k]:
+        del model.ledger.claims[key]
+    model.capital.pay_dividend(lab, lab.cash_usd_bn)
+    model.ledger.pay(OUTSIDE, lab.account, 2.0, PaymentKind.AI_SERVICES)
+    utility, maker = model.utilities["US"].account, model.chipmakers["incumbent_gpu"].account
+    model.ledger.claims[(utility, lab.account)] = 6.0
+    model.ledger.claims[(maker, lab.account)] = 2.0
+    utility_cash, maker_cash = model.ledger.balance(utility), model.ledger.balance(maker)
+    shortfall = model.insolvency._clear([lab])
+    assert model.ledger.balance(utility) - utility_cash == pytest.approx(1.5)
+    assert model.ledger.balance(maker) - maker_cash == pytest.approx(0.5)
+    assert shortfall[lab.account, utility] == pytest.approx(4.5) and shortfall[lab.account, maker] == pytest.approx(1.5)
+    booked = {creditor: [loss for _, debtor, loss in model.insolvency.losses[creditor] if debtor == lab.account]
+              for creditor in (utility, maker)}
+    assert booked == {utility: [pytest.approx(4.5)], maker: [pytest.approx(1.5)]}
+    assert lab.cash_usd_bn == pytest.approx(0.0, abs=1e-12)
+
+
+def test_a_defaulted_firm_leaves_nothing_behind() -> None:
+    """After a default the firm owes nothing, is owed nothing, holds no cash, chips, projects, leases or open orders,
+    and is named in exactly one default event."""
+    model = _model(2)
+    lab = model.labs["frontier_lab_c"]
+    assert lab.project_ids, "the lab has projects to sell"
+    model.insolvency.default([lab])
+    ledger, capital = model.ledger, model.capital
+    assert not lab.alive and abs(lab.cash_usd_bn) < 1e-9
+    assert ledger.claims_payable(lab.account) == 0 and ledger.claims_receivable(lab.account) == 0
+    assert capital.debt_of(lab.account) == 0 and capital.stakes[lab.account].sum() == 0
+    live = model.cohorts.live()
+    assert not (model.cohorts.owner[: model.cohorts.n][live] == lab.account).any()
+    assert lab.project_ids == []
+    assert not any(lab.account in (lease.lessee, lease.lessor) for lease in model.leases.leases.values())
+    assert not any(order.lab == lab.account for book in model.chip_market.orders.values() for order in book)
+    defaults = [e for e in model.event_log if e["kind"] == "default"]
+    assert [e["actors"] for e in defaults] == [lab.name]
+    assert np.isfinite(ledger.balances).all()

@@ -1,0 +1,127 @@
+"""Rules of the chip, lease and compute markets, one test each, on a real baseline model with hand-set state.
+
+Each docstring gives the hand-worked answer and names the bug that makes the test fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from market import monthly
+from market.chips import Order
+from market.ledger import KIND_CODE, OUTSIDE, PaymentKind
+from market.model import ComputeMarket
+from market.network import EdgeType
+from market.projects import Project
+from market.scenario import load_scenario
+
+
+@pytest.fixture
+def model() -> ComputeMarket:
+    model = ComputeMarket(load_scenario("baseline"), rng=1)
+    for _ in range(2):
+        model.step()
+    return model
+
+
+def test_a_lease_runs_its_term_and_ends_in_the_month_it_expires(model) -> None:
+    """A 60-month lease signed in month m is in force through month m + 59 and gone in month m + 60, so it is billed
+    exactly 60 times. Fails if leases end a month late (or early)."""
+    cloud, lessee = model.labs["cloud_us_a"], model.labs["frontier_lab_b"]
+    term = model.params.lab_behaviour.lease_term_months
+    assert term == 60
+    lease = model.leases.sign(cloud, lessee, 0.01)
+    model.leases.expire(model.month + term - 1)
+    assert lease.id in model.leases.leases
+    model.leases.expire(model.month + term)
+    assert lease.id not in model.leases.leases
+
+
+def test_a_lease_is_billed_its_gw_times_its_price_each_month(model) -> None:
+    """0.2 GW at the cloud's price p per GW-month: the lessee owes 0.2 p this month, as a lease due to the cloud."""
+    cloud, lessee = model.labs["cloud_us_a"], model.labs["frontier_lab_b"]
+    model.leases.leases.clear()
+    lease = model.leases.sign(cloud, lessee, 0.2)
+    model.dues.items = []
+    model.leases.bill()
+    assert model.dues.items == [(lessee.account, cloud.account, pytest.approx(0.2 * lease.price_per_gw_month), PaymentKind.LEASE)]
+
+
+def test_partners_orders_are_served_first(model) -> None:
+    """A maker with capacity K holds two due orders of K each: an older one from a lab that is not its partner and a
+    newer one from its partner. It ships the partner's order and nothing of the other. Fails if partners come last."""
+    maker = model.chipmakers["challenger_gpu"]
+    stranger, partner = model.labs["follower_010"], model.labs["follower_011"]
+    model.network.add_or_update(partner.account, maker.account, EdgeType.PARTNERS, model.date, origin="test")
+    assert stranger.account not in model.partners_of(maker.account)
+    capacity = maker.capacity_gw_per_month
+    older = Order(900_001, stranger.account, maker.account, 0, capacity, 1.0, model.month - 3, model.month)
+    newer = Order(900_002, partner.account, maker.account, 0, capacity, 1.0, model.month - 1, model.month)
+    deliveries = maker.produce([older, newer], model.month)
+    assert [(order.id, gw) for order, gw in deliveries] == [(900_002, pytest.approx(capacity))]
+
+
+def test_orders_ship_oldest_first_among_equals(model) -> None:
+    """Two due orders from non-partners, each of 0.6 K: the older ships in full, the newer gets the remaining 0.4 K."""
+    maker = model.chipmakers["challenger_gpu"]
+    a, b = model.labs["follower_012"], model.labs["follower_013"]
+    capacity = maker.capacity_gw_per_month
+    newer = Order(900_004, b.account, maker.account, 0, 0.6 * capacity, 1.0, model.month, model.month)
+    older = Order(900_003, a.account, maker.account, 0, 0.6 * capacity, 1.0, model.month - 2, model.month)
+    deliveries = maker.produce([newer, older], model.month)
+    assert [(o.id, gw) for o, gw in deliveries] == [(900_003, pytest.approx(0.6 * capacity)),
+                                                    (900_004, pytest.approx(0.4 * capacity))]
+
+
+def test_new_chip_capacity_counts_from_the_month_it_is_due(model) -> None:
+    """Capacity of 0.1 GW/month due in month m + 12 is not there in month m + 11 and is there in month m + 12.
+    Fails if new capacity arrives a month late."""
+    maker = model.chipmakers["challenger_gpu"]
+    due = model.month + 12
+    maker.capacity_pipeline = [(due, 0.1)]
+    capacity = maker.capacity_gw_per_month
+    maker.expand_capacity(0.0, due - 1)
+    assert maker.capacity_gw_per_month == pytest.approx(capacity)
+    maker.expand_capacity(0.0, due)
+    assert maker.capacity_gw_per_month == pytest.approx(capacity + 0.1)
+    assert maker.capacity_pipeline == []
+
+
+def test_capacity_ordered_now_is_due_after_the_lead_time(model) -> None:
+    """A maker with a backlog of 12 months of capacity against a 6-month target orders more; it is due in m + 12."""
+    maker = model.chipmakers["custom_asic"]
+    maker.capacity_pipeline = []
+    added = maker.expand_capacity(12.0 * maker.capacity_gw_per_month, model.month)
+    assert added > 0
+    assert maker.capacity_pipeline == [(model.month + maker.spec.capacity_lead_time_months, pytest.approx(added))]
+
+
+def test_orders_count_chips_already_on_order(model) -> None:
+    """Adding X GW of undelivered chips to a lab's projects lowers its monthly order by X / M (M the gap-closing
+    months): the chips on order fill part of the gap. Fails if chips on order are ignored."""
+    lab = model.labs["frontier_lab_c"]
+    months = model.params.lab_behaviour.gap_closing_months
+    before = lab.desired_order_gw()
+    extra = 0.5 * before * months
+    assert extra > 0
+    project = Project(model.next_id("project"), lab.account, "US", extra, model.chipmakers["incumbent_gpu"].account,
+                      30.0, 1.0, 18, model.month)
+    model.projects[project.id] = project
+    lab.project_ids.append(project.id)
+    assert lab.desired_order_gw() == pytest.approx(before - extra / months)
+
+
+def test_maintenance_is_billed_on_every_online_gw_a_lab_owns(model) -> None:
+    """Each month a lab pays maintenance of 0.1 $bn per GW it owns online to outside: owned online GW x 0.1.
+    Fails if maintenance is not billed."""
+    rate = model.params.lab_behaviour.maintenance_usd_bn_per_gw_month
+    assert rate == 0.1
+    owned = model.owned_online_gw.copy()
+    monthly.settle(model)
+    flows = model.ledger.current_flows()
+    paying = [lab for lab in model.labs.values() if lab.alive and owned[lab.account] > 0.1
+              and model.ledger.claims_payable(lab.account) == 0]
+    assert len(paying) >= 5
+    for lab in paying:
+        mask = (flows.payer == lab.account) & (flows.payee == OUTSIDE) & (flows.kind == KIND_CODE[PaymentKind.MAINTENANCE])
+        assert float(flows.amount[mask].sum()) == pytest.approx(owned[lab.account] * rate), lab.name
