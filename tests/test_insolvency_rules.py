@@ -195,3 +195,41 @@ def test_a_defaulted_firm_leaves_nothing_behind() -> None:
     defaults = [e for e in model.event_log if e["kind"] == "default"]
     assert [e["actors"] for e in defaults] == [lab.name]
     assert np.isfinite(ledger.balances).all()
+
+
+def test_a_defaulter_s_estate_goes_to_its_unpaid_creditors_pro_rata_to_their_losses() -> None:
+    """A defaulted lab holds a 10% stake in a chipmaker and a 2 $bn claim on a follower; its unpaid creditors lost 3
+    and 1 $bn: they take 3/4 and 1/4 of the stake (7.5% and 2.5%) and of the claim (1.5 and 0.5 $bn).
+    Fails if the estate goes to the defaulter's shareholders while creditors are unpaid."""
+    model = _model()
+    capital, ledger = model.capital, model.ledger
+    firm, maker, debtor = model.labs["frontier_lab_d"], model.chipmakers["challenger_gpu"], model.labs["follower_005"]
+    creditor_a, creditor_b = model.utilities["US"].account, model.chipmakers["custom_asic"].account
+    column = capital.stakes[:, maker.account] * 0.9
+    column[firm.account] = 0.1
+    capital.stakes[:, maker.account] = column
+    held_a, held_b = capital.stakes[creditor_a, maker.account], capital.stakes[creditor_b, maker.account]
+    ledger.claims[(firm.account, debtor.account)] = 2.0
+    unpaid = np.zeros(ledger.n_accounts)
+    unpaid[creditor_a], unpaid[creditor_b] = 3.0, 1.0
+    model.insolvency._pass_on_estate(firm, unpaid)
+    assert capital.stakes[firm.account, maker.account] == 0.0
+    assert capital.stakes[creditor_a, maker.account] - held_a == pytest.approx(0.075)
+    assert capital.stakes[creditor_b, maker.account] - held_b == pytest.approx(0.025)
+    assert ledger.claims[(creditor_a, debtor.account)] == pytest.approx(1.5)
+    assert ledger.claims[(creditor_b, debtor.account)] == pytest.approx(0.5)
+    assert (firm.account, debtor.account) not in ledger.claims
+
+
+def test_exposures_count_loans_and_claims_between_firms() -> None:
+    """A_ij, firm i's exposure to firm j, rises by exactly the loan i grants j (5 $bn) and the claim i holds on j
+    (2 $bn). Fails if DebtRank does not see loans or claims."""
+    model = _model()
+    lender, borrower = model.chipmakers["incumbent_gpu"], model.labs["frontier_lab_a"]
+    position = {int(a): k for k, a in enumerate(model.equity.accounts)}
+    i, j = position[lender.account], position[borrower.account]
+    before = model.insolvency.exposures()[0][i, j]
+    model.capital.loans[lender.account, borrower.account] += 5.0
+    assert model.insolvency.exposures()[0][i, j] - before == pytest.approx(5.0)
+    model.ledger.claims[(lender.account, borrower.account)] += 2.0
+    assert model.insolvency.exposures()[0][i, j] - before == pytest.approx(7.0)
