@@ -102,3 +102,39 @@ def test_dcf_growth_reverts_to_terminal_growth_with_its_half_life() -> None:
     revenue 150 then 150 x 1.25 = 187.5; V = 15 / 1.1 + (18.75 + 187.5) / 1.1^2."""
     value = dcf_value(100.0, 0.10, 0.10, 0.5, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0)
     assert value == pytest.approx(15.0 / 1.1 + (18.75 + 187.5) / 1.21)
+
+
+def test_debt_lowers_a_firm_s_own_value_one_for_one(model) -> None:
+    """Equity = EV + cash - debt - ...: lending the incumbent chipmaker 3 $bn more (no cash moves here) lowers its own
+    value by 3. Fails if debt is left out of the value."""
+    equity = model.equity
+    maker = model.chipmakers["incumbent_gpu"]
+    i = int(np.flatnonzero(equity.accounts == maker.account)[0])
+    before = equity._own_values(equity.expected_growth, equity.smoothed)[i]
+    assert before > maker.book_equity_usd_bn() + 3.0
+    model.capital.loans[int(model.investors.accounts[0]), maker.account] += 3.0
+    assert equity._own_values(equity.expected_growth, equity.smoothed)[i] - before == pytest.approx(-3.0)
+
+
+def test_debt_capacity_is_the_limit_on_assets_less_the_debt_already_owed(model) -> None:
+    """With debt limited to a share x of assets, a firm with 100 $bn of assets and D of debt may borrow 100 x - D more
+    (never less than 0). Fails if the debt already owed is not counted."""
+    firm = model.labs["cloud_us_a"]
+    share = model.params.finance.max_debt_to_assets
+    debt = firm.debt_usd_bn
+    assert 0 < debt < 100.0 * share
+    assert model.capital.debt_capacity(firm, 100.0) == pytest.approx(100.0 * share - debt)
+    assert model.capital.debt_capacity(firm, 0.5 * debt / share) == 0.0
+
+
+def test_stakes_in_a_distressed_firm_are_marked_down_by_its_distress(model) -> None:
+    """A firm holding 20% of another whose DebtRank distress is 0.4 counts the stake as 0.2 x (1 - 0.4) = 0.12 in the
+    cross-holdings. Fails if distress does not mark stakes down."""
+    equity, capital = model.equity, model.capital
+    holder, firm = model.chipmakers["incumbent_gpu"], model.labs["frontier_lab_a"]
+    position = {int(a): k for k, a in enumerate(equity.accounts)}
+    column = capital.stakes[:, firm.account] * 0.8
+    column[holder.account] = 0.2
+    capital.stakes[:, firm.account] = column
+    equity.distress[firm.account] = 0.4
+    assert equity.firm_stakes()[position[holder.account], position[firm.account]] == pytest.approx(0.12)
