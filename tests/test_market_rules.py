@@ -125,3 +125,27 @@ def test_maintenance_is_billed_on_every_online_gw_a_lab_owns(model) -> None:
     for lab in paying:
         mask = (flows.payer == lab.account) & (flows.payee == OUTSIDE) & (flows.kind == KIND_CODE[PaymentKind.MAINTENANCE])
         assert float(flows.amount[mask].sum()) == pytest.approx(owned[lab.account] * rate), lab.name
+
+
+def test_a_cloud_leases_out_at_most_its_stated_share_of_online_compute(model) -> None:
+    """Free GW = share x online GW - GW already leased out: a cloud with share 0.5 that leases out 0.2 GW of its online
+    GW G has 0.5 G - 0.2 free. Fails if the share is ignored."""
+    cloud = model.labs["cloud_us_a"]
+    model.leases.leases.clear()
+    online = model.owned_online_gw[cloud.account]
+    assert cloud.profile.lease_out_share_max == 0.5 and online > 1.0
+    model.leases.sign(cloud, model.labs["frontier_lab_b"], 0.2)
+    assert model.leases.free_gw(cloud) == pytest.approx(0.5 * online - 0.2)
+
+
+def test_unit_cost_falls_by_the_progress_ratio_when_cumulative_output_doubles(model) -> None:
+    """Wright's law: c = c_0 (Q / Q_0)^(-log2(1/pr)); a maker whose month of full output takes cumulative output to
+    2 Q_0 has unit cost pr x c_0. Fails if cost rises with output."""
+    maker = model.chipmakers["custom_asic"]
+    spec = maker.spec
+    capacity = maker.capacity_gw_per_month
+    maker.cumulative_output_gw = 2.0 * spec.initial_cumulative_output_gw - capacity
+    order = Order(900_010, model.labs["follower_020"].account, maker.account, 0, 2.0 * capacity, 1.0, model.month, model.month)
+    maker.produce([order], model.month)
+    assert maker.cumulative_output_gw == pytest.approx(2.0 * spec.initial_cumulative_output_gw)
+    assert maker.unit_cost_usd_bn_per_gw == pytest.approx(spec.progress_ratio * spec.initial_unit_cost_usd_bn_per_gw)
