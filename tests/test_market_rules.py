@@ -149,3 +149,14 @@ def test_unit_cost_falls_by_the_progress_ratio_when_cumulative_output_doubles(mo
     maker.produce([order], model.month)
     assert maker.cumulative_output_gw == pytest.approx(2.0 * spec.initial_cumulative_output_gw)
     assert maker.unit_cost_usd_bn_per_gw == pytest.approx(spec.progress_ratio * spec.initial_unit_cost_usd_bn_per_gw)
+
+
+def test_capacity_expansion_stops_at_the_ceiling(model) -> None:
+    """The incumbent 0.01 GW/month below its ceiling, with a backlog far above its target, orders exactly 0.01 GW/month
+    more (its growth limit, 6% of 0.45, would allow 0.027), then nothing. Fails if the ceiling is ignored."""
+    maker = model.chipmakers["incumbent_gpu"]
+    maker.capacity_pipeline = []
+    maker.capacity_ceiling_gw_per_month = maker.capacity_gw_per_month + 0.01
+    assert maker.spec.max_capacity_growth_per_month * maker.capacity_gw_per_month > 0.02
+    assert maker.expand_capacity(50.0 * maker.capacity_gw_per_month, model.month) == pytest.approx(0.01)
+    assert maker.expand_capacity(50.0 * maker.capacity_gw_per_month, model.month) == 0.0
