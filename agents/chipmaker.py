@@ -22,15 +22,24 @@ class Chipmaker(EconomicAgent):
 
     Equations (symbols map to ``chipmakers.<name>.*``):
         unit cost c_t = c_0 (Q_t / Q_0)^(-log2(1/pr))        (Wright's law; Q cumulative output)
-        target price p* = c_t m_0 (b_t / b_ref)^phi, p_{t+1} = p_t + kappa (p* - p_t)
-            (b backlog in months of capacity plus, when sold out, the turned-away rate x times the
-            capacity lead time: the backlog it would have had; kappa ``price_adjust_per_month``)
+        target price p* = max(c_t min(m_0, m_B(s)) (b_t / b_ref)^phi, c_t), p_{t+1} = p_t + kappa (p* - p_t)
+            m_B(s) = eps / (eps - 1), eps = w_p (1 - s) > 1 (else m_0): the Bertrand-Nash markup of a seller
+            whose buyers choose by a logit with weight w_p on log price per EFLOP/s
+            (``lab_behaviour.supplier_weight_price``) at its smoothed share s of new orders, so a rival that
+            is cheaper per FLOP/s takes share and pulls the markup down; m_0 caps it.
+            b: backlog in months of capacity plus, when sold out, the turned-away rate x times the
+            capacity lead time (the backlog it would have had); low when capacity is idle. kappa
+            ``price_adjust_per_month``. Price never falls below unit cost.
         expansion: when b > ``target_backlog_months`` or orders are being turned away, add
             min(gamma K, backlog / b_target + x - K - pipeline, K_max - K - pipeline) GW/month of capacity,
             online after ``capacity_lead_time_months``, with x the GW a month of orders it turned away
             for lack of room in its order book, smoothed x <- x + w (x_month - x) (w ``turned_away_weight``)
             (gamma ``max_capacity_growth_per_month``, K_max ``max_capacity_gw_per_month``, raised by
             its government's response to a foreign export block)
+        idle capacity: every GW/month of capacity costs ``fixed_cost_usd_bn_per_gw_month`` a month, used or
+            not; while its smoothed utilisation (delivered / capacity) and its whole order book (as a share of
+            a capacity lead time's output) both stay below ``closure_utilisation``, it closes
+            ``closure_rate_per_month`` of its capacity a month
         efficiency: newest generation's EFLOP/s per GW x ``efficiency`` x maturity, maturity rising
             linearly from ``initial_maturity`` to 1 over ``maturity_months`` after it starts selling
         order book: it sells out its next L = ``order_book_limit_months`` months: an order wanted within L
@@ -64,6 +73,9 @@ class Chipmaker(EconomicAgent):
         self.capacity_ceiling_gw_per_month = spec.max_capacity_gw_per_month
         self.turned_away_month_gw = 0.0
         self.turned_away_gw_per_month = 0.0
+        self.order_share = 0.0
+        self.utilisation = 1.0
+        self.closed_gw_per_month_total = 0.0
 
     def is_selling(self) -> bool:
         """Whether it takes orders this month."""
@@ -138,13 +150,47 @@ class Chipmaker(EconomicAgent):
                 self.cumulative_output_gw / self.spec.initial_cumulative_output_gw) ** (-exponent)
         return deliveries
 
+    def bertrand_markup(self) -> float:
+        """m_B(s) = eps / (eps - 1), eps = w_p (1 - s): the markup that maximises profit against logit buyers; m_0 if eps <= 1."""
+        elasticity = self.model.params.lab_behaviour.supplier_weight_price * (1.0 - self.order_share)
+        if elasticity <= 1.0 + 1e-9:
+            return self.spec.base_markup
+        return min(elasticity / (elasticity - 1.0), self.spec.base_markup)
+
+    def update_share(self, share_of_orders: float | None) -> None:
+        """Smooth its share of this month's new orders (None when nobody ordered) and its utilisation."""
+        weight = self.spec.share_weight_per_month
+        if share_of_orders is not None:
+            self.order_share += weight * (share_of_orders - self.order_share)
+        if self.capacity_gw_per_month > 1e-12:
+            self.utilisation += weight * (self.delivered_month_gw / self.capacity_gw_per_month - self.utilisation)
+
     def update_price(self, backlog_gw: float) -> None:
-        """Move the price part way toward cost times a markup that rises with backlog (and with orders turned away)."""
+        """Move the price part way toward cost times the competitive markup, scaled by backlog (and orders turned away)."""
         spec = self.spec
         notional_gw = backlog_gw + self.turned_away_gw_per_month * spec.capacity_lead_time_months
         ratio = max(self.backlog_months(notional_gw), 0.05 * spec.reference_backlog_months) / spec.reference_backlog_months
-        target = self.unit_cost_usd_bn_per_gw * spec.base_markup * ratio ** spec.backlog_price_elasticity
+        target = max(self.unit_cost_usd_bn_per_gw * self.bertrand_markup() * ratio ** spec.backlog_price_elasticity,
+                     self.unit_cost_usd_bn_per_gw)
         self.price_usd_bn_per_gw += spec.price_adjust_per_month * (target - self.price_usd_bn_per_gw)
+
+    def close_idle_lines(self, booked_gw: float) -> float:
+        """Close a share of capacity while it runs half idle with as thin an order book; return GW/month closed.
+
+        ``booked_gw``: every undelivered order, compared with a capacity lead time's worth of output (orders booked
+        for later still need the lines).
+        """
+        spec = self.spec
+        if not self.is_selling() or self.capacity_gw_per_month <= 1e-12:
+            return 0.0
+        cover = booked_gw / (self.capacity_gw_per_month * spec.capacity_lead_time_months)
+        if self.utilisation >= spec.closure_utilisation or cover >= spec.closure_utilisation:
+            return 0.0
+        closed = self.capacity_gw_per_month * spec.closure_rate_per_month
+        self.fixed_assets_usd_bn *= 1.0 - spec.closure_rate_per_month
+        self.capacity_gw_per_month -= closed
+        self.closed_gw_per_month_total += closed
+        return closed
 
     def expand_capacity(self, backlog_gw: float, month: int) -> float:
         """Order new capacity when the backlog is long; return GW/month ordered."""
@@ -177,9 +223,11 @@ class Chipmaker(EconomicAgent):
         return add * affordable
 
     def close_month(self, chip_revenue_usd_bn: float, production_cost_usd_bn: float) -> None:
-        """Depreciate capacity and pay out part of the month's cash profit."""
+        """Pay the fixed cost of its capacity, depreciate it, service debt and pay out part of the month's cash profit."""
+        fixed = self.capacity_gw_per_month * self.spec.fixed_cost_usd_bn_per_gw_month
+        self.model.ledger.pay(self.account, OUTSIDE, fixed, PaymentKind.CHIP_PRODUCTION)
         self.fixed_assets_usd_bn *= 1.0 - 1.0 / FIXED_ASSET_LIFE_MONTHS
         self.model.capital.service_debt(self)
-        profit = chip_revenue_usd_bn - production_cost_usd_bn
+        profit = chip_revenue_usd_bn - production_cost_usd_bn - fixed
         if profit > 0:
             self.model.capital.pay_dividend(self, profit * self.spec.payout_share_of_profit)

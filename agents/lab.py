@@ -9,11 +9,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.base import EconomicAgent
-from market.enums import AgentType, LabRole
+from agents.utility import usd_bn_per_gw_month
+from market.enums import AgentType, Constraint, LabRole
 from market.rng import Stream
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket
+
+
+@dataclass(frozen=True)
+class DraftPlan:
+    """A lab's wish for the month before placement: GW to lease, GW to build, and its spare cash (usd_bn)."""
+
+    lease_gw: float
+    build_gw: float
+    spare_usd_bn: float
 
 
 @dataclass
@@ -35,12 +45,20 @@ class Lab(EconomicAgent):
     of its demand; training and research share the rest in their base ratio (``compute_split.<role>``).
 
     Investment (``lab_behaviour``): expected growth g_e <- (1 - lambda) g_e + lambda g_obs; desired
-    EFLOP/s at the horizon E* = D (1 + g_e)^(H_p/12) / s_I * (c_0 / c_new)^eta, provisioning for
-    H_p = b H + (1 - b) H_L months of growth (b its own-build share: what it leases comes sooner) (clouds add the
-    compute others lease or ask to lease), times q^kappa with q its market over fundamental value;
-    monthly order (E* - E_kept - E_pipeline) / (e_new M) GW,
-    where E_kept excludes chips retiring within H. A share ``own_build_share`` is built, the rest
-    leased; building is cut to what cash and new financing pay for.
+    EFLOP/s at the horizon E* = D (p_new / p)^-epsilon (1 + g_e)^(H_p/12) / s_I, provisioning for
+    H_p = b H + (1 - b) H_L months of growth (b its own-build share: what it leases comes sooner) (clouds
+    add the compute others lease or ask to lease), times q^kappa with q its market over fundamental
+    value; the wish W = (E* - E_kept - E_pipeline - E_leased) / (e_new M) GW a month, where E_kept
+    excludes chips retiring within H. The price of compute enters once, through the demand curve: D is
+    what it sells at today's price p, and (p_new / p)^-epsilon what it would sell at the price p_new that
+    new compute lets it charge (:meth:`demand_at_new_price`).
+
+    Plan (in this order, each cut recorded where it happens): a share b of W is to be built and the rest
+    leased; what clouds cannot lease is built instead (by labs that build) and signalled to the clouds
+    (:meth:`draft_plan`); the build is cut to what can be delivered, powered and built in its site
+    regions within H, shared pro rata with the other labs' plans (:mod:`market.placement`); then the lab
+    raises what the plan will spend and cuts both parts in proportion to what it can pay, a capital cut
+    (:meth:`carry_out`).
 
     Args:
         model: The model.
@@ -127,14 +145,12 @@ class Lab(EconomicAgent):
         e_new, cost_per_gw = model.procurement.best_offer(self)
         if e_new <= 0 or cost_per_gw <= 0:
             return 0.0
-        cost_new = cost_per_gw / e_new
         horizon = behaviour.planning_horizon_months
         build = self.profile.own_build_share
         provision_months = horizon + (1.0 - build) * (behaviour.lease_planning_horizon_months - horizon)
         growth = (1.0 + self.expected_growth_per_year) ** (provision_months / 12.0)
-        demand_eflops = max(self.potential_demand_eflops, self.served_eflops)
+        demand_eflops = max(self.potential_demand_eflops, self.served_eflops) * self.demand_at_new_price(e_new, cost_per_gw)
         wanted = demand_eflops * growth / max(self.inference_share, 1e-6)
-        wanted *= (model.reference_cost_per_eflops / cost_new) ** behaviour.investment_cost_elasticity
         wanted *= model.equity.q_ratio(self.account) ** behaviour.valuation_elasticity_of_investment
         if self.lab_role is LabRole.CLOUD:
             leased_out = model.leases.leased_out_gw(self.account) + self.lease_requests_unfilled_gw
@@ -143,6 +159,24 @@ class Lab(EconomicAgent):
         pipeline = model.pipeline_gw(self.account) * e_new
         gap = wanted - kept - pipeline - model.leases.leased_in_eflops_kept(self.account, model.month + horizon)
         return max(gap, 0.0) / e_new / behaviour.gap_closing_months
+
+    def demand_at_new_price(self, e_new: float, cost_per_gw: float) -> float:
+        """(p_new / p)^-epsilon: the demand curve's own response to the price new compute lets the lab charge.
+
+        p is its price this month, p_new = (1 + mu) times the monthly full cost of an EFLOP/s of new compute (built:
+        capex over its useful life, power at home, upkeep; leased: the cheapest lease quote), weighted by its
+        own-build share; epsilon is ``demand.price_elasticity``. The price effect is counted once: in demand.
+        """
+        model = self.model
+        if self.price_usd_bn_per_eflops_month <= 0 or not self.profile.sells_services:
+            return 1.0
+        behaviour = model.params.lab_behaviour
+        built = (cost_per_gw / model.params.technology.useful_life_months
+                 + usd_bn_per_gw_month(model.utilities[self.region].price_usd_mwh) + behaviour.maintenance_usd_bn_per_gw_month)
+        leased = model.leases.quote(self) or built
+        share = self.profile.own_build_share
+        new_price = (1.0 + behaviour.price_markup) * (share * built + (1.0 - share) * leased) / e_new
+        return (new_price / self.price_usd_bn_per_eflops_month) ** -model.params.demand.price_elasticity
 
     def monthly_fixed_costs_usd_bn(self) -> float:
         """Running costs the lab keeps a buffer against: compute, leases, interest."""
@@ -170,54 +204,70 @@ class Lab(EconomicAgent):
             raised += capital.raise_equity(self, amount - raised, self.role)
         return raised
 
-    def plan(self) -> None:
-        """Decide this month's compute: lease some, build some, and raise the money to pay for it.
+    def draft_plan(self) -> DraftPlan:
+        """First half of the month's plan: the wish, split between leasing and building.
 
-        Leasing g GW needs cash for ``cash_buffer_months`` of its payments; building needs the all-in
-        cost per GW. The lab raises what it lacks; both are cut in proportion to what it can pay.
+        Refills the cash buffer first. What clouds cannot lease it is built instead (by a lab that builds)
+        and signalled to the clouds, which plan for it.
         """
         model = self.model
         behaviour = model.params.lab_behaviour
-        order_gw = self.desired_order_gw()
+        wish = self.desired_order_gw()
         spare = self.spare_cash_usd_bn()
         if spare < 0:
             spare += self.finance(-spare)
-        if order_gw < behaviour.min_order_gw:
-            return
-        build_gw = order_gw * self.profile.own_build_share
-        lease_gw = order_gw - build_gw
+        if wish < behaviour.min_order_gw:
+            return DraftPlan(0.0, 0.0, spare)
+        build_gw = wish * self.profile.own_build_share
+        lease_wanted = wish - build_gw
+        lease_gw = min(lease_wanted, model.leases.free_for(self))
+        if lease_wanted - lease_gw > 1e-9:
+            model.leases.note_unfilled(self, lease_wanted - lease_gw)
+            if self.profile.own_build_share > 0:
+                build_gw += lease_wanted - lease_gw
+        return DraftPlan(lease_gw, build_gw if build_gw >= behaviour.min_order_gw else 0.0, spare)
+
+    def carry_out(self, draft: DraftPlan, placed: dict[str, float]) -> None:
+        """Second half: finance the leases and the builds placed for it, cut both to what it can pay, and order them.
+
+        Leasing g GW needs cash for ``cash_buffer_months`` of its payments; building needs the all-in cost
+        per GW. The lab raises what it lacks; both parts are cut in proportion to what it can pay (a capital
+        cut, recorded by site region, leases at home).
+        """
+        model = self.model
+        behaviour = model.params.lab_behaviour
         cost_per_gw = model.procurement.best_offer(self)[1]
         lease_cash_per_gw = model.leases.quote(self) * behaviour.cash_buffer_months
-        need = build_gw * cost_per_gw + lease_gw * lease_cash_per_gw
+        need = sum(placed.values()) * cost_per_gw + draft.lease_gw * lease_cash_per_gw
         if need <= 0:
             return
+        spare = draft.spare_usd_bn
         if spare < need:
             spare += self.finance(need - spare)
-        scale = min(1.0, max(spare, 0.0) / need)
-        model.indicators.capital_short_gw[self.region] += order_gw * (1.0 - scale)
-        lease_gw *= scale
-        build_gw *= scale
-        if lease_gw >= behaviour.min_order_gw:
-            unfilled = model.leases.request(self, lease_gw)
-            if self.profile.own_build_share > 0 and cost_per_gw > 0:
-                build_gw += unfilled * lease_cash_per_gw / cost_per_gw
-        build_gw = min(build_gw, self.powerable_gw())
-        if build_gw >= behaviour.min_order_gw and cost_per_gw > 0:
-            model.procurement.request(self, build_gw)
+        paid = min(1.0, max(spare, 0.0) / need)
+        if paid < 1.0:
+            model.indicators.cut(Constraint.CAPITAL, self.region, draft.lease_gw * (1.0 - paid))
+            for site, gw in placed.items():
+                model.indicators.cut(Constraint.CAPITAL, site, gw * (1.0 - paid))
+                model.placement.reserve(self, site, -gw * (1.0 - paid))
+        if draft.lease_gw * paid >= behaviour.min_order_gw:
+            model.leases.request(self, draft.lease_gw * paid)
+        for site, gw in placed.items():
+            if gw * paid >= behaviour.min_order_gw:
+                model.procurement.request(self, site, gw * paid)
 
-    def powerable_gw(self) -> float:
-        """GW the lab's site regions could power within its planning horizon (it orders no more)."""
-        horizon = self.model.params.lab_behaviour.planning_horizon_months
-        return sum(self.model.utilities[r].powerable_gw_within(horizon) for r in self.profile.site_regions)
-
-    def choose_site(self, regions: list[str]) -> str:
-        """Pick a site region by a logit of power price and expected wait, among regions that can power it."""
+    def site_preference(self) -> list[str]:
+        """The lab's site regions in the order it tries them: the first drawn by a logit of power price and expected
+        wait for power, the rest by the same score, best first."""
         behaviour = self.model.params.lab_behaviour
         utilities = self.model.utilities
-        horizon = behaviour.planning_horizon_months
-        regions = [r for r in regions if utilities[r].powerable_gw_within(horizon) > 0] or regions
+        regions = list(self.profile.site_regions)
         scores = np.array([-behaviour.site_weight_price * math.log(max(utilities[r].price_usd_mwh, 1e-6))
                            - behaviour.site_weight_wait * utilities[r].expected_wait_months() for r in regions])
+        if len(regions) == 1:
+            return regions
         probabilities = np.exp(scores - scores.max())
         probabilities /= probabilities.sum()
-        return regions[int(self.model.streams.get(Stream.SITE_CHOICE).choice(len(regions), p=probabilities))]
+        first = int(self.model.streams.get(Stream.SITE_CHOICE).choice(len(regions), p=probabilities))
+        rest = sorted((i for i in range(len(regions)) if i != first), key=lambda i: (-scores[i], regions[i]))
+        return [regions[i] for i in (first, *rest)]

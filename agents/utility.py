@@ -26,12 +26,21 @@ class Utility(EconomicAgent):
     """The supplier of power to data centres in one region.
 
     Equations (symbols map to ``utilities.<REGION>.*``):
-        available_{t+1} = available_t + G * max(g, 0) / 12 * d + completed builds
-            (G ``average_generation_gw``, g ``generation_growth_per_year``, d ``dc_share_of_new_generation``)
-        build start B_t = min(max(0, (1 + r)(committed + queued) - available - under construction),
-            ``build_rate_limit_gw_per_month`` * s), online after ``lead_time_months`` / s
-            (r ``reserve_margin``, s the government's ``permitting_speed``)
-        price p = p_0 (1 + a max(0, u - u_0) / (1 - u_0)), u = committed / available
+        available_{t+1} = available_t + G * max(g, 0) / 12 * d * clip((p - c) / (p_0 - c), 0, 2) + completed builds
+            (G ``average_generation_gw``, g ``generation_growth_per_year``, d ``dc_share_of_new_generation``:
+            generators offer data centres their share of new generation at the base price, less as the price
+            falls toward the operating cost, up to twice as much when power is scarce)
+        scarcity u = (committed + queued) / (available + under construction)
+        target price p* = min(c + (p_0 - c) (u / u_ref)^beta, k p_0), u_ref = 1 / (1 + r);
+            p_{t+1} = p_t + lambda (p* - p_t)
+            (c ``operating_cost_usd_mwh``, p_0 ``base_price_usd_mwh``, beta ``supply_curve_exponent``,
+            k ``price_cap_multiple``, r ``reserve_margin``, lambda ``price_adjust_per_month``)
+        build start B_t = min(max(0, (1 + r)(committed + queued + T) - available - under construction) * pi,
+            ``build_rate_limit_gw_per_month`` * s), online after ``lead_time_months`` / s, where T is the load
+            labs' plans were cut by for lack of power (each month's cut added, the stock falling by 1/M a month,
+            M ``lab_behaviour.gap_closing_months``: the unmet wish the cut stands for), and
+            pi = clip((p - c) / (LCOE - c), 0, 1) is how much of the cost of new supply the price covers,
+            LCOE = c + capex x ``capital_recovery_per_year`` / 8,760 h (s the government's ``permitting_speed``)
 
     Args:
         model: The model.
@@ -49,6 +58,7 @@ class Utility(EconomicAgent):
         self.queue: list[tuple[int, float]] = []
         self.pipeline: list[tuple[int, float]] = []
         self.price_usd_mwh = spec.base_price_usd_mwh
+        self.turned_away_gw = 0.0
 
     def queued_gw(self) -> float:
         """GW of connection requests waiting."""
@@ -70,11 +80,24 @@ class Utility(EconomicAgent):
         rate = max(self.spec.build_rate_limit_gw_per_month * self.permitting_speed(), 1e-3)
         return backlog / rate + self.lead_time_months()
 
+    def grid_growth_gw_per_month(self) -> float:
+        """New grid generation offered to data centres this month: G max(g, 0) / 12 x d x clip((p - c) / (p_0 - c), 0, 2).
+
+        Data centres get their share d of the grid's growth at the base price; generators offer them less when
+        the data-centre price falls toward the operating cost (other load pays as much) and up to twice as much
+        when it is scarce.
+        """
+        spec = self.spec
+        margin = spec.base_price_usd_mwh - spec.operating_cost_usd_mwh
+        offered = 1.0 if margin <= 1e-12 else min(max((self.price_usd_mwh - spec.operating_cost_usd_mwh) / margin, 0.0), 2.0)
+        growth = spec.average_generation_gw * max(spec.generation_growth_per_year, 0.0) / 12.0
+        return growth * spec.dc_share_of_new_generation * offered
+
     def powerable_gw_within(self, months: int) -> float:
         """GW a new request could expect connected within ``months``: headroom, builds under way,
         grid growth and builds that could still start and finish in time, less the queue ahead."""
         spec = self.spec
-        growth = spec.average_generation_gw * max(spec.generation_growth_per_year, 0.0) / 12.0 * spec.dc_share_of_new_generation
+        growth = self.grid_growth_gw_per_month()
         new_builds = spec.build_rate_limit_gw_per_month * self.permitting_speed() * max(months - self.lead_time_months(), 0)
         return max(self.headroom_gw() + self.under_construction_gw() + growth * months + new_builds - self.queued_gw(), 0.0)
 
@@ -104,6 +127,10 @@ class Utility(EconomicAgent):
         self.queue = queue
         return withdrawn
 
+    def turn_away(self, gw: float) -> None:
+        """Record ``gw`` of labs' plans it could not power within their horizon (cut for power): load it plans for."""
+        self.turned_away_gw += gw
+
     def release(self, gw: float) -> None:
         """Free committed GW (retired chips)."""
         self.committed_gw = max(self.committed_gw - gw, 0.0)
@@ -114,9 +141,7 @@ class Utility(EconomicAgent):
 
     def grow_and_complete(self, month: int) -> None:
         """Add the region's exogenous grid growth and finished builds to available capacity."""
-        spec = self.spec
-        self.available_gw += spec.average_generation_gw * max(spec.generation_growth_per_year, 0.0) / 12.0 \
-            * spec.dc_share_of_new_generation
+        self.available_gw += self.grid_growth_gw_per_month()
         done = [gw for due, gw in self.pipeline if due <= month]
         self.pipeline = [(due, gw) for due, gw in self.pipeline if due > month]
         self.available_gw += sum(done)
@@ -136,11 +161,13 @@ class Utility(EconomicAgent):
         return connected
 
     def plan_builds(self, month: int) -> float:
-        """Start new generation to cover committed and queued load plus a reserve; return GW started."""
+        """Start new generation to cover committed, queued and turned-away load plus a reserve, as far as the price pays
+        for it; return GW started."""
         spec = self.spec
-        need = (1.0 + spec.reserve_margin) * (self.committed_gw + self.queued_gw()) \
+        need = (1.0 + spec.reserve_margin) * (self.committed_gw + self.queued_gw() + self.turned_away_gw) \
             - self.available_gw - self.under_construction_gw()
-        start = min(max(need, 0.0), spec.build_rate_limit_gw_per_month * self.permitting_speed())
+        self.turned_away_gw *= 1.0 - 1.0 / self.model.params.lab_behaviour.gap_closing_months
+        start = min(max(need, 0.0) * self.build_incentive(), spec.build_rate_limit_gw_per_month * self.permitting_speed())
         if start <= 1e-9:
             return 0.0
         capex = start * spec.generation_capex_usd_bn_per_gw
@@ -159,12 +186,43 @@ class Utility(EconomicAgent):
                              f"{start:.3f} GW started, online in {self.lead_time_months()} months")
         return start
 
-    def update_price(self) -> None:
-        """Set the scarcity price from utilisation including queued load."""
+    def scarcity(self) -> float:
+        """u = (committed + queued) / (available + under construction): load asked for over supply there or coming."""
+        supply = self.available_gw + self.under_construction_gw()
+        load = self.committed_gw + self.queued_gw()
+        if supply <= 1e-12:
+            return 1.0 / self.reference_utilisation() * 10.0 if load > 0 else 0.0
+        return load / supply
+
+    def reference_utilisation(self) -> float:
+        """u_ref = 1 / (1 + reserve margin): the scarcity at which the price is the base price."""
+        return 1.0 / (1.0 + self.spec.reserve_margin)
+
+    def target_price_usd_mwh(self) -> float:
+        """p* = min(c + (p_0 - c) (u / u_ref)^beta, k p_0) on the region's supply curve."""
         spec = self.spec
-        utilisation = min(self.committed_gw / max(self.available_gw, 1e-9), 1.0)
-        excess = max(utilisation - spec.scarcity_threshold, 0.0) / (1.0 - spec.scarcity_threshold)
-        self.price_usd_mwh = spec.base_price_usd_mwh * (1.0 + spec.scarcity_price_slope * excess)
+        floor = min(spec.operating_cost_usd_mwh, spec.base_price_usd_mwh)
+        relative = self.scarcity() / self.reference_utilisation()
+        curve = floor + (spec.base_price_usd_mwh - floor) * relative ** spec.supply_curve_exponent
+        return min(curve, spec.price_cap_multiple * spec.base_price_usd_mwh)
+
+    def new_supply_cost_usd_mwh(self) -> float:
+        """LCOE of new generation: operating cost plus the capex it must earn back each year, per MWh of full load."""
+        spec = self.spec
+        capex_usd_per_kw = spec.generation_capex_usd_bn_per_gw * 1e9 / 1e6
+        return spec.operating_cost_usd_mwh + capex_usd_per_kw * spec.capital_recovery_per_year * 1e3 / 8760.0
+
+    def build_incentive(self) -> float:
+        """pi = clip((p - c) / (LCOE - c), 0, 1): the share of the cost of new supply today's price covers."""
+        spec = self.spec
+        needed = self.new_supply_cost_usd_mwh() - spec.operating_cost_usd_mwh
+        if needed <= 1e-12:
+            return 1.0
+        return float(min(max((self.price_usd_mwh - spec.operating_cost_usd_mwh) / needed, 0.0), 1.0))
+
+    def update_price(self) -> None:
+        """Move the price a share of the way to the supply curve's price at this month's scarcity."""
+        self.price_usd_mwh += self.spec.price_adjust_per_month * (self.target_price_usd_mwh() - self.price_usd_mwh)
 
     def bill(self, lab_account: int, gw: float) -> None:
         """Charge a lab for connected GW this month (take-or-pay); the utility pays its operating cost."""

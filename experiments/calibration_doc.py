@@ -75,10 +75,22 @@ What the second pass added:
   and Anthropic only and left the others at their 2025 values, so Google, Meta and the clouds
   started years ahead of OpenAI in capability. With the others scaled to OpenAI's own ratio
   (x0.15), OpenAI's 2023 compute came out 18% high at the old 3-month lease horizon, and
-  the horizon was recalibrated to 2 months on that figure (-1%).
+  the horizon was recalibrated to 2 months on that figure (-1% then).
 
 With these, supply binds in 2023-2024 and chip prices rise with the shortage, as they did with the
 H100. OpenAI's compute is bounded by what its one cloud can spare.
+
+What the markets pass changed (no parameter was recalibrated; the table above is its result):
+- Labs plan for the demand they would sell at the price new compute lets them charge (the demand
+  curve's own elasticity) instead of multiplying their wish by (c_0 / c_new)^eta on top of it, which
+  counted a falling chip price twice. Without any such term, OpenAI's 2023 compute fell to about a
+  quarter of the record; with the demand-curve term it is +15% (the lease horizon was left at 2 months).
+- Plans are cut to chips, power and construction room before they are financed, and a short room is
+  shared pro rata; placed first come first served in planning order, the clouds (which plan last,
+  for what others asked to lease) would get what was left, and OpenAI, which leases, least of all.
+- One progress ratio, 0.9 per GW, for every chipmaker in both runs; chipmakers price at a Bertrand
+  markup on their share of new orders, capped at their base markup (the incumbent, with most of the
+  orders in 2022-2024, stays at its cap).
 
 What is still missing:
 - OpenAI's 2023 revenue is about half the record. The model has no ChatGPT-like step in demand in
@@ -91,10 +103,11 @@ What is still missing:
   service price markup (1.0), the lease horizon (2 months) and the 12-month booking window. With
   18-month US builds, labs order chips 17 months ahead, beyond the window, so the window binds on
   Chinese orders (12-month builds) and on nothing else; an earlier limit on the whole book bound on
-  every order once buildings took 18 months, and cut world compute in December 2034 from ~200 to
-  ~165 GW for that reason, not for a shortage. The baseline ships nothing early: that was the
-  2023-2024 scramble for GPUs, and switched on from 2025 it would leave ~13-19 GW of chips idle
-  in unfinished buildings by December 2034 (seeds 1-5), against ~2-3 GW without.
+  every order once buildings took 18 months, and cut world compute in December 2034 by about a
+  sixth for that reason, not for a shortage (measured in an earlier model version). The baseline
+  ships nothing early: that was the 2023-2024 scramble for GPUs, and switched on from 2025 it left
+  several times more chips idle in unfinished buildings by December 2034 (measured in an earlier
+  model version: ~13-19 GW against ~2-3 GW, seeds 1-5).
 
 ## The replay's parameters
 

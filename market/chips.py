@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from market.enums import Constraint
 from market.export_controls import FULL_PART, Offer
 from market.ledger import PaymentKind
 from market.network import EdgeType
@@ -53,11 +54,21 @@ class ChipMarket:
         self.cancelled_gw_total = 0.0
         self.revenue_month: dict[int, float] = {}
         self.ordered_month_gw = 0.0
+        selling = [m for m in model.chipmakers.values() if m.is_selling()]
+        capacity = sum(m.capacity_gw_per_month for m in selling)
+        for maker in selling:
+            maker.order_share = maker.capacity_gw_per_month / capacity if capacity > 0 else 0.0
 
     def backlog_gw(self, maker: int | None = None) -> float:
         """GW ordered and not yet delivered, of one chipmaker or all."""
         books = [self.orders.get(maker, [])] if maker is not None else list(self.orders.values())
         return sum(o.remaining_gw for book in books for o in book)
+
+    def backlog_split_gw(self) -> tuple[float, float]:
+        """(due, booked): GW of all orders wanted by now and not delivered, and GW of orders wanted later."""
+        month = self.model.month
+        due = sum(o.remaining_gw for book in self.orders.values() for o in book if o.wanted_month <= month)
+        return due, self.backlog_gw() - due
 
     def due_backlog_gw(self, maker: int, by_month: int) -> float:
         """GW of a chipmaker's orders wanted by ``by_month`` and not yet delivered."""
@@ -99,8 +110,9 @@ class ChipMarket:
                 order.price_per_gw *= offer.price_factor / order.offer.price_factor
                 order.offer = offer
         for order in refused:
-            model.procurement.record_blocked(model.projects[order.project].site, order.remaining_gw,
-                                             model.agent_by_account(order.lab).region)
+            site = model.projects[order.project].site
+            model.procurement.record_blocked(site, order.remaining_gw, model.agent_by_account(order.lab).region)
+            model.indicators.cut(Constraint.CHIPS, site, order.remaining_gw)
             model.procurement.cut_project(order.project, order.remaining_gw)
             model.log_event("export_refused", [maker.name, model.name_of(order.lab)],
                             f"{order.remaining_gw:.3f} GW of open orders cancelled by export rules")
@@ -126,7 +138,7 @@ class ChipMarket:
                 order.wanted_month = max(order.wanted_month, ready)
 
     def clear(self) -> None:
-        """Deliver, bill, learn, price and expand for every chipmaker."""
+        """Close idle lines, deliver and bill; then every chipmaker learns its share of new orders, prices and expands."""
         model = self.model
         month = model.month
         self.reschedule_to_buildings()
@@ -134,6 +146,9 @@ class ChipMarket:
         for maker in model.chipmakers.values():
             self.apply_export_rules(maker)
             book = self.orders.get(maker.account, [])
+            closed = maker.close_idle_lines(self.backlog_gw(maker.account))
+            if closed > 0:
+                model.log_event("capacity_closed", [maker.name], f"{closed:.4f} GW/month of idle capacity closed")
             cost_before = maker.unit_cost_usd_bn_per_gw
             deliveries = maker.produce(book, month)
             revenue = 0.0
@@ -147,7 +162,12 @@ class ChipMarket:
             self.orders[maker.account] = [o for o in book if o.remaining_gw > 1e-12]
             self.revenue_month[maker.account] = revenue
             maker.revenue_month_usd_bn = revenue
+            maker.production_cost_month_usd_bn = maker.delivered_month_gw * cost_before
+        ordered = sum(m.ordered_month_gw for m in model.chipmakers.values() if m.is_selling())
+        for maker in model.chipmakers.values():
+            if not maker.is_selling():
+                continue
+            maker.update_share(maker.ordered_month_gw / ordered if ordered > 1e-12 else None)
             backlog = self.due_backlog_gw(maker.account, month + maker.spec.capacity_lead_time_months)
             maker.update_price(backlog)
             maker.expand_capacity(backlog, month)
-            maker.production_cost_month_usd_bn = maker.delivered_month_gw * cost_before

@@ -63,9 +63,17 @@ class PolicySector(StrEnum):
 
 
 class Constraint(StrEnum):
-    """What binds a region's build-out in a month (the ``constraint_<REGION>`` columns)."""
+    """What cuts a region's build-out in a month (the ``cut_gw_<CAUSE>_<REGION>`` and ``constraint_<REGION>`` columns).
 
+    A lab's plan is cut in this order: chips, power, construction, capital. ``demand`` is what no plan wanted: the
+    room the region's supply chain still offered when every lab had planned.
+    """
+
+    DEMAND = "demand"
     CHIPS = "chips"
     POWER = "power"
+    CONSTRUCTION = "construction"
     CAPITAL = "capital"
-    DEMAND = "demand"
+
+
+SUPPLY_CUTS: tuple[Constraint, ...] = (Constraint.CHIPS, Constraint.POWER, Constraint.CONSTRUCTION, Constraint.CAPITAL)

@@ -2,14 +2,20 @@
 
 ``gw_added_per_week`` is the world's gross GW brought online over the trailing 12 months (online GW
 this month minus last month's, plus GW retired this month) divided by 52.18 weeks.
-``constraint_<REGION>`` names what held the region back this month, as the largest shortfall:
+``cut_gw_<CAUSE>_<REGION>`` records, where it happens, how many GW of labs' plans for sites in the region
+were cut this month and why. A plan is cut in order (:meth:`agents.lab.Lab.plan`):
 
-- ``chips``: GW of chip orders for projects sited in the region that were due and not delivered,
-  GW refused there by export rules, and GW its labs could not order because chipmakers were sold out;
-- ``power``: GW of delivered chips in finished buildings in the region waiting for a connection;
-- ``capital``: GW that labs headquartered in the region wanted and cut for lack of money;
-- ``demand``: none of these exceeds ``BINDING_SHARE`` of the region's online GW (at least
-  ``BINDING_FLOOR_GW``): labs build what they want.
+- ``chips``: more than chipmakers allowed to ship there can take in their booking windows (and open
+  orders cancelled by export rules, and orders lost when every allowed maker is sold out);
+- ``power``: more than the region's utility could connect within the planning horizon;
+- ``construction``: more than the region can start building in time to finish within the horizon;
+- ``capital``: what the lab could not pay for with its cash and the money it raised;
+- ``demand``: not a cut but the room left: the GW the region could still have taken this month (the
+  smallest of its chip, power and construction room) once every lab had planned.
+
+``constraint_<REGION>`` is the supply cause (chips, power, construction or capital) that cut most that
+month, or ``demand`` when none cut more than ``BINDING_SHARE`` of the region's online GW (at least
+``BINDING_FLOOR_GW``): labs built what they wanted.
 
 ``fleet_value_to_book`` values the installed chips at what their compute would cost new today:
 V/B = sum_c E_c r_c c_s(c) / sum_c G_c k_c r_c, with E_c a live cohort's EFLOP/s, G_c its GW, k_c
@@ -26,7 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from market.enums import REGIONS, Constraint
+from market.enums import REGIONS, SUPPLY_CUTS, Constraint
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket
@@ -37,7 +43,7 @@ BINDING_FLOOR_GW = 0.005
 
 
 class Indicators:
-    """Tracks gross additions and per-region shortfalls; read by the model table.
+    """Tracks gross additions and this month's cuts of labs' plans by cause and region; read by the model table.
 
     Args:
         model: The model.
@@ -49,16 +55,20 @@ class Indicators:
         self.previous_online_gw: float | None = None
         self.previous_retired_gw = 0.0
         self.gw_added_per_week = 0.0
-        self.capital_short_gw = {region: 0.0 for region in REGIONS}
-        self.blocked_gw = {region: 0.0 for region in REGIONS}
-        self.chip_short_gw = {region: 0.0 for region in REGIONS}
-        self.shortfalls: dict[str, dict[Constraint, float]] = {}
+        self.cuts: dict[Constraint, dict[str, float]] = self._zero_cuts()
+
+    @staticmethod
+    def _zero_cuts() -> dict[Constraint, dict[str, float]]:
+        return {cause: {region: 0.0 for region in REGIONS} for cause in Constraint}
 
     def start_month(self) -> None:
-        """Reset this month's shortfalls recorded during the step."""
-        self.capital_short_gw = {region: 0.0 for region in REGIONS}
-        self.blocked_gw = {region: 0.0 for region in REGIONS}
-        self.chip_short_gw = {region: 0.0 for region in REGIONS}
+        """Reset this month's cuts."""
+        self.cuts = self._zero_cuts()
+
+    def cut(self, cause: Constraint, region: str, gw: float) -> None:
+        """Record ``gw`` of planned build-out in ``region`` cut by ``cause`` this month."""
+        if gw > 0:
+            self.cuts[cause][region] += gw
 
     def update(self) -> None:
         """Compute this month's indicators (after projects, before data collection)."""
@@ -69,28 +79,12 @@ class Indicators:
             self.additions.append(max(online - self.previous_online_gw + retired - self.previous_retired_gw, 0.0))
         self.previous_online_gw, self.previous_retired_gw = online, retired
         self.gw_added_per_week = sum(self.additions) / WEEKS_PER_YEAR
-        self.shortfalls = self._shortfalls()
-
-    def _shortfalls(self) -> dict[str, dict[Constraint, float]]:
-        model = self.model
-        out = {region: {Constraint.CHIPS: self.blocked_gw[region] + self.chip_short_gw[region], Constraint.POWER: 0.0,
-                        Constraint.CAPITAL: self.capital_short_gw[region]} for region in REGIONS}
-        for book in model.chip_market.orders.values():
-            for order in book:
-                if order.wanted_month <= model.month:
-                    out[model.projects[order.project].site][Constraint.CHIPS] += order.remaining_gw
-        for project in model.projects.values():
-            if project.built:
-                out[project.site][Constraint.POWER] += max(project.live_gw - project.connected_gw, 0.0)
-        return out
 
     def binding(self, region: str, online_gw: float) -> Constraint:
-        """The constraint binding the region this month (``demand`` when nothing else does)."""
-        shortfalls = self.shortfalls.get(region, {})
-        if not shortfalls:
-            return Constraint.DEMAND
-        constraint, gw = max(shortfalls.items(), key=lambda item: item[1])
-        return constraint if gw > max(BINDING_SHARE * online_gw, BINDING_FLOOR_GW) else Constraint.DEMAND
+        """The supply cause that cut the region's plans most this month, or ``demand`` when none cut much."""
+        cause = max(SUPPLY_CUTS, key=lambda c: self.cuts[c][region])
+        gw = self.cuts[cause][region]
+        return cause if gw > max(BINDING_SHARE * online_gw, BINDING_FLOOR_GW) else Constraint.DEMAND
 
 
 def fleet_value_to_book(model: ComputeMarket) -> float:

@@ -5,9 +5,10 @@ equity at its market value) and pay them. After ``insolvency.grace_months`` cons
 arrears it defaults:
 
 1. Fire sale: its chips and projects (with their chip orders and power connections) are sold at
-   ``fire_sale_discount`` below net book value to the surviving lab with the most cash; GW are
-   conserved. A defaulted chipmaker's production lines go the same way to the home-region
-   chipmaker with the most cash (none: they close), its order book to the largest surviving one.
+   ``fire_sale_discount`` below net book value to the surviving lab with the most cash (with no lab
+   left, they are scrapped: the chips retire); GW are conserved. A defaulted chipmaker's production
+   lines go the same way to the home-region chipmaker with the most cash (none: they close), its
+   order book to the largest surviving one.
 2. Clearing: everything it owes (claims, loan principal, ``take_or_pay_claim_months`` of remaining
    lease payments) is cleared jointly with every other firm defaulting that month by the
    Eisenberg-Noe (2001) greatest clearing vector (:mod:`market.clearing`); creditors are paid pro
@@ -140,7 +141,8 @@ class Insolvency:
         for project_id in list(firm.project_ids):
             buyer = self._buyer(excluded)
             if buyer is None:
-                return
+                self._scrap(firm, project_id)
+                continue
             project = model.projects[project_id]
             rows = cohorts.rows_of_project(project_id)
             life = np.maximum(cohorts.retire_month[rows] - cohorts.delivered_month[rows], 1)
@@ -158,6 +160,25 @@ class Insolvency:
                         order.lab = buyer.account
             model.log_event("fire_sale", [firm.name, buyer.name],
                             f"project {project_id}: {project.live_gw:.3f} GW for {price:.2f} $bn (book {book:.2f})")
+
+    def _scrap(self, firm: Lab, project_id: int) -> None:
+        """With no lab left to buy it, a defaulter's project is scrapped: its chips retire (GW conserved as retired),
+        its power is released, its chip orders are cancelled and its building stops."""
+        model = self.model
+        project = model.projects[project_id]
+        gw = model.cohorts.retire_rows(model.cohorts.rows_of_project(project_id))
+        utility = model.utilities[project.site]
+        utility.release(project.connected_gw)
+        utility.withdraw(project_id, project.gw)
+        if project_id in model.construction[project.site].queue:
+            model.construction[project.site].queue.remove(project_id)
+        model.chip_market.cancel([o for book in model.chip_market.orders.values() for o in book if o.project == project_id])
+        project.live_gw = project.connected_gw = project.online_gw = 0.0
+        project.gw = project.delivered_gw
+        project.started_month = project.started_month if project.started_month is not None else model.month
+        project.months_built = project.build_months
+        firm.project_ids.remove(project_id)
+        model.log_event("scrapped", [firm.name], f"project {project_id}: {gw:.3f} GW of chips retired, no lab left to buy them")
 
     def _pass_on_orders(self, maker: EconomicAgent) -> None:
         model = self.model

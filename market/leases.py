@@ -83,21 +83,27 @@ class LeaseBook:
         free = [c for c in clouds if self.free_gw(c) > 1e-9] or clouds
         return self.lease_price(free[0]) if free else 0.0
 
+    def free_for(self, lessee: Lab) -> float:
+        """GW the clouds the lessee may lease from could still lease out."""
+        return sum(self.free_gw(cloud) for cloud in self.candidates(lessee))
+
     def request(self, lessee: Lab, gw: float) -> float:
         """Lease up to ``gw`` from clouds, cheapest first; return the GW left unfilled."""
-        clouds = self.candidates(lessee)
         remaining = gw
-        for cloud in clouds:
+        for cloud in self.candidates(lessee):
             if remaining <= 1e-9:
                 break
             take = min(remaining, self.free_gw(cloud))
             if take > 1e-9:
                 self.sign(cloud, lessee, take)
                 remaining -= take
-        if remaining > 1e-9:
-            for cloud in clouds:
-                cloud.lease_requests_unfilled_gw += remaining / len(clouds)
         return max(remaining, 0.0)
+
+    def note_unfilled(self, lessee: Lab, gw: float) -> None:
+        """Tell the clouds the lessee may lease from that it wanted ``gw`` more than they could lease (they plan for it)."""
+        clouds = self.candidates(lessee)
+        for cloud in clouds:
+            cloud.lease_requests_unfilled_gw += gw / len(clouds)
 
     def expire(self, month: int) -> None:
         """End leases past their term."""

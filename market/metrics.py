@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import pandas as pd
 
-from market.enums import REGIONS
+from market.enums import REGIONS, Constraint
 from market.indicators import fleet_value_to_book
 from market.minsky import MinskyClass, debt_shares
 
@@ -63,6 +63,7 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
         "chip_price_index": chip_price_index(model),
         "chip_backlog_gw": model.chip_market.backlog_gw(),
     })
+    row["chip_backlog_due_gw"], row["chip_backlog_booked_gw"] = model.chip_market.backlog_split_gw()
     for region, utility in model.utilities.items():
         row[f"power_price_usd_mwh_{region}"] = utility.price_usd_mwh
     for region, utility in model.utilities.items():
@@ -104,6 +105,9 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
     row["fleet_value_to_book"] = fleet_value_to_book(model)
     for region, gw in by_region.items():
         row[f"constraint_{region}"] = indicators.binding(region, gw).value
+    for cause in Constraint:
+        for region in REGIONS:
+            row[f"cut_gw_{cause.value}_{region}"] = indicators.cuts[cause][region]
     return row
 
 

@@ -18,7 +18,7 @@ from market import monthly, setup
 from market.capital import CapitalMarket
 from market.chips import ChipMarket
 from market.compute import ChipCatalogue, CohortTable, format_month, month_index
-from market.enums import LabRole
+from market.enums import REGIONS, Constraint, LabRole
 from market.equity_market import EquityMarket
 from market.export_controls import ExportControls
 from market.indicators import Indicators
@@ -29,6 +29,7 @@ from market.metrics import build_datacollector
 from market.minsky import MinskyClass, classify_all
 from market.network import EdgeType, RelationsNetwork
 from market.params import Params
+from market.placement import Placement
 from market.procurement import Procurement
 from market.projects import Project, RegionConstruction
 from market.rng import RandomStreams
@@ -93,13 +94,13 @@ class ComputeMarket(mesa.Model):
         self.chip_market = ChipMarket(self)
         self.export_controls = ExportControls(self)
         self.procurement = Procurement(self)
+        self.placement = Placement(self)
         self.indicators = Indicators(self)
         self.leases = LeaseBook(self)
         setup.create_construction(self)
         setup.endow(self)
         setup.install_initial_compute(self)
         setup.sign_initial_leases(self)
-        self.reference_cost_per_eflops = self._reference_cost_per_eflops()
         self.ledger.close_step()
         self.datacollector = build_datacollector(self)
         self.running = True
@@ -202,13 +203,6 @@ class ComputeMarket(mesa.Model):
         """The agent holding ``account``."""
         return self._by_account[account]
 
-    def _reference_cost_per_eflops(self) -> float:
-        us_lab = next(lab for lab in self.labs.values() if lab.region == "US")
-        self.month = self.start_month
-        e_new, cost = self.procurement.best_offer(us_lab)
-        self.month = self.start_month - 1
-        return cost / e_new
-
     def fire_events(self) -> None:
         """Apply the scenario events dated this month (DESIGN section 5, step 1)."""
         for event in [e for e in self.scheduled if e.date == self.date]:
@@ -258,11 +252,7 @@ class ComputeMarket(mesa.Model):
         self.investors.receive_inflows(self, self.params.investors.inflow_rate_per_month * self.equity.inflow_multiplier())
         self.leases.expire(self.month)
         self.refresh_compute()
-        for role in PLANNING_ORDER:
-            for lab in self.labs_by_role(role):
-                if lab.alive:
-                    lab.update_expectations()
-                    lab.plan()
+        self.plan_labs()
         self.procurement.start_requested()
         self.chip_market.clear()
         self.vendor.pay_tranches()
@@ -281,10 +271,26 @@ class ComputeMarket(mesa.Model):
         if self.steps >= self.params.run.steps:
             self.running = False
 
+    def plan_labs(self) -> None:
+        """Step 4: labs draft plans (frontier, followers, then clouds, which plan for what others asked to lease),
+        the plans are placed together (cut to chips, power and construction room), then each lab finances its own."""
+        drafts = []
+        for role in PLANNING_ORDER:
+            for lab in self.labs_by_role(role):
+                if lab.alive:
+                    lab.update_expectations()
+                    drafts.append((lab, lab.draft_plan()))
+        placed = self.placement.place([(lab, draft.build_gw) for lab, draft in drafts])
+        for region in REGIONS:
+            self.indicators.cut(Constraint.DEMAND, region, self.placement.unused_room_gw(region))
+        for lab, draft in drafts:
+            lab.carry_out(draft, placed[lab.account])
+
     def _start_month(self) -> None:
         self.capital.start_month()
         self.chip_market.ordered_month_gw = 0.0
-        self.procurement.blocked_month_gw = 0.0
+        self.procurement.start_month()
+        self.placement.start_month()
         self.indicators.start_month()
         self.month_capex = {"construction": 0.0}
         for maker in self.chipmakers.values():

@@ -174,14 +174,14 @@ ENTRY_SOURCES: dict[str, str] = {
 class LabBehaviourSpec:
     """Decision rules shared by all labs.
 
-    Investment: desired GW G* = D_i (1+g_e)^(H_p/12) / (s_I e_new) * (c_0 / c_new)^eta * q^kappa, with
-    H_p = b H + (1 - b) H_L (b the lab's own-build share, H_L ``lease_planning_horizon_months``), q the
-    lab's market over fundamental value and kappa ``valuation_elasticity_of_investment``; each month the lab
-    orders (G* - G_used - G_pipeline) / M. g_e is the adaptive expectation of annual demand growth,
-    g_e <- (1-lambda) g_e + lambda g_obs; H = ``planning_horizon_months``, eta =
-    ``investment_cost_elasticity``, M = ``gap_closing_months``, e_new the EFLOP/s per GW of chips on
-    sale, c the all-in cost per EFLOP/s of new compute (c_0 in month 1). Orders are cut to what cash
-    and financing allow.
+    Investment: desired EFLOP/s E* = D_i (1+g_e)^(H_p/12) / s_I * q^kappa, with H_p = b H + (1 - b) H_L
+    (b the lab's own-build share, H_L ``lease_planning_horizon_months``), q the lab's market over
+    fundamental value and kappa ``valuation_elasticity_of_investment``; each month the lab wants
+    (E* - E_kept - E_pipeline - E_leased) / (e_new M) GW. g_e is the adaptive expectation of annual demand
+    growth, g_e <- (1-lambda) g_e + lambda g_obs; H = ``planning_horizon_months``, M = ``gap_closing_months``,
+    e_new the EFLOP/s per GW of chips on sale. The price of compute enters once, through demand D.
+    The wish is cut to what can be delivered, powered and built within H, then to what cash and
+    financing pay for.
     """
 
     price_markup: float = param(1.0, unit="1", lo=0.0, hi=10.0,
@@ -207,9 +207,6 @@ class LabBehaviourSpec:
     gap_closing_months: int = param(6, unit="months", lo=1, hi=60,
                                     description="Months M over which a lab spreads orders that close its compute gap.",
                                     source=ASSUMED + "damps ordering swings")
-    investment_cost_elasticity: float = param(1.0, unit="1", lo=0.0, hi=5.0,
-                                              description="Elasticity eta of desired compute to the cost per EFLOP/s of new compute.",
-                                              source=ASSUMED + "unit elasticity: a 10% dearer FLOP means ~10% less compute wanted")
     valuation_elasticity_of_investment: float = param(
         1.0, unit="1", lo=0.0, hi=10.0,
         description="Elasticity of desired compute to the lab's market value over its fundamental value (Tobin's q).",

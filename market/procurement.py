@@ -1,17 +1,13 @@
-"""Procurement: how a lab turns GW it wants to build into projects, chip orders and power requests.
+"""Procurement: how the GW a lab has placed (:mod:`market.placement`) become projects, chip orders and power requests.
 
-Labs ask to build during planning; once all have planned, the requests start. A chipmaker sells out
-its next ``order_book_limit_months`` months (its booking window): orders wanted within the window
-are cut pro rata to the room left there; orders wanted later are taken in full. An order is wanted
-when its building is due ready, so the region's build time decides which side of the window it
-falls. For each project the lab picks a site region
-(:meth:`agents.lab.Lab.choose_site`), then a chipmaker among those selling to its region: one whose
-vendor financing it holds unspent, else by a logit of price per EFLOP/s, partnership, size
-(preferential attachment) and the wait its backlog implies. Export rules shape the offers
-(:mod:`market.export_controls`): a covered destination gets a compliant variant, with less compute
-at a lower price, or nothing. A lab whose logit draw falls on a chipmaker that may not ship to it is
-refused: the order's GW count as blocked demand (``blocked_demand_gw``), the refusal is logged, and
-the lab draws again among the chipmakers that may ship.
+Requests start once every lab has planned. For each project the lab picks a chipmaker among those
+selling to its region: one whose vendor financing it holds unspent, else by a logit of price per
+EFLOP/s, partnership, size (preferential attachment) and the wait its backlog implies. Export rules
+shape the offers (:mod:`market.export_controls`): a covered destination gets a compliant variant,
+with less compute at a lower price, or nothing. A lab whose logit draw falls on a chipmaker that may
+not ship to it is refused: the order's GW count as blocked demand (``blocked_demand_gw``), the refusal
+is logged, and the lab draws again among the chipmakers that may ship. A chipmaker sells out its next
+``order_book_limit_months`` months (its booking window); an order is wanted when its building is due ready.
 """
 
 from __future__ import annotations
@@ -21,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from market.enums import REGIONS
+from market.enums import REGIONS, Constraint
 from market.export_controls import FULL_PART, Offer
 from market.network import EdgeType
 from market.projects import Project
@@ -43,44 +39,53 @@ class Procurement:
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
         self.blocked_month_gw = 0.0
-        self.requests: list[tuple[Lab, float]] = []
+        self.requests: list[tuple[Lab, str, float]] = []
 
-    def request(self, lab: Lab, gw: float) -> None:
-        """Record a lab's wish to build ``gw`` this month; projects start once every lab has planned."""
-        self.requests.append((lab, gw))
+    def start_month(self) -> None:
+        """Forget last month's blocked orders."""
+        self.blocked_month_gw = 0.0
+
+    def request(self, lab: Lab, site: str, gw: float) -> None:
+        """Record a lab's plan to build ``gw`` at ``site`` this month; projects start once every lab has planned."""
+        self.requests.append((lab, site, gw))
 
     def wanted_month(self, site: str) -> int:
         """Month an order for a project at ``site`` started now wants its chips: when its building is due ready."""
         return self.model.month + max(self.model.construction[site].spec.build_months - 1, 0)
 
-    def _within_windows(self, lab: Lab) -> bool:
-        """Whether a build at the lab's home region wants its chips within every selling chipmaker's booking window."""
-        wanted = self.wanted_month(lab.region)
-        return all(wanted < m.booking_window_end() for m in self.sellers_to(lab.region))
+    def within_windows(self, site: str, buyer_region: str) -> bool:
+        """Whether a build at ``site`` wants its chips within every booking window of the chipmakers selling to the buyer."""
+        wanted = self.wanted_month(site)
+        return all(wanted < m.booking_window_end() for m in self.sellers_to(buyer_region))
 
+    def allowed_makers(self, buyer_region: str, site: str) -> list[Chipmaker]:
+        """Chipmakers selling to the buyer's region that export rules let ship to ``site`` this month."""
+        return [m for m in self.sellers_to(buyer_region) if self.offer(m, site, buyer_region) is not None]
+
+    # --- starting what was planned ------------------------------------------------------------
     def start_requested(self) -> None:
-        """Start this month's requested builds, cut pro rata when chipmakers are sold out.
+        """Start this month's planned builds, cut pro rata if chipmakers turned out sold out after all.
 
-        A request whose chips are wanted (at its lab's home region) within the booking windows gets
-        f = min(1, R / D) of its GW, R the room left in all booking windows and D the GW requested
-        within them; requests wanted later are taken in full. The rest is chip demand no chipmaker
-        would take, recorded as a chips shortfall of the lab's home region and as orders turned away
-        by the selling chipmakers, in proportion to their capacity (the signal that makes a sold-out
+        A request whose chips are wanted within the booking windows gets f = min(1, R / D) of its GW, R the
+        room left in all booking windows and D the GW requested within them; requests wanted later are
+        taken in full. The plans already reserved the room, so f < 1 only when the makers' windows are
+        shared among buyers of different regions; the rest is recorded as a chips cut and as orders turned
+        away by the selling chipmakers, in proportion to their capacity (the signal that makes a sold-out
         maker expand).
         """
         model = self.model
-        within = [self._within_windows(lab) for lab, _ in self.requests]
-        requested = sum(gw for (_, gw), inside in zip(self.requests, within, strict=True) if inside)
+        within = [self.within_windows(site, lab.region) for lab, site, _ in self.requests]
+        requested = sum(gw for (_, _, gw), inside in zip(self.requests, within, strict=True) if inside)
         selling = [m for m in model.chipmakers.values() if m.is_selling()]
         room = sum(m.window_room_gw() for m in selling)
         fill = min(1.0, room / requested) if requested > 0 else 1.0
         if fill < 1.0:
-            self._turn_away_at(selling, requested - room)
-        for (lab, gw), inside in zip(self.requests, within, strict=True):
+            self.turn_away_at(selling, requested - room)
+        for (lab, site, gw), inside in zip(self.requests, within, strict=True):
             share = fill if inside else 1.0
-            model.indicators.chip_short_gw[lab.region] += gw * (1.0 - share)
+            model.indicators.cut(Constraint.CHIPS, site, gw * (1.0 - share))
             if gw * share >= model.params.lab_behaviour.min_order_gw:
-                self.start_projects(lab, gw * share)
+                self.start_projects(lab, gw * share, site)
         self.requests = []
 
     def sellers_to(self, region: str) -> list[Chipmaker]:
@@ -139,9 +144,8 @@ class Procurement:
         if not eligible:
             if makers:
                 self._refuse(lab, makers[0], site, gw)
-            else:
-                model.indicators.chip_short_gw[lab.region] += gw
-            self._turn_away_at([m for m in sellers if offers[m.account] is not None], gw)
+            model.indicators.cut(Constraint.CHIPS, site, gw)
+            self.turn_away_at([m for m in sellers if offers[m.account] is not None], gw)
             return None
         earmarked = [m for m in eligible if model.vendor.earmark_for(lab.account, m.account) > 0]
         if earmarked:
@@ -154,7 +158,7 @@ class Procurement:
         return maker, offers[maker.account]
 
     @staticmethod
-    def _turn_away_at(makers: list[Chipmaker], gw: float) -> None:
+    def turn_away_at(makers: list[Chipmaker], gw: float) -> None:
         """Record ``gw`` turned away by sold-out ``makers``, in proportion to their capacity."""
         capacity = sum(m.capacity_gw_per_month for m in makers)
         for maker in makers:
@@ -168,18 +172,16 @@ class Procurement:
     def record_blocked(self, site: str, gw: float, buyer_region: str) -> None:
         """Count GW of orders for ``site`` refused by export rules; the buyer's government responds."""
         self.blocked_month_gw += gw
-        self.model.indicators.blocked_gw[site] += gw
         self.model.governments[buyer_region].respond_to_block()
 
-    def start_projects(self, lab: Lab, gw: float) -> None:
-        """Split ``gw`` into projects; for each choose site and chipmaker, order chips, ask for power, queue construction."""
+    def start_projects(self, lab: Lab, gw: float, site: str) -> None:
+        """Split ``gw`` at ``site`` into projects; for each choose a chipmaker, order chips, ask for power, queue construction."""
         model = self.model
         behaviour = model.params.lab_behaviour
         chunks = max(1, math.ceil(gw / behaviour.max_project_gw - 1e-9))
         delays = model.streams.get(Stream.PROJECT_DELAYS)
         for _ in range(chunks):
             size = gw / chunks
-            site = lab.choose_site(lab.profile.site_regions)
             wanted = self.wanted_month(site)
             choice = self.choose_maker(lab, site, size, wanted)
             if choice is None:
@@ -187,7 +189,7 @@ class Procurement:
             maker, offer = choice
             room = maker.order_room_gw(wanted)
             if room < size:
-                model.indicators.chip_short_gw[lab.region] += size - room
+                model.indicators.cut(Constraint.CHIPS, site, size - room)
                 maker.turn_away(size - room)
                 size = room
             construction = model.construction[site]

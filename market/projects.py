@@ -2,8 +2,9 @@
 
 A project comes online as far as it has a finished building, delivered chips and connected power:
 online GW = min(delivered live GW, connected GW) once built (DESIGN section 5, step 7). Each region
-starts at most its construction capacity (GW per month) of queued projects; when that binds, the
-capacity grows by ``construction.<region>.capacity_growth_per_month``.
+starts at most its construction capacity (GW per month) of queued projects; when that binds (projects
+still wait, or labs' plans were cut for lack of it this month), the capacity grows by
+``construction.<region>.capacity_growth_per_month``.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class RegionConstruction:
     capacity_gw_per_month: float
     queue: list[int] = field(default_factory=list)
     started_gw_month: float = 0.0
+    cut_gw_month: float = 0.0
 
     def start_projects(self, projects: dict[int, Project], month: int) -> list[int]:
         """Start queued projects within this month's capacity, first come first served."""
@@ -74,8 +76,9 @@ class RegionConstruction:
             project.started_month = month
             self.started_gw_month += project.gw
             started.append(project.id)
-        if self.queue:
+        if self.queue or self.cut_gw_month > 1e-12:
             self.capacity_gw_per_month *= 1.0 + self.spec.capacity_growth_per_month
+        self.cut_gw_month = 0.0
         return started
 
     def queued_gw(self, projects: dict[int, Project]) -> float:

@@ -129,8 +129,9 @@ ENTRY_SOURCES: dict[str, str] = {f"labs.{k}": v for k, v in _LAB_SOURCES.items()
 class ChipmakerSpec:
     """A chipmaker: capacity, cost on a learning curve, pricing on backlog, expansion with lags.
 
-    Price p = c * m_0 * (b / b_ref)^phi adjusted partially each month; unit cost c = c_0 (Q / Q_0)^(-log2(1/pr))
-    with Q cumulative output (Wright's law). b is the backlog in months of capacity.
+    Target price p* = max(c min(m_0, m_B(s)) (b / b_ref)^phi, c) reached partially each month, m_B(s) the
+    Bertrand markup at its share s of new orders; unit cost c = c_0 (Q / Q_0)^(-log2(1/pr)) with Q
+    cumulative output (Wright's law). b is the backlog in months of capacity.
     """
 
     role: str = param("incumbent", unit="-", choices=CHIPMAKER_ROLES, description="incumbent, challenger, custom, domestic or entrant.",
@@ -147,7 +148,9 @@ class ChipmakerSpec:
     initial_unit_cost_usd_bn_per_gw: float = param(9.0, unit="usd_bn/GW", lo=0.01, hi=1e3,
                                                    description="Production cost of a GW of its accelerators and systems (c_0).",
                                                    source=ASSUMED + "price per GW at its reported gross margin")
-    base_markup: float = param(3.9, unit="1", lo=1.0, hi=20.0, description="Price over unit cost at the reference backlog (m_0).",
+    base_markup: float = param(3.9, unit="1", lo=1.0, hi=20.0,
+                               description="Highest markup of price over unit cost at the reference backlog (m_0): what it charges "
+                                           "when competition does not hold it lower (the cap on its Bertrand markup).",
                                source=ASSUMED + "gross margins of the firm it stands for (reported), price ~ cost / (1 - margin)")
     reference_backlog_months: float = param(9.0, unit="months", lo=0.1, hi=60.0,
                                             description="Backlog (orders due within the capacity lead time) at which it charges its base markup (b_ref).",
@@ -156,9 +159,12 @@ class ChipmakerSpec:
                                             source=ASSUMED + "prices rise gently with backlog; list prices moved little through the 2023-24 shortage while lead times lengthened")
     price_adjust_per_month: float = param(0.2, unit="1/month", lo=0.0, hi=1.0,
                                           description="Share of the gap to its target price closed each month.", source=ASSUMED + "prices move over a few quarters, as list prices and contract terms reset")
-    progress_ratio: float = param(0.8, unit="1", lo=0.3, hi=1.0,
-                                  description="Unit cost multiplier per doubling of cumulative output (pr).",
-                                  source="typical semiconductor learning rate ~20% per doubling; Wright (1936), Nagy et al. (2013) PLoS ONE 8(2):e52669")
+    progress_ratio: float = param(0.9, unit="1", lo=0.3, hi=1.0,
+                                  description="Unit cost multiplier per doubling of cumulative output (pr), cost per facility GW.",
+                                  source="calibrated in replay-2022 on NVIDIA's FY2023-FY2024 data-centre revenue (docs/calibration.md): "
+                                         "per GW, not per FLOP, costs fall slower than the ~20% per doubling typical of semiconductors "
+                                         "(Nagy et al. 2013, PLoS ONE 8(2):e52669), since each generation packs more HBM and packaging "
+                                         "into a GW (NVIDIA content per GW rose from A100 to H100, reported)")
     initial_cumulative_output_gw: float = param(5.0, unit="GW", lo=0.001, hi=1e5,
                                                 description="Cumulative output before the start (Q_0).", source=ASSUMED + "a few years of its output at 2024 rates")
     order_book_limit_months: float = param(12.0, unit="months", lo=0.1, hi=240.0,
@@ -195,6 +201,23 @@ class ChipmakerSpec:
     max_capacity_gw_per_month: float = param(100.0, unit="GW/month", lo=0.0, hi=1e4,
                                              description="Ceiling on its capacity (foundry, packaging or memory it can get).",
                                              source=ASSUMED + "no binding ceiling for makers with access to leading-edge foundries")
+    share_weight_per_month: float = param(0.25, unit="1/month", lo=0.0, hi=1.0,
+                                          description="Weight of this month in its smoothed share of new orders and its smoothed "
+                                                      "utilisation (delivered over capacity).",
+                                          source=ASSUMED + "a memory of about a quarter, the cadence of pricing and capacity reviews")
+    fixed_cost_usd_bn_per_gw_month: float = param(0.1, unit="usd_bn per GW/month of capacity, per month", lo=0.0, hi=100.0,
+                                                  description="Cash cost of holding a GW/month of production capacity for a month, "
+                                                              "used or idle (wafer and memory commitments, staff, upkeep).",
+                                                  source=ASSUMED + "~12% a year of the capacity's capex (capacity_capex_usd_bn_per_gw_month)")
+    closure_utilisation: float = param(0.5, unit="1", lo=0.0, hi=1.0,
+                                       description="Utilisation below which, with its whole order book under that share of a capacity "
+                                                   "lead time's output, it closes lines.",
+                                       source=ASSUMED + "memory makers cut wafer starts when fabs ran well below capacity in the 2022-23 "
+                                              "downturn (reported); half-idle lines with no orders coming are not kept")
+    closure_rate_per_month: float = param(0.05, unit="1/month", lo=0.0, hi=1.0,
+                                          description="Share of its capacity it closes in a month while utilisation and its order book "
+                                                      "stay below closure_utilisation.",
+                                          source=ASSUMED + "lines are idled over quarters, not at once")
     maturity_months: int = param(0, unit="months", lo=0, hi=240,
                                  description="Months after it starts selling until its chips reach full efficiency (0: mature).",
                                  source=ASSUMED + "established makers ship mature products")
@@ -251,9 +274,14 @@ ENTRY_SOURCES.update({
 class UtilitySpec:
     """The electricity supplier to data centres in one region.
 
-    Available GW grows by G * g / 12 * d each month (G average generation, g its growth, d the share
-    of new generation data centres can take) plus the utility's own dedicated builds. Price
-    p = p_0 (1 + a max(0, u - u_0) / (1 - u_0)) with utilisation u = committed / available.
+    Available GW grows by G * g / 12 * d * clip((p - c) / (p_0 - c), 0, 2) each month (G average generation, g its
+    growth, d the share of new generation data centres get at the base price) plus the utility's own dedicated builds.
+
+    Price (a merit-order supply curve: dearer plants run as load nears capacity): the utility aims at
+    p* = min(c + (p_0 - c) (u / u_ref)^beta, k p_0) with scarcity u = (committed + queued) / (available +
+    under construction), u_ref = 1 / (1 + r) the utilisation at its target reserve margin r, c the
+    operating cost of power, p_0 the price at u_ref, beta the curve's steepness and k its cap; the price
+    closes a share lambda of the gap to p* each month (tariffs and contracts reset over months).
     """
 
     average_generation_gw: float = param(500.0, unit="GW", lo=0.0, hi=1e5,
@@ -261,17 +289,30 @@ class UtilitySpec:
     generation_growth_per_year: float = param(0.02, unit="1/yr", lo=-0.5, hi=1.0,
                                               description="Growth of the region's total generation (g).", source="")
     dc_share_of_new_generation: float = param(0.1, unit="1", lo=0.0, hi=1.0,
-                                              description="Share of the region's new generation that data centres can take (d).",
+                                              description="Share of the region's new generation offered to data centres at the base price (d); "
+                                                          "less as their price falls toward the operating cost, up to twice as much when it is scarce.",
                                               source=ASSUMED + "data centres compete with other new load")
     initial_available_gw: float = param(1.0, unit="GW", lo=0.0, hi=1e4,
                                         description="Power available to AI data centres at the start, committed or not.",
                                         source=ASSUMED + "initial AI load plus ~30% headroom")
-    base_price_usd_mwh: float = param(80.0, unit="usd/MWh", lo=0.0, hi=1e4, description="Price with slack capacity (p_0).",
+    base_price_usd_mwh: float = param(80.0, unit="usd/MWh", lo=0.0, hi=1e4,
+                                      description="Price when load sits at the target reserve margin (p_0, at u = u_ref).",
                                       source=ASSUMED + "order of 2024 industrial tariffs (EIA, Eurostat)")
-    scarcity_price_slope: float = param(1.0, unit="1", lo=0.0, hi=100.0,
-                                        description="Price rise a as utilisation goes from u_0 to 1.", source=ASSUMED + "prices double at full utilisation")
-    scarcity_threshold: float = param(0.8, unit="1", lo=0.0, hi=0.99, description="Utilisation u_0 above which prices rise.",
-                                      source=ASSUMED + "prices start to rise above 80% utilisation")
+    supply_curve_exponent: float = param(
+        4.0, unit="1", lo=0.0, hi=20.0,
+        description="Steepness beta of the price in scarcity u: p* = c + (p_0 - c) (u / u_ref)^beta.",
+        source="derived from PJM's capacity auctions: as data-centre load took the reserve margin from above its target to it "
+               "(2024/25 -> 2026/27) the capacity price rose $28.92 -> $329.17/MW-day, ~+12 $/MWh, and 5 points below target "
+               "(2027/28) it would have cleared at $529/MW-day uncapped, ~+8 $/MWh more (PJM, reported); with c = 40 and "
+               "p_0 = 80, beta = 4 gives +9 and +7 $/MWh for those moves")
+    price_cap_multiple: float = param(
+        2.0, unit="1", lo=1.0, hi=100.0,
+        description="Highest price as a multiple k of the base price (p* <= k p_0).",
+        source=ASSUMED + "a data centre can generate its own power behind the meter: gas peakers cost ~$110-230/MWh "
+               "(Lazard LCOE+ 2024), about twice the US base price")
+    price_adjust_per_month: float = param(0.25, unit="1/month", lo=0.0, hi=1.0,
+                                          description="Share lambda of the gap to the target price closed each month.",
+                                          source=ASSUMED + "tariffs, capacity charges and power contracts reset over a few quarters")
     lead_time_months: int = param(36, unit="months", lo=1, hi=240,
                                   description="Months to bring new dedicated generation online (before permitting speed).",
                                   source="LBNL 'Queued Up' 2024: median ~5 years from request to operation; dedicated supply assumed faster")
@@ -281,6 +322,10 @@ class UtilitySpec:
     generation_capex_usd_bn_per_gw: float = param(1.5, unit="usd_bn/GW", lo=0.0, hi=100.0,
                                                   description="Capex of new generation capacity.",
                                                   source=ASSUMED + "gas combined cycle ~$1,000-2,000/kW (EIA capital cost estimates)")
+    capital_recovery_per_year: float = param(
+        0.094, unit="1/yr", lo=0.0, hi=1.0,
+        description="Share of new generation's capex it must earn back each year (capital recovery factor).",
+        source=ASSUMED + "8% cost of capital over a 25-year plant life: 0.08 / (1 - 1.08^-25) = 0.094")
     operating_cost_usd_mwh: float = param(40.0, unit="usd/MWh", lo=0.0, hi=1e4,
                                           description="Fuel and operating cost of power delivered.", source=ASSUMED + "fuel and O&M of gas generation at ~$3-4/MMBtu (EIA)")
     reserve_margin: float = param(0.1, unit="1", lo=0.0, hi=1.0,

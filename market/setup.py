@@ -144,6 +144,7 @@ def install_initial_compute(model: ComputeMarket) -> None:
         if utility.committed_gw > utility.available_gw + 1e-9:
             raise ParamError(f"utilities.{region}.initial_available_gw = {utility.available_gw:g} is not allowed: "
                              f"expected >= the {utility.committed_gw:.3f} GW of compute installed there at the start")
+        utility.price_usd_mwh = utility.target_price_usd_mwh()
 
 
 def _install_project(model: ComputeMarket, lab: Lab, maker: Chipmaker, gw: float, weights: np.ndarray) -> None:
@@ -173,7 +174,7 @@ def _install_pipeline(model: ComputeMarket, lab: Lab, gw: float) -> None:
         return
     rng = model.streams.get(Stream.INITIAL_CONDITIONS)
     before = set(model.projects)
-    model.procurement.start_projects(lab, gw)
+    model.procurement.start_projects(lab, gw, lab.site_preference()[0])
     for project_id in sorted(set(model.projects) - before):
         project = model.projects[project_id]
         done = int(rng.integers(0, project.build_months))

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from experiments.runner import RunResult, simulate
+from market.model import ComputeMarket
 from market.scenario import load_scenario
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -16,6 +17,14 @@ DIRECTION_SEEDS = (1, 2, 3, 4, 5)
 def run(overrides: list[tuple[str, object]] | None = None, seed: int = 1, scenario: str = "baseline") -> RunResult:
     """Run a scenario with overrides and one seed."""
     return simulate(load_scenario(scenario, overrides or []), seed)
+
+
+def model_after(months: int, overrides: list[tuple[str, object]] | None = None, seed: int = 1) -> ComputeMarket:
+    """A fresh baseline model stepped ``months`` times, for tests that set its state by hand."""
+    model = ComputeMarket(load_scenario("baseline", overrides or []), rng=seed)
+    for _ in range(months):
+        model.step()
+    return model
 
 
 @pytest.fixture(scope="session")

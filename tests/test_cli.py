@@ -36,7 +36,7 @@ def test_run_writes_every_output(tmp_path) -> None:
 def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
     regions = ["US", "CN", "EU", "GULF", "ROW"]
     expected = (["step", "date", "compute_gw"] + [f"compute_gw_{r}" for r in regions]
-                + ["effective_compute_eflops", "chip_price_index", "chip_backlog_gw"]
+                + ["effective_compute_eflops", "chip_price_index", "chip_backlog_gw", "chip_backlog_due_gw", "chip_backlog_booked_gw"]
                 + [f"power_price_usd_mwh_{r}" for r in regions] + [f"power_queue_gw_{r}" for r in regions]
                 + ["idle_chips_gw", "retired_gw", "ai_price_index", "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn",
                    "claims_usd_bn", "hhi_compute", "money_total_usd_bn"]
@@ -44,9 +44,10 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                    "hedge_share", "speculative_share", "ponzi_share", "defaults", "contagion_defaults", "risk_free_rate",
                    "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities"]
                 + ["gw_added_per_week"] + [f"share_compute_{r}" for r in regions] + ["blocked_demand_gw", "fleet_value_to_book"]
-                + [f"constraint_{r}" for r in regions])
+                + [f"constraint_{r}" for r in regions]
+                + [f"cut_gw_{cause}_{r}" for cause in ("demand", "chips", "power", "construction", "capital") for r in regions])
     assert list(baseline_seed1.model_table.columns) == expected
-    assert set(baseline_seed1.model_table[[f"constraint_{r}" for r in regions]].stack()) <= {"chips", "power", "capital", "demand"}
+    assert set(baseline_seed1.model_table[[f"constraint_{r}" for r in regions]].stack()) <= {"chips", "power", "construction", "capital", "demand"}
     shares = baseline_seed1.model_table[[f"share_compute_{r}" for r in regions]].sum(axis=1)
     assert ((shares - 1.0).abs() < 1e-9).all()
     assert baseline_seed1.model_table["date"].iloc[0] == "2025-01"

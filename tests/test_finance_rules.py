@@ -10,16 +10,13 @@ import pytest
 
 from market.ledger import KIND_CODE, PaymentKind
 from market.model import ComputeMarket
-from market.scenario import load_scenario
 from market.valuation import dcf_value
+from tests.conftest import model_after
 
 
 @pytest.fixture
 def model() -> ComputeMarket:
-    model = ComputeMarket(load_scenario("baseline"), rng=1)
-    for _ in range(3):
-        model.step()
-    return model
+    return model_after(3)
 
 
 def _paid(model: ComputeMarket, payer: int, payee: int, kind: PaymentKind) -> float:
@@ -138,3 +135,21 @@ def test_stakes_in_a_distressed_firm_are_marked_down_by_its_distress(model) -> N
     capital.stakes[:, firm.account] = column
     equity.distress[firm.account] = 0.4
     assert equity.firm_stakes()[position[holder.account], position[firm.account]] == pytest.approx(0.12)
+
+
+def test_a_vendor_pays_a_tranche_once_for_each_new_gw_online(model) -> None:
+    """A deal of 10 $bn per GW up to 0.5 GW for a lab running more than 0.5 GW of the maker's chips pays 5 $bn for new
+    shares once; the next month, with no new GW, it pays nothing. Fails if it pays again for GW already counted."""
+    from market.vendor import DealState
+
+    maker, lab = model.chipmakers["incumbent_gpu"], model.labs["frontier_lab_e"]
+    cohorts = model.cohorts
+    mask = cohorts.live() & (cohorts.owner[: cohorts.n] == lab.account) & (cohorts.maker[: cohorts.n] == maker.account)
+    assert cohorts.online_gw[: cohorts.n][mask].sum() > 0.5 and maker.cash_usd_bn > 5.0
+    model.vendor.deals = [DealState("test", maker.account, lab.account, 10.0, 0.5, model.month)]
+    maker_cash = maker.cash_usd_bn
+    model.vendor.pay_tranches()
+    assert maker_cash - maker.cash_usd_bn == pytest.approx(5.0)
+    assert model.capital.stakes[maker.account, lab.account] > 0
+    model.vendor.pay_tranches()
+    assert maker_cash - maker.cash_usd_bn == pytest.approx(5.0)

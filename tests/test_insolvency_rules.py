@@ -12,14 +12,11 @@ import pytest
 from market.ledger import OUTSIDE, PaymentKind
 from market.model import ComputeMarket
 from market.projects import Lease, Project
-from market.scenario import load_scenario
+from tests.conftest import model_after
 
 
 def _model(months: int = 1, overrides: list[tuple[str, object]] | None = None) -> ComputeMarket:
-    model = ComputeMarket(load_scenario("baseline", overrides or []), rng=1)
-    for _ in range(months):
-        model.step()
-    return model
+    return model_after(months, overrides)
 
 
 def _hold_defaults(model: ComputeMarket, monkeypatch) -> list[list[str]]:

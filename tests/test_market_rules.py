@@ -13,15 +13,12 @@ from market.ledger import KIND_CODE, OUTSIDE, PaymentKind
 from market.model import ComputeMarket
 from market.network import EdgeType
 from market.projects import Project
-from market.scenario import load_scenario
+from tests.conftest import model_after
 
 
 @pytest.fixture
 def model() -> ComputeMarket:
-    model = ComputeMarket(load_scenario("baseline"), rng=1)
-    for _ in range(2):
-        model.step()
-    return model
+    return model_after(2)
 
 
 def test_a_lease_runs_its_term_and_ends_in_the_month_it_expires(model) -> None:
@@ -160,3 +157,101 @@ def test_capacity_expansion_stops_at_the_ceiling(model) -> None:
     assert maker.spec.max_capacity_growth_per_month * maker.capacity_gw_per_month > 0.02
     assert maker.expand_capacity(50.0 * maker.capacity_gw_per_month, model.month) == pytest.approx(0.01)
     assert maker.expand_capacity(50.0 * maker.capacity_gw_per_month, model.month) == 0.0
+
+
+def test_the_bertrand_markup_falls_as_the_share_of_new_orders_falls(model) -> None:
+    """With buyers' logit weight w_p = 4 on log price: at share 0.5, eps = 2 and the markup is 2; at 0.8, eps = 0.8 < 1
+    and the incumbent charges its cap (3.9); a maker with share 0.1 has eps = 3.6, markup 3.6 / 2.6 = 1.385."""
+    assert model.params.lab_behaviour.supplier_weight_price == 4.0
+    incumbent = model.chipmakers["incumbent_gpu"]
+    for share, markup in ((0.5, 2.0), (0.8, 3.9), (0.1, 3.6 / 2.6)):
+        incumbent.order_share = share
+        assert incumbent.bertrand_markup() == pytest.approx(markup)
+
+
+def test_shares_and_utilisation_are_smoothed_with_a_quarter_weight(model) -> None:
+    """s <- s + 0.25 (s_month - s): from 0.2 with a month at 0.6, 0.3; with nobody ordering, unchanged. Utilisation
+    likewise from delivered over capacity."""
+    maker = model.chipmakers["challenger_gpu"]
+    maker.order_share, maker.utilisation = 0.2, 1.0
+    maker.delivered_month_gw = 0.5 * maker.capacity_gw_per_month
+    maker.update_share(0.6)
+    assert maker.order_share == pytest.approx(0.3) and maker.utilisation == pytest.approx(0.875)
+    maker.update_share(None)
+    assert maker.order_share == pytest.approx(0.3)
+
+
+def test_the_price_target_never_falls_below_unit_cost(model) -> None:
+    """With no backlog (the floor ratio 0.05) and a low competitive markup the target would be below cost: the price
+    moves toward unit cost instead."""
+    maker = model.chipmakers["challenger_gpu"]
+    maker.order_share = 0.0
+    maker.turned_away_gw_per_month = 0.0
+    maker.price_usd_bn_per_gw = maker.unit_cost_usd_bn_per_gw
+    maker.update_price(0.0)
+    assert maker.price_usd_bn_per_gw == pytest.approx(maker.unit_cost_usd_bn_per_gw)
+
+
+def test_idle_lines_close_only_when_utilisation_and_the_order_book_are_both_thin(model) -> None:
+    """Utilisation 0.3 and no orders: 5% of capacity and of its book value close. With orders worth a capacity lead
+    time's output, nothing closes. Fails if idle capacity is kept forever or closed while orders wait."""
+    maker = model.chipmakers["challenger_gpu"]
+    capacity, book = maker.capacity_gw_per_month, maker.fixed_assets_usd_bn
+    maker.utilisation = 0.3
+    assert maker.close_idle_lines(capacity * maker.spec.capacity_lead_time_months) == 0.0
+    assert maker.close_idle_lines(0.0) == pytest.approx(0.05 * capacity)
+    assert maker.capacity_gw_per_month == pytest.approx(0.95 * capacity)
+    assert maker.fixed_assets_usd_bn == pytest.approx(0.95 * book)
+
+
+def test_capacity_costs_money_used_or_idle(model) -> None:
+    """Closing a month pays 0.1 $bn per GW/month of capacity to outside, whatever was produced."""
+    maker = model.chipmakers["custom_asic"]
+    model.capital.loans[:, maker.account] = 0.0
+    cash = maker.cash_usd_bn
+    fixed = maker.capacity_gw_per_month * maker.spec.fixed_cost_usd_bn_per_gw_month
+    assert fixed > 0
+    maker.close_month(0.0, 0.0)
+    assert cash - maker.cash_usd_bn == pytest.approx(fixed)
+
+
+def test_construction_capacity_grows_while_projects_wait(model) -> None:
+    """1 GW/month of starts and two queued projects of 0.8 GW: one starts, one waits, so capacity grows by 3%; with
+    nothing waiting and no plan cut for construction it does not."""
+    from market.projects import RegionConstruction
+
+    spec = model.params.construction["US"]
+    projects = {1: Project(1, 0, "US", 0.8, 0, 1.0, 1.0, 18, model.month), 2: Project(2, 0, "US", 0.8, 0, 1.0, 1.0, 18, model.month)}
+    construction = RegionConstruction(spec, 1.0, [1, 2])
+    assert construction.start_projects(projects, model.month) == [1]
+    assert construction.capacity_gw_per_month == pytest.approx(1.0 + spec.capacity_growth_per_month)
+    construction.queue = []
+    capacity = construction.capacity_gw_per_month
+    construction.start_projects(projects, model.month)
+    assert construction.capacity_gw_per_month == pytest.approx(capacity)
+
+
+def test_orders_count_chips_already_installed(model) -> None:
+    """Installing 0.2 GW more chips at e EFLOP/s per GW that outlive the horizon lowers the lab's monthly order by
+    0.2 e / (e_new M). Fails if installed chips are ignored."""
+    lab = model.labs["frontier_lab_c"]
+    months = model.params.lab_behaviour.gap_closing_months
+    e_new = model.procurement.best_offer(lab)[0]
+    before = lab.desired_order_gw()
+    assert before > 0.2 / months
+    model.cohorts.add(owner=lab.account, maker=model.chipmakers["incumbent_gpu"].account, project=0, site=1, gw=0.2,
+                      eflops_per_gw=e_new, delivered_month=model.month, life_months=60, cost_per_gw=40.0)
+    assert lab.desired_order_gw() == pytest.approx(before - 0.2 / months)
+
+
+def test_labs_plan_for_the_demand_at_the_price_new_compute_allows(model) -> None:
+    """(p_new / p)^-epsilon: a lab whose price is twice what new compute would let it charge plans for 2^1.2 = 2.30
+    times today's demand; at equal prices, 1."""
+    lab = model.labs["frontier_lab_c"]
+    e_new, cost = model.procurement.best_offer(lab)
+    factor = lab.demand_at_new_price(e_new, cost)
+    new_price = lab.price_usd_bn_per_eflops_month * factor ** (-1.0 / model.params.demand.price_elasticity)
+    lab.price_usd_bn_per_eflops_month = 2.0 * new_price
+    assert lab.demand_at_new_price(e_new, cost) == pytest.approx(2.0 ** 1.2)
+    lab.price_usd_bn_per_eflops_month = new_price
+    assert lab.demand_at_new_price(e_new, cost) == pytest.approx(1.0)

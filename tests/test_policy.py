@@ -154,3 +154,15 @@ def test_gw_added_per_week_is_the_trailing_year_of_gross_additions(baseline_seed
     expected = additions.rolling(12, min_periods=1).sum() / WEEKS_PER_YEAR
     pd.testing.assert_series_equal(table["gw_added_per_week"].iloc[1:], expected.iloc[1:], check_names=False,
                                    rtol=1e-9, atol=1e-9)
+
+
+def test_a_rule_covers_a_destination_s_labs_abroad_only_when_it_says_so() -> None:
+    """A rule on China covers sites in China for any buyer; a Chinese lab's site in the Gulf only when the rule covers
+    headquarters. Fails if headquarters are always covered."""
+    spec = ExportRuleSpec()
+    spec.destinations = ["CN"]
+    spec.covers_headquarters = False
+    rule = ExportRule("sites", spec)
+    assert rule.covers("CN", "US") and not rule.covers("GULF", "CN")
+    spec.covers_headquarters = True
+    assert ExportRule("headquarters", spec).covers("GULF", "CN")

@@ -12,6 +12,7 @@ import math
 import pytest
 
 from market.chips import Order
+from market.enums import Constraint
 from tests.conftest import run
 
 
@@ -41,26 +42,22 @@ def _sell_out_every_window(model) -> None:
 
 
 def test_a_sold_out_window_turns_away_orders_wanted_within_it_and_takes_later_ones() -> None:
-    """With every window sold out, a Chinese lab (12-month builds: chips wanted in 11 months) is turned away
-    in full, while a US lab (18-month builds: wanted in 17 months, beyond the window) is taken in full."""
+    """With every window sold out, a Chinese lab (12-month builds: chips wanted in 11 months) is cut in full for chips,
+    while a US lab (18-month builds: wanted in 17 months, beyond the window) is placed in full; the makers see the
+    Chinese lab's 0.5 GW as orders turned away."""
     model = run([("run.steps", 1)], seed=1).model
     _sell_out_every_window(model)
-    procurement = model.procurement
+    procurement, placement = model.procurement, model.placement
     cn_lab, us_lab = model.labs["cloud_cn_a"], model.labs["frontier_lab_a"]
     assert procurement.wanted_month("CN") < model.month + 12 <= procurement.wanted_month("US")
     us_lab.profile.site_regions = ["US"]
     cn_lab.profile.site_regions = ["CN"]
-    short_before = dict(model.indicators.chip_short_gw)
-    projects_before = (len(cn_lab.project_ids), len(us_lab.project_ids))
+    model.indicators.start_month()
     turned_away_before = sum(m.turned_away_month_gw for m in model.chipmakers.values())
-    procurement.request(cn_lab, 0.5)
-    procurement.request(us_lab, 0.5)
-    procurement.start_requested()
-    assert model.indicators.chip_short_gw["CN"] - short_before["CN"] == pytest.approx(0.5)
-    assert model.indicators.chip_short_gw["US"] == pytest.approx(short_before["US"])
-    assert len(cn_lab.project_ids) == projects_before[0]
-    new = [model.projects[i] for i in us_lab.project_ids[projects_before[1]:]]
-    assert sum(p.gw for p in new) == pytest.approx(0.5)
+    placed = placement.place([(cn_lab, 0.5), (us_lab, 0.5)])
+    assert placed[cn_lab.account] == {} and placed[us_lab.account] == {"US": pytest.approx(0.5)}
+    assert model.indicators.cuts[Constraint.CHIPS]["CN"] == pytest.approx(0.5)
+    assert model.indicators.cuts[Constraint.CHIPS]["US"] == 0.0
     assert sum(m.turned_away_month_gw for m in model.chipmakers.values()) - turned_away_before == pytest.approx(0.5)
 
 
