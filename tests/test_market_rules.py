@@ -255,3 +255,19 @@ def test_labs_plan_for_the_demand_at_the_price_new_compute_allows(model) -> None
     assert lab.demand_at_new_price(e_new, cost) == pytest.approx(2.0 ** 1.2)
     lab.price_usd_bn_per_eflops_month = new_price
     assert lab.demand_at_new_price(e_new, cost) == pytest.approx(1.0)
+
+
+def test_a_lab_sells_no_more_ai_services_than_its_inference_capacity(model) -> None:
+    """A lab that serves with a thousandth of its compute is paid for at most that compute (its inference capacity), at
+    its price: revenue = served x price with served = capacity < its demand. Fails if labs are paid for demand they
+    cannot serve."""
+    from market.services import clear_services_market
+
+    lab = model.labs["frontier_lab_a"]
+    lab.inference_share = 0.001
+    labs = [lab for lab in model.labs.values() if lab.alive]
+    clear_services_market(model, labs)
+    capacity = lab.compute_eflops() * lab.inference_share
+    assert lab.potential_demand_eflops > capacity > 0
+    assert lab.served_eflops == pytest.approx(capacity)
+    assert lab.revenue_month_usd_bn == pytest.approx(lab.served_eflops * lab.price_usd_bn_per_eflops_month)

@@ -150,3 +150,16 @@ def test_start_requested_cuts_pro_rata_when_windows_are_short_after_all(model) -
     procurement.start_requested()
     assert model.indicators.cuts[Constraint.CHIPS]["CN"] == pytest.approx(room)
     assert all(len(lab.project_ids) > started[lab.account] for lab in (cn_a, cn_c))
+
+
+def test_window_room_is_shared_pro_rata_among_labs_inside_the_windows(model) -> None:
+    """Two Chinese labs (12-month builds, inside the booking windows) each ask for the whole window room R, with power
+    and construction to spare: each gets R / 2. Fails if every lab may take the whole room."""
+    first, second = _only_site(model, ["frontier_lab_c", "cloud_cn_a"], "CN")
+    _set_power_room(model, "CN", 1000.0)
+    model.construction["CN"].capacity_gw_per_month = 1000.0
+    room = model.placement.chip_room_gw("CN", "CN")
+    assert 0.01 < room < math.inf
+    placed = model.placement.place([(first, room), (second, room)])
+    assert placed[first.account]["CN"] == pytest.approx(room / 2) and placed[second.account]["CN"] == pytest.approx(room / 2)
+    assert model.indicators.cuts[Constraint.CHIPS]["CN"] == pytest.approx(room)
