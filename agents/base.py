@@ -33,6 +33,7 @@ class EconomicAgent(mesa.Agent):
         self.account = model.ledger.open_account(name)
         self.revenue_month_usd_bn = 0.0
         self.fixed_assets_usd_bn = 0.0
+        self.depreciation_month_usd_bn = 0.0
 
     @property
     def cash_usd_bn(self) -> float:

@@ -76,6 +76,8 @@ class Chipmaker(EconomicAgent):
         self.order_share = 0.0
         self.utilisation = 1.0
         self.closed_gw_per_month_total = 0.0
+        self.capex_month_usd_bn = 0.0
+        self.spending_usd_bn_per_month: float | None = None
 
     def is_selling(self) -> bool:
         """Whether it takes orders this month."""
@@ -218,16 +220,34 @@ class Chipmaker(EconomicAgent):
         if affordable <= 0:
             return 0.0
         self.model.ledger.pay(self.account, OUTSIDE, capex * affordable, PaymentKind.FAB_CAPEX)
+        self.capex_month_usd_bn += capex * affordable
         self.fixed_assets_usd_bn += capex * affordable
         self.capacity_pipeline.append((month + spec.capacity_lead_time_months, add * affordable))
         return add * affordable
 
     def close_month(self, chip_revenue_usd_bn: float, production_cost_usd_bn: float) -> None:
-        """Pay the fixed cost of its capacity, depreciate it, service debt and pay out part of the month's cash profit."""
+        """Pay the fixed cost of its capacity, depreciate it, service debt, pay out part of the month's cash profit and
+        of the cash it holds beyond its needs."""
         fixed = self.capacity_gw_per_month * self.spec.fixed_cost_usd_bn_per_gw_month
         self.model.ledger.pay(self.account, OUTSIDE, fixed, PaymentKind.CHIP_PRODUCTION)
-        self.fixed_assets_usd_bn *= 1.0 - 1.0 / FIXED_ASSET_LIFE_MONTHS
+        self.depreciation_month_usd_bn = self.fixed_assets_usd_bn / FIXED_ASSET_LIFE_MONTHS
+        self.fixed_assets_usd_bn -= self.depreciation_month_usd_bn
         self.model.capital.service_debt(self)
         profit = chip_revenue_usd_bn - production_cost_usd_bn - fixed
         if profit > 0:
             self.model.capital.pay_dividend(self, profit * self.spec.payout_share_of_profit)
+        self.track_spending(production_cost_usd_bn + fixed + self.capex_month_usd_bn)
+        self.model.capital.pay_out_excess_cash(self, self.cash_needs_usd_bn())
+
+    def track_spending(self, spent_usd_bn: float) -> None:
+        """Average its monthly spending (production, fixed costs, capacity capex) over about a year; reset the month's capex."""
+        if self.spending_usd_bn_per_month is None:
+            self.spending_usd_bn_per_month = spent_usd_bn
+        else:
+            self.spending_usd_bn_per_month += (spent_usd_bn - self.spending_usd_bn_per_month) / 12.0
+        self.capex_month_usd_bn = 0.0
+
+    def cash_needs_usd_bn(self) -> float:
+        """Cash it keeps: ``finance.funding_horizon_months`` of its average spending, and the claims it owes."""
+        horizon = self.model.params.finance.funding_horizon_months
+        return horizon * (self.spending_usd_bn_per_month or 0.0) + self.model.ledger.claims_payable(self.account)

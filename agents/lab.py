@@ -89,7 +89,7 @@ class Lab(EconomicAgent):
         self.project_ids: list[int] = []
         self.ordered_by_maker: dict[int, float] = {}
         self.lease_requests_unfilled_gw = 0.0
-        self.compute_cost_month_usd_bn = 0.0
+        self.cash_running_cost_month_usd_bn = 0.0
         self.initial_lease_gw = 0.0
 
     # --- state read by the markets -------------------------------------------------------------
@@ -179,17 +179,48 @@ class Lab(EconomicAgent):
         return (new_price / self.price_usd_bn_per_eflops_month) ** -model.params.demand.price_elasticity
 
     def monthly_fixed_costs_usd_bn(self) -> float:
-        """Running costs the lab keeps a buffer against: compute, leases, interest."""
-        return self.compute_cost_month_usd_bn + self.model.capital.interest_due(self.account)
+        """Cash running costs the lab keeps a buffer against: power, upkeep and leases of its compute, debt service."""
+        return self.cash_running_cost_month_usd_bn + self.model.capital.interest_due(self.account)
 
-    def committed_usd_bn(self) -> float:
-        """Unpaid commitments on its projects."""
-        return sum(self.model.projects[i].unpaid_commitments_usd_bn() for i in self.project_ids)
+    def due_within_usd_bn(self, months: int) -> float:
+        """Project payments falling due within ``months``: chips wanted by then, construction months run by then.
+
+        A building not yet started is taken to start next month.
+        """
+        model = self.model
+        by_month = model.month + months
+        due = 0.0
+        for project_id in self.project_ids:
+            project = model.projects[project_id]
+            due += model.chip_market.chips_due_usd_bn(project_id, by_month)
+            if not project.built and project.build_months > 0:
+                months_left = project.build_months - project.months_built
+                due += project.construction_capex_usd_bn / project.build_months * min(months_left, months)
+        return due
+
+    def cash_needs_usd_bn(self) -> float:
+        """Cash the lab keeps: its buffer, project payments due within the funding horizon, and claims it owes."""
+        model = self.model
+        buffer = model.params.lab_behaviour.cash_buffer_months * self.monthly_fixed_costs_usd_bn()
+        return (buffer + self.due_within_usd_bn(model.params.finance.funding_horizon_months)
+                + model.ledger.claims_payable(self.account))
 
     def spare_cash_usd_bn(self) -> float:
-        """Cash beyond the buffer and what the pipeline still needs."""
-        buffer = self.model.params.lab_behaviour.cash_buffer_months * self.monthly_fixed_costs_usd_bn()
-        return self.cash_usd_bn - buffer - self.committed_usd_bn() - self.model.ledger.claims_payable(self.account)
+        """Cash beyond its needs (negative: what it must raise)."""
+        return self.cash_usd_bn - self.cash_needs_usd_bn()
+
+    def plan_spend_within_usd_bn(self, placed: dict[str, float], lease_gw: float, months: int) -> float:
+        """What a plan will spend within ``months``: construction run by then, chips wanted by then, and for leases
+        ``cash_buffer_months`` of their payments."""
+        model = self.model
+        behaviour = model.params.lab_behaviour
+        chips_per_gw = max(model.procurement.best_offer(self)[1] - behaviour.building_capex_usd_bn_per_gw, 0.0)
+        spend = lease_gw * model.leases.quote(self) * behaviour.cash_buffer_months
+        for site, gw in placed.items():
+            build_months = max(model.construction[site].spec.build_months, 1)
+            chips = chips_per_gw if model.procurement.wanted_month(site) <= model.month + months else 0.0
+            spend += gw * (behaviour.building_capex_usd_bn_per_gw * min(build_months, months) / build_months + chips)
+        return spend
 
     def finance(self, amount: float) -> float:
         """Raise ``amount``: debt first when the lab borrows and has room, then equity. Return raised."""
@@ -228,17 +259,16 @@ class Lab(EconomicAgent):
         return DraftPlan(lease_gw, build_gw if build_gw >= behaviour.min_order_gw else 0.0, spare)
 
     def carry_out(self, draft: DraftPlan, placed: dict[str, float]) -> None:
-        """Second half: finance the leases and the builds placed for it, cut both to what it can pay, and order them.
+        """Second half: finance what the plan will spend within the funding horizon, cut it to what it can pay, order it.
 
-        Leasing g GW needs cash for ``cash_buffer_months`` of its payments; building needs the all-in cost
-        per GW. The lab raises what it lacks; both parts are cut in proportion to what it can pay (a capital
-        cut, recorded by site region, leases at home).
+        Leasing g GW needs cash for ``cash_buffer_months`` of its payments; building needs the construction and
+        chips falling due within ``finance.funding_horizon_months`` (later payments are raised as they come near).
+        The lab raises what it lacks; both parts are cut in proportion to what it can pay (a capital cut, recorded
+        by site region, leases at home).
         """
         model = self.model
         behaviour = model.params.lab_behaviour
-        cost_per_gw = model.procurement.best_offer(self)[1]
-        lease_cash_per_gw = model.leases.quote(self) * behaviour.cash_buffer_months
-        need = sum(placed.values()) * cost_per_gw + draft.lease_gw * lease_cash_per_gw
+        need = self.plan_spend_within_usd_bn(placed, draft.lease_gw, model.params.finance.funding_horizon_months)
         if need <= 0:
             return
         spare = draft.spare_usd_bn
@@ -255,6 +285,16 @@ class Lab(EconomicAgent):
         for site, gw in placed.items():
             if gw * paid >= behaviour.min_order_gw:
                 model.procurement.request(self, site, gw * paid)
+
+    def pay_out(self) -> float:
+        """Return part of the cash beyond its needs to shareholders (``finance.payout_share_of_excess_cash_per_month``).
+
+        Money raised this month is not paid out in the same month (a plan cut after it was financed, when the chips
+        ran short, leaves it in hand; it is returned over the following months if no plan uses it).
+        """
+        capital = self.model.capital
+        raised = capital.equity_raised_month[self.account] + capital.debt_raised_month[self.account]
+        return capital.pay_out_excess_cash(self, self.cash_needs_usd_bn() + raised)
 
     def site_preference(self) -> list[str]:
         """The lab's site regions in the order it tries them: the first drawn by a logit of power price and expected

@@ -236,7 +236,8 @@ class Utility(EconomicAgent):
         """Pay operating cost of the load served, depreciate, and pay out part of the profit."""
         cost = self.committed_gw * usd_bn_per_gw_month(self.spec.operating_cost_usd_mwh)
         self.model.ledger.pay(self.account, OUTSIDE, cost, PaymentKind.GENERATION_OPEX)
-        self.fixed_assets_usd_bn *= 1.0 - 1.0 / FIXED_ASSET_LIFE_MONTHS
+        self.depreciation_month_usd_bn = self.fixed_assets_usd_bn / FIXED_ASSET_LIFE_MONTHS
+        self.fixed_assets_usd_bn -= self.depreciation_month_usd_bn
         self.model.capital.service_debt(self)
         profit = power_revenue_usd_bn - cost
         if profit > 0:

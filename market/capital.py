@@ -5,8 +5,8 @@ of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l
 and ``rates[l, b]`` its interest rate. Rounds price shares at the firm's market value (floored at
 ``finance.min_pre_money_usd_bn``); investors barred by the firm's home government's screening
 (``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to
-the others and the blocked amount is logged; new debt costs r_f + s_0 + s_1 L with L the borrower's market
-leverage (:class:`market.params_finance.FinanceSpec`).
+the others and what they would have committed (within their caps) is logged as blocked; new debt costs
+r_f + s_0 + s_1 L with L the borrower's market leverage (:class:`market.params_finance.FinanceSpec`).
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class CapitalMarket:
         self.first_month = np.full((n, n), -1, dtype=np.int64)
         self.equity_raised_month = np.zeros(n)
         self.debt_raised_month = np.zeros(n)
+        self.payout_month = np.zeros(n)
         self.foreign_equity_usd_bn = np.zeros(n)
         self.blocked_investment_usd_bn = 0.0
 
@@ -67,6 +68,7 @@ class CapitalMarket:
         """Reset this month's fundraising records."""
         self.equity_raised_month[:] = 0.0
         self.debt_raised_month[:] = 0.0
+        self.payout_month[:] = 0.0
 
     def _weights(self, firm: EconomicAgent, kinds: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         population = self.model.investors
@@ -93,24 +95,14 @@ class CapitalMarket:
         if screened:
             barred = self.screened_investors(firm)
             if barred.any() and weights.sum() > 0:
-                blocked = amount * float(weights[barred].sum() / weights.sum())
+                blocked = float(_shares_of_round(amount, weights, caps)[barred].sum())
                 if blocked > 1e-9:
                     self.blocked_investment_usd_bn += blocked
                     regions = sorted(set(self.model.investors.regions[barred & (weights > 0)]))
                     self.model.log_event("investment_blocked", [firm.name],
                                          f"{blocked:.2f} $bn from investors in {', '.join(regions)} barred by screening")
                 weights = np.where(barred, 0.0, weights)
-        total = weights.sum()
-        if amount <= 0 or total <= 0:
-            return np.zeros_like(weights)
-        commit = np.minimum(amount * weights / total, caps)
-        short = amount - commit.sum()
-        room = caps - commit
-        if short > 1e-12 and room.sum() > 0:
-            open_weights = weights * (room > 1e-12)
-            if open_weights.sum() > 0:
-                commit += np.minimum(short * open_weights / open_weights.sum(), room)
-        return commit
+        return _shares_of_round(amount, weights, caps)
 
     def pre_money_usd_bn(self, firm: EconomicAgent) -> float:
         """The valuation a round prices at: the firm's market value, floored."""
@@ -250,8 +242,20 @@ class CapitalMarket:
         amount = min(amount, max(firm.cash_usd_bn, 0.0))
         column = self.stakes[:, firm.account]
         holders = np.flatnonzero(column > 0)
-        return self.model.ledger.pay_to_many(firm.account, holders, amount * column[holders], PaymentKind.DIVIDEND,
+        paid = self.model.ledger.pay_to_many(firm.account, holders, amount * column[holders], PaymentKind.DIVIDEND,
                                              voluntary=True)
+        self.payout_month[firm.account] += paid
+        return paid
+
+    def pay_out_excess_cash(self, firm: EconomicAgent, needs_usd_bn: float) -> float:
+        """Return a share of the firm's cash beyond ``needs_usd_bn`` to its shareholders; return what was paid.
+
+        payout = x max(cash - needs, 0), x ``finance.payout_share_of_excess_cash_per_month``.
+        """
+        excess = firm.cash_usd_bn - needs_usd_bn
+        if excess <= 1e-9:
+            return 0.0
+        return self.pay_dividend(firm, self.model.params.finance.payout_share_of_excess_cash_per_month * excess)
 
     def sync_network(self) -> None:
         """Write 'invests' and 'lends' edges from the stake and loan matrices (the matrices are the record)."""
@@ -266,6 +270,22 @@ class CapitalMarket:
             network.add_or_update(int(lender), int(borrower), EdgeType.LENDS, _date(start, month_of),
                                   principal_usd_bn=float(self.loans[lender, borrower]),
                                   rate=float(self.rates[lender, borrower]))
+
+
+def _shares_of_round(amount: float, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """What each investor commits to a round of ``amount``: pro rata to its weight, at most its cap; what capped
+    investors leave is offered once more to those with room, pro rata to their weights."""
+    total = weights.sum()
+    if amount <= 0 or total <= 0:
+        return np.zeros_like(weights)
+    commit = np.minimum(amount * weights / total, caps)
+    short = amount - commit.sum()
+    room = caps - commit
+    if short > 1e-12 and room.sum() > 0:
+        open_weights = weights * (room > 1e-12)
+        if open_weights.sum() > 0:
+            commit += np.minimum(short * open_weights / open_weights.sum(), room)
+    return commit
 
 
 def _date(month: int, fallback: str) -> str:

@@ -49,6 +49,7 @@ class ChipMarket:
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
         self.orders: dict[int, list[Order]] = {}
+        self.order_of_project: dict[int, Order] = {}
         self.ordered_gw_total = 0.0
         self.delivered_gw_total = 0.0
         self.cancelled_gw_total = 0.0
@@ -70,6 +71,13 @@ class ChipMarket:
         due = sum(o.remaining_gw for book in self.orders.values() for o in book if o.wanted_month <= month)
         return due, self.backlog_gw() - due
 
+    def chips_due_usd_bn(self, project: int, by_month: int) -> float:
+        """What the project's undelivered chips will cost if they are wanted by ``by_month`` (0 otherwise)."""
+        order = self.order_of_project.get(project)
+        if order is None or order.wanted_month > by_month:
+            return 0.0
+        return order.remaining_gw * order.price_per_gw
+
     def due_backlog_gw(self, maker: int, by_month: int) -> float:
         """GW of a chipmaker's orders wanted by ``by_month`` and not yet delivered."""
         return sum(o.remaining_gw for o in self.orders.get(maker, []) if o.wanted_month <= by_month)
@@ -81,6 +89,7 @@ class ChipMarket:
         order = Order(self.model.next_id("order"), lab, maker.account, project, gw,
                       maker.price_usd_bn_per_gw * offer.price_factor, self.model.month, wanted_month, offer)
         book.append(order)
+        self.order_of_project[project] = order
         self.ordered_gw_total += gw
         self.ordered_month_gw += gw
         maker.ordered_month_gw += gw
@@ -91,6 +100,8 @@ class ChipMarket:
     def cancel(self, orders: list[Order]) -> None:
         """Cancel orders (their buyer or seller has failed): their undelivered GW leave the books."""
         ids = {order.id for order in orders}
+        for order in orders:
+            self.order_of_project.pop(order.project, None)
         for maker, book in self.orders.items():
             self.cancelled_gw_total += sum(o.remaining_gw for o in book if o.id in ids)
             self.orders[maker] = [o for o in book if o.id not in ids]

@@ -3,11 +3,11 @@
 Each month (schedule step 3):
 1. Beliefs: the growth premium investors price in above firms' own expectations decays as they learn.
 2. Fundamentals: each firm's enterprise value is a DCF (:func:`market.valuation.dcf_value`) of its
-   smoothed operating cash flows at the firm's own expected revenue growth (model state, never market
-   prices); equity = EV + cash + claims owed to it - debt - claims it owes, floored at book equity and
-   at zero; stakes between firms are solved jointly, V = (I - S)^-1 v, with stakes in distressed firms
-   marked down by their DebtRank distress. The priced-in value VB is the same calculation at the
-   firm's expected growth plus the investors' premium; b = ln(VB / FV).
+   trailing-twelve-month revenue and operating margin after depreciation, at the revenue growth its trailing accounts
+   show (:mod:`market.fundamentals`: model state, never market prices); equity = EV + cash + claims owed to it
+   - debt - claims it owes, floored at book equity and at zero; stakes between firms are solved jointly,
+   V = (I - S)^-1 v, with stakes in distressed firms marked down by their DebtRank distress. The priced-in
+   value VB is the same calculation at the firm's expected growth plus the investors' premium; b = ln(VB / FV).
 3. Market values: MV = FV exp(X), where the log deviation X clears the Brock-Hommes market
    R X_t = n_F b_t + n_T K tanh(g X_{t-1} / K) + sigma eps: fundamentalists expect the priced-in
    value, trend followers extrapolate the deviation, and n_T is the capital-weighted trend-follower
@@ -25,18 +25,16 @@ import numpy as np
 
 from market.compute import format_month
 from market.expectations import TREND_FOLLOWER, SwitchingExpectations
-from market.ledger import KIND_CODE, PaymentKind
+from market.fundamentals import Line, TrailingAccounts
 from market.rng import Stream
 from market.scenario import parse_rate_path
-from market.valuation import dcf_value, outside_held, solve_cross_holdings
+from market.services import adoption_spend_usd_bn
+from market.valuation import dcf_value, outside_held, revenue_growth_factor, solve_cross_holdings
 
 if TYPE_CHECKING:
     from agents.base import EconomicAgent
     from market.model import ComputeMarket
 
-OPERATING_IN = (PaymentKind.AI_SERVICES, PaymentKind.LEASE, PaymentKind.CHIPS, PaymentKind.POWER)
-OPERATING_OUT = (PaymentKind.LEASE, PaymentKind.POWER, PaymentKind.MAINTENANCE, PaymentKind.OPEX,
-                 PaymentKind.CHIP_PRODUCTION, PaymentKind.GENERATION_OPEX)
 SECTORS = ("labs", "chipmakers", "utilities")
 MARGIN_FLOOR = -5.0
 
@@ -60,10 +58,9 @@ class EquityMarket:
         self.market = np.zeros(n)
         self.deviation = np.zeros(n)
         self.previous_forecasts = np.zeros((2, n))
-        self.smoothed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self.previous_revenue: np.ndarray | None = None
+        self.trailing = TrailingAccounts(model.ledger.n_accounts)
         initial = params.lab_behaviour.initial_expected_growth_per_year
-        self.expected_growth = np.where(self.sector == "utilities", params.valuation.utility_growth_beta * initial, initial)
+        self.growth = np.where(self.sector == "utilities", params.valuation.utility_growth_beta * initial, initial)
         self.started = False
         self.market_history: list[np.ndarray] = []
         self.distress = np.zeros(model.ledger.n_accounts)
@@ -107,54 +104,39 @@ class EquityMarket:
         return float(self.kind_weights() @ shares)
 
     # --- fundamentals -------------------------------------------------------------------------
-    def _operating_flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        n = self.model.ledger.n_accounts
-        inflow, outflow, core = np.zeros(n), np.zeros(n), np.zeros(n)
-        if not self.model.ledger.history:
-            return inflow, outflow, core
-        flows = self.model.ledger.history[-1]
-        for kind in OPERATING_IN:
-            mask = flows.kind == _code(kind)
-            np.add.at(inflow, flows.payee[mask], flows.amount[mask])
-        for kind in OPERATING_OUT:
-            mask = flows.kind == _code(kind)
-            np.add.at(outflow, flows.payer[mask], flows.amount[mask])
-        mask = flows.kind == _code(PaymentKind.CORE_BUSINESS_INCOME)
-        np.add.at(core, flows.payee[mask], flows.amount[mask])
-        return inflow, outflow, core
+    def record_month(self) -> None:
+        """Add the finished month's flows to the trailing accounts; at the first month's close, value firms on them.
 
-    def _smoothed_flows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Exponential averages of monthly operating inflows, outflows and core-business income."""
-        inflow, outflow, core = self._operating_flows()
-        weight = 1.0 / self.model.params.valuation.cash_flow_smoothing_months
-        if self.smoothed is None:
-            self.smoothed = (inflow, outflow, core)
-        else:
-            self.smoothed = tuple(old + weight * (new - old) for old, new in zip(self.smoothed, (inflow, outflow, core),
-                                                                               strict=True))
-        return self.smoothed
-
-    def update_expected_growth(self, smoothed_inflow: np.ndarray) -> np.ndarray:
-        """Each firm's adaptive expectation of its own revenue growth (model state, not market prices).
-
-        g_e <- g_e + lambda (g_obs - g_e), g_obs the annualised growth of its smoothed revenue,
-        lambda ``lab_behaviour.expectation_weight``; capped like labs' demand expectations.
+        Called after settlement and insolvency. The first month's values would otherwise be book values, and the DCF
+        of month 2 would jump away from them.
         """
-        behaviour = self.model.params.lab_behaviour
-        revenue = smoothed_inflow[self.accounts]
-        if self.previous_revenue is not None:
-            seen = (self.previous_revenue > 1e-9) & (revenue > 1e-9)
-            observed = np.zeros(len(self.firms))
-            observed[seen] = np.clip((revenue[seen] / self.previous_revenue[seen]) ** 12 - 1.0, -0.9,
-                                     behaviour.max_expected_growth_per_year)
-            self.expected_growth[seen] += behaviour.expectation_weight * (observed[seen] - self.expected_growth[seen])
-        self.previous_revenue = revenue.copy()
-        return self.expected_growth
+        depreciation = np.zeros(self.model.ledger.n_accounts)
+        depreciation[self.accounts] = [firm.depreciation_month_usd_bn for firm in self.firms]
+        self.trailing.record(self.model.ledger.current_flows(), depreciation)
+        self._update_expected_growth()
+        if self.trailing.count == 1:
+            self._value_first_month()
 
-    def _own_values(self, growth: np.ndarray, flows: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    def _update_expected_growth(self) -> None:
+        """g_e <- g_e + lambda (g_TTM - g_e): each firm's expected revenue growth follows the growth of its trailing
+        accounts (:meth:`market.fundamentals.TrailingAccounts.growth`) with weight lambda ``lab_behaviour.expectation_weight``."""
+        behaviour = self.model.params.lab_behaviour
+        current = np.zeros(self.model.ledger.n_accounts)
+        current[self.accounts] = self.growth
+        observed = self.trailing.growth(current, behaviour.max_expected_growth_per_year)[self.accounts]
+        self.growth = self.growth + behaviour.expectation_weight * (observed - self.growth)
+
+    def expected_growth(self) -> np.ndarray:
+        """Each firm's expected annual revenue growth (model state, not market prices)."""
+        return self.growth
+
+    def _own_values(self, growth: np.ndarray) -> np.ndarray:
+        """Equity of each firm on its own: DCF of its trailing accounts plus cash and claims, less debt and claims."""
         params = self.model.params.valuation
         discount = self.risk_free_rate() + params.equity_risk_premium
-        inflow, outflow, core = flows
+        revenue = self.trailing.per_year(Line.REVENUE)
+        core = self.trailing.per_year(Line.CORE)
+        margin = self.trailing.operating_margin(MARGIN_FLOOR)
         margins = {"labs": params.long_run_margin_labs, "chipmakers": params.long_run_margin_chipmakers,
                    "utilities": params.long_run_margin_utilities}
         ledger = self.model.ledger
@@ -163,14 +145,34 @@ class EquityMarket:
             if not firm.alive:
                 continue
             account = firm.account
-            revenue = inflow[account] * 12.0
-            margin = max((inflow[account] - outflow[account]) / inflow[account], MARGIN_FLOOR) if inflow[account] > 1e-12 else 0.0
-            enterprise = dcf_value(revenue, margin, margins[self.sector[i]], float(growth[i]), params.terminal_growth, discount,
-                                   core[account] * 12.0, params.horizon_years, params.growth_half_life_years)
+            enterprise = dcf_value(revenue[account], margin[account], margins[self.sector[i]], float(growth[i]),
+                                   params.terminal_growth, discount, core[account], params.horizon_years,
+                                   params.growth_half_life_years)
             equity = (enterprise + firm.cash_usd_bn + ledger.claims_receivable(account)
                       - firm.debt_usd_bn - ledger.claims_payable(account))
             own[i] = max(equity, firm.book_equity_usd_bn(), 0.0)
         return own
+
+    def implied_ai_revenue_ratio(self, years: int = 5) -> float:
+        """Labs' AI-services revenue ``years`` on, as their own expected growth implies, over what the demand curve gives.
+
+        Implied: each live lab's TTM AI-services revenue grown along its DCF growth path (its own expected growth, not
+        investors' premium). Demand: the labs' TTM AI-services revenue scaled by the adoption S-curve's growth over the
+        same years (today's prices and capability). Above 1, the labs' own values price in more AI revenue than the
+        market they share is set to deliver.
+        """
+        model = self.model
+        params = model.params.valuation
+        labs = (self.sector == "labs") & np.array([f.alive for f in self.firms])
+        growth = self.expected_growth()
+        ai_revenue = self.trailing.per_year(Line.AI_SERVICES)[self.accounts]
+        implied = sum(float(ai_revenue[i]) * revenue_growth_factor(float(growth[i]), params.terminal_growth,
+                                                                   params.growth_half_life_years, years)
+                      for i in np.flatnonzero(labs & (ai_revenue > 0)))
+        now = adoption_spend_usd_bn(model, model.steps - 1)
+        later = adoption_spend_usd_bn(model, model.steps - 1 + 12 * years)
+        demand = float(ai_revenue[labs].sum()) * later / now if now > 0 else 0.0
+        return implied / demand if demand > 1e-12 else 0.0
 
     def firm_stakes(self) -> np.ndarray:
         """S_ij: share of firm j held by firm i, marked down by j's DebtRank distress."""
@@ -185,27 +187,19 @@ class EquityMarket:
     def update(self) -> None:
         """Revalue every firm and move market values (schedule step 3).
 
-        The first month has no completed accounts yet, so firms are valued at book in it; DCF
-        valuations and the investors' market start in the second month.
+        Values rest on the trailing accounts of finished months. Before the first month closes there are none,
+        and firms are valued at book; at its close (:meth:`record_month`) they are valued on it, so the DCF runs
+        from the first recorded month on.
         """
         model = self.model
         stakes = self.firm_stakes()
         alive = np.array([f.alive for f in self.firms])
-        if len(model.ledger.history) < 2:
+        if self.trailing.count == 0:
             book = np.array([max(f.book_equity_usd_bn(), 0.0) if f.alive else 0.0 for f in self.firms])
             self.fundamental = self.market = np.maximum(solve_cross_holdings(book, stakes), 0.0)
             self._record_stats(stakes, self.trend_share())
             return
-        flows = self._smoothed_flows()
-        valuation = model.params.valuation
-        own_growth = self.update_expected_growth(flows[0])
-        premium = np.where(self.sector == "utilities", valuation.utility_growth_beta * self.premium, self.premium)
-        believed = own_growth + premium
-        self.fundamental = np.maximum(solve_cross_holdings(self._own_values(own_growth, flows), stakes), 0.0)
-        priced_in = np.maximum(solve_cross_holdings(self._own_values(believed, flows), stakes), 0.0)
-        valued = alive & (self.fundamental > 1e-9) & (priced_in > 1e-9)
-        gap = np.zeros(len(self.firms))
-        gap[valued] = np.log(priced_in[valued] / self.fundamental[valued])
+        valued, gap = self._value_fundamentals(stakes, alive)
         if not self.started:
             self.deviation = gap.copy()
             self.previous_forecasts = np.stack([gap, gap])
@@ -227,6 +221,28 @@ class EquityMarket:
         self.market = np.where(valued, self.fundamental * np.exp(deviation), 0.0)
         self.market_history = [*self.market_history[-3:], self.market.copy()]
         self._record_stats(stakes, n_trend)
+
+    def _value_fundamentals(self, stakes: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Set fundamental values; return which firms are valued and the log gap b = ln(VB / FV) of priced-in values."""
+        valuation = self.model.params.valuation
+        own_growth = self.expected_growth()
+        premium = np.where(self.sector == "utilities", valuation.utility_growth_beta * self.premium, self.premium)
+        self.fundamental = np.maximum(solve_cross_holdings(self._own_values(own_growth), stakes), 0.0)
+        priced_in = np.maximum(solve_cross_holdings(self._own_values(own_growth + premium), stakes), 0.0)
+        valued = alive & (self.fundamental > 1e-9) & (priced_in > 1e-9)
+        gap = np.zeros(len(self.firms))
+        gap[valued] = np.log(priced_in[valued] / self.fundamental[valued])
+        return valued, gap
+
+    def _value_first_month(self) -> None:
+        """Value firms on the first month's accounts at its close: MV = FV exp(b), no market step (nothing new to trade on)."""
+        stakes = self.firm_stakes()
+        valued, gap = self._value_fundamentals(stakes, np.array([f.alive for f in self.firms]))
+        self.deviation = gap.copy()
+        self.previous_forecasts = np.stack([gap, gap])
+        self.market = np.where(valued, self.fundamental * np.exp(gap), 0.0)
+        self._record_stats(stakes, self.trend_share())
+        self.started = True
 
     def _record_stats(self, stakes: np.ndarray, n_trend: float) -> None:
         held = outside_held(stakes)
@@ -294,7 +310,3 @@ class EquityMarket:
         stakes = self.model.capital.stakes[account, self.accounts]
         cash = self.model.ledger.balance(account)
         return cash + float(stakes @ self.market), cash + float(stakes @ self.fundamental)
-
-
-def _code(kind: PaymentKind) -> int:
-    return KIND_CODE[kind]

@@ -11,6 +11,7 @@ import mesa
 import pandas as pd
 
 from market.enums import REGIONS, Constraint
+from market.fundamentals import Line
 from market.indicators import fleet_value_to_book
 from market.minsky import MinskyClass, debt_shares
 
@@ -86,6 +87,7 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
         "bubble_index": equity["bubble_index"],
         "circularity": model.month_stats.get("circularity", 0.0),
         "share_trend_followers": equity["share_trend_followers"],
+        "implied_ai_revenue_to_demand_5y": model.equity.implied_ai_revenue_ratio(),
     })
     row.update(debt_shares(model, model.minsky))
     row.update({
@@ -127,6 +129,14 @@ def fundamental_value(agent: Any) -> float:
     return model.equity.fundamental_value_of(agent.account)
 
 
+def operating_profit(agent: Any) -> float:
+    """This month's operating profit: revenue and core income less operating costs and depreciation (0 for non-firms)."""
+    trailing = agent.model.equity.trailing
+    account = agent.account
+    return float(trailing.last_month(Line.REVENUE)[account] + trailing.last_month(Line.CORE)[account]
+                 - trailing.last_month(Line.COSTS)[account] - agent.depreciation_month_usd_bn)
+
+
 def minsky_class(agent: Any) -> str:
     """The agent's Minsky class (``none`` without debt)."""
     return agent.model.minsky.get(agent.account, MinskyClass.NONE).value
@@ -149,6 +159,10 @@ def build_datacollector(model: ComputeMarket) -> mesa.DataCollector:
             "valuation_usd_bn": valuation,
             "fundamental_value_usd_bn": fundamental_value,
             "minsky_class": minsky_class,
+            "operating_profit_usd_bn": operating_profit,
+            "equity_raised_usd_bn": lambda a: float(a.model.capital.equity_raised_month[a.account]),
+            "debt_raised_usd_bn": lambda a: float(a.model.capital.debt_raised_month[a.account]),
+            "payout_usd_bn": lambda a: float(a.model.capital.payout_month[a.account]),
         },
     )
 
@@ -168,7 +182,7 @@ def agent_table(model: ComputeMarket) -> pd.DataFrame:
     frame["step"] = frame["step"].astype(int)
     return frame[["step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
                   "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn", "fundamental_value_usd_bn",
-                  "minsky_class"]]
+                  "minsky_class", "operating_profit_usd_bn", "equity_raised_usd_bn", "debt_raised_usd_bn", "payout_usd_bn"]]
 
 
 def event_table(model: ComputeMarket) -> pd.DataFrame:

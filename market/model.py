@@ -160,6 +160,7 @@ class ComputeMarket(mesa.Model):
         for lab in self.labs.values():
             wip = sum(self.projects[i].construction_paid_usd_bn for i in lab.project_ids if not self.projects[i].built)
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
+            lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])
 
     def average_eflops_per_gw(self, account: int) -> float:
         """Average EFLOP/s per online GW the account owns (the newest generation's if it owns none)."""
@@ -177,12 +178,14 @@ class ComputeMarket(mesa.Model):
         return depreciation + power + self.params.lab_behaviour.maintenance_usd_bn_per_gw_month
 
     def compute_cost_per_eflops_month(self, lab: Lab) -> float:
-        """The lab's cost of a month of one EFLOP/s of the compute it runs; updates its monthly compute cost."""
+        """The lab's cost of a month of one EFLOP/s of the compute it runs; updates its monthly cash running cost."""
         own_used = self.owned_online_gw[lab.account] - self.leases.leased_out_gw(lab.account)
         lease_cost = sum(lease.monthly_payment_usd_bn() for lease in self.leases.leases.values()
                          if lease.lessee == lab.account)
         own_cost = self.owned_cost_per_gw_month(lab)
-        lab.compute_cost_month_usd_bn = own_cost * self.owned_online_gw[lab.account] + lease_cost
+        cash_cost_per_gw = (usd_bn_per_gw_month(self.utilities[lab.region].price_usd_mwh)
+                            + self.params.lab_behaviour.maintenance_usd_bn_per_gw_month)
+        lab.cash_running_cost_month_usd_bn = cash_cost_per_gw * self.owned_online_gw[lab.account] + lease_cost
         eflops = self.used_eflops[lab.account]
         if eflops <= 1e-12:
             return 0.0
@@ -263,6 +266,7 @@ class ComputeMarket(mesa.Model):
         self.month_stats["circularity"] = self.vendor.account_spend()
         self.insolvency.step()
         self.refresh_compute()
+        self.equity.record_month()
         self.month_stats["capex_usd_bn"] = monthly.capex_this_month(self)
         self.minsky = classify_all(self)
         self.indicators.update()

@@ -34,6 +34,15 @@ class FinanceSpec:
     max_debt_to_assets: float = param(0.5, unit="1", lo=0.0, hi=0.95,
                                       description="Largest debt / total assets a borrower may reach.",
                                       source=ASSUMED + "investment-grade borrowers stay below ~50% debt to assets")
+    funding_horizon_months: int = param(12, unit="months", lo=1, hi=120,
+                                        description="Months of committed spending a firm funds ahead: it raises money for the payments its "
+                                                    "plans fall due within them, and counts cash beyond them (and its buffer) as excess.",
+                                        source=ASSUMED + "a year of runway, the usual horizon of start-up rounds and corporate liquidity plans")
+    payout_share_of_excess_cash_per_month: float = param(
+        0.25, unit="1/month", lo=0.0, hi=1.0,
+        description="Share of its cash beyond needs (buffer and the funding horizon's committed spending) a firm pays out each month.",
+        source=ASSUMED + "excess cash returned within about a quarter; Alphabet and Meta paid out 56-69% of 2024 net income in "
+               "buybacks and dividends (10-K filings)")
     min_pre_money_usd_bn: float = param(0.1, unit="usd_bn", lo=0.001, hi=1e4,
                                         description="Floor on the valuation at which a round prices its shares.",
                                         source=ASSUMED + "keeps share prices positive for firms valued at nothing")
@@ -43,11 +52,11 @@ class FinanceSpec:
 class ValuationSpec:
     """Fundamental value: a 10-year DCF plus a terminal value, floored at book (DESIGN section 6).
 
-    FV = sum_{y=1}^{H} F_y / (1+r)^y + F_H (1+g) / ((r-g)(1+r)^H), F_y = Rev_y m_y + O_y, with revenue
-    growth reverting from the firm's expected growth to g with half-life ``growth_half_life_years``
-    and the margin fading from the current one to the long-run margin over H years; O the cash flow
-    of businesses outside AI growing at g; r = r_f + ``equity_risk_premium``; g = ``terminal_growth``
-    < r (enforced). Cash flows are exponential averages over ``cash_flow_smoothing_months``.
+    FV = sum_{y=1}^{H} F_y / (1+r)^y + F_H (1+g) / ((r-g)(1+r)^H), F_y = Rev_y m_y + O_y, with revenue growth
+    reverting from the firm's expected growth to g with half-life ``growth_half_life_years``, the operating margin
+    (after depreciation) fading from the current one to the long-run margin over H years, O the cash flow of
+    businesses outside AI growing at g; r = r_f + ``equity_risk_premium``; g = ``terminal_growth`` < r (enforced).
+    Revenue, margin and growth come from the firm's trailing twelve months (:mod:`market.fundamentals`).
     Investors' priced-in value is the same DCF at the firm's expected growth plus the premium they
     price in (``priced_in_premium_per_year``), which decays as they learn (``belief_learning_per_month``).
     """
@@ -62,18 +71,15 @@ class ValuationSpec:
     growth_half_life_years: float = param(2.0, unit="years", lo=0.1, hi=50.0,
                                           description="Half-life with which a high growth rate reverts to the terminal growth in the DCF.",
                                           source="high sales growth is not persistent: Chan, Karceski and Lakonishok (2003) J. Finance 58(2):643")
-    cash_flow_smoothing_months: float = param(6.0, unit="months", lo=1.0, hi=60.0,
-                                              description="Averaging window (exponential) of the cash flows valued.",
-                                              source=ASSUMED + "analysts value trailing rather than single-month figures")
     long_run_margin_labs: float = param(0.2, unit="1", lo=-1.0, hi=1.0,
-                                        description="Free-cash-flow margin labs converge to by the horizon.",
-                                        source=ASSUMED + "mature software and cloud firms earn ~20-30% free-cash-flow margins")
+                                        description="Operating margin (after depreciation) labs converge to by the horizon.",
+                                        source=ASSUMED + "below mature cloud businesses' operating margins (AWS ~37% in 2024, Amazon 10-K) as AI services compete")
     long_run_margin_chipmakers: float = param(0.3, unit="1", lo=-1.0, hi=1.0,
-                                              description="Free-cash-flow margin chipmakers converge to by the horizon.",
-                                              source=ASSUMED + "below NVIDIA's ~50% of FY2025 (10-K) as competition returns")
+                                              description="Operating margin (after depreciation) chipmakers converge to by the horizon.",
+                                              source=ASSUMED + "below NVIDIA's ~62% operating margin of FY2025 (10-K) as competition returns")
     long_run_margin_utilities: float = param(0.15, unit="1", lo=-1.0, hi=1.0,
-                                             description="Free-cash-flow margin utilities converge to by the horizon.",
-                                             source=ASSUMED + "regulated-utility cash margins")
+                                             description="Operating margin (after depreciation) utilities converge to by the horizon.",
+                                             source=ASSUMED + "regulated utilities' operating margins are ~15-25%")
     utility_growth_beta: float = param(0.3, unit="1", lo=0.0, hi=2.0,
                                        description="Share of believed AI demand growth utilities' revenue is believed to share.",
                                        source=ASSUMED + "power demand grows slower than AI revenue")

@@ -40,11 +40,6 @@ class Project:
         """Whether the building is finished."""
         return self.started_month is not None and self.months_built >= self.build_months
 
-    def unpaid_commitments_usd_bn(self) -> float:
-        """Money still to pay: undelivered chips and unpaid construction."""
-        return ((self.gw - self.delivered_gw) * self.chip_price_per_gw
-                + self.construction_capex_usd_bn - self.construction_paid_usd_bn)
-
     def monthly_construction_usd_bn(self) -> float:
         """Construction capex due this month while the building is under way."""
         if self.started_month is None or self.built:

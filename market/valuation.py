@@ -10,24 +10,35 @@ def dcf_value(revenue_per_year: float, margin: float, long_run_margin: float, gr
               horizon_years: int = 10, growth_half_life_years: float = 2.0) -> float:
     """Enterprise value: sum_{y=1}^{H} F_y / (1+r)^y + F_H (1+g) / ((r-g)(1+r)^H).
 
-    F_y = Rev_y m_y + O_y. Revenue grows in year y at g + (g_0 - g) 0.5^((y-1)/h): the growth rate
-    g_0 = ``growth_per_year`` reverts to the terminal g with half-life h years. The margin fades
-    linearly from ``margin`` to ``long_run_margin`` over the H years; O grows at g.
+    Cash flow F_y = Rev_y m_y + O_y: operating profit after depreciation (which stands for the capex that keeps
+    capacity; the investment that growth itself needs is not charged yet, see docs/ODD.md). Revenue grows in year y
+    at g + (g_0 - g) 0.5^((y-1)/h): the growth rate g_0 = ``growth_per_year`` reverts to the terminal g with
+    half-life h years. The operating margin fades linearly from ``margin`` to ``long_run_margin`` over the H years;
+    O grows at g.
 
     Raises:
         ValueError: if g >= r (the terminal value would not exist).
     """
     if terminal_growth >= discount_rate:
         raise ValueError(f"terminal growth {terminal_growth} must be below the discount rate {discount_rate}")
-    revenue, value, cash_flow = revenue_per_year, 0.0, 0.0
+    value, cash_flow = 0.0, 0.0
     for year in range(1, horizon_years + 1):
         fade = year / horizon_years
-        revenue *= 1.0 + terminal_growth + (growth_per_year - terminal_growth) * 0.5 ** ((year - 1) / growth_half_life_years)
-        cash_flow = revenue * (margin * (1.0 - fade) + long_run_margin * fade) \
-            + other_cash_flow_per_year * (1.0 + terminal_growth) ** year
+        revenue = revenue_per_year * revenue_growth_factor(growth_per_year, terminal_growth, growth_half_life_years, year)
+        cash_flow = (revenue * (margin * (1.0 - fade) + long_run_margin * fade)
+                     + other_cash_flow_per_year * (1.0 + terminal_growth) ** year)
         value += cash_flow / (1.0 + discount_rate) ** year
     terminal = cash_flow * (1.0 + terminal_growth) / (discount_rate - terminal_growth)
     return value + terminal / (1.0 + discount_rate) ** horizon_years
+
+
+def revenue_growth_factor(growth_per_year: float, terminal_growth: float, growth_half_life_years: float,
+                          years: int) -> float:
+    """Rev_y / Rev_0 = prod_{k=1}^{y} (1 + g + (g_0 - g) 0.5^((k-1)/h)): the DCF's revenue path."""
+    factor = 1.0
+    for year in range(1, years + 1):
+        factor *= 1.0 + terminal_growth + (growth_per_year - terminal_growth) * 0.5 ** ((year - 1) / growth_half_life_years)
+    return factor
 
 
 def solve_cross_holdings(own_values: np.ndarray, firm_stakes: np.ndarray) -> np.ndarray:

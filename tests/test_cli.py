@@ -29,7 +29,8 @@ def test_run_writes_every_output(tmp_path) -> None:
     agents = pd.read_csv(out / "agents.csv")
     assert list(agents.columns) == ["step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
                                     "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn",
-                                    "fundamental_value_usd_bn", "minsky_class"]
+                                    "fundamental_value_usd_bn", "minsky_class", "operating_profit_usd_bn",
+                                    "equity_raised_usd_bn", "debt_raised_usd_bn", "payout_usd_bn"]
     assert set(agents["minsky_class"]) <= {"none", "hedge", "speculative", "ponzi"}
 
 
@@ -41,7 +42,7 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                 + ["idle_chips_gw", "retired_gw", "ai_price_index", "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn",
                    "claims_usd_bn", "hhi_compute", "money_total_usd_bn"]
                 + ["market_value_usd_bn", "fundamental_value_usd_bn", "bubble_index", "circularity", "share_trend_followers",
-                   "hedge_share", "speculative_share", "ponzi_share", "defaults", "contagion_defaults", "risk_free_rate",
+                   "implied_ai_revenue_to_demand_5y", "hedge_share", "speculative_share", "ponzi_share", "defaults", "contagion_defaults", "risk_free_rate",
                    "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities"]
                 + ["gw_added_per_week"] + [f"share_compute_{r}" for r in regions] + ["blocked_demand_gw", "fleet_value_to_book"]
                 + [f"constraint_{r}" for r in regions]

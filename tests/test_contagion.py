@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from market.equity_market import KIND_CODE
-from market.ledger import PaymentKind
+from market.ledger import KIND_CODE, PaymentKind
 from market.model import ComputeMarket
 from market.scenario import load_scenario
 

@@ -38,14 +38,15 @@ def test_more_generation_everywhere_means_fewer_idle_chips(baselines) -> None:
 
 def test_higher_chip_price_means_fewer_gw_ordered(baselines) -> None:
     """Every chipmaker's unit cost 1.5x (its price follows cost): each seed orders fewer GW over the run, the mean at
-    least 5% fewer (measured: -8%, 332-341 against 362-379 GW). Raising only the markup caps (base_markup) no longer
-    moves orders: makers below their caps price competitively and buyers move to them."""
+    least 2% fewer (measured: -3%, 418-431 against 425-450 GW, seed 5 only -0.5%; -8% in the model version before
+    firms' finances were reworked). Raising only the markup caps (base_markup) no longer moves orders: makers below
+    their caps price competitively and buyers move to them."""
     dear = [(f"chipmakers.{name}.initial_unit_cost_usd_bn_per_gw", maker.initial_unit_cost_usd_bn_per_gw * 1.5)
             for name, maker in Params().chipmakers.items()]
     base = np.array([baselines[s].model.chip_market.ordered_gw_total for s in DIRECTION_SEEDS])
     varied = np.array([run(dear, seed=s).model.chip_market.ordered_gw_total for s in DIRECTION_SEEDS])
     assert (varied < base).all(), f"orders did not fall in every seed: {base} -> {varied}"
-    assert varied.mean() <= 0.95 * base.mean()
+    assert varied.mean() <= 0.98 * base.mean()
 
 
 def test_longer_useful_life_means_more_compute_at_the_horizon(baselines) -> None:
@@ -59,8 +60,8 @@ def test_longer_useful_life_means_more_compute_at_the_horizon(baselines) -> None
 def test_faster_us_power_builds_raise_us_compute_and_make_power_bind_less(baselines) -> None:
     """Halving the US utility's build-rate limit (1 GW/month) lowers US compute in Dec 2034 in every seed and leaves power
     binding in at least as many months from 2028; doubling it raises US compute in every seed and makes power bind in
-    fewer months on average (measured: ~49-51 / ~79-86 / ~94-98 GW; power binds in all months from 2028 at 0.5x and 1x,
-    83-98% at 2x)."""
+    fewer months on average (measured: ~48-51 / ~90-93 / ~146-152 GW; power binds in all months from 2028 at 0.5x and 1x,
+    98-100% at 2x)."""
     path = "utilities.US.build_rate_limit_gw_per_month"
     rate = Params().utilities["US"].build_rate_limit_gw_per_month
 
@@ -79,8 +80,8 @@ def test_faster_us_power_builds_raise_us_compute_and_make_power_bind_less(baseli
 def test_a_rival_cheaper_per_flop_takes_share_from_the_incumbent_and_lowers_its_markup() -> None:
     """custom_asic at the incumbent's size (0.45 GW/month, $40bn cash) at twice its usual efficiency, so about half
     the incumbent's price per FLOP/s, against the same rival at its usual efficiency, 24 months: the incumbent's smoothed
-    share of new orders and its price over unit cost are lower in every seed (measured: share 0.20-0.34 against
-    0.36-0.46, markup 1.90-2.04 against 2.17-2.32)."""
+    share of new orders and its price over unit cost are lower in every seed (measured: share 0.22-0.32 against
+    0.29-0.47, markup 1.90-2.01 against 2.12-2.30)."""
     rival = [("chipmakers.custom_asic.initial_capacity_gw_per_month", 0.45), ("chipmakers.custom_asic.initial_cash_usd_bn", 40.0),
              ("run.steps", 24)]
     efficiency = Params().chipmakers["custom_asic"].efficiency

@@ -50,10 +50,10 @@ def test_claims_a_firm_owes_lower_its_own_value_and_claims_it_holds_raise_it(mod
     equity = model.equity
     maker, utility = model.chipmakers["incumbent_gpu"], model.utilities["US"]
     i, j = (int(np.flatnonzero(equity.accounts == a)[0]) for a in (maker.account, utility.account))
-    before = equity._own_values(equity.expected_growth, equity.smoothed)
+    before = equity._own_values(equity.expected_growth())
     assert before[i] > maker.book_equity_usd_bn() + 2.0, "the maker is valued above book, so the DCF term decides"
     model.ledger.claims[(utility.account, maker.account)] += 2.0
-    after = equity._own_values(equity.expected_growth, equity.smoothed)
+    after = equity._own_values(equity.expected_growth())
     assert after[i] - before[i] == pytest.approx(-2.0)
     assert after[j] - before[j] == pytest.approx(2.0)
 
@@ -107,10 +107,10 @@ def test_debt_lowers_a_firm_s_own_value_one_for_one(model) -> None:
     equity = model.equity
     maker = model.chipmakers["incumbent_gpu"]
     i = int(np.flatnonzero(equity.accounts == maker.account)[0])
-    before = equity._own_values(equity.expected_growth, equity.smoothed)[i]
+    before = equity._own_values(equity.expected_growth())[i]
     assert before > maker.book_equity_usd_bn() + 3.0
     model.capital.loans[int(model.investors.accounts[0]), maker.account] += 3.0
-    assert equity._own_values(equity.expected_growth, equity.smoothed)[i] - before == pytest.approx(-3.0)
+    assert equity._own_values(equity.expected_growth())[i] - before == pytest.approx(-3.0)
 
 
 def test_debt_capacity_is_the_limit_on_assets_less_the_debt_already_owed(model) -> None:

@@ -205,9 +205,11 @@ def test_idle_lines_close_only_when_utilisation_and_the_order_book_are_both_thin
 
 
 def test_capacity_costs_money_used_or_idle(model) -> None:
-    """Closing a month pays 0.1 $bn per GW/month of capacity to outside, whatever was produced."""
+    """Closing a month pays 0.1 $bn per GW/month of capacity to outside, whatever was produced (its cash needs set high so
+    that it pays nothing out)."""
     maker = model.chipmakers["custom_asic"]
     model.capital.loans[:, maker.account] = 0.0
+    maker.spending_usd_bn_per_month = 1e6
     cash = maker.cash_usd_bn
     fixed = maker.capacity_gw_per_month * maker.spec.fixed_cost_usd_bn_per_gw_month
     assert fixed > 0

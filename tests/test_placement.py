@@ -125,10 +125,9 @@ def test_a_capital_cut_is_recorded_and_gives_the_room_back(model) -> None:
     lab, = _only_site(model, ["frontier_lab_d"], "EU")
     from agents.lab import DraftPlan
 
-    cost = model.procurement.best_offer(lab)[1]
     lab.finance = lambda amount: 0.0
     model.placement.reserve(lab, "EU", 0.4)
-    spare = 0.4 * cost * 0.5
+    spare = 0.5 * lab.plan_spend_within_usd_bn({"EU": 0.4}, 0.0, model.params.finance.funding_horizon_months)
     model.procurement.requests = []
     lab.carry_out(DraftPlan(0.0, 0.4, spare), {"EU": 0.4})
     assert model.indicators.cuts[Constraint.CAPITAL]["EU"] == pytest.approx(0.2)

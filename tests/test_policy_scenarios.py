@@ -35,9 +35,9 @@ def _mean(runs, name: str, column: str) -> np.ndarray:
 
 
 def test_power_bottleneck_idles_chips_and_cuts_us_compute(runs) -> None:
-    """Measured: mean idle chips ~5.3-5.5 against ~0.9-1.4 GW; US compute in Dec 2034 ~29-30 against ~80-85 GW; the US
+    """Measured: mean idle chips ~5.3-5.5 against ~2.2-2.5 GW; US compute in Dec 2034 ~29-30 against ~90-93 GW; the US
     reports power as what binds in most months from 2028 (measured: all), and its power price from 2028 is above the
-    baseline's in every seed (measured, seeds 1-2: ~104 against ~88-93 $/MWh on average)."""
+    baseline's in every seed (measured, seeds 1-2: ~105 against ~98 $/MWh on average)."""
     assert (_mean(runs, "power-bottleneck", "idle_chips_gw") > 2.0 * _mean(runs, "baseline", "idle_chips_gw")).all()
     assert (_last(runs, "power-bottleneck", "compute_gw_US") < 0.6 * _last(runs, "baseline", "compute_gw_US")).all()
     for seed in DIRECTION_SEEDS:
@@ -49,7 +49,8 @@ def test_power_bottleneck_idles_chips_and_cuts_us_compute(runs) -> None:
 
 def test_power_prices_move_and_do_not_rest_on_their_bounds(runs) -> None:
     """In the baseline every region's power price changes in at least a third of months and sits within 0.5% of its
-    floor (operating cost) or cap in under half of them (measured: changes in 96-100% of months, at a bound in 0-4%)."""
+    floor (operating cost) or cap in under half of them (measured: changes in 87-100% of months, at a bound in 0-4%, except
+    ROW at its bound in 33-38%)."""
     for seed in DIRECTION_SEEDS:
         table = runs["baseline", seed].model_table
         for region, spec in Params().utilities.items():
@@ -75,7 +76,7 @@ def test_no_lab_orders_more_in_a_month_than_a_sixth_of_world_compute(runs) -> No
 
 
 def test_investment_block_logs_blocked_deals_and_cuts_foreign_money(runs) -> None:
-    """Measured: foreign equity into screened US firms over 2025-2034 ~380-670 against ~1,000-1,220 $bn."""
+    """Measured: foreign equity into screened US firms over 2025-2034 ~420-820 against ~870-1,240 $bn."""
     for seed in DIRECTION_SEEDS:
         blocked, base = runs["investment-block", seed], runs["baseline", seed]
         assert (blocked.event_table["kind"] == "investment_blocked").sum() > 0
@@ -83,14 +84,15 @@ def test_investment_block_logs_blocked_deals_and_cuts_foreign_money(runs) -> Non
 
 
 def test_neuromorphic_devalues_old_chips_and_cuts_power_per_eflops(runs) -> None:
-    """Measured: MW per EFLOP/s in Dec 2034 ~0.20-0.21 against ~0.26 in every seed; the installed chips' replacement
-    value over book (``fleet_value_to_book``) in Dec 2030 ~0.10-0.11 against ~0.55-0.57, already ~0.17-0.18 against
-    ~0.63-0.65 in Dec 2028. Early retirement (only where new chips wait for power) is too noisy to test: it has been
-    above and below the baseline's as other rules changed (now ~2-4 GW per seed against ~2-4 GW)."""
+    """Measured: MW per EFLOP/s in Dec 2034 ~0.254-0.263 against ~0.285-0.296 (~20% lower in the model version before
+    firms' finances were reworked, when the baseline built less); the installed chips' replacement value over book
+    (``fleet_value_to_book``) in Dec 2030 ~0.10-0.11 against ~0.55-0.58, already ~0.18-0.19 against ~0.63-0.64 in Dec
+    2028. Early retirement (only where new chips wait for power) is too noisy to test: it has been above and below the
+    baseline's as other rules changed (now ~5-9 GW per seed against ~6-10 GW)."""
     def power_per_eflops(name: str) -> np.ndarray:
         return _last(runs, name, "compute_gw") / _last(runs, name, "effective_compute_eflops")
 
-    assert (power_per_eflops("neuromorphic") < 0.9 * power_per_eflops("baseline")).all()
+    assert (power_per_eflops("neuromorphic") < 0.95 * power_per_eflops("baseline")).all()
 
     def value_to_book(name: str, date: str) -> np.ndarray:
         return np.array([runs[name, s].model_table.set_index("date").loc[date, "fleet_value_to_book"] for s in DIRECTION_SEEDS])
@@ -101,9 +103,9 @@ def test_neuromorphic_devalues_old_chips_and_cuts_power_per_eflops(runs) -> None
 
 
 def test_gigawatt_factory_reports_what_binds(runs) -> None:
-    """The push raises US compute (measured ~114-122 against ~80-85 GW in Dec 2034); the constraint it meets is reported
-    each month (power in ~80%, capital in the rest from 2028, measured) and the manifest's first month at 1 GW a week
-    (measured Mar 2033-May 2034) is the first month in which the trailing year's gross additions, recomputed here
+    """The push raises US compute (measured ~170-192 against ~90-93 GW in Dec 2034); the constraint it meets is reported
+    each month (power in ~81-88%, capital in the rest from 2028, measured) and the manifest's first month at 1 GW a week
+    (measured Nov 2029-Jan 2030) is the first month in which the trailing year's gross additions, recomputed here
     from compute and retirements, reach 52 GW."""
     assert (_last(runs, "gigawatt-factory", "compute_gw_US") > 1.1 * _last(runs, "baseline", "compute_gw_US")).all()
     scenario = load_scenario("gigawatt-factory")
@@ -119,9 +121,9 @@ def test_gigawatt_factory_reports_what_binds(runs) -> None:
 
 
 def test_export_block_cuts_china_compute_and_its_domestic_maker_ships_more(runs) -> None:
-    """Measured: China's compute in Dec 2034 ~11-12 against ~25-29 GW; the domestic maker's cumulative output
-    ~15-17 against ~11-12.5 GW (its government backs it once its labs are refused, and it is sold out at its raised
-    ceiling); blocked demand ~11-12 GW over the run (first choices refused; plans no longer count barred makers' room),
+    """Measured: China's compute in Dec 2034 ~11.3-11.9 against ~41-52 GW; the domestic maker's cumulative output
+    ~15.4-16.9 against ~10-11.3 GW (its government backs it once its labs are refused, and it is sold out at its raised
+    ceiling); blocked demand ~10-11 GW over the run (first choices refused; plans no longer count barred makers' room),
     none in the baseline."""
     assert (_last(runs, "export-block", "compute_gw_CN") < 0.8 * _last(runs, "baseline", "compute_gw_CN")).all()
     shipped = {name: np.array([runs[name, s].model.chipmakers["domestic_cn"].cumulative_output_gw for s in DIRECTION_SEEDS])

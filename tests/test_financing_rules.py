@@ -1,0 +1,188 @@
+"""Firms' finances, one rule per test with a hand-worked answer: trailing accounts, raising what falls due within the
+funding horizon, paying out excess cash, and counting blocked investment.
+
+Each docstring names the bug that makes the test fail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from market.fundamentals import Line, TrailingAccounts
+from market.ledger import KIND_CODE, OUTSIDE, PaymentKind, StepFlows
+from market.model import ComputeMarket
+from tests.conftest import model_after
+
+SELLER, BUYER = 1, 2
+
+
+def _month(revenue: float, costs: float = 0.0, depreciation: float = 0.0):
+    """One month in which account 1 sells ``revenue`` of chips to account 2 and pays ``costs`` of production to outside."""
+    flows = StepFlows(np.array([BUYER, SELLER]), np.array([SELLER, OUTSIDE]),
+                      np.array([KIND_CODE[PaymentKind.CHIPS], KIND_CODE[PaymentKind.CHIP_PRODUCTION]]),
+                      np.array([revenue, costs]))
+    return flows, np.array([0.0, depreciation, 0.0])
+
+
+def test_growth_is_the_trailing_twelve_months_over_the_twelve_before() -> None:
+    """12 months at 1 $bn then 12 at 2: expected growth 100% a year. Fails if growth is read from one month's change
+    (0% here) or the windows overlap."""
+    trailing = TrailingAccounts(3)
+    for revenue in [1.0] * 12 + [2.0] * 12:
+        trailing.record(*_month(revenue))
+    assert trailing.growth(np.full(3, 0.5), cap=10.0)[SELLER] == pytest.approx(1.0)
+
+
+def test_growth_from_a_short_history_is_weighted_by_its_length() -> None:
+    """6 months, 3 at 1 then 3 at 2: g_3 = 2^(12/3) - 1 = 15, weighted 3/12 against the prior 0.5:
+    g = 0.25 x 15 + 0.75 x 0.5 = 4.125. Fails if a short window is taken at face value."""
+    trailing = TrailingAccounts(3)
+    for revenue in [1.0, 1.0, 1.0, 2.0, 2.0, 2.0]:
+        trailing.record(*_month(revenue))
+    assert trailing.growth(np.full(3, 0.5), cap=100.0)[SELLER] == pytest.approx(4.125)
+    assert trailing.growth(np.full(3, 0.5), cap=2.0)[SELLER] == pytest.approx(0.25 * 2.0 + 0.75 * 0.5)
+
+
+def test_the_margin_comes_from_the_trailing_twelve_months_after_depreciation() -> None:
+    """14 months of 10 $bn revenue, the first two with costs of 10, the last 12 with costs 4 and depreciation 1: operating
+    margin (120 - 48 - 12) / 120 = 0.5 and revenue 120 a year. Fails if months older than the TTM leak in (margin
+    0.43) or depreciation is left out (0.6)."""
+    trailing = TrailingAccounts(3)
+    for month in range(14):
+        trailing.record(*_month(10.0, 10.0 if month < 2 else 4.0, 0.0 if month < 2 else 1.0))
+    assert trailing.per_year(Line.REVENUE)[SELLER] == pytest.approx(120.0)
+    assert trailing.operating_margin(floor=-5.0)[SELLER] == pytest.approx(0.5)
+
+
+@pytest.fixture
+def model() -> ComputeMarket:
+    return model_after(3)
+
+
+def test_a_plan_raises_only_what_falls_due_within_the_funding_horizon(model) -> None:
+    """1 GW in the US (18-month builds, chips wanted in month 17): within 12 months it spends 12/18 of the building and
+    no chips. 1 GW in China (12-month builds, chips wanted in month 11): the whole building and the chips. Fails if the
+    lab raises the plan's whole cost up front."""
+    lab = model.labs["frontier_lab_a"]
+    behaviour = model.params.lab_behaviour
+    assert model.params.finance.funding_horizon_months == 12
+    assert model.construction["US"].spec.build_months == 18 and model.construction["CN"].spec.build_months == 12
+    building = behaviour.building_capex_usd_bn_per_gw
+    chips = model.procurement.best_offer(lab)[1] - building
+    assert lab.plan_spend_within_usd_bn({"US": 1.0}, 0.0, 12) == pytest.approx(building * 12 / 18)
+    assert lab.plan_spend_within_usd_bn({"CN": 1.0}, 0.0, 12) == pytest.approx(building + chips)
+
+
+def test_a_firm_pays_out_a_quarter_of_the_cash_beyond_its_needs(model) -> None:
+    """A lab holding its needs plus 40 $bn pays 10 $bn to its shareholders; with the 30 left and 30 raised this month, or
+    holding less than its needs, it pays nothing. Fails if cash beyond needs is hoarded, money just raised is paid
+    straight back, or a firm short of cash pays out."""
+    lab = model.labs["cloud_us_a"]
+    assert model.params.finance.payout_share_of_excess_cash_per_month == 0.25
+    model.capital.equity_raised_month[lab.account] = model.capital.debt_raised_month[lab.account] = 0.0
+    needs = lab.cash_needs_usd_bn()
+    model.ledger.pay(OUTSIDE, lab.account, needs + 40.0 - lab.cash_usd_bn, PaymentKind.ENDOWMENT)
+    paid_before = model.capital.payout_month[lab.account]
+    assert lab.pay_out() == pytest.approx(10.0)
+    assert lab.cash_usd_bn == pytest.approx(needs + 30.0)
+    assert model.capital.payout_month[lab.account] - paid_before == pytest.approx(10.0)
+    model.capital.equity_raised_month[lab.account] = 30.0
+    assert lab.pay_out() == 0.0, "money raised this month is not paid out in the same month"
+    model.capital.equity_raised_month[lab.account] = 0.0
+    model.ledger.pay_up_to(lab.account, OUTSIDE, 35.0, PaymentKind.OPEX)
+    assert lab.pay_out() == 0.0
+
+
+def test_blocked_investment_is_what_barred_investors_would_have_committed(model) -> None:
+    """A 10 $bn round offered to three investors with weights 1, 1, 2 and caps 10, 1, 10: unscreened they commit 3, 1
+    and 6. With the second barred, 1 $bn is blocked (what it would have put in, within its cap), not its weight's
+    share 2.5, and the others take the round as 10/3 and 20/3. Fails if the blocked log counts the round's request."""
+    capital = model.capital
+    firm = model.labs["frontier_lab_a"]
+    n = len(model.investors.accounts)
+    weights, caps, barred = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
+    weights[:3], caps[:3], barred[1] = [1.0, 1.0, 2.0], [10.0, 1.0, 10.0], True
+    capital._weights = lambda _firm, _kinds: (weights.copy(), caps.copy())
+    capital.screened_investors = lambda _firm: barred
+    before = capital.blocked_investment_usd_bn
+    commit = capital._commitments(firm, 10.0, ("venture",), screened=True)
+    assert capital.blocked_investment_usd_bn - before == pytest.approx(1.0)
+    assert commit[:3] == pytest.approx([10.0 / 3.0, 0.0, 20.0 / 3.0])
+
+
+def _due_within_12_months(model: ComputeMarket, lab) -> float:
+    """Payments on the lab's projects contracted to fall due within 12 months, read from the orders and buildings."""
+    due = 0.0
+    for project_id in lab.project_ids:
+        project = model.projects[project_id]
+        order = model.chip_market.order_of_project.get(project_id)
+        if order is not None and order.wanted_month <= model.month + 12:
+            due += order.remaining_gw * order.price_per_gw
+        if not project.built:
+            due += project.construction_capex_usd_bn / project.build_months * min(project.build_months - project.months_built, 12)
+    return due
+
+
+def test_no_lab_borrows_while_its_cash_covers_the_next_twelve_months_of_committed_spending(monkeypatch) -> None:
+    """Baseline, seed 1, five years: whenever a lab borrows, its cash is below its next 12 months of committed spending
+    (12 months of cash running costs and debt service, project payments contracted within 12 months, claims it owes,
+    and what the plan being financed will spend within 12 months). Fails if labs borrow for spending beyond the funding
+    horizon and hold the money as cash."""
+    from agents.lab import Lab
+    from market.capital import CapitalMarket
+
+    plans: dict[str, float] = {}
+    seen: list[tuple[str, float, float]] = []
+    carry_out, raise_debt = Lab.carry_out, CapitalMarket.raise_debt
+
+    def spy_carry_out(lab, draft, placed):
+        plans[lab.name] = lab.plan_spend_within_usd_bn(placed, draft.lease_gw, 12)
+        try:
+            return carry_out(lab, draft, placed)
+        finally:
+            plans.pop(lab.name)
+
+    def spy_raise_debt(capital, firm, amount):
+        if isinstance(firm, Lab) and amount > 1e-9:
+            model = capital.model
+            committed = (12.0 * firm.monthly_fixed_costs_usd_bn() + _due_within_12_months(model, firm)
+                         + model.ledger.claims_payable(firm.account) + plans.get(firm.name, 0.0))
+            seen.append((firm.name, firm.cash_usd_bn, committed))
+        return raise_debt(capital, firm, amount)
+
+    monkeypatch.setattr(Lab, "carry_out", spy_carry_out)
+    monkeypatch.setattr(CapitalMarket, "raise_debt", spy_raise_debt)
+    model_after(60)
+    assert len(seen) > 10
+    for name, cash, committed in seen:
+        assert cash < committed, f"{name} borrowed holding {cash:.2f} $bn against {committed:.2f} committed"
+
+
+def test_the_first_month_is_valued_on_its_own_accounts_so_month_two_does_not_jump() -> None:
+    """After one month a hyperscaler (core income 9 $bn a month) is valued by the DCF of that month's accounts, far above
+    its book value, at market = fundamental (nothing priced in, no market step yet); a month later its value moves by
+    less than a fifth. Fails if the first month is valued at book (the old jump from book to DCF in month 2)."""
+    model = model_after(1)
+    equity = model.equity
+    cloud = model.labs["cloud_us_a"]
+    first = equity.fundamental_value_of(cloud.account)
+    assert first > cloud.book_equity_usd_bn() + 100.0
+    assert equity.market_value_of(cloud.account) == pytest.approx(first)
+    model.step()
+    assert 0.8 < equity.fundamental_value_of(cloud.account) / first < 1.25
+
+
+def test_a_chipmaker_keeps_a_funding_horizon_of_its_average_spending(model) -> None:
+    """Spending 12 then 24 $bn in two months averages 12 + (24 - 12) / 12 = 13 a month; its needs are 12 x 13 = 156 plus
+    claims it owes, and with 8 more than that in cash it pays out 2. Fails if the average is not smoothed or a
+    chipmaker hoards cash beyond its needs."""
+    maker = model.chipmakers["challenger_gpu"]
+    maker.spending_usd_bn_per_month = None
+    maker.track_spending(12.0)
+    maker.track_spending(24.0)
+    assert maker.spending_usd_bn_per_month == pytest.approx(13.0)
+    needs = 156.0 + model.ledger.claims_payable(maker.account)
+    assert maker.cash_needs_usd_bn() == pytest.approx(needs)
+    model.ledger.pay(OUTSIDE, maker.account, needs + 8.0 - maker.cash_usd_bn, PaymentKind.ENDOWMENT)
+    assert model.capital.pay_out_excess_cash(maker, maker.cash_needs_usd_bn()) == pytest.approx(2.0)
