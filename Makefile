@@ -7,7 +7,7 @@ SEED ?= 1
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: setup run test bench docs calibration headlines figures golden mutation clean
+.PHONY: setup run test bench docs calibration headlines sensitivity figures golden mutation clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,9 @@ calibration: setup
 
 headlines: setup
 	$(BIN)/python -m experiments.headlines
+
+sensitivity: setup
+	$(BIN)/python -m experiments.sensitivity
 
 figures: setup
 	$(BIN)/aicm figures --seed 1 --out docs/figures

@@ -41,8 +41,10 @@ class LabProfile:
 class Lab(EconomicAgent):
     """A lab: trains models and sells AI services, and (clouds) leases compute to other labs.
 
-    Compute split: inference share s_I,t = clip(s_I + a u_{t-1}, s_I, s_I,max), u the unserved share
-    of its demand; training and research share the rest in their base ratio (``compute_split.<role>``).
+    Compute split: inference share s_I,t = clip(s_I(g) + a u_{t-1}, s_I(g), s_I,max), u the unserved share
+    of its demand, s_I(g) the base split adjusted to the revenue growth g the lab expects (a lab trains for
+    the market its models will sell into, :meth:`base_inference_share`); training and research share the rest
+    in their base ratio (``compute_split.<role>``).
 
     Investment (``lab_behaviour``): expected growth g_e <- (1 - lambda) g_e + lambda g_obs; desired
     EFLOP/s at the horizon E* = D (p_new / p)^-epsilon (1 + g_e)^(H_p/12) / s_I, provisioning for
@@ -86,6 +88,8 @@ class Lab(EconomicAgent):
         self.served_eflops = 0.0
         self.unserved_share = 0.0
         self.price_usd_bn_per_eflops_month = 0.0
+        self.price_markup = 0.0
+        self.compute_cost_usd_bn_per_eflops_month = 0.0
         self.project_ids: list[int] = []
         self.ordered_by_maker: dict[int, float] = {}
         self.lease_requests_unfilled_gw = 0.0
@@ -116,11 +120,30 @@ class Lab(EconomicAgent):
         return self.model.used_eflops[self.account]
 
     # --- decisions -----------------------------------------------------------------------------
+    def base_inference_share(self) -> float:
+        """Inference share before unserved demand: s_I(g) = 1 / (1 + k_0 ((1 + g) / (1 + g_0))^(L/12)).
+
+        k_0 = (1 - s_I,base) / s_I,base is the base ratio of training and research to inference compute, observed at
+        the expected growth g_0 = ``lab_behaviour.initial_expected_growth_per_year``; a lab trains for the market its
+        model will sell into L = ``lab_behaviour.training_payback_months`` ahead, so the ratio scales with the growth
+        (1 + g)^(L/12) it expects by then (g its expected growth, floored at -0.9).
+        """
+        split = self.model.params.compute_split[self.role]
+        behaviour = self.model.params.lab_behaviour
+        base = split.inference_share
+        if base <= 0.0 or base >= 1.0:
+            return base
+        expected = max(self.model.equity.expected_growth_of(self.account), -0.9)
+        relative_growth = (1.0 + expected) / (1.0 + behaviour.initial_expected_growth_per_year)
+        ratio = (1.0 - base) / base * relative_growth ** (behaviour.training_payback_months / 12.0)
+        return 1.0 / (1.0 + ratio)
+
     def update_split_and_capability(self) -> None:
         """Shift toward inference when demand went unserved; accumulate training compute; draw jumps."""
         split = self.model.params.compute_split[self.role]
-        self.inference_share = float(np.clip(split.inference_share + split.inference_shift_per_unserved * self.unserved_share,
-                                             split.inference_share, split.max_inference_share))
+        base = min(self.base_inference_share(), split.max_inference_share)
+        self.inference_share = float(np.clip(base + split.inference_shift_per_unserved * self.unserved_share,
+                                             base, max(split.max_inference_share, base)))
         training, _, _ = self.shares()
         self.cumulative_training_eflops_months += self.compute_eflops() * training
         spec = self.model.params.capability
@@ -175,7 +198,7 @@ class Lab(EconomicAgent):
                  + usd_bn_per_gw_month(model.utilities[self.region].price_usd_mwh) + behaviour.maintenance_usd_bn_per_gw_month)
         leased = model.leases.quote(self) or built
         share = self.profile.own_build_share
-        new_price = (1.0 + behaviour.price_markup) * (share * built + (1.0 - share) * leased) / e_new
+        new_price = (1.0 + self.price_markup) * (share * built + (1.0 - share) * leased) / e_new
         return (new_price / self.price_usd_bn_per_eflops_month) ** -model.params.demand.price_elasticity
 
     def monthly_fixed_costs_usd_bn(self) -> float:

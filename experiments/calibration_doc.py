@@ -92,6 +92,13 @@ What the markets pass changed (no parameter was recalibrated; the table above is
   markup on their share of new orders, capped at their base markup (the incumbent, with most of the
   orders in 2022-2024, stays at its cap).
 
+What the unit-economics pass changed: labs price at the logit-Bertrand markup over their compute cost (a
+lab with a small share at 2.0x, as OpenAI's 2024 revenue over its inference compute, 2.06x), the market
+leader higher; and a lab's training and research grow with the revenue growth it expects. The leader's
+higher price cost OpenAI share: its 2024 revenue fell to 38% below the record. The world's adoption curve was
+recalibrated on the 2023 rows (spend $1.2bn -> $1.4bn a month in January 2022, rate 0.030 -> 0.032 a month),
+which brought NVIDIA's FY2024 revenue to -8% and OpenAI's 2024 revenue to the table's value.
+
 What is still missing:
 - OpenAI's 2023 revenue is about half the record. The model has no ChatGPT-like step in demand in
   late 2022, and its revenue per GW of compute is low in 2023.
@@ -99,8 +106,8 @@ What is still missing:
   and 2024 revenue, so it is not used.
 - Lease prices are the cloud's cost plus a markup. In the 2023-24 shortage, rental prices were far
   above cost.
-- The baseline (from 2025) takes three of the replay's behavioural values as its defaults: the
-  service price markup (1.0), the lease horizon (2 months) and the 12-month booking window. With
+- The baseline (from 2025) takes two of the replay's behavioural values as its defaults: the
+  lease horizon (2 months) and the 12-month booking window. With
   18-month US builds, labs order chips 17 months ahead, beyond the window, so the window binds on
   Chinese orders (12-month builds) and on nothing else; an earlier limit on the whole book bound on
   every order once buildings took 18 months, and cut world compute in December 2034 by about a

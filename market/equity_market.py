@@ -130,6 +130,11 @@ class EquityMarket:
         """Each firm's expected annual revenue growth (model state, not market prices)."""
         return self.growth
 
+    def expected_growth_of(self, account: int) -> float:
+        """The firm's expected annual revenue growth from its trailing accounts."""
+        index = np.flatnonzero(self.accounts == account)
+        return float(self.growth[index[0]])
+
     def _own_values(self, growth: np.ndarray) -> np.ndarray:
         """Equity of each firm on its own: DCF of its trailing accounts plus cash and claims, less debt and claims."""
         params = self.model.params.valuation

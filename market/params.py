@@ -50,9 +50,9 @@ class RunSpec:
     """When the run starts, how long it lasts and how large the populations are."""
 
     start_date: str = param("2025-01", unit="YYYY-MM", description="First simulated month.",
-                            source="issue 2: the baseline starts January 2025")
+                            source="model design: the baseline starts from the public record of early 2025 (docs/calibration.md)")
     steps: int = param(120, unit="months", lo=1, hi=600, description="Number of monthly steps.",
-                       source="issue 2: the baseline runs 120 months")
+                       source="model design: ten years, through the build-out plans announced for 2025-2030 and their aftermath")
     scale: float = param(1.0, unit="1", lo=0.05, hi=50.0, description="Multiplies the sizes of the investor and follower-lab populations.",
                          source=ASSUMED + "1.0 gives a few hundred investors and some tens of followers (DESIGN section 3)")
 
@@ -130,8 +130,11 @@ class CapabilitySpec:
 class ComputeSplitSpec:
     """How a lab of one role splits its compute between training, inference and research.
 
-    inference share s_I,t = clip(s_I,base + a * u_{t-1}, s_I,base, s_I,max) with u the lab's share of
-    its demand left unserved; training and research keep their base ratio in what remains.
+    inference share s_I,t = clip(s_I(g) + a * u_{t-1}, s_I(g), s_I,max) with u the lab's share of its demand
+    left unserved and s_I(g) = 1 / (1 + k_0 ((1 + g) / (1 + g_0))^(L/12)) the growth-adjusted base
+    (:meth:`agents.lab.Lab.base_inference_share`): k_0 = (1 - s_I,base) / s_I,base, g the lab's expected
+    revenue growth, g_0 ``lab_behaviour.initial_expected_growth_per_year``, L ``lab_behaviour.training_payback_months``.
+    Training and research keep their base ratio in what remains.
     """
 
     training_share: float = param(0.52, unit="1", lo=0.0, hi=1.0, description="Base share of compute for training.",
@@ -184,10 +187,17 @@ class LabBehaviourSpec:
     financing pay for.
     """
 
-    price_markup: float = param(1.0, unit="1", lo=0.0, hi=10.0,
-                                description="Markup of AI service prices over the lab's compute cost per EFLOP/s-month.",
-                                source="OpenAI 2024 revenue $3.7bn over inference compute ~$1.8bn (The Information / Epoch AI, reported): "
-                                       "price ~2x compute cost, an input ratio of the replay's calibration")
+    max_price_markup: float = param(3.0, unit="1", lo=0.0, hi=10.0,
+                                    description="Cap on a lab's logit-Bertrand markup of its service price over its compute cost per EFLOP/s-month.",
+                                    source=ASSUMED + "binds only where the own-price elasticity w_p (1 - s) + epsilon s nears 1; "
+                                           "at the defaults markups run 1.0-1.9")
+    training_payback_months: float = param(
+        36.0, unit="months", lo=0.0, hi=120.0,
+        description="Months L from training and research spend to the middle of the sales life of the models they make; "
+                    "the ratio of training and research to inference compute scales with the lab's expected revenue growth over L.",
+        source=ASSUMED + "research and training run 1-2 years before a model sells (GPT-4: trained to Aug 2022, released Mar 2023, "
+               "OpenAI GPT-4 technical report) and a frontier model sells for about two years; how many frontier labs are "
+               "profitable in 2030-2034 hinges on it (docs/sensitivity.md)")
     expectation_weight: float = param(0.15, unit="1", lo=0.0, hi=1.0,
                                       description="Weight lambda of the latest observed growth in the adaptive expectation.",
                                       source=ASSUMED + "memory of about half a year")
@@ -214,9 +224,11 @@ class LabBehaviourSpec:
     cash_buffer_months: float = param(3.0, unit="months", lo=0.0, hi=60.0,
                                       description="Months of running costs a lab keeps in cash before ordering more.",
                                       source=ASSUMED + "a quarter of running costs in cash, a common treasury rule")
-    opex_share_of_revenue: float = param(0.5, unit="1", lo=0.0, hi=5.0,
+    opex_share_of_revenue: float = param(0.25, unit="1", lo=0.0, hi=5.0,
                                          description="Staff, sales and other non-compute costs as a share of revenue, paid to outside.",
-                                         source=ASSUMED + "OpenAI 2024: revenue 3.7, compute 5.8, loss ~5 $bn (reported) imply ~0.8; mature firms lower")
+                                         source="Microsoft FY2024 10-K: R&D 29.5 + sales and marketing 24.5 + G&A 7.6 = 61.6 of revenue "
+                                                "245.1 $bn (25%); Alphabet 2024 10-K: 91.3 of 350.0 $bn (26%). OpenAI 2024 was higher "
+                                                "(~0.8: revenue 3.7, compute 5.8, loss ~5 $bn, reported)")
     maintenance_usd_bn_per_gw_month: float = param(0.1, unit="usd_bn/GW-month", lo=0.0, hi=10.0,
                                                    description="Non-power operating cost of online data-centre capacity.",
                                                    source=ASSUMED + "rule of thumb ~$1.2m per MW-year of data-centre O&M")

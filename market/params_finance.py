@@ -62,7 +62,7 @@ class ValuationSpec:
     """
 
     horizon_years: int = param(10, unit="years", lo=1, hi=50, description="Explicit DCF horizon H.",
-                               source="issue 3: an explicit 10-year DCF")
+                               source="model design: an explicit 10-year DCF with a terminal value, the usual analyst horizon (Damodaran, Investment Valuation, 2012)")
     equity_risk_premium: float = param(0.045, unit="1/yr", lo=0.0, hi=0.5, description="Equity risk premium over the risk-free rate.",
                                        source="Damodaran implied equity risk premium ~4.3-4.6% in Jan 2025 (reported)")
     terminal_growth: float = param(0.03, unit="1/yr", lo=-0.5, hi=0.5,
@@ -182,7 +182,7 @@ class InsolvencySpec:
     """When a firm defaults and how its estate is cleared."""
 
     enabled: bool = param(True, unit="-", description="Whether firms can default (off: claims accumulate, nobody defaults).",
-                          source="issue 3: firms that cannot pay and cannot raise money default")
+                          source="model design: firms that cannot pay and cannot raise money default; off only to isolate other mechanisms")
     grace_months: int = param(3, unit="months", lo=1, hi=60,
                               description="Consecutive months with unpaid claims, and no money raised to clear them, before a firm defaults.",
                               source=ASSUMED + "a quarter of missed payments before creditors force insolvency")

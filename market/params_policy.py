@@ -106,7 +106,7 @@ class GovernmentSpec:
                                    description="Kinds of domestic firm covered by investment screening.",
                                    source="CFIUS covers critical technologies: chip makers, fabs and AI developers (31 CFR part 800)")
     escalation_enabled: bool = param(False, unit="-", description="Endogenous rule: block a rival outright once its compute share passes the threshold.",
-                                     source="issue 4: an optional endogenous rule, off by default")
+                                     source="model design: an optional endogenous rule, off by default so the baseline applies only enacted rules")
     escalation_rival_regions: list = param(["CN"], unit="-", choices=REGIONS,
                                            description="Regions whose compute share the escalation rule watches.",
                                            source=ASSUMED + "the US rules of 2022-2025 targeted China")
@@ -123,7 +123,7 @@ class GovernmentSpec:
                                                      description="Multiplier on domestic chipmakers' capacity ceiling once the response starts (foundry capacity directed to them).",
                                                      source=ASSUMED + "SMIC was reported to plan doubling its 7 nm-class output in 2025; about half of the increase assumed to go to AI accelerators")
     rescue_enabled: bool = param(False, unit="-", description="Endogenous rule: rescue a systemic home lab instead of letting it default.",
-                                 source="issue 4: an optional endogenous rule, off by default")
+                                 source="model design: an optional endogenous rule, off by default so the baseline applies only enacted rules")
     rescue_min_compute_share: float = param(0.1, unit="1", lo=0.0, hi=1.0,
                                             description="Share of world compute from which a home lab counts as systemic.",
                                             source=ASSUMED + "a lab running a tenth of world compute is too big to fail")

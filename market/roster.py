@@ -21,7 +21,7 @@ CHIPMAKER_ROLES = tuple(r.value for r in ChipmakerRole)
 class LabSpec:
     """A named lab or cloud and its starting balance sheet."""
 
-    role: str = param("frontier", unit="-", choices=LAB_ROLES, description="frontier, cloud or follower.", source="issue 2: the roles a lab or chipmaker can have")
+    role: str = param("frontier", unit="-", choices=LAB_ROLES, description="frontier, cloud or follower.", source="model design: the roles the model gives labs and chipmakers (docs/ODD.md, entities)")
     region: str = param("US", unit="-", choices=REGIONS, description="Home region (headquarters and investors' home bias).",
                         source="headquarters of the firms it stands for")
     initial_compute_gw: float = param(0.0, unit="GW", lo=0.0, hi=1000.0,
@@ -135,10 +135,10 @@ class ChipmakerSpec:
     """
 
     role: str = param("incumbent", unit="-", choices=CHIPMAKER_ROLES, description="incumbent, challenger, custom, domestic or entrant.",
-                      source="issue 2: the roles a lab or chipmaker can have")
+                      source="model design: the roles the model gives labs and chipmakers (docs/ODD.md, entities)")
     region: str = param("US", unit="-", choices=REGIONS, description="Home region.", source="headquarters of the firm")
     dormant: bool = param(False, unit="-", description="A dormant chipmaker sells nothing until a scenario event wakes it.",
-                          source="issue 2: the new-architecture entrant stays dormant in the baseline")
+                          source="model design: the new-architecture entrant has no product on sale in 2025; scenarios wake it")
     initial_capacity_gw_per_month: float = param(0.1, unit="GW/month", lo=0.0, hi=100.0,
                                                  description="Accelerators (facility GW) it can deliver per month at the start.",
                                                  source=ASSUMED + "its 2024 accelerator revenue at ~$25-35bn per GW (reported)")

@@ -2,10 +2,14 @@
 
 Quantity demanded Q_t = S_t / P_0 * (P_t / P_0)^(-epsilon) * (K_t / K_0)^theta * exp(sigma z_t), with
 S_t the adoption S-curve (see :class:`market.params.DemandSpec`), P_t the share-weighted price, K_t the
-frontier capability index. Lab i prices p_i = (1 + mu) c_i over its compute cost per EFLOP/s-month
-and wins share s_i proportional to exp(w_K ln K_i - w_p ln p_i); it serves q_i = min(s_i Q, I_i) of its
-inference capacity I_i, and demand a lab cannot serve goes once to labs with spare capacity. A lab
-that does not sell services (``labs.<name>.sells_services``, a neocloud) has no capacity here.
+frontier capability index. Lab i wins share s_i proportional to exp(w_K ln K_i - w_p ln p_i) and prices
+p_i = (1 + mu_i) c_i over its compute cost per EFLOP/s-month c_i at the logit-Bertrand markup
+mu_i = 1 / (eta_i - 1), eta_i = w_p (1 - s_i) + epsilon s_i its own-price elasticity (Anderson, de Palma
+and Thisse 1992, ch. 7); prices and shares are solved as a fixed point each month. Training and research
+are fixed costs the margin pays for; whether it does depends on the lab's compute split (agents.lab).
+Lab i serves q_i = min(s_i Q, I_i) of its inference capacity I_i, and demand a lab cannot serve goes
+once to labs with spare capacity. A lab that does not sell services (``labs.<name>.sells_services``,
+a neocloud) has no capacity here.
 """
 
 from __future__ import annotations
@@ -31,19 +35,50 @@ def adoption_spend_usd_bn(model: ComputeMarket, months_elapsed: int) -> float:
         1.0 + (ratio - 1.0) * math.exp(-demand.adoption_rate_per_month * months_elapsed))
 
 
+def bertrand_markups(shares: np.ndarray, share_weight_price: float, price_elasticity: float, max_markup: float) -> np.ndarray:
+    """Markups mu_i = 1 / (eta_i - 1) of logit-Bertrand competition, capped at ``max_markup``.
+
+    eta_i = w_p (1 - s_i) + epsilon s_i is lab i's own-price elasticity of demand when its share s_i follows the
+    logit in log price (weight w_p) and the market's quantity has price elasticity epsilon.
+    """
+    eta = share_weight_price * (1.0 - shares) + price_elasticity * shares
+    with np.errstate(divide="ignore"):
+        markups = np.where(eta > 1.0, 1.0 / np.maximum(eta - 1.0, 1e-12), max_markup)
+    return np.minimum(markups, max_markup)
+
+
+def set_service_prices(model: ComputeMarket, labs: list[Lab], full_cost: np.ndarray, log_capability: np.ndarray,
+                       active: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bertrand-Nash prices p_i = (1 + mu_i(s(p))) c_i, the fixed point in shares; return (prices, markups, weights)."""
+    demand = model.params.demand
+    cap = model.params.lab_behaviour.max_price_markup
+    markups = np.zeros(len(labs))
+    weights = np.zeros(len(labs))
+    prices = np.zeros(len(labs))
+    if not active.any():
+        return prices, markups, weights
+    for _ in range(100):
+        prices = np.where(active, (1.0 + markups) * full_cost, 0.0)
+        log_weight = np.full(len(labs), -np.inf)
+        log_weight[active] = (demand.share_weight_capability * log_capability[active]
+                              - demand.share_weight_price * np.log(prices[active]))
+        weights = np.exp(log_weight - log_weight[active].max())
+        shares = weights / weights.sum()
+        updated = np.where(active, bertrand_markups(shares, demand.share_weight_price, demand.price_elasticity, cap), 0.0)
+        if np.abs(updated - markups).max() < 1e-10:
+            break
+        markups = updated
+    return prices, markups, weights
+
+
 def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, float]:
     """Set prices, shares and revenues of all labs; pay revenues from outside. Return market totals."""
     demand = model.params.demand
-    markup = model.params.lab_behaviour.price_markup
     capacity = np.array([lab.compute_eflops() * lab.inference_share if lab.profile.sells_services else 0.0 for lab in labs])
     cost = np.array([model.compute_cost_per_eflops_month(lab) for lab in labs])
-    prices = (1.0 + markup) * cost
-    active = (capacity > 1e-12) & (prices > 0)
+    active = (capacity > 1e-12) & (cost > 0)
     capability = np.array([lab.capability() for lab in labs])
-    log_weight = np.full(len(labs), -np.inf)
-    log_weight[active] = (demand.share_weight_capability * np.log(capability[active])
-                          - demand.share_weight_price * np.log(prices[active]))
-    weights = np.exp(log_weight - log_weight[active].max()) if active.any() else np.zeros(len(labs))
+    prices, markups, weights = set_service_prices(model, labs, cost, np.log(capability), active)
     shares = weights / weights.sum() if weights.sum() > 0 else weights
     mean_price = float((shares * np.where(active, prices, 0.0)).sum())
     frontier = max((lab.capability() for lab in labs if lab.role == "frontier"), default=1.0)
@@ -71,6 +106,8 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
         lab.served_eflops = float(served[i])
         lab.unserved_share = float(max(wanted[i] - served[i], 0.0) / wanted[i]) if wanted[i] > 0 else 0.0
         lab.price_usd_bn_per_eflops_month = float(prices[i])
+        lab.price_markup = float(markups[i])
+        lab.compute_cost_usd_bn_per_eflops_month = float(cost[i])
         lab.revenue_month_usd_bn = model.ledger.pay(OUTSIDE, lab.account, float(revenue[i]), PaymentKind.AI_SERVICES)
     total_served = float(served.sum())
     served_price = float(revenue.sum() / total_served) if total_served > 0 else mean_price

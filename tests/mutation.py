@@ -118,6 +118,14 @@ MUTANTS: tuple[Mutant, ...] = (
       "chips = chips_per_gw", "a plan raises for chips wanted beyond the funding horizon"),
     M("commitments-beyond-horizon", "agents/lab.py", "* min(months_left, months)", "* months_left",
       "a lab counts construction due beyond the funding horizon among its cash needs"),
+    # Services pricing and the compute split.
+    M("service-markup-ignores-share", "market/services.py",
+      "eta = share_weight_price * (1.0 - shares) + price_elasticity * shares", "eta = share_weight_price + 0.0 * shares",
+      "every lab charges the small-lab markup whatever its share"),
+    M("service-prices-on-stale-shares", "market/services.py", "for _ in range(100):", "for _ in range(2):",
+      "prices are set before the markups reach the fixed point of the shares they produce"),
+    M("split-ignores-growth", "agents/lab.py", "* relative_growth ** (behaviour.training_payback_months / 12.0)",
+      "* 1.0 ** (behaviour.training_payback_months / 12.0)", "training does not follow the growth a lab expects"),
     # Leases.
     M("lease-expiry-one-late", "market/leases.py", "if lease.end_month <= month]", "if lease.end_month < month]",
       "a lease runs a month past its term"),

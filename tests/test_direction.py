@@ -22,29 +22,39 @@ def baselines() -> dict[int, RunResult]:
     return {seed: run(seed=seed) for seed in DIRECTION_SEEDS}
 
 
-def test_more_generation_everywhere_means_fewer_idle_chips(baselines) -> None:
-    """Tripling every utility's build rate and adding half again to its starting supply: each seed has
-    fewer idle chips on average over the run, and the mean over seeds falls by at least 10%."""
-    params = Params()
-    more = []
-    for region, utility in params.utilities.items():
+def _more_generation() -> list[tuple[str, object]]:
+    """Every utility's build rate tripled and its starting supply raised by half."""
+    more: list[tuple[str, object]] = []
+    for region, utility in Params().utilities.items():
         more += [(f"utilities.{region}.build_rate_limit_gw_per_month", utility.build_rate_limit_gw_per_month * 3),
                  (f"utilities.{region}.initial_available_gw", utility.initial_available_gw * 1.5)]
-    base = np.array([baselines[s].model_table["idle_chips_gw"].mean() for s in DIRECTION_SEEDS])
-    varied = np.array([run(more, seed=s).model_table["idle_chips_gw"].mean() for s in DIRECTION_SEEDS])
-    assert (varied < base).all(), f"idle chips did not fall in every seed: {base} -> {varied}"
-    assert varied.mean() <= 0.9 * base.mean()
+    return more
 
 
-def test_higher_chip_price_means_fewer_gw_ordered(baselines) -> None:
-    """Every chipmaker's unit cost 1.5x (its price follows cost): each seed orders fewer GW over the run, the mean at
-    least 2% fewer (measured: -3%, 418-431 against 425-450 GW, seed 5 only -0.5%; -8% in the model version before
-    firms' finances were reworked). Raising only the markup caps (base_markup) no longer moves orders: makers below
-    their caps price competitively and buyers move to them."""
+def _idle_share(table) -> float:
+    return float((table["idle_chips_gw"] / (table["idle_chips_gw"] + table["compute_gw"])).mean())
+
+
+def test_more_generation_everywhere_means_a_smaller_share_of_chips_idle(baselines) -> None:
+    """More generation everywhere: each seed has a smaller share of its delivered chips idle on average over the run,
+    and the mean over seeds falls by at least 20% (measured: ~3% -> ~1.5-2%). Idle GW themselves need not fall: with
+    power to spare world compute more than doubles (~92 -> ~190-220 GW in the US) and more chips wait for buildings."""
+    base = np.array([_idle_share(baselines[s].model_table) for s in DIRECTION_SEEDS])
+    varied = np.array([_idle_share(run(_more_generation(), seed=s).model_table) for s in DIRECTION_SEEDS])
+    assert (varied < base).all(), f"the idle share did not fall in every seed: {base} -> {varied}"
+    assert varied.mean() <= 0.8 * base.mean(), (base, varied)
+
+
+def test_higher_chip_price_means_fewer_gw_ordered_where_power_does_not_bind() -> None:
+    """With generation to spare (build rates tripled, supply up by half), every chipmaker's unit cost 1.5x (its price
+    follows cost): each seed orders fewer GW over the run, the mean at least 2% fewer (measured: -2% to -6%, mean -4%).
+    In the baseline US power binds in every month from 2028, orders are set by power, and the same cost rise moves them
+    by -6% to +5% (mean -2%): the test runs where chips, not power, are the margin. Raising only the markup caps
+    (base_markup) does not move orders: makers below their caps price competitively and buyers move to them."""
     dear = [(f"chipmakers.{name}.initial_unit_cost_usd_bn_per_gw", maker.initial_unit_cost_usd_bn_per_gw * 1.5)
             for name, maker in Params().chipmakers.items()]
-    base = np.array([baselines[s].model.chip_market.ordered_gw_total for s in DIRECTION_SEEDS])
-    varied = np.array([run(dear, seed=s).model.chip_market.ordered_gw_total for s in DIRECTION_SEEDS])
+    base = np.array([run(_more_generation(), seed=s).model.chip_market.ordered_gw_total for s in DIRECTION_SEEDS])
+    varied = np.array([run(_more_generation() + dear, seed=s).model.chip_market.ordered_gw_total for s in DIRECTION_SEEDS])
     assert (varied < base).all(), f"orders did not fall in every seed: {base} -> {varied}"
     assert varied.mean() <= 0.98 * base.mean()
 
@@ -59,22 +69,22 @@ def test_longer_useful_life_means_more_compute_at_the_horizon(baselines) -> None
 
 def test_faster_us_power_builds_raise_us_compute_and_make_power_bind_less(baselines) -> None:
     """Halving the US utility's build-rate limit (1 GW/month) lowers US compute in Dec 2034 in every seed and leaves power
-    binding in at least as many months from 2028; doubling it raises US compute in every seed and makes power bind in
-    fewer months on average (measured: ~48-51 / ~90-93 / ~146-152 GW; power binds in all months from 2028 at 0.5x and 1x,
-    98-100% at 2x)."""
+    binding in at least as many months from 2026; doubling it raises US compute in every seed and makes power bind in
+    fewer months on average (measured: ~92-95 GW at 1x, ~155-160 GW at 2x; power binds in 97-100% of months from 2026 at
+    1x and 81-87% at 2x; from 2028 it binds in every month at both: demand outgrows even 2 GW a month)."""
     path = "utilities.US.build_rate_limit_gw_per_month"
     rate = Params().utilities["US"].build_rate_limit_gw_per_month
 
     def measure(table) -> tuple[float, float]:
         table = table.set_index("date")
-        return table["compute_gw_US"].iloc[-1], (table.loc["2028-01":, "constraint_US"] == "power").mean()
+        return table["compute_gw_US"].iloc[-1], (table.loc["2026-01":, "constraint_US"] == "power").mean()
 
     base = np.array([measure(baselines[s].model_table) for s in DIRECTION_SEEDS])
     half = np.array([measure(run([(path, rate / 2)], seed=s).model_table) for s in DIRECTION_SEEDS])
     double = np.array([measure(run([(path, rate * 2)], seed=s).model_table) for s in DIRECTION_SEEDS])
     assert (half[:, 0] < 0.8 * base[:, 0]).all() and (double[:, 0] > base[:, 0]).all(), (half, base, double)
     assert (half[:, 1] >= base[:, 1]).all() and (double[:, 1] <= base[:, 1]).all(), (half, base, double)
-    assert double[:, 1].mean() < base[:, 1].mean(), (base, double)
+    assert double[:, 1].mean() < base[:, 1].mean() - 0.05, (base, double)
 
 
 def test_a_rival_cheaper_per_flop_takes_share_from_the_incumbent_and_lowers_its_markup() -> None:
@@ -90,3 +100,20 @@ def test_a_rival_cheaper_per_flop_takes_share_from_the_incumbent_and_lowers_its_
         cheaper = run([*rival, ("chipmakers.custom_asic.efficiency", 2 * efficiency)], seed=seed).model.chipmakers["incumbent_gpu"]
         assert cheaper.order_share < usual.order_share, seed
         assert cheaper.price_usd_bn_per_gw / cheaper.unit_cost_usd_bn_per_gw < usual.price_usd_bn_per_gw / usual.unit_cost_usd_bn_per_gw, seed
+
+
+def _frontier_profit(result: RunResult, first_year: str, last_year: str) -> dict[str, float]:
+    table = result.agent_table.merge(result.model_table[["step", "date"]], on="step")
+    period = table[(table["role"] == "frontier") & table["date"].str[:4].between(first_year, last_year)]
+    return period.groupby("name")["operating_profit_usd_bn"].sum().to_dict()
+
+
+def test_frontier_labs_lose_money_early_and_most_are_profitable_in_2030_2034(baselines) -> None:
+    """The OpenAI-like lab loses money in 2025, as OpenAI did in 2024 (loss ~5 $bn, calibration.md), and at least 3 of
+    the 5 frontier labs have positive operating profit summed over 2030-2034, in every seed. Measured: 3-4 of 5
+    profitable; frontier_lab_a -15 $bn in 2025. Fails if prices do not cover training and research once expected
+    growth slows (the markup over all compute cost, fixed) or if labs price at full cost from the start."""
+    for seed, result in baselines.items():
+        assert _frontier_profit(result, "2025", "2025")["frontier_lab_a"] < 0, seed
+        late = _frontier_profit(result, "2030", "2034")
+        assert sum(profit > 0 for profit in late.values()) >= 3, (seed, late)

@@ -1,0 +1,84 @@
+"""Labs' unit economics, one rule per test with a hand-worked answer: the logit-Bertrand markup, the fixed point of
+prices and shares, and the compute split that follows expected growth.
+
+Each docstring names the bug that makes the test fail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from market.params import LabBehaviourSpec
+from market.services import bertrand_markups
+from tests.conftest import model_after
+
+
+def test_bertrand_markup_is_one_over_the_own_price_elasticity_less_one() -> None:
+    """w_p = 2, epsilon = 1.2: s = 0 gives eta = 2, mu = 1; s = 0.5 gives eta = 1 + 0.6 = 1.6, mu = 1 / 0.6. Fails if the
+    markup ignores the share (a fixed markup) or the market's own elasticity."""
+    markups = bertrand_markups(np.array([0.0, 0.5]), share_weight_price=2.0, price_elasticity=1.2, max_markup=3.0)
+    assert markups == pytest.approx([1.0, 1.0 / 0.6])
+
+
+def test_bertrand_markup_is_capped_where_demand_is_inelastic() -> None:
+    """w_p = 1, epsilon = 0.5, s = 0.5: eta = 0.75 < 1, no finite optimum, so the cap (3) holds; s = 0.1 with w_p = 1.2
+    and epsilon = 1.2: eta = 1.2, mu = 5 > 3, capped. Fails if an inelastic demand gives a negative or infinite markup."""
+    assert bertrand_markups(np.array([0.5]), 1.0, 0.5, 3.0) == pytest.approx([3.0])
+    assert bertrand_markups(np.array([0.1]), 1.2, 1.2, 3.0) == pytest.approx([3.0])
+
+
+def test_a_small_lab_prices_at_about_twice_its_compute_cost_as_openai_in_2024() -> None:
+    """Known answer: OpenAI's 2024 revenue over its inference compute is 3.7 / 1.8 = 2.06 (calibration.md); at the default
+    share weight of price and price elasticity, a lab with a small share prices at (1 + mu) = 2.0 times its compute cost.
+    Fails if the default weights give a markup more than 10% away from the data."""
+    from market.params import DemandSpec
+    demand = DemandSpec()
+    markup = bertrand_markups(np.array([0.05]), demand.share_weight_price, demand.price_elasticity, 3.0)[0]
+    assert abs((1.0 + markup) / (3.7 / 1.8) - 1.0) < 0.1
+
+
+def test_each_month_prices_are_the_bertrand_fixed_point_of_the_shares_they_produce() -> None:
+    """After 30 months every selling lab's markup equals 1 / (eta - 1) at the share of demand it won with that price,
+    and its price is (1 + mu) times its compute cost. Fails if prices are set on last month's shares or shares are
+    computed from other prices than those charged."""
+    model = model_after(30)
+    demand = model.params.demand
+    labs = [lab for lab in model.labs.values() if lab.alive and lab.potential_demand_eflops > 0]
+    wanted = np.array([lab.potential_demand_eflops for lab in labs])
+    shares = wanted / wanted.sum()
+    expected = bertrand_markups(shares, demand.share_weight_price, demand.price_elasticity,
+                                model.params.lab_behaviour.max_price_markup)
+    assert [lab.price_markup for lab in labs] == pytest.approx(expected, rel=1e-6)
+    assert [lab.price_usd_bn_per_eflops_month for lab in labs] == pytest.approx(
+        [(1.0 + lab.price_markup) * lab.compute_cost_usd_bn_per_eflops_month for lab in labs], rel=1e-6)
+    assert len({round(lab.price_markup, 6) for lab in labs}) > 1
+
+
+def test_the_inference_share_follows_expected_growth() -> None:
+    """Base split 0.31 at g_0 = 1: at g = g_0 the base holds; at g = 0, (1 + g) / (1 + g_0) = 0.5 and L = 36 months,
+    ratio = (0.69 / 0.31) 0.5^3 = 0.2782, s_I = 1 / 1.2782 = 0.7823. Fails if the split ignores growth or scales the
+    ratio with the wrong exponent."""
+    model = model_after(1)
+    lab = model.labs["frontier_lab_a"]
+    index = int(np.flatnonzero(model.equity.accounts == lab.account)[0])
+    assert LabBehaviourSpec().training_payback_months == 36.0
+    model.equity.growth[index] = model.params.lab_behaviour.initial_expected_growth_per_year
+    assert lab.base_inference_share() == pytest.approx(0.31)
+    model.equity.growth[index] = 0.0
+    assert lab.base_inference_share() == pytest.approx(1.0 / (1.0 + 0.69 / 0.31 * 0.125))
+
+
+def test_a_lab_that_expects_less_growth_trains_less_and_serves_more() -> None:
+    """Lower expected growth moves compute from training to inference the next month (unserved demand held at 0).
+    Fails if the growth-adjusted base does not reach the split."""
+    model = model_after(1)
+    lab = model.labs["frontier_lab_a"]
+    index = int(np.flatnonzero(model.equity.accounts == lab.account)[0])
+    lab.unserved_share = 0.0
+    model.equity.growth[index] = 1.5
+    lab.update_split_and_capability()
+    fast = lab.inference_share
+    model.equity.growth[index] = 0.2
+    lab.update_split_and_capability()
+    assert lab.inference_share > fast + 0.2
