@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +24,7 @@ class DraftPlan:
     lease_gw: float
     build_gw: float
     spare_usd_bn: float
+    lease_grants: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -273,13 +274,21 @@ class Lab(EconomicAgent):
         if wish < behaviour.min_order_gw:
             return DraftPlan(0.0, 0.0, spare)
         build_gw = wish * self.profile.own_build_share
-        lease_wanted = wish - build_gw
-        lease_gw = min(lease_wanted, model.leases.free_for(self))
-        if lease_wanted - lease_gw > 1e-9:
-            model.leases.note_unfilled(self, lease_wanted - lease_gw)
+        return DraftPlan(wish - build_gw, build_gw, spare)
+
+    def settle_lease_grants(self, draft: DraftPlan, grants: dict[int, float]) -> DraftPlan:
+        """The draft with the leases the clouds granted (:meth:`market.leases.LeaseBook.allocate`).
+
+        What clouds cannot lease is signalled to them (they plan for it) and, by a lab that builds, built instead.
+        """
+        behaviour = self.model.params.lab_behaviour
+        granted = sum(grants.values())
+        build_gw = draft.build_gw
+        if draft.lease_gw - granted > 1e-9:
+            self.model.leases.note_unfilled(self, draft.lease_gw - granted)
             if self.profile.own_build_share > 0:
-                build_gw += lease_wanted - lease_gw
-        return DraftPlan(lease_gw, build_gw if build_gw >= behaviour.min_order_gw else 0.0, spare)
+                build_gw += draft.lease_gw - granted
+        return DraftPlan(granted, build_gw if build_gw >= behaviour.min_order_gw else 0.0, draft.spare_usd_bn, grants)
 
     def carry_out(self, draft: DraftPlan, placed: dict[str, float]) -> None:
         """Second half: finance what the plan will spend within the funding horizon, cut it to what it can pay, order it.
@@ -304,7 +313,7 @@ class Lab(EconomicAgent):
                 model.indicators.cut(Constraint.CAPITAL, site, gw * (1.0 - paid))
                 model.placement.reserve(self, site, -gw * (1.0 - paid))
         if draft.lease_gw * paid >= behaviour.min_order_gw:
-            model.leases.request(self, draft.lease_gw * paid)
+            model.leases.sign_grants(self, draft.lease_grants, paid)
         for site, gw in placed.items():
             if gw * paid >= behaviour.min_order_gw:
                 model.procurement.request(self, site, gw * paid)

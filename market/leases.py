@@ -87,6 +87,44 @@ class LeaseBook:
         """GW the clouds the lessee may lease from could still lease out."""
         return sum(self.free_gw(cloud) for cloud in self.candidates(lessee))
 
+    def allocate(self, wishes: list[tuple[Lab, float]], taken: dict[int, float] | None = None) -> dict[int, dict[int, float]]:
+        """Share the clouds' free GW among the month's lessees: {lessee account: {cloud account: GW granted}}.
+
+        In each round every lessee asks the cheapest of its clouds with GW still free for what it still wants; a cloud
+        asked for more than it has grants each asker the same share of its request (pro rata), and what is left
+        unmet goes to the next cheapest cloud in the next round. Lessees are served together, not in planning
+        order: the first to plan does not take a cloud's whole free capacity. ``taken`` holds GW granted earlier in the
+        month and not yet signed, by cloud account.
+        """
+        clouds = {cloud.account: cloud for cloud in self.model.labs_by_role(LabRole.CLOUD) if cloud.alive}
+        taken = taken or {}
+        free = {account: max(self.free_gw(cloud) - taken.get(account, 0.0), 0.0) for account, cloud in clouds.items()}
+        wanted = {lessee.account: gw for lessee, gw in wishes if gw > 1e-12}
+        order = {lessee.account: [c.account for c in self.candidates(lessee)] for lessee, gw in wishes if gw > 1e-12}
+        grants: dict[int, dict[int, float]] = {lessee.account: {} for lessee, _ in wishes}
+        for _ in range(len(clouds) + 1):
+            asks: dict[int, dict[int, float]] = {}
+            for account, gw in wanted.items():
+                cloud = next((c for c in order[account] if free.get(c, 0.0) > 1e-12), None)
+                if gw > 1e-12 and cloud is not None:
+                    asks.setdefault(cloud, {})[account] = gw
+            if not asks:
+                break
+            for cloud, by_lessee in asks.items():
+                scale = min(1.0, free[cloud] / sum(by_lessee.values()))
+                for account, gw in by_lessee.items():
+                    granted = gw * scale
+                    grants[account][cloud] = grants[account].get(cloud, 0.0) + granted
+                    wanted[account] -= granted
+                    free[cloud] -= granted
+        return grants
+
+    def sign_grants(self, lessee: Lab, grants: dict[int, float], scale: float) -> None:
+        """Sign the lessee's granted leases, each scaled by ``scale`` (the share of the plan it can pay for)."""
+        for account, gw in grants.items():
+            if gw * scale > 1e-9:
+                self.sign(self.model.agent_by_account(account), lessee, gw * scale)
+
     def request(self, lessee: Lab, gw: float) -> float:
         """Lease up to ``gw`` from clouds, cheapest first; return the GW left unfilled."""
         remaining = gw

@@ -39,7 +39,7 @@ from market.services import clear_services_market
 from market.settlement import Dues
 from market.vendor import VendorFinancing
 
-PLANNING_ORDER = (LabRole.FRONTIER, LabRole.FOLLOWER, LabRole.CLOUD)
+PLANNING_GROUPS = ((LabRole.FRONTIER, LabRole.FOLLOWER), (LabRole.CLOUD,))
 
 
 class ComputeMarket(mesa.Model):
@@ -279,11 +279,19 @@ class ComputeMarket(mesa.Model):
         """Step 4: labs draft plans (frontier, followers, then clouds, which plan for what others asked to lease),
         the plans are placed together (cut to chips, power and construction room), then each lab finances its own."""
         drafts = []
-        for role in PLANNING_ORDER:
-            for lab in self.labs_by_role(role):
-                if lab.alive:
-                    lab.update_expectations()
-                    drafts.append((lab, lab.draft_plan()))
+        taken: dict[int, float] = {}
+        for roles in PLANNING_GROUPS:
+            group = []
+            for role in roles:
+                for lab in self.labs_by_role(role):
+                    if lab.alive:
+                        lab.update_expectations()
+                        group.append((lab, lab.draft_plan()))
+            grants = self.leases.allocate([(lab, draft.lease_gw) for lab, draft in group], taken)
+            for by_cloud in grants.values():
+                for cloud, gw in by_cloud.items():
+                    taken[cloud] = taken.get(cloud, 0.0) + gw
+            drafts += [(lab, lab.settle_lease_grants(draft, grants[lab.account])) for lab, draft in group]
         placed = self.placement.place([(lab, draft.build_gw) for lab, draft in drafts])
         for region in REGIONS:
             self.indicators.cut(Constraint.DEMAND, region, self.placement.unused_room_gw(region))

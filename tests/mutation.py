@@ -127,6 +127,8 @@ MUTANTS: tuple[Mutant, ...] = (
     M("split-ignores-growth", "agents/lab.py", "* relative_growth ** (behaviour.training_payback_months / 12.0)",
       "* 1.0 ** (behaviour.training_payback_months / 12.0)", "training does not follow the growth a lab expects"),
     # Leases.
+    M("lease-grants-ignore-free-room", "market/leases.py", "scale = min(1.0, free[cloud] / sum(by_lessee.values()))",
+      "scale = 1.0", "a cloud grants every lease asked of it, beyond its free capacity"),
     M("lease-expiry-one-late", "market/leases.py", "if lease.end_month <= month]", "if lease.end_month < month]",
       "a lease runs a month past its term"),
     M("lease-share-ignored", "market/leases.py", "cloud.profile.lease_out_share_max * online - self.leased_out_gw",

@@ -135,6 +135,22 @@ def test_a_cloud_leases_out_at_most_its_stated_share_of_online_compute(model) ->
     assert model.leases.free_gw(cloud) == pytest.approx(0.5 * online - 0.2)
 
 
+def test_clouds_share_free_capacity_pro_rata_cheapest_first(model, monkeypatch) -> None:
+    """Cloud A (cheapest, 1.0 GW free) and B (0.5 GW free); X wants 1.0 GW and may lease from A then B, Y wants 1.0 GW
+    and only from A. Round 1: both ask A for 1.0; A grants each 0.5. Round 2: X asks B for its last 0.5 and gets it;
+    Y has no cloud left. Fails if the first lessee to plan takes A whole (Y would get nothing) or if B's room is lost."""
+    a, b = model.labs["cloud_us_a"], model.labs["cloud_us_b"]
+    x, y = model.labs["frontier_lab_a"], model.labs["frontier_lab_b"]
+    free = {a.account: 1.0, b.account: 0.5}
+    monkeypatch.setattr(model.leases, "free_gw", lambda cloud: free.get(cloud.account, 0.0))
+    monkeypatch.setattr(model.leases, "candidates", lambda lessee: [a, b] if lessee is x else [a])
+    grants = model.leases.allocate([(x, 1.0), (y, 1.0)])
+    assert grants[x.account] == pytest.approx({a.account: 0.5, b.account: 0.5})
+    assert grants[y.account] == pytest.approx({a.account: 0.5})
+    later = model.leases.allocate([(y, 1.0)], taken={a.account: 0.75})
+    assert later[y.account] == pytest.approx({a.account: 0.25})
+
+
 def test_unit_cost_falls_by_the_progress_ratio_when_cumulative_output_doubles(model) -> None:
     """Wright's law: c = c_0 (Q / Q_0)^(-log2(1/pr)); a maker whose month of full output takes cumulative output to
     2 Q_0 has unit cost pr x c_0. Fails if cost rises with output."""
