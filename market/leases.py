@@ -19,8 +19,9 @@ class LeaseBook:
 
     A cloud's lease price per GW-month is (1 + ``lab_behaviour.lease_markup``) times its full cost per
     GW-month (depreciation, power, maintenance). It leases at most ``lease_out_share_max`` of its
-    online GW. Requests go to the cheapest clouds in the lessee's site regions first, or only to its
-    lessor while ``labs.<name>.exclusive_lessor`` holds.
+    online GW. A lessee leases from the clouds in its site regions, cheapest first, or only from its
+    lessor while ``labs.<name>.exclusive_lessor`` holds; the month's wishes share a short cloud pro
+    rata (:meth:`allocate`).
 
     Args:
         model: The model.
@@ -83,10 +84,6 @@ class LeaseBook:
         free = [c for c in clouds if self.free_gw(c) > 1e-9] or clouds
         return self.lease_price(free[0]) if free else 0.0
 
-    def free_for(self, lessee: Lab) -> float:
-        """GW the clouds the lessee may lease from could still lease out."""
-        return sum(self.free_gw(cloud) for cloud in self.candidates(lessee))
-
     def allocate(self, wishes: list[tuple[Lab, float]], taken: dict[int, float] | None = None) -> dict[int, dict[int, float]]:
         """Share the clouds' free GW among the month's lessees: {lessee account: {cloud account: GW granted}}.
 
@@ -124,18 +121,6 @@ class LeaseBook:
         for account, gw in grants.items():
             if gw * scale > 1e-9:
                 self.sign(self.model.agent_by_account(account), lessee, gw * scale)
-
-    def request(self, lessee: Lab, gw: float) -> float:
-        """Lease up to ``gw`` from clouds, cheapest first; return the GW left unfilled."""
-        remaining = gw
-        for cloud in self.candidates(lessee):
-            if remaining <= 1e-9:
-                break
-            take = min(remaining, self.free_gw(cloud))
-            if take > 1e-9:
-                self.sign(cloud, lessee, take)
-                remaining -= take
-        return max(remaining, 0.0)
 
     def note_unfilled(self, lessee: Lab, gw: float) -> None:
         """Tell the clouds the lessee may lease from that it wanted ``gw`` more than they could lease (they plan for it)."""
