@@ -99,6 +99,11 @@ higher price cost OpenAI share: its 2024 revenue fell to 38% below the record. T
 recalibrated on the 2023 rows (spend $1.2bn -> $1.4bn a month in January 2022, rate 0.030 -> 0.032 a month),
 which brought NVIDIA's FY2024 revenue to -8% and OpenAI's 2024 revenue to the table's value.
 
+What the calibrated-start pass changed: building labs start with 1.5x their installed compute under
+construction (it was 0.5x, in a few random lumps), in six tranches evenly far along, in the replay as in
+the baseline; OpenAI's $40bn round of 2025 was added to the replay's deals. No parameter was
+recalibrated; the table above is its result.
+
 What is still missing:
 - OpenAI's 2023 revenue is about half the record. The model has no ChatGPT-like step in demand in
   late 2022, and its revenue per GW of compute is low in 2023.
@@ -106,6 +111,12 @@ What is still missing:
   and 2024 revenue, so it is not used.
 - Lease prices are the cloud's cost plus a markup. In the 2023-24 shortage, rental prices were far
   above cost.
+- The baseline (from 2025) starts where the replay's 2024 ends: its AI spending in January 2025 is
+  the replay's in December 2024 ($7bn a month) on the same adoption rate, and its building labs
+  start with 1.5x their installed compute under construction, chips on order, so the makers start
+  about sold out a year ahead. Over 2025 the two agree within 20% on AI capex, NVIDIA's revenue and
+  world compute (a test, seeds 1-5). They differ on OpenAI: the replay's grows from its 2024 state
+  more slowly (about 1.3 GW in December 2025, the baseline's about 2 GW; the CFO reported ~1.9 GW).
 - The baseline (from 2025) takes two of the replay's behavioural values as its defaults: the
   lease horizon (2 months) and the 12-month booking window. With
   18-month US builds, labs order chips 17 months ahead, beyond the window, so the window binds on

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 INITIAL_VINTAGE_MONTHS = 36
 INITIAL_GROWTH_PER_YEAR = 1.0
+PIPELINE_TRANCHES = 6
 
 
 def create_agents(model: ComputeMarket) -> None:
@@ -169,22 +170,27 @@ def _install_project(model: ComputeMarket, lab: Lab, maker: Chipmaker, gw: float
 
 
 def _install_pipeline(model: ComputeMarket, lab: Lab, gw: float) -> None:
-    """Projects already under construction at the start: chips on order, power requested, building part done."""
+    """Projects already under construction at the start: chips on order, power requested, building part done.
+
+    The ``gw`` is started in ``PIPELINE_TRANCHES`` equal tranches whose buildings are evenly far along (tranche k of
+    N done (k + 1/2) / N of its build), as a steady flow of starts before the start date leaves them, so the chips
+    on order fall due evenly over the coming build time rather than in a few random lumps.
+    """
     if gw <= 0:
         return
-    rng = model.streams.get(Stream.INITIAL_CONDITIONS)
-    before = set(model.projects)
-    model.procurement.start_projects(lab, gw, lab.site_preference()[0])
-    for project_id in sorted(set(model.projects) - before):
-        project = model.projects[project_id]
-        done = int(rng.integers(0, project.build_months))
-        model.construction[project.site].queue.remove(project_id)
-        project.started_month = model.month - done
-        project.months_built = done
-        project.construction_paid_usd_bn = project.construction_capex_usd_bn * done / project.build_months
-        for order in model.chip_market.orders.get(project.maker, []):
-            if order.project == project_id:
-                order.wanted_month = model.month + max(project.build_months - done - 1, 0)
+    for tranche in range(PIPELINE_TRANCHES):
+        before = set(model.projects)
+        model.procurement.start_projects(lab, gw / PIPELINE_TRANCHES, lab.site_preference()[0])
+        for project_id in sorted(set(model.projects) - before):
+            project = model.projects[project_id]
+            done = min(int((tranche + 0.5) / PIPELINE_TRANCHES * project.build_months), project.build_months - 1)
+            model.construction[project.site].queue.remove(project_id)
+            project.started_month = model.month - done
+            project.months_built = done
+            project.construction_paid_usd_bn = project.construction_capex_usd_bn * done / project.build_months
+            for order in model.chip_market.orders.get(project.maker, []):
+                if order.project == project_id:
+                    order.wanted_month = model.month + max(project.build_months - done - 1, 0)
 
 
 def sign_initial_leases(model: ComputeMarket) -> None:

@@ -114,13 +114,13 @@ def test_debt_lowers_a_firm_s_own_value_one_for_one(model) -> None:
 
 
 def test_debt_capacity_is_the_limit_on_assets_less_the_debt_already_owed(model) -> None:
-    """With debt limited to a share x of assets, a firm with 100 $bn of assets and D of debt may borrow 100 x - D more
-    (never less than 0). Fails if the debt already owed is not counted."""
+    """With debt limited to a share x of assets, a firm with A of assets and D of debt may borrow A x - D more
+    (never less than 0): D more at A = 2 D / x, nothing at A = D / (2 x). Fails if the debt already owed is not counted."""
     firm = model.labs["cloud_us_a"]
     share = model.params.finance.max_debt_to_assets
     debt = firm.debt_usd_bn
-    assert 0 < debt < 100.0 * share
-    assert model.capital.debt_capacity(firm, 100.0) == pytest.approx(100.0 * share - debt)
+    assert debt > 0
+    assert model.capital.debt_capacity(firm, 2.0 * debt / share) == pytest.approx(debt)
     assert model.capital.debt_capacity(firm, 0.5 * debt / share) == 0.0
 
 

@@ -34,9 +34,8 @@ def _peak_and_fall(result: RunResult) -> tuple[float, float]:
 
 def test_bubble_rises_well_above_one_then_falls_by_a_third(bubble_runs) -> None:
     """Every seed peaks at >= 1.5; the median fall from the peak is >= 45% and the mean >= 40%.
-    Measured (seeds 1-10): first peaks 1.54-2.16 in 2025-2026; falls 34-54% (median 49%, mean 46%). Seeds 1, 2 and 8
-    are the mildest: they peak lowest (~1.5-1.7) and fall ~34-41%; seeds 1 and 2 run up a second bubble in 2034 (to
-    ~1.9-2.1 in December), which the first peak leaves out."""
+    Measured (seeds 1-10): first peaks 2.22-2.29 between November 2025 and February 2026; falls 55-56% (median and
+    mean 55%); in December 2034 the index is back at 1.01-1.22."""
     peaks, falls = zip(*(_peak_and_fall(result) for result in bubble_runs.values()), strict=True)
     assert min(peaks) >= 1.5, peaks
     assert np.median(falls) >= 0.45 and np.mean(falls) >= 0.40, falls

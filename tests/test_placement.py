@@ -40,11 +40,18 @@ def _set_power_room(model: ComputeMarket, site: str, gw: float) -> None:
     utility.spec.build_rate_limit_gw_per_month = 0.0
 
 
+def _ample_chips(model: ComputeMarket) -> None:
+    """Room in every maker's order book, so chips cut nothing."""
+    for maker in model.chipmakers.values():
+        maker.capacity_gw_per_month = 100.0
+
+
 def test_a_lab_whose_sites_can_power_nothing_builds_nothing_and_the_cut_is_power(model) -> None:
     """No power room in its only site region: nothing is placed and its whole 0.4 GW wish is recorded as a power cut
     there; the utility sees it as load to build for. Fails if plans ignore what can be powered."""
     lab, = _only_site(model, ["frontier_lab_c"], "CN")
     _set_power_room(model, "CN", 0.0)
+    _ample_chips(model)
     turned_away = model.utilities["CN"].turned_away_gw
     placed = model.placement.place([(lab, 0.4)])
     assert placed[lab.account] == {}
@@ -59,6 +66,7 @@ def test_short_power_is_shared_pro_rata_to_what_labs_ask(model) -> None:
     first, second = _only_site(model, ["frontier_lab_c", "cloud_cn_a"], "CN")
     _set_power_room(model, "CN", 2.0)
     model.construction["CN"].capacity_gw_per_month = 100.0
+    _ample_chips(model)
     placed = model.placement.place([(first, 3.0), (second, 1.0)])
     assert placed[first.account]["CN"] == pytest.approx(1.5) and placed[second.account]["CN"] == pytest.approx(0.5)
     assert model.indicators.cuts[Constraint.POWER]["CN"] == pytest.approx(2.0)

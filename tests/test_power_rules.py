@@ -97,6 +97,7 @@ def test_retired_chips_give_their_power_back(model) -> None:
     gw = float(cohorts.gw[rows[0]])
     utility = model.utilities["US"]
     committed, connected = utility.committed_gw, project.connected_gw
+    model.params.technology.scrap_efficiency_ratio = 1e9  # no early retirement for power this month
     model.month += 1
     monthly.progress_projects(model)
     assert utility.committed_gw == pytest.approx(committed - min(gw, connected))

@@ -52,6 +52,7 @@ def test_a_sold_out_window_turns_away_orders_wanted_within_it_and_takes_later_on
     assert procurement.wanted_month("CN") < model.month + 12 <= procurement.wanted_month("US")
     us_lab.profile.site_regions = ["US"]
     cn_lab.profile.site_regions = ["CN"]
+    model.utilities["US"].available_gw += 10.0  # room for the US lab, so only chips can cut it
     model.indicators.start_month()
     turned_away_before = sum(m.turned_away_month_gw for m in model.chipmakers.values())
     placed = placement.place([(cn_lab, 0.5), (us_lab, 0.5)])
@@ -83,6 +84,7 @@ def test_a_sold_out_maker_expands_by_what_it_turns_away(one_month) -> None:
     maker.capacity_pipeline = [(month + 100, 0.01)]
     capacity = maker.capacity_gw_per_month
     backlog = 0.5 * spec.target_backlog_months * capacity
+    maker.turned_away_gw_per_month = maker.turned_away_month_gw = 0.0
     assert maker.expand_capacity(backlog, month) == 0.0
     maker.turn_away(8.0 * capacity)
     smoothed = spec.turned_away_weight * 8.0 * capacity
