@@ -55,6 +55,7 @@ class EquityMarket:
                                + ["utilities"] * len(model.utilities))
         n = len(self.firms)
         self.fundamental = np.zeros(n)
+        self.priced_in = np.zeros(n)
         self.market = np.zeros(n)
         self.deviation = np.zeros(n)
         self.previous_forecasts = np.zeros((2, n))
@@ -201,7 +202,7 @@ class EquityMarket:
         alive = np.array([f.alive for f in self.firms])
         if self.trailing.count == 0:
             book = np.array([max(f.book_equity_usd_bn(), 0.0) if f.alive else 0.0 for f in self.firms])
-            self.fundamental = self.market = np.maximum(solve_cross_holdings(book, stakes), 0.0)
+            self.fundamental = self.market = self.priced_in = np.maximum(solve_cross_holdings(book, stakes), 0.0)
             self._record_stats(stakes, self.trend_share())
             return
         valued, gap = self._value_fundamentals(stakes, alive)
@@ -234,6 +235,7 @@ class EquityMarket:
         premium = np.where(self.sector == "utilities", valuation.utility_growth_beta * self.premium, self.premium)
         self.fundamental = np.maximum(solve_cross_holdings(self._own_values(own_growth), stakes), 0.0)
         priced_in = np.maximum(solve_cross_holdings(self._own_values(own_growth + premium), stakes), 0.0)
+        self.priced_in = priced_in
         valued = alive & (self.fundamental > 1e-9) & (priced_in > 1e-9)
         gap = np.zeros(len(self.firms))
         gap[valued] = np.log(priced_in[valued] / self.fundamental[valued])
@@ -259,6 +261,7 @@ class EquityMarket:
             "market_value_usd_bn": world_market,
             "fundamental_value_usd_bn": world_fundamental,
             "bubble_index": world_market / world_fundamental if world_fundamental > 0 else 1.0,
+            "priced_in_index": float(held @ self.priced_in) / world_fundamental if world_fundamental > 0 else 1.0,
             "share_trend_followers": n_trend,
             "risk_free_rate": self.risk_free_rate(),
         }

@@ -97,6 +97,7 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
         "bubble_index_labs": equity["bubble_index_labs"],
         "bubble_index_chipmakers": equity["bubble_index_chipmakers"],
         "bubble_index_utilities": equity["bubble_index_utilities"],
+        "priced_in_index": equity["priced_in_index"],
     })
     indicators = model.indicators
     row["gw_added_per_week"] = indicators.gw_added_per_week

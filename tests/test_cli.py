@@ -43,7 +43,7 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                    "claims_usd_bn", "hhi_compute", "money_total_usd_bn"]
                 + ["market_value_usd_bn", "fundamental_value_usd_bn", "bubble_index", "circularity", "share_trend_followers",
                    "implied_ai_revenue_to_demand_5y", "hedge_share", "speculative_share", "ponzi_share", "defaults", "contagion_defaults", "risk_free_rate",
-                   "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities"]
+                   "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities", "priced_in_index"]
                 + ["gw_added_per_week"] + [f"share_compute_{r}" for r in regions] + ["blocked_demand_gw", "fleet_value_to_book"]
                 + [f"constraint_{r}" for r in regions]
                 + [f"cut_gw_{cause}_{r}" for cause in ("demand", "chips", "power", "construction", "capital") for r in regions])

@@ -14,7 +14,7 @@ from experiments.runner import RunResult
 from market.params import Params
 from tests.conftest import DIRECTION_SEEDS, run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # each test runs 10-20 whole baselines
 
 
 @pytest.fixture(scope="module")
