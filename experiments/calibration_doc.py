@@ -105,7 +105,7 @@ the baseline; OpenAI's $40bn round of 2025 was added to the replay's deals. No p
 recalibrated; the table above is its result.
 
 What is still missing:
-- OpenAI's 2023 revenue is about half the record. The model has no ChatGPT-like step in demand in
+- OpenAI's 2023 revenue is well below the record (see the table). The model has no ChatGPT-like step in demand in
   late 2022, and its revenue per GW of compute is low in 2023.
 - A scheduled capability jump in December 2022 closed the revenue gap only by overshooting compute
   and 2024 revenue, so it is not used.
