@@ -15,6 +15,7 @@ from market.rng import Stream
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket
+    from market.roster import LabSpec
 
 
 @dataclass(frozen=True)
@@ -38,17 +39,26 @@ class LabProfile:
     core_income_usd_bn_per_month: float
     sells_services: bool = True
 
+    @classmethod
+    def from_spec(cls, spec: LabSpec) -> LabProfile:
+        """The profile a named lab's parameters give (read again when a ``set_param`` event changes them)."""
+        return cls(spec.own_build_share, spec.lease_out_share_max, spec.uses_debt, list(spec.site_regions),
+                   spec.core_income_usd_bn_per_month, spec.sells_services)
+
 
 class Lab(EconomicAgent):
     """A lab: trains models and sells AI services, and (clouds) leases compute to other labs.
 
-    Compute split: inference share s_I,t = clip(s_I(g) + a u_{t-1}, s_I(g), s_I,max), u the unserved share
-    of its demand, s_I(g) the base split adjusted to the revenue growth g the lab expects (a lab trains for
-    the market its models will sell into, :meth:`base_inference_share`); training and research share the rest
-    in their base ratio (``compute_split.<role>``).
+    Compute split: inference share s_I,t = clip(s_I(g) + a u_{t-1}, s_I(g), s_I,max), u = max(D - s_I(g) E, 0) / D
+    the share of last month's demand D its base inference capacity could not serve (E its EFLOP/s; measured at the
+    base split, so serving it all does not switch the shift off the next month and start a two-month cycle), s_I(g)
+    the base split adjusted to the revenue growth g the lab expects (a lab trains for the market its models will
+    sell into, :meth:`base_inference_share`); training and research share the rest in their base ratio
+    (``compute_split.<role>``).
 
     Investment (``lab_behaviour``): expected growth g_e <- (1 - lambda) g_e + lambda g_obs; desired
-    EFLOP/s at the horizon E* = D (p_new / p)^-epsilon (1 + g_e)^(H_p/12) / s_I, provisioning for
+    EFLOP/s at the horizon E* = D (p_new / p)^-epsilon (1 + g_e)^(H_p/12) / s_I(g) (the base split: the
+    shift toward inference is a short-run response, not planned for), provisioning for
     H_p = b H + (1 - b) H_L months of growth (b its own-build share: what it leases comes sooner) (clouds
     add the compute others lease or ask to lease), times q^kappa with q its market over fundamental
     value; the wish W = (E* - E_kept - E_pipeline - E_leased) / (e_new M) GW a month, where E_kept
@@ -139,11 +149,19 @@ class Lab(EconomicAgent):
         ratio = (1.0 - base) / base * relative_growth ** (behaviour.training_payback_months / 12.0)
         return 1.0 / (1.0 + ratio)
 
+    def unserved_share_at(self, inference_share: float) -> float:
+        """u = max(D - s E, 0) / D: the share of last month's demand D that ``inference_share`` s of the lab's EFLOP/s E
+        would leave unserved (0 without demand)."""
+        demand = self.potential_demand_eflops
+        if demand <= 1e-12:
+            return 0.0
+        return max(demand - inference_share * self.compute_eflops(), 0.0) / demand
+
     def update_split_and_capability(self) -> None:
         """Shift toward inference when demand went unserved; accumulate training compute; draw jumps."""
         split = self.model.params.compute_split[self.role]
         base = min(self.base_inference_share(), split.max_inference_share)
-        self.inference_share = float(np.clip(base + split.inference_shift_per_unserved * self.unserved_share,
+        self.inference_share = float(np.clip(base + split.inference_shift_per_unserved * self.unserved_share_at(base),
                                              base, max(split.max_inference_share, base)))
         training, _, _ = self.shares()
         self.cumulative_training_eflops_months += self.compute_eflops() * training
@@ -174,7 +192,9 @@ class Lab(EconomicAgent):
         provision_months = horizon + (1.0 - build) * (behaviour.lease_planning_horizon_months - horizon)
         growth = (1.0 + self.expected_growth_per_year) ** (provision_months / 12.0)
         demand_eflops = max(self.potential_demand_eflops, self.served_eflops) * self.demand_at_new_price(e_new, cost_per_gw)
-        wanted = demand_eflops * growth / max(self.inference_share, 1e-6)
+        split = model.params.compute_split[self.role]
+        planned_share = min(self.base_inference_share(), split.max_inference_share)
+        wanted = demand_eflops * growth / max(planned_share, 1e-6)
         wanted *= model.equity.q_ratio(self.account) ** behaviour.valuation_elasticity_of_investment
         if self.lab_role is LabRole.CLOUD:
             leased_out = model.leases.leased_out_gw(self.account) + self.lease_requests_unfilled_gw

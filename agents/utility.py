@@ -139,6 +139,40 @@ class Utility(EconomicAgent):
         """Record load already connected at the start."""
         self.committed_gw += gw
 
+    def install_initial_builds(self, month: int, due_gw: list[tuple[int, float]]) -> float:
+        """Generation under construction at the start for the load already queued; return GW installed.
+
+        The projects under way at the start asked for power while their buildings went up, and the utility followed its
+        build rule meanwhile, so its supply keeps (1 + r) times the load connected or due: for requests falling due in
+        month m_k (GW l_k, sorted by m_k), a build of max((1 + r)(committed + sum_{j <= k} l_j) - available - builds
+        before, 0) is due in m_k, no earlier than next month. The total is capped at what the utility could have started
+        over one lead time (``build_rate_limit_gw_per_month`` x permitting speed x lead time). Its capex is paid now
+        from cash (with debt for any shortfall), as ``plan_builds`` pays a build it starts. Without it the pipeline's
+        requests read as load nobody planned for and the price opens at its cap.
+        """
+        spec = self.spec
+        room = spec.build_rate_limit_gw_per_month * self.permitting_speed() * self.lead_time_months()
+        load = self.committed_gw
+        supply = self.available_gw
+        builds: list[tuple[int, float]] = []
+        for due, gw in sorted(due_gw):
+            load += gw
+            start = min(max((1.0 + spec.reserve_margin) * load - supply, 0.0), room)
+            if start > 1e-9:
+                builds.append((max(due, month + 1), start))
+                supply += start
+                room -= start
+        total = sum(gw for _, gw in builds)
+        if total <= 1e-9:
+            return 0.0
+        capex = total * spec.generation_capex_usd_bn_per_gw
+        if self.cash_usd_bn < capex:
+            self.model.capital.raise_debt(self, capex - self.cash_usd_bn)
+        self.model.ledger.pay(self.account, OUTSIDE, capex, PaymentKind.GENERATION_CAPEX)
+        self.fixed_assets_usd_bn += capex
+        self.pipeline += builds
+        return total
+
     def grow_and_complete(self, month: int) -> None:
         """Add the region's exogenous grid growth and finished builds to available capacity."""
         self.available_gw += self.grid_growth_gw_per_month()

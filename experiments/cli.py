@@ -1,6 +1,7 @@
 """The ``aicm`` command line: run scenarios, list them, validate files and list parameters.
 
-Errors in what the user gave are one line on stderr and exit code 2, with no traceback.
+Errors in what the user gave are one line on stderr and exit code 2, with no traceback; Ctrl-C is one line and exit
+code 130; a failure to write outputs is one line and exit code 1, leaving the earlier outputs as they were.
 """
 
 from __future__ import annotations
@@ -8,13 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
 from market.scenario import describe_params, list_scenarios, load_scenario, parse_set_option
 from market.schema import ParamError
 
+EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
 
 
 def _positive_int(name: str):
@@ -30,9 +34,18 @@ def _positive_int(name: str):
     return parse
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (``--help`` shows the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``error: <prog>: <message>`` and exit with code 2."""
+        print(f"error: {self.prog}: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="aicm",
         description="AI Compute Market: an agent-based, stock-flow-consistent model of the market for AI compute.",
     )
@@ -46,15 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--steps", type=_positive_int("--steps"), help="months to simulate (default: the scenario's run.steps)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a parameter, e.g. --set demand.price_elasticity=1.5 (repeatable)")
-    run.add_argument("--out", type=Path, help="output folder (default: results/<scenario>)")
+    run.add_argument("--out", type=Path, help="output folder, new, empty or holding an earlier run, replaced whole "
+                                               "when every file is written (default: results/<scenario>)")
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default: parquet)")
 
     sub.add_parser("scenarios", help="list shipped scenarios with a one-line description",
                    description="List the scenarios shipped in experiments/scenarios.")
 
     validate = sub.add_parser("validate", help="check a scenario file",
-                              description="Check a scenario file; exit 2 on the first error.")
+                              description="Check a scenario file as run would before its first month (the file, every "
+                                          "parameter, the events applied in date order, the model's set-up); exit 2 on "
+                                          "the first error.")
     validate.add_argument("path", help="path to a scenario .toml file, or a shipped scenario name")
+    validate.add_argument("--seed", type=_positive_int("--seed"), default=1,
+                          help="the seed the set-up is drawn with (default: 1)")
 
     figures = sub.add_parser("figures", help="draw every scenario's headline columns against the baseline (docs/scenarios.md)",
                              description="Run the baseline and every shipped scenario with one seed and write one "
@@ -78,7 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    """Run a scenario, write its outputs and print a start-against-end summary."""
+    """Run a scenario, write its outputs and print a start-against-end summary.
+
+    The output folder is checked and its staging folder made before the simulation, so a folder that cannot be
+    written fails at once; until the new run's files are all written the folder keeps the earlier run.
+    """
+    from experiments.output_folder import OutputFolder
     from experiments.runner import simulate, summary_table, write_outputs
 
     overrides = [parse_set_option(option) for option in args.overrides]
@@ -86,10 +109,15 @@ def command_run(args: argparse.Namespace) -> int:
         overrides.append(("run.steps", args.steps))
     scenario = load_scenario(args.scenario, overrides)
     out_dir = args.out or Path("results") / scenario.name
-    run_spec = scenario.params.run
-    print(f"Running scenario '{scenario.name}' ({run_spec.steps} months from {run_spec.start_date}, seed {args.seed})")
-    result = simulate(scenario, args.seed)
-    written = write_outputs(result, scenario, args.seed, out_dir, args.format)
+    folder = OutputFolder(out_dir)
+    folder.prepare()
+    try:
+        run_spec = scenario.params.run
+        print(f"Running scenario '{scenario.name}' ({run_spec.steps} months from {run_spec.start_date}, seed {args.seed})")
+        result = simulate(scenario, args.seed)
+        written = write_outputs(result, scenario, args.seed, out_dir, args.format, folder)
+    finally:
+        folder.discard()
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
         print(summary_table(result.model_table).to_string())
     print(f"Simulated in {result.wall_time_s:.1f} s; wrote {len(written)} files to {out_dir}/")
@@ -106,9 +134,12 @@ def command_scenarios(_: argparse.Namespace) -> int:
 
 
 def command_validate(args: argparse.Namespace) -> int:
-    """Validate a scenario file."""
+    """Validate a scenario file: every check ``run`` makes before its first month, set-up included."""
+    from market.model import ComputeMarket
+
     scenario = load_scenario(args.path)
-    print(f"ok: scenario '{scenario.name}' is valid ({len(scenario.events)} events)")
+    ComputeMarket(scenario, rng=args.seed)
+    print(f"ok: scenario '{scenario.name}' is valid ({len(scenario.events)} events; set up with seed {args.seed})")
     return 0
 
 
@@ -165,6 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     except ParamError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''} (earlier outputs left as they were)",
+              file=sys.stderr)
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import os
 import platform
 import subprocess
-import tempfile
 import time
 from dataclasses import dataclass
 from importlib import metadata
@@ -16,6 +14,7 @@ from typing import Any
 import mesa
 import pandas as pd
 
+from experiments.output_folder import MANIFEST, PACKAGE, OutputFolder, sha256_of
 from market.enums import AgentType
 from market.metrics import agent_table, event_table, model_table
 from market.model import ComputeMarket
@@ -63,14 +62,18 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def manifest(result: RunResult, scenario: Scenario, seed: int) -> dict[str, Any]:
-    """The run's manifest: versions, scenario, parameter hash, seed, steps, timing and agent counts."""
+def manifest(result: RunResult, scenario: Scenario, seed: int, files: dict[str, str] | None = None) -> dict[str, Any]:
+    """The run's manifest: versions, scenario, parameter hash, seed, steps, timing, agent counts and each file's sha256.
+
+    The scenario's parameters are as resolved before the run (the model runs on its own copy, so ``set_param`` events
+    never change them).
+    """
     counts = {t.value: 0 for t in AgentType}
     for agent in result.model.agents:
         counts[str(agent.agent_type)] += 1
     return {
-        "package": "ai-compute-market",
-        "package_version": metadata.version("ai-compute-market"),
+        "package": PACKAGE,
+        "package_version": metadata.version(PACKAGE),
         "git_commit": git_commit(),
         "scenario": scenario.name,
         "scenario_description": scenario.description,
@@ -83,18 +86,25 @@ def manifest(result: RunResult, scenario: Scenario, seed: int) -> dict[str, Any]
         "agent_counts": counts,
         "python_version": platform.python_version(),
         "mesa_version": mesa.__version__,
+        "files": files or {},
     }
 
 
-def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Path, fmt: str) -> list[Path]:
-    """Write every output into ``out_dir`` atomically: files are built in a temporary folder, then moved in."""
+def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Path, fmt: str,
+                  folder: OutputFolder | None = None) -> list[Path]:
+    """Write every output as one whole run into ``out_dir`` and return its files.
+
+    The files are written into a staging folder beside ``out_dir`` (``folder``'s, when the caller prepared it before
+    the run) and swapped in as one step (:mod:`experiments.output_folder`): ``out_dir`` holds either the earlier complete
+    run or this one, never a mix, and no file of another format is left beside it. The manifest lists every file with
+    its sha256.
+    """
     if fmt not in FORMATS:
         raise ParamError(f"--format = {fmt!r} is not allowed: expected one of {', '.join(FORMATS)}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    result.model.capital.sync_network()
-    written = []
-    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".partial-") as tmp:
-        staging = Path(tmp)
+    folder = folder or OutputFolder(out_dir)
+    staging = folder.staging or folder.prepare()
+    try:
+        result.model.capital.sync_network()
         for name, table in (("model", result.model_table), ("agents", result.agent_table), ("events", result.event_table)):
             path = staging / f"{name}.{fmt}"
             if fmt == "parquet":
@@ -102,13 +112,13 @@ def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Pat
             else:
                 table.to_csv(path, index=False)
         result.model.network.write_graphml(staging / "network.graphml")
-        (staging / "manifest.json").write_text(json.dumps(manifest(result, scenario, seed), indent=2) + "\n")
         plot_summary(result.model_table, staging / "summary.png", f"{scenario.name}, seed {seed}")
-        for path in sorted(staging.iterdir()):
-            target = out_dir / path.name
-            os.replace(path, target)
-            written.append(target)
-    return written
+        files = {path.name: sha256_of(path) for path in sorted(staging.iterdir())}
+        (staging / MANIFEST).write_text(json.dumps(manifest(result, scenario, seed, files), indent=2) + "\n")
+        return folder.commit()
+    except BaseException:
+        folder.discard()
+        raise
 
 
 def first_gw_per_week_date(table: pd.DataFrame) -> str:

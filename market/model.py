@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,7 @@ from agents.base import EconomicAgent
 from agents.chipmaker import Chipmaker
 from agents.government import Government
 from agents.investor import InvestorPopulation
-from agents.lab import Lab
+from agents.lab import Lab, LabProfile
 from agents.utility import Utility, usd_bn_per_gw_month
 from market import monthly, setup
 from market.capital import CapitalMarket
@@ -33,7 +34,7 @@ from market.placement import Placement
 from market.procurement import Procurement
 from market.projects import Project, RegionConstruction
 from market.rng import RandomStreams
-from market.scenario import EventKind, Scenario, ScheduledEvent
+from market.scenario import EventKind, Scenario, ScheduledEvent, parse_rate_path
 from market.schema import set_path
 from market.services import clear_services_market
 from market.settlement import Dues
@@ -59,7 +60,7 @@ class ComputeMarket(mesa.Model):
     def __init__(self, scenario: Scenario | None = None, *, rng: int = 1) -> None:
         super().__init__(rng=rng)
         self.scenario_def = scenario or Scenario(name="defaults", description="schema defaults", params=Params())
-        self.params: Params = self.scenario_def.params
+        self.params: Params = copy.deepcopy(self.scenario_def.params)
         self.scheduled: list[ScheduledEvent] = list(self.scenario_def.events)
         self.streams = RandomStreams(rng)
         self.start_month = month_index(self.params.run.start_date)
@@ -214,9 +215,18 @@ class ComputeMarket(mesa.Model):
                 self.log_event("wake_chipmaker", [event.target], "starts selling")
             elif event.kind is EventKind.SET_PARAM:
                 set_path(self.params, event.target, event.value)
+                self._refresh_lab_profile(event.target)
+                if event.target == "finance.risk_free_path":
+                    self.equity.rates = parse_rate_path(self.params.finance.risk_free_path)
                 self.log_event("set_param", [], f"{event.target} = {event.value!r}")
             elif event.kind is EventKind.INVEST:
                 self._fire_investment(event)
+
+    def _refresh_lab_profile(self, target: str) -> None:
+        """After a ``set_param`` on ``labs.<name>.<field>``, give the named lab the profile its parameters now say."""
+        parts = target.split(".")
+        if len(parts) == 3 and parts[0] == "labs" and parts[1] in self.labs and parts[2] in LabProfile.__dataclass_fields__:
+            self.labs[parts[1]].profile = LabProfile.from_spec(self.params.labs[parts[1]])
 
     def _fire_investment(self, event: ScheduledEvent) -> None:
         firms = {**self.labs, **self.chipmakers}

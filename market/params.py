@@ -150,7 +150,7 @@ class ComputeSplitSpec:
     max_inference_share: float = param(0.8, unit="1", lo=0.0, hi=1.0, description="Largest inference share the rule may reach.",
                                        source=ASSUMED + "labs never stop training")
     inference_shift_per_unserved: float = param(0.5, unit="1", lo=0.0, hi=5.0,
-                                                description="Shift a toward inference per unit share of unserved demand.",
+                                                description="Shift a toward inference per unit share of demand the base split leaves unserved.",
                                                 source=ASSUMED + "labs move compute to serving when customers are turned away, within months")
 
 
@@ -181,7 +181,9 @@ ENTRY_SOURCES: dict[str, str] = {
 class LabBehaviourSpec:
     """Decision rules shared by all labs.
 
-    Investment: desired EFLOP/s E* = D_i (1+g_e)^(H_p/12) / s_I * q^kappa, with H_p = b H + (1 - b) H_L
+    Investment: desired EFLOP/s E* = D_i (1+g_e)^(H_p/12) / s_I * q^kappa (s_I the base inference share the lab
+    plans for; its short-run shift toward inference when customers are turned away is not planned for), with
+    H_p = b H + (1 - b) H_L
     (b the lab's own-build share, H_L ``lease_planning_horizon_months``), q the lab's market over
     fundamental value and kappa ``valuation_elasticity_of_investment``; each month the lab wants
     (E* - E_kept - E_pipeline - E_leased) / (e_new M) GW. g_e is the adaptive expectation of annual demand
@@ -201,7 +203,7 @@ class LabBehaviourSpec:
                     "the ratio of training and research to inference compute scales with the lab's expected revenue growth over L.",
         source=ASSUMED + "research and training run 1-2 years before a model sells (GPT-4: trained to Aug 2022, released Mar 2023, "
                "OpenAI GPT-4 technical report) and a frontier model sells for about two years; how many frontier labs are "
-               "profitable in 2030-2034 hinges on it (docs/sensitivity.md)")
+               "profitable in 2030-2034 moves with it (docs/sensitivity.md)")
     expectation_weight: float = param(0.15, unit="1", lo=0.0, hi=1.0,
                                       description="Weight lambda of the latest observed growth in the adaptive expectation.",
                                       source=ASSUMED + "memory of about half a year")
@@ -213,11 +215,13 @@ class LabBehaviourSpec:
     planning_horizon_months: int = param(24, unit="months", lo=1, hi=120,
                                          description="Horizon H over which labs provision compute for expected demand.",
                                          source=ASSUMED + "about the lead time of a data-centre project")
-    lease_planning_horizon_months: int = param(2, unit="months", lo=1, hi=120,
+    lease_planning_horizon_months: int = param(0, unit="months", lo=0, hi=120,
                                                description="Months of expected demand growth H_L a lab provisions for with the compute it leases "
                                                            "(the horizon is H_p = b H + (1 - b) H_L, b its own-build share).",
                                                source="calibrated in replay-2022 on OpenAI's 2023 compute (~0.2 GW, reported; "
-                                                      "docs/calibration.md): leased compute comes within months")
+                                                      "docs/calibration.md): 0 months gives +11%, 1 month +42%, 2 months +61% "
+                                                      "(median of seeds 1-5); a lease starts the month it is signed, so a "
+                                                      "leasing lab provisions for the demand it has")
     gap_closing_months: int = param(6, unit="months", lo=1, hi=60,
                                     description="Months M over which a lab spreads orders that close its compute gap.",
                                     source=ASSUMED + "damps ordering swings")
@@ -240,11 +244,12 @@ class LabBehaviourSpec:
                                                 description="Capex of a data centre's building, power and cooling, excluding the chipmaker's content.",
                                                 source="~$50bn per GW all-in of which ~$35bn NVIDIA content (NVIDIA Q2 FY2026 earnings call, reported)")
     initial_pipeline_share: float = param(
-        1.5, unit="1", lo=0.0, hi=5.0,
+        1.2, unit="1", lo=0.0, hi=5.0,
         description="Projects under construction at the start, as a share of each building lab's installed compute.",
         source=ASSUMED + "world AI compute roughly doubled a year in 2023-2024 (NVIDIA data-centre revenue, 10-K); at that pace "
         "the buildings under way hold the additions of the coming build time, 2^(T/12) - 1 of the installed base: 1.0 for "
-        "12-month builds, 1.8 for 18, 1.5 taken; it starts the makers about sold out a year ahead, as NVIDIA was reported")
+        "12-month builds, 1.8 for 18; 1.2 taken, where the baseline's 2025 AI capex and chipmaker revenue agree with "
+        "replay-2022's (1.5 gave +20% capex, 1.0 -31% revenue in seed 1); it starts the makers sold out months ahead")
     max_project_gw: float = param(1.0, unit="GW", lo=0.01, hi=20.0,
                                   description="Largest single data-centre project; larger orders are split.",
                                   source=ASSUMED + "gigawatt campuses are the 2025 frontier (Stargate Abilene ~1.2 GW, reported)")

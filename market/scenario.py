@@ -7,8 +7,11 @@ Every error is a one-line :class:`ParamError` naming the field, the bad value an
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
+import math
+import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -21,6 +24,17 @@ from market.schema import DATE_PATTERN, ParamError, iter_fields, set_path, sugge
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "scenarios"
 TOP_LEVEL_KEYS = ("name", "description", "question", "sources", "params", "events")
+MAX_SCENARIO_BYTES = 1 << 20
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+SETUP_ONLY = (
+    re.compile(r"^run\."), re.compile(r"^generations\."), re.compile(r"^followers\."),
+    re.compile(r"^investors\.(count|total_capital_usd_bn|kind_shares|region_shares|capital_sigma)$"),
+    re.compile(r"^investor_kinds\.[^.]+\.horizon_months$"),
+    re.compile(r"^expectations\.(intensity_of_choice|trend_coefficient|fundamentalist_cost|risk_scale|trend_cap)$"),
+    re.compile(r"^valuation\.priced_in_premium_per_year$"),
+    re.compile(r"^(labs|chipmakers)\.[^.]+\.(role|region|partners)$"), re.compile(r"\.initial_[^.]+$"),
+    re.compile(r"^construction\.[^.]+\.start_capacity_gw_per_month$"), re.compile(r"^vendor_deals\."),
+)
 
 
 class EventKind(StrEnum):
@@ -36,6 +50,13 @@ class EventKind(StrEnum):
     WAKE_CHIPMAKER = "wake_chipmaker"
     SET_PARAM = "set_param"
     INVEST = "invest"
+
+
+EVENT_KEYS = {
+    EventKind.WAKE_CHIPMAKER: ("date", "kind", "target"),
+    EventKind.SET_PARAM: ("date", "kind", "target", "value"),
+    EventKind.INVEST: ("date", "kind", "target", "value", "investor"),
+}
 
 
 @dataclass(frozen=True)
@@ -118,8 +139,59 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
     return rows
 
 
+def read_scenario_file(path: Path) -> dict[str, Any]:
+    """Read a scenario file as UTF-8 TOML of at most 1 MiB.
+
+    Raises:
+        ParamError: one line when the file cannot be read or is not such a file.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise ParamError(f"{path}: {size} bytes is not allowed: expected a scenario file of at most 1 MiB")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ParamError(f"scenario file '{path}' cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParamError(f"{path}: byte {exc.start} is not allowed: expected UTF-8 text") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ParamError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ParamError(f"{path}: nested too deeply: expected a scenario file (tables at most a few levels deep)") from None
+
+
+def _check_top_level(path: Path, data: dict[str, Any]) -> None:
+    """Refuse unknown top-level keys and values of the wrong type; a name must be a name, never a path."""
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            raise ParamError(f"{path}: unknown top-level key '{key}'; allowed: {', '.join(TOP_LEVEL_KEYS)}"
+                             f"{suggest(key, list(TOP_LEVEL_KEYS))}")
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ParamError(f"name = {name!r} is not allowed: expected letters, digits, '_', '-' or '.', starting with a "
+                         "letter or digit, at most 80 (it names the output folder)")
+    for key in ("description", "question"):
+        if not isinstance(data.get(key, ""), str):
+            raise ParamError(f"{key} = {data[key]!r} is not allowed: expected a string")
+    sources = data.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+        raise ParamError(f"sources = {sources!r} is not allowed: expected a list of strings")
+    if not isinstance(data.get("params", {}), dict):
+        raise ParamError(f"params = {data['params']!r} is not allowed: expected a table")
+    events = data.get("events", [])
+    if not isinstance(events, list):
+        raise ParamError(f"events = {events!r} is not allowed: expected an array of tables ([[events]])")
+
+
 def load_scenario(name_or_path: str, overrides: list[tuple[str, Any]] | None = None) -> Scenario:
     """Load, override and validate a scenario.
+
+    Every check runs here, before anything is simulated: the file, each parameter, the rules spanning fields, and
+    each event, ``set_param`` events applied in date order to a copy of the parameters and checked again.
 
     Args:
         name_or_path: A shipped scenario name (``baseline``) or a path to a TOML file.
@@ -129,53 +201,78 @@ def load_scenario(name_or_path: str, overrides: list[tuple[str, Any]] | None = N
         ParamError: one line naming the field, the value and what is allowed.
     """
     path = resolve_scenario_path(name_or_path)
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ParamError(f"{path}: not valid TOML ({exc})") from None
-    for key in data:
-        if key not in TOP_LEVEL_KEYS:
-            raise ParamError(f"{path}: unknown top-level key '{key}'; allowed: {', '.join(TOP_LEVEL_KEYS)}"
-                             f"{suggest(key, list(TOP_LEVEL_KEYS))}")
+    data = read_scenario_file(path)
+    _check_top_level(path, data)
     params = Params()
-    if not isinstance(data.get("params", {}), dict):
-        raise ParamError(f"{path}: 'params' must be a table")
     for param_path, value in _flatten(data.get("params", {})):
         set_path(params, param_path, value)
+    file_steps = params.run.steps
     for param_path, value in overrides or []:
         set_path(params, param_path, value)
-    events = [_parse_event(raw, i, params) for i, raw in enumerate(data.get("events", []))]
-    scenario = Scenario(
+    validate_params(params)
+    window = run_window(params.run.start_date, max(file_steps, params.run.steps))
+    events = [_parse_event(raw, i, params, window) for i, raw in enumerate(data.get("events", []))]
+    events = sorted(events, key=lambda e: e.date)
+    _check_set_param_events(events, params)
+    return Scenario(
         name=str(data.get("name", path.stem)),
         description=str(data.get("description", "")),
         question=str(data.get("question", "")),
         sources=[str(s) for s in data.get("sources", [])],
         params=params,
-        events=sorted(events, key=lambda e: e.date),
+        events=events,
     )
-    validate_params(scenario.params)
-    return scenario
 
 
-def _parse_event(raw: Any, index: int, params: Params) -> ScheduledEvent:
+def run_window(start_date: str, steps: int) -> tuple[str, str]:
+    """The first and last month of a run of ``steps`` months from ``start_date``, as 'YYYY-MM'."""
+    year, month = (int(part) for part in start_date.split("-"))
+    last = year * 12 + month - 1 + steps - 1
+    return start_date, f"{last // 12:04d}-{last % 12 + 1:02d}"
+
+
+def _check_set_param_events(events: list[ScheduledEvent], params: Params) -> None:
+    """Apply the ``set_param`` events in date order to a copy of the parameters, checking the rules spanning fields after
+    each, so a scenario the run would reject mid-way is rejected now."""
+    probe = copy.deepcopy(params)
+    for event in events:
+        if event.kind is EventKind.SET_PARAM:
+            set_path(probe, event.target, event.value)
+            try:
+                validate_params(probe)
+            except ParamError as exc:
+                raise ParamError(f"set_param event of {event.date} ({event.target} = {event.value!r}): {exc}") from None
+
+
+def _parse_event(raw: Any, index: int, params: Params, window: tuple[str, str]) -> ScheduledEvent:
     where = f"events[{index}]"
     if not isinstance(raw, dict):
-        raise ParamError(f"{where} must be a table with date, kind and target")
-    date = raw.get("date")
-    if not isinstance(date, str) or not DATE_PATTERN.match(date):
-        raise ParamError(f"{where}.date = {date!r} is not allowed: expected a month as 'YYYY-MM'")
+        raise ParamError(f"{where} = {raw!r} is not allowed: expected a table with date, kind and target")
     kinds = [k.value for k in EventKind]
     kind = raw.get("kind")
     if kind not in kinds:
         raise ParamError(f"{where}.kind = {kind!r} is not allowed: expected one of {', '.join(kinds)}")
+    allowed = EVENT_KEYS[EventKind(kind)]
+    for key in raw:
+        if key not in allowed:
+            raise ParamError(f"{where}: unknown key '{key}' for a {kind} event; allowed: {', '.join(allowed)}"
+                             f"{suggest(str(key), list(allowed))}")
+    date = raw.get("date")
+    if not isinstance(date, str) or not DATE_PATTERN.match(date):
+        raise ParamError(f"{where}.date = {date!r} is not allowed: expected a month as 'YYYY-MM'")
+    if not window[0] <= date <= window[1]:
+        raise ParamError(f"{where}.date = {date!r} is not allowed: expected a month of the run, {window[0]} to {window[1]}")
     target = raw.get("target", "")
+    if not isinstance(target, str):
+        raise ParamError(f"{where}.target = {target!r} is not allowed: expected a name")
     if kind == EventKind.WAKE_CHIPMAKER and target not in params.chipmakers:
         raise ParamError(f"{where}.target = {target!r} is not allowed: expected a chipmaker, one of "
                          f"{', '.join(params.chipmakers)}")
     if kind == EventKind.SET_PARAM:
-        probe = Params()
-        set_path(probe, target, raw.get("value"))
+        if any(rule.search(target) for rule in SETUP_ONLY):
+            raise ParamError(f"{where}.target = {target!r} is not allowed: it is read once, at set-up, so changing it "
+                             "mid-run would change nothing; set it in [params]")
+        set_path(copy.deepcopy(params), target, raw.get("value"))
     investor = raw.get("investor", "")
     if kind == EventKind.INVEST:
         firms = [*params.labs, *params.chipmakers]
@@ -183,10 +280,20 @@ def _parse_event(raw: Any, index: int, params: Params) -> ScheduledEvent:
             if name not in firms and not (field_name == "investor" and name == ""):
                 raise ParamError(f"{where}.{field_name} = {name!r} is not allowed: expected a named lab or chipmaker, one of "
                                  f"{', '.join(firms)}")
+        if investor == target:
+            raise ParamError(f"{where}.investor = {investor!r} is not allowed: expected a firm other than the target")
         value = raw.get("value")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ParamError(f"{where}.value = {value!r} is not allowed: expected an amount in usd_bn > 0")
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value) or value <= 0
+                or value > 1e6):
+            raise ParamError(f"{where}.value = {value!r} is not allowed: expected an amount in usd_bn, 0 < value <= 1e6")
     return ScheduledEvent(date=date, kind=EventKind(kind), target=target, value=raw.get("value"), investor=investor)
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def parse_shares(path: str, entries: list[str], allowed: tuple[str, ...]) -> dict[str, float]:
@@ -198,7 +305,7 @@ def parse_shares(path: str, entries: list[str], allowed: tuple[str, ...]) -> dic
             value = float(number)
         except ValueError:
             raise ParamError(f"{path} entry {entry!r} is not allowed: expected 'NAME:share' with a number") from None
-        if name not in allowed or value < 0:
+        if name not in allowed or not math.isfinite(value) or value < 0:
             raise ParamError(f"{path} entry {entry!r} is not allowed: names must be one of {', '.join(allowed)} "
                              "with a share >= 0")
         shares[name] = value
@@ -263,6 +370,10 @@ def validate_params(params: Params) -> None:
     if params.valuation.terminal_growth >= lowest_discount:
         raise ParamError(f"valuation.terminal_growth = {params.valuation.terminal_growth:g} is not allowed: expected below the "
                          f"lowest discount rate, risk-free plus equity risk premium ({lowest_discount:g})")
+    for name, rule in params.export_rules.items():
+        if rule.issuer in rule.destinations:
+            raise ParamError(f"export_rules.{name}.destinations = {rule.destinations!r} is not allowed: expected regions "
+                             f"other than its issuer ({rule.issuer})")
     for name, deal in params.vendor_deals.items():
         if deal.chipmaker not in params.chipmakers:
             raise ParamError(f"vendor_deals.{name}.chipmaker = {deal.chipmaker!r} is not allowed: expected one of "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,11 +115,14 @@ def check_value(path: str, value: Any, meta: ParamMeta) -> Any:
     if meta.kind in ("float", "int"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise fail()
-        if meta.kind == "int" and float(value) != int(value):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise fail() from None
+        if not math.isfinite(number) or (meta.kind == "int" and not number.is_integer()):
             raise fail()
-        number = int(value) if meta.kind == "int" else float(value)
-        if number != number or number in (float("inf"), float("-inf")):
-            raise fail()
+        if meta.kind == "int":
+            number = int(value)
         if meta.lo is not None and (number < meta.lo or (meta.lo_open and number == meta.lo)):
             raise fail()
         if meta.hi is not None and number > meta.hi:

@@ -45,9 +45,8 @@ def create_agents(model: ComputeMarket) -> None:
     for name, spec in params.chipmakers.items():
         model.chipmakers[name] = Chipmaker(model, name, spec)
     for name, spec in params.labs.items():
-        profile = LabProfile(spec.own_build_share, spec.lease_out_share_max, spec.uses_debt, list(spec.site_regions),
-                             spec.core_income_usd_bn_per_month, spec.sells_services)
-        model.labs[name] = Lab(model, name, LabRole(spec.role), spec.region, profile, spec.initial_training_eflops_months)
+        model.labs[name] = Lab(model, name, LabRole(spec.role), spec.region, LabProfile.from_spec(spec),
+                               spec.initial_training_eflops_months)
     followers = params.followers
     n_followers = round(followers.count * params.run.scale)
     regions = parse_shares("followers.region_shares", followers.region_shares, REGIONS)
@@ -145,7 +144,15 @@ def install_initial_compute(model: ComputeMarket) -> None:
         if utility.committed_gw > utility.available_gw + 1e-9:
             raise ParamError(f"utilities.{region}.initial_available_gw = {utility.available_gw:g} is not allowed: "
                              f"expected >= the {utility.committed_gw:.3f} GW of compute installed there at the start")
+        due = [(_finish_month(model.projects[project_id]), gw) for project_id, gw in utility.queue]
+        utility.install_initial_builds(model.month, due)
         utility.price_usd_mwh = utility.target_price_usd_mwh()
+
+
+def _finish_month(project: Project) -> int:
+    """The month a project's building is due to be finished."""
+    started = project.started_month if project.started_month is not None else project.ordered_month
+    return started + project.build_months
 
 
 def _install_project(model: ComputeMarket, lab: Lab, maker: Chipmaker, gw: float, weights: np.ndarray) -> None:

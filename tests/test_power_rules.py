@@ -9,6 +9,7 @@ import pytest
 
 from market import monthly
 from market.model import ComputeMarket
+from market.scenario import load_scenario
 from tests.conftest import model_after
 
 
@@ -113,3 +114,20 @@ def test_chips_run_only_once_their_building_is_finished(model) -> None:
     assert project.online_gw == 0.0 and not project.built
     monthly.progress_projects(model)
     assert project.built and project.online_gw == pytest.approx(min(project.gw, 0.1))
+
+
+def test_the_starting_pipeline_is_load_the_utility_planned_for() -> None:
+    """At the start the US utility has generation under way for the power its queued projects requested, keeping
+    (1 + r)(committed + queued) <= available + under construction, each build due no later than the building it powers,
+    and the power price opens below its cap. Fails if the starting pipeline's requests read as unplanned load (the
+    price then opened at its cap, $160/MWh, for the first quarter of 2025)."""
+    model = ComputeMarket(load_scenario("baseline"), rng=1)
+    utility = model.utilities["US"]
+    spec = utility.spec
+    assert utility.queued_gw() > 1.0
+    supply = utility.available_gw + utility.under_construction_gw()
+    assert (1.0 + spec.reserve_margin) * (utility.committed_gw + utility.queued_gw()) <= supply + 1e-9
+    finish = max(model.projects[project_id].started_month + model.projects[project_id].build_months
+                 for project_id, _ in utility.queue)
+    assert max(due for due, _ in utility.pipeline) <= finish
+    assert utility.price_usd_mwh < 0.75 * spec.price_cap_multiple * spec.base_price_usd_mwh

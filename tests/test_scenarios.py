@@ -70,3 +70,17 @@ def test_wake_event_wakes_the_entrant(tmp_path) -> None:
     model.step()
     assert not model.chipmakers["entrant_neuromorphic"].dormant
     assert any(e["kind"] == "wake_chipmaker" for e in model.event_log)
+
+
+def test_a_set_param_event_on_a_labs_profile_changes_what_the_lab_does(tmp_path) -> None:
+    """``set_param labs.frontier_lab_a.own_build_share`` in month 2 reaches the lab's profile (its plans read it), as the
+    replay's Stargate event needs. Fails if the event only changes the parameter tree (the profile is copied at set-up)."""
+    from market.model import ComputeMarket
+
+    path = write(tmp_path, "[params]\nrun.steps = 3\n[[events]]\ndate = '2025-02'\nkind = 'set_param'\n"
+                           "target = 'labs.frontier_lab_a.own_build_share'\nvalue = 0.7\n")
+    model = ComputeMarket(load_scenario(path), rng=1)
+    model.step()
+    assert model.labs["frontier_lab_a"].profile.own_build_share == pytest.approx(0.3)
+    model.step()
+    assert model.labs["frontier_lab_a"].profile.own_build_share == pytest.approx(0.7)

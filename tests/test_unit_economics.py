@@ -70,15 +70,32 @@ def test_the_inference_share_follows_expected_growth() -> None:
 
 
 def test_a_lab_that_expects_less_growth_trains_less_and_serves_more() -> None:
-    """Lower expected growth moves compute from training to inference the next month (unserved demand held at 0).
+    """Lower expected growth moves compute from training to inference the next month (no demand, so none unserved).
     Fails if the growth-adjusted base does not reach the split."""
     model = model_after(1)
     lab = model.labs["frontier_lab_a"]
     index = int(np.flatnonzero(model.equity.accounts == lab.account)[0])
-    lab.unserved_share = 0.0
+    lab.potential_demand_eflops = 0.0
     model.equity.growth[index] = 1.5
     lab.update_split_and_capability()
     fast = lab.inference_share
     model.equity.growth[index] = 0.2
     lab.update_split_and_capability()
     assert lab.inference_share > fast + 0.2
+
+
+def test_serving_all_demand_does_not_switch_the_inference_shift_off() -> None:
+    """Demand twice the base inference capacity moves the split toward inference; a month later, with the same demand
+    now fully served, the split stays where it was. Fails if the shift reads last month's served outcome (the rule
+    that made AI revenue alternate month by month, x2.5 then /2.5, in 2027)."""
+    model = model_after(1)
+    lab = model.labs["frontier_lab_a"]
+    base = min(lab.base_inference_share(), model.params.compute_split[lab.role].max_inference_share)
+    lab.potential_demand_eflops = 2.0 * base * lab.compute_eflops()
+    lab.unserved_share = 0.5
+    lab.update_split_and_capability()
+    shifted = lab.inference_share
+    lab.unserved_share = 0.0
+    lab.update_split_and_capability()
+    assert shifted > base + 0.1
+    assert lab.inference_share == pytest.approx(shifted, rel=1e-9)
