@@ -194,6 +194,8 @@ class Lab(EconomicAgent):
         demand_eflops = max(self.potential_demand_eflops, self.served_eflops) * self.demand_at_new_price(e_new, cost_per_gw)
         split = model.params.compute_split[self.role]
         planned_share = min(self.base_inference_share(), split.max_inference_share)
+        if planned_share <= 0.0:
+            planned_share = self.inference_share
         wanted = demand_eflops * growth / max(planned_share, 1e-6)
         wanted *= model.equity.q_ratio(self.account) ** behaviour.valuation_elasticity_of_investment
         if self.lab_role is LabRole.CLOUD:

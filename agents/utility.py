@@ -147,8 +147,9 @@ class Utility(EconomicAgent):
         month m_k (GW l_k, sorted by m_k), a build of max((1 + r)(committed + sum_{j <= k} l_j) - available - builds
         before, 0) is due in m_k, no earlier than next month. The total is capped at what the utility could have started
         over one lead time (``build_rate_limit_gw_per_month`` x permitting speed x lead time). Its capex is paid now
-        from cash (with debt for any shortfall), as ``plan_builds`` pays a build it starts. Without it the pipeline's
-        requests read as load nobody planned for and the price opens at its cap.
+        from cash, with debt for any shortfall, and the builds are cut to what it can pay (no subsidy: they were started
+        before the run). Without them the pipeline's requests read as load nobody planned for and the price opens at
+        its cap.
         """
         spec = self.spec
         room = spec.build_rate_limit_gw_per_month * self.permitting_speed() * self.lead_time_months()
@@ -168,10 +169,13 @@ class Utility(EconomicAgent):
         capex = total * spec.generation_capex_usd_bn_per_gw
         if self.cash_usd_bn < capex:
             self.model.capital.raise_debt(self, capex - self.cash_usd_bn)
-        self.model.ledger.pay(self.account, OUTSIDE, capex, PaymentKind.GENERATION_CAPEX)
-        self.fixed_assets_usd_bn += capex
-        self.pipeline += builds
-        return total
+        affordable = min(1.0, max(self.cash_usd_bn, 0.0) / capex)
+        if affordable * total <= 1e-9:
+            return 0.0
+        self.model.ledger.pay(self.account, OUTSIDE, capex * affordable, PaymentKind.GENERATION_CAPEX)
+        self.fixed_assets_usd_bn += capex * affordable
+        self.pipeline += [(due, gw * affordable) for due, gw in builds]
+        return total * affordable
 
     def grow_and_complete(self, month: int) -> None:
         """Add the region's exogenous grid growth and finished builds to available capacity."""

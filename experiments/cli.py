@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
+        print("error: interrupted; outputs already written are left as they were", file=sys.stderr)
         return EXIT_INTERRUPTED
     except OSError as exc:
         print(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''} (earlier outputs left as they were)",

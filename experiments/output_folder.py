@@ -7,18 +7,22 @@ repaired on the next run), and the earlier run is deleted. Whatever happens befo
 kill), the target still holds the earlier complete run; staging folders left by a killed run are removed by the
 next run into the same target.
 
-An existing target is replaced only when it is empty or holds an earlier run of this tool (a ``manifest.json`` of
-this package listing its files); any other folder is refused, so a mistyped ``--out`` never deletes a user's files.
+An existing target is replaced only when it is empty or holds an earlier run of this tool and nothing else (the files
+its ``manifest.json`` lists, or for manifests older than the file list the tool's own file names); any other folder,
+a symbolic link, and the current folder or one holding it are refused, so a mistyped ``--out`` never deletes a user's
+files. Files put into the target while a run is under way are replaced with it.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
+import glob
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,6 +30,8 @@ from market.schema import ParamError
 
 PACKAGE = "ai-compute-market"
 MANIFEST = "manifest.json"
+RUN_FILES = frozenset({"model.parquet", "agents.parquet", "events.parquet", "model.csv", "agents.csv", "events.csv",
+                       "network.graphml", "summary.png", MANIFEST})
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 
@@ -41,10 +47,12 @@ def sha256_of(path: Path) -> str:
 
 def exchange_paths(first: Path, second: Path) -> bool:
     """Swap two existing paths atomically with Linux ``renameat2(RENAME_EXCHANGE)``; False where it is not available."""
+    if not sys.platform.startswith("linux"):
+        return False
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         return False
     renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
     if renameat2(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
@@ -67,9 +75,8 @@ def is_earlier_run(folder: Path) -> bool:
     if not isinstance(manifest, dict) or manifest.get("package") != PACKAGE:
         return False
     listed = manifest.get("files")
-    if isinstance(listed, dict):
-        return entries <= set(listed) | {MANIFEST}
-    return all((folder / name).is_file() for name in entries)
+    known = set(listed) | {MANIFEST} if isinstance(listed, dict) else RUN_FILES
+    return entries <= known and all((folder / name).is_file() and not (folder / name).is_symlink() for name in entries)
 
 
 class OutputFolder:
@@ -95,6 +102,11 @@ class OutputFolder:
         target = self.target
         if target.parent == target:
             raise self._refuse("expected a folder below the file-system root")
+        if target.is_symlink():
+            raise self._refuse("expected a folder, not a symbolic link (give the folder it points to)")
+        here = Path.cwd().resolve()
+        if target.resolve() == here or target.resolve() in here.parents:
+            raise self._refuse("expected a folder other than the current one or one holding it")
         if target.exists() and not target.is_dir():
             raise self._refuse("expected a folder, and it is a file")
         if target.is_dir() and not is_earlier_run(target):
@@ -109,7 +121,7 @@ class OutputFolder:
 
     def _remove_leftovers(self) -> None:
         """Restore an earlier run a rename pair left aside, and delete staging folders of killed runs."""
-        parent, name = self.target.parent, self.target.name
+        parent, name = self.target.parent, glob.escape(self.target.name)
         for retired in sorted(parent.glob(f".{name}.retired-*")):
             if not self.target.exists():
                 os.rename(retired, self.target)
@@ -131,7 +143,11 @@ class OutputFolder:
             retired = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.retired-"))
             os.rmdir(retired)
             os.rename(target, retired)
-            os.rename(staging, target)
+            try:
+                os.rename(staging, target)
+            except OSError:
+                os.rename(retired, target)
+                raise
             shutil.rmtree(retired, ignore_errors=True)
         self.staging = None
         return sorted(target.iterdir())

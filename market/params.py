@@ -134,8 +134,8 @@ class CapabilitySpec:
 class ComputeSplitSpec:
     """How a lab of one role splits its compute between training, inference and research.
 
-    inference share s_I,t = clip(s_I(g) + a * u_{t-1}, s_I(g), s_I,max) with u the lab's share of its demand
-    left unserved and s_I(g) = 1 / (1 + k_0 ((1 + g) / (1 + g_0))^(L/12)) the growth-adjusted base
+    inference share s_I,t = clip(s_I(g) + a * u_{t-1}, s_I(g), s_I,max) with u the share of the lab's demand its
+    base split s_I(g) would leave unserved and s_I(g) = 1 / (1 + k_0 ((1 + g) / (1 + g_0))^(L/12)) the growth-adjusted base
     (:meth:`agents.lab.Lab.base_inference_share`): k_0 = (1 - s_I,base) / s_I,base, g the lab's expected
     revenue growth, g_0 ``lab_behaviour.initial_expected_growth_per_year``, L ``lab_behaviour.training_payback_months``.
     Training and research keep their base ratio in what remains.

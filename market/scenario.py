@@ -26,13 +26,18 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "scenari
 TOP_LEVEL_KEYS = ("name", "description", "question", "sources", "params", "events")
 MAX_SCENARIO_BYTES = 1 << 20
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+MAX_DEPTH = 8
 SETUP_ONLY = (
     re.compile(r"^run\."), re.compile(r"^generations\."), re.compile(r"^followers\."),
     re.compile(r"^investors\.(count|total_capital_usd_bn|kind_shares|region_shares|capital_sigma)$"),
     re.compile(r"^investor_kinds\.[^.]+\.horizon_months$"),
     re.compile(r"^expectations\.(intensity_of_choice|trend_coefficient|fundamentalist_cost|risk_scale|trend_cap)$"),
-    re.compile(r"^valuation\.priced_in_premium_per_year$"),
-    re.compile(r"^(labs|chipmakers)\.[^.]+\.(role|region|partners)$"), re.compile(r"\.initial_[^.]+$"),
+    re.compile(r"^valuation\.priced_in_premium_per_year$"), re.compile(r"^lab_behaviour\.initial_pipeline_share$"),
+    re.compile(r"^(labs|chipmakers)\.[^.]+\.(role|region|partners)$"), re.compile(r"^(labs|utilities)\.[^.]+\.initial_"),
+    re.compile(r"^chipmakers\.[^.]+\.(initial_cash_usd_bn|initial_capacity_gw_per_month|dormant|max_capacity_gw_per_month)$"),
+    re.compile(r"^governments\.[^.]+\.fab_subsidy_share$"), re.compile(r"^export_rules\.[^.]+\.(from_date|until_date)$"),
+    re.compile(r"^technology\.(future_generation_interval_months|efficiency_doubling_months|"
+               r"future_interconnect_growth_per_generation)$"),
     re.compile(r"^construction\.[^.]+\.start_capacity_gw_per_month$"), re.compile(r"^vendor_deals\."),
 )
 
@@ -115,9 +120,11 @@ def resolve_scenario_path(name_or_path: str) -> Path:
 def parse_cli_value(text: str) -> Any:
     """Parse the value of ``--set path=value`` as a TOML value, or as a bare string."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+        value = tomllib.loads(f"v = {text}")["v"]
+    except (ValueError, RecursionError):
         return text
+    check_depth(f"--set value {text[:40]!r}", value)
+    return value
 
 
 def parse_set_option(option: str) -> tuple[str, Any]:
@@ -157,11 +164,30 @@ def read_scenario_file(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ParamError(f"{path}: byte {exc.start} is not allowed: expected UTF-8 text") from None
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data = tomllib.loads(text)
+    except ValueError as exc:
         raise ParamError(f"{path}: not valid TOML ({exc})") from None
     except RecursionError:
-        raise ParamError(f"{path}: nested too deeply: expected a scenario file (tables at most a few levels deep)") from None
+        raise ParamError(f"{path}: nested too deeply: expected tables and arrays at most {MAX_DEPTH} levels deep") from None
+    check_depth(str(path), data)
+    return data
+
+
+def check_depth(where: str, value: Any) -> None:
+    """Refuse tables and arrays nested more than ``MAX_DEPTH`` deep (no parameter or event needs more), without recursing.
+
+    Raises:
+        ParamError: one line naming where.
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ParamError(f"{where}: nested too deeply: expected tables and arrays at most {MAX_DEPTH} levels deep")
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
 
 
 def _check_top_level(path: Path, data: dict[str, Any]) -> None:
@@ -170,8 +196,8 @@ def _check_top_level(path: Path, data: dict[str, Any]) -> None:
         if key not in TOP_LEVEL_KEYS:
             raise ParamError(f"{path}: unknown top-level key '{key}'; allowed: {', '.join(TOP_LEVEL_KEYS)}"
                              f"{suggest(key, list(TOP_LEVEL_KEYS))}")
-    name = data.get("name", path.stem)
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    name = data.get("name", "")
+    if "name" in data and (not isinstance(name, str) or not NAME_PATTERN.match(name)):
         raise ParamError(f"name = {name!r} is not allowed: expected letters, digits, '_', '-' or '.', starting with a "
                          "letter or digit, at most 80 (it names the output folder)")
     for key in ("description", "question"):

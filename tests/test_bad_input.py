@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 EVENT = "[[events]]\ndate = '2025-03'\n"
 
 
-def aicm(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run the command line in a fresh interpreter from the repository root."""
-    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=ROOT, capture_output=True, text=True,
+def aicm(*args: str, timeout: float = 120, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the command line in a fresh interpreter, from the repository root unless told."""
+    return subprocess.run([sys.executable, "-m", "experiments.cli", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=timeout, env={**os.environ, "PYTHONHASHSEED": "0"})
 
 
@@ -65,6 +65,8 @@ FILES = {
     "not UTF-8": (b"name = '\xff\xfe'\n", ["UTF-8"]),
     "nested too deeply": (("x = " + "[" * 3000 + "]" * 3000 + "\n").encode(), ["nested too deeply"]),
     "larger than 1 MiB": (("# " + "x" * (1 << 20) + "\n").encode(), ["1 MiB"]),
+    "dotted keys nested too deeply": (b"[params]\n" + b"a." * 3000 + b"a = 1\n", ["nested too deeply"]),
+    "an integer of 5,000 digits": (b"[params]\nrun.steps = 1" + b"0" * 5000 + b"\n", ["not valid TOML"]),
     "sources a number": (b"sources = 5\n", ["sources = 5", "list of strings"]),
     "sources a string": (b"sources = 'abc'\n", ["sources = 'abc'"]),
     "events a number": (b"events = 5\n", ["events = 5"]),
@@ -111,6 +113,8 @@ OPTIONS = {
     "--set unknown": (["--set", "demand.price_elastcity=1.5"], ["demand.price_elastcity", "did you mean"]),
     "--set beyond float range": (["--set", "demand.price_elasticity=1e999"], ["demand.price_elasticity"]),
     "--steps zero": (["--steps", "0"], ["--steps"]),
+    "--set 5,000 digits": (["--set", "run.steps=1" + "0" * 5000], ["run.steps"]),
+    "--set nested too deeply": (["--set", "demand.price_elasticity={" + "a." * 3000 + "a = 1}"], ["nested too deeply"]),
     "--scenario unknown": (["--scenario", "basline"], ["basline", "did you mean 'baseline'"]),
 }
 
@@ -136,6 +140,31 @@ def test_an_out_that_is_a_file_or_a_folder_of_other_files_is_refused_before_the_
     (folder / "draft.tex").write_text("mine")
     assert_refused(aicm("run", "--steps", "2", "--out", str(folder)), "--out", "other files")
     assert (folder / "draft.tex").read_text() == "mine"
+
+
+def test_an_out_that_is_a_link_or_the_current_folder_is_refused(out, tmp_path) -> None:
+    """A symbolic link as ``--out`` (the swap would replace the link, not the folder it points to) and the current
+    folder (the swap would delete it from under the shell) are refused in one line, and left as they were."""
+    link = tmp_path / "link"
+    link.symlink_to(out, target_is_directory=True)
+    before = snapshot(out)
+    assert_refused(aicm("run", "--steps", "2", "--out", str(link)), "--out", "symbolic link")
+    assert link.is_symlink() and snapshot(out) == before
+    empty = tmp_path / "here"
+    empty.mkdir()
+    assert_refused(aicm("run", "--steps", "2", "--out", ".", cwd=empty), "--out", "current")
+    assert empty.is_dir() and not any(empty.iterdir())
+
+
+def test_an_older_run_folder_holding_a_users_file_is_refused(out) -> None:
+    """A folder with a manifest of this tool but no file list (written by earlier versions) is replaced only when it
+    holds nothing but the tool's own files: a user's notebook beside them makes it refused, and kept."""
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["files"]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / "analysis.ipynb").write_text("{}")
+    assert_refused(aicm("run", "--steps", "2", "--out", str(out)), "--out", "other files")
+    assert (out / "analysis.ipynb").read_text() == "{}"
 
 
 def test_a_format_switch_leaves_no_stale_files_and_the_manifest_lists_every_file(out) -> None:

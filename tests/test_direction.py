@@ -38,12 +38,14 @@ def _idle_share(table) -> float:
 
 def test_more_generation_everywhere_means_a_smaller_share_of_chips_idle(baselines) -> None:
     """More generation everywhere: each seed has a smaller share of its delivered chips idle on average over the run,
-    and the mean over seeds falls by at least 20% (measured: ~3% -> ~1.5-2%). Idle GW themselves need not fall: with
-    power to spare world compute more than doubles (~92 -> ~190-220 GW in the US) and more chips wait for buildings."""
+    and the mean over seeds falls by at least 5% (measured: 2.6-2.8% -> 2.2-2.8%, mean -10%). The effect became smaller
+    when utilities began building for the starting pipeline's power (before, the share fell ~3% -> ~1.5-2%): less of
+    the idling is for power. Idle GW themselves need not fall: with power to spare world compute more than doubles
+    and more chips wait for buildings."""
     base = np.array([_idle_share(baselines[s].model_table) for s in DIRECTION_SEEDS])
     varied = np.array([_idle_share(run(_more_generation(), seed=s).model_table) for s in DIRECTION_SEEDS])
     assert (varied < base).all(), f"the idle share did not fall in every seed: {base} -> {varied}"
-    assert varied.mean() <= 0.8 * base.mean(), (base, varied)
+    assert varied.mean() <= 0.95 * base.mean(), (base, varied)
 
 
 def test_higher_chip_price_means_fewer_gw_ordered_where_power_does_not_bind() -> None:

@@ -129,5 +129,5 @@ def test_the_starting_pipeline_is_load_the_utility_planned_for() -> None:
     assert (1.0 + spec.reserve_margin) * (utility.committed_gw + utility.queued_gw()) <= supply + 1e-9
     finish = max(model.projects[project_id].started_month + model.projects[project_id].build_months
                  for project_id, _ in utility.queue)
-    assert max(due for due, _ in utility.pipeline) <= finish
+    assert utility.pipeline and max(due for due, _ in utility.pipeline) <= finish
     assert utility.price_usd_mwh < 0.75 * spec.price_cap_multiple * spec.base_price_usd_mwh

@@ -96,6 +96,7 @@ def test_serving_all_demand_does_not_switch_the_inference_shift_off() -> None:
     lab.update_split_and_capability()
     shifted = lab.inference_share
     lab.unserved_share = 0.0
+    lab.served_eflops = lab.potential_demand_eflops
     lab.update_split_and_capability()
     assert shifted > base + 0.1
     assert lab.inference_share == pytest.approx(shifted, rel=1e-9)

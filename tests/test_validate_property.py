@@ -31,6 +31,7 @@ EVENTS = st.fixed_dictionaries({
     "date": st.sampled_from(["2025-02", "2025-03", "2024-12", "2040-01", "2025-13"]),
     "kind": st.sampled_from(["invest", "set_param", "wake_chipmaker", "merge"]),
     "target": st.sampled_from(["frontier_lab_a", "entrant_neuromorphic", "valuation.terminal_growth", "run.steps", "nobody"]),
+}, optional={
     "value": st.one_of(st.sampled_from([5.0, -1.0, 0.05, 0.5]), st.floats(allow_nan=True, allow_infinity=True)),
 })
 
