@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from market.model import ComputeMarket
+from market.params import Params
 from market.scenario import load_scenario
+from market.schema import ParamError, iter_fields
 from tests.invariants import check_invariants
 
 
@@ -42,3 +45,42 @@ def test_without_insolvency_claims_accumulate_and_nobody_defaults() -> None:
         model.step()
         check_invariants(model, initial)
     assert model.insolvency.defaults == 0 and model.ledger.total_claims() > 0
+
+
+def _draw_overrides(rng: np.random.Generator, rows: list, count: int) -> list[tuple[str, object]]:
+    """``count`` numeric parameters drawn uniformly inside their schema ranges."""
+    overrides: list[tuple[str, object]] = []
+    for index in rng.choice(len(rows), count, replace=False):
+        row = rows[index]
+        value = rng.uniform(row.meta.lo, row.meta.hi)
+        overrides.append((row.path, int(round(value)) if row.meta.kind == "int" else float(value)))
+    return overrides
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_twenty_random_draws_inside_the_schema_keep_every_invariant_every_month() -> None:
+    """20 seeded draws, each setting 8 numeric parameters uniformly inside the schema's ranges (run length and compute
+    splits held), 24 months each, with the step checks after every month. A draw the validation refuses (a rule across
+    fields, a set-up check) is redrawn; what is accepted must run with books balanced, GW conserved and every output
+    finite. Measured: every accepted draw passes, here and for two other generator seeds (20 draws each); about a third
+    of draws are refused."""
+    rows = [row for row in iter_fields(Params()) if row.meta.kind in ("float", "int") and row.meta.lo is not None
+            and row.meta.hi is not None and not row.path.startswith(("run.", "compute_split."))]
+    rng = np.random.default_rng(20261203)
+    accepted = 0
+    while accepted < 20:
+        overrides = _draw_overrides(rng, rows, 8)
+        seed = int(rng.integers(1, 1000))
+        try:
+            model = ComputeMarket(load_scenario("baseline", [*overrides, ("run.steps", 24)]), rng=seed)
+        except ParamError:
+            continue
+        initial = model.cohorts.gw[: model.cohorts.n].sum()
+        while model.running:
+            model.step()
+            try:
+                check_invariants(model, initial)
+            except AssertionError as exc:
+                raise AssertionError(f"seed {seed}, {model.date}, {overrides}: {exc}") from None
+        accepted += 1
