@@ -49,6 +49,11 @@ class EconomicAgent(mesa.Agent):
         """GW of compute the agent runs (zero for agents that run none)."""
         return 0.0
 
+    @property
+    def capital_in_service_usd_bn(self) -> float:
+        """Capital earning today's revenue at book: the fixed assets (labs leave out buildings under construction)."""
+        return self.fixed_assets_usd_bn
+
     def book_equity_usd_bn(self) -> float:
         """Assets less liabilities at book value."""
         ledger = self.model.ledger

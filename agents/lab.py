@@ -106,6 +106,7 @@ class Lab(EconomicAgent):
         self.lease_requests_unfilled_gw = 0.0
         self.cash_running_cost_month_usd_bn = 0.0
         self.initial_lease_gw = 0.0
+        self.chips_at_book_usd_bn = 0.0
 
     # --- state read by the markets -------------------------------------------------------------
     def shares(self) -> tuple[float, float, float]:
@@ -115,6 +116,11 @@ class Lab(EconomicAgent):
         base_rest = split.training_share + split.research_share
         training = rest * (split.training_share / base_rest if base_rest > 0 else 0.5)
         return training, self.inference_share, rest - training
+
+    @property
+    def capital_in_service_usd_bn(self) -> float:
+        """Capital earning today's revenue at book: the lab's chips and finished buildings, not work in progress."""
+        return self.chips_at_book_usd_bn
 
     def capability(self) -> float:
         """Capability index K = (1 + T / T_ref)^alpha * jumps."""

@@ -12,6 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from experiments.runner import RunResult, first_gw_per_week_date, simulate
@@ -29,6 +30,23 @@ def foreign_equity_into_screened_us_firms_usd_bn(result: RunResult) -> float:
     firms = [f for f in [*model.labs.values(), *model.chipmakers.values()]
              if f.region == "US" and (f.agent_type.value == "Chipmaker" or f.role in ("frontier", "cloud"))]
     return float(sum(model.capital.foreign_equity_usd_bn[f.account] for f in firms))
+
+
+def frontier_profit_usd_bn(result: RunResult, first_year: str, last_year: str) -> dict[str, float]:
+    """Each frontier lab's operating profit summed over the calendar years ``first_year`` to ``last_year``."""
+    table = result.agent_table.merge(result.model_table[["step", "date"]], on="step")
+    period = table[(table["role"] == "frontier") & table["date"].str[:4].between(first_year, last_year)]
+    return period.groupby("name")["operating_profit_usd_bn"].sum().to_dict()
+
+
+def fundamental_value_step_p95(result: RunResult) -> pd.Series:
+    """95th percentile, per named firm (not the generated followers), of |change in log fundamental value| from one
+    month to the next over the months of 2026-2034 in which its revenue is above $1bn."""
+    table = result.agent_table.merge(result.model_table[["step", "date"]], on="step").sort_values(["name", "step"])
+    table["step_size"] = table.groupby("name")["fundamental_value_usd_bn"].transform(
+        lambda value: np.log(value.clip(lower=1e-9)).diff().abs())
+    large = table[(table["revenue_usd_bn"] > 1.0) & (table["date"] >= "2026-01") & ~table["name"].str.startswith("follower")]
+    return large.groupby("name")["step_size"].quantile(0.95)
 
 
 def _at(result: RunResult, date: str, column: str) -> float:
@@ -65,6 +83,17 @@ MEASURES = (
     Measure("early-retired chips, run total", "GW", lambda r: float(r.model.cohorts.early_retired_gw_total)),
     Measure("foreign equity into screened US firms", "$bn", foreign_equity_into_screened_us_firms_usd_bn),
     Measure("defaults by Dec 2034", "firms", _last("defaults")),
+    Measure("frontier labs with operating profit over 2030-2034", "labs",
+            lambda r: float(sum(profit > 0 for profit in frontier_profit_usd_bn(r, "2030", "2034").values()))),
+    Measure("peak bubble index", "1", lambda r: float(r.model_table["bubble_index"].max())),
+    Measure("labs' implied AI revenue in 5 years over the demand curve's, median month", "1",
+            lambda r: float(r.model_table["implied_ai_revenue_to_demand_5y"].median())),
+    Measure("monthly absolute change in log fundamental value, 95th percentile, median firm", "1",
+            lambda r: float(fundamental_value_step_p95(r).median())),
+    Measure("monthly absolute change in log fundamental value, 95th percentile, largest firm", "1",
+            lambda r: float(fundamental_value_step_p95(r).max())),
+    Measure("firms whose 95th percentile is below 0.1", "firms", lambda r: float((fundamental_value_step_p95(r) < 0.1).sum())),
+    Measure("firms with revenue above $1bn a month in 2026-2034", "firms", lambda r: float(len(fundamental_value_step_p95(r)))),
 )
 
 

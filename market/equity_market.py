@@ -3,7 +3,8 @@
 Each month (schedule step 3):
 1. Beliefs: the growth premium investors price in above firms' own expectations decays as they learn.
 2. Fundamentals: each firm's enterprise value is a DCF (:func:`market.valuation.dcf_value`) of its
-   trailing-twelve-month revenue and operating margin after depreciation, at the revenue growth its trailing accounts
+   trailing-twelve-month revenue and operating margin after depreciation, less the capital its growth needs at its own
+   sales-to-capital ratio (:func:`sales_to_capital`), at the revenue growth its trailing accounts
    show (:mod:`market.fundamentals`: model state, never market prices); equity = EV + cash + claims owed to it
    - debt - claims it owes, floored at book equity and at zero; stakes between firms are solved jointly,
    V = (I - S)^-1 v, with stakes in distressed firms marked down by their DebtRank distress. The priced-in
@@ -19,6 +20,7 @@ Each month (schedule step 3):
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -37,6 +39,15 @@ if TYPE_CHECKING:
 
 SECTORS = ("labs", "chipmakers", "utilities")
 MARGIN_FLOOR = -5.0
+
+
+def sales_to_capital(revenue_per_year_usd_bn: float, fixed_assets_usd_bn: float) -> float:
+    """S = TTM revenue / invested capital (the firm's fixed assets at book): the revenue each dollar of its capital has
+    earned, which the DCF takes as what new capital will earn (infinite for a firm with no fixed assets, which rents
+    what it runs and pays for it in its operating costs)."""
+    if fixed_assets_usd_bn <= 1e-9:
+        return math.inf
+    return max(revenue_per_year_usd_bn, 0.0) / fixed_assets_usd_bn
 
 
 class EquityMarket:
@@ -151,9 +162,10 @@ class EquityMarket:
             if not firm.alive:
                 continue
             account = firm.account
+            turnover = sales_to_capital(revenue[account], firm.capital_in_service_usd_bn)
             enterprise = dcf_value(revenue[account], margin[account], margins[self.sector[i]], float(growth[i]),
                                    params.terminal_growth, discount, core[account], params.horizon_years,
-                                   params.growth_half_life_years)
+                                   params.growth_half_life_years, turnover)
             equity = (enterprise + firm.cash_usd_bn + ledger.claims_receivable(account)
                       - firm.debt_usd_bn - ledger.claims_payable(account))
             own[i] = max(equity, firm.book_equity_usd_bn(), 0.0)

@@ -161,6 +161,7 @@ class ComputeMarket(mesa.Model):
         for lab in self.labs.values():
             wip = sum(self.projects[i].construction_paid_usd_bn for i in lab.project_ids if not self.projects[i].built)
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
+            lab.chips_at_book_usd_bn = float(nbv[lab.account])
             lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])
 
     def average_eflops_per_gw(self, account: int) -> float:

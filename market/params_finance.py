@@ -52,7 +52,8 @@ class FinanceSpec:
 class ValuationSpec:
     """Fundamental value: a 10-year DCF plus a terminal value, floored at book (DESIGN section 6).
 
-    FV = sum_{y=1}^{H} F_y / (1+r)^y + F_H (1+g) / ((r-g)(1+r)^H), F_y = Rev_y m_y + O_y, with revenue growth
+    FV = sum_{y=1}^{H} F_y / (1+r)^y + F_{H+1} / ((r-g)(1+r)^H), F_y = Rev_y m_y + O_y - max(dRev_y, 0) / S (free cash
+    flow after the capital growth needs, S the firm's sales-to-capital ratio), with revenue growth
     reverting from the firm's expected growth to g with half-life ``growth_half_life_years``, the operating margin
     (after depreciation) fading from the current one to the long-run margin over H years, O the cash flow of
     businesses outside AI growing at g; r = r_f + ``equity_risk_premium``; g = ``terminal_growth`` < r (enforced).

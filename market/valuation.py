@@ -2,34 +2,48 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
 def dcf_value(revenue_per_year: float, margin: float, long_run_margin: float, growth_per_year: float,
               terminal_growth: float, discount_rate: float, other_cash_flow_per_year: float = 0.0,
-              horizon_years: int = 10, growth_half_life_years: float = 2.0) -> float:
-    """Enterprise value: sum_{y=1}^{H} F_y / (1+r)^y + F_H (1+g) / ((r-g)(1+r)^H).
+              horizon_years: int = 10, growth_half_life_years: float = 2.0,
+              sales_to_capital: float = math.inf) -> float:
+    """Enterprise value: sum_{y=1}^{H} F_y / (1+r)^y + F_{H+1} / ((r-g)(1+r)^H).
 
-    Cash flow F_y = Rev_y m_y + O_y: operating profit after depreciation (which stands for the capex that keeps
-    capacity; the investment that growth itself needs is not charged yet, see docs/ODD.md). Revenue grows in year y
-    at g + (g_0 - g) 0.5^((y-1)/h): the growth rate g_0 = ``growth_per_year`` reverts to the terminal g with
-    half-life h years. The operating margin fades linearly from ``margin`` to ``long_run_margin`` over the H years;
-    O grows at g.
+    Free cash flow F_y = Rev_y m_y + O_y - max(Rev_y - Rev_{y-1}, 0) / S: operating profit after depreciation
+    (which stands for the capex that keeps capacity) less the net investment growth needs, each dollar of new revenue
+    needing 1 / S dollars of capital (S ``sales_to_capital``, the reinvestment rule of Damodaran, *Damodaran on
+    Valuation*, 2nd ed. 2006, ch. 4; capital is not sold back when revenue falls). Revenue grows in year y at
+    g + (g_0 - g) 0.5^((y-1)/h): the growth rate g_0 = ``growth_per_year`` reverts to the terminal g with half-life
+    h years. The operating margin fades linearly from ``margin`` to ``long_run_margin`` over the H years; O grows at
+    g; F_{H+1} is year H+1 at growth g and the long-run margin.
 
     Raises:
         ValueError: if g >= r (the terminal value would not exist).
     """
     if terminal_growth >= discount_rate:
         raise ValueError(f"terminal growth {terminal_growth} must be below the discount rate {discount_rate}")
-    value, cash_flow = 0.0, 0.0
+    value, revenue, margin_now = 0.0, revenue_per_year, margin
     for year in range(1, horizon_years + 1):
         fade = year / horizon_years
+        previous = revenue
         revenue = revenue_per_year * revenue_growth_factor(growth_per_year, terminal_growth, growth_half_life_years, year)
-        cash_flow = (revenue * (margin * (1.0 - fade) + long_run_margin * fade)
-                     + other_cash_flow_per_year * (1.0 + terminal_growth) ** year)
+        margin_now = margin * (1.0 - fade) + long_run_margin * fade
+        cash_flow = (revenue * margin_now + other_cash_flow_per_year * (1.0 + terminal_growth) ** year
+                     - growth_investment(revenue - previous, sales_to_capital))
         value += cash_flow / (1.0 + discount_rate) ** year
-    terminal = cash_flow * (1.0 + terminal_growth) / (discount_rate - terminal_growth)
-    return value + terminal / (1.0 + discount_rate) ** horizon_years
+    terminal_revenue = revenue * (1.0 + terminal_growth)
+    terminal_flow = (terminal_revenue * margin_now + other_cash_flow_per_year * (1.0 + terminal_growth) ** (horizon_years + 1)
+                     - growth_investment(terminal_revenue - revenue, sales_to_capital))
+    return value + terminal_flow / (discount_rate - terminal_growth) / (1.0 + discount_rate) ** horizon_years
+
+
+def growth_investment(revenue_added: float, sales_to_capital: float) -> float:
+    """Capital new revenue needs: max(dRev, 0) / S (nothing when revenue does not grow)."""
+    return revenue_added / sales_to_capital if revenue_added > 0.0 else 0.0
 
 
 def revenue_growth_factor(growth_per_year: float, terminal_growth: float, growth_half_life_years: float,

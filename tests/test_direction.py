@@ -8,9 +8,9 @@ effect must clear the stated size.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
+from experiments.headlines import frontier_profit_usd_bn, fundamental_value_step_p95
 from experiments.runner import RunResult
 from market.params import Params
 from tests.conftest import DIRECTION_SEEDS, run
@@ -105,12 +105,6 @@ def test_a_rival_cheaper_per_flop_takes_share_from_the_incumbent_and_lowers_its_
         assert cheaper.price_usd_bn_per_gw / cheaper.unit_cost_usd_bn_per_gw < usual.price_usd_bn_per_gw / usual.unit_cost_usd_bn_per_gw, seed
 
 
-def _frontier_profit(result: RunResult, first_year: str, last_year: str) -> dict[str, float]:
-    table = result.agent_table.merge(result.model_table[["step", "date"]], on="step")
-    period = table[(table["role"] == "frontier") & table["date"].str[:4].between(first_year, last_year)]
-    return period.groupby("name")["operating_profit_usd_bn"].sum().to_dict()
-
-
 def test_frontier_labs_lose_money_early_and_most_are_profitable_in_2030_2034(baselines) -> None:
     """The OpenAI-like lab loses money in 2025 in every seed, as OpenAI did in 2024 (loss ~5 $bn, calibration.md); over
     2030-2034 at least 3 of the 5 frontier labs have positive operating profit summed in at least 4 of the 5 seeds, and
@@ -120,20 +114,10 @@ def test_frontier_labs_lose_money_early_and_most_are_profitable_in_2030_2034(bas
     if labs price at full cost from the start."""
     profitable = []
     for seed, result in baselines.items():
-        assert _frontier_profit(result, "2025", "2025")["frontier_lab_a"] < 0, seed
-        late = _frontier_profit(result, "2030", "2034")
+        assert frontier_profit_usd_bn(result, "2025", "2025")["frontier_lab_a"] < 0, seed
+        late = frontier_profit_usd_bn(result, "2030", "2034")
         profitable.append(sum(profit > 0 for profit in late.values()))
     assert min(profitable) >= 2 and sum(count >= 3 for count in profitable) >= 4, profitable
-
-
-def _fundamental_value_steps(result: RunResult) -> pd.Series:
-    """95th percentile, per named firm, of |change in log fundamental value| over the months of 2026-2034 with revenue
-    above $1bn."""
-    table = result.agent_table.merge(result.model_table[["step", "date"]], on="step").sort_values(["name", "step"])
-    table["step_size"] = table.groupby("name")["fundamental_value_usd_bn"].transform(
-        lambda value: np.log(value.clip(lower=1e-9)).diff().abs())
-    large = table[(table["revenue_usd_bn"] > 1.0) & (table["date"] >= "2026-01") & ~table["name"].str.startswith("follower")]
-    return large.groupby("name")["step_size"].quantile(0.95)
 
 
 def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
@@ -145,5 +129,5 @@ def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
     2025) is valued on trailing revenue that grows as fast, and expected growth moves with it (the DCF's value moves
     ~1.7% per point of expected growth)."""
     for seed, result in baselines.items():
-        steps = _fundamental_value_steps(result)
+        steps = fundamental_value_step_p95(result)
         assert steps.max() < 0.75 and steps.median() < 0.2, (seed, steps.sort_values().tail(3).round(3).to_dict(), steps.median())

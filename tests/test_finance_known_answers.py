@@ -76,6 +76,29 @@ def test_dcf_with_constant_growth_and_margin_is_the_gordon_perpetuity() -> None:
     assert value == pytest.approx(100.0 * 0.2 * 1.03 / (0.08 - 0.03))
 
 
+def test_dcf_with_constant_growth_charges_the_capital_growth_needs() -> None:
+    """Revenue 100 growing 3% a year for ever, margin 20%, a dollar of capital per half-dollar of yearly revenue
+    (sales-to-capital S = 2), r = 8%: each year's free cash flow is 20% of revenue less the 3% added over S, so
+    V = (103 x 0.2 - 3 / 2) / (0.08 - 0.03) = 382 (Gordon on free cash flow). Fails if growth costs nothing (412)."""
+    from market.valuation import dcf_value
+
+    value = dcf_value(100.0, 0.2, 0.2, 0.03, 0.03, 0.08, horizon_years=10, sales_to_capital=2.0)
+    assert value == pytest.approx((103.0 * 0.2 - 1.5) / 0.05)
+
+
+def test_dcf_charges_growth_capital_year_by_year_and_none_when_revenue_falls() -> None:
+    """Growth 50% reverting to 0 with a 1-year half-life, margin 10%, 2 years, r = 10%, terminal 0, S = 2: revenue
+    150 then 187.5, so F_1 = 15 - 50 / 2 = -10, F_2 = 18.75 - 37.5 / 2 = 0, the terminal year adds nothing and earns
+    18.75: V = -10 / 1.1 + 187.5 / 1.1^2. Falling revenue frees no capital: at growth -50% the value equals the value
+    with no capital charge."""
+    from market.valuation import dcf_value
+
+    value = dcf_value(100.0, 0.10, 0.10, 0.5, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0, sales_to_capital=2.0)
+    assert value == pytest.approx(-10.0 / 1.1 + 187.5 / 1.21)
+    shrinking = dcf_value(100.0, 0.10, 0.10, -0.5, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0, sales_to_capital=2.0)
+    assert shrinking == pytest.approx(dcf_value(100.0, 0.10, 0.10, -0.5, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0))
+
+
 def test_dcf_rejects_terminal_growth_at_or_above_the_discount_rate() -> None:
     from market.valuation import dcf_value
 
