@@ -68,7 +68,9 @@ class Chipmaker(EconomicAgent):
         self.unit_cost_usd_bn_per_gw = spec.initial_unit_cost_usd_bn_per_gw
         self.price_usd_bn_per_gw = spec.initial_unit_cost_usd_bn_per_gw * spec.base_markup
         self.delivered_month_gw = 0.0
+        self.producing_capacity_gw = 0.0
         self.ordered_month_gw = 0.0
+        self.fixed_assets_usd_bn = spec.initial_capacity_gw_per_month * spec.capacity_capex_usd_bn_per_gw_month
         self.selling_since: int | None = None if spec.dormant else model.month
         self.capacity_ceiling_gw_per_month = spec.max_capacity_gw_per_month
         self.turned_away_month_gw = 0.0
@@ -133,7 +135,7 @@ class Chipmaker(EconomicAgent):
         horizon = month + self.spec.early_delivery_months
         queue = sorted((o for o in orders if o.remaining_gw > 1e-12 and o.wanted_month <= horizon),
                        key=lambda o: (o.wanted_month > month, o.lab not in partners, o.id))
-        budget = self.capacity_gw_per_month
+        budget = self.producing_capacity_gw = self.capacity_gw_per_month
         deliveries: list[tuple[Order, float]] = []
         for order in queue:
             if budget <= 1e-12:

@@ -18,6 +18,8 @@ HEADER = """# Parameters
 Generated from the schema by `make docs` (`python -m experiments.docs`); do not edit by hand.
 Every parameter has a dotted path usable in a scenario's `[params]` table or with
 `aicm run --set PATH=VALUE`. Sources marked "assumption" have no public figure; the reasoning follows.
+The column "set_param mid-run" says whether a scenario's `set_param` event may change the value during a run;
+"no: set-up only" values are read once, when the model is built, and an event naming them is refused.
 """
 
 
@@ -52,9 +54,9 @@ def render_parameters() -> str:
         if top != group:
             group = top
             lines.append(f"\n## `{group}`\n")
-            lines.append("| path | default | unit | allowed | description | source |")
-            lines.append("|---|---|---|---|---|---|")
-        cells = (_cell(row[k]) for k in ("path", "value", "unit", "allowed", "description", "source"))
+            lines.append("| path | default | unit | allowed | set_param mid-run | description | source |")
+            lines.append("|---|---|---|---|---|---|---|")
+        cells = (_cell(row[k]) for k in ("path", "value", "unit", "allowed", "mid_run", "description", "source"))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -29,8 +29,8 @@ from market.compute import format_month
 from market.expectations import TREND_FOLLOWER, SwitchingExpectations
 from market.fundamentals import Line, TrailingAccounts
 from market.rng import Stream
-from market.scenario import parse_rate_path
 from market.services import adoption_spend_usd_bn
+from market.validation import parse_rate_path
 from market.valuation import dcf_value, outside_held, revenue_growth_factor, solve_cross_holdings
 
 if TYPE_CHECKING:

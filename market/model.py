@@ -34,10 +34,11 @@ from market.placement import Placement
 from market.procurement import Procurement
 from market.projects import Project, RegionConstruction
 from market.rng import RandomStreams
-from market.scenario import EventKind, Scenario, ScheduledEvent, parse_rate_path
+from market.scenario import EventKind, Scenario, ScheduledEvent
 from market.schema import set_path
 from market.services import clear_services_market
 from market.settlement import Dues
+from market.validation import parse_rate_path
 from market.vendor import VendorFinancing
 
 PLANNING_GROUPS = ((LabRole.FRONTIER, LabRole.FOLLOWER), (LabRole.CLOUD,))
@@ -318,7 +319,7 @@ class ComputeMarket(mesa.Model):
         self.month_capex = {"construction": 0.0}
         for maker in self.chipmakers.values():
             maker.ordered_month_gw = 0.0
-            maker.delivered_month_gw = 0.0
+            maker.delivered_month_gw = maker.producing_capacity_gw = 0.0
             maker.production_cost_month_usd_bn = 0.0
         for lab in self.labs.values():
             lab.lease_requests_unfilled_gw = 0.0

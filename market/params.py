@@ -50,11 +50,11 @@ class RunSpec:
     """When the run starts, how long it lasts and how large the populations are."""
 
     start_date: str = param("2025-01", unit="YYYY-MM", description="First simulated month.",
-                            source="model design: the baseline starts from the public record of early 2025 (docs/calibration.md)")
+                            source="model design: the baseline starts from the public record of early 2025 (docs/calibration.md)", setup_only=True)
     steps: int = param(120, unit="months", lo=1, hi=600, description="Number of monthly steps.",
-                       source="model design: ten years, through the build-out plans announced for 2025-2030 and their aftermath")
+                       source="model design: ten years, through the build-out plans announced for 2025-2030 and their aftermath", setup_only=True)
     scale: float = param(1.0, unit="1", lo=0.05, hi=50.0, description="Multiplies the sizes of the investor and follower-lab populations.",
-                         source=ASSUMED + "1.0 gives a few hundred investors and some tens of followers (DESIGN section 3)")
+                         source=ASSUMED + "1.0 gives a few hundred investors and some tens of followers (DESIGN section 3)", setup_only=True)
 
 
 @dataclass
@@ -249,7 +249,7 @@ class LabBehaviourSpec:
         source=ASSUMED + "world AI compute roughly doubled a year in 2023-2024 (NVIDIA data-centre revenue, 10-K); at that pace "
         "the buildings under way hold the additions of the coming build time, 2^(T/12) - 1 of the installed base: 1.0 for "
         "12-month builds, 1.8 for 18; 1.2 taken, where the baseline's 2025 AI capex and chipmaker revenue agree with "
-        "replay-2022's (1.5 gave +20% capex, 1.0 -31% revenue in seed 1); it starts the makers sold out months ahead")
+        "replay-2022's (1.5 gave +20% capex, 1.0 -31% revenue in seed 1); it starts the makers sold out months ahead", setup_only=True)
     max_project_gw: float = param(1.0, unit="GW", lo=0.01, hi=20.0,
                                   description="Largest single data-centre project; larger orders are split.",
                                   source=ASSUMED + "gigawatt campuses are the 2025 frontier (Stargate Abilene ~1.2 GW, reported)")
@@ -288,20 +288,20 @@ class FollowerSpec:
 
     count: int = param(40, unit="labs at scale 1", lo=0, hi=10_000,
                        description="Number of follower labs at scale 1.",
-                       source=ASSUMED + "some tens of small labs (DESIGN section 3)")
+                       source=ASSUMED + "some tens of small labs (DESIGN section 3)", setup_only=True)
     mean_initial_compute_gw: float = param(0.015, unit="GW", lo=0.0, hi=10.0,
                                            description="Mean initial compute of a follower (log-normal across followers).",
-                                           source=ASSUMED + "tens of MW each; ~0.6 GW together")
+                                           source=ASSUMED + "tens of MW each; ~0.6 GW together", setup_only=True)
     initial_compute_sigma: float = param(0.8, unit="1", lo=0.0, hi=3.0,
-                                         description="Log-normal sigma of followers' initial compute.", source=ASSUMED + "small labs range over an order of magnitude in size")
+                                         description="Log-normal sigma of followers' initial compute.", source=ASSUMED + "small labs range over an order of magnitude in size", setup_only=True)
     initial_cash_usd_bn: float = param(0.3, unit="usd_bn", lo=0.0, hi=100.0,
-                                       description="Cash of each follower at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
+                                       description="Cash of each follower at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)", setup_only=True)
     leased_share: float = param(0.7, unit="1", lo=0.0, hi=1.0,
                                 description="Share of a follower's initial compute that is leased from a cloud of its region.",
-                                source=ASSUMED + "small labs rent rather than build")
+                                source=ASSUMED + "small labs rent rather than build", setup_only=True)
     region_shares: list = param(["US:0.5", "CN:0.2", "EU:0.15", "GULF:0.05", "ROW:0.1"], unit="region:share",
                                 description="Regions of follower labs, as 'REGION:share' entries summing to 1.",
-                                source=ASSUMED + "US-heavy, as AI start-up funding and assets under management are")
+                                source=ASSUMED + "US-heavy, as AI start-up funding and assets under management are", setup_only=True)
 
 
 @dataclass
@@ -309,10 +309,10 @@ class InvestorSpec:
     """The investor population: capital, inflows and how much of it a funding round can take."""
 
     count: int = param(300, unit="investors at scale 1", lo=1, hi=100_000,
-                       description="Number of investors at scale 1.", source=ASSUMED + "a few hundred (DESIGN section 3)")
+                       description="Number of investors at scale 1.", source=ASSUMED + "a few hundred (DESIGN section 3)", setup_only=True)
     total_capital_usd_bn: float = param(2000.0, unit="usd_bn", lo=0.0, hi=1e6,
                                         description="Capital the investor population holds at the start.",
-                                        source=ASSUMED + "funds active in AI deals; world VC ~$300bn/yr and large sovereign and public allocations")
+                                        source=ASSUMED + "funds active in AI deals; world VC ~$300bn/yr and large sovereign and public allocations", setup_only=True)
     inflow_rate_per_month: float = param(0.004, unit="1/month", lo=0.0, hi=0.5,
                                          description="New money entering investors from outside, per month, as a share of their capital (scaled by recent returns).",
                                          source="global venture funding to AI ~$100bn in 2024 (Crunchbase, reported): 0.4% a month of the "
@@ -323,11 +323,11 @@ class InvestorSpec:
     foreign_weight: float = param(0.3, unit="1", lo=0.0, hi=1.0,
                                   description="Weight of a round abroad relative to one at home (home bias).", source=ASSUMED + "home bias: a fund puts about a third as much abroad as at home")
     kind_shares: list = param(["venture:0.3", "public:0.5", "sovereign:0.1", "energy:0.1"], unit="kind:share",
-                              description="Kinds of investor as 'kind:share' entries summing to 1.", source=ASSUMED + "public-market money dominates, venture money is a large minority")
+                              description="Kinds of investor as 'kind:share' entries summing to 1.", source=ASSUMED + "public-market money dominates, venture money is a large minority", setup_only=True)
     region_shares: list = param(["US:0.5", "CN:0.15", "EU:0.15", "GULF:0.1", "ROW:0.1"], unit="region:share",
-                                description="Home regions of investors as 'REGION:share' entries summing to 1.", source=ASSUMED + "US-heavy, as AI start-up funding and assets under management are")
+                                description="Home regions of investors as 'REGION:share' entries summing to 1.", source=ASSUMED + "US-heavy, as AI start-up funding and assets under management are", setup_only=True)
     capital_sigma: float = param(1.0, unit="1", lo=0.0, hi=3.0,
-                                 description="Log-normal sigma of capital across investors.", source=ASSUMED + "fund sizes spread over an order of magnitude")
+                                 description="Log-normal sigma of capital across investors.", source=ASSUMED + "fund sizes spread over an order of magnitude", setup_only=True)
 
 
 @dataclass

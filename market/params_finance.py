@@ -86,7 +86,7 @@ class ValuationSpec:
                                        source=ASSUMED + "power demand grows slower than AI revenue")
     priced_in_premium_per_year: float = param(0.0, unit="1/yr", lo=-0.9, hi=10.0,
                                               description="Revenue growth investors price in above what firms themselves expect, at the start.",
-                                              source=ASSUMED + "none in the baseline: investors believe what firms expect")
+                                              source=ASSUMED + "none in the baseline: investors believe what firms expect", setup_only=True)
     belief_learning_per_month: float = param(0.05, unit="1/month", lo=0.0, hi=1.0,
                                              description="Share of the priced-in premium investors unlearn each month as results come in.",
                                              source=ASSUMED + "beliefs catch up with the data over about two years")
@@ -103,16 +103,16 @@ class ExpectationsSpec:
     """
 
     intensity_of_choice: float = param(20.0, unit="1", lo=0.0, hi=1e4, description="beta, how strongly investors switch to the fitter type.",
-                                       source=ASSUMED + "below beta* in the baseline: valuations return to fundamentals")
+                                       source=ASSUMED + "below beta* in the baseline: valuations return to fundamentals", setup_only=True)
     trend_coefficient: float = param(1.2, unit="1", lo=0.0, hi=3.0, description="g, trend followers' extrapolation of the deviation.",
-                                     source=ASSUMED + "R < g < 2R, the Brock-Hommes (1998) case with a pitchfork at beta*")
+                                     source=ASSUMED + "R < g < 2R, the Brock-Hommes (1998) case with a pitchfork at beta*", setup_only=True)
     fundamentalist_cost: float = param(0.05, unit="1", lo=0.0, hi=10.0,
                                        description="C, the per-month cost of the fundamentalist strategy in fitness units.",
-                                       source=ASSUMED + "research costs of valuing firms")
+                                       source=ASSUMED + "research costs of valuing firms", setup_only=True)
     risk_scale: float = param(0.01, unit="1", lo=1e-6, hi=10.0, description="a sigma^2 dividing realised profits in the fitness.",
-                              source=ASSUMED + "monthly variance of valuation deviations ~0.01")
+                              source=ASSUMED + "monthly variance of valuation deviations ~0.01", setup_only=True)
     trend_cap: float = param(1.0, unit="1", lo=0.01, hi=10.0, description="K, the largest log deviation trend followers extrapolate to.",
-                             source=ASSUMED + "nobody extrapolates beyond ~e (2.7x) the fundamental")
+                             source=ASSUMED + "nobody extrapolates beyond ~e (2.7x) the fundamental", setup_only=True)
     noise_sigma: float = param(0.02, unit="1", lo=0.0, hi=1.0, description="Monthly noise of each firm's valuation (stream 'investor_noise').",
                                source=ASSUMED + "monthly idiosyncratic moves of a few percent in large-cap equity")
     appetite_sensitivity: float = param(5.0, unit="1", lo=0.0, hi=100.0,
@@ -129,7 +129,7 @@ class InvestorKindSpec:
 
     horizon_months: float = param(12.0, unit="months", lo=1.0, hi=600.0,
                                   description="Horizon over which it judges strategies (fitness memory eta = 1 - 1/horizon).",
-                                  source=ASSUMED)
+                                  source=ASSUMED, setup_only=True)
     risk_appetite: float = param(1.0, unit="1", lo=0.0, hi=10.0, description="Multiplies the share of its cash it puts into one round.",
                                  source=ASSUMED)
 
@@ -168,14 +168,14 @@ class VendorDealSpec:
     trigger on GW of the chipmaker's chips online in the lab's own projects, from ``start_date``.
     """
 
-    chipmaker: str = param("incumbent_gpu", unit="-", description="The investing chipmaker.", source="scenario input")
-    lab: str = param("frontier_lab_a", unit="-", description="The lab receiving the money.", source="scenario input")
+    chipmaker: str = param("incumbent_gpu", unit="-", description="The investing chipmaker.", source="scenario input", setup_only=True)
+    lab: str = param("frontier_lab_a", unit="-", description="The lab receiving the money.", source="scenario input", setup_only=True)
     usd_bn_per_gw: float = param(10.0, unit="usd_bn/GW", lo=0.0, hi=1e3, description="Investment per GW deployed.",
-                                 source="OpenAI-NVIDIA letter of intent: up to $100bn over 10 GW (OpenAI/NVIDIA release, 22 Sep 2025)")
+                                 source="OpenAI-NVIDIA letter of intent: up to $100bn over 10 GW (OpenAI/NVIDIA release, 22 Sep 2025)", setup_only=True)
     max_gw: float = param(10.0, unit="GW", lo=0.0, hi=1e3, description="GW after which tranches stop.",
-                          source="OpenAI-NVIDIA letter of intent: at least 10 GW (22 Sep 2025)")
+                          source="OpenAI-NVIDIA letter of intent: at least 10 GW (22 Sep 2025)", setup_only=True)
     start_date: str = param("2025-09", unit="YYYY-MM", description="Month from which deployments count.",
-                            source="OpenAI-NVIDIA letter of intent, 22 Sep 2025")
+                            source="OpenAI-NVIDIA letter of intent, 22 Sep 2025", setup_only=True)
 
 
 @dataclass

@@ -15,17 +15,17 @@ ENTRY_SOURCES: dict[str, str] = {}
 class GenerationSpec:
     """One accelerator generation. EFLOP/s per GW = dense FLOP/s / all-in watts (DESIGN section 2)."""
 
-    intro_date: str = param("2025-01", unit="YYYY-MM", description="Month the generation goes on sale.", source="")
+    intro_date: str = param("2025-01", unit="YYYY-MM", description="Month the generation goes on sale.", source="", setup_only=True)
     dense_bf16_tflops: float = param(1000.0, unit="TFLOP/s", lo=0.0, hi=1e7, lo_open=True,
-                                     description="Dense BF16 throughput per accelerator.", source="")
-    board_w: float = param(700.0, unit="W", lo=1.0, hi=1e5, description="Board power per accelerator.", source="")
+                                     description="Dense BF16 throughput per accelerator.", source="", setup_only=True)
+    board_w: float = param(700.0, unit="W", lo=1.0, hi=1e5, description="Board power per accelerator.", source="", setup_only=True)
     all_in_w: float = param(1500.0, unit="W", lo=1.0, hi=1e5,
-                            description="Facility power per accelerator, including servers, network and cooling.", source="")
+                            description="Facility power per accelerator, including servers, network and cooling.", source="", setup_only=True)
     interconnect_gb_s: float = param(900.0, unit="GB/s", lo=0.0, hi=1e6,
                                      description="Chip-to-chip interconnect bandwidth (bidirectional), tested by the 2022 export rule.",
-                                     source="")
+                                     source="", setup_only=True)
     die_area_mm2: float = param(814.0, unit="mm^2", lo=1.0, hi=1e5, lo_open=False,
-                                description="Applicable die area; performance density = TPP / die area (2023 export rule).", source="")
+                                description="Applicable die area; performance density = TPP / die area (2023 export rule).", source="", setup_only=True)
 
     def eflops_per_gw(self) -> float:
         """Return dense EFLOP/s delivered per GW of facility power."""
@@ -93,15 +93,15 @@ class TechnologySpec:
 
     future_generation_interval_months: int = param(
         24, unit="months", lo=6, hi=120, description="Months between future accelerator generations.",
-        source=ASSUMED + "two-year architecture cadence of 2020-2025 (A100, H100, B200)")
+        source=ASSUMED + "two-year architecture cadence of 2020-2025 (A100, H100, B200)", setup_only=True)
     efficiency_doubling_months: float = param(
         39.0, unit="months", lo=6.0, hi=240.0,
         description="Months for EFLOP/s per facility GW of new generations to double.",
-        source="H100 (Oct 2022) to B200 (Jan 2025): 659 -> 1,071 EFLOP/s per GW in 27 months, from the datasheet rows above")
+        source="H100 (Oct 2022) to B200 (Jan 2025): 659 -> 1,071 EFLOP/s per GW in 27 months, from the datasheet rows above", setup_only=True)
     future_interconnect_growth_per_generation: float = param(
         2.0, unit="1", lo=1.0, hi=10.0,
         description="Interconnect bandwidth multiplier per future generation (die area and per-accelerator power held at the last listed one's).",
-        source="NVLink doubled per generation: 600 (A100) -> 900 (H100) -> 1,800 GB/s (B200), NVIDIA datasheets")
+        source="NVLink doubled per generation: 600 (A100) -> 900 (H100) -> 1,800 GB/s (B200), NVIDIA datasheets", setup_only=True)
     scrap_efficiency_ratio: float = param(
         3.0, unit="1", lo=1.0, hi=1000.0,
         description="A lab whose new chips wait for power at a site retires older chips there early when the new ones give at "
@@ -121,7 +121,7 @@ class ConstructionSpec:
                               source=ASSUMED + "12-24 months reported for large AI data centres")
     start_capacity_gw_per_month: float = param(0.5, unit="GW/month", lo=0.0, hi=100.0,
                                                description="GW of data-centre construction the region can start each month.",
-                                               source=ASSUMED)
+                                               source=ASSUMED, setup_only=True)
     capacity_growth_per_month: float = param(0.03, unit="1/month", lo=0.0, hi=1.0,
                                              description="Growth of start capacity in a month when it binds (construction learns by doing).",
                                              source=ASSUMED + "contractors and supply chains scale up ~40% a year when demand is there")

@@ -32,9 +32,9 @@ class ExportRuleSpec:
     destinations: list = param(["CN"], unit="-", choices=REGIONS, description="Regions the controlled parts may not go to.",
                                source="87 FR 62186 (Oct 2022) and 88 FR 73458 (Oct 2023): China (country group D:5)")
     from_date: str = param("2023-11", unit="YYYY-MM", description="Month the rule takes effect.",
-                           source="88 FR 73458: announced 17 Oct 2023, published 25 Oct 2023, effective from November")
+                           source="88 FR 73458: announced 17 Oct 2023, published 25 Oct 2023, effective from November", setup_only=True)
     until_date: str = param("2100-01", unit="YYYY-MM", description="Month from which the rule no longer applies.",
-                            source="scenario input: rules stay in force unless replaced")
+                            source="scenario input: rules stay in force unless replaced", setup_only=True)
     tpp_threshold: float = param(4800.0, unit="TPP", lo=0.0, hi=1e9, description="TPP at or above which a part is controlled (T).",
                                  source="ECCN 3A090.a: TPP >= 4,800 (87 FR 62186; 88 FR 73458)")
     interconnect_threshold_gb_s: float = param(0.0, unit="GB/s", lo=0.0, hi=1e6,
@@ -97,7 +97,7 @@ class GovernmentSpec:
                                             source=ASSUMED + "none in the baseline")
     fab_subsidy_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
                                      description="Share of chipmakers' capacity capex the government pays.",
-                                     source=ASSUMED + "none in the baseline")
+                                     source=ASSUMED + "none in the baseline", setup_only=True)
     screened_investor_regions: list = param([], unit="-", choices=REGIONS,
                                             description="Home regions of investors barred from new stakes in covered domestic firms.",
                                             source="CFIUS practice (Prosperity7 made to sell its Rain AI stake, 2023; Canyon Bridge-Lattice "

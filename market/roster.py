@@ -21,18 +21,18 @@ CHIPMAKER_ROLES = tuple(r.value for r in ChipmakerRole)
 class LabSpec:
     """A named lab or cloud and its starting balance sheet."""
 
-    role: str = param("frontier", unit="-", choices=LAB_ROLES, description="frontier, cloud or follower.", source="model design: the roles the model gives labs and chipmakers (docs/ODD.md, entities)")
+    role: str = param("frontier", unit="-", choices=LAB_ROLES, description="frontier, cloud or follower.", source="model design: the roles the model gives labs and chipmakers (docs/ODD.md, entities)", setup_only=True)
     region: str = param("US", unit="-", choices=REGIONS, description="Home region (headquarters and investors' home bias).",
-                        source="headquarters of the firms it stands for")
+                        source="headquarters of the firms it stands for", setup_only=True)
     initial_compute_gw: float = param(0.0, unit="GW", lo=0.0, hi=1000.0,
-                                      description="Compute the lab owns and runs at the start (facility GW).", source=ASSUMED + "split of ~9 GW world AI compute at the start among named labs and followers")
+                                      description="Compute the lab owns and runs at the start (facility GW).", source=ASSUMED + "split of ~9 GW world AI compute at the start among named labs and followers", setup_only=True)
     initial_leased_gw: float = param(0.0, unit="GW", lo=0.0, hi=1000.0,
-                                     description="Compute the lab leases from its lessor at the start.", source=ASSUMED + "compute rented from a cloud at the start (reported contracts where known)")
+                                     description="Compute the lab leases from its lessor at the start.", source=ASSUMED + "compute rented from a cloud at the start (reported contracts where known)", setup_only=True)
     lessor: str = param("", unit="-", description="Name of the cloud it leases from at the start ('' for none).", source=ASSUMED + "the cloud the firm mainly rented from in 2024 (reported)")
     exclusive_lessor: bool = param(False, unit="-", description="Whether it may lease only from its lessor (an exclusive cloud contract).",
                                    source=ASSUMED + "no exclusivity from 2025; Microsoft was OpenAI's exclusive cloud until Jan 2025 (Microsoft blog, 21 Jan 2025)")
-    initial_cash_usd_bn: float = param(1.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
-    initial_debt_usd_bn: float = param(0.0, unit="usd_bn", lo=0.0, hi=1e4, description="Debt at the start.", source=ASSUMED + "order of the debt of the firms it stands for (reported)")
+    initial_cash_usd_bn: float = param(1.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)", setup_only=True)
+    initial_debt_usd_bn: float = param(0.0, unit="usd_bn", lo=0.0, hi=1e4, description="Debt at the start.", source=ASSUMED + "order of the debt of the firms it stands for (reported)", setup_only=True)
     core_income_usd_bn_per_month: float = param(
         0.0, unit="usd_bn/month", lo=0.0, hi=1e3,
         description="Operating cash flow from businesses outside AI compute (search, retail, software), from outside.",
@@ -49,10 +49,10 @@ class LabSpec:
                             source=ASSUMED + "hyperscalers and neoclouds fund data centres with debt; AI labs with equity")
     site_regions: list = param(["US"], unit="-", choices=REGIONS, description="Regions where the lab may build or lease.",
                                source=ASSUMED + "where the firm builds or rents today (reported)")
-    partners: list = param([], unit="-", description="Chipmakers the lab partners with at the start.", source=ASSUMED + "the chipmakers the firm mainly bought from (reported)")
+    partners: list = param([], unit="-", description="Chipmakers the lab partners with at the start.", source=ASSUMED + "the chipmakers the firm mainly bought from (reported)", setup_only=True)
     initial_training_eflops_months: float = param(
         100.0, unit="EFLOP/s-month", lo=0.0, hi=1e9,
-        description="Cumulative training compute before the start (sets initial capability).", source=ASSUMED + "relative scale of the firms' past frontier training runs")
+        description="Cumulative training compute before the start (sets initial capability).", source=ASSUMED + "relative scale of the firms' past frontier training runs", setup_only=True)
 
 
 def _lab(role: str, region: str, compute: float, cash: float, *, leased: float = 0.0, lessor: str = "",
@@ -135,13 +135,13 @@ class ChipmakerSpec:
     """
 
     role: str = param("incumbent", unit="-", choices=CHIPMAKER_ROLES, description="incumbent, challenger, custom, domestic or entrant.",
-                      source="model design: the roles the model gives labs and chipmakers (docs/ODD.md, entities)")
-    region: str = param("US", unit="-", choices=REGIONS, description="Home region.", source="headquarters of the firm")
+                      source="model design: the roles the model gives labs and chipmakers (docs/ODD.md, entities)", setup_only=True)
+    region: str = param("US", unit="-", choices=REGIONS, description="Home region.", source="headquarters of the firm", setup_only=True)
     dormant: bool = param(False, unit="-", description="A dormant chipmaker sells nothing until a scenario event wakes it.",
-                          source="model design: the new-architecture entrant has no product on sale in 2025; scenarios wake it")
+                          source="model design: the new-architecture entrant has no product on sale in 2025; scenarios wake it", setup_only=True)
     initial_capacity_gw_per_month: float = param(0.1, unit="GW/month", lo=0.0, hi=100.0,
                                                  description="Accelerators (facility GW) it can deliver per month at the start.",
-                                                 source=ASSUMED + "its 2024 accelerator revenue at ~$25-35bn per GW (reported)")
+                                                 source=ASSUMED + "its 2024 accelerator revenue at ~$25-35bn per GW (reported)", setup_only=True)
     efficiency: float = param(1.0, unit="1", lo=0.01, hi=1000.0,
                               description="EFLOP/s per GW of its chips relative to the newest generation on sale.",
                               source=ASSUMED + "relative FLOP/s per watt of the firm's parts against NVIDIA's newest (reported benchmarks)")
@@ -192,7 +192,7 @@ class ChipmakerSpec:
                                                  description="Largest capacity expansion ordered in a month, as a share of capacity.",
                                                  source=ASSUMED + "CoWoS grew ~2.5x in 2024 (TrendForce, reported), ~8%/month at that peak; "
                                                         "~6%/month (~2x a year) taken as the sustained pace")
-    initial_cash_usd_bn: float = param(5.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
+    initial_cash_usd_bn: float = param(5.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)", setup_only=True)
     payout_share_of_profit: float = param(0.4, unit="1", lo=0.0, hi=1.0,
                                           description="Share of monthly profit paid to shareholders.",
                                           source="NVIDIA FY2025 buybacks and dividends ~$34bn of $72.9bn net income (10-K)")
@@ -200,7 +200,7 @@ class ChipmakerSpec:
                            source=ASSUMED + "sells worldwide unless a scenario or export rule says otherwise")
     max_capacity_gw_per_month: float = param(100.0, unit="GW/month", lo=0.0, hi=1e4,
                                              description="Ceiling on its capacity (foundry, packaging or memory it can get).",
-                                             source=ASSUMED + "no binding ceiling for makers with access to leading-edge foundries")
+                                             source=ASSUMED + "no binding ceiling for makers with access to leading-edge foundries", setup_only=True)
     share_weight_per_month: float = param(0.25, unit="1/month", lo=0.0, hi=1.0,
                                           description="Weight of this month in its smoothed share of new orders and its smoothed "
                                                       "utilisation (delivered over capacity).",
@@ -294,7 +294,7 @@ class UtilitySpec:
                                               source=ASSUMED + "data centres compete with other new load")
     initial_available_gw: float = param(1.0, unit="GW", lo=0.0, hi=1e4,
                                         description="Power available to AI data centres at the start, committed or not.",
-                                        source=ASSUMED + "initial AI load plus ~30% headroom")
+                                        source=ASSUMED + "initial AI load plus ~30% headroom", setup_only=True)
     base_price_usd_mwh: float = param(80.0, unit="usd/MWh", lo=0.0, hi=1e4,
                                       description="Price when load sits at the target reserve margin (p_0, at u = u_ref).",
                                       source=ASSUMED + "order of 2024 industrial tariffs (EIA, Eurostat)")
@@ -331,7 +331,7 @@ class UtilitySpec:
     reserve_margin: float = param(0.1, unit="1", lo=0.0, hi=1.0,
                                   description="Headroom the utility keeps above committed and queued load when planning builds.",
                                   source=ASSUMED + "utilities plan ~10% above expected load")
-    initial_cash_usd_bn: float = param(20.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)")
+    initial_cash_usd_bn: float = param(20.0, unit="usd_bn", lo=0.0, hi=1e4, description="Cash at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)", setup_only=True)
     payout_share_of_profit: float = param(0.6, unit="1", lo=0.0, hi=1.0, description="Share of monthly profit paid to shareholders.",
                                           source=ASSUMED + "regulated utilities pay out most of their earnings")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import math
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -18,28 +17,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from market.enums import REGIONS, InvestorKind
 from market.params import Params
-from market.schema import DATE_PATTERN, ParamError, iter_fields, set_path, suggest
+from market.schema import DATE_PATTERN, ParamError, iter_fields, meta_at, set_path, suggest
+from market.validation import finite, validate_params
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "experiments" / "scenarios"
 TOP_LEVEL_KEYS = ("name", "description", "question", "sources", "params", "events")
 MAX_SCENARIO_BYTES = 1 << 20
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 MAX_DEPTH = 8
-SETUP_ONLY = (
-    re.compile(r"^run\."), re.compile(r"^generations\."), re.compile(r"^followers\."),
-    re.compile(r"^investors\.(count|total_capital_usd_bn|kind_shares|region_shares|capital_sigma)$"),
-    re.compile(r"^investor_kinds\.[^.]+\.horizon_months$"),
-    re.compile(r"^expectations\.(intensity_of_choice|trend_coefficient|fundamentalist_cost|risk_scale|trend_cap)$"),
-    re.compile(r"^valuation\.priced_in_premium_per_year$"), re.compile(r"^lab_behaviour\.initial_pipeline_share$"),
-    re.compile(r"^(labs|chipmakers)\.[^.]+\.(role|region|partners)$"), re.compile(r"^(labs|utilities)\.[^.]+\.initial_"),
-    re.compile(r"^chipmakers\.[^.]+\.(initial_cash_usd_bn|initial_capacity_gw_per_month|dormant|max_capacity_gw_per_month)$"),
-    re.compile(r"^governments\.[^.]+\.fab_subsidy_share$"), re.compile(r"^export_rules\.[^.]+\.(from_date|until_date)$"),
-    re.compile(r"^technology\.(future_generation_interval_months|efficiency_doubling_months|"
-               r"future_interconnect_growth_per_generation)$"),
-    re.compile(r"^construction\.[^.]+\.start_capacity_gw_per_month$"), re.compile(r"^vendor_deals\."),
-)
 
 
 class EventKind(StrEnum):
@@ -295,10 +281,11 @@ def _parse_event(raw: Any, index: int, params: Params, window: tuple[str, str]) 
         raise ParamError(f"{where}.target = {target!r} is not allowed: expected a chipmaker, one of "
                          f"{', '.join(params.chipmakers)}")
     if kind == EventKind.SET_PARAM:
-        if any(rule.search(target) for rule in SETUP_ONLY):
+        probe = copy.deepcopy(params)
+        set_path(probe, target, raw.get("value"))
+        if meta_at(probe, target).setup_only:
             raise ParamError(f"{where}.target = {target!r} is not allowed: it is read once, at set-up, so changing it "
                              "mid-run would change nothing; set it in [params]")
-        set_path(copy.deepcopy(params), target, raw.get("value"))
     investor = raw.get("investor", "")
     if kind == EventKind.INVEST:
         firms = [*params.labs, *params.chipmakers]
@@ -309,116 +296,20 @@ def _parse_event(raw: Any, index: int, params: Params, window: tuple[str, str]) 
         if investor == target:
             raise ParamError(f"{where}.investor = {investor!r} is not allowed: expected a firm other than the target")
         value = raw.get("value")
-        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value) or value <= 0
+        if (isinstance(value, bool) or not isinstance(value, (int, float)) or not finite(value) or value <= 0
                 or value > 1e6):
             raise ParamError(f"{where}.value = {value!r} is not allowed: expected an amount in usd_bn, 0 < value <= 1e6")
     return ScheduledEvent(date=date, kind=EventKind(kind), target=target, value=raw.get("value"), investor=investor)
 
 
-def _finite(value: float) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
-
-
-def parse_shares(path: str, entries: list[str], allowed: tuple[str, ...]) -> dict[str, float]:
-    """Parse ``['US:0.5', ...]`` into a dict of shares that must be allowed names summing to 1."""
-    shares: dict[str, float] = {}
-    for entry in entries:
-        name, _, number = entry.partition(":")
-        try:
-            value = float(number)
-        except ValueError:
-            raise ParamError(f"{path} entry {entry!r} is not allowed: expected 'NAME:share' with a number") from None
-        if name not in allowed or not math.isfinite(value) or value < 0:
-            raise ParamError(f"{path} entry {entry!r} is not allowed: names must be one of {', '.join(allowed)} "
-                             "with a share >= 0")
-        shares[name] = value
-    if abs(sum(shares.values()) - 1.0) > 1e-6:
-        raise ParamError(f"{path} = {entries!r} is not allowed: the shares must sum to 1 (they sum to {sum(shares.values()):g})")
-    return shares
-
-
-def parse_rate_path(entries: list[str]) -> dict[int, float]:
-    """Parse ``['2024:0.042', ...]`` into {year: rate}; at least one entry."""
-    rates: dict[int, float] = {}
-    for entry in entries:
-        year, _, number = entry.partition(":")
-        try:
-            rates[int(year)] = float(number)
-        except ValueError:
-            raise ParamError(f"finance.risk_free_path entry {entry!r} is not allowed: expected 'YYYY:rate'") from None
-        if not -0.05 <= rates[int(year)] <= 0.5:
-            raise ParamError(f"finance.risk_free_path entry {entry!r} is not allowed: expected a rate between -0.05 and 0.5")
-    if not rates:
-        raise ParamError("finance.risk_free_path = [] is not allowed: expected at least one 'YYYY:rate' entry")
-    return rates
-
-
-def validate_params(params: Params) -> None:
-    """Check the rules that span fields (shares summing to 1, names that must exist)."""
-    for role, split in params.compute_split.items():
-        total = split.training_share + split.inference_share + split.research_share
-        if abs(total - 1.0) > 1e-6:
-            raise ParamError(f"compute_split.{role} shares sum to {total:g}: training, inference and research shares "
-                             "must sum to 1")
-        if split.max_inference_share < split.inference_share:
-            raise ParamError(f"compute_split.{role}.max_inference_share = {split.max_inference_share:g} is not allowed: "
-                             f"expected >= inference_share ({split.inference_share:g})")
-    parse_shares("followers.region_shares", params.followers.region_shares, REGIONS)
-    parse_shares("investors.region_shares", params.investors.region_shares, REGIONS)
-    parse_shares("investors.kind_shares", params.investors.kind_shares, tuple(k.value for k in InvestorKind))
-    clouds = [n for n, s in params.labs.items() if s.role == "cloud"]
-    for name, lab in params.labs.items():
-        if lab.lessor and lab.lessor not in clouds:
-            raise ParamError(f"labs.{name}.lessor = {lab.lessor!r} is not allowed: expected '' or a cloud, one of "
-                             f"{', '.join(clouds)}{suggest(lab.lessor, clouds)}")
-        if lab.initial_leased_gw > 0 and not lab.lessor:
-            raise ParamError(f"labs.{name}.initial_leased_gw = {lab.initial_leased_gw:g} is not allowed without a lessor: "
-                             f"set labs.{name}.lessor or lease 0")
-        if lab.exclusive_lessor and not lab.lessor:
-            raise ParamError(f"labs.{name}.exclusive_lessor = true is not allowed without a lessor: set labs.{name}.lessor "
-                             "to a cloud or exclusive_lessor = false")
-        for partner in lab.partners:
-            if partner not in params.chipmakers:
-                raise ParamError(f"labs.{name}.partners entry {partner!r} is not allowed: expected a chipmaker, one of "
-                                 f"{', '.join(params.chipmakers)}{suggest(partner, list(params.chipmakers))}")
-        if lab.role == "follower":
-            raise ParamError(f"labs.{name}.role = 'follower' is not allowed for a named lab: followers are the "
-                             "population set by the 'followers' group")
-    for name, maker in params.chipmakers.items():
-        if maker.role == "domestic" and maker.region == "US":
-            raise ParamError(f"chipmakers.{name}.region = 'US' is not allowed for a domestic chipmaker: "
-                             "expected the rival region it serves")
-    rates = parse_rate_path(params.finance.risk_free_path)
-    lowest_discount = min(rates.values()) + params.valuation.equity_risk_premium
-    if params.valuation.terminal_growth >= lowest_discount:
-        raise ParamError(f"valuation.terminal_growth = {params.valuation.terminal_growth:g} is not allowed: expected below the "
-                         f"lowest discount rate, risk-free plus equity risk premium ({lowest_discount:g})")
-    for name, rule in params.export_rules.items():
-        if rule.issuer in rule.destinations:
-            raise ParamError(f"export_rules.{name}.destinations = {rule.destinations!r} is not allowed: expected regions "
-                             f"other than its issuer ({rule.issuer})")
-    for name, deal in params.vendor_deals.items():
-        if deal.chipmaker not in params.chipmakers:
-            raise ParamError(f"vendor_deals.{name}.chipmaker = {deal.chipmaker!r} is not allowed: expected one of "
-                             f"{', '.join(params.chipmakers)}{suggest(deal.chipmaker, list(params.chipmakers))}")
-        if deal.lab not in params.labs:
-            raise ParamError(f"vendor_deals.{name}.lab = {deal.lab!r} is not allowed: expected a named lab, one of "
-                             f"{', '.join(params.labs)}{suggest(deal.lab, list(params.labs))}")
-    if not any(g.intro_date <= params.run.start_date for g in params.generations.values()):
-        raise ParamError(f"run.start_date = {params.run.start_date!r} is not allowed: expected a month on or after the "
-                         "first generation's intro_date")
-
-
 def describe_params(params: Params) -> list[dict[str, Any]]:
-    """Return one row per parameter: path, value, unit, allowed values, description and source."""
+    """Return one row per parameter: path, value, unit, allowed values, whether a ``set_param`` event may change it
+    mid-run, description and source."""
     from market.sources import source_of
 
     return [
         {"path": row.path, "value": row.value, "unit": row.meta.unit, "allowed": row.meta.allowed(),
-         "description": row.meta.description, "source": source_of(row.path, row.meta)}
+         "mid_run": "no: set-up only" if row.meta.setup_only else "yes", "description": row.meta.description, "source": source_of(row.path, row.meta)}
         for row in iter_fields(params)
     ]
 

@@ -34,6 +34,7 @@ class ParamMeta:
         lo_open: True when ``lo`` itself is not allowed.
         choices: Allowed values for strings and string lists, or None.
         kind: ``"float"``, ``"int"``, ``"bool"``, ``"str"``, ``"date"`` or ``"list"``.
+        setup_only: True when the model reads the value once, at set-up (a ``set_param`` event may not change it).
     """
 
     unit: str
@@ -44,6 +45,7 @@ class ParamMeta:
     lo_open: bool = False
     choices: tuple[str, ...] | None = None
     kind: str = "float"
+    setup_only: bool = False
 
     def allowed(self) -> str:
         """Return a short human description of the allowed values."""
@@ -56,6 +58,8 @@ class ParamMeta:
             return f"{what} {', '.join(self.choices)}"
         if self.kind == "list":
             return "a list of names"
+        if self.kind == "str":
+            return "a text value"
         kind = "an integer" if self.kind == "int" else "a number"
         lo_sign = "<" if self.lo_open else "<="
         if self.lo is not None and self.hi is not None:
@@ -77,8 +81,10 @@ def param(
     hi: float | None = None,
     lo_open: bool = False,
     choices: tuple[str, ...] | None = None,
+    setup_only: bool = False,
 ) -> Any:
-    """Declare a schema field: its default, unit, allowed range, description and source."""
+    """Declare a schema field: its default, unit, allowed range, description and source; ``setup_only`` marks a value
+    the model reads once, at set-up."""
     if isinstance(default, bool):
         kind = "bool"
     elif isinstance(default, int):
@@ -91,7 +97,7 @@ def param(
         kind = "date"
     else:
         kind = "str"
-    meta = ParamMeta(unit, description, source, lo, hi, lo_open, choices, kind)
+    meta = ParamMeta(unit, description, source, lo, hi, lo_open, choices, kind, setup_only)
     if kind == "list":
         frozen = list(default)
         return field(default_factory=lambda: list(frozen), metadata={"param": meta})
@@ -174,6 +180,15 @@ def iter_fields(obj: Any, prefix: str = "") -> list[FieldRow]:
     return rows
 
 
+def meta_at(root: Any, path: str) -> ParamMeta:
+    """The schema metadata of the parameter at dotted ``path`` (which must exist: see :func:`set_path`)."""
+    node = root
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return next(f for f in dataclasses.fields(node) if f.name == parts[-1]).metadata["param"]
+
+
 def set_path(root: Any, path: str, value: Any) -> None:
     """Validate and set the field at dotted ``path`` of the parameter tree ``root``.
 
@@ -195,10 +210,8 @@ def set_path(root: Any, path: str, value: Any) -> None:
                 node[part] = open_factory()
             if part not in node:
                 known = [".".join(walked[:-1] + [k]) for k in node]
-                raise ParamError(
-                    f"unknown name '{'.'.join(walked)}'; known here: {', '.join(sorted(node))}"
-                    f"{suggest('.'.join(walked), known)}"
-                )
+                here = f"known here: {', '.join(sorted(node))}" if node else "none is defined here"
+                raise ParamError(f"unknown name '{'.'.join(walked)}'; {here}{suggest('.'.join(walked), known)}")
             if is_last:
                 raise ParamError(f"'{path}' names a group, not a parameter")
             node = node[part]

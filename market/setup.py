@@ -21,8 +21,8 @@ from market.ledger import OUTSIDE, PaymentKind
 from market.network import EdgeType
 from market.projects import Project, RegionConstruction
 from market.rng import Stream
-from market.scenario import parse_shares
 from market.schema import ParamError
+from market.validation import parse_shares
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket

@@ -116,6 +116,7 @@ OPTIONS = {
     "--set 5,000 digits": (["--set", "run.steps=1" + "0" * 5000], ["run.steps"]),
     "--set nested too deeply": (["--set", "demand.price_elasticity={" + "a." * 3000 + "a = 1}"], ["nested too deeply"]),
     "--scenario unknown": (["--scenario", "basline"], ["basline", "did you mean 'baseline'"]),
+    "--set a number for a name": (["--set", "labs.frontier_lab_a.lessor=5"], ["labs.frontier_lab_a.lessor", "a text value"]),
 }
 
 

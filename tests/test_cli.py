@@ -88,7 +88,7 @@ def test_scenarios_validate_and_params_commands(capsys, tmp_path) -> None:
     assert "ok" in capsys.readouterr().out
     assert main(["params", "--format", "csv"]) == 0
     listing = capsys.readouterr().out
-    assert listing.startswith("path,value,unit,allowed,description,source")
+    assert listing.startswith("path,value,unit,allowed,mid_run,description,source")
     assert "demand.price_elasticity" in listing
 
 

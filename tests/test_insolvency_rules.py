@@ -230,3 +230,29 @@ def test_exposures_count_loans_and_claims_between_firms() -> None:
     assert model.insolvency.exposures()[0][i, j] - before == pytest.approx(5.0)
     model.ledger.claims[(lender.account, borrower.account)] += 2.0
     assert model.insolvency.exposures()[0][i, j] - before == pytest.approx(7.0)
+
+
+def test_in_a_chipmakers_default_month_it_delivered_on_the_lines_it_had_and_sells_them_at_discounted_book() -> None:
+    """The draw issue 12 found (seed 7, incumbent_gpu's unit cost 756.87 $bn/GW, A100 at 7,081,604 TFLOP/s): a
+    chipmaker defaults and its production lines go to a rival. The step checks hold every month: a month's deliveries
+    are bounded by the lines the maker produced on (its capacity when it produced; the fire sale later that month
+    moves the lines, so its capacity at month end is 0). The lines carry book value from the start (initial capacity
+    at the capex of new lines), so they sell for (1 - fire-sale discount) x book, not $0. Fails if the check compares
+    deliveries with month-end capacity or if starting lines have no book value."""
+    from market.scenario import load_scenario
+    from tests.invariants import check_invariants
+
+    draw = [("chipmakers.incumbent_gpu.initial_unit_cost_usd_bn_per_gw", 756.87), ("generations.A100.dense_bf16_tflops", 7081604.0)]
+    model = ComputeMarket(load_scenario("baseline", draw), rng=7)
+    initial = model.cohorts.gw[: model.cohorts.n].sum()
+    while model.steps < 30:
+        model.step()
+        check_invariants(model, initial)
+    makers = set(model.chipmakers)
+    sales = [e for e in model.event_log if e["kind"] == "fire_sale" and e["actors"].split(",")[0] in makers]
+    assert sales, "the draw should make a chipmaker default"
+    discount = model.params.insolvency.fire_sale_discount
+    for sale in sales:
+        paid = float(sale["detail"].split(" for ")[1].split(" $bn")[0])
+        book = float(sale["detail"].split("(book ")[1].rstrip(")"))
+        assert book > 0 and paid == pytest.approx((1.0 - discount) * book, abs=0.01), sale

@@ -84,3 +84,24 @@ def test_a_set_param_event_on_a_labs_profile_changes_what_the_lab_does(tmp_path)
     assert model.labs["frontier_lab_a"].profile.own_build_share == pytest.approx(0.3)
     model.step()
     assert model.labs["frontier_lab_a"].profile.own_build_share == pytest.approx(0.7)
+
+
+def test_set_param_events_are_refused_exactly_on_the_values_the_schema_marks_set_up_only(tmp_path) -> None:
+    """Every parameter of the baseline, set mid-run to its own value: the event is refused, naming set-up, exactly when
+    the schema marks the parameter ``setup_only`` (the docs' "set_param mid-run" column). Fails if the refusal and the
+    schema disagree (a second, hand-kept list of set-up values drifting from the schema)."""
+    import json
+
+    from market.params import Params
+    from market.scenario import describe_params
+
+    rows = describe_params(Params())
+    assert sum(row["mid_run"] != "yes" for row in rows) > 40 and sum(row["mid_run"] == "yes" for row in rows) > 100
+    for row in rows:
+        value = json.dumps(row["value"])
+        path = write(tmp_path, f"[[events]]\ndate = '2026-01'\nkind = 'set_param'\ntarget = '{row['path']}'\nvalue = {value}\n")
+        if row["mid_run"] == "yes":
+            load_scenario(path)
+        else:
+            with pytest.raises(ParamError, match="set-up"):
+                load_scenario(path)
