@@ -33,7 +33,7 @@ docs: setup
 calibration: setup
 	$(BIN)/python -m experiments.calibration_doc
 
-headlines: setup
+headlines: setup  # writes docs/headlines.md and docs/scenarios.md
 	$(BIN)/python -m experiments.headlines
 
 sensitivity: setup

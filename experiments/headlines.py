@@ -19,7 +19,8 @@ from experiments.runner import RunResult, first_gw_per_week_date, simulate
 from market.scenario import load_scenario
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "headlines.md"
-SCENARIOS = ("baseline", "power-bottleneck", "export-block", "investment-block", "neuromorphic", "gigawatt-factory")
+SCENARIOS = ("baseline", "power-bottleneck", "export-block", "investment-block", "neuromorphic", "gigawatt-factory",
+             "bubble-burst")
 SEEDS = (1, 2, 3, 4, 5)
 COMMAND = "make headlines   # = .venv/bin/python -m experiments.headlines"
 
@@ -47,6 +48,30 @@ def fundamental_value_step_p95(result: RunResult) -> pd.Series:
         lambda value: np.log(value.clip(lower=1e-9)).diff().abs())
     large = table[(table["revenue_usd_bn"] > 1.0) & (table["date"] >= "2026-01") & ~table["name"].str.startswith("follower")]
     return large.groupby("name")["step_size"].quantile(0.95)
+
+
+def _share_of_months(region: str, constraint: str, since: str = "2028-01") -> Callable[[RunResult], float]:
+    table_column = f"constraint_{region}"
+    return lambda r: float((r.model_table.loc[r.model_table["date"] >= since, table_column] == constraint).mean())
+
+
+def _year_sum(column: str, year: str) -> Callable[[RunResult], float]:
+    return lambda r: float(r.model_table.loc[r.model_table["date"].str.startswith(year), column].sum())
+
+
+def us_power_price_over_base_from_2028(result: RunResult) -> float:
+    """Mean US power price from 2028 over the US utility's base price, less 1."""
+    table = result.model_table
+    base = result.model.params.utilities["US"].base_price_usd_mwh
+    return float(table.loc[table["date"] >= "2028-01", "power_price_usd_mwh_US"].mean() / base - 1.0)
+
+
+def first_bubble_peak(result: RunResult) -> tuple[int, float, float]:
+    """The first bubble: (month index of the highest bubble index in 2025-2028, that peak, the largest fall from it over
+    the rest of the run as a share of the peak)."""
+    index = result.model_table["bubble_index"].to_numpy()
+    peak = int(index[(result.model_table["date"] <= "2028-12").to_numpy()].argmax())
+    return peak, float(index[peak]), float(1.0 - index[peak:].min() / index[peak])
 
 
 def _at(result: RunResult, date: str, column: str) -> float:
@@ -83,9 +108,23 @@ MEASURES = (
     Measure("early-retired chips, run total", "GW", lambda r: float(r.model.cohorts.early_retired_gw_total)),
     Measure("foreign equity into screened US firms", "$bn", foreign_equity_into_screened_us_firms_usd_bn),
     Measure("defaults by Dec 2034", "firms", _last("defaults")),
+    Measure("share of months where power binds the US", "1", _share_of_months("US", "power", since="2025-01")),
+    Measure("share of months from 2028 where power binds the US", "1", _share_of_months("US", "power")),
+    Measure("share of months from 2028 where chips bind China", "1", _share_of_months("CN", "chips")),
+    Measure("US power price, mean over the run", "$/MWh", lambda r: float(r.model_table["power_price_usd_mwh_US"].mean())),
+    Measure("US power price from 2028 over its base", "1", us_power_price_over_base_from_2028),
+    Measure("incumbent_gpu's share of new orders, Dec 2034", "1",
+            lambda r: float(r.model.chipmakers["incumbent_gpu"].order_share)),
+    Measure("world AI revenue, 2026", "$bn", _year_sum("ai_revenue_usd_bn", "2026")),
+    Measure("world AI revenue, 2034", "$bn", _year_sum("ai_revenue_usd_bn", "2034")),
+    Measure("frontier_lab_a operating profit, 2025", "$bn",
+            lambda r: frontier_profit_usd_bn(r, "2025", "2025")["frontier_lab_a"]),
     Measure("frontier labs with operating profit over 2030-2034", "labs",
             lambda r: float(sum(profit > 0 for profit in frontier_profit_usd_bn(r, "2030", "2034").values()))),
     Measure("peak bubble index", "1", lambda r: float(r.model_table["bubble_index"].max())),
+    Measure("months from the start to the first bubble peak", "months", lambda r: float(first_bubble_peak(r)[0])),
+    Measure("fall of the bubble index from its first peak", "1", lambda r: first_bubble_peak(r)[2]),
+    Measure("bubble index, Dec 2034", "1", _last("bubble_index")),
     Measure("labs' implied AI revenue in 5 years over the demand curve's, median month", "1",
             lambda r: float(r.model_table["implied_ai_revenue_to_demand_5y"].median())),
     Measure("monthly absolute change in log fundamental value, 95th percentile, median firm", "1",
@@ -172,9 +211,13 @@ def measure_all(workers: int = 2) -> dict[tuple[str, int], dict[str, float | str
 
 
 def main() -> None:
-    """Run the scenarios and write docs/headlines.md."""
-    DOC.write_text(render(measure_all()))
+    """Run the scenarios and write docs/headlines.md and docs/scenarios.md (its prose quotes the same runs)."""
+    from experiments import scenarios_doc
+
+    measured = measure_all()
+    DOC.write_text(render(measured))
     print(f"wrote {DOC}")
+    print(f"wrote {scenarios_doc.write(measured)}")
 
 
 if __name__ == "__main__":

@@ -41,13 +41,13 @@ SECTORS = ("labs", "chipmakers", "utilities")
 MARGIN_FLOOR = -5.0
 
 
-def sales_to_capital(revenue_per_year_usd_bn: float, fixed_assets_usd_bn: float) -> float:
-    """S = TTM revenue / invested capital (the firm's fixed assets at book): the revenue each dollar of its capital has
-    earned, which the DCF takes as what new capital will earn (infinite for a firm with no fixed assets, which rents
-    what it runs and pays for it in its operating costs)."""
-    if fixed_assets_usd_bn <= 1e-9:
+def sales_to_capital(revenue_per_year_usd_bn: float, capital_in_service_usd_bn: float) -> float:
+    """S = TTM revenue / invested capital (the mean over the same months of the capital in service at book): the
+    revenue each dollar of its capital has earned, which the DCF takes as what new capital will earn (infinite for a
+    firm with no fixed assets, which rents what it runs and pays for it in its operating costs)."""
+    if capital_in_service_usd_bn <= 1e-9:
         return math.inf
-    return max(revenue_per_year_usd_bn, 0.0) / fixed_assets_usd_bn
+    return max(revenue_per_year_usd_bn, 0.0) / capital_in_service_usd_bn
 
 
 class EquityMarket:
@@ -124,7 +124,9 @@ class EquityMarket:
         """
         depreciation = np.zeros(self.model.ledger.n_accounts)
         depreciation[self.accounts] = [firm.depreciation_month_usd_bn for firm in self.firms]
-        self.trailing.record(self.model.ledger.current_flows(), depreciation)
+        capital = np.zeros(self.model.ledger.n_accounts)
+        capital[self.accounts] = [firm.capital_in_service_usd_bn for firm in self.firms]
+        self.trailing.record(self.model.ledger.current_flows(), depreciation, capital)
         self._update_expected_growth()
         if self.trailing.count == 1:
             self._value_first_month()
@@ -154,6 +156,7 @@ class EquityMarket:
         revenue = self.trailing.per_year(Line.REVENUE)
         core = self.trailing.per_year(Line.CORE)
         margin = self.trailing.operating_margin(MARGIN_FLOOR)
+        capital = self.trailing.average_capital()
         margins = {"labs": params.long_run_margin_labs, "chipmakers": params.long_run_margin_chipmakers,
                    "utilities": params.long_run_margin_utilities}
         ledger = self.model.ledger
@@ -162,7 +165,7 @@ class EquityMarket:
             if not firm.alive:
                 continue
             account = firm.account
-            turnover = sales_to_capital(revenue[account], firm.capital_in_service_usd_bn)
+            turnover = sales_to_capital(revenue[account], capital[account])
             enterprise = dcf_value(revenue[account], margin[account], margins[self.sector[i]], float(growth[i]),
                                    params.terminal_growth, discount, core[account], params.horizon_years,
                                    params.growth_half_life_years, turnover)

@@ -5,6 +5,7 @@ Each month every account's flows are summed from the ledger by kind:
 - revenue R: AI services, leases, chips and power sold (``REVENUE``);
 - operating costs C: leases, power, maintenance, opex, chip production and generation opex paid (``OPERATING_COSTS``);
 - depreciation D of the firm's fixed assets (chips and buildings, fabs, generation);
+- capital in service K at the month's end (a stock; the sales-to-capital ratio is TTM revenue over its TTM mean);
 - core-business income O (labs' businesses outside AI) and the AI-services part of revenue.
 
 A firm is valued on its trailing twelve months (TTM, the analysts' convention; fewer in the first year):
@@ -39,14 +40,17 @@ class Line(IntEnum):
     CORE = 2
     AI_SERVICES = 3
     DEPRECIATION = 4
+    CAPITAL = 5
 
 
-def sum_flows(flows: StepFlows, depreciation: np.ndarray) -> np.ndarray:
+def sum_flows(flows: StepFlows, depreciation: np.ndarray, capital: np.ndarray | None = None) -> np.ndarray:
     """One month's record: a (lines x accounts) array of revenue, operating costs, core income and AI revenue, with each
-    account's ``depreciation``."""
+    account's ``depreciation`` and its ``capital`` in service at the month's end (a stock, zeros when not given)."""
     n_accounts = len(depreciation)
     record = np.zeros((len(Line), n_accounts))
     record[Line.DEPRECIATION] = depreciation
+    if capital is not None:
+        record[Line.CAPITAL] = capital
     for line, kinds, side in ((Line.REVENUE, REVENUE, flows.payee), (Line.COSTS, OPERATING_COSTS, flows.payer),
                               (Line.CORE, (PaymentKind.CORE_BUSINESS_INCOME,), flows.payee),
                               (Line.AI_SERVICES, (PaymentKind.AI_SERVICES,), flows.payee)):
@@ -66,9 +70,9 @@ class TrailingAccounts:
         self.n_accounts = n_accounts
         self.months: deque[np.ndarray] = deque(maxlen=2 * TRAILING_MONTHS)
 
-    def record(self, flows: StepFlows, depreciation: np.ndarray) -> None:
-        """Add a finished month's flows and each account's depreciation."""
-        self.months.append(sum_flows(flows, depreciation))
+    def record(self, flows: StepFlows, depreciation: np.ndarray, capital: np.ndarray | None = None) -> None:
+        """Add a finished month's flows, each account's depreciation and the capital it has in service."""
+        self.months.append(sum_flows(flows, depreciation, capital))
 
     @property
     def count(self) -> int:
@@ -90,6 +94,13 @@ class TrailingAccounts:
         if window == 0:
             return np.zeros(self.n_accounts)
         return self._window(0, window)[line] * 12.0 / window
+
+    def average_capital(self) -> np.ndarray:
+        """Mean capital in service over the TTM months (the denominator of a return or turnover over the period)."""
+        window = min(self.count, TRAILING_MONTHS)
+        if window == 0:
+            return np.zeros(self.n_accounts)
+        return self._window(0, window)[Line.CAPITAL] / window
 
     def operating_margin(self, floor: float) -> np.ndarray:
         """m = sum(R - C - D) / sum(R) over the TTM, at least ``floor``; 0 for accounts without revenue."""

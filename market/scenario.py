@@ -309,7 +309,8 @@ def describe_params(params: Params) -> list[dict[str, Any]]:
 
     return [
         {"path": row.path, "value": row.value, "unit": row.meta.unit, "allowed": row.meta.allowed(),
-         "mid_run": "no: set-up only" if row.meta.setup_only else "yes", "description": row.meta.description, "source": source_of(row.path, row.meta)}
+         "mid_run": "no: set-up only" if row.meta.setup_only else "yes", "description": row.meta.description,
+         "source": source_of(row.path, row.meta)}
         for row in iter_fields(params)
     ]
 

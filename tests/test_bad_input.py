@@ -221,3 +221,28 @@ def test_ctrl_c_during_the_run_is_one_line_exit_130_and_leaves_the_earlier_run(o
     assert process.returncode == 130, stderr[-2000:]
     assert len(stderr.strip().splitlines()) == 1 and "Traceback" not in stderr, stderr[-2000:]
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("failing", ["graphml", "figure"])
+def test_a_run_failing_while_writing_leaves_the_earlier_run_and_no_staging_folder(out, failing, monkeypatch) -> None:
+    """A write that fails half-way (the disk fills while the network or the figure is written, after the tables):
+    the error reaches the caller, the folder still holds the earlier run byte for byte, and the staging folder is
+    gone. Fails if files are written in place, or if a failed run leaves its partial files beside the folder."""
+    from experiments import runner
+    from market.network import RelationsNetwork
+    from market.scenario import load_scenario
+
+    def disk_full(*args, **kwargs) -> None:
+        raise OSError(28, "No space left on device")
+
+    if failing == "graphml":
+        monkeypatch.setattr(RelationsNetwork, "write_graphml", disk_full)
+    else:
+        monkeypatch.setattr(runner, "plot_summary", disk_full)
+    scenario = load_scenario("baseline", [("run.steps", 2)])
+    result = runner.simulate(scenario, 1)
+    before = snapshot(out)
+    with pytest.raises(OSError, match="No space left"):
+        runner.write_outputs(result, scenario, 1, out, "csv")
+    assert snapshot(out) == before
+    assert not list(out.parent.glob(".out.*")), list(out.parent.iterdir())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from experiments.docs import DOCS, render_parameters
 
 
@@ -55,3 +57,17 @@ def test_the_sensitivity_table_states_means_and_changes_from_the_baseline() -> N
     text = render(outcomes)
     assert "| baseline | | | 2.0 (1.0-3.0) | 1.10 (1.00-1.20) | 105 (100-110) | 3.5 (3.0-4.0) |" in text
     assert "| `demand.price_elasticity` | 1.2 | 0.6 | 4.0 (+2.0) | 1.00 (-0.10) | 90 (-15) | 2.0 (-1.5) |" in text
+
+
+def test_the_scenarios_template_names_only_measured_scenarios_and_measures() -> None:
+    """Every placeholder of the scenarios page names a scenario the headline runs cover and a headline measure, and
+    renders from a made-up measurement; an unknown measure is refused. Fails if the template quotes a number no
+    command measures."""
+    from experiments import headlines, scenarios_doc
+
+    values = {m.name: 1.0 for m in headlines.MEASURES} | {headlines.FIRST_GW_PER_WEEK: "2031-11"}
+    measured = {(name, seed): values for name in headlines.SCENARIOS for seed in headlines.SEEDS}
+    text = scenarios_doc.render(scenarios_doc.TEMPLATE.read_text(), measured)
+    assert "{{" not in text and "in November 2031" in text
+    with pytest.raises(KeyError, match="not a headline measure"):
+        scenarios_doc.render("{{baseline|no such measure}}", measured)

@@ -55,6 +55,21 @@ def test_the_margin_comes_from_the_trailing_twelve_months_after_depreciation() -
     assert trailing.operating_margin(floor=-5.0)[SELLER] == pytest.approx(0.5)
 
 
+def test_sales_to_capital_is_ttm_revenue_over_the_mean_capital_in_service() -> None:
+    """13 months of 10 $bn revenue; capital in service 100 for the first 7 months, then 160 (a delivery): the TTM holds
+    6 months at 100 and 6 at 160, so S = 120 / 130. Fails if the month-end stock is used (120 / 160: the delivery would
+    move the value in the month it lands) or months older than the TTM leak in."""
+    from market.equity_market import sales_to_capital
+
+    trailing = TrailingAccounts(3)
+    for month in range(13):
+        flows, depreciation = _month(10.0)
+        trailing.record(flows, depreciation, np.array([0.0, 100.0 if month < 7 else 160.0, 0.0]))
+    assert trailing.average_capital()[SELLER] == pytest.approx(130.0)
+    assert sales_to_capital(trailing.per_year(Line.REVENUE)[SELLER], trailing.average_capital()[SELLER]) == pytest.approx(120.0 / 130.0)
+    assert sales_to_capital(120.0, 0.0) == float("inf")
+
+
 @pytest.fixture
 def model() -> ComputeMarket:
     return model_after(3)
