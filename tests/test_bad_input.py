@@ -208,10 +208,14 @@ def test_a_run_killed_while_writing_leaves_the_earlier_run_and_the_next_run_clea
 
 
 def test_ctrl_c_during_the_run_is_one_line_exit_130_and_leaves_the_earlier_run(out) -> None:
-    """SIGINT while simulating: one line, exit code 130, the folder byte-identical, no staging folder left."""
+    """SIGINT while simulating: one line, exit code 130, the folder byte-identical, no staging folder left.
+
+    The child gets SIGINT's default disposition, as a command typed at a terminal has: a test run started in the
+    background (``nohup ... &``, the mutation check) passes SIGINT on ignored, and the run would ignore Ctrl-C too."""
     before = snapshot(out)
     process = subprocess.Popen([sys.executable, "-m", "experiments.cli", "run", "--steps", "120", "--out", str(out)],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not list(out.parent.glob(".out.partial-*")) and time.monotonic() < deadline:
         time.sleep(0.01)
