@@ -7,7 +7,7 @@ SEED ?= 1
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: setup run test bench docs calibration headlines sensitivity figures golden mutation clean
+.PHONY: setup run test bench docs calibration headlines sensitivity figures golden mutation sweep clean
 
 setup: $(STAMP)
 
@@ -41,6 +41,10 @@ sensitivity: setup
 
 figures: setup
 	$(BIN)/aicm figures --seed 1 --out docs/figures
+
+sweep: setup  # a small demo sweep; a second call finds it finished and runs nothing
+	$(BIN)/aicm sweep --param demand.price_elasticity=0.8:1.6:3 --param lab_behaviour.planning_horizon_months=12:36:3 \
+	  --seeds 2 --steps 60 --out results/sweep-demo $$([ -f results/sweep-demo/manifest.json ] && echo --resume)
 
 golden: setup
 	$(BIN)/python -m tests.golden.regenerate

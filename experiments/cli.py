@@ -7,12 +7,14 @@ code 130; a failure to write outputs is one line and exit code 1, leaving the ea
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 import pandas as pd
 
+from experiments.sweep_spec import Design
 from market.scenario import describe_params, list_scenarios, load_scenario, parse_set_option
 from market.schema import ParamError
 
@@ -92,7 +94,41 @@ def build_parser() -> argparse.ArgumentParser:
                                         "and description.")
     params.add_argument("--scenario", default=None, help="scenario whose values to show (default: the schema's defaults)")
     params.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
+    _add_sweep_parser(sub)
     return parser
+
+
+def _add_sweep_parser(sub) -> None:
+    sweep = sub.add_parser(
+        "sweep", help="run a parameter sweep (grid, Latin hypercube, Sobol or Morris design; several seeds per point)",
+        description="Run a scenario over a design of parameter values with K seeds per point, serially, in a local "
+                    "process pool or on Dask, writing each finished run into --out (runs/<run_id>.parquet and .json), "
+                    "failed runs into failures.jsonl, and outcomes.parquet (one row per run) at the end. Each seed comes "
+                    "from SeedSequence([--seed, point, replicate]). Ctrl-C keeps every finished run; --resume runs the rest.")
+    sweep.add_argument("--scenario", default="baseline", help="shipped scenario name or path to a .toml file (default: baseline)")
+    sweep.add_argument("--param", dest="params", action="append", default=[], metavar="PATH=LOW:HIGH[:N]",
+                       help="a swept parameter and its range; N levels in a grid (default 3); repeatable")
+    sweep.add_argument("--design", choices=[d.value for d in Design], default=Design.GRID.value,
+                       help="grid: every combination of levels; lhs: Latin hypercube; sobol: Saltelli sample for Sobol "
+                            "indices; morris: Morris trajectories (default: grid)")
+    sweep.add_argument("--samples", type=_positive_int("--samples"), default=8,
+                       help="lhs: points; sobol: base samples N (N x (2D+2) points); morris: trajectories (default: 8)")
+    sweep.add_argument("--seeds", type=_positive_int("--seeds"), default=1, help="replicate seeds per point (default: 1)")
+    sweep.add_argument("--seed", type=_positive_int("--seed"), default=1, help="base seed BASE (default: 1)")
+    sweep.add_argument("--steps", type=_positive_int("--steps"), help="months to simulate (default: the scenario's run.steps)")
+    sweep.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
+                       help="a parameter held fixed at VALUE in every run (repeatable)")
+    sweep.add_argument("--out", type=Path, required=True, help="sweep folder: new or empty, or a sweep's folder with --resume")
+    sweep.add_argument("--resume", action="store_true",
+                       help="finish the sweep in --out: run only what is neither done nor failed")
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int("--workers"), default=None,
+                       help="local worker processes (default: the cores; 1 runs serially in this process)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT", help="run on an existing Dask cluster's scheduler")
+    where.add_argument("--dask-local", type=_positive_int("--dask-local"), metavar="N",
+                       help="run on a Dask LocalCluster of N single-threaded worker processes")
+    sweep.add_argument("--host", default="127.0.0.1",
+                       help="address the --dask-local cluster and its dashboards bind (default: 127.0.0.1)")
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -183,7 +219,60 @@ def command_replay(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"run": command_run, "replay": command_replay, "scenarios": command_scenarios, "validate": command_validate,
+def _executor_choice(args: argparse.Namespace):
+    import re
+
+    from experiments.sweep import Executor, ExecutorChoice
+
+    if args.scheduler is not None:
+        if not re.fullmatch(r"(tcp|tls)://[^\s/:]+:\d{1,5}", args.scheduler):
+            raise ParamError(f"--scheduler = {args.scheduler!r} is not allowed: expected tcp://HOST:PORT")
+        return ExecutorChoice(Executor.DASK, scheduler=args.scheduler)
+    if args.dask_local is not None:
+        return ExecutorChoice(Executor.DASK, workers=args.dask_local, host=args.host)
+    workers = args.workers or os.cpu_count() or 1
+    return ExecutorChoice(Executor.SERIAL if workers == 1 else Executor.PROCESSES, workers=workers)
+
+
+def command_sweep(args: argparse.Namespace) -> int:
+    """Check the sweep's spec, run what is missing, rebuild the outcome table and print what was done."""
+    import signal
+
+    from experiments.sweep import run_sweep
+    from experiments.sweep_spec import SweepSpec, check_spec, count_points, parse_param_option
+
+    scenario = str(Path(args.scenario).resolve()) if args.scenario.endswith(".toml") else args.scenario
+    spec = SweepSpec(scenario=scenario, params=tuple(parse_param_option(option) for option in args.params),
+                     design=Design(args.design), samples=args.samples, seeds=args.seeds, base_seed=args.seed,
+                     steps=args.steps, fixed=tuple(parse_set_option(option) for option in args.overrides))
+    check_spec(spec)
+    choice = _executor_choice(args)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    points = count_points(spec)
+    print(f"Sweep of '{spec.scenario}': {points} points x {spec.seeds} seeds = {points * spec.seeds} runs "
+          f"({spec.design.value} design, {choice.kind.value}) into {args.out}/")
+    try:
+        report = run_sweep(spec, args.out, choice, resume=args.resume)
+    except KeyboardInterrupt:
+        from experiments.sweep_store import SweepFolder
+
+        folder = SweepFolder(args.out)
+        print(f"error: interrupted; {len(folder.done_ids())} runs are written in {args.out}/, "
+              f"{len(folder.failed_ids())} failed; finish with the same command and --resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(f"{report.written} runs written, {report.failed} failed, {report.skipped} already in the folder; "
+          f"{len(report.outcomes)} rows in {args.out / 'outcomes.parquet'}")
+    if report.failed:
+        print(f"failed runs (parameters, seed, error) are in {args.out / 'failures.jsonl'}")
+    return 0
+
+
+COMMANDS = {"sweep": command_sweep, "run": command_run, "replay": command_replay, "scenarios": command_scenarios,
+            "validate": command_validate,
             "params": command_params, "figures": command_figures}
 
 
