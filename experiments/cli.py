@@ -95,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
     params.add_argument("--scenario", default=None, help="scenario whose values to show (default: the schema's defaults)")
     params.add_argument("--format", choices=("table", "csv"), default="table", help="output format (default: table)")
     _add_sweep_parser(sub)
+    sensitivity = sub.add_parser(
+        "sensitivity", help="Sobol' indices or Morris elementary effects of a sweep's outcomes",
+        description="Read a sweep folder run with --design sobol (first-order and total Sobol' indices with bootstrap 95%% "
+                    "intervals) or --design morris (mu*, its interval, and sigma), seeds averaged per point, and write "
+                    "DIR/sensitivity/indices.csv and indices.png.")
+    sensitivity.add_argument("folder", type=Path, metavar="DIR", help="the sweep's --out folder")
+    sensitivity.add_argument("--outcome", dest="outcomes", action="append", default=None, metavar="COLUMN",
+                             help="an outcome column to analyse (repeatable; default: final_compute_gw, peak_bubble_index, "
+                                  "max_drawdown_market_value, defaults)")
     return parser
 
 
@@ -271,7 +280,19 @@ def command_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"sweep": command_sweep, "run": command_run, "replay": command_replay, "scenarios": command_scenarios,
+def command_sensitivity(args: argparse.Namespace) -> int:
+    """Compute and print a sweep's sensitivity indices; write their table and chart."""
+    from experiments.sweep_analysis import analyze_sweep
+
+    indices, out = analyze_sweep(args.folder, args.outcomes)
+    with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 160, "display.max_rows", None):
+        print(indices.to_string(index=False))
+    print(f"wrote {out / 'indices.csv'} and {out / 'indices.png'}")
+    return 0
+
+
+COMMANDS = {"sweep": command_sweep, "sensitivity": command_sensitivity, "run": command_run, "replay": command_replay,
+            "scenarios": command_scenarios,
             "validate": command_validate,
             "params": command_params, "figures": command_figures}
 

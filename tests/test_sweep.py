@@ -219,3 +219,51 @@ def test_a_folder_holding_a_sweep_or_other_files_is_refused_without_resume(tmp_p
     (tmp_path / "other" / "notes.txt").write_text("keep")
     assert main(["sweep", *SMALL, "--out", str(tmp_path / "other")]) == 2
     assert (tmp_path / "other" / "notes.txt").read_text() == "keep"
+
+
+def _ishigami_sweep(design: Design, samples: int) -> tuple[SweepSpec, pd.DataFrame]:
+    """A sweep spec over [-pi, pi]^3 and the Ishigami function's values at its points, as a sweep's outcome table."""
+    from SALib.test_functions import Ishigami
+
+    spec = SweepSpec("baseline", tuple(SweptParam(f"x{i}", -np.pi, np.pi) for i in (1, 2, 3)), design=design,
+                     samples=samples, base_seed=3)
+    values = np.array([[p[f"x{i}"] for i in (1, 2, 3)] for p in design_points(spec)])
+    return spec, pd.DataFrame({"point": np.arange(len(values)), "y": Ishigami.evaluate(values)})
+
+
+def test_sobol_indices_of_the_ishigami_function_are_within_their_confidence_intervals() -> None:
+    """Ishigami (a = 7, b = 0.1): S1 = (0.3139, 0.4424, 0), ST = (0.5576, 0.4424, 0.2437) (Saltelli et al. 2008)."""
+    from experiments.sweep_analysis import sensitivity_indices
+
+    spec, outcomes = _ishigami_sweep(Design.SOBOL, 2048)
+    indices = sensitivity_indices(spec, outcomes, ["y"], seed=3).set_index("parameter")
+    for name, s1, st in (("x1", 0.3139, 0.5576), ("x2", 0.4424, 0.4424), ("x3", 0.0, 0.2437)):
+        row = indices.loc[name]
+        assert abs(row["S1"] - s1) <= row["S1_conf"], (name, row["S1"], row["S1_conf"])
+        assert abs(row["ST"] - st) <= row["ST_conf"], (name, row["ST"], row["ST_conf"])
+
+
+def test_morris_ranks_the_ishigami_inputs_and_seeds_are_averaged_per_point() -> None:
+    """x3 acts only through its interaction with x1, so its mu* is the smallest; replicates of a point are averaged."""
+    from experiments.sweep_analysis import point_means, sensitivity_indices
+
+    spec, outcomes = _ishigami_sweep(Design.MORRIS, 40)
+    mu = sensitivity_indices(spec, outcomes, ["y"]).set_index("parameter")["mu_star"]
+    assert mu["x3"] < mu["x1"] and mu["x3"] < mu["x2"]
+    doubled = pd.concat([outcomes.assign(y=outcomes["y"] + 1.0), outcomes.assign(y=outcomes["y"] - 1.0)])
+    pd.testing.assert_series_equal(point_means(spec, doubled, ["y"])["y"], outcomes.set_index("point")["y"])
+
+
+def test_aicm_sensitivity_reads_a_sweep_and_writes_its_table_and_chart(tmp_path, capsys) -> None:
+    """A small Morris sweep of the model: one line for a grid sweep (no indices), indices and a chart for Morris."""
+    grid = tmp_path / "grid"
+    run_sweep(_spec(steps=1, seeds=1), grid, ExecutorChoice(Executor.SERIAL))
+    assert main(["sensitivity", str(grid)]) == 2
+    assert "--design sobol" in capsys.readouterr().err
+    out = tmp_path / "morris"
+    run_sweep(_spec(design=Design.MORRIS, samples=2, seeds=1, steps=6), out, ExecutorChoice(Executor.PROCESSES, workers=2))
+    assert main(["sensitivity", str(out), "--outcome", "final_compute_gw"]) == 0
+    table = pd.read_csv(out / "sensitivity" / "indices.csv")
+    assert list(table["parameter"]) == ["demand.price_elasticity", "lab_behaviour.planning_horizon_months"]
+    assert (table["mu_star"] >= 0).all() and (out / "sensitivity" / "indices.png").stat().st_size > 0
+    assert main(["sensitivity", str(out), "--outcome", "nope"]) == 2
