@@ -264,8 +264,13 @@ def command_sweep(args: argparse.Namespace) -> int:
     points = count_points(spec)
     print(f"Sweep of '{spec.scenario}': {points} points x {spec.seeds} seeds = {points * spec.seeds} runs "
           f"({spec.design.value} design, {choice.kind.value}) into {args.out}/")
+    from experiments.sweep import SweepAborted
+
     try:
         report = run_sweep(spec, args.out, choice, resume=args.resume)
+    except SweepAborted as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         from experiments.sweep_store import SweepFolder
 

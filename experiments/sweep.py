@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from enum import StrEnum
 from multiprocessing import get_context
@@ -28,6 +29,10 @@ from experiments.sweep_store import SweepFolder
 
 BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 LOOPBACK = "127.0.0.1"
+
+
+class SweepAborted(RuntimeError):
+    """The executor failed as a whole (not one run); the message is one line saying what to do."""
 
 
 class Executor(StrEnum):
@@ -93,7 +98,11 @@ def _processes(tasks: list[RunTask], workers: int) -> Iterator[RunOutcome]:
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                yield future.result()
+                try:
+                    yield future.result()
+                except BrokenProcessPool:
+                    raise SweepAborted("a worker process died (out of memory, or killed) and took the pool with it; "
+                                       "finished runs are kept: run the same command with --resume") from None
         completed = True
     finally:
         if not completed:
@@ -125,9 +134,12 @@ def _dask(tasks: list[RunTask], choice: ExecutorChoice) -> Iterator[RunOutcome]:
         cluster = start_local_cluster(choice.workers, choice.host)
         client = Client(cluster)
     try:
-        futures = [client.submit(execute_run, task, key=f"aicm-{task.run_id}-{task.seed}", pure=False) for task in tasks]
+        futures = {client.submit(execute_run, task, pure=False): task for task in tasks}
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except Exception as exc:  # noqa: BLE001 - a task that killed its workers (KilledWorker) is that run's failure
+                yield RunOutcome(futures[future], None, None, f"{type(exc).__name__}: {exc}")
     finally:
         client.close()
         if cluster is not None:

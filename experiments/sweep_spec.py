@@ -105,7 +105,7 @@ def parse_param_option(option: str) -> SweptParam:
     low, high = _number(option, parts[0], "LOW"), _number(option, parts[1], "HIGH")
     levels = 3
     if len(parts) == 3:
-        if not parts[2].strip().isdigit() or int(parts[2]) < 1:
+        if not (parts[2].strip().isascii() and parts[2].strip().isdigit()) or int(parts[2]) < 1:
             raise ParamError(f"--param {option!r} is not allowed: N = {parts[2]!r}, expected a whole number >= 1")
         levels = int(parts[2])
     if low > high:
@@ -129,6 +129,11 @@ def check_spec(spec: SweepSpec) -> None:
     repeated = sorted({p for p in paths if paths.count(p) > 1})
     if repeated:
         raise ParamError(f"--param {repeated[0]} is given more than once: sweep each parameter once")
+    fixed = sorted(set(paths) & {path for path, _ in spec.fixed})
+    if fixed:
+        raise ParamError(f"--set {fixed[0]} is not allowed: the parameter is swept by --param; give it once")
+    if spec.steps and "run.steps" in paths:
+        raise ParamError("--steps is not allowed with --param run.steps: give the months once")
     for name, value in (("--samples", spec.samples), ("--seeds", spec.seeds)):
         if value < 1:
             raise ParamError(f"{name} = {value} is not allowed: expected a whole number >= 1")
@@ -187,8 +192,8 @@ def replicate_seed(base_seed: int, point: int, replicate: int) -> int:
 
 
 def run_id(point: int, replicate: int) -> str:
-    """A run's id, sortable in design order: ``p000012-r003``."""
-    return f"p{point:06d}-r{replicate:03d}"
+    """A run's id, sortable in design order: ``p0000012-r000003``."""
+    return f"p{point:07d}-r{replicate:06d}"
 
 
 @dataclass(frozen=True)

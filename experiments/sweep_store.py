@@ -32,10 +32,21 @@ from market.schema import ParamError
 PACKAGES = ("ai-compute-market", "mesa", "numpy", "pandas", "scipy", "SALib", "dask", "distributed")
 
 
+def _sync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def _write_atomically(path: Path, write) -> None:
+    """Write to ``<name>.partial``, force it to disk, rename it over ``path`` and force the folder's entry to disk."""
     partial = path.with_name(path.name + ".partial")
     write(partial)
+    _sync(partial)
     os.replace(partial, path)
+    _sync(path.parent)
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -76,18 +87,21 @@ class SweepFolder:
             if recorded != json.loads(json.dumps(spec.to_dict())):
                 raise ParamError(f"--resume in {self.root} is not allowed: the folder's sweep has another spec "
                                  "(scenario, parameters, design, samples, seeds or steps differ)")
+            self.runs.mkdir(exist_ok=True)
             for partial in self.runs.glob("*.partial"):
                 partial.unlink()
             return
         if resume:
             raise ParamError(f"--resume in {self.root} is not allowed: the folder holds no sweep (no manifest.json)")
-        if self.root.is_symlink() or (self.root.exists() and (not self.root.is_dir() or any(self.root.iterdir()))):
+        leftovers = [p for p in self.root.iterdir() if p.name != "manifest.json.partial"] if self.root.is_dir() else []
+        if self.root.is_symlink() or (self.root.exists() and (not self.root.is_dir() or leftovers)):
             raise ParamError(f"--out {self.root} is not allowed: expected a new or empty folder")
-        self.runs.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True)
         _write_json(self.manifest_path, {"spec": spec.to_dict(), "runs": len(tasks),
                                          "seeds": {task.run_id: task.seed for task in tasks},
                                          "seed_rule": "SeedSequence([base_seed, point, replicate]).generate_state(1)[0]",
                                          "versions": versions(), "git_commit": git_commit()})
+        self.runs.mkdir(exist_ok=True)
 
     def done_ids(self) -> set[str]:
         """Ids of the runs whose record is written."""
@@ -97,8 +111,19 @@ class SweepFolder:
         """Ids of the runs recorded as failed."""
         if not self.failures_path.exists():
             return set()
-        lines = self.failures_path.read_text(encoding="utf-8").splitlines()
-        return {json.loads(line)["run_id"] for line in lines if line.strip()}
+        return {record["run_id"] for record in self.failures()}
+
+    def failures(self) -> list[dict[str, Any]]:
+        """The failed runs' records; a line cut short by a crash while it was written is skipped (that run reruns)."""
+        if not self.failures_path.exists():
+            return []
+        records = []
+        for line in self.failures_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return [r for r in records if isinstance(r, dict) and "run_id" in r]
 
     def write_run(self, task: RunTask, model_table: pd.DataFrame, outcomes: dict[str, Any]) -> None:
         """Write a finished run: its table, then its record (which marks it done)."""
@@ -110,8 +135,10 @@ class SweepFolder:
     def record_failure(self, task: RunTask, error: str) -> None:
         """Append a failed run (its id, seed, parameter values and the error) to ``failures.jsonl``."""
         line = json.dumps({"run_id": task.run_id, "seed": task.seed, "params": task.values, "error": error}, sort_keys=True)
+        cut_short = self.failures_path.exists() and not self.failures_path.read_bytes().endswith(b"\n") \
+            and self.failures_path.stat().st_size > 0
         with self.failures_path.open("a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+            handle.write(("\n" if cut_short else "") + line + "\n")
             handle.flush()
             os.fsync(handle.fileno())
 

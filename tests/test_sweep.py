@@ -73,7 +73,7 @@ def test_a_run_s_seed_depends_on_the_base_seed_point_and_replicate_only() -> Non
     assert len(set(five.values())) == len(five)
     other = {t.run_id: t.seed for t in plan_runs(_spec(seeds=2, base_seed=2))}
     assert all(other[run] != seed for run, seed in two.items())
-    assert two["p000001-r000"] == replicate_seed(1, 1, 0)
+    assert two["p0000001-r000000"] == replicate_seed(1, 1, 0)
 
 
 def test_max_drawdown_is_the_largest_fall_from_a_running_peak() -> None:
@@ -185,12 +185,18 @@ def test_a_run_that_raises_is_recorded_and_the_others_finish_and_a_finished_swee
     assert (again.written, again.failed, again.skipped) == (0, 0, 4)
     assert stamps == {path.name: path.stat().st_mtime_ns for path in (out / "runs").iterdir()}
     assert len((out / "failures.jsonl").read_text().splitlines()) == 1
+    (out / "failures.jsonl").write_text('{"run_id": "p0000002-r000000", "seed": 15')
+    cut = run_sweep(spec, out, ExecutorChoice(Executor.SERIAL), resume=True)
+    assert (cut.written, cut.failed, cut.skipped) == (0, 1, 3)
+    assert [json.loads(line)["run_id"] for line in (out / "failures.jsonl").read_text().splitlines()[1:]] == ["p0000002-r000000"]
 
 
 @pytest.mark.parametrize(("args", "needle"), [
     (["--param", "demand.price_elastcity=1:2"], "did you mean 'demand.price_elasticity'"),
     (["--param", "demand.price_elasticity=2:1"], "LOW = 2 is above HIGH = 1"),
     (["--param", "demand.price_elasticity=1:2:0"], "N = '0', expected a whole number >= 1"),
+    (["--param", "demand.price_elasticity=1:2:\u00b2"], "expected a whole number >= 1"),
+    (["--param", "demand.price_elasticity=1:2", "--set", "demand.price_elasticity=1.5"], "is swept by --param"),
     (["--param", "demand.price_elasticity=1:9"], "demand.price_elasticity = 9.0 is not allowed"),
     (["--param", "demand.price_elasticity=a:2"], "LOW 'a' is not a number"),
     (["--param", "labs.frontier_lab_a.region=1:2"], "only numbers can be swept"),
