@@ -104,6 +104,17 @@ def build_parser() -> argparse.ArgumentParser:
     sensitivity.add_argument("--outcome", dest="outcomes", action="append", default=None, metavar="COLUMN",
                              help="an outcome column to analyse (repeatable; default: final_compute_gw, peak_bubble_index, "
                                   "max_drawdown_market_value, defaults)")
+    discover = sub.add_parser(
+        "discover", help="scenario discovery (PRIM): where in parameter space a condition on the outcomes holds",
+        description="Find boxes of swept-parameter values where --where holds (PRIM, EMA Workbench), print the sentence "
+                    "a paper would quote for each, and write DIR/discovery/boxes.csv, trajectory.csv, tradeoff.png and "
+                    "summary.txt.")
+    discover.add_argument("folder", type=Path, metavar="DIR", help="the sweep's --out folder")
+    discover.add_argument("--where", required=True, metavar="EXPRESSION",
+                          help="a condition over outcome columns, e.g. \"defaults > 0\" or \"peak_bubble_index > 1.5\" "
+                               "(swept parameters in backticks)")
+    discover.add_argument("--min-density", type=float, default=0.8,
+                          help="choose the box with the largest coverage whose density is at least this (default: 0.8)")
     return parser
 
 
@@ -296,7 +307,19 @@ def command_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"sweep": command_sweep, "sensitivity": command_sensitivity, "run": command_run, "replay": command_replay,
+def command_discover(args: argparse.Namespace) -> int:
+    """Print the discovered boxes' sentences and where their tables went."""
+    from experiments.sweep_discovery import discover_in_sweep
+
+    sentences, out = discover_in_sweep(args.folder, args.where, args.min_density)
+    for sentence in sentences:
+        print(sentence)
+    print(f"wrote {out}/boxes.csv, trajectory.csv, tradeoff.png and summary.txt")
+    return 0
+
+
+COMMANDS = {"sweep": command_sweep, "sensitivity": command_sensitivity, "discover": command_discover, "run": command_run,
+            "replay": command_replay,
             "scenarios": command_scenarios,
             "validate": command_validate,
             "params": command_params, "figures": command_figures}

@@ -273,3 +273,36 @@ def test_aicm_sensitivity_reads_a_sweep_and_writes_its_table_and_chart(tmp_path,
     assert list(table["parameter"]) == ["demand.price_elasticity", "lab_behaviour.planning_horizon_months"]
     assert (table["mu_star"] >= 0).all() and (out / "sensitivity" / "indices.png").stat().st_size > 0
     assert main(["sensitivity", str(out), "--outcome", "nope"]) == 2
+
+
+def test_prim_recovers_a_planted_box() -> None:
+    """The condition holds where a > 0.6 and b < 0.3 (c plays no part), flipped at random in 5% of 2,000 runs:
+    the box found restricts a and b only, within 0.05 of the planted limits."""
+    from experiments.sweep_discovery import describe_box, discover_boxes
+
+    rng = np.random.default_rng(5)
+    inputs = pd.DataFrame(rng.random((2000, 3)), columns=["a", "b", "c"])
+    planted = ((inputs["a"] > 0.6) & (inputs["b"] < 0.3)).to_numpy()
+    condition = np.where(rng.random(2000) < 0.05, ~planted, planted)
+    box = discover_boxes(inputs, condition, min_density=0.9)[0]
+    assert set(box.limits) == {"a", "b"}
+    assert abs(box.limits["a"][0] - 0.6) <= 0.05 and abs(box.limits["b"][1] - 0.3) <= 0.05, box.limits
+    assert box.density >= 0.9 and box.coverage >= 0.6
+    assert describe_box(box, "x", 2000, float(condition.mean())).startswith(f"'x' holds in {box.density:.0%} of the")
+
+
+def test_aicm_discover_on_a_sweep_and_its_bad_expressions(serial_outcomes, tmp_path, capsys) -> None:
+    """On a small model sweep: one sentence per box and the files; an expression naming no column, or no condition,
+    is one line and exit 2."""
+    out = tmp_path / "sweep"
+    run_sweep(_spec(), out, ExecutorChoice(Executor.SERIAL))
+    median = float(serial_outcomes["final_compute_gw"].median())
+    assert main(["discover", str(out), "--where", f"final_compute_gw > {median}"]) == 0
+    printed = capsys.readouterr().out
+    assert "holds in" in printed and (out / "discovery" / "tradeoff.png").exists()
+    assert set(pd.read_csv(out / "discovery" / "boxes.csv").columns) >= {"parameter", "low", "high", "coverage", "density"}
+    for where, needle in (("defaultz > 0", "names no column"), ("1 > 0", "names no column"),
+                          ("final_compute_gw + 1", "expected a condition"), ("final_compute_gw >", "is not allowed")):
+        assert main(["discover", str(out), "--where", where]) == 2
+        err = capsys.readouterr().err
+        assert needle in err and len(err.strip().splitlines()) == 1, err
