@@ -42,9 +42,10 @@ sensitivity: setup
 figures: setup
 	$(BIN)/aicm figures --seed 1 --out docs/figures
 
-sweep: setup  # a small demo sweep; a second call finds it finished and runs nothing
+sweep: setup  # a small demo sweep and its report; a second call finds the sweep finished and runs nothing
 	$(BIN)/aicm sweep --param demand.price_elasticity=0.8:1.6:3 --param lab_behaviour.planning_horizon_months=12:36:3 \
 	  --seeds 2 --steps 60 --out results/sweep-demo $$([ -f results/sweep-demo/manifest.json ] && echo --resume)
+	$(BIN)/aicm report results/sweep-demo --out results/sweep-demo/report
 
 golden: setup
 	$(BIN)/python -m tests.golden.regenerate

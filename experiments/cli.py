@@ -115,6 +115,27 @@ def build_parser() -> argparse.ArgumentParser:
                                "(swept parameters in backticks)")
     discover.add_argument("--min-density", type=float, default=0.8,
                           help="choose the box with the largest coverage whose density is at least this (default: 0.8)")
+    report = sub.add_parser(
+        "report", help="publication figures from run or sweep folders: fan charts, differences against the first, "
+                       "sensitivity bars",
+        description="Draw fan charts (median and 5-95%% band over runs) of model-table columns for each folder (aicm run "
+                    "or aicm sweep output), each later folder minus the first for runs with the same seed, and the "
+                    "sensitivity indices of sobol or morris sweeps; PNG (300 dpi), SVG and PDF with captions, and "
+                    "the CSV behind every figure.")
+    report.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="run or sweep folders; the first is the reference")
+    report.add_argument("--column", dest="columns", action="append", default=None, metavar="COLUMN",
+                        help="a model-table column to draw (repeatable; default: compute_gw, gw_added_per_week, "
+                             "ai_revenue_usd_bn, capex_usd_bn, power_price_usd_mwh_US, bubble_index)")
+    report.add_argument("--out", type=Path, default=None, help="output folder (default: the first DIR's report/)")
+    reproduce = sub.add_parser(
+        "reproduce", help="redo a report's runs from the manifests it recorded and compare every figure's numbers",
+        description="Read DIR/report.json (written by aicm report), run each source again from its manifest (a sweep "
+                    "from its spec, a run from its scenario and seed), draw the report again into --out/report and "
+                    "say, figure by figure, whether its numbers are identical.")
+    reproduce.add_argument("folder", type=Path, metavar="DIR", help="a report folder")
+    reproduce.add_argument("--out", type=Path, required=True, help="new or empty folder for the new runs and report")
+    reproduce.add_argument("--workers", type=_positive_int("--workers"), default=None,
+                           help="local worker processes for sweeps (default: the cores)")
     return parser
 
 
@@ -318,11 +339,34 @@ def command_discover(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"sweep": command_sweep, "sensitivity": command_sensitivity, "discover": command_discover, "run": command_run,
-            "replay": command_replay,
-            "scenarios": command_scenarios,
-            "validate": command_validate,
-            "params": command_params, "figures": command_figures}
+def command_report(args: argparse.Namespace) -> int:
+    """Write the report's figures and print their captions."""
+    from experiments.report import write_report
+
+    written = write_report(args.folders, args.out, args.columns)
+    for stem, caption in written:
+        print(f"{stem}.png/.svg/.pdf/.csv: {caption}")
+    return 0
+
+
+def command_reproduce(args: argparse.Namespace) -> int:
+    """Reproduce a report; exit 1 when a figure's numbers differ."""
+    from experiments.reproduce import reproduce_report
+    from experiments.sweep import Executor, ExecutorChoice
+
+    workers = args.workers or os.cpu_count() or 1
+    choice = ExecutorChoice(Executor.SERIAL if workers == 1 else Executor.PROCESSES, workers=workers)
+    verdicts = reproduce_report(args.folder, args.out, choice)
+    for name, verdict in verdicts.items():
+        print(f"{name}: {verdict}")
+    print(f"new runs and report in {args.out}/")
+    return 0 if all(v == "identical" for v in verdicts.values()) else EXIT_FAILURE
+
+
+COMMANDS = {"reproduce": command_reproduce, "report": command_report, "sweep": command_sweep,
+            "sensitivity": command_sensitivity, "discover": command_discover, "run": command_run, "replay": command_replay,
+            "scenarios": command_scenarios, "validate": command_validate, "params": command_params,
+            "figures": command_figures}
 
 
 def main(argv: list[str] | None = None) -> int:

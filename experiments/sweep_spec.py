@@ -5,7 +5,8 @@ seed of replicate r at point p is drawn from ``numpy.random.SeedSequence([BASE, 
 seed, the point and the replicate only (never on the executor, the order runs finish in or a resumed sweep), and is
 recorded with the run. Designs:
 
-- ``grid``: every combination of N evenly spaced levels per parameter (``PATH=LOW:HIGH:N``; N defaults to 3);
+- ``grid``: every combination of N evenly spaced levels per parameter (``PATH=LOW:HIGH:N``; N defaults to 3); with
+  no swept parameter, one point: K replicates of the scenario as it is (for comparing scenarios on the same seeds);
 - ``lhs``: ``--samples`` points of a Latin hypercube (scipy.stats.qmc, scrambled with the base seed);
 - ``sobol``: Saltelli's extension of Sobol' sequences for Sobol' indices (SALib), ``--samples`` x (2D + 2) points;
 - ``morris``: ``--samples`` Morris trajectories of D + 1 points on 4 levels (SALib), for elementary effects.
@@ -123,8 +124,8 @@ def parse_param_option(option: str) -> SweptParam:
 def check_spec(spec: SweepSpec) -> None:
     """Refuse a spec that cannot run, with one line naming the field: the scenario and every swept value at both ends
     of its range are loaded as ``aicm run --set`` would load them."""
-    if not spec.params:
-        raise ParamError("--param is missing: give at least one PATH=LOW:HIGH[:N]")
+    if not spec.params and spec.design is not Design.GRID:
+        raise ParamError(f"--design {spec.design.value} needs at least one --param PATH=LOW:HIGH[:N]")
     paths = [p.path for p in spec.params]
     repeated = sorted({p for p in paths if paths.count(p) > 1})
     if repeated:
@@ -165,6 +166,8 @@ def _salib_problem(spec: SweepSpec) -> dict[str, Any]:
 def unit_design(spec: SweepSpec) -> np.ndarray:
     """The design's points in the unit cube, one row per point (``count_points`` rows, one column per parameter)."""
     d = len(spec.params)
+    if spec.design is Design.GRID and d == 0:
+        return np.zeros((1, 0))
     if spec.design is Design.GRID:
         axes = [np.linspace(0.0, 1.0, p.levels) if p.levels > 1 else np.array([0.5]) for p in spec.params]
         return np.array(list(itertools.product(*axes)), dtype=float).reshape(-1, d)

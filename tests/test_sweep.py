@@ -203,7 +203,7 @@ def test_a_run_that_raises_is_recorded_and_the_others_finish_and_a_finished_swee
     (["--param", "demand.price_elasticity=1:2", "--design", "morris"], "needs at least two --param"),
     (["--param", "demand.price_elasticity=1:2", "--scheduler", "localhost"], "expected tcp://HOST:PORT"),
     (["--param", "demand.price_elasticity=1:2", "--resume"], "the folder holds no sweep"),
-    ([], "--param is missing"),
+    (["--design", "lhs"], "needs at least one --param"),
 ])
 def test_bad_sweep_specs_are_one_line_and_exit_2(args, needle, tmp_path, capsys) -> None:
     assert main(["sweep", *args, "--out", str(tmp_path / "sweep")]) == 2
