@@ -7,7 +7,7 @@ SEED ?= 1
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: setup run test bench docs calibration headlines sensitivity figures golden mutation sweep clean
+.PHONY: setup run ui test bench docs calibration headlines sensitivity figures golden mutation sweep clean
 
 setup: $(STAMP)
 
@@ -16,10 +16,14 @@ $(STAMP): pyproject.toml
 	  if [ ! -x $(BIN)/python ]; then "$$PY" -m venv $(VENV) || exit 1; fi
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m visualization.assets || echo "warning: the Solara app's front-end assets were not cached (npm missing?); aicm ui retries"
 	touch $(STAMP)
 
 run: setup
 	$(BIN)/aicm run --scenario $(SCENARIO) --seed $(SEED) --out results/$(SCENARIO)
+
+ui: setup  # the Solara app on http://127.0.0.1:8765/ (offline: assets from the local cache)
+	$(BIN)/aicm ui --scenario $(SCENARIO)
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --timeout=300

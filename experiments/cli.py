@@ -127,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a model-table column to draw (repeatable; default: compute_gw, gw_added_per_week, "
                              "ai_revenue_usd_bn, capex_usd_bn, power_price_usd_mwh_US, bubble_index)")
     report.add_argument("--out", type=Path, default=None, help="output folder (default: the first DIR's report/)")
+    ui = sub.add_parser("ui", help="start the Solara app (interactive runs in the browser) on 127.0.0.1",
+                        description="Serve the Solara app: controls from the parameter schema, whole-run and step-by-step "
+                                    "modes, the Overview charts with the baseline beside them. Front-end assets come from "
+                                    "a local cache (filled from the npm registry on first use), so the app works offline.")
+    ui.add_argument("--scenario", default="baseline", help="scenario the app opens with (default: baseline)")
+    ui.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    ui.add_argument("--port", type=_positive_int("--port"), default=8765, help="port (default: 8765)")
     reproduce = sub.add_parser(
         "reproduce", help="redo a report's runs from the manifests it recorded and compare every figure's numbers",
         description="Read DIR/report.json (written by aicm report), run each source again from its manifest (a sweep "
@@ -349,6 +356,24 @@ def command_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_ui(args: argparse.Namespace) -> int:
+    """Fill the asset cache if needed and replace this process with the Solara server."""
+    from visualization.app import SCENARIO_VARIABLE
+    from visualization.assets import fill_cache, server_environment
+
+    load_scenario(args.scenario)
+    try:
+        fill_cache()
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    env = {**os.environ, **server_environment(), SCENARIO_VARIABLE: args.scenario}
+    command = [sys.executable, "-m", "solara", "run", "visualization.app", "--host", args.host, "--port", str(args.port),
+               "--production", "--no-open"]
+    print(f"AI Compute Market app on http://{args.host}:{args.port}/ (Ctrl-C stops it)", flush=True)
+    os.execve(sys.executable, command, env)
+
+
 def command_reproduce(args: argparse.Namespace) -> int:
     """Reproduce a report; exit 1 when a figure's numbers differ."""
     from experiments.reproduce import reproduce_report
@@ -363,7 +388,7 @@ def command_reproduce(args: argparse.Namespace) -> int:
     return 0 if all(v == "identical" for v in verdicts.values()) else EXIT_FAILURE
 
 
-COMMANDS = {"reproduce": command_reproduce, "report": command_report, "sweep": command_sweep,
+COMMANDS = {"ui": command_ui, "reproduce": command_reproduce, "report": command_report, "sweep": command_sweep,
             "sensitivity": command_sensitivity, "discover": command_discover, "run": command_run, "replay": command_replay,
             "scenarios": command_scenarios, "validate": command_validate, "params": command_params,
             "figures": command_figures}

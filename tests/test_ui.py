@@ -1,0 +1,134 @@
+"""The Solara app in a real browser: Playwright drives Debian's chromium against ``aicm ui`` on 127.0.0.1.
+
+Checks: the page loads offline (no console error, no failed request under /_solara/cdn/, no request off this
+machine), whole-run mode draws the Overview and redraws after a control changes, Step advances a model month by
+month, and two browser sessions do not share a model. Without chromium the tests skip, which CI=true turns into a
+failure (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = pytest.mark.xdist_group("ui")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """``aicm ui`` on a free loopback port, until the module's tests end."""
+    port = _free_port()
+    server = subprocess.Popen([str(Path(sys.executable).parent / "aicm"), "ui", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            break
+        except OSError:
+            if server.poll() is not None:
+                pytest.fail(f"aicm ui exited: {server.stdout.read()}")
+            time.sleep(0.5)
+    else:
+        server.terminate()
+        pytest.fail("aicm ui did not answer within 120 s")
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM) or shutil.which("npm") is None:
+        pytest.skip("chromium (Debian's /usr/bin/chromium) or npm is missing")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+class Watched:
+    """A page with its console errors, failed requests and requests off this machine recorded."""
+
+    def __init__(self, browser, url: str) -> None:
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.remote: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        self.page.on("request", lambda r: self.remote.append(r.url)
+                     if urlparse(r.url).hostname not in ("127.0.0.1", "localhost", None) and r.url.startswith("http") else None)
+        self.page.goto(url)
+
+    def status(self, contains: str, timeout_s: float = 150) -> str:
+        """Wait until the run-status line contains ``contains``; return it."""
+        locator = self.page.locator(".run-status").filter(has_text=contains)
+        locator.first.wait_for(timeout=timeout_s * 1000)
+        return locator.first.inner_text()
+
+    def chart_image(self, index: int = 0) -> bytes:
+        """A screenshot of one chart (Altair draws on a canvas: compare its image, not the DOM)."""
+        return self.page.locator(".vega-embed").nth(index).screenshot()
+
+    def set_input(self, label: str, value: str) -> None:
+        field = self.page.get_by_label(label, exact=True)
+        field.fill(value)
+        field.press("Enter")
+
+
+def test_the_app_loads_offline_and_whole_run_mode_redraws_after_a_control_changes(browser, app_url) -> None:
+    watched = Watched(browser, app_url)
+    watched.set_input("months", "24")
+    assert "2025-01 to 2026-12" in watched.status("to 2026-12")
+    assert watched.page.locator(".vega-embed").count() == 6
+    before = watched.chart_image(0)
+    watched.set_input("seed", "2")
+    assert "seed 2" in watched.status("seed 2")
+    watched.page.wait_for_timeout(1500)
+    assert watched.chart_image(0) != before, "the compute chart did not change with the seed"
+    assert not watched.errors, watched.errors
+    assert not [u for u in watched.failed if "/_solara/cdn/" in u], watched.failed
+    assert not watched.remote, watched.remote
+    watched.context.close()
+
+
+def test_step_advances_a_model_and_two_sessions_do_not_share_it(browser, app_url) -> None:
+    first, second = Watched(browser, app_url), Watched(browser, app_url)
+    for watched in (first, second):
+        watched.set_input("months", "24")
+        watched.page.get_by_role("button", name="step by step").click()
+        watched.status("press Step")
+    for _ in range(2):
+        first.page.get_by_role("button", name="Step", exact=True).click()
+    assert "month 2 (2025-02)" in first.status("month 2")
+    assert "press Step" in second.status("press Step")
+    second.page.get_by_role("button", name="Step", exact=True).click()
+    assert "month 1 (2025-01)" in second.status("month 1")
+    assert "month 2" in first.status("month 2")
+    for watched in (first, second):
+        assert not watched.errors, watched.errors
+        watched.context.close()
