@@ -90,6 +90,11 @@ class Watched:
         locator.first.wait_for(timeout=timeout_s * 1000)
         return locator.first.inner_text()
 
+    def charts_drawn(self, count: int = 6) -> None:
+        """Wait until ``count`` charts are on the page, and a moment for their canvases to be painted."""
+        self.page.locator(".vega-embed").nth(count - 1).wait_for(timeout=60_000)
+        self.page.wait_for_timeout(1000)
+
     def chart_image(self, index: int = 0) -> bytes:
         """A screenshot of one chart (Altair draws on a canvas: compare its image, not the DOM)."""
         return self.page.locator(".vega-embed").nth(index).screenshot()
@@ -104,11 +109,12 @@ def test_the_app_loads_offline_and_whole_run_mode_redraws_after_a_control_change
     watched = Watched(browser, app_url)
     watched.set_input("months", "24")
     assert "2025-01 to 2026-12" in watched.status("to 2026-12")
+    watched.charts_drawn()
     assert watched.page.locator(".vega-embed").count() == 6
     before = watched.chart_image(0)
     watched.set_input("seed", "2")
     assert "seed 2" in watched.status("seed 2")
-    watched.page.wait_for_timeout(1500)
+    watched.charts_drawn()
     assert watched.chart_image(0) != before, "the compute chart did not change with the seed"
     assert not watched.errors, watched.errors
     assert not [u for u in watched.failed if "/_solara/cdn/" in u], watched.failed
@@ -132,3 +138,66 @@ def test_step_advances_a_model_and_two_sessions_do_not_share_it(browser, app_url
     for watched in (first, second):
         assert not watched.errors, watched.errors
         watched.context.close()
+
+
+def test_a_link_reproduces_a_run_and_back_restores_the_previous_one(browser, app_url) -> None:
+    """The URL holds scenario, seed, months, mode and changed parameters: a second session opening the same link
+    draws the same chart; a control change updates the link, and Back returns to the earlier run."""
+    link = f"{app_url}?scenario=baseline&seed=3&months=12&mode=whole&p.demand.price_elasticity=1.5"
+    first = Watched(browser, link)
+    assert "to 2025-12" in first.status("seed 3: 2025-01 to 2025-12")
+    first.charts_drawn()
+    drawn = first.chart_image(0)
+    second = Watched(browser, link)
+    second.status("seed 3: 2025-01 to 2025-12")
+    second.charts_drawn()
+    assert second.chart_image(0) == drawn
+    first.set_input("seed", "4")
+    first.status("seed 4")
+    assert "seed=4" in first.page.url and "p.demand.price_elasticity=1.5" in first.page.url
+    first.page.go_back()
+    first.status("seed 3: 2025-01 to 2025-12")
+    first.charts_drawn()
+    assert first.chart_image(0) == drawn
+    for watched in (first, second):
+        assert not watched.errors, watched.errors
+        watched.context.close()
+
+
+def test_play_runs_month_after_month_until_pause(browser, app_url) -> None:
+    watched = Watched(browser, f"{app_url}?months=120&mode=step")
+    watched.status("press Step or Play")
+    watched.page.get_by_role("button", name="Play", exact=True).click()
+    watched.status("seed 1: month ")
+    watched.page.get_by_role("button", name="Pause", exact=True).click()
+    watched.page.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)
+    paused = watched.page.locator(".run-status").first.inner_text()
+    watched.page.wait_for_timeout(2000)
+    assert watched.page.locator(".run-status").first.inner_text() == paused
+    month = int(paused.split("month ")[1].split(" ")[0])
+    assert 1 <= month < 120
+    watched.page.get_by_role("button", name="Step", exact=True).click()
+    assert f"month {month + 1} (" in watched.status(f"month {month + 1} (")
+    assert not watched.errors, watched.errors
+    watched.context.close()
+
+
+def test_the_downloaded_model_table_has_one_row_per_month(browser, app_url, tmp_path) -> None:
+    watched = Watched(browser, f"{app_url}?months=12&seed=5")
+    watched.status("seed 5: 2025-01 to 2025-12")
+    with watched.page.expect_download() as caught:
+        watched.page.get_by_text("model table (CSV)").click()
+    path = tmp_path / "model.csv"
+    caught.value.save_as(path)
+    import pandas as pd
+
+    table = pd.read_csv(path)
+    assert len(table) == 12 and table["date"].iloc[-1] == "2025-12"
+    with watched.page.expect_download() as caught:
+        watched.page.get_by_text("manifest (JSON)").click()
+    caught.value.save_as(tmp_path / "manifest.json")
+    import json
+
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["seed"] == 5 and manifest["months_simulated"] == 12 and "seed=5" in manifest["link_query"]
+    watched.context.close()

@@ -9,23 +9,28 @@ month per Step. The app only reads model state and tables.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import replace
+from importlib import metadata
 
 import pandas as pd
 import solara
 from solara.lab import use_task
 
-from experiments.runner import model_table
+from experiments.runner import git_commit, model_table
 from market.model import ComputeMarket
 from market.scenario import list_scenarios, load_scenario
 from market.schema import ParamError
 from visualization import charts
 from visualization.controls import Control, main_controls
+from visualization.url_state import MODE_LABELS, WHOLE_RUN, RunState
 
-MODES = ["whole run", "step by step"]
 SCENARIO_VARIABLE = "AICM_UI_SCENARIO"
+PLAY_PAUSE_S = 0.2
 
 
 def build_model(scenario: str, seed: int, months: int, overrides: tuple[tuple[str, float], ...]) -> ComputeMarket:
@@ -61,20 +66,18 @@ def baseline_table(seed: int, months: int, keep_going: Callable[[], bool] = lamb
 
 
 @solara.component
-def ParameterControl(control: Control, values: solara.Reactive[dict]) -> None:
-    """A slider bounded by the schema's range, labelled with its unit, with its default and source beneath."""
-    current = values.value.get(control.path, control.default)
+def ParameterControl(control: Control, state: RunState, go: Callable[[RunState], None]) -> None:
+    """A slider bounded by the schema's range, labelled with its unit, with its meaning, default and source beneath."""
+    current = dict(state.overrides).get(control.path, control.default)
 
     def update(value: float) -> None:
-        changed = dict(values.value)
-        if value == control.default:
-            changed.pop(control.path, None)
-        else:
-            changed[control.path] = int(value) if control.integer else float(value)
-        values.set(changed)
+        value = int(value) if control.integer else float(value)
+        go(state.with_override(control.path, None if value == control.default else value))
 
     label = f"{control.path.split('.')[-1]} ({control.unit})"
-    if control.integer:
+    if not isinstance(current, int | float):
+        solara.Text(f"{label}: {current!r} (from the link)")
+    elif control.integer:
         solara.SliderInt(label, value=int(current), min=int(control.low), max=int(control.high), on_value=update)
     else:
         solara.SliderFloat(label, value=float(current), min=control.low, max=control.high, step=control.step,
@@ -91,83 +94,136 @@ def Charts(current: pd.DataFrame, baseline: pd.DataFrame | None) -> None:
         solara.FigureAltair(charts.binding(current))
 
 
-@solara.component
-def Page() -> None:
-    """The app's one page: controls in the sidebar, the Overview in the main area."""
-    scenarios = [name for name, _ in list_scenarios()]
-    scenario = solara.use_reactive(os.environ.get(SCENARIO_VARIABLE, "baseline"))
-    seed = solara.use_reactive(1)
-    months = solara.use_reactive(load_scenario("baseline").params.run.steps)
-    mode = solara.use_reactive(MODES[0])
-    overrides = solara.use_reactive({})
-    stepped = solara.use_reactive(0)
-    key = (scenario.value, int(seed.value), int(months.value), tuple(sorted(overrides.value.items())))
+def manifest_of(state: RunState, table: pd.DataFrame) -> str:
+    """The run's manifest as JSON: what reproduces it (scenario, seed, months, changed parameters, the link's query),
+    the package version and git commit, and the months simulated."""
+    return json.dumps({"scenario": state.scenario, "seed": state.seed, "months": state.months,
+                       "overrides": dict(state.overrides), "link_query": state.to_query(),
+                       "package_version": metadata.version("ai-compute-market"), "git_commit": git_commit(),
+                       "months_simulated": len(table), "first_month": str(table["date"].iloc[0]),
+                       "last_month": str(table["date"].iloc[-1])}, indent=1)
 
+
+@solara.component
+def Downloads(state: RunState, table: pd.DataFrame) -> None:
+    """The run's model table (CSV) and manifest; each chart's ... menu saves it as PNG or SVG."""
+    stem = f"{state.scenario}-seed{state.seed}"
+    with solara.Row():
+        solara.FileDownload(lambda: table.to_csv(index=False), filename=f"{stem}-model.csv",
+                            label="model table (CSV)", mime_type="text/csv")
+        solara.FileDownload(lambda: manifest_of(state, table), filename=f"{stem}-manifest.json",
+                            label="manifest (JSON)", mime_type="application/json")
+
+
+@solara.component
+def WholeRun(state: RunState) -> None:
+    """Whole-run mode: the full horizon re-run in a background task on every change, beside the baseline."""
     task_ref = solara.use_ref(None)
+    key = (state.scenario, state.seed, state.months, state.overrides)
 
     def whole() -> tuple[pd.DataFrame, pd.DataFrame] | None:
-        if mode.value != MODES[0]:
-            return None
-
         def current() -> bool:
             return task_ref.current is None or task_ref.current.is_current()
 
         table = run_whole(*key, keep_going=current)
-        baseline = baseline_table(key[1], key[2], current) if table is not None else None
+        baseline = baseline_table(state.seed, state.months, current) if table is not None else None
         return (table, baseline) if baseline is not None else None
 
-    task = use_task(whole, dependencies=[key, mode.value == MODES[0]], raise_error=False)
+    task = use_task(whole, dependencies=[key], raise_error=False)
     task_ref.current = task
-    model_ref = solara.use_ref(None)
-    model_key = solara.use_ref(None)
-    error = None
-    if mode.value == MODES[1] and model_key.current != key:
-        try:
-            model_ref.current, model_key.current = build_model(*key), key
-        except ParamError as exc:
-            error = str(exc)
+    if task.pending:
+        solara.ProgressLinear(True)
+        solara.Text("running the whole horizon ...")
+    if task.error:
+        solara.Error(str(task.error))
+    elif task.value is not None:
+        table, baseline = task.value
+        solara.Text(f"{state.scenario}, seed {state.seed}: {table['date'].iloc[0]} to {table['date'].iloc[-1]}, "
+                    "dashed: baseline with the same seed", classes=["run-status"])
+        Downloads(state, table)
+        Charts(table, baseline)
 
+
+@solara.component
+def StepByStep(state: RunState) -> None:
+    """Step mode: one model per session, advanced a month per Step, or month after month while Play is on.
+
+    Renders read a snapshot of the model table taken after each month, never the model while it steps.
+    """
+    key = (state.scenario, state.seed, state.months, state.overrides)
+    model = solara.use_memo(lambda: build_model(*key), dependencies=[key])
+    snapshot = solara.use_reactive(None)
+    playing = solara.use_reactive(False)
+    lock = solara.use_memo(threading.Lock, dependencies=[])
+    solara.use_effect(lambda: snapshot.set(None), dependencies=[key])
+
+    def advance() -> None:
+        with lock:
+            if model.running:
+                model.step()
+                snapshot.set(model_table(model))
+
+    def play() -> None:
+        while playing.value and model.running:
+            advance()
+            time.sleep(PLAY_PAUSE_S)
+        playing.set(False)
+
+    use_task(play, dependencies=[playing.value, key], raise_error=False)
+    with solara.Row():
+        solara.Button("Step", on_click=advance, disabled=playing.value or not model.running)
+        solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
+                      disabled=not model.running and not playing.value)
+    table = snapshot.value
+    if table is None:
+        solara.Text("step by step: press Step or Play to simulate the first month", classes=["run-status"])
+        return
+    solara.Text(f"{state.scenario}, seed {state.seed}: month {len(table)} ({table['date'].iloc[-1]})",
+                classes=["run-status"])
+    Downloads(state, table)
+    Charts(table, None)
+
+
+def _mode_of(label: str) -> str:
+    return {text: mode for mode, text in MODE_LABELS.items()}[label]
+
+
+@solara.component
+def Page() -> None:
+    """The app's one page: controls in the sidebar (their state in the URL), the run in the main area."""
+    router = solara.use_router()
+    opening = os.environ.get(SCENARIO_VARIABLE, "baseline")
+    default = RunState(opening, 1, load_scenario(opening).params.run.steps)
+    state, problems = RunState.from_query(router.search, default)
+
+    def go(new: RunState) -> None:
+        router.push(f"{router.path or '/'}?{new.to_query()}")
+
+    def with_(**changes) -> None:
+        go(replace(state, **changes))
+
+    scenarios = [name for name, _ in list_scenarios()]
     with solara.Sidebar():
-        solara.Select("scenario", values=scenarios, value=scenario)
-        solara.InputInt("seed", value=seed)
-        solara.InputInt("months", value=months)
-        solara.ToggleButtonsSingle(value=mode, values=MODES)
+        solara.Select("scenario", values=scenarios, value=state.scenario if state.scenario in scenarios else None,
+                      on_value=lambda name: go(RunState(name, state.seed, load_scenario(name).params.run.steps, state.mode)))
+        solara.InputInt("seed", value=state.seed, on_value=lambda v: with_(seed=int(v)))
+        solara.InputInt("months", value=state.months, on_value=lambda v: with_(months=int(v)))
+        solara.ToggleButtonsSingle(value=MODE_LABELS[state.mode], values=list(MODE_LABELS.values()),
+                                   on_value=lambda label: with_(mode=_mode_of(label)))
         for group, controls in main_controls().items():
             solara.Markdown(f"**{group}**")
             for control in controls:
-                ParameterControl(control, overrides)
-        solara.Button("Reset parameters", on_click=lambda: overrides.set({}))
-
+                ParameterControl(control, state, go)
+        solara.Button("Reset parameters", on_click=lambda: with_(overrides=()))
     solara.Title("AI Compute Market")
-    if error:
-        solara.Error(error)
+    for problem in problems:
+        solara.Warning(problem)
+    try:
+        load_scenario(state.scenario, [*state.overrides, ("run.steps", state.months)])
+    except ParamError as exc:
+        solara.Error(str(exc))
         return
-    if mode.value == MODES[0]:
-        if task.pending:
-            solara.ProgressLinear(True)
-            solara.Text("running the whole horizon ...")
-        if task.error:
-            solara.Error(str(task.error))
-        elif task.value is not None:
-            current, baseline = task.value
-            solara.Text(f"{scenario.value}, seed {seed.value}: {current['date'].iloc[0]} to {current['date'].iloc[-1]}, "
-                        "dashed: baseline with the same seed", classes=["run-status"])
-            Charts(current, baseline)
-        return
-    model = model_ref.current
-    stepped.value  # noqa: B018 - read in the render so that a Step, which sets it, redraws the page
-
-    def step() -> None:
-        if model is not None and model.running:
-            model.step()
-            stepped.set(stepped.value + 1)
-
-    with solara.Row():
-        solara.Button("Step", on_click=step, disabled=model is None or not model.running)
-    if model is None or model.steps == 0:
-        solara.Text("step by step: press Step to simulate the first month", classes=["run-status"])
-        return
-    current = model_table(model)
-    solara.Text(f"{scenario.value}, seed {seed.value}: month {model.steps} ({current['date'].iloc[-1]})",
-                classes=["run-status"])
-    Charts(current, None)
+    if state.mode == WHOLE_RUN:
+        WholeRun(state)
+    else:
+        StepByStep(state)
