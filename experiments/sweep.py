@@ -179,12 +179,12 @@ def run_sweep(spec: SweepSpec, out: Path, choice: ExecutorChoice, resume: bool =
     folder = SweepFolder(out)
     folder.open(spec, tasks, resume)
     skip = folder.done_ids() | folder.failed_ids()
-    todo = [task for task in tasks if task.run_id not in skip]
+    remaining = [task for task in tasks if task.run_id not in skip]
     written = failed = 0
-    bar = tqdm(total=len(tasks), initial=len(tasks) - len(todo), unit="run", dynamic_ncols=True,
+    bar = tqdm(total=len(tasks), initial=len(tasks) - len(remaining), unit="run", dynamic_ncols=True,
                disable=None if progress is None else not progress)
     try:
-        for outcome in outcomes_of(todo, choice):
+        for outcome in outcomes_of(remaining, choice):
             if outcome.error is None:
                 folder.write_run(outcome.task, outcome.model_table, outcome.outcomes)
                 written += 1
@@ -195,4 +195,4 @@ def run_sweep(spec: SweepSpec, out: Path, choice: ExecutorChoice, resume: bool =
     finally:
         bar.close()
         table = folder.rebuild_outcomes()
-    return SweepReport(len(tasks), len(tasks) - len(todo), written, failed, table)
+    return SweepReport(len(tasks), len(tasks) - len(remaining), written, failed, table)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from experiments.sweep_spec import Design, SweepSpec, count_points, unit_design
 from market.schema import ParamError
+from visualization.report_figures import plot_sensitivity_bars
 
 DEFAULT_OUTCOMES = ("final_compute_gw", "peak_bubble_index", "max_drawdown_market_value", "defaults")
 
@@ -68,29 +69,6 @@ def sensitivity_indices(spec: SweepSpec, outcomes: pd.DataFrame, columns: list[s
     return pd.DataFrame(rows)
 
 
-def plot_indices(indices: pd.DataFrame, design: Design, path: Path) -> None:
-    """Bar chart: per outcome, each parameter's S1 and ST (or mu*) with its 95% interval."""
-    import matplotlib.pyplot as plt
-
-    shown = indices.dropna(subset=["S1" if design is Design.SOBOL else "mu_star"])
-    outcomes = list(dict.fromkeys(shown["outcome"]))
-    fig, axes = plt.subplots(len(outcomes), 1, figsize=(7, 2.2 * max(len(outcomes), 1)), squeeze=False)
-    for ax, outcome in zip(axes[:, 0], outcomes, strict=False):
-        part = shown[shown["outcome"] == outcome]
-        x = np.arange(len(part))
-        if design is Design.SOBOL:
-            ax.bar(x - 0.2, part["S1"], 0.4, yerr=part["S1_conf"], label="first order S1", color="#0072B2")
-            ax.bar(x + 0.2, part["ST"], 0.4, yerr=part["ST_conf"], label="total ST", color="#E69F00")
-        else:
-            ax.bar(x, part["mu_star"], 0.6, yerr=part["mu_star_conf"], label="mu* (per whole range)", color="#0072B2")
-        ax.set_xticks(x, part["parameter"], fontsize=7)
-        ax.set_title(outcome, fontsize=9)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
-
-
 def analyze_sweep(folder: Path, columns: list[str] | None = None) -> tuple[pd.DataFrame, Path]:
     """Read a sweep folder, compute its indices and write ``sensitivity/indices.csv`` and ``sensitivity/indices.png``."""
     manifest_path = folder / "manifest.json"
@@ -107,5 +85,7 @@ def analyze_sweep(folder: Path, columns: list[str] | None = None) -> tuple[pd.Da
     out = folder / "sensitivity"
     out.mkdir(exist_ok=True)
     indices.to_csv(out / "indices.csv", index=False)
-    plot_indices(indices, spec.design, out / "indices.png")
+    kind = "Sobol' first-order (S1) and total (ST) indices" if spec.design is Design.SOBOL else "Morris mu* (per whole range)"
+    plot_sensitivity_bars(indices, out / "indices", f"{kind} with bootstrap 95% intervals, seeds averaged per point; "
+                                                     f"sweep of '{spec.scenario}' in {folder.name}, base seed {spec.base_seed}.")
     return indices, out

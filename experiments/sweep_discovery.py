@@ -21,6 +21,7 @@ import pandas as pd
 
 from experiments.sweep_spec import SweepSpec
 from market.schema import ParamError
+from visualization.report_figures import OKABE_ITO
 
 IGNORED_WARNINGS = ("ipyparallel not installed", "altair based interactive inspection not available",
                     "The inplace keyword in DataFrame.drop is deprecated")
@@ -119,11 +120,11 @@ def plot_tradeoff(boxes: list[DiscoveredBox], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 4))
-    palette = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
+    palette = OKABE_ITO
     for i, box in enumerate(boxes):
         t = box.trajectory
-        ax.plot(t["coverage"], t["density"], "o-", ms=3, color=palette[i % 4], label=f"box {i + 1}")
-        ax.plot(t.loc[box.chosen, "coverage"], t.loc[box.chosen, "density"], "*", ms=14, color=palette[i % 4])
+        ax.plot(t["coverage"], t["density"], "o-", ms=3, color=palette[i % len(palette)], label=f"box {i + 1}")
+        ax.plot(t.loc[box.chosen, "coverage"], t.loc[box.chosen, "density"], "*", ms=14, color=palette[i % len(palette)])
     ax.set_xlabel("coverage")
     ax.set_ylabel("density")
     ax.set_xlim(0, 1.02)
