@@ -40,12 +40,22 @@ def frontier_profit_usd_bn(result: RunResult, first_year: str, last_year: str) -
     return period.groupby("name")["operating_profit_usd_bn"].sum().to_dict()
 
 
-def fundamental_value_step_p95(result: RunResult) -> pd.Series:
+def fundamental_value_step_p95(result: RunResult, per_share: bool = False) -> pd.Series:
     """95th percentile, per named firm (not the generated followers), of |change in log fundamental value| from one
-    month to the next over the months of 2026-2034 in which its revenue is above $1bn."""
+    month to the next over the months of 2026-2034 in which its revenue is above $1bn.
+
+    With ``per_share`` the change is that of a share: ln((V_t - E_{t-1} + P_{t-1}) / V_{t-1}), the month's value less
+    the equity the firm raised and plus what it paid out in the month before (a round or payout is valued the month
+    after it), so money put in or taken out does not count as a change of value.
+    """
     table = result.agent_table.merge(result.model_table[["step", "date"]], on="step").sort_values(["name", "step"])
-    table["step_size"] = table.groupby("name")["fundamental_value_usd_bn"].transform(
-        lambda value: np.log(value.clip(lower=1e-9)).diff().abs())
+    by_firm = table.groupby("name")
+    value = table["fundamental_value_usd_bn"]
+    if per_share:
+        value = (value - by_firm["equity_raised_usd_bn"].shift().fillna(0.0)
+                 + by_firm["payout_usd_bn"].shift().fillna(0.0))
+    previous = by_firm["fundamental_value_usd_bn"].shift()
+    table["step_size"] = (np.log(value.clip(lower=1e-9)) - np.log(previous.clip(lower=1e-9))).abs()
     large = table[(table["revenue_usd_bn"] > 1.0) & (table["date"] >= "2026-01") & ~table["name"].str.startswith("follower")]
     return large.groupby("name")["step_size"].quantile(0.95)
 
@@ -132,6 +142,10 @@ MEASURES = (
     Measure("monthly absolute change in log fundamental value, 95th percentile, largest firm", "1",
             lambda r: float(fundamental_value_step_p95(r).max())),
     Measure("firms whose 95th percentile is below 0.1", "firms", lambda r: float((fundamental_value_step_p95(r) < 0.1).sum())),
+    Measure("monthly absolute change in log fundamental value per share, 95th percentile, largest firm", "1",
+            lambda r: float(fundamental_value_step_p95(r, per_share=True).max())),
+    Measure("firms whose 95th percentile per share is below 0.1", "firms",
+            lambda r: float((fundamental_value_step_p95(r, per_share=True) < 0.1).sum())),
     Measure("firms with revenue above $1bn a month in 2026-2034", "firms", lambda r: float(len(fundamental_value_step_p95(r)))),
 )
 

@@ -4,11 +4,12 @@ Each month (schedule step 3):
 1. Beliefs: the growth premium investors price in above firms' own expectations decays as they learn.
 2. Fundamentals: each firm's enterprise value is a DCF (:func:`market.valuation.dcf_value`) of its
    trailing-twelve-month revenue and operating margin after depreciation, less the capital its growth needs at its own
-   sales-to-capital ratio (:func:`sales_to_capital`), at the revenue growth its trailing accounts
-   show (:mod:`market.fundamentals`: model state, never market prices); equity = EV + cash + claims owed to it
+   sales-to-capital ratio (:func:`sales_to_capital`), its revenue growing with the AI market along the adoption
+   S-curve plus a weighted, fading part of the excess growth its trailing accounts show (:mod:`market.fundamentals`:
+   model state, never market prices); equity = EV + cash + claims owed to it
    - debt - claims it owes, floored at book equity and at zero; stakes between firms are solved jointly,
    V = (I - S)^-1 v, with stakes in distressed firms marked down by their DebtRank distress. The priced-in
-   value VB is the same calculation at the firm's expected growth plus the investors' premium; b = ln(VB / FV).
+   value VB is the same calculation with the investors' premium added to the firm's growth; b = ln(VB / FV).
 3. Market values: MV = FV exp(X), where the log deviation X clears the Brock-Hommes market
    R X_t = n_F b_t + n_T K tanh(g X_{t-1} / K) + sigma eps: fundamentalists expect the priced-in
    value, trend followers extrapolate the deviation, and n_T is the capital-weighted trend-follower
@@ -27,7 +28,7 @@ import numpy as np
 
 from market.compute import format_month
 from market.expectations import TREND_FOLLOWER, SwitchingExpectations
-from market.fundamentals import Line, TrailingAccounts
+from market.fundamentals import TRAILING_MONTHS, Line, TrailingAccounts
 from market.rng import Stream
 from market.services import adoption_spend_usd_bn
 from market.validation import parse_rate_path
@@ -149,8 +150,30 @@ class EquityMarket:
         index = np.flatnonzero(self.accounts == account)
         return float(self.growth[index[0]])
 
-    def _own_values(self, growth: np.ndarray) -> np.ndarray:
-        """Equity of each firm on its own: DCF of its trailing accounts plus cash and claims, less debt and claims."""
+    def market_growth_path(self) -> np.ndarray:
+        """M_y, y = 1..H: growth of AI spending along the adoption S-curve over each year of the DCF, at least g.
+
+        Year y runs from 12(y-1) to 12y months after the middle of the trailing twelve months (6 months back), so year 1
+        takes the TTM revenue to the next twelve months'.
+        """
+        params = self.model.params.valuation
+        centre = self.model.steps - 1 - TRAILING_MONTHS // 2
+        spend = np.array([adoption_spend_usd_bn(self.model, centre + TRAILING_MONTHS * year)
+                          for year in range(params.horizon_years + 1)])
+        return np.maximum(spend[1:] / spend[:-1] - 1.0, params.terminal_growth)
+
+    def trailing_market_growth(self) -> float:
+        """M_TTM: growth of AI spending on the S-curve between the middles of the last two twelve-month windows."""
+        centre = self.model.steps - 1 - TRAILING_MONTHS // 2
+        before = adoption_spend_usd_bn(self.model, centre - TRAILING_MONTHS)
+        return adoption_spend_usd_bn(self.model, centre) / before - 1.0 if before > 0 else 0.0
+
+    def _own_values(self, premium: np.ndarray | float = 0.0) -> np.ndarray:
+        """Equity of each firm on its own: DCF of its trailing accounts plus cash and claims, less debt and claims.
+
+        Revenue grows along the market's path, plus the firm's weighted excess growth and ``premium`` (per firm, or one
+        for all), fading with the growth half-life (:class:`market.params_finance.ValuationSpec`).
+        """
         params = self.model.params.valuation
         discount = self.risk_free_rate() + params.equity_risk_premium
         revenue = self.trailing.per_year(Line.REVENUE)
@@ -159,16 +182,22 @@ class EquityMarket:
         capital = self.trailing.average_capital()
         margins = {"labs": params.long_run_margin_labs, "chipmakers": params.long_run_margin_chipmakers,
                    "utilities": params.long_run_margin_utilities}
+        market = self.market_growth_path()
+        paths = {"labs": market, "chipmakers": market,
+                 "utilities": params.terminal_growth + params.utility_growth_beta * (market - params.terminal_growth)}
+        excess = params.firm_growth_weight * (self.expected_growth() - self.trailing_market_growth())
+        first_year = excess + np.broadcast_to(premium, excess.shape)
         ledger = self.model.ledger
         own = np.zeros(len(self.firms))
         for i, firm in enumerate(self.firms):
             if not firm.alive:
                 continue
             account = firm.account
+            path = paths[self.sector[i]]
             turnover = sales_to_capital(revenue[account], capital[account])
-            enterprise = dcf_value(revenue[account], margin[account], margins[self.sector[i]], float(growth[i]),
+            enterprise = dcf_value(revenue[account], margin[account], margins[self.sector[i]], float(path[0] + first_year[i]),
                                    params.terminal_growth, discount, core[account], params.horizon_years,
-                                   params.growth_half_life_years, turnover)
+                                   params.growth_half_life_years, turnover, path)
             equity = (enterprise + firm.cash_usd_bn + ledger.claims_receivable(account)
                       - firm.debt_usd_bn - ledger.claims_payable(account))
             own[i] = max(equity, firm.book_equity_usd_bn(), 0.0)
@@ -246,10 +275,9 @@ class EquityMarket:
     def _value_fundamentals(self, stakes: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Set fundamental values; return which firms are valued and the log gap b = ln(VB / FV) of priced-in values."""
         valuation = self.model.params.valuation
-        own_growth = self.expected_growth()
         premium = np.where(self.sector == "utilities", valuation.utility_growth_beta * self.premium, self.premium)
-        self.fundamental = np.maximum(solve_cross_holdings(self._own_values(own_growth), stakes), 0.0)
-        priced_in = np.maximum(solve_cross_holdings(self._own_values(own_growth + premium), stakes), 0.0)
+        self.fundamental = np.maximum(solve_cross_holdings(self._own_values(), stakes), 0.0)
+        priced_in = np.maximum(solve_cross_holdings(self._own_values(premium), stakes), 0.0)
         self.priced_in = priced_in
         valued = alive & (self.fundamental > 1e-9) & (priced_in > 1e-9)
         gap = np.zeros(len(self.firms))

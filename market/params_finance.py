@@ -53,13 +53,16 @@ class ValuationSpec:
     """Fundamental value: a 10-year DCF plus a terminal value, floored at book (DESIGN section 6).
 
     FV = sum_{y=1}^{H} F_y / (1+r)^y + F_{H+1} / ((r-g)(1+r)^H), F_y = Rev_y m_y + O_y - max(dRev_y, 0) / S (free cash
-    flow after the capital growth needs, S the firm's sales-to-capital ratio), with revenue growth
-    reverting from the firm's expected growth to g with half-life ``growth_half_life_years``, the operating margin
-    (after depreciation) fading from the current one to the long-run margin over H years, O the cash flow of
-    businesses outside AI growing at g; r = r_f + ``equity_risk_premium``; g = ``terminal_growth`` < r (enforced).
-    Revenue, margin and growth come from the firm's trailing twelve months (:mod:`market.fundamentals`).
-    Investors' priced-in value is the same DCF at the firm's expected growth plus the premium they
-    price in (``priced_in_premium_per_year``), which decays as they learn (``belief_learning_per_month``).
+    flow after the capital growth needs, S the firm's sales-to-capital ratio), the operating margin (after
+    depreciation) fading from the current one to the long-run margin over H years, O the cash flow of businesses
+    outside AI growing at g; r = r_f + ``equity_risk_premium``; g = ``terminal_growth`` < r (enforced).
+    Revenue grows top-down: in year y at M_y + x 0.5^((y-1)/h), M_y the growth of AI spending along the demand
+    curve's adoption S-curve over the year (known to all; at least g; utilities g + ``utility_growth_beta``
+    (M_y - g)), x = w (g_e - M_TTM) the firm's own expected growth g_e in excess of the market's growth over the same
+    trailing months, weighted by w ``firm_growth_weight``, fading with half-life h ``growth_half_life_years``.
+    Revenue, margin and g_e come from the firm's trailing twelve months (:mod:`market.fundamentals`).
+    Investors' priced-in value is the same DCF with the premium they price in (``priced_in_premium_per_year``) added
+    to x; it decays as they learn (``belief_learning_per_month``).
     """
 
     horizon_years: int = param(10, unit="years", lo=1, hi=50, description="Explicit DCF horizon H.",
@@ -69,8 +72,17 @@ class ValuationSpec:
     terminal_growth: float = param(0.03, unit="1/yr", lo=-0.5, hi=0.5,
                                    description="Growth g after the horizon; must be below the discount rate.",
                                    source=ASSUMED + "long-run nominal growth of the world economy")
+    firm_growth_weight: float = param(0.0, unit="1", lo=0.0, hi=1.0,
+                                      description="Weight w the DCF gives a firm's own trailing growth in excess of the market's: 0 values "
+                                                  "each firm at its trailing share of a market growing along the adoption S-curve, 1 "
+                                                  "extrapolates its own trailing growth.",
+                                      source=ASSUMED + "young firms are valued top-down, market size times share (Damodaran, The Dark Side "
+                                             "of Valuation, 3rd ed. 2018), and a share trend is not a forecast: sales growth does "
+                                             "not persist beyond chance (Chan, Karceski and Lakonishok 2003, J. Finance 58(2):643); at 1, "
+                                             "a fast grower's value compounds its revenue trend with a rising growth expectation month "
+                                             "after month")
     growth_half_life_years: float = param(2.0, unit="years", lo=0.1, hi=50.0,
-                                          description="Half-life with which a high growth rate reverts to the terminal growth in the DCF.",
+                                          description="Half-life with which a firm's growth in excess of its market's fades in the DCF.",
                                           source="high sales growth is not persistent: Chan, Karceski and Lakonishok (2003) J. Finance 58(2):643")
     long_run_margin_labs: float = param(0.2, unit="1", lo=-1.0, hi=1.0,
                                         description="Operating margin (after depreciation) labs converge to by the horizon.",

@@ -3,34 +3,43 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+
+from market.fundamentals import MIN_GROWTH
 
 
 def dcf_value(revenue_per_year: float, margin: float, long_run_margin: float, growth_per_year: float,
               terminal_growth: float, discount_rate: float, other_cash_flow_per_year: float = 0.0,
               horizon_years: int = 10, growth_half_life_years: float = 2.0,
-              sales_to_capital: float = math.inf) -> float:
+              sales_to_capital: float = math.inf, market_growth_path: Sequence[float] | None = None) -> float:
     """Enterprise value: sum_{y=1}^{H} F_y / (1+r)^y + F_{H+1} / ((r-g)(1+r)^H).
 
     Free cash flow F_y = Rev_y m_y + O_y - max(Rev_y - Rev_{y-1}, 0) / S: operating profit after depreciation
     (which stands for the capex that keeps capacity) less the net investment growth needs, each dollar of new revenue
     needing 1 / S dollars of capital (S ``sales_to_capital``, the reinvestment rule of Damodaran, *Damodaran on
     Valuation*, 2nd ed. 2006, ch. 4; capital is not sold back when revenue falls). Revenue grows in year y at
-    g + (g_0 - g) 0.5^((y-1)/h): the growth rate g_0 = ``growth_per_year`` reverts to the terminal g with half-life
-    h years. The operating margin fades linearly from ``margin`` to ``long_run_margin`` over the H years; O grows at
-    g; F_{H+1} is year H+1 at growth g and the long-run margin.
+    M_y + (g_0 - M_1) 0.5^((y-1)/h): the market the firm sells to grows at M_y (``market_growth_path``, one rate per
+    year of the horizon; g every year when not given) and the firm's excess over it, g_0 - M_1 with g_0 =
+    ``growth_per_year`` its growth in year 1, fades with half-life h years (so with no path, g_0 reverts to the
+    terminal g). The operating margin fades linearly from ``margin`` to ``long_run_margin`` over the H years; O grows
+    at g; F_{H+1} is year H+1 at growth g and the long-run margin.
 
     Raises:
         ValueError: if g >= r (the terminal value would not exist).
     """
     if terminal_growth >= discount_rate:
         raise ValueError(f"terminal growth {terminal_growth} must be below the discount rate {discount_rate}")
+    market = [terminal_growth] * horizon_years if market_growth_path is None else list(market_growth_path)
+    if len(market) != horizon_years:
+        raise ValueError(f"the market growth path has {len(market)} years, the horizon {horizon_years}")
     value, revenue, margin_now = 0.0, revenue_per_year, margin
     for year in range(1, horizon_years + 1):
         fade = year / horizon_years
         previous = revenue
-        revenue = revenue_per_year * revenue_growth_factor(growth_per_year, terminal_growth, growth_half_life_years, year)
+        excess = (growth_per_year - market[0]) * 0.5 ** ((year - 1) / growth_half_life_years)
+        revenue = previous * (1.0 + max(market[year - 1] + excess, MIN_GROWTH))
         margin_now = margin * (1.0 - fade) + long_run_margin * fade
         cash_flow = (revenue * margin_now + other_cash_flow_per_year * (1.0 + terminal_growth) ** year
                      - growth_investment(revenue - previous, sales_to_capital))

@@ -99,6 +99,23 @@ def test_dcf_charges_growth_capital_year_by_year_and_none_when_revenue_falls() -
     assert shrinking == pytest.approx(dcf_value(100.0, 0.10, 0.10, -0.5, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0))
 
 
+def test_dcf_grows_revenue_with_the_market_path_and_fades_the_firm_s_excess() -> None:
+    """Market path 50% then 20%, margin 10%, r = 10%, terminal 0, two years. A firm growing with its market (g_0 = 50%):
+    revenue 150 then 180, V = 15 / 1.1 + 18 / 1.1^2 + 18 / 0.1 / 1.1^2. A firm growing 20 points faster in year 1 with
+    a 1-year half-life: 70% then 20% + 10%, revenue 170 then 221. Fails if the path is ignored (growth reverting to
+    the terminal rate instead) or the excess does not fade."""
+    from market.valuation import dcf_value
+
+    with_market = dcf_value(100.0, 0.10, 0.10, 0.5, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0,
+                            market_growth_path=[0.5, 0.2])
+    assert with_market == pytest.approx(15.0 / 1.1 + 18.0 / 1.21 + 180.0 / 1.21)
+    faster = dcf_value(100.0, 0.10, 0.10, 0.7, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0,
+                       market_growth_path=[0.5, 0.2])
+    assert faster == pytest.approx(17.0 / 1.1 + 22.1 / 1.21 + 221.0 / 1.21)
+    with pytest.raises(ValueError, match="market growth path"):
+        dcf_value(100.0, 0.10, 0.10, 0.5, 0.0, 0.10, horizon_years=3, market_growth_path=[0.5, 0.2])
+
+
 def test_dcf_rejects_terminal_growth_at_or_above_the_discount_rate() -> None:
     from market.valuation import dcf_value
 

@@ -50,10 +50,10 @@ def test_claims_a_firm_owes_lower_its_own_value_and_claims_it_holds_raise_it(mod
     equity = model.equity
     maker, utility = model.chipmakers["incumbent_gpu"], model.utilities["US"]
     i, j = (int(np.flatnonzero(equity.accounts == a)[0]) for a in (maker.account, utility.account))
-    before = equity._own_values(equity.expected_growth())
+    before = equity._own_values()
     assert before[i] > maker.book_equity_usd_bn() + 2.0, "the maker is valued above book, so the DCF term decides"
     model.ledger.claims[(utility.account, maker.account)] += 2.0
-    after = equity._own_values(equity.expected_growth())
+    after = equity._own_values()
     assert after[i] - before[i] == pytest.approx(-2.0)
     assert after[j] - before[j] == pytest.approx(2.0)
 
@@ -107,10 +107,10 @@ def test_debt_lowers_a_firm_s_own_value_one_for_one(model) -> None:
     equity = model.equity
     maker = model.chipmakers["incumbent_gpu"]
     i = int(np.flatnonzero(equity.accounts == maker.account)[0])
-    before = equity._own_values(equity.expected_growth())[i]
+    before = equity._own_values()[i]
     assert before > maker.book_equity_usd_bn() + 3.0
     model.capital.loans[int(model.investors.accounts[0]), maker.account] += 3.0
-    assert equity._own_values(equity.expected_growth())[i] - before == pytest.approx(-3.0)
+    assert equity._own_values()[i] - before == pytest.approx(-3.0)
 
 
 def test_debt_capacity_is_the_limit_on_assets_less_the_debt_already_owed(model) -> None:
@@ -153,3 +153,20 @@ def test_a_vendor_pays_a_tranche_once_for_each_new_gw_online(model) -> None:
     assert model.capital.stakes[maker.account, lab.account] > 0
     model.vendor.pay_tranches()
     assert maker_cash - maker.cash_usd_bn == pytest.approx(5.0)
+
+
+def test_the_dcf_market_path_is_ai_spending_growth_along_the_adoption_curve(model) -> None:
+    """Year y of the DCF grows revenue by A(c + 12y) / A(c + 12(y - 1)) - 1, A the adoption S-curve's spending and c
+    the middle of the trailing twelve months (6 months back), never below the terminal growth; the trailing market
+    growth compares the middles of the last two windows. Fails if the path is off by a year or ignores the curve."""
+    from market.services import adoption_spend_usd_bn
+
+    equity = model.equity
+    centre = model.steps - 1 - 6
+    path = equity.market_growth_path()
+    spend = [adoption_spend_usd_bn(model, centre + 12 * y) for y in range(len(path) + 1)]
+    expected = np.maximum(np.array(spend[1:]) / np.array(spend[:-1]) - 1.0, model.params.valuation.terminal_growth)
+    assert path == pytest.approx(expected)
+    assert path[0] > 0.2 and path[-1] < path[0], "2025 spending grows fast; the S-curve slows it"
+    assert equity.trailing_market_growth() == pytest.approx(
+        adoption_spend_usd_bn(model, centre) / adoption_spend_usd_bn(model, centre - 12) - 1.0)

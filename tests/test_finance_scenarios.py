@@ -1,7 +1,7 @@
 """Finance scenarios over several seeds with stated margins.
 
-Margins sit inside the measured effects, stated in each test: bubble-burst's first bubble peaks at ~2.1 and falls ~52-54%
-from its peak; lowering beta from 60 to 10 takes ~0.16 off the mean peak of what trend followers add, raising g from 1.4 to
+Margins sit inside the measured effects, stated in each test: bubble-burst's first bubble peaks at ~1.9 and falls ~48%
+from its peak; lowering beta from 60 to 10 takes ~0.09 off the mean peak of what trend followers add, raising g from 1.4 to
 1.6 adds ~0.04.
 """
 
@@ -29,9 +29,9 @@ def bubble_runs() -> dict[int, RunResult]:
 
 def test_bubble_peaks_well_above_one_then_falls_by_nearly_half(bubble_runs) -> None:
     """Every seed peaks at >= 1.5; the median fall from the peak is >= 45% and the mean >= 40%.
-    Measured (seeds 1-10): first peaks 2.10-2.16 in January 2025 (the first month: priced-in growth is largest before
-    investors learn, and charging growth its capital leaves trend followers little to add); falls 52-54% (median 53%);
-    in December 2034 the index is at 1.00-1.84."""
+    Measured (seeds 1-10): first peaks 1.92-1.96 in January 2025 (the first month: priced-in growth is largest before
+    investors learn, and charging growth its capital leaves trend followers little to add); falls 48-49% (median 48%);
+    in December 2034 the index is at 1.00-1.04."""
     peaks, falls = zip(*(first_bubble_peak(result)[1:] for result in bubble_runs.values()), strict=True)
     assert min(peaks) >= 1.5, peaks
     assert np.median(falls) >= 0.45 and np.mean(falls) >= 0.40, falls
@@ -87,15 +87,17 @@ def _peaks(overrides: list[tuple[str, object]], seeds: tuple[int, ...]) -> np.nd
 
 def test_stronger_switching_or_trend_following_raises_the_peak() -> None:
     """The peak is of market value over the value priced-in beliefs justify (bubble_index / priced_in_index), what
-    trend followers add: the bubble index itself starts at the priced-in level (~2.1 in January 2025), which beta does
+    trend followers add: the bubble index itself starts at the priced-in level (~1.9 in January 2025), which beta does
     not touch. Over 10 seeds: beta 10 (below beta* ~18.6 at g = 1.4) -> 60 (above) raises at least 7 seeds' peaks and
-    the mean by >= 0.10 (measured over 48 months: mean 1.07 -> 1.23, higher in all 10 seeds); g 1.4 -> 1.6 raises the
-    mean by >= 0.02 and at least 6 seeds' peaks (measured: 1.235 -> 1.273, 8 of 10 seeds). Charging growth the capital
-    it needs (the DCF on free cash flow) damps what trend followers can add: before it, g 1.4 -> 1.6 added ~0.07."""
+    the mean by >= 0.06 (measured over 48 months: mean 1.074 -> 1.160, higher in 8 of 10 seeds); g 1.4 -> 1.6 raises
+    the mean by >= 0.02 and at least 6 seeds' peaks (measured: 1.160 -> 1.202, 7 of 10 seeds). Charging growth the
+    capital it needs (the DCF on free cash flow) and growing revenue with the market rather than the firm's own trend
+    (top-down values move less from month to month) damp what trend followers can add: before the first, g 1.4 -> 1.6
+    added ~0.07; before the second, beta 10 -> 60 added ~0.16."""
     base = _peaks([], BUBBLE_SEEDS)
     weaker_beta = _peaks([("expectations.intensity_of_choice", 10.0)], BUBBLE_SEEDS)
     stronger_trend = _peaks([("expectations.trend_coefficient", 1.6)], BUBBLE_SEEDS)
-    assert (base > weaker_beta).sum() >= 7 and base.mean() >= weaker_beta.mean() + 0.10, (weaker_beta, base)
+    assert (base > weaker_beta).sum() >= 7 and base.mean() >= weaker_beta.mean() + 0.06, (weaker_beta, base)
     assert stronger_trend.mean() >= base.mean() + 0.02 and (stronger_trend > base).sum() >= 6, (base, stronger_trend)
 
 
