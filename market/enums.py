@@ -77,3 +77,19 @@ class Constraint(StrEnum):
 
 
 SUPPLY_CUTS: tuple[Constraint, ...] = (Constraint.CHIPS, Constraint.POWER, Constraint.CONSTRUCTION, Constraint.CAPITAL)
+
+
+class ExposureChannel(StrEnum):
+    """What a creditor or shareholder of a defaulted firm loses money through (the ``losses`` event's channel).
+
+    Debts (loans, unpaid claims, take-or-pay payments of leases and power) are cleared jointly by Eisenberg-Noe and
+    each creditor loses its unpaid share; shareholders lose their stake at its last market value, a chipmaker's stake
+    bought by vendor financing counted apart. The model's debt is loans; it has no bonds.
+    """
+
+    LOAN = "loan"
+    CLAIM = "unpaid claim"
+    LEASE = "lease take-or-pay"
+    POWER = "power take-or-pay"
+    STAKE = "stake"
+    VENDOR_FINANCING = "vendor financing"

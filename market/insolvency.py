@@ -32,9 +32,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.utility import usd_bn_per_gw_month
 from market.clearing import clearing_payments
 from market.debtrank import debtrank, impact_matrix
+from market.enums import ExposureChannel
 from market.ledger import PaymentKind
+from market.losses import Loss, log_losses, losses_by_channel, split_shortfall
 
 if TYPE_CHECKING:
     from agents.base import EconomicAgent
@@ -55,7 +58,8 @@ class Insolvency:
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
         self.arrears_months: dict[int, int] = defaultdict(int)
-        self.losses: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
+        self.losses: dict[int, list[Loss]] = defaultdict(list)
+        self.power_take_or_pay: dict[tuple[int, int], float] = defaultdict(float)
         self.defaults = 0
         self.contagion_defaults = 0
 
@@ -118,17 +122,21 @@ class Insolvency:
             self.defaults += 1
             if counterparties:
                 self.contagion_defaults += 1
-                detail = "cause: counterparties failed: " + ", ".join(counterparties)
+                detail = "cause: counterparties failed: " + ", ".join(
+                    f"{name} ({', '.join(channels)})" for name, channels in counterparties.items())
             else:
                 detail = "cause: its own cash flow"
             model.log_event("default", [firm.name], detail)
 
-    def blamed_counterparties(self, firm: EconomicAgent) -> list[str]:
-        """Names of the failed counterparties that cost the firm money within ``contagion_window_months``."""
+    def blamed_counterparties(self, firm: EconomicAgent) -> dict[str, list[str]]:
+        """The failed counterparties that cost the firm money within ``contagion_window_months``, by name (sorted),
+        each with the channels the losses ran through."""
         window = self.model.params.insolvency.contagion_window_months
-        recent = [c for month, c, amount in self.losses.get(firm.account, [])
-                  if amount > 0 and month > self.model.month - window]
-        return sorted({self.model.name_of(c) for c in recent})
+        recent: dict[str, set[str]] = defaultdict(set)
+        for loss in self.losses.get(firm.account, []):
+            if loss.amount_usd_bn > 0 and loss.month > self.model.month - window:
+                recent[self.model.name_of(loss.counterparty)].add(loss.channel.value)
+        return {name: sorted(recent[name]) for name in sorted(recent)}
 
     def _buyer(self, excluded: set[int]) -> Lab | None:
         labs = [lab for lab in self.model.labs.values() if lab.alive and lab.account not in excluded]
@@ -168,6 +176,9 @@ class Insolvency:
         project = model.projects[project_id]
         gw = model.cohorts.retire_rows(model.cohorts.rows_of_project(project_id))
         utility = model.utilities[project.site]
+        months = model.params.insolvency.take_or_pay_claim_months
+        self.power_take_or_pay[(utility.account, firm.account)] += (
+            months * project.connected_gw * usd_bn_per_gw_month(utility.price_usd_mwh))
         utility.release(project.connected_gw)
         utility.withdraw(project_id, project.gw)
         if project_id in model.construction[project.site].queue:
@@ -195,20 +206,28 @@ class Insolvency:
             order.price_per_gw = heir.price_usd_bn_per_gw
         model.chip_market.orders.setdefault(heir.account, []).extend(orders)
 
-    def _liabilities(self, firms: list[EconomicAgent]) -> np.ndarray:
+    def _liabilities(self, firms: list[EconomicAgent]) -> dict[ExposureChannel, np.ndarray]:
+        """What the defaulting firms owe, (debtor, creditor), by channel: loans, unpaid claims, the take-or-pay payments
+        of their leases and of the power contracts of projects scrapped in the default."""
         model = self.model
         n = model.ledger.n_accounts
-        liabilities = np.zeros((n, n))
+        owed = {channel: np.zeros((n, n)) for channel in (ExposureChannel.LOAN, ExposureChannel.CLAIM,
+                                                             ExposureChannel.LEASE, ExposureChannel.POWER)}
         for firm in firms:
             for (creditor, debtor), amount in model.ledger.claims.items():
                 if debtor == firm.account:
-                    liabilities[firm.account, creditor] += amount
-            liabilities[firm.account] += model.capital.loans[:, firm.account]
+                    owed[ExposureChannel.CLAIM][firm.account, creditor] += amount
+            owed[ExposureChannel.LOAN][firm.account] += model.capital.loans[:, firm.account]
             for lease in model.leases.leases.values():
                 if lease.lessee == firm.account:
-                    liabilities[firm.account, lease.lessor] += self._take_or_pay_usd_bn(lease)
-        np.fill_diagonal(liabilities, 0.0)
-        return liabilities
+                    owed[ExposureChannel.LEASE][firm.account, lease.lessor] += self._take_or_pay_usd_bn(lease)
+            for (creditor, debtor), amount in list(self.power_take_or_pay.items()):
+                if debtor == firm.account:
+                    owed[ExposureChannel.POWER][firm.account, creditor] += amount
+                    del self.power_take_or_pay[(creditor, debtor)]
+        for matrix in owed.values():
+            np.fill_diagonal(matrix, 0.0)
+        return owed
 
     def _take_or_pay_usd_bn(self, lease: Lease) -> float:
         """What a lessor can claim on a lease: its payments for the rest of the term, at most ``take_or_pay_claim_months``."""
@@ -216,16 +235,24 @@ class Insolvency:
         return min(max(lease.end_month - self.model.month, 0), months) * lease.monthly_payment_usd_bn()
 
     def _clear(self, firms: list[EconomicAgent]) -> np.ndarray:
-        """Clear the defaulting firms' debts jointly; return the shortfall matrix (debtor, creditor)."""
+        """Clear the defaulting firms' debts jointly; book each creditor's unpaid amount by channel and return the
+        shortfall matrix (debtor, creditor)."""
         model = self.model
-        liabilities = self._liabilities(firms)
+        owed = self._liabilities(firms)
+        liabilities = sum(owed.values())
         cash = np.maximum(model.ledger.balances, 0.0)
         payments_vector, payments = clearing_payments(liabilities, cash)
         total = liabilities.sum(axis=1)
         model.ledger.transfer_simultaneously(payments, PaymentKind.CLAIM_SETTLEMENT)
         shortfall = liabilities - payments
-        for debtor, creditor in zip(*np.nonzero(shortfall > 1e-12), strict=True):
-            self.losses[int(creditor)].append((model.month, int(debtor), float(shortfall[debtor, creditor])))
+        entries: dict[int, list[tuple[int, float, ExposureChannel]]] = defaultdict(list)
+        for channel, unpaid in split_shortfall(shortfall, owed).items():
+            for debtor, creditor in zip(*np.nonzero(unpaid > 1e-12), strict=True):
+                amount = float(unpaid[debtor, creditor])
+                self.losses[int(creditor)].append(Loss(model.month, int(debtor), amount, channel))
+                entries[int(debtor)].append((int(creditor), amount, channel))
+        for debtor, booked in entries.items():
+            log_losses(model, debtor, losses_by_channel(booked))
         for firm in firms:
             paid = float(payments_vector[firm.account])
             owed = float(total[firm.account])
@@ -278,10 +305,15 @@ class Insolvency:
         for lease_id in [i for i, lease in model.leases.leases.items() if firm.account in (lease.lessee, lease.lessor)]:
             del model.leases.leases[lease_id]
         holders = np.flatnonzero(model.capital.stakes[:, firm.account] > 0)
+        vendors = {deal.maker for deal in model.vendor.deals if deal.lab == firm.account and deal.invested_usd_bn > 0}
+        entries = []
         for holder in holders:
             loss = float(model.capital.stakes[holder, firm.account]) * market_value
+            channel = ExposureChannel.VENDOR_FINANCING if int(holder) in vendors else ExposureChannel.STAKE
             if loss > 0:
-                self.losses[int(holder)].append((model.month, firm.account, loss))
+                self.losses[int(holder)].append(Loss(model.month, firm.account, loss, channel))
+                entries.append((int(holder), loss, channel))
+        log_losses(model, firm.account, losses_by_channel(entries))
         model.chip_market.cancel([o for book in model.chip_market.orders.values() for o in book if o.lab == firm.account])
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from market.enums import ExposureChannel
 from market.ledger import KIND_CODE, PaymentKind
+from market.losses import Loss
 from market.model import ComputeMarket
 from market.scenario import load_scenario
 
@@ -52,10 +54,10 @@ def test_the_contagion_window_decides_whom_a_default_blames() -> None:
     for _ in range(22):
         model.step()
     firm, failed = model.labs["cloud_us_d"], model.labs["follower_000"]
-    model.insolvency.losses[firm.account].append((model.month - 20, failed.account, 1.0))
-    assert model.insolvency.blamed_counterparties(firm) == ["follower_000"]
+    model.insolvency.losses[firm.account].append(Loss(model.month - 20, failed.account, 1.0, ExposureChannel.LOAN))
+    assert list(model.insolvency.blamed_counterparties(firm)) == ["follower_000"]
     model.params.insolvency.contagion_window_months = 12
-    assert model.insolvency.blamed_counterparties(firm) == []
+    assert model.insolvency.blamed_counterparties(firm) == {}
 
 
 def test_a_defaulted_firm_keeps_no_cash() -> None:
@@ -148,8 +150,9 @@ def test_a_lessor_books_the_lost_take_or_pay_rent_of_a_failed_lessee_and_blames_
     distress_before = model.equity.distress[lessor.account]
     model.insolvency.default([lessee])
     for account, claim in claims.items():
-        booked = [loss for _, debtor, loss in model.insolvency.losses[account] if debtor == lessee.account]
-        assert booked == [pytest.approx(claim)]
-    assert model.insolvency.blamed_counterparties(lessor) == [lessee.name]
+        booked = [(loss.amount_usd_bn, loss.channel) for loss in model.insolvency.losses[account]
+                  if loss.counterparty == lessee.account]
+        assert booked == [(pytest.approx(claim), ExposureChannel.LEASE)]
+    assert model.insolvency.blamed_counterparties(lessor) == {lessee.name: ["lease take-or-pay"]}
     assert not any(lease.id in model.leases.leases for lease in leases)
     assert model.equity.distress[lessor.account] == pytest.approx(max(distress_before, min(1.0, claims[lessor.account] / capital[position])))

@@ -7,11 +7,14 @@ from its peak; lowering beta from 60 to 10 takes ~0.09 off the mean peak of what
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from experiments.headlines import first_bubble_peak
 from experiments.runner import RunResult, simulate
+from market.enums import ExposureChannel
 from market.expectations import critical_beta
 from market.params import Params
 from market.scenario import EventKind, ScheduledEvent, load_scenario
@@ -20,6 +23,7 @@ from tests.conftest import run
 pytestmark = pytest.mark.slow
 
 BUBBLE_SEEDS = tuple(range(1, 11))
+CHANNELS = {channel.value for channel in ExposureChannel}
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +47,12 @@ DEMAND_CRASH = ScheduledEvent("2029-01", EventKind.SET_PARAM, "demand.saturation
 
 def test_when_revenue_crashes_and_funding_is_scarce_defaults_carry_their_cause() -> None:
     """In January 2029 AI spending's ceiling falls from $150bn to $15bn a month (revenue crashes) while every investor
-    puts at most 0.2% of its cash into one round (funding scarce): bubble-burst has defaults (measured, seeds 1-3: 2
-    each, one a contagion default), each logged with its cause, and each contagion default names only counterparties
-    that failed before it. Without the crash nobody defaults, even with funding scarce: labs cover their costs and
-    raise what falls due within a year (docs/scenarios.md)."""
+    puts at most 0.2% of its cash into one round (funding scarce): bubble-burst has defaults (measured, seeds 1-3: 2 in
+    seed 1, frontier_lab_b in December 2029 and the neocloud cloud_us_d in February 2032, both on their own cash flow;
+    none in seeds 2 and 3), each logged
+    with its cause, and each contagion default names only counterparties that failed before it. Without the crash nobody defaults, even with funding scarce: labs cover their costs and
+    raise what falls due within a year (docs/scenarios.md). A contagion default names each failed counterparty with
+    the channels its losses ran through."""
     total = 0
     for seed in (1, 2, 3):
         scenario = load_scenario("bubble-burst", SCARCE_FUNDING)
@@ -61,7 +67,9 @@ def test_when_revenue_crashes_and_funding_is_scarce_defaults_carry_their_cause()
         assert len(contagion) == table["contagion_defaults"].iloc[-1]
         for step, detail in zip(contagion["step"], contagion["detail"], strict=True):
             failed_by_then = set(events.loc[events["step"] <= step, "actors"])
-            assert set(detail.removeprefix(prefix).split(", ")) <= failed_by_then, (seed, detail)
+            blamed = dict(re.findall(r"(\w+) \(([^)]*)\)", detail.removeprefix(prefix)))
+            assert blamed and set(blamed) <= failed_by_then, (seed, detail)
+            assert all(set(channels.split(", ")) <= CHANNELS for channels in blamed.values()), (seed, detail)
         total += len(events)
     assert total >= 1
 

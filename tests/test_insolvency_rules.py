@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from market.enums import ExposureChannel
 from market.ledger import OUTSIDE, PaymentKind
+from market.losses import Loss
 from market.model import ComputeMarket
 from market.projects import Lease, Project
 from tests.conftest import model_after
@@ -118,10 +120,10 @@ def test_a_loss_exactly_window_months_old_is_not_blamed_for_a_default() -> None:
     assert window == 24
     firm, failed = model.labs["cloud_us_d"], model.labs["follower_000"]
     losses = model.insolvency.losses[firm.account]
-    losses.append((model.month - window, failed.account, 1.0))
-    assert model.insolvency.blamed_counterparties(firm) == []
-    losses.append((model.month - window + 1, failed.account, 1.0))
-    assert model.insolvency.blamed_counterparties(firm) == ["follower_000"]
+    losses.append(Loss(model.month - window, failed.account, 1.0, ExposureChannel.LEASE))
+    assert model.insolvency.blamed_counterparties(firm) == {}
+    losses.append(Loss(model.month - window + 1, failed.account, 1.0, ExposureChannel.LEASE))
+    assert model.insolvency.blamed_counterparties(firm) == {"follower_000": ["lease take-or-pay"]}
 
 
 def test_a_lab_s_fire_sale_prices_chips_at_depreciated_book_value() -> None:
@@ -167,9 +169,9 @@ def test_clearing_pays_a_defaulter_s_creditors_pro_rata_and_books_their_losses()
     assert model.ledger.balance(utility) - utility_cash == pytest.approx(1.5)
     assert model.ledger.balance(maker) - maker_cash == pytest.approx(0.5)
     assert shortfall[lab.account, utility] == pytest.approx(4.5) and shortfall[lab.account, maker] == pytest.approx(1.5)
-    booked = {creditor: [loss for _, debtor, loss in model.insolvency.losses[creditor] if debtor == lab.account]
-              for creditor in (utility, maker)}
-    assert booked == {utility: [pytest.approx(4.5)], maker: [pytest.approx(1.5)]}
+    booked = {creditor: [(loss.amount_usd_bn, loss.channel) for loss in model.insolvency.losses[creditor]
+                         if loss.counterparty == lab.account] for creditor in (utility, maker)}
+    assert booked == {utility: [(pytest.approx(4.5), ExposureChannel.CLAIM)], maker: [(pytest.approx(1.5), ExposureChannel.CLAIM)]}
     assert lab.cash_usd_bn == pytest.approx(0.0, abs=1e-12)
 
 
