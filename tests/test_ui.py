@@ -201,3 +201,30 @@ def test_the_downloaded_model_table_has_one_row_per_month(browser, app_url, tmp_
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["seed"] == 5 and manifest["months_simulated"] == 12 and "seed=5" in manifest["link_query"]
     watched.context.close()
+
+
+def test_the_finance_events_and_agents_pages_read_the_run(browser, app_url) -> None:
+    """Each tab shows its page and puts it in the link: Finance draws three charts and says no firm defaulted (none
+    does in 24 baseline months); Events counts the log and narrows it to an agent's name; Agents lists the last
+    month's agents."""
+    watched = Watched(browser, f"{app_url}?months=24&seed=1")
+    watched.status("seed 1: 2025-01 to 2026-12")
+    watched.page.get_by_role("tab", name="Finance").click()
+    watched.page.locator(".finance-defaults").first.wait_for(timeout=60_000)
+    watched.charts_drawn(3)
+    assert "view=finance" in watched.page.url
+    watched.page.get_by_role("tab", name="Events").click()
+    counted = watched.page.locator(".events-count").first
+    counted.wait_for(timeout=60_000)
+    total = int(counted.inner_text().split(" of ")[1].split(" ")[0])
+    assert total > 0 and "view=events" in watched.page.url
+    watched.set_input("agent name contains", "frontier_lab_a")
+    watched.page.wait_for_function(
+        "total => { const t = document.querySelector('.events-count').innerText; return +t.split(' of ')[0] < total; }",
+        arg=total, timeout=30_000)
+    watched.page.get_by_role("tab", name="Agents").click()
+    listed = watched.page.locator(".agents-count").first
+    listed.wait_for(timeout=60_000)
+    assert "agents in 2026-12" in listed.inner_text() and "view=agents" in watched.page.url
+    assert not watched.errors, watched.errors
+    watched.context.close()

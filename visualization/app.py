@@ -19,15 +19,18 @@ from importlib import metadata
 
 import pandas as pd
 import solara
+import solara.lab
 from solara.lab import use_task
 
-from experiments.runner import git_commit, model_table
+from experiments.runner import git_commit
+from market.metrics import agent_table, event_table, model_table
 from market.model import ComputeMarket
 from market.scenario import list_scenarios, load_scenario
 from market.schema import ParamError
-from visualization import charts
+from visualization import charts, views
 from visualization.controls import Control, main_controls
-from visualization.url_state import MODE_LABELS, WHOLE_RUN, RunState
+from visualization.url_state import MODE_LABELS, VIEWS, WHOLE_RUN, RunState
+from visualization.views import RunTables
 
 SCENARIO_VARIABLE = "AICM_UI_SCENARIO"
 PLAY_PAUSE_S = 0.2
@@ -38,15 +41,20 @@ def build_model(scenario: str, seed: int, months: int, overrides: tuple[tuple[st
     return ComputeMarket(load_scenario(scenario, [*overrides, ("run.steps", months)]), rng=seed)
 
 
+def tables_of(model: ComputeMarket) -> RunTables:
+    """The model's tables as they stand (read after a month has finished, never while it steps)."""
+    return RunTables(model_table(model), agent_table(model), event_table(model))
+
+
 def run_whole(scenario: str, seed: int, months: int, overrides: tuple[tuple[str, float], ...],
-              keep_going: Callable[[], bool] = lambda: True) -> pd.DataFrame | None:
-    """The model table of a full run, or None when ``keep_going`` turns false (a newer change superseded the run)."""
+              keep_going: Callable[[], bool] = lambda: True) -> RunTables | None:
+    """The tables of a full run, or None when ``keep_going`` turns false (a newer change superseded the run)."""
     model = build_model(scenario, seed, months, overrides)
     while model.running:
         if not keep_going():
             return None
         model.step()
-    return model_table(model)
+    return tables_of(model)
 
 
 _BASELINES: dict[tuple[int, int], pd.DataFrame] = {}
@@ -58,11 +66,12 @@ def baseline_table(seed: int, months: int, keep_going: Callable[[], bool] = lamb
     with _BASELINES_LOCK:
         if (seed, months) in _BASELINES:
             return _BASELINES[(seed, months)]
-    table = run_whole("baseline", seed, months, (), keep_going)
-    if table is not None:
-        with _BASELINES_LOCK:
-            _BASELINES[(seed, months)] = table
-    return table
+    tables = run_whole("baseline", seed, months, (), keep_going)
+    if tables is None:
+        return None
+    with _BASELINES_LOCK:
+        _BASELINES[(seed, months)] = tables.model
+    return tables.model
 
 
 @solara.component
@@ -105,29 +114,45 @@ def manifest_of(state: RunState, table: pd.DataFrame) -> str:
 
 
 @solara.component
-def Downloads(state: RunState, table: pd.DataFrame) -> None:
-    """The run's model table (CSV) and manifest; each chart's ... menu saves it as PNG or SVG."""
+def Downloads(state: RunState, tables: RunTables) -> None:
+    """The run's model, agent and event tables (CSV) and manifest; each chart's ... menu saves it as PNG or SVG."""
     stem = f"{state.scenario}-seed{state.seed}"
     with solara.Row():
-        solara.FileDownload(lambda: table.to_csv(index=False), filename=f"{stem}-model.csv",
-                            label="model table (CSV)", mime_type="text/csv")
-        solara.FileDownload(lambda: manifest_of(state, table), filename=f"{stem}-manifest.json",
+        for name, table in (("model", tables.model), ("agents", tables.agents), ("events", tables.events)):
+            solara.FileDownload(lambda table=table: table.to_csv(index=False), filename=f"{stem}-{name}.csv",
+                                label=f"{name} table (CSV)", mime_type="text/csv")
+        solara.FileDownload(lambda: manifest_of(state, tables.model), filename=f"{stem}-manifest.json",
                             label="manifest (JSON)", mime_type="application/json")
 
 
 @solara.component
-def WholeRun(state: RunState) -> None:
+def RunViews(state: RunState, tables: RunTables, baseline: pd.DataFrame | None, go: Callable[[RunState], None]) -> None:
+    """The run's pages as tabs (the page shown is in the URL): Overview, Finance, Events, Agents."""
+    solara.lab.Tabs(value=VIEWS.index(state.view), on_value=lambda i: go(replace(state, view=VIEWS[i])),
+                    children=[solara.lab.Tab(view.capitalize()) for view in VIEWS])
+    if state.view == "finance":
+        views.Finance(tables, baseline)
+    elif state.view == "events":
+        views.Events(tables)
+    elif state.view == "agents":
+        views.Agents(tables)
+    else:
+        Charts(tables.model, baseline)
+
+
+@solara.component
+def WholeRun(state: RunState, go: Callable[[RunState], None]) -> None:
     """Whole-run mode: the full horizon re-run in a background task on every change, beside the baseline."""
     task_ref = solara.use_ref(None)
     key = (state.scenario, state.seed, state.months, state.overrides)
 
-    def whole() -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    def whole() -> tuple[RunTables, pd.DataFrame] | None:
         def current() -> bool:
             return task_ref.current is None or task_ref.current.is_current()
 
-        table = run_whole(*key, keep_going=current)
-        baseline = baseline_table(state.seed, state.months, current) if table is not None else None
-        return (table, baseline) if baseline is not None else None
+        tables = run_whole(*key, keep_going=current)
+        baseline = baseline_table(state.seed, state.months, current) if tables is not None else None
+        return (tables, baseline) if baseline is not None else None
 
     task = use_task(whole, dependencies=[key], raise_error=False)
     task_ref.current = task
@@ -137,18 +162,19 @@ def WholeRun(state: RunState) -> None:
     if task.error:
         solara.Error(str(task.error))
     elif task.value is not None:
-        table, baseline = task.value
-        solara.Text(f"{state.scenario}, seed {state.seed}: {table['date'].iloc[0]} to {table['date'].iloc[-1]}, "
+        tables, baseline = task.value
+        dates = tables.model["date"]
+        solara.Text(f"{state.scenario}, seed {state.seed}: {dates.iloc[0]} to {dates.iloc[-1]}, "
                     "dashed: baseline with the same seed", classes=["run-status"])
-        Downloads(state, table)
-        Charts(table, baseline)
+        Downloads(state, tables)
+        RunViews(state, tables, baseline, go)
 
 
 @solara.component
-def StepByStep(state: RunState) -> None:
+def StepByStep(state: RunState, go: Callable[[RunState], None]) -> None:
     """Step mode: one model per session, advanced a month per Step, or month after month while Play is on.
 
-    Renders read a snapshot of the model table taken after each month, never the model while it steps.
+    Renders read a snapshot of the run's tables taken after each month, never the model while it steps.
     """
     key = (state.scenario, state.seed, state.months, state.overrides)
     model = solara.use_memo(lambda: build_model(*key), dependencies=[key])
@@ -161,27 +187,40 @@ def StepByStep(state: RunState) -> None:
         with lock:
             if model.running:
                 model.step()
-                snapshot.set(model_table(model))
+                snapshot.set(tables_of(model))
+
+    looping = solara.use_reactive(False)
+    generation = solara.use_ref(0)
 
     def play() -> None:
-        while playing.value and model.running:
-            advance()
-            time.sleep(PLAY_PAUSE_S)
-        playing.set(False)
+        if not playing.value:
+            return
+        generation.current += 1
+        mine = generation.current
+        looping.set(True)
+        try:
+            while playing.value and model.running and generation.current == mine:
+                advance()
+                time.sleep(PLAY_PAUSE_S)
+        finally:
+            if generation.current == mine:
+                playing.set(False)
+                looping.set(False)
 
     use_task(play, dependencies=[playing.value, key], raise_error=False)
+    busy = playing.value or looping.value
     with solara.Row():
-        solara.Button("Step", on_click=advance, disabled=playing.value or not model.running)
-        solara.Button("Pause" if playing.value else "Play", on_click=lambda: playing.set(not playing.value),
-                      disabled=not model.running and not playing.value)
-    table = snapshot.value
-    if table is None:
+        solara.Button("Step", on_click=advance, disabled=busy or not model.running)
+        solara.Button("Pause" if busy else "Play", on_click=lambda: playing.set(not playing.value),
+                      disabled=(looping.value and not playing.value) or (not model.running and not busy))
+    tables = snapshot.value
+    if tables is None:
         solara.Text("step by step: press Step or Play to simulate the first month", classes=["run-status"])
         return
-    solara.Text(f"{state.scenario}, seed {state.seed}: month {len(table)} ({table['date'].iloc[-1]})",
+    solara.Text(f"{state.scenario}, seed {state.seed}: month {len(tables.model)} ({tables.model['date'].iloc[-1]})",
                 classes=["run-status"])
-    Downloads(state, table)
-    Charts(table, None)
+    Downloads(state, tables)
+    RunViews(state, tables, None, go)
 
 
 def _mode_of(label: str) -> str:
@@ -205,7 +244,8 @@ def Page() -> None:
     scenarios = [name for name, _ in list_scenarios()]
     with solara.Sidebar():
         solara.Select("scenario", values=scenarios, value=state.scenario if state.scenario in scenarios else None,
-                      on_value=lambda name: go(RunState(name, state.seed, load_scenario(name).params.run.steps, state.mode)))
+                      on_value=lambda name: go(RunState(name, state.seed, load_scenario(name).params.run.steps, state.mode,
+                                                        view=state.view)))
         solara.InputInt("seed", value=state.seed, on_value=lambda v: with_(seed=int(v)))
         solara.InputInt("months", value=state.months, on_value=lambda v: with_(months=int(v)))
         solara.ToggleButtonsSingle(value=MODE_LABELS[state.mode], values=list(MODE_LABELS.values()),
@@ -224,6 +264,6 @@ def Page() -> None:
         solara.Error(str(exc))
         return
     if state.mode == WHOLE_RUN:
-        WholeRun(state)
+        WholeRun(state, go)
     else:
-        StepByStep(state)
+        StepByStep(state, go)

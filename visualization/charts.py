@@ -20,8 +20,9 @@ def _long(table: pd.DataFrame, columns: dict[str, str], run: str) -> pd.DataFram
     return frame.assign(run=run, date=pd.to_datetime(frame["date"]))
 
 
-def _lines(current: pd.DataFrame, baseline: pd.DataFrame | None, columns: dict[str, str], title: str,
-           log: bool = False) -> alt.Chart:
+def lines(current: pd.DataFrame, baseline: pd.DataFrame | None, columns: dict[str, str], title: str,
+          log: bool = False) -> alt.Chart:
+    """Columns of the current run (solid) and the baseline (dashed) over time, one colour per series."""
     frames = [_long(current, columns, "this run")]
     if baseline is not None:
         frames.append(_long(baseline, columns, "baseline"))
@@ -38,14 +39,14 @@ def _lines(current: pd.DataFrame, baseline: pd.DataFrame | None, columns: dict[s
 
 def compute_by_region(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
     """Compute online by region (GW)."""
-    return _lines(current, baseline, {f"compute_gw_{r}": r for r in REGIONS}, "Compute online by region (GW)")
+    return lines(current, baseline, {f"compute_gw_{r}": r for r in REGIONS}, "Compute online by region (GW)")
 
 
 def gw_per_week(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
     """World GW added per week (trailing 12 months) against the 1 GW a week line."""
-    lines = _lines(current, baseline, {"gw_added_per_week": "world"}, "GW added per week (trailing 12 months)")
+    world = lines(current, baseline, {"gw_added_per_week": "world"}, "GW added per week (trailing 12 months)")
     rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="grey", strokeDash=[2, 2]).encode(y="y:Q")
-    return lines + rule
+    return world + rule
 
 
 def prices(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
@@ -59,18 +60,18 @@ def prices(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.C
         extra = frame[["date", "chip_price_index", "ai_price_index"]].copy()
         extra["power_us"] = frame["power_price_usd_mwh_US"] / frame["power_price_usd_mwh_US"].iloc[0]
         frames.append(extra)
-    return _lines(frames[0], frames[1], {**table, "power_us": "US power"}, "Price indices (first month = 1)")
+    return lines(frames[0], frames[1], {**table, "power_us": "US power"}, "Price indices (first month = 1)")
 
 
 def revenue_and_capex(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
     """AI revenue against capex ($bn a month)."""
-    return _lines(current, baseline, {"ai_revenue_usd_bn": "AI revenue", "capex_usd_bn": "capex"},
+    return lines(current, baseline, {"ai_revenue_usd_bn": "AI revenue", "capex_usd_bn": "capex"},
                   "AI revenue and capex ($bn a month)")
 
 
 def bubble(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
     """Market over fundamental value of all firms (the bubble index)."""
-    return _lines(current, baseline, {"bubble_index": "market / fundamental"}, "Bubble index (market over fundamental value)")
+    return lines(current, baseline, {"bubble_index": "market / fundamental"}, "Bubble index (market over fundamental value)")
 
 
 def binding(current: pd.DataFrame) -> alt.Chart:

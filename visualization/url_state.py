@@ -1,6 +1,6 @@
-"""The app's shareable state: the URL query holds scenario, seed, months, mode and every changed parameter.
+"""The app's shareable state: the URL query holds scenario, seed, months, mode, page and every changed parameter.
 
-A link such as ``/?scenario=baseline&seed=3&months=24&mode=step&p.demand.price_elasticity=1.5`` reproduces the
+A link such as ``/?scenario=baseline&seed=3&months=24&mode=step&view=finance&p.demand.price_elasticity=1.5`` reproduces the
 run, and the browser's Back restores the previous state (the page reads its state from the URL on every render).
 Parameters are ``p.<path>=<value>``; a value that is not a number is kept as text and refused, with the
 schema's one-line error, when the model is made.
@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 WHOLE_RUN, STEP_BY_STEP = "whole", "step"
 MODE_LABELS = {WHOLE_RUN: "whole run", STEP_BY_STEP: "step by step"}
+VIEWS = ("overview", "finance", "events", "agents")
 PARAM_PREFIX = "p."
 
 
@@ -26,13 +27,14 @@ def _number(text: str) -> float | int | str:
 
 @dataclass(frozen=True)
 class RunState:
-    """What a run in the app is: scenario, seed, months, mode and the parameters changed from the scenario."""
+    """What a run in the app is: scenario, seed, months, mode, the page shown and the parameters changed from the scenario."""
 
     scenario: str
     seed: int
     months: int
     mode: str = WHOLE_RUN
     overrides: tuple[tuple[str, float | int | str], ...] = field(default_factory=tuple)
+    view: str = VIEWS[0]
 
     @classmethod
     def from_query(cls, search: str | None, default: RunState) -> tuple[RunState, list[str]]:
@@ -54,15 +56,22 @@ class RunState:
                     state = replace(state, mode=text)
                 else:
                     problems.append(f"mode = {text!r} is not allowed: expected one of {', '.join(MODE_LABELS)}")
+            elif key == "view":
+                if text in VIEWS:
+                    state = replace(state, view=text)
+                else:
+                    problems.append(f"view = {text!r} is not allowed: expected one of {', '.join(VIEWS)}")
             elif key.startswith(PARAM_PREFIX):
                 overrides[key[len(PARAM_PREFIX):]] = _number(text)
             else:
-                problems.append(f"{key} is not a setting of the app: expected scenario, seed, months, mode or p.<parameter>")
+                problems.append(f"{key} is not a setting of the app: "
+                                "expected scenario, seed, months, mode, view or p.<parameter>")
         return replace(state, overrides=tuple(sorted(overrides.items()))), problems
 
     def to_query(self) -> str:
         """The query string of this state (parameters sorted, so one state has one URL)."""
-        pairs = [("scenario", self.scenario), ("seed", str(self.seed)), ("months", str(self.months)), ("mode", self.mode)]
+        pairs = [("scenario", self.scenario), ("seed", str(self.seed)), ("months", str(self.months)), ("mode", self.mode),
+                 ("view", self.view)]
         pairs += [(f"{PARAM_PREFIX}{path}", f"{value:g}" if isinstance(value, float) else str(value))
                   for path, value in self.overrides]
         return urlencode(pairs)
