@@ -7,7 +7,7 @@ SEED ?= 1
 export SOLARA_TELEMETRY_MIXPANEL_ENABLE := False
 export MPLBACKEND := Agg
 
-.PHONY: setup run ui test bench docs calibration headlines sensitivity figures golden mutation sweep clean
+.PHONY: setup run ui test bench screenshot docs calibration headlines sensitivity figures golden mutation sweep clean
 
 setup: $(STAMP)
 
@@ -28,8 +28,11 @@ ui: setup  # the Solara app on http://127.0.0.1:8765/ (offline: assets from the 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --timeout=300
 
-bench: setup
-	$(BIN)/python -m benchmarks.bench_baseline
+bench: setup  # the model's run time and memory, then the app's Step and whole-run figures in chromium
+	$(BIN)/python -m benchmarks.bench_baseline; model=$$?; $(BIN)/python -m benchmarks.bench_app; app=$$?; exit $$((model || app))
+
+screenshot: setup  # docs/figures/app-overview.png, the app's Overview shown in the README
+	$(BIN)/python -m visualization.app_browser
 
 docs: setup
 	$(BIN)/python -m experiments.docs

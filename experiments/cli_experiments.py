@@ -54,9 +54,13 @@ def add_parsers(sub) -> None:
                              "ai_revenue_usd_bn, capex_usd_bn, power_price_usd_mwh_US, bubble_index)")
     report.add_argument("--out", type=Path, default=None, help="output folder (default: the first DIR's report/)")
     ui = sub.add_parser("ui", help="start the Solara app (interactive runs in the browser) on 127.0.0.1",
-                        description="Serve the Solara app: controls from the parameter schema, whole-run and step-by-step "
-                                    "modes, the Overview charts with the baseline beside them. Front-end assets come from "
-                                    "a local cache (filled from the npm registry on first use), so the app works offline.")
+                        description="Serve the Solara app: controls from the parameter schema (main ones as sliders, every "
+                                    "other numeric one under 'advanced'), a shipped or uploaded scenario file, whole-run "
+                                    "(with an optional band of seeds) and step-by-step modes, and the Overview, Network, "
+                                    "Finance, Events, Agents and Compare pages, the baseline beside the run. Front-end "
+                                    "assets come from a local cache (filled from the npm registry on first use), so the "
+                                    "app works offline. Uploaded scenario files are kept by content in $AICM_UI_UPLOADS "
+                                    "(default: aicm-ui-uploads in the system's temporary folder).")
     ui.add_argument("--scenario", default="baseline", help="scenario the app opens with (default: baseline)")
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     ui.add_argument("--port", type=positive_int("--port"), default=8765, help="port (default: 8765)")

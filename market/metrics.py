@@ -176,17 +176,24 @@ def model_table(model: ComputeMarket) -> pd.DataFrame:
     return frame
 
 
+AGENT_TABLE_COLUMNS = ("step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
+                       "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn", "fundamental_value_usd_bn",
+                       "minsky_class", "operating_profit_usd_bn", "equity_raised_usd_bn", "debt_raised_usd_bn",
+                       "payout_usd_bn")
+
+
+EVENT_TABLE_COLUMNS = ("step", "date", "kind", "actors", "detail")
+
+
 def agent_table(model: ComputeMarket) -> pd.DataFrame:
     """The agent table: one row per agent per step."""
     frame = model.datacollector.get_agent_vars_dataframe().reset_index()
     frame = frame.rename(columns={"Step": "step", "AgentID": "agent_id"})
     frame["step"] = frame["step"].astype(int)
-    return frame[["step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
-                  "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn", "fundamental_value_usd_bn",
-                  "minsky_class", "operating_profit_usd_bn", "equity_raised_usd_bn", "debt_raised_usd_bn", "payout_usd_bn"]]
+    return frame[list(AGENT_TABLE_COLUMNS)]
 
 
 def event_table(model: ComputeMarket) -> pd.DataFrame:
     """The event log."""
-    return pd.DataFrame(model.event_log, columns=["step", "date", "kind", "actors", "detail"])
+    return pd.DataFrame(model.event_log, columns=list(EVENT_TABLE_COLUMNS))
 

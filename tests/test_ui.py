@@ -228,3 +228,103 @@ def test_the_finance_events_and_agents_pages_read_the_run(browser, app_url) -> N
     assert "agents in 2026-12" in listed.inner_text() and "view=agents" in watched.page.url
     assert not watched.errors, watched.errors
     watched.context.close()
+
+
+def test_compare_runs_another_scenario_with_the_same_seed(browser, app_url) -> None:
+    """The Compare tab runs the baseline beside a power-bottleneck run (same seed, 12 months): the headline table has
+    a column per run and the six Overview charts draw both."""
+    watched = Watched(browser, f"{app_url}?scenario=power-bottleneck&months=12&seed=2&view=compare")
+    status = watched.page.locator(".compare-status").first
+    status.wait_for(timeout=150_000)
+    assert "power-bottleneck against baseline, seed 2, 12 months" in status.inner_text()
+    header = watched.page.locator("th").all_inner_texts()
+    assert "this run" in header and "baseline" in header
+    watched.charts_drawn(6)
+    assert not watched.errors, watched.errors
+    watched.context.close()
+
+
+def test_the_network_page_draws_the_relations(browser, app_url, tmp_path) -> None:
+    """The Network tab draws one chart of agents and relations and counts the relations shown."""
+    watched = Watched(browser, f"{app_url}?months=12&seed=1&view=network")
+    counted = watched.page.locator(".network-count").first
+    counted.wait_for(timeout=150_000)
+    shown, total = (int(part.split(" ")[0]) for part in counted.inner_text().split(" relations of "))
+    assert 0 < shown <= total
+    watched.charts_drawn(1)
+    watched.page.screenshot(path=str(tmp_path / "network.png"))
+    assert not watched.errors, watched.errors
+    watched.context.close()
+
+
+def _drop_file(watched: Watched, name: str, text: str) -> None:
+    """Drop a file on the scenario drop zone: a drop event carrying the file. Chromium gives a file entry only for a
+    real drag, so the page's ``webkitGetAsEntry`` is shimmed to hand over the same File (everything after it, Solara's
+    chunked upload and the app's check, runs as for a user's drop)."""
+    watched.page.locator(".solara-file-drop").first.wait_for(timeout=120_000)
+    watched.page.evaluate(
+        """([name, text]) => {
+            DataTransferItem.prototype.webkitGetAsEntry = function () {
+                const file = this.getAsFile();
+                return {isFile: true, file: (resolve) => resolve(file)};
+            };
+            const zone = document.querySelector('.solara-file-drop');
+            const data = new DataTransfer();
+            data.items.add(new File([text], name, {type: 'application/toml'}));
+            zone.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true}));
+        }""", [name, text])
+
+
+def test_an_uploaded_scenario_runs_and_a_bad_one_gets_one_line(browser, app_url) -> None:
+    """A scenario file dropped on the sidebar is checked as the command line checks it: a value out of range is
+    refused with one line naming it; a good file becomes the run (its name in the status, its upload in the link)."""
+    watched = Watched(browser, f"{app_url}?months=12")
+    watched.status("baseline, seed 1")
+    _drop_file(watched, "bad.toml", 'name = "bad"\n[params.demand]\nprice_elasticity = -3\n')
+    error = watched.page.locator(".upload-error").first
+    error.wait_for(timeout=120_000)
+    assert "demand.price_elasticity = -3 is not allowed" in error.inner_text()
+    _drop_file(watched, "mine.toml", 'name = "mine"\n[params.demand]\nprice_elasticity = 1.5\n')
+    assert "upload-" in watched.status("upload-")
+    assert "scenario=upload-" in watched.page.url
+    assert not watched.errors, watched.errors
+    watched.context.close()
+
+
+def test_advanced_parameters_from_the_link_and_a_seed_band(browser, app_url) -> None:
+    """An advanced parameter set in the link shows as changed under "advanced parameters" and the run takes it; a
+    3-seed band runs two more seeds and says so."""
+    watched = Watched(browser, f"{app_url}?months=12&bands=3&p.valuation.terminal_growth=0.02")
+    assert "band: seeds 1 to 3" in watched.status("band: seeds 1 to 3", timeout_s=240)
+    assert watched.page.get_by_text("advanced parameters (").first.inner_text().endswith("1 changed)")
+    watched.charts_drawn()
+    assert not watched.errors, watched.errors
+    watched.context.close()
+
+
+def test_step_redraws_the_charts_and_a_scenario_switch_resets_the_model(browser, app_url) -> None:
+    """In step mode each Step changes the compute chart's image; the Events page shows the paused model's events;
+    choosing another scenario starts a new model at month 0."""
+    watched = Watched(browser, f"{app_url}?months=24&mode=step")
+    watched.status("press Step")
+    step = watched.page.get_by_role("button", name="Step", exact=True)
+    step.click()
+    watched.status("month 1 (")
+    watched.charts_drawn()
+    before = watched.chart_image(0)
+    step.click()
+    step.click()
+    watched.status("month 3 (")
+    watched.charts_drawn()
+    assert watched.chart_image(0) != before, "the compute chart did not change with the months"
+    watched.page.get_by_role("tab", name="Events").click()
+    counted = watched.page.locator(".events-count").first
+    counted.wait_for(timeout=60_000)
+    assert int(counted.inner_text().split(" of ")[1].split(" ")[0]) > 0, "a paused step model shows its events"
+    watched.page.get_by_role("tab", name="Overview").click()
+    watched.page.get_by_label("scenario", exact=True).click(force=True)
+    watched.page.get_by_role("option", name="power-bottleneck").click()
+    assert "press Step" in watched.status("press Step")
+    assert "scenario=power-bottleneck" in watched.page.url
+    assert not watched.errors, watched.errors
+    watched.context.close()

@@ -51,5 +51,96 @@ def test_the_link_holds_the_page_shown_and_refuses_an_unknown_one() -> None:
     state, problems = RunState.from_query("view=events&seed=2", default)
     assert state.view == "events" and state.seed == 2 and not problems
     assert "view=events" in state.to_query()
-    state, problems = RunState.from_query("view=network", default)
-    assert state.view == "overview" and problems == ["view = 'network' is not allowed: expected one of overview, finance, events, agents"]
+    state, problems = RunState.from_query("view=map", default)
+    assert state.view == "overview" and problems == ["view = 'map' is not allowed: expected one of overview, network, finance, events, agents, compare"]
+
+
+def test_compare_reads_each_headline_from_both_runs_and_states_the_difference() -> None:
+    """Two hand-made three-month tables: world compute 10 against 8 GW (+25.0%), no defaults in either (no ratio)."""
+    from visualization.compare import compare_table
+
+    def table(gw: float, bubble: float) -> pd.DataFrame:
+        return pd.DataFrame({"date": ["2025-01", "2025-02", "2025-03"], "compute_gw": [1.0, 2.0, gw],
+                             "compute_gw_US": [1.0, 1.0, 1.0], "compute_gw_CN": [0.5, 0.5, 0.5],
+                             "gw_added_per_week": [0.1, 0.2, 0.3], "ai_revenue_usd_bn": [1.0, 1.0, 1.0],
+                             "capex_usd_bn": [2.0, 2.0, 2.0], "power_price_usd_mwh_US": [80.0, 90.0, 100.0],
+                             "debt_usd_bn": [5.0, 5.0, 5.0], "bubble_index": [1.0, bubble, 1.0], "defaults": [0, 0, 0]})
+
+    compared = compare_table(table(10.0, 1.2), table(8.0, 1.5), "bubble-burst").set_index("measure")
+    assert compared.loc["world compute, last month", "this run"] == 10.0
+    assert compared.loc["world compute, last month", "bubble-burst"] == 8.0
+    assert compared.loc["world compute, last month", "difference"] == "+25.0%"
+    assert compared.loc["peak bubble index", "difference"] == "-20.0%"
+    assert compared.loc["defaults by the last month", "difference"] == ""
+    assert compared.loc["US power price, mean over the run", "this run"] == 90.0
+
+
+def test_the_network_layout_depends_on_the_agents_only_and_keeps_each_region_in_its_sector() -> None:
+    """Placing the same agents twice gives the same positions whatever the edges; every agent of a region lies in
+    that region's fifth of the circle, governments nearest the centre. Fails if the layout moves as relations appear."""
+    import math
+
+    from market.enums import REGIONS
+    from visualization.network_view import layout
+
+    nodes = pd.DataFrame([{"account": 100 * i + 10 * j + k, "name": f"{region}_{kind}_{k}", "agent_type": kind,
+                           "role": "", "region": region}
+                          for i, region in enumerate(REGIONS) for j, kind in enumerate(("Government", "Utility", "Lab"))
+                          for k in range(3)])
+    first, again = layout(nodes), layout(nodes.sample(frac=1.0, random_state=3))
+    merged = first.merge(again, on="account")
+    assert (merged["x_x"] - merged["x_y"]).abs().max() < 1e-12 and (merged["y_x"] - merged["y_y"]).abs().max() < 1e-12
+    sector = 2 * math.pi / len(REGIONS)
+    angle = (first[["x", "y"]].apply(lambda p: math.atan2(p["y"], p["x"]), axis=1) % (2 * math.pi))
+    assert ((angle // sector).astype(int) == first["region"].map(REGIONS.index)).all()
+    radius = (first["x"] ** 2 + first["y"] ** 2) ** 0.5
+    assert radius[first["agent_type"] == "Government"].max() < radius[first["agent_type"] == "Lab"].min()
+
+
+def test_an_uploaded_scenario_is_kept_by_content_once_it_loads_and_refused_in_one_line_otherwise(tmp_path, monkeypatch) -> None:
+    """A valid file is stored under a name made from its content (the same bytes, the same name) and loads from it;
+    a file with a value out of range or that is not TOML is refused with one line naming the field (or the file the
+    user chose) and leaves nothing behind."""
+    from market.scenario import load_scenario
+    from market.schema import ParamError
+    from visualization.runs import UPLOADS_VARIABLE, save_upload, scenario_source
+
+    monkeypatch.setenv(UPLOADS_VARIABLE, str(tmp_path))
+    text = b'name = "mine"\n[params.demand]\nprice_elasticity = 1.5\n'
+    name = save_upload(text, "mine.toml")
+    assert name.startswith("upload-") and save_upload(text, "again.toml") == name
+    assert load_scenario(scenario_source(name)).params.demand.price_elasticity == 1.5
+    import pytest
+
+    with pytest.raises(ParamError, match=r"^demand.price_elasticity = -3 is not allowed: expected a number"):
+        save_upload(b'name = "bad"\n[params.demand]\nprice_elasticity = -3\n', "bad.toml")
+    with pytest.raises(ParamError, match=r"^bad.toml: not valid TOML"):
+        save_upload(b"not toml [", "bad.toml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{name}.toml"]
+
+
+def test_the_link_holds_the_seed_band_and_refuses_other_sizes() -> None:
+    default = RunState("baseline", 1, 120)
+    state, problems = RunState.from_query("bands=5", default)
+    assert state.bands == 5 and not problems and "bands=5" in state.to_query()
+    state, problems = RunState.from_query("bands=4", default)
+    assert state.bands == 0 and problems == ["bands = '4' is not allowed: expected one of 0, 3, 5 (seeds in the band; 0: none)"]
+
+
+def test_a_seed_band_spans_the_lowest_and_highest_value_of_each_month() -> None:
+    from visualization.charts import seed_band
+
+    runs = [pd.DataFrame({"date": ["2025-01", "2025-02"], "compute_gw": values}) for values in ([1.0, 4.0], [2.0, 3.0], [3.0, 5.0])]
+    band = seed_band(runs, {"compute_gw": "world"})
+    assert list(band["low"]) == [1.0, 3.0] and list(band["high"]) == [3.0, 5.0]
+
+
+def test_advanced_controls_cover_every_other_numeric_parameter_once() -> None:
+    from market.params import Params
+    from market.schema import iter_fields
+    from visualization.controls import MAIN_PARAMETERS, advanced_paths
+
+    main = {path for paths in MAIN_PARAMETERS.values() for path in paths}
+    numeric = [row.path for row in iter_fields(Params()) if row.meta.kind in ("int", "float")]
+    assert sorted(advanced_paths()) == sorted(set(numeric) - main - {"run.steps"})
+    assert len(advanced_paths()) == len(set(advanced_paths()))

@@ -23,84 +23,65 @@ import solara.lab
 from solara.lab import use_task
 
 from experiments.runner import git_commit
-from market.metrics import agent_table, event_table, model_table
-from market.model import ComputeMarket
+from market.params import Params
 from market.scenario import list_scenarios, load_scenario
 from market.schema import ParamError
-from visualization import charts, views
-from visualization.controls import Control, main_controls
-from visualization.url_state import MODE_LABELS, VIEWS, WHOLE_RUN, RunState
-from visualization.views import RunTables
+from visualization import views
+from visualization.controls import Control, advanced_paths, control_for, main_controls, value_at
+from visualization.runs import (
+    UPLOAD_PREFIX,
+    RunTables,
+    baseline_table,
+    build_model,
+    run_whole,
+    save_upload,
+    scenario_source,
+    tables_of,
+)
+from visualization.url_state import BAND_CHOICES, MODE_LABELS, VIEWS, WHOLE_RUN, RunState
 
 SCENARIO_VARIABLE = "AICM_UI_SCENARIO"
 PLAY_PAUSE_S = 0.2
-
-
-def build_model(scenario: str, seed: int, months: int, overrides: tuple[tuple[str, float], ...]) -> ComputeMarket:
-    """A new model of ``scenario`` with the controls' values (a ParamError names a bad one)."""
-    return ComputeMarket(load_scenario(scenario, [*overrides, ("run.steps", months)]), rng=seed)
-
-
-def tables_of(model: ComputeMarket) -> RunTables:
-    """The model's tables as they stand (read after a month has finished, never while it steps)."""
-    return RunTables(model_table(model), agent_table(model), event_table(model))
-
-
-def run_whole(scenario: str, seed: int, months: int, overrides: tuple[tuple[str, float], ...],
-              keep_going: Callable[[], bool] = lambda: True) -> RunTables | None:
-    """The tables of a full run, or None when ``keep_going`` turns false (a newer change superseded the run)."""
-    model = build_model(scenario, seed, months, overrides)
-    while model.running:
-        if not keep_going():
-            return None
-        model.step()
-    return tables_of(model)
-
-
-_BASELINES: dict[tuple[int, int], pd.DataFrame] = {}
-_BASELINES_LOCK = threading.Lock()
-
-
-def baseline_table(seed: int, months: int, keep_going: Callable[[], bool] = lambda: True) -> pd.DataFrame | None:
-    """The baseline's model table for a seed and length, kept once finished (read-only, shared between sessions)."""
-    with _BASELINES_LOCK:
-        if (seed, months) in _BASELINES:
-            return _BASELINES[(seed, months)]
-    tables = run_whole("baseline", seed, months, (), keep_going)
-    if tables is None:
-        return None
-    with _BASELINES_LOCK:
-        _BASELINES[(seed, months)] = tables.model
-    return tables.model
+MAX_FOUND = 12
+BAND_LABELS = {bands: f"{bands} seeds" if bands else "none" for bands in BAND_CHOICES}
 
 
 @solara.component
-def ParameterControl(control: Control, state: RunState, go: Callable[[RunState], None]) -> None:
-    """A slider bounded by the schema's range, labelled with its unit, with its meaning, default and source beneath."""
-    current = dict(state.overrides).get(control.path, control.default)
+def ParameterControl(control: Control, state: RunState, go: Callable[[RunState], None], scenario_value: float,
+                     full_path: bool = False) -> None:
+    """A slider bounded by the schema's range, standing at the scenario's value unless the link changed it, labelled
+    with its unit, with its meaning, default and source beneath."""
+    current = dict(state.overrides).get(control.path, scenario_value)
 
     def update(value: float) -> None:
         value = int(value) if control.integer else float(value)
-        go(state.with_override(control.path, None if value == control.default else value))
+        go(state.with_override(control.path, None if value == scenario_value else value))
 
-    label = f"{control.path.split('.')[-1]} ({control.unit})"
+    name = control.path if full_path else control.path.split(".")[-1]
+    label = f"{name} ({control.unit})"
+    low, high = min(control.low, scenario_value), max(control.high, scenario_value)
     if not isinstance(current, int | float):
         solara.Text(f"{label}: {current!r} (from the link)")
     elif control.integer:
-        solara.SliderInt(label, value=int(current), min=int(control.low), max=int(control.high), on_value=update)
+        solara.SliderInt(label, value=int(current), min=int(low), max=int(high), on_value=update)
     else:
-        solara.SliderFloat(label, value=float(current), min=control.low, max=control.high, step=control.step,
-                           on_value=update)
+        solara.SliderFloat(label, value=float(current), min=low, max=high, step=control.step, on_value=update)
     solara.Text(f"{control.label} {control.help_text()}", style={"font-size": "0.75em", "color": "#555"})
 
 
 @solara.component
-def Charts(current: pd.DataFrame, baseline: pd.DataFrame | None) -> None:
-    """The Overview: compute, GW a week against 1 GW, prices, revenue against capex, bubble index, what binds."""
-    with solara.ColumnsResponsive(12, large=6, xlarge=4):
-        for draw in charts.OVERVIEW:
-            solara.FigureAltair(draw(current, baseline))
-        solara.FigureAltair(charts.binding(current))
+def AdvancedControls(state: RunState, go: Callable[[RunState], None], params: Params) -> None:
+    """Every other numeric parameter: find one by part of its path, then set it; the changed ones stay listed."""
+    query = solara.use_reactive("")
+    paths = solara.use_memo(advanced_paths, dependencies=[])
+    changed = [path for path, _ in state.overrides if path in paths]
+    found = [path for path in paths if query.value.strip().lower() in path.lower()] if query.value.strip() else []
+    with solara.Details(f"advanced parameters ({len(paths)}; {len(changed)} changed)"):
+        solara.InputText("find a parameter (part of its path)", value=query, continuous_update=True)
+        if len(found) > MAX_FOUND:
+            solara.Text(f"{len(found)} match: type more of the path", style={"font-size": "0.8em"})
+        for path in (found[:MAX_FOUND] if len(found) <= MAX_FOUND else []) + [p for p in changed if p not in found]:
+            ParameterControl(control_for(path), state, go, float(value_at(params, path)), full_path=True)
 
 
 def manifest_of(state: RunState, table: pd.DataFrame) -> str:
@@ -126,18 +107,25 @@ def Downloads(state: RunState, tables: RunTables) -> None:
 
 
 @solara.component
-def RunViews(state: RunState, tables: RunTables, baseline: pd.DataFrame | None, go: Callable[[RunState], None]) -> None:
-    """The run's pages as tabs (the page shown is in the URL): Overview, Finance, Events, Agents."""
+def RunViews(state: RunState, tables: RunTables, baseline: pd.DataFrame | None, go: Callable[[RunState], None],
+             seeds: list[pd.DataFrame] | None = None) -> None:
+    """The run's pages as tabs (the page shown is in the URL): Overview, Network, Finance, Events, Agents, Compare."""
     solara.lab.Tabs(value=VIEWS.index(state.view), on_value=lambda i: go(replace(state, view=VIEWS[i])),
                     children=[solara.lab.Tab(view.capitalize()) for view in VIEWS])
-    if state.view == "finance":
+    if state.view != VIEWS[0] and not tables.detailed:
+        solara.Text("reading the run's tables ...")
+    elif state.view == "finance":
         views.Finance(tables, baseline)
     elif state.view == "events":
         views.Events(tables)
     elif state.view == "agents":
         views.Agents(tables)
+    elif state.view == "network":
+        views.Network(tables)
+    elif state.view == "compare":
+        views.Compare(state.scenario, state.seed, state.months, tables)
     else:
-        Charts(tables.model, baseline)
+        views.Overview(tables.model, baseline, seeds=seeds)
 
 
 @solara.component
@@ -156,6 +144,23 @@ def WholeRun(state: RunState, go: Callable[[RunState], None]) -> None:
 
     task = use_task(whole, dependencies=[key], raise_error=False)
     task_ref.current = task
+    band_ref = solara.use_ref(None)
+
+    def band() -> list[pd.DataFrame] | None:
+        """The same run under the next seeds, once the main run has finished (None when superseded)."""
+        if state.bands < 2 or not task.finished or task.value is None:
+            return None
+        tables = [task.value[0].model]
+        for extra in range(1, state.bands):
+            more = run_whole(state.scenario, state.seed + extra, state.months, state.overrides,
+                             keep_going=lambda: band_ref.current is None or band_ref.current.is_current())
+            if more is None:
+                return None
+            tables.append(more.model)
+        return tables
+
+    band_task = use_task(band, dependencies=[key, state.bands, task.finished], raise_error=False)
+    band_ref.current = band_task
     if task.pending:
         solara.ProgressLinear(True)
         solara.Text("running the whole horizon ...")
@@ -164,30 +169,46 @@ def WholeRun(state: RunState, go: Callable[[RunState], None]) -> None:
     elif task.value is not None:
         tables, baseline = task.value
         dates = tables.model["date"]
+        seeds = band_task.value if state.bands >= 2 and band_task.finished else None
+        band_note = ""
+        if state.bands >= 2:
+            band_note = (f"; band: seeds {state.seed} to {state.seed + state.bands - 1}" if seeds
+                         else f"; running {state.bands - 1} more seeds for the band ...")
         solara.Text(f"{state.scenario}, seed {state.seed}: {dates.iloc[0]} to {dates.iloc[-1]}, "
-                    "dashed: baseline with the same seed", classes=["run-status"])
+                    f"dashed: baseline with the same seed{band_note}", classes=["run-status"])
         Downloads(state, tables)
-        RunViews(state, tables, baseline, go)
+        RunViews(state, tables, baseline, go, seeds)
 
 
 @solara.component
 def StepByStep(state: RunState, go: Callable[[RunState], None]) -> None:
     """Step mode: one model per session, advanced a month per Step, or month after month while Play is on.
 
-    Renders read a snapshot of the run's tables taken after each month, never the model while it steps.
+    Renders read a snapshot of the run's tables taken after each month, never the model while it steps. On the
+    Overview the snapshot holds the model table only (the agent, event and network tables grow with every month);
+    the other pages take the full snapshot, made again when the page changes.
     """
     key = (state.scenario, state.seed, state.months, state.overrides)
     model = solara.use_memo(lambda: build_model(*key), dependencies=[key])
     snapshot = solara.use_reactive(None)
     playing = solara.use_reactive(False)
     lock = solara.use_memo(threading.Lock, dependencies=[])
+    detail = solara.use_ref(False)
+    detail.current = state.view != VIEWS[0]
     solara.use_effect(lambda: snapshot.set(None), dependencies=[key])
 
     def advance() -> None:
         with lock:
             if model.running:
                 model.step()
-                snapshot.set(tables_of(model))
+                snapshot.set(tables_of(model, detail.current))
+
+    def refresh_detail() -> None:
+        with lock:
+            if detail.current and snapshot.value is not None and not snapshot.value.detailed:
+                snapshot.set(tables_of(model, True))
+
+    solara.use_effect(refresh_detail, dependencies=[state.view])
 
     looping = solara.use_reactive(False)
     generation = solara.use_ref(0)
@@ -228,6 +249,26 @@ def _mode_of(label: str) -> str:
 
 
 @solara.component
+def ScenarioUpload(state: RunState, go: Callable[[RunState], None]) -> None:
+    """Drop a scenario file (TOML, as ``aicm run --scenario FILE`` takes): checked as the command line checks it, one
+    line naming the field, the value and what is allowed when it fails."""
+    problem = solara.use_reactive("")
+
+    def received(file: dict) -> None:
+        try:
+            name = save_upload(file["data"], file["name"])
+        except ParamError as exc:
+            problem.set(str(exc))
+            return
+        problem.set("")
+        go(RunState(name, state.seed, load_scenario(scenario_source(name)).params.run.steps, state.mode, view=state.view))
+
+    solara.FileDrop(label="or drop a scenario file (.toml) here", on_file=received, lazy=False)
+    if problem.value:
+        solara.Error(problem.value, classes=["upload-error"])
+
+
+@solara.component
 def Page() -> None:
     """The app's one page: controls in the sidebar (their state in the URL), the run in the main area."""
     router = solara.use_router()
@@ -241,25 +282,41 @@ def Page() -> None:
     def with_(**changes) -> None:
         go(replace(state, **changes))
 
+    try:
+        scenario_params, scenario_error = load_scenario(scenario_source(state.scenario)).params, ""
+    except ParamError as exc:
+        scenario_params, scenario_error = None, str(exc)
     scenarios = [name for name, _ in list_scenarios()]
+    if state.scenario.startswith(UPLOAD_PREFIX) and scenario_params is not None:
+        scenarios.append(state.scenario)
     with solara.Sidebar():
         solara.Select("scenario", values=scenarios, value=state.scenario if state.scenario in scenarios else None,
-                      on_value=lambda name: go(RunState(name, state.seed, load_scenario(name).params.run.steps, state.mode,
-                                                        view=state.view)))
+                      on_value=lambda name: go(RunState(name, state.seed,
+                                                        load_scenario(scenario_source(name)).params.run.steps,
+                                                        state.mode, view=state.view)))
+        ScenarioUpload(state, go)
         solara.InputInt("seed", value=state.seed, on_value=lambda v: with_(seed=int(v)))
         solara.InputInt("months", value=state.months, on_value=lambda v: with_(months=int(v)))
         solara.ToggleButtonsSingle(value=MODE_LABELS[state.mode], values=list(MODE_LABELS.values()),
                                    on_value=lambda label: with_(mode=_mode_of(label)))
-        for group, controls in main_controls().items():
-            solara.Markdown(f"**{group}**")
-            for control in controls:
-                ParameterControl(control, state, go)
+        if state.mode == WHOLE_RUN:
+            solara.Select("seed band (whole run)", value=BAND_LABELS[state.bands], values=list(BAND_LABELS.values()),
+                          on_value=lambda label: with_(bands=next(b for b, text in BAND_LABELS.items() if text == label)))
+        if scenario_params is not None:
+            for group, controls in main_controls().items():
+                solara.Markdown(f"**{group}**")
+                for control in controls:
+                    ParameterControl(control, state, go, float(value_at(scenario_params, control.path)))
+            AdvancedControls(state, go, scenario_params)
         solara.Button("Reset parameters", on_click=lambda: with_(overrides=()))
     solara.Title("AI Compute Market")
     for problem in problems:
         solara.Warning(problem)
+    if scenario_error:
+        solara.Error(scenario_error)
+        return
     try:
-        load_scenario(state.scenario, [*state.overrides, ("run.steps", state.months)])
+        load_scenario(scenario_source(state.scenario), [*state.overrides, ("run.steps", state.months)])
     except ParamError as exc:
         solara.Error(str(exc))
         return

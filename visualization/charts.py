@@ -1,10 +1,14 @@
 """The app's Overview charts (Altair), drawn from model tables only: the current run, and the baseline beside it.
 
-Each function takes the current run's model table and, optionally, the baseline's (same seed), and returns a chart
-whose units are in its title. Colours: the Okabe-Ito palette.
+Each function takes the current run's model table and, optionally, a comparison run's (the baseline with the same
+seed unless ``label`` names another) and the model tables of the same run under other seeds (``seeds``: drawn as a
+band from their lowest to their highest value each month), and returns a chart whose units are in its title.
+Colours: the Okabe-Ito palette.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
@@ -13,6 +17,7 @@ from market.enums import REGIONS, Constraint
 from visualization.report_figures import OKABE_ITO
 
 WIDTH, HEIGHT = 330, 190
+BAND_OPACITY = 0.2
 
 
 def _long(table: pd.DataFrame, columns: dict[str, str], run: str) -> pd.DataFrame:
@@ -20,58 +25,78 @@ def _long(table: pd.DataFrame, columns: dict[str, str], run: str) -> pd.DataFram
     return frame.assign(run=run, date=pd.to_datetime(frame["date"]))
 
 
+def seed_band(seeds: Sequence[pd.DataFrame], columns: dict[str, str]) -> pd.DataFrame:
+    """Lowest and highest value of each series each month over the runs of several seeds (long form)."""
+    stacked = pd.concat([_long(table, columns, "seeds") for table in seeds], ignore_index=True)
+    return stacked.groupby(["date", "series"], as_index=False)["value"].agg(low="min", high="max")
+
+
 def lines(current: pd.DataFrame, baseline: pd.DataFrame | None, columns: dict[str, str], title: str,
-          log: bool = False) -> alt.Chart:
-    """Columns of the current run (solid) and the baseline (dashed) over time, one colour per series."""
+          log: bool = False, label: str = "baseline", seeds: Sequence[pd.DataFrame] | None = None) -> alt.Chart:
+    """Columns of the current run (solid) and a comparison run, by default the baseline, (dashed) over time, one colour
+    per series; ``label`` names the comparison in the legend; ``seeds`` add a band of the same run under other seeds."""
     frames = [_long(current, columns, "this run")]
     if baseline is not None:
-        frames.append(_long(baseline, columns, "baseline"))
+        frames.append(_long(baseline, columns, label))
     data = pd.concat(frames, ignore_index=True)
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
-    return alt.Chart(data, title=title, width=WIDTH, height=HEIGHT).mark_line().encode(
+    colour = alt.Color("series:N", scale=alt.Scale(range=list(OKABE_ITO)), legend=alt.Legend(title=None, orient="bottom"))
+    chart = alt.Chart(data, title=title, width=WIDTH, height=HEIGHT).mark_line().encode(
         x=alt.X("date:T", title=None),
         y=alt.Y("value:Q", title=None, scale=scale),
-        color=alt.Color("series:N", scale=alt.Scale(range=list(OKABE_ITO)), legend=alt.Legend(title=None, orient="bottom")),
+        color=colour,
         strokeDash=alt.StrokeDash("run:N", legend=alt.Legend(title=None, orient="bottom"),
-                                  scale=alt.Scale(domain=["this run", "baseline"], range=[[1, 0], [4, 3]])),
+                                  scale=alt.Scale(domain=["this run", label], range=[[1, 0], [4, 3]])),
     )
+    if not seeds:
+        return chart
+    band = alt.Chart(seed_band(seeds, columns)).mark_area(opacity=BAND_OPACITY).encode(
+        x="date:T", y=alt.Y("low:Q", scale=scale), y2="high:Q", color=colour)
+    return band + chart
 
 
-def compute_by_region(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
+def compute_by_region(current: pd.DataFrame, baseline: pd.DataFrame | None = None, label: str = "baseline",
+                      seeds: Sequence[pd.DataFrame] | None = None) -> alt.Chart:
     """Compute online by region (GW)."""
-    return lines(current, baseline, {f"compute_gw_{r}": r for r in REGIONS}, "Compute online by region (GW)")
+    return lines(current, baseline, {f"compute_gw_{r}": r for r in REGIONS}, "Compute online by region (GW)", label=label,
+                 seeds=seeds)
 
 
-def gw_per_week(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
+def gw_per_week(current: pd.DataFrame, baseline: pd.DataFrame | None = None, label: str = "baseline",
+                seeds: Sequence[pd.DataFrame] | None = None) -> alt.Chart:
     """World GW added per week (trailing 12 months) against the 1 GW a week line."""
-    world = lines(current, baseline, {"gw_added_per_week": "world"}, "GW added per week (trailing 12 months)")
+    world = lines(current, baseline, {"gw_added_per_week": "world"}, "GW added per week (trailing 12 months)", label=label,
+                  seeds=seeds)
     rule = alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(color="grey", strokeDash=[2, 2]).encode(y="y:Q")
     return world + rule
 
 
-def prices(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
+def prices(current: pd.DataFrame, baseline: pd.DataFrame | None = None, label: str = "baseline",
+           seeds: Sequence[pd.DataFrame] | None = None) -> alt.Chart:
     """Chip and AI-service price indices (first month = 1) and the US power price over its first month."""
-    table = {**{"chip_price_index": "chips", "ai_price_index": "AI services"}}
-    frames = []
-    for frame in (current, baseline):
-        if frame is None:
-            frames.append(None)
-            continue
-        extra = frame[["date", "chip_price_index", "ai_price_index"]].copy()
-        extra["power_us"] = frame["power_price_usd_mwh_US"] / frame["power_price_usd_mwh_US"].iloc[0]
-        frames.append(extra)
-    return lines(frames[0], frames[1], {**table, "power_us": "US power"}, "Price indices (first month = 1)")
+    columns = {"chip_price_index": "chips", "ai_price_index": "AI services", "power_us": "US power"}
+    return lines(_price_frame(current), None if baseline is None else _price_frame(baseline), columns,
+                 "Price indices (first month = 1)", label=label, seeds=[_price_frame(t) for t in seeds or []])
 
 
-def revenue_and_capex(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
+def _price_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    extra = frame[["date", "chip_price_index", "ai_price_index"]].copy()
+    extra["power_us"] = frame["power_price_usd_mwh_US"] / frame["power_price_usd_mwh_US"].iloc[0]
+    return extra
+
+
+def revenue_and_capex(current: pd.DataFrame, baseline: pd.DataFrame | None = None, label: str = "baseline",
+                      seeds: Sequence[pd.DataFrame] | None = None) -> alt.Chart:
     """AI revenue against capex ($bn a month)."""
     return lines(current, baseline, {"ai_revenue_usd_bn": "AI revenue", "capex_usd_bn": "capex"},
-                  "AI revenue and capex ($bn a month)")
+                 "AI revenue and capex ($bn a month)", label=label, seeds=seeds)
 
 
-def bubble(current: pd.DataFrame, baseline: pd.DataFrame | None = None) -> alt.Chart:
+def bubble(current: pd.DataFrame, baseline: pd.DataFrame | None = None, label: str = "baseline",
+           seeds: Sequence[pd.DataFrame] | None = None) -> alt.Chart:
     """Market over fundamental value of all firms (the bubble index)."""
-    return lines(current, baseline, {"bubble_index": "market / fundamental"}, "Bubble index (market over fundamental value)")
+    return lines(current, baseline, {"bubble_index": "market / fundamental"}, "Bubble index (market over fundamental value)",
+                 label=label, seeds=seeds)
 
 
 def binding(current: pd.DataFrame) -> alt.Chart:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from market.params import Params
-from market.schema import meta_at
+from market.schema import iter_fields, meta_at
 from market.sources import source_of
 
 MAIN_PARAMETERS: dict[str, tuple[str, ...]] = {
@@ -38,18 +38,11 @@ class Control:
         return f"default {self.default:g} {self.unit}; source: {self.source}"
 
 
-def _default(path: str) -> float:
-    node = Params()
-    for part in path.split("."):
-        node = node[part] if isinstance(node, dict) else getattr(node, part)
-    return float(node)
-
-
 def control_for(path: str) -> Control:
     """The control of one numeric parameter: a slider from a quarter to four times its default, within the schema's
     range (the schema's own range where it is narrower)."""
     meta = meta_at(Params(), path)
-    default = _default(path)
+    default = float(value_at(Params(), path))
     low = default / 4 if default > 0 else (meta.lo if meta.lo is not None else default - 1.0)
     high = default * 4 if default > 0 else (meta.hi if meta.hi is not None else default + 1.0)
     if meta.lo is not None:
@@ -66,3 +59,19 @@ def control_for(path: str) -> Control:
 def main_controls() -> dict[str, list[Control]]:
     """The main parameters' controls by group."""
     return {group: [control_for(path) for path in paths] for group, paths in MAIN_PARAMETERS.items()}
+
+
+def advanced_paths() -> list[str]:
+    """Every other numeric parameter of the schema (rosters included; not run.steps, the months control), in schema
+    order: the advanced controls."""
+    main = {path for paths in MAIN_PARAMETERS.values() for path in paths}
+    main.add("run.steps")
+    return [row.path for row in iter_fields(Params()) if row.meta.kind in ("int", "float") and row.path not in main]
+
+
+def value_at(params: Params, path: str) -> float | int | str:
+    """The value at dotted ``path`` of a parameter tree (a scenario's, to show where its sliders stand)."""
+    node = params
+    for part in path.split("."):
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return node

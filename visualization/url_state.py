@@ -1,4 +1,5 @@
-"""The app's shareable state: the URL query holds scenario, seed, months, mode, page and every changed parameter.
+"""The app's shareable state: the URL query holds scenario, seed, months, mode, page, seed band and every changed
+parameter.
 
 A link such as ``/?scenario=baseline&seed=3&months=24&mode=step&view=finance&p.demand.price_elasticity=1.5`` reproduces the
 run, and the browser's Back restores the previous state (the page reads its state from the URL on every render).
@@ -13,7 +14,8 @@ from urllib.parse import parse_qsl, urlencode
 
 WHOLE_RUN, STEP_BY_STEP = "whole", "step"
 MODE_LABELS = {WHOLE_RUN: "whole run", STEP_BY_STEP: "step by step"}
-VIEWS = ("overview", "finance", "events", "agents")
+VIEWS = ("overview", "network", "finance", "events", "agents", "compare")
+BAND_CHOICES = (0, 3, 5)
 PARAM_PREFIX = "p."
 
 
@@ -35,6 +37,7 @@ class RunState:
     mode: str = WHOLE_RUN
     overrides: tuple[tuple[str, float | int | str], ...] = field(default_factory=tuple)
     view: str = VIEWS[0]
+    bands: int = 0
 
     @classmethod
     def from_query(cls, search: str | None, default: RunState) -> tuple[RunState, list[str]]:
@@ -56,6 +59,12 @@ class RunState:
                     state = replace(state, mode=text)
                 else:
                     problems.append(f"mode = {text!r} is not allowed: expected one of {', '.join(MODE_LABELS)}")
+            elif key == "bands":
+                if text.isdigit() and int(text) in BAND_CHOICES:
+                    state = replace(state, bands=int(text))
+                else:
+                    problems.append(f"bands = {text!r} is not allowed: expected one of "
+                                    f"{', '.join(str(b) for b in BAND_CHOICES)} (seeds in the band; 0: none)")
             elif key == "view":
                 if text in VIEWS:
                     state = replace(state, view=text)
@@ -65,13 +74,13 @@ class RunState:
                 overrides[key[len(PARAM_PREFIX):]] = _number(text)
             else:
                 problems.append(f"{key} is not a setting of the app: "
-                                "expected scenario, seed, months, mode, view or p.<parameter>")
+                                "expected scenario, seed, months, mode, view, bands or p.<parameter>")
         return replace(state, overrides=tuple(sorted(overrides.items()))), problems
 
     def to_query(self) -> str:
         """The query string of this state (parameters sorted, so one state has one URL)."""
         pairs = [("scenario", self.scenario), ("seed", str(self.seed)), ("months", str(self.months)), ("mode", self.mode),
-                 ("view", self.view)]
+                 ("view", self.view), ("bands", str(self.bands))]
         pairs += [(f"{PARAM_PREFIX}{path}", f"{value:g}" if isinstance(value, float) else str(value))
                   for path, value in self.overrides]
         return urlencode(pairs)

@@ -1,21 +1,27 @@
-"""The app's pages beyond the Overview, each reading a finished run's tables (never the model while it steps).
+"""The app's pages, each reading a finished run's tables (never the model while it steps).
 
+- Overview: compute by region, GW a week against 1 GW, prices, revenue against capex, bubble index, what binds.
 - Finance: circularity, debt by Minsky class, defaults, and each default's cause and its creditors' losses by channel.
 - Events: the event log as a timeline and a table, filtered by kind and by the agent named.
 - Agents: the last month's agent table, sortable by any column, filtered by type.
+- Network: agents placed once by region and type (a layout that never moves), relations between them by type.
+- Compare: this run against any scenario's run with the same seed and months (run in the background).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import altair as alt
 import pandas as pd
 import solara
+from solara.lab import use_task
 
-from visualization import finance_charts
+from market.scenario import list_scenarios
+from visualization import charts, finance_charts
 from visualization.charts import HEIGHT
+from visualization.compare import HEADLINES, compare_table
+from visualization.network_view import SIZE_COLUMNS, network_chart
 from visualization.report_figures import OKABE_ITO
+from visualization.runs import RunTables, run_whole
 
 AGENT_COLUMNS = ("name", "agent_type", "role", "region", "alive", "compute_gw", "revenue_usd_bn",
                  "operating_profit_usd_bn", "cash_usd_bn", "debt_usd_bn", "valuation_usd_bn",
@@ -23,13 +29,52 @@ AGENT_COLUMNS = ("name", "agent_type", "role", "region", "alive", "compute_gw", 
 ROWS_PER_PAGE = 25
 
 
-@dataclass(frozen=True)
-class RunTables:
-    """A run's model, agent and event tables."""
+@solara.component
+def Overview(current: pd.DataFrame, other: pd.DataFrame | None, label: str = "baseline",
+             seeds: list[pd.DataFrame] | None = None) -> None:
+    """The Overview charts of this run, ``other`` (dashed, named ``label``) beside it, and the band of ``seeds``."""
+    with solara.ColumnsResponsive(12, large=6, xlarge=4):
+        for draw in charts.OVERVIEW:
+            solara.FigureAltair(draw(current, other, label, seeds))
+        solara.FigureAltair(charts.binding(current))
 
-    model: pd.DataFrame
-    agents: pd.DataFrame
-    events: pd.DataFrame
+
+@solara.component
+def Network(tables: RunTables) -> None:
+    """The relations network of the month shown: relation types to draw, node size, investors on or off."""
+    all_types = sorted(tables.edges["type"].unique())
+    chosen = solara.use_reactive([t for t in all_types if t != "regulates"])
+    size_by = solara.use_reactive(next(iter(SIZE_COLUMNS)))
+    investors = solara.use_reactive(False)
+    with solara.Row():
+        solara.SelectMultiple("relations", values=[t for t in chosen.value if t in all_types], all_values=all_types,
+                              on_value=chosen.set)
+        solara.Select("node size", value=size_by, values=list(SIZE_COLUMNS))
+        solara.Checkbox(label="investors", value=investors)
+    last = tables.agents[tables.agents["step"] == tables.agents["step"].max()]
+    shown = tables.edges[tables.edges["type"].isin(chosen.value)]
+    solara.Text(f"{len(shown)} relations of {len(tables.edges)} in {tables.model['date'].iloc[-1]}; crosses: defaulted",
+                classes=["network-count"])
+    solara.FigureAltair(network_chart(tables.nodes, tables.edges, last, chosen.value, size_by.value, investors.value))
+
+
+@solara.component
+def Compare(scenario: str, seed: int, months: int, tables: RunTables) -> None:
+    """This run against a chosen scenario's run (its own parameters, the same seed and months): headlines and charts."""
+    names = [name for name, _ in list_scenarios()]
+    other = solara.use_reactive("baseline" if scenario != "baseline" else names[1])
+    task = use_task(lambda: run_whole(other.value, seed, months, ()), dependencies=[other.value, seed, months],
+                    raise_error=False)
+    solara.Select("compare with", value=other, values=names)
+    if task.pending:
+        solara.ProgressLinear(True)
+        solara.Text(f"running {other.value} ...")
+    if task.error:
+        solara.Error(str(task.error))
+    elif task.value is not None:
+        solara.Text(f"{scenario} against {other.value}, seed {seed}, {months} months", classes=["compare-status"])
+        solara.DataFrame(compare_table(tables.model, task.value.model, other.value), items_per_page=len(HEADLINES))
+        Overview(tables.model, task.value.model, other.value)
 
 
 @solara.component
