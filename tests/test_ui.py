@@ -23,6 +23,7 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
+OVERVIEW_CHARTS = 7
 pytestmark = pytest.mark.xdist_group("ui")
 
 
@@ -90,7 +91,7 @@ class Watched:
         locator.first.wait_for(timeout=timeout_s * 1000)
         return locator.first.inner_text()
 
-    def charts_drawn(self, count: int = 6) -> None:
+    def charts_drawn(self, count: int = OVERVIEW_CHARTS) -> None:
         """Wait until ``count`` charts are on the page, and a moment for their canvases to be painted."""
         self.page.locator(".vega-embed").nth(count - 1).wait_for(timeout=60_000)
         self.page.wait_for_timeout(1000)
@@ -110,7 +111,7 @@ def test_the_app_loads_offline_and_whole_run_mode_redraws_after_a_control_change
     watched.set_input("months", "24")
     assert "2025-01 to 2026-12" in watched.status("to 2026-12")
     watched.charts_drawn()
-    assert watched.page.locator(".vega-embed").count() == 6
+    assert watched.page.locator(".vega-embed").count() == OVERVIEW_CHARTS
     before = watched.chart_image(0)
     watched.set_input("seed", "2")
     assert "seed 2" in watched.status("seed 2")
@@ -232,14 +233,14 @@ def test_the_finance_events_and_agents_pages_read_the_run(browser, app_url) -> N
 
 def test_compare_runs_another_scenario_with_the_same_seed(browser, app_url) -> None:
     """The Compare tab runs the baseline beside a power-bottleneck run (same seed, 12 months): the headline table has
-    a column per run and the six Overview charts draw both."""
+    a column per run and the seven Overview charts draw both."""
     watched = Watched(browser, f"{app_url}?scenario=power-bottleneck&months=12&seed=2&view=compare")
     status = watched.page.locator(".compare-status").first
     status.wait_for(timeout=150_000)
     assert "power-bottleneck against baseline, seed 2, 12 months" in status.inner_text()
     header = watched.page.locator("th").all_inner_texts()
     assert "this run" in header and "baseline" in header
-    watched.charts_drawn(6)
+    watched.charts_drawn()
     assert not watched.errors, watched.errors
     watched.context.close()
 
@@ -304,7 +305,7 @@ def test_advanced_parameters_from_the_link_and_a_seed_band(browser, app_url) -> 
 
 def test_step_redraws_the_charts_and_a_scenario_switch_resets_the_model(browser, app_url) -> None:
     """In step mode each Step changes the compute chart's image; the Events page shows the paused model's events;
-    choosing another scenario starts a new model at month 0."""
+    Reset starts the model again at month 0, and so does choosing another scenario."""
     watched = Watched(browser, f"{app_url}?months=24&mode=step")
     watched.status("press Step")
     step = watched.page.get_by_role("button", name="Step", exact=True)
@@ -322,6 +323,10 @@ def test_step_redraws_the_charts_and_a_scenario_switch_resets_the_model(browser,
     counted.wait_for(timeout=60_000)
     assert int(counted.inner_text().split(" of ")[1].split(" ")[0]) > 0, "a paused step model shows its events"
     watched.page.get_by_role("tab", name="Overview").click()
+    watched.page.get_by_role("button", name="Reset", exact=True).click()
+    assert "press Step" in watched.status("press Step")
+    step.click()
+    assert "month 1 (2025-01)" in watched.status("month 1 (")
     watched.page.get_by_label("scenario", exact=True).click(force=True)
     watched.page.get_by_role("option", name="power-bottleneck").click()
     assert "press Step" in watched.status("press Step")

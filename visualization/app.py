@@ -182,20 +182,22 @@ def WholeRun(state: RunState, go: Callable[[RunState], None]) -> None:
 
 @solara.component
 def StepByStep(state: RunState, go: Callable[[RunState], None]) -> None:
-    """Step mode: one model per session, advanced a month per Step, or month after month while Play is on.
+    """Step mode: one model per session, advanced a month per Step, or month after month while Play is on; Reset
+    starts it again at month 0.
 
     Renders read a snapshot of the run's tables taken after each month, never the model while it steps. On the
     Overview the snapshot holds the model table only (the agent, event and network tables grow with every month);
     the other pages take the full snapshot, made again when the page changes.
     """
     key = (state.scenario, state.seed, state.months, state.overrides)
-    model = solara.use_memo(lambda: build_model(*key), dependencies=[key])
+    resets = solara.use_reactive(0)
+    model = solara.use_memo(lambda: build_model(*key), dependencies=[key, resets.value])
     snapshot = solara.use_reactive(None)
     playing = solara.use_reactive(False)
     lock = solara.use_memo(threading.Lock, dependencies=[])
     detail = solara.use_ref(False)
     detail.current = state.view != VIEWS[0]
-    solara.use_effect(lambda: snapshot.set(None), dependencies=[key])
+    solara.use_effect(lambda: snapshot.set(None), dependencies=[key, resets.value])
 
     def advance() -> None:
         with lock:
@@ -234,6 +236,7 @@ def StepByStep(state: RunState, go: Callable[[RunState], None]) -> None:
         solara.Button("Step", on_click=advance, disabled=busy or not model.running)
         solara.Button("Pause" if busy else "Play", on_click=lambda: playing.set(not playing.value),
                       disabled=(looping.value and not playing.value) or (not model.running and not busy))
+        solara.Button("Reset", on_click=lambda: resets.set(resets.value + 1), disabled=busy)
     tables = snapshot.value
     if tables is None:
         solara.Text("step by step: press Step or Play to simulate the first month", classes=["run-status"])

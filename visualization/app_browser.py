@@ -23,6 +23,7 @@ SCREENSHOT = Path("docs/figures/app-overview.png")
 SCREENSHOT_QUERY = "?scenario=baseline&seed=1&mode=whole&view=overview"
 VIEWPORT = {"width": 1600, "height": 1100}
 START_TIMEOUT_S = 120
+OVERVIEW_CHARTS = 7
 
 
 def free_port() -> int:
@@ -68,7 +69,7 @@ def chromium_page() -> Iterator[object]:
             browser.close()
 
 
-def wait_for_charts(page, count: int = 6, timeout_s: float = 300) -> None:
+def wait_for_charts(page, count: int = OVERVIEW_CHARTS, timeout_s: float = 300) -> None:
     """Wait until ``count`` charts are on the page and a frame has been painted after them."""
     page.locator(".vega-embed canvas").nth(count - 1).wait_for(timeout=timeout_s * 1000)
     page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")

@@ -99,6 +99,14 @@ def bubble(current: pd.DataFrame, baseline: pd.DataFrame | None = None, label: s
                  label=label, seeds=seeds)
 
 
+def values(current: pd.DataFrame, baseline: pd.DataFrame | None = None, label: str = "baseline",
+           seeds: Sequence[pd.DataFrame] | None = None) -> alt.Chart:
+    """World market and fundamental value of the firms' investor-held shares ($bn, log scale): the bubble index is
+    their ratio."""
+    return lines(current, baseline, {"market_value_usd_bn": "market value", "fundamental_value_usd_bn": "fundamental value"},
+                 "Market and fundamental value ($bn, log scale)", log=True, label=label, seeds=seeds)
+
+
 def binding(current: pd.DataFrame) -> alt.Chart:
     """What cut each region's build-out, month by month (this run)."""
     data = current[["date", *(f"constraint_{r}" for r in REGIONS)]].melt("date", var_name="region", value_name="binds")
@@ -110,4 +118,4 @@ def binding(current: pd.DataFrame) -> alt.Chart:
                         legend=alt.Legend(title=None, orient="bottom")))
 
 
-OVERVIEW = (compute_by_region, gw_per_week, prices, revenue_and_capex, bubble)
+OVERVIEW = (compute_by_region, gw_per_week, prices, revenue_and_capex, bubble, values)
