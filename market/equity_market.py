@@ -168,6 +168,11 @@ class EquityMarket:
         before = adoption_spend_usd_bn(self.model, centre - TRAILING_MONTHS)
         return adoption_spend_usd_bn(self.model, centre) / before - 1.0 if before > 0 else 0.0
 
+    def _utility_growth(self, market_growth: np.ndarray | float) -> np.ndarray | float:
+        """The growth utilities' market shares: g + beta (M - g), beta ``valuation.utility_growth_beta``."""
+        params = self.model.params.valuation
+        return params.terminal_growth + params.utility_growth_beta * (market_growth - params.terminal_growth)
+
     def _own_values(self, premium: np.ndarray | float = 0.0) -> np.ndarray:
         """Equity of each firm on its own: DCF of its trailing accounts plus cash and claims, less debt and claims.
 
@@ -182,10 +187,10 @@ class EquityMarket:
         capital = self.trailing.average_capital()
         margins = {"labs": params.long_run_margin_labs, "chipmakers": params.long_run_margin_chipmakers,
                    "utilities": params.long_run_margin_utilities}
-        market = self.market_growth_path()
-        paths = {"labs": market, "chipmakers": market,
-                 "utilities": params.terminal_growth + params.utility_growth_beta * (market - params.terminal_growth)}
-        excess = params.firm_growth_weight * (self.expected_growth() - self.trailing_market_growth())
+        market, trailing = self.market_growth_path(), self.trailing_market_growth()
+        paths = {"labs": market, "chipmakers": market, "utilities": self._utility_growth(market)}
+        trailing_by_firm = np.where(self.sector == "utilities", self._utility_growth(trailing), trailing)
+        excess = params.firm_growth_weight * (self.expected_growth() - trailing_by_firm)
         first_year = excess + np.broadcast_to(premium, excess.shape)
         ledger = self.model.ledger
         own = np.zeros(len(self.firms))
@@ -206,10 +211,11 @@ class EquityMarket:
     def implied_ai_revenue_ratio(self, years: int = 5) -> float:
         """Labs' AI-services revenue ``years`` on, as their own expected growth implies, over what the demand curve gives.
 
-        Implied: each live lab's TTM AI-services revenue grown along its DCF growth path (its own expected growth, not
-        investors' premium). Demand: the labs' TTM AI-services revenue scaled by the adoption S-curve's growth over the
-        same years (today's prices and capability). Above 1, the labs' own values price in more AI revenue than the
-        market they share is set to deliver.
+        Implied: each live lab's TTM AI-services revenue grown at its own expected growth (from its trailing accounts,
+        reverting to g with the growth half-life; not investors' premium, and not the top-down path the DCF uses).
+        Demand: the labs' TTM AI-services revenue scaled by the adoption S-curve's growth over the same years (today's
+        prices and capability). Above 1, the labs expect, and plan for, more AI revenue than the market they share is
+        set to deliver.
         """
         model = self.model
         params = model.params.valuation

@@ -238,15 +238,15 @@ class Insolvency:
         """Clear the defaulting firms' debts jointly; book each creditor's unpaid amount by channel and return the
         shortfall matrix (debtor, creditor)."""
         model = self.model
-        owed = self._liabilities(firms)
-        liabilities = sum(owed.values())
+        owed_by_channel = self._liabilities(firms)
+        liabilities = sum(owed_by_channel.values())
         cash = np.maximum(model.ledger.balances, 0.0)
         payments_vector, payments = clearing_payments(liabilities, cash)
         total = liabilities.sum(axis=1)
         model.ledger.transfer_simultaneously(payments, PaymentKind.CLAIM_SETTLEMENT)
         shortfall = liabilities - payments
         entries: dict[int, list[tuple[int, float, ExposureChannel]]] = defaultdict(list)
-        for channel, unpaid in split_shortfall(shortfall, owed).items():
+        for channel, unpaid in split_shortfall(shortfall, owed_by_channel).items():
             for debtor, creditor in zip(*np.nonzero(unpaid > 1e-12), strict=True):
                 amount = float(unpaid[debtor, creditor])
                 self.losses[int(creditor)].append(Loss(model.month, int(debtor), amount, channel))

@@ -20,6 +20,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from visualization.app_browser import mark_charts, wait_for_new_charts
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -331,5 +333,23 @@ def test_step_redraws_the_charts_and_a_scenario_switch_resets_the_model(browser,
     watched.page.get_by_role("option", name="power-bottleneck").click()
     assert "press Step" in watched.status("press Step")
     assert "scenario=power-bottleneck" in watched.page.url
+    assert not watched.errors, watched.errors
+    watched.context.close()
+
+
+def test_a_slider_change_takes_effect(browser, app_url) -> None:
+    """Moving the price-elasticity slider one notch (keyboard, as a release) puts the new value in the link, re-runs
+    the whole horizon and changes the AI revenue chart."""
+    watched = Watched(browser, f"{app_url}?months=24&seed=1")
+    watched.status("seed 1: 2025-01 to 2026-12")
+    watched.charts_drawn()
+    before = watched.chart_image(3)
+    mark_charts(watched.page)
+    slider = watched.page.get_by_role("slider").first
+    slider.focus()
+    watched.page.keyboard.press("ArrowRight")
+    wait_for_new_charts(watched.page, OVERVIEW_CHARTS, timeout_s=150)
+    assert "p.demand.price_elasticity=" in watched.page.url
+    assert watched.chart_image(3) != before, "the AI revenue chart did not change with the price elasticity"
     assert not watched.errors, watched.errors
     watched.context.close()

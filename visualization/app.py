@@ -5,6 +5,10 @@ browser session makes its own model inside the page (never at module level, so s
 mode re-runs the full horizon in a background task (``solara.lab.use_task``) whenever a control changes and draws it
 beside the baseline with the same seed; a run superseded by a newer change is discarded. Step mode advances one
 month per Step. The app only reads model state and tables.
+
+Plain Solara components rather than Mesa's ``SolaraViz``: SolaraViz steps one model in the page and keeps a changed
+model parameter only until Reset, while the app re-runs whole horizons in the background beside the baseline, keeps
+its whole state (parameters included) in the URL and reads the model's output tables, which SolaraViz does not do.
 """
 
 from __future__ import annotations
@@ -98,12 +102,16 @@ def manifest_of(state: RunState, table: pd.DataFrame) -> str:
 def Downloads(state: RunState, tables: RunTables) -> None:
     """The run's model, agent and event tables (CSV) and manifest; each chart's ... menu saves it as PNG or SVG."""
     stem = f"{state.scenario}-seed{state.seed}"
+    offered = [("model", tables.model)] + ([("agents", tables.agents), ("events", tables.events)] if tables.detailed else [])
     with solara.Row():
-        for name, table in (("model", tables.model), ("agents", tables.agents), ("events", tables.events)):
+        for name, table in offered:
             solara.FileDownload(lambda table=table: table.to_csv(index=False), filename=f"{stem}-{name}.csv",
                                 label=f"{name} table (CSV)", mime_type="text/csv")
         solara.FileDownload(lambda: manifest_of(state, tables.model), filename=f"{stem}-manifest.json",
                             label="manifest (JSON)", mime_type="application/json")
+    if not tables.detailed:
+        solara.Text("the agent and event tables download from the other pages (step mode reads them there only)",
+                    style={"font-size": "0.8em", "color": "#555"})
 
 
 @solara.component
@@ -197,11 +205,22 @@ def StepByStep(state: RunState, go: Callable[[RunState], None]) -> None:
     lock = solara.use_memo(threading.Lock, dependencies=[])
     detail = solara.use_ref(False)
     detail.current = state.view != VIEWS[0]
-    solara.use_effect(lambda: snapshot.set(None), dependencies=[key, resets.value])
+    current_model = solara.use_ref(None)
+    current_model.current = model
+    generation = solara.use_ref(0)
+
+    def start_afresh():
+        snapshot.set(None)
+
+        def stop_playing() -> None:
+            generation.current += 1
+        return stop_playing
+
+    solara.use_effect(start_afresh, dependencies=[key, resets.value])
 
     def advance() -> None:
         with lock:
-            if model.running:
+            if model.running and current_model.current is model:
                 model.step()
                 snapshot.set(tables_of(model, detail.current))
 
@@ -213,7 +232,6 @@ def StepByStep(state: RunState, go: Callable[[RunState], None]) -> None:
     solara.use_effect(refresh_detail, dependencies=[state.view])
 
     looping = solara.use_reactive(False)
-    generation = solara.use_ref(0)
 
     def play() -> None:
         if not playing.value:

@@ -75,6 +75,19 @@ def wait_for_charts(page, count: int = OVERVIEW_CHARTS, timeout_s: float = 300) 
     page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
 
 
+def mark_charts(page) -> None:
+    """Mark the charts on the page, so that :func:`wait_for_new_charts` can tell redrawn ones (a redraw replaces the
+    canvas)."""
+    page.evaluate("() => document.querySelectorAll('.vega-embed canvas').forEach(c => c.dataset.seen = '1')")
+
+
+def wait_for_new_charts(page, count: int = OVERVIEW_CHARTS, timeout_s: float = 300) -> None:
+    """Wait until ``count`` charts drawn after the last :func:`mark_charts` are on the page, and a frame painted."""
+    page.wait_for_function(f"() => document.querySelectorAll('.vega-embed canvas:not([data-seen])').length >= {count}",
+                           timeout=timeout_s * 1000)
+    page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
+
+
 def take_screenshot(out: Path = SCREENSHOT) -> Path:
     """The Overview of the baseline's whole run (seed 1, 120 months, beside itself as the baseline) as a PNG."""
     out.parent.mkdir(parents=True, exist_ok=True)

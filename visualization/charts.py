@@ -3,7 +3,8 @@
 Each function takes the current run's model table and, optionally, a comparison run's (the baseline with the same
 seed unless ``label`` names another) and the model tables of the same run under other seeds (``seeds``: drawn as a
 band from their lowest to their highest value each month), and returns a chart whose units are in its title.
-Colours: the Okabe-Ito palette.
+Colours: the Okabe-Ito palette. Altair's 5,000-row guard is off: a long run's event log or its five regions over
+hundreds of months pass it, and the app draws them whole.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from visualization.report_figures import OKABE_ITO
 
 WIDTH, HEIGHT = 330, 190
 BAND_OPACITY = 0.2
+alt.data_transformers.disable_max_rows()
 
 
 def _long(table: pd.DataFrame, columns: dict[str, str], run: str) -> pd.DataFrame:

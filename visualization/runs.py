@@ -115,8 +115,12 @@ def save_upload(data: bytes, filename: str) -> str:
     ``filename`` (the file the user chose)."""
     name = f"{UPLOAD_PREFIX}{hashlib.sha256(data).hexdigest()[:12]}"
     path = upload_dir() / f"{name}.toml"
-    staging = upload_dir() / f"{name}.part.toml"
-    staging.write_bytes(data)
+    try:
+        with tempfile.NamedTemporaryFile(dir=upload_dir(), prefix=f"{name}.", suffix=".part.toml", delete=False) as out:
+            out.write(data)
+    except OSError as exc:
+        raise ParamError(f"{filename}: cannot be kept on the server ({exc.strerror or exc})") from None
+    staging = Path(out.name)
     try:
         load_scenario(str(staging))
     except ParamError as exc:

@@ -41,30 +41,36 @@ def Overview(current: pd.DataFrame, other: pd.DataFrame | None, label: str = "ba
 
 @solara.component
 def Network(tables: RunTables) -> None:
-    """The relations network of the month shown: relation types to draw, node size, investors on or off."""
+    """The relations network of the month shown: relation types to draw (until some are picked, every type but
+    ``regulates``, new types included as they appear), node size, investors on or off."""
     all_types = sorted(tables.edges["type"].unique())
-    chosen = solara.use_reactive([t for t in all_types if t != "regulates"])
+    picked = solara.use_reactive(None)
+    chosen_types = picked.value if picked.value is not None else [t for t in all_types if t != "regulates"]
     size_by = solara.use_reactive(next(iter(SIZE_COLUMNS)))
     investors = solara.use_reactive(False)
     with solara.Row():
-        solara.SelectMultiple("relations", values=[t for t in chosen.value if t in all_types], all_values=all_types,
-                              on_value=chosen.set)
+        solara.SelectMultiple("relations", values=[t for t in chosen_types if t in all_types], all_values=all_types,
+                              on_value=picked.set)
         solara.Select("node size", value=size_by, values=list(SIZE_COLUMNS))
         solara.Checkbox(label="investors", value=investors)
     last = tables.agents[tables.agents["step"] == tables.agents["step"].max()]
-    shown = tables.edges[tables.edges["type"].isin(chosen.value)]
+    shown = tables.edges[tables.edges["type"].isin(chosen_types)]
     solara.Text(f"{len(shown)} relations of {len(tables.edges)} in {tables.model['date'].iloc[-1]}; crosses: defaulted",
                 classes=["network-count"])
-    solara.FigureAltair(network_chart(tables.nodes, tables.edges, last, chosen.value, size_by.value, investors.value))
+    solara.FigureAltair(network_chart(tables.nodes, tables.edges, last, chosen_types, size_by.value, investors.value))
 
 
 @solara.component
 def Compare(scenario: str, seed: int, months: int, tables: RunTables) -> None:
-    """This run against a chosen scenario's run (its own parameters, the same seed and months): headlines and charts."""
+    """This run against a chosen scenario's run (its own parameters, the same seed and months): headlines and charts,
+    over the months this run has (in step mode, the months stepped so far)."""
     names = [name for name, _ in list_scenarios()]
     other = solara.use_reactive("baseline" if scenario != "baseline" else names[1])
-    task = use_task(lambda: run_whole(other.value, seed, months, ()), dependencies=[other.value, seed, months],
-                    raise_error=False)
+    task_ref = solara.use_ref(None)
+    task = use_task(lambda: run_whole(other.value, seed, months, (),
+                                      keep_going=lambda: task_ref.current is None or task_ref.current.is_current()),
+                    dependencies=[other.value, seed, months], raise_error=False)
+    task_ref.current = task
     solara.Select("compare with", value=other, values=names)
     if task.pending:
         solara.ProgressLinear(True)
@@ -72,9 +78,10 @@ def Compare(scenario: str, seed: int, months: int, tables: RunTables) -> None:
     if task.error:
         solara.Error(str(task.error))
     elif task.value is not None:
-        solara.Text(f"{scenario} against {other.value}, seed {seed}, {months} months", classes=["compare-status"])
-        solara.DataFrame(compare_table(tables.model, task.value.model, other.value), items_per_page=len(HEADLINES))
-        Overview(tables.model, task.value.model, other.value)
+        theirs = task.value.model.iloc[:len(tables.model)]
+        solara.Text(f"{scenario} against {other.value}, seed {seed}, {len(theirs)} months", classes=["compare-status"])
+        solara.DataFrame(compare_table(tables.model, theirs, other.value), items_per_page=len(HEADLINES))
+        Overview(tables.model, theirs, other.value)
 
 
 @solara.component
