@@ -280,15 +280,16 @@ def _drop_file(watched: Watched, name: str, text: str) -> None:
 
 def test_an_uploaded_scenario_runs_and_a_bad_one_gets_one_line(browser, app_url) -> None:
     """A scenario file dropped on the sidebar is checked as the command line checks it: a value out of range is
-    refused with one line naming it; a good file becomes the run (its name in the status, its upload in the link)."""
+    refused with one line naming it; a good file becomes the run (its name in the status, its upload in the link, its
+    own 12 months)."""
     watched = Watched(browser, f"{app_url}?months=12")
     watched.status("baseline, seed 1")
     _drop_file(watched, "bad.toml", 'name = "bad"\n[params.demand]\nprice_elasticity = -3\n')
     error = watched.page.locator(".upload-error").first
     error.wait_for(timeout=120_000)
     assert "demand.price_elasticity = -3 is not allowed" in error.inner_text()
-    _drop_file(watched, "mine.toml", 'name = "mine"\n[params.demand]\nprice_elasticity = 1.5\n')
-    assert "upload-" in watched.status("upload-")
+    _drop_file(watched, "mine.toml", 'name = "mine"\n[params.run]\nsteps = 12\n[params.demand]\nprice_elasticity = 1.5\n')
+    assert "2025-01 to 2025-12" in watched.status("upload-", timeout_s=300)
     assert "scenario=upload-" in watched.page.url
     assert not watched.errors, watched.errors
     watched.context.close()

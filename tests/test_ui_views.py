@@ -144,3 +144,19 @@ def test_advanced_controls_cover_every_other_numeric_parameter_once() -> None:
     numeric = [row.path for row in iter_fields(Params()) if row.meta.kind in ("int", "float")]
     assert sorted(advanced_paths()) == sorted(set(numeric) - main - {"run.steps"})
     assert len(advanced_paths()) == len(set(advanced_paths()))
+
+
+def test_a_slider_puts_the_value_it_shows_on_a_notch() -> None:
+    """Price elasticity's slider runs 0.3-4.8 in notches of 0.045; 1.5 is between notches, so its low end moves to
+    1.5 - 26 x 0.045 = 0.33 and 1.5 sits on a notch (a browser would snap 1.5 to 1.515 and report it as a change).
+    Fails if the low end is not aligned."""
+    import math
+
+    from visualization.app import slider_range
+    from visualization.controls import control_for
+
+    control = control_for("demand.price_elasticity")
+    low, high = slider_range(control, 1.5)
+    notches = (1.5 - low) / control.step
+    assert abs(notches - round(notches)) < 1e-9 and low <= control.low + control.step and high == control.high
+    assert math.isclose(slider_range(control, 1.2)[0], control.low), "1.2 is on a notch already: the low end stays"

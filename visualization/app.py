@@ -14,6 +14,7 @@ its whole state (parameters included) in the URL and reads the model's output ta
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 import time
@@ -63,14 +64,23 @@ def ParameterControl(control: Control, state: RunState, go: Callable[[RunState],
 
     name = control.path if full_path else control.path.split(".")[-1]
     label = f"{name} ({control.unit})"
-    low, high = min(control.low, scenario_value), max(control.high, scenario_value)
     if not isinstance(current, int | float):
         solara.Text(f"{label}: {current!r} (from the link)")
     elif control.integer:
+        low, high = min(control.low, current), max(control.high, current)
         solara.SliderInt(label, value=int(current), min=int(low), max=int(high), on_value=update)
     else:
+        low, high = slider_range(control, float(current))
         solara.SliderFloat(label, value=float(current), min=low, max=high, step=control.step, on_value=update)
     solara.Text(f"{control.label} {control.help_text()}", style={"font-size": "0.75em", "color": "#555"})
+
+
+def slider_range(control: Control, value: float) -> tuple[float, float]:
+    """The slider's ends, widened to hold ``value`` and with the low end moved onto ``value``'s grid (low + k x step):
+    a value between two notches would be snapped by the browser, and the snap would come back as a change."""
+    low, high = min(control.low, value), max(control.high, value)
+    low = value - control.step * math.floor((value - low) / control.step + 1e-9)
+    return low, high
 
 
 @solara.component
