@@ -235,7 +235,8 @@ class Lab(EconomicAgent):
         return self.cash_running_cost_month_usd_bn + self.model.capital.interest_due(self.account)
 
     def due_within_usd_bn(self, months: int) -> float:
-        """Project payments falling due within ``months``: chips wanted by then, construction months run by then.
+        """Project payments falling due within ``months``: chips wanted by then, construction months run by then, and
+        instalments of its dedicated power plants.
 
         A building not yet started is taken to start next month.
         """
@@ -248,6 +249,8 @@ class Lab(EconomicAgent):
             if not project.built and project.build_months > 0:
                 months_left = project.build_months - project.months_built
                 due += project.construction_capex_usd_bn / project.build_months * min(months_left, months)
+        if model.energy.plants:
+            due += model.energy.due_within_usd_bn(self.account, months)
         return due
 
     def cash_needs_usd_bn(self) -> float:

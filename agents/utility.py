@@ -59,6 +59,7 @@ class Utility(EconomicAgent):
         self.pipeline: list[tuple[int, float]] = []
         self.price_usd_mwh = spec.base_price_usd_mwh
         self.turned_away_gw = 0.0
+        self.dedicated_gw: dict[int, float] = {}
 
     def queued_gw(self) -> float:
         """GW of connection requests waiting."""
@@ -69,8 +70,32 @@ class Utility(EconomicAgent):
         return sum(gw for _, gw in self.pipeline)
 
     def headroom_gw(self) -> float:
-        """Available GW not yet committed."""
-        return max(self.available_gw - self.committed_gw, 0.0)
+        """Available GW not yet committed, less what dedicated plants hold for their owners' projects."""
+        if not self.dedicated_gw:
+            return max(self.available_gw - self.committed_gw, 0.0)
+        held = sum(self.unused_dedicated_gw(owner) for owner in self.dedicated_gw)
+        return max(self.available_gw - self.committed_gw - held, 0.0)
+
+    # --- dedicated supply (plants labs financed for their own sites, market/energy.py) -------------
+    def add_dedicated(self, owner: int, gw: float) -> None:
+        """A plant dedicated to ``owner``'s projects here comes online: its firm GW join the supply, held for the owner."""
+        self.available_gw += gw
+        self.dedicated_gw[owner] = self.dedicated_gw.get(owner, 0.0) + gw
+
+    def owner_connected_gw(self, owner: int) -> float:
+        """GW connected to the owner's running projects here."""
+        model = self.model
+        lab = model.agent_by_account(owner)
+        projects = (model.projects[i] for i in getattr(lab, "project_ids", ()))
+        return sum(project.connected_gw for project in projects if project.site == self.region)
+
+    def dedicated_served_gw(self, owner: int) -> float:
+        """GW of the owner's connected load here its dedicated plants supply."""
+        return min(self.owner_connected_gw(owner), self.dedicated_gw.get(owner, 0.0))
+
+    def unused_dedicated_gw(self, owner: int) -> float:
+        """Dedicated GW the owner does not draw yet (held for its next connections)."""
+        return max(self.dedicated_gw.get(owner, 0.0) - self.owner_connected_gw(owner), 0.0)
 
     def expected_wait_months(self) -> float:
         """Rough wait for a new connection: queue ahead over the recent rate at which capacity grows."""
@@ -185,11 +210,21 @@ class Utility(EconomicAgent):
         self.available_gw += sum(done)
 
     def connect(self) -> list[tuple[int, float]]:
-        """Connect queued requests first come first served within headroom; return (project, GW) connected."""
+        """Connect queued requests first come first served within headroom (a project's owner may also draw on its
+        dedicated GW); return (project, GW) connected."""
         connected: list[tuple[int, float]] = []
         remaining: list[tuple[int, float]] = []
+        drawn = {owner: self.owner_connected_gw(owner) for owner in self.dedicated_gw}
         for project_id, gw in self.queue:
-            take = min(gw, self.headroom_gw())
+            if drawn:
+                owner = self.model.projects[project_id].owner
+                held = {o: max(self.dedicated_gw[o] - drawn[o], 0.0) for o in drawn}
+                room = max(self.available_gw - self.committed_gw - sum(held.values()), 0.0) + held.get(owner, 0.0)
+                if owner in drawn:
+                    drawn[owner] += min(gw, room)
+            else:
+                room = self.headroom_gw()
+            take = min(gw, room)
             if take > 1e-12:
                 self.committed_gw += take
                 connected.append((project_id, take))
@@ -263,16 +298,25 @@ class Utility(EconomicAgent):
         self.price_usd_mwh += self.spec.price_adjust_per_month * (self.target_price_usd_mwh() - self.price_usd_mwh)
 
     def bill(self, lab_account: int, gw: float) -> None:
-        """Charge a lab for connected GW this month (take-or-pay); the utility pays its operating cost."""
+        """Charge a lab for connected GW this month (take-or-pay); the utility pays its operating cost. What the lab's
+        dedicated plants supply it pays at their operating cost instead (fuel and upkeep, to outside)."""
         if gw <= 0:
             return
+        own = min(gw, self.dedicated_gw.get(lab_account, 0.0))
+        if own > 0:
+            cost = own * usd_bn_per_gw_month(self.model.energy.operating_cost_usd_mwh(lab_account, self.region))
+            self.model.dues.add(lab_account, OUTSIDE, cost, PaymentKind.GENERATION_OPEX)
+            gw -= own
+            if gw <= 1e-12:
+                return
         self.model.dues.add(lab_account, self.account, gw * usd_bn_per_gw_month(self.price_usd_mwh), PaymentKind.POWER)
         self.model.network.add_or_update(self.account, lab_account, EdgeType.POWERS, self.model.date,
                                          contracted_gw=gw, price_usd_mwh=self.price_usd_mwh)
 
     def pay_costs_and_dividends(self, power_revenue_usd_bn: float) -> None:
         """Pay operating cost of the load served, depreciate, and pay out part of the profit."""
-        cost = self.committed_gw * usd_bn_per_gw_month(self.spec.operating_cost_usd_mwh)
+        served = sum(self.dedicated_served_gw(owner) for owner in self.dedicated_gw)
+        cost = (self.committed_gw - served) * usd_bn_per_gw_month(self.spec.operating_cost_usd_mwh)
         self.model.ledger.pay(self.account, OUTSIDE, cost, PaymentKind.GENERATION_OPEX)
         self.depreciation_month_usd_bn = self.fixed_assets_usd_bn / FIXED_ASSET_LIFE_MONTHS
         self.fixed_assets_usd_bn -= self.depreciation_month_usd_bn

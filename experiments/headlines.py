@@ -19,8 +19,8 @@ from experiments.runner import RunResult, first_gw_per_week_date, simulate
 from market.scenario import load_scenario
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "headlines.md"
-SCENARIOS = ("baseline", "power-bottleneck", "export-block", "investment-block", "neuromorphic", "gigawatt-factory",
-             "bubble-burst")
+SCENARIOS = ("baseline", "power-bottleneck", "energy-investment", "export-block", "investment-block", "neuromorphic",
+             "gigawatt-factory", "bubble-burst")
 SEEDS = (1, 2, 3, 4, 5)
 COMMAND = "make headlines   # = .venv/bin/python -m experiments.headlines"
 
@@ -108,6 +108,11 @@ MEASURES = (
     Measure("peak GW added per week (trailing 12 months)", "GW/week", lambda r: float(r.model_table["gw_added_per_week"].max())),
     Measure("share of months from 2028 where capital binds the US", "1",
             lambda r: float((r.model_table.loc[r.model_table["date"] >= "2028-01", "constraint_US"] == "capital").mean())),
+    Measure("share of US compute on self-financed power, Dec 2034", "1",
+            lambda r: float(r.model_table["self_powered_gw_US"].iloc[-1] / max(r.model_table["compute_gw_US"].iloc[-1], 1e-12))),
+    Measure("self-financed generation commissioned, run total", "firm GW",
+            lambda r: float(sum(p.firm_gw for p in r.model.energy.plants.values()))),
+    Measure("capex lost to failed self-financed plants", "$bn", lambda r: float(r.model.energy.lost_usd_bn)),
     Measure("mean idle chips", "GW", lambda r: float(r.model_table["idle_chips_gw"].mean())),
     Measure("blocked demand, summed over months", "GW", lambda r: float(r.model_table["blocked_demand_gw"].sum())),
     Measure("domestic_cn cumulative output", "GW", lambda r: float(r.model.chipmakers["domestic_cn"].cumulative_output_gw)),

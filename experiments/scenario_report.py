@@ -21,6 +21,8 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
                               ("bubble_index_labs", "Bubble index, labs")],
     "power-bottleneck": [("compute_gw_US", "US compute (GW)"), ("idle_chips_gw", "Idle chips (GW)"),
                          ("power_price_usd_mwh_US", "US power price ($/MWh)"), ("power_queue_gw_US", "US power queue (GW)")],
+    "energy-investment": [("compute_gw_US", "US compute (GW)"), ("self_powered_gw_US", "US compute on self-financed power (GW)"),
+                          ("power_price_usd_mwh_US", "US power price ($/MWh)"), ("idle_chips_gw", "Idle chips (GW)")],
     "export-block": [("compute_gw_CN", "China's compute (GW)"), ("blocked_demand_gw", "Blocked demand (GW a month)"),
                      ("share_compute_CN", "China's share of world compute")],
     "investment-block": [("compute_gw_US", "US compute (GW)"), ("market_value_usd_bn", "World market value ($bn)"),

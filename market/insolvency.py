@@ -106,6 +106,7 @@ class Insolvency:
         before = self.exposures()
         for firm in firms:
             if firm.agent_type.value == "Lab":
+                model.energy.release_owner(firm.account)
                 self._fire_sale(firm, accounts)
             else:
                 self._sell_capacity(firm, accounts)

@@ -111,6 +111,8 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
     for cause in Constraint:
         for region in REGIONS:
             row[f"cut_gw_{cause.value}_{region}"] = indicators.cuts[cause][region]
+    for region in REGIONS:
+        row[f"self_powered_gw_{region}"] = model.energy.self_powered_gw(region) if model.energy.plants else 0.0
     return row
 
 

@@ -19,6 +19,7 @@ from market import monthly, setup
 from market.capital import CapitalMarket
 from market.chips import ChipMarket
 from market.compute import ChipCatalogue, CohortTable, format_month, month_index
+from market.energy import EnergyBook
 from market.enums import REGIONS, Constraint, LabRole
 from market.equity_market import EquityMarket
 from market.export_controls import ExportControls
@@ -99,6 +100,7 @@ class ComputeMarket(mesa.Model):
         self.placement = Placement(self)
         self.indicators = Indicators(self)
         self.leases = LeaseBook(self)
+        self.energy = EnergyBook(self)
         setup.create_construction(self)
         setup.endow(self)
         setup.install_initial_compute(self)
@@ -164,6 +166,9 @@ class ComputeMarket(mesa.Model):
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
             lab.chips_at_book_usd_bn = float(nbv[lab.account])
             lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])
+            if self.energy.plants:
+                lab.fixed_assets_usd_bn += self.energy.book_value_usd_bn(lab.account)
+                lab.depreciation_month_usd_bn += self.energy.depreciation_month_usd_bn(lab.account)
 
     def average_eflops_per_gw(self, account: int) -> float:
         """Average EFLOP/s per online GW the account owns (the newest generation's if it owns none)."""
@@ -268,6 +273,7 @@ class ComputeMarket(mesa.Model):
         self.leases.expire(self.month)
         self.refresh_compute()
         self.plan_labs()
+        self.energy.invest(self.placement.power_cuts)
         self.procurement.start_requested()
         self.chip_market.clear()
         self.vendor.pay_tranches()

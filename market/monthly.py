@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 
 
 def clear_power(model: ComputeMarket) -> None:
-    """Step 6: utilities grow, connect queued requests, build and reprice."""
+    """Step 6: labs' dedicated plants progress, utilities grow, connect queued requests, build and reprice."""
+    model.energy.progress()
     for utility in model.utilities.values():
         utility.grow_and_complete(model.month)
         for project_id, gw in utility.connect():

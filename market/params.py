@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from market.params_energy import EnergySpec
 from market.params_finance import (
     ExpectationsSpec,
     FinanceSpec,
@@ -353,6 +354,7 @@ class Params:
     labs: dict[str, LabSpec] = field(default_factory=default_labs)
     chipmakers: dict[str, ChipmakerSpec] = field(default_factory=default_chipmakers)
     utilities: dict[str, UtilitySpec] = field(default_factory=default_utilities)
+    energy: EnergySpec = field(default_factory=EnergySpec)
     governments: dict[str, GovernmentSpec] = field(default_factory=default_governments)
     export_rules: dict[str, ExportRuleSpec] = field(default_factory=default_export_rules, metadata={"open": ExportRuleSpec})
     export_response: ExportResponseSpec = field(default_factory=ExportResponseSpec)

@@ -47,12 +47,16 @@ class Placement:
         self.reserved_power_gw = {region: 0.0 for region in REGIONS}
         self.reserved_construction_gw = {region: 0.0 for region in REGIONS}
         self.reserved_window_gw = 0.0
+        self.reserved_own_power_gw: dict[tuple[int, str], float] = defaultdict(float)
+        self.power_cuts: dict[tuple[int, str], float] = defaultdict(float)
 
     def start_month(self) -> None:
-        """Forget last month's reservations."""
+        """Forget last month's reservations and power cuts."""
         self.reserved_power_gw = {region: 0.0 for region in REGIONS}
         self.reserved_construction_gw = {region: 0.0 for region in REGIONS}
         self.reserved_window_gw = 0.0
+        self.reserved_own_power_gw = defaultdict(float)
+        self.power_cuts = defaultdict(float)
 
     # --- rooms --------------------------------------------------------------------------------
     def chip_room_gw(self, buyer_region: str, site: str) -> float:
@@ -75,6 +79,17 @@ class Placement:
         horizon = self.model.params.lab_behaviour.planning_horizon_months
         return max(self.model.utilities[site].powerable_gw_within(horizon) - self.reserved_power_gw[site], 0.0)
 
+    def own_power_room_gw(self, lab: Lab, site: str) -> float:
+        """GW the lab's own dedicated plants at the site could power within the planning horizon: what they supply and
+        its projects do not draw, plus its plants due within the horizon, less this month's reservations on them."""
+        model = self.model
+        if not model.energy.plants:
+            return 0.0
+        horizon = model.params.lab_behaviour.planning_horizon_months
+        room = (model.utilities[site].unused_dedicated_gw(lab.account)
+                + model.energy.due_firm_gw_within(lab.account, site, horizon))
+        return max(room - self.reserved_own_power_gw[(lab.account, site)], 0.0)
+
     def construction_room_gw(self, site: str) -> float:
         """Start capacity x max(H - build months, 1) less the projects waiting to start and this month's reservations."""
         model = self.model
@@ -88,8 +103,16 @@ class Placement:
         return min(self.chip_room_gw(region, region), self.power_room_gw(region), self.construction_room_gw(region))
 
     def reserve(self, lab: Lab, site: str, gw: float) -> None:
-        """Hold ``gw`` of the site's power, construction and (inside windows) chip room; a negative ``gw`` gives it back."""
-        self.reserved_power_gw[site] += gw
+        """Hold ``gw`` of the site's power (the lab's own dedicated room first), construction and (inside windows) chip
+        room; a negative ``gw`` gives it back (the grid's first)."""
+        key = (lab.account, site)
+        if gw >= 0:
+            own = min(gw, self.own_power_room_gw(lab, site))
+        else:
+            own = -min(-gw - min(-gw, self.reserved_power_gw[site]), self.reserved_own_power_gw[key])
+        if own:
+            self.reserved_own_power_gw[key] += own
+        self.reserved_power_gw[site] += gw - own
         self.reserved_construction_gw[site] += gw
         if self.model.procurement.within_windows(site, lab.region):
             self.reserved_window_gw += gw
@@ -112,7 +135,9 @@ class Placement:
                 break
             allowed = self._share_chip_room(by_site, labs, remaining)
             for site, accounts in by_site.items():
-                powered = _ration({a: allowed[a] for a in accounts}, self.power_room_gw(site))
+                own = {a: min(allowed[a], self.own_power_room_gw(labs[a], site)) for a in accounts}
+                grid = _ration({a: allowed[a] - own[a] for a in accounts}, self.power_room_gw(site))
+                powered = {a: own[a] + grid[a] for a in accounts}
                 built = _ration(powered, self.construction_room_gw(site))
                 for account in accounts:
                     asked = remaining[account]
@@ -154,6 +179,7 @@ class Placement:
                 model.procurement.turn_away_at(model.procurement.allowed_makers(lab.region, site), cut)
             elif cause is Constraint.POWER:
                 model.utilities[site].turn_away(cut)
+                self.power_cuts[(lab.account, site)] += cut
             elif cause is Constraint.CONSTRUCTION:
                 model.construction[site].cut_gw_month += cut
 

@@ -24,6 +24,7 @@ class Stream(StrEnum):
     PARTNERSHIPS = "partnerships"
     SITE_CHOICE = "site_choice"
     INVESTOR_NOISE = "investor_noise"
+    GENERATION_RISK = "generation_risk"
 
 
 class RandomStreams:

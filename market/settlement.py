@@ -8,7 +8,9 @@ PRIORITY: tuple[PaymentKind, ...] = (
     PaymentKind.CHIPS,
     PaymentKind.LEASE,
     PaymentKind.POWER,
+    PaymentKind.GENERATION_OPEX,
     PaymentKind.CONSTRUCTION,
+    PaymentKind.GENERATION_CAPEX,
     PaymentKind.MAINTENANCE,
     PaymentKind.OPEX,
 )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from market import params as _params
+from market import params_energy as _energy
 from market import params_finance as _finance
 from market import params_physical as _physical
 from market import roster as _roster
 from market.schema import ParamMeta
 
 ENTRY_SOURCES: dict[str, str] = {**_params.ENTRY_SOURCES, **_physical.ENTRY_SOURCES, **_finance.ENTRY_SOURCES,
-                                  **_roster.ENTRY_SOURCES}
+                                  **_energy.ENTRY_SOURCES, **_roster.ENTRY_SOURCES}
 
 
 def source_of(path: str, meta: ParamMeta) -> str:

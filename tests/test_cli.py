@@ -46,7 +46,8 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                    "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities", "priced_in_index"]
                 + ["gw_added_per_week"] + [f"share_compute_{r}" for r in regions] + ["blocked_demand_gw", "fleet_value_to_book"]
                 + [f"constraint_{r}" for r in regions]
-                + [f"cut_gw_{cause}_{r}" for cause in ("demand", "chips", "power", "construction", "capital") for r in regions])
+                + [f"cut_gw_{cause}_{r}" for cause in ("demand", "chips", "power", "construction", "capital") for r in regions]
+                + [f"self_powered_gw_{r}" for r in regions])
     assert list(baseline_seed1.model_table.columns) == expected
     assert set(baseline_seed1.model_table[[f"constraint_{r}" for r in regions]].stack()) <= {"chips", "power", "construction", "capital", "demand"}
     shares = baseline_seed1.model_table[[f"share_compute_{r}" for r in regions]].sum(axis=1)
