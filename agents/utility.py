@@ -299,13 +299,12 @@ class Utility(EconomicAgent):
 
     def bill(self, lab_account: int, gw: float) -> None:
         """Charge a lab for connected GW this month (take-or-pay); the utility pays its operating cost. What the lab's
-        dedicated plants supply it pays at their operating cost instead (fuel and upkeep, to outside)."""
+        dedicated plants supply is billed by them instead (:meth:`market.energy.EnergyBook.bill`)."""
         if gw <= 0:
             return
         own = min(gw, self.dedicated_gw.get(lab_account, 0.0))
         if own > 0:
-            cost = own * usd_bn_per_gw_month(self.model.energy.operating_cost_usd_mwh(lab_account, self.region))
-            self.model.dues.add(lab_account, OUTSIDE, cost, PaymentKind.GENERATION_OPEX)
+            self.model.energy.bill(lab_account, self.region, own)
             gw -= own
             if gw <= 1e-12:
                 return

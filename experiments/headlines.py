@@ -113,6 +113,7 @@ MEASURES = (
     Measure("self-financed generation commissioned, run total", "firm GW",
             lambda r: float(sum(p.firm_gw for p in r.model.energy.plants.values()))),
     Measure("capex lost to failed self-financed plants", "$bn", lambda r: float(r.model.energy.lost_usd_bn)),
+    Measure("capex energy funds paid for labs' plants, run total", "$bn", lambda r: float(r.model.energy.funds_capex_usd_bn())),
     Measure("mean idle chips", "GW", lambda r: float(r.model_table["idle_chips_gw"].mean())),
     Measure("blocked demand, summed over months", "GW", lambda r: float(r.model_table["blocked_demand_gw"].sum())),
     Measure("domestic_cn cumulative output", "GW", lambda r: float(r.model.chipmakers["domestic_cn"].cumulative_output_gw)),

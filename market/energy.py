@@ -1,19 +1,28 @@
-"""Generation that labs finance for their own sites: the plants, the rule that commissions them, and their books.
+"""Generation built for labs' own sites, financed by the labs or by energy funds: the plants, the rule that
+commissions them, their books and their bills.
 
-A plant is dedicated to its owner's sites in one region (behind the meter, or a power purchase agreement for a plant
-built for it): once online, its firm GW join the region's supply but only the owner's projects may be connected to them
-until the owner uses them (:class:`agents.utility.Utility`); the owner pays the plant's operating cost on what it
-draws from it instead of the grid's price, and carries the plant in its books (cost paid, depreciated straight-line
-over ``energy.plant_life_months`` once online). The rule is :class:`market.params_energy.EnergySpec`'s.
+A plant is dedicated to its owner's sites in one region (the lab it serves): once online, its firm GW join the
+region's supply but only the owner's projects may be connected to them until the owner uses them
+(:class:`agents.utility.Utility`). A plant the lab finances itself (behind the meter) is on the lab's books (cost paid,
+depreciated straight-line over ``energy.plant_life_months`` once online) and the lab pays its operating cost on what
+it draws. A plant energy funds finance (``energy.fund_financed_share`` of each order, when the funds hold its capex)
+is theirs: they pay its capex, pro rata to their cash, and sell its output to the lab under a power purchase
+agreement at its levelized cost, capex / firm GW x ``capital_recovery_per_year`` / 12 + operating cost per GW-month
+drawn, paying the operating cost themselves. A failed plant is a loss for whoever paid for it. The rule is
+:class:`market.params_energy.EnergySpec`'s.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from agents.utility import usd_bn_per_gw_month
+from market.enums import InvestorKind
 from market.ledger import OUTSIDE, PaymentKind
 from market.rng import Stream
 
@@ -33,7 +42,8 @@ class PlantStatus(StrEnum):
 
 @dataclass
 class Plant:
-    """One dedicated plant: its owner, site region, technology, firm GW, cost and schedule (months are indices)."""
+    """One dedicated plant: the lab it serves (``owner``), site region, technology, firm GW, cost, schedule (months are
+    indices) and, for a plant energy funds finance, each fund's account and share (empty: the owner financed it)."""
 
     id: int
     owner: int
@@ -47,6 +57,7 @@ class Plant:
     fails_month: int | None
     paid_usd_bn: float = 0.0
     status: PlantStatus = PlantStatus.BUILDING
+    funded_by: dict[int, float] = field(default_factory=dict)
 
     def instalment_usd_bn(self, months: int) -> float:
         """Capex paid per month of its nominal build (``months`` = the technology's lead time)."""
@@ -65,6 +76,7 @@ class EnergyBook:
         self.plants: dict[int, Plant] = {}
         self.by_owner: dict[int, list[Plant]] = {}
         self.lost_usd_bn = 0.0
+        self.lost_by_funds_usd_bn = 0.0
 
     # --- what the plants give -----------------------------------------------------------------
     def _spec(self, plant: Plant) -> GenerationTechSpec:
@@ -80,20 +92,12 @@ class EnergyBook:
         return sum(p.firm_gw for p in self.by_owner.get(owner, ())
                    if p.site == site and p.status is PlantStatus.BUILDING and p.planned_month <= by_month)
 
-    def operating_cost_usd_mwh(self, owner: int, site: str) -> float:
-        """Mean operating cost of the owner's online plants at ``site``, weighted by firm GW."""
-        online = [p for p in self.by_owner.get(owner, ()) if p.site == site and p.status is PlantStatus.ONLINE]
-        gw = sum(p.firm_gw for p in online)
-        if gw <= 0:
-            return 0.0
-        return sum(p.firm_gw * self._spec(p).operating_cost_usd_mwh for p in online) / gw
-
     def book_value_usd_bn(self, owner: int) -> float:
         """The owner's plants at book: paid while building, paid less straight-line depreciation once online."""
         life = self.model.params.energy.plant_life_months
         value = 0.0
         for plant in self.by_owner.get(owner, ()):
-            if plant.status is PlantStatus.FAILED:
+            if plant.status is PlantStatus.FAILED or plant.funded_by:
                 continue
             used = max(self.model.month - plant.online_month, 0) if plant.status is PlantStatus.ONLINE else 0
             value += plant.paid_usd_bn * max(1.0 - used / life, 0.0)
@@ -103,13 +107,13 @@ class EnergyBook:
         """The owner's monthly depreciation of its online plants."""
         life = self.model.params.energy.plant_life_months
         return sum(p.paid_usd_bn / life for p in self.by_owner.get(owner, ())
-                   if p.status is PlantStatus.ONLINE and self.model.month - p.online_month < life)
+                   if p.status is PlantStatus.ONLINE and not p.funded_by and self.model.month - p.online_month < life)
 
     def due_within_usd_bn(self, owner: int, months: int) -> float:
-        """Capex instalments the owner's building plants will call within ``months``."""
+        """Capex instalments the owner's own building plants will call within ``months``."""
         due = 0.0
         for plant in self.by_owner.get(owner, ()):
-            if plant.status is PlantStatus.BUILDING:
+            if plant.status is PlantStatus.BUILDING and not plant.funded_by:
                 due += min(plant.instalment_usd_bn(self._spec(plant).lead_time_months) * months,
                            plant.capex_usd_bn - plant.paid_usd_bn)
         return due
@@ -124,6 +128,43 @@ class EnergyBook:
             online = sum(model.projects[i].online_gw for i in lab.project_ids if model.projects[i].site == site)
             total += min(online, dedicated)
         return total
+
+    def funds_capex_usd_bn(self) -> float:
+        """Capex energy funds have paid for plants that have not failed (gross of depreciation)."""
+        return sum(p.paid_usd_bn for p in self.plants.values() if p.funded_by and p.status is not PlantStatus.FAILED)
+
+    def ppa_price_usd_bn_per_gw_month(self, plant: Plant) -> float:
+        """Levelized cost of a fund-financed plant per GW-month drawn: capex / firm GW x recovery / 12 + operating cost."""
+        recovery = self.model.params.energy.capital_recovery_per_year
+        fuel = usd_bn_per_gw_month(self._spec(plant).operating_cost_usd_mwh)
+        return plant.capex_usd_bn / plant.firm_gw * recovery / 12.0 + fuel
+
+    def bill(self, owner: int, site: str, drawn_gw: float) -> None:
+        """Bill the owner for ``drawn_gw`` of its dedicated supply at ``site``, drawn from its online plants in proportion to
+        their firm GW: its own plants' operating cost to outside; the funds' plants' PPA price to the funds, which pay
+        the operating cost."""
+        model = self.model
+        online = [p for p in self.by_owner.get(owner, ()) if p.site == site and p.status is PlantStatus.ONLINE]
+        firm = sum(p.firm_gw for p in online)
+        if firm <= 0 or drawn_gw <= 0:
+            return
+        own_cost = 0.0
+        to_funds: dict[int, float] = defaultdict(float)
+        funds_cost: dict[int, float] = defaultdict(float)
+        for plant in online:
+            drawn = drawn_gw * plant.firm_gw / firm
+            opex = drawn * usd_bn_per_gw_month(self._spec(plant).operating_cost_usd_mwh)
+            if not plant.funded_by:
+                own_cost += opex
+                continue
+            price = drawn * self.ppa_price_usd_bn_per_gw_month(plant)
+            for account, share in plant.funded_by.items():
+                to_funds[account] += price * share
+                funds_cost[account] += opex * share
+        model.dues.add(owner, OUTSIDE, own_cost, PaymentKind.GENERATION_OPEX)
+        for account in sorted(to_funds):
+            model.dues.add(owner, account, to_funds[account], PaymentKind.POWER)
+            model.dues.add(account, OUTSIDE, funds_cost[account], PaymentKind.GENERATION_OPEX)
 
     # --- the rule -------------------------------------------------------------------------------
     def value_of_compute_usd_bn_per_gw_month(self, lab: Lab) -> float:
@@ -173,25 +214,44 @@ class EnergyBook:
         for lab, site, firm in orders:
             self._commission_affordable(lab, site, firm)
 
+    def _energy_funds(self) -> tuple[np.ndarray, np.ndarray]:
+        """The energy funds' accounts and cash."""
+        investors = self.model.investors
+        accounts = investors.accounts[investors.kinds == InvestorKind.ENERGY.value]
+        return accounts, np.maximum(self.model.ledger.balances[accounts], 0.0)
+
     def _commission_affordable(self, lab: Lab, site: str, firm_gw: dict[str, float]) -> None:
-        """Raise what the plants call within the funding horizon, then commission as much of them as the lab can pay."""
+        """Energy funds take ``fund_financed_share`` of the order when their cash covers its capex; the lab raises what
+        its own part calls within the funding horizon and commissions as much of it as it can pay."""
         model = self.model
+        spec = model.params.energy
+        capex = {name: gw / spec.technologies[name].capacity_factor * spec.technologies[name].capex_usd_bn_per_gw
+                 for name, gw in firm_gw.items()}
+        accounts, cash = self._energy_funds()
+        funded = spec.fund_financed_share * sum(capex.values())
+        share = spec.fund_financed_share if funded > 0 and cash.sum() >= funded else 0.0
+        if share > 0:
+            weights = cash / cash.sum()
+            funds = {int(a): float(w) for a, w in zip(accounts, weights, strict=True) if w > 0}
+            for name, gw in sorted(firm_gw.items()):
+                self.commission(lab, site, name, gw * share, funds)
         horizon = model.params.finance.funding_horizon_months
-        need = 0.0
-        for name, gw in firm_gw.items():
-            tech = model.params.energy.technologies[name]
-            capex = gw / tech.capacity_factor * tech.capex_usd_bn_per_gw
-            need += capex * min(horizon, tech.lead_time_months) / max(tech.lead_time_months, 1)
+        need = sum(capex[name] * (1.0 - share) * min(horizon, spec.technologies[name].lead_time_months)
+                   / max(spec.technologies[name].lead_time_months, 1) for name in firm_gw)
+        if need <= 0:
+            return
         spare = lab.spare_cash_usd_bn()
         if spare < need:
             spare += lab.finance(need - spare)
-        paid = min(1.0, max(spare, 0.0) / need) if need > 0 else 0.0
+        paid = min(1.0, max(spare, 0.0) / need)
         for name, gw in sorted(firm_gw.items()):
-            if gw * paid > 1e-9:
-                self.commission(lab, site, name, gw * paid)
+            if gw * (1.0 - share) * paid > 1e-9:
+                self.commission(lab, site, name, gw * (1.0 - share) * paid)
 
-    def commission(self, lab: Lab, site: str, technology: str, firm_gw: float) -> Plant:
-        """Start a plant of ``firm_gw`` firm GW for the lab's sites at ``site``; draw whether it fails or runs late."""
+    def commission(self, lab: Lab, site: str, technology: str, firm_gw: float,
+                   funded_by: dict[int, float] | None = None) -> Plant:
+        """Start a plant of ``firm_gw`` firm GW for the lab's sites at ``site`` (financed by the funds in ``funded_by``,
+        account -> share, or by the lab); draw whether it fails or runs late."""
         model = self.model
         tech = model.params.energy.technologies[technology]
         rng = model.streams.get(Stream.GENERATION_RISK)
@@ -200,33 +260,39 @@ class EnergyBook:
         late = tech.delay_months if rng.random() < tech.delay_probability else 0
         plant = Plant(model.next_id("plant"), lab.account, site, technology, firm_gw,
                       firm_gw / tech.capacity_factor * tech.capex_usd_bn_per_gw, model.month,
-                      model.month + lead, model.month + lead + late, fails_month)
+                      model.month + lead, model.month + lead + late, fails_month, funded_by=dict(funded_by or {}))
         self.plants[plant.id] = plant
         self.by_owner.setdefault(lab.account, []).append(plant)
+        financier = f"{len(plant.funded_by)} energy funds under a PPA" if plant.funded_by else "itself"
         model.log_event("generation_commissioned", [lab.name],
-                        f"{firm_gw:.3f} firm GW of {technology} at {site} for {plant.capex_usd_bn:.2f} $bn, due in {lead} months")
+                        f"{firm_gw:.3f} firm GW of {technology} at {site} for {plant.capex_usd_bn:.2f} $bn, "
+                        f"due in {lead} months, financed by {financier}")
         return plant
 
     # --- each month -----------------------------------------------------------------------------
     def progress(self) -> None:
-        """Call the month's instalments, abandon plants that fail, bring finished ones online (before connections)."""
+        """Call the month's instalments, abandon plants that fail, bring finished ones online (before connections).
+
+        The lab's own plants call their instalments as dues; the funds pay theirs from cash, pro rata to their shares,
+        and a funded plant comes online only once paid for."""
         model = self.model
         for plant in self.plants.values():
             if plant.status is not PlantStatus.BUILDING:
                 continue
             owner = model.agent_by_account(plant.owner)
             if plant.fails_month is not None and model.month >= plant.fails_month:
-                plant.status = PlantStatus.FAILED
-                self.lost_usd_bn += plant.paid_usd_bn
-                model.log_event("generation_failed", [owner.name],
-                                f"{plant.firm_gw:.3f} firm GW of {plant.technology} at {plant.site} abandoned: "
-                                f"{plant.paid_usd_bn:.2f} $bn lost")
+                self._abandon(plant, "abandoned")
                 continue
             due = min(plant.instalment_usd_bn(self._spec(plant).lead_time_months), plant.capex_usd_bn - plant.paid_usd_bn)
-            if due > 1e-12:
+            if due > 1e-12 and plant.funded_by:
+                accounts = np.fromiter(plant.funded_by, dtype=np.int64)
+                shares = np.fromiter(plant.funded_by.values(), dtype=float)
+                plant.paid_usd_bn += float(model.ledger.collect_from_many(accounts, OUTSIDE, shares * due,
+                                                                         PaymentKind.GENERATION_CAPEX).sum())
+            elif due > 1e-12:
                 model.dues.add(plant.owner, OUTSIDE, due, PaymentKind.GENERATION_CAPEX)
                 plant.paid_usd_bn += due
-            if model.month >= plant.online_month:
+            if model.month >= plant.online_month and plant.paid_usd_bn >= plant.capex_usd_bn - 1e-9:
                 plant.status = PlantStatus.ONLINE
                 model.utilities[plant.site].add_dedicated(plant.owner, plant.firm_gw)
                 late = plant.online_month - plant.planned_month
@@ -234,13 +300,23 @@ class EnergyBook:
                                 f"{plant.firm_gw:.3f} firm GW of {plant.technology} at {plant.site}"
                                 + (f", {late} months late" if late > 0 else ""))
 
-    def release_owner(self, owner: int) -> None:
-        """A defaulting owner's plants: those building are abandoned (what was paid is lost), those online pass to the
-        grid (their supply stays, no longer dedicated)."""
+    def _abandon(self, plant: Plant, why: str) -> None:
+        """Stop a plant before it runs: what was paid is lost by whoever paid it (the owner, or the funds pro rata)."""
         model = self.model
+        plant.status = PlantStatus.FAILED
+        self.lost_usd_bn += plant.paid_usd_bn
+        if plant.funded_by:
+            self.lost_by_funds_usd_bn += plant.paid_usd_bn
+        payer = f"{len(plant.funded_by)} energy funds" if plant.funded_by else "its owner"
+        model.log_event("generation_failed", [model.name_of(plant.owner)],
+                        f"{plant.firm_gw:.3f} firm GW of {plant.technology} at {plant.site} {why}: "
+                        f"{plant.paid_usd_bn:.2f} $bn lost by {payer}")
+
+    def release_owner(self, owner: int) -> None:
+        """A defaulting owner's plants: those building are abandoned (whoever paid loses it), those online pass to the
+        grid (their supply stays, no longer dedicated)."""
         for plant in self.by_owner.get(owner, ()):
             if plant.status is PlantStatus.BUILDING:
-                plant.status = PlantStatus.FAILED
-                self.lost_usd_bn += plant.paid_usd_bn
-        for utility in model.utilities.values():
+                self._abandon(plant, "abandoned when the lab it serves defaulted")
+        for utility in self.model.utilities.values():
             utility.dedicated_gw.pop(owner, None)

@@ -117,7 +117,7 @@ def settle(model: ComputeMarket) -> None:
                       PaymentKind.OPEX)
     power_revenue = {u.account: 0.0 for u in model.utilities.values()}
     for _, payee, amount, kind in model.dues.items:
-        if kind is PaymentKind.POWER:
+        if kind is PaymentKind.POWER and payee in power_revenue:
             power_revenue[payee] += amount
     for agent in model.all_economic_agents():
         model.ledger.settle_claims(agent.account)

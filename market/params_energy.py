@@ -154,6 +154,14 @@ class EnergySpec:
                                                          "capital plus depreciation) in the value test.",
                                              source=ASSUMED + "8% cost of capital over a 25-30-year plant life "
                                                     "(EIA and Lazard use 7-9% WACC)")
+    fund_financed_share: float = param(0.5, unit="1", lo=0.0, hi=1.0,
+                                       description="Share of each dedicated plant order that energy funds finance, own and "
+                                                   "sell to the lab under a power purchase agreement, when their cash covers "
+                                                   "its capex (the lab finances the rest itself).",
+                                       source=ASSUMED + "hyperscalers buy much of their new supply through PPAs with funds and "
+                                              "developers (Brookfield-Microsoft 10.5 GW framework, May 2024, reported) and build "
+                                              "behind the meter themselves where speed matters (xAI Memphis, reported); "
+                                              "half each")
     plant_life_months: int = param(300, unit="months", lo=12, hi=720,
                                    description="Months over which a plant's cost is depreciated in its owner's books.",
                                    source=ASSUMED + "25 years, a usual book life of generating plant; the grid utilities "
