@@ -40,7 +40,10 @@ class Utility(EconomicAgent):
             labs' plans were cut by for lack of power (each month's cut added, the stock falling by 1/M a month,
             M ``lab_behaviour.gap_closing_months``: the unmet wish the cut stands for), and
             pi = clip((p - c) / (LCOE - c), 0, 1) is how much of the cost of new supply the price covers,
-            LCOE = c + capex x ``capital_recovery_per_year`` / 8,760 h (s the government's ``permitting_speed``)
+            LCOE = c + capex x ``capital_recovery_per_year`` / 8,760 h (s the government's ``permitting_speed``);
+        committed, queued and available count the grid alone: labs' own dedicated plants (:mod:`market.energy`) and
+        the load they serve are left out, and so is queued load they will serve (now, for the price; within a lead
+        time, for builds)
 
     Args:
         model: The model.
@@ -93,6 +96,36 @@ class Utility(EconomicAgent):
         """GW of the owner's connected load here its dedicated plants supply."""
         return min(self.owner_connected_gw(owner), self.dedicated_gw.get(owner, 0.0))
 
+    def owner_queued_gw(self, owner: int) -> float:
+        """GW of the owner's connection requests waiting here."""
+        projects = self.model.projects
+        return sum(gw for project_id, gw in self.queue if projects[project_id].owner == owner)
+
+    def own_room_gw(self, owner: int, months: int) -> float:
+        """GW the owner's dedicated supply (online, and plants due within ``months``) could still take: that supply less
+        the owner's load here, connected or waiting (its load draws on its own supply first)."""
+        supply = self.dedicated_gw.get(owner, 0.0) + self.model.energy.due_firm_gw_within(owner, self.region, months)
+        return max(supply - self.owner_connected_gw(owner) - self.owner_queued_gw(owner), 0.0)
+
+    def grid_balance_gw(self, months: int) -> tuple[float, float]:
+        """(load, supply) of the grid alone: connected load less what dedicated plants supply, plus the queue less what
+        owners' own supply within ``months`` will take; available GW less dedicated plants."""
+        if not self.model.energy.plants:
+            return self.committed_gw + self.queued_gw(), self.available_gw
+        served = sum(self.dedicated_served_gw(owner) for owner in self.dedicated_gw)
+        return (self.committed_gw - served + self.grid_queued_gw(months),
+                self.available_gw - sum(self.dedicated_gw.values()))
+
+    def grid_queued_gw(self, months: int) -> float:
+        """Queued GW that will wait for the grid: the queue less what owners' own supply (within ``months``) will take."""
+        queued = self.queued_gw()
+        owners = set(self.dedicated_gw) | self.model.energy.owners_building_at(self.region)
+        for owner in owners:
+            supply = self.dedicated_gw.get(owner, 0.0) + self.model.energy.due_firm_gw_within(owner, self.region, months)
+            free = max(supply - self.owner_connected_gw(owner), 0.0)
+            queued -= min(self.owner_queued_gw(owner), free)
+        return max(queued, 0.0)
+
     def unused_dedicated_gw(self, owner: int) -> float:
         """Dedicated GW the owner does not draw yet (held for its next connections)."""
         return max(self.dedicated_gw.get(owner, 0.0) - self.owner_connected_gw(owner), 0.0)
@@ -124,7 +157,8 @@ class Utility(EconomicAgent):
         spec = self.spec
         growth = self.grid_growth_gw_per_month()
         new_builds = spec.build_rate_limit_gw_per_month * self.permitting_speed() * max(months - self.lead_time_months(), 0)
-        return max(self.headroom_gw() + self.under_construction_gw() + growth * months + new_builds - self.queued_gw(), 0.0)
+        queued = self.grid_queued_gw(months) if self.model.energy.plants else self.queued_gw()
+        return max(self.headroom_gw() + self.under_construction_gw() + growth * months + new_builds - queued, 0.0)
 
     def permitting_speed(self) -> float:
         """The regional government's permitting speed."""
@@ -237,8 +271,8 @@ class Utility(EconomicAgent):
         """Start new generation to cover committed, queued and turned-away load plus a reserve, as far as the price pays
         for it; return GW started."""
         spec = self.spec
-        need = (1.0 + spec.reserve_margin) * (self.committed_gw + self.queued_gw() + self.turned_away_gw) \
-            - self.available_gw - self.under_construction_gw()
+        load, available = self.grid_balance_gw(self.lead_time_months())
+        need = (1.0 + spec.reserve_margin) * (load + self.turned_away_gw) - available - self.under_construction_gw()
         self.turned_away_gw *= 1.0 - 1.0 / self.model.params.lab_behaviour.gap_closing_months
         start = min(max(need, 0.0) * self.build_incentive(), spec.build_rate_limit_gw_per_month * self.permitting_speed())
         if start <= 1e-9:
@@ -260,9 +294,10 @@ class Utility(EconomicAgent):
         return start
 
     def scarcity(self) -> float:
-        """u = (committed + queued) / (available + under construction): load asked for over supply there or coming."""
-        supply = self.available_gw + self.under_construction_gw()
-        load = self.committed_gw + self.queued_gw()
+        """u = (committed + queued) / (available + under construction): load asked for over supply there or coming (the
+        grid's alone: labs' dedicated plants and the load they serve or will serve now are left out)."""
+        load, available = self.grid_balance_gw(0)
+        supply = available + self.under_construction_gw()
         if supply <= 1e-12:
             return 1.0 / self.reference_utilisation() * 10.0 if load > 0 else 0.0
         return load / supply

@@ -33,11 +33,12 @@ if TYPE_CHECKING:
 
 
 class PlantStatus(StrEnum):
-    """Where a dedicated plant stands."""
+    """Where a dedicated plant stands (``released``: passed to the grid when the lab it served defaulted)."""
 
     BUILDING = "building"
     ONLINE = "online"
     FAILED = "failed"
+    RELEASED = "released"
 
 
 @dataclass
@@ -75,6 +76,8 @@ class EnergyBook:
         self.model = model
         self.plants: dict[int, Plant] = {}
         self.by_owner: dict[int, list[Plant]] = {}
+        self.building: dict[tuple[int, str], list[Plant]] = {}
+        self.online: dict[tuple[int, str], list[Plant]] = {}
         self.lost_usd_bn = 0.0
         self.lost_by_funds_usd_bn = 0.0
 
@@ -84,20 +87,23 @@ class EnergyBook:
 
     def building_firm_gw(self, owner: int, site: str) -> float:
         """Firm GW of the owner's plants at ``site`` still building."""
-        return sum(p.firm_gw for p in self.by_owner.get(owner, ()) if p.site == site and p.status is PlantStatus.BUILDING)
+        return sum(p.firm_gw for p in self.building.get((owner, site), ()))
+
+    def owners_building_at(self, site: str) -> set[int]:
+        """Owners with plants still building at ``site``."""
+        return {owner for (owner, at), plants in self.building.items() if at == site and plants}
 
     def due_firm_gw_within(self, owner: int, site: str, months: int) -> float:
         """Firm GW of the owner's plants at ``site`` still building and planned online within ``months``."""
         by_month = self.model.month + months
-        return sum(p.firm_gw for p in self.by_owner.get(owner, ())
-                   if p.site == site and p.status is PlantStatus.BUILDING and p.planned_month <= by_month)
+        return sum(p.firm_gw for p in self.building.get((owner, site), ()) if p.planned_month <= by_month)
 
     def book_value_usd_bn(self, owner: int) -> float:
         """The owner's plants at book: paid while building, paid less straight-line depreciation once online."""
         life = self.model.params.energy.plant_life_months
         value = 0.0
         for plant in self.by_owner.get(owner, ()):
-            if plant.status is PlantStatus.FAILED or plant.funded_by:
+            if plant.status not in (PlantStatus.BUILDING, PlantStatus.ONLINE) or plant.funded_by:
                 continue
             used = max(self.model.month - plant.online_month, 0) if plant.status is PlantStatus.ONLINE else 0
             value += plant.paid_usd_bn * max(1.0 - used / life, 0.0)
@@ -130,8 +136,12 @@ class EnergyBook:
         return total
 
     def funds_capex_usd_bn(self) -> float:
-        """Capex energy funds have paid for plants that have not failed (gross of depreciation)."""
-        return sum(p.paid_usd_bn for p in self.plants.values() if p.funded_by and p.status is not PlantStatus.FAILED)
+        """Capex energy funds have paid for plants over the run, failed and released ones included."""
+        return sum(p.paid_usd_bn for p in self.plants.values() if p.funded_by)
+
+    def funds_outstanding_usd_bn(self) -> float:
+        """Capex energy funds still owe on their plants being built."""
+        return sum(p.capex_usd_bn - p.paid_usd_bn for plants in self.building.values() for p in plants if p.funded_by)
 
     def ppa_price_usd_bn_per_gw_month(self, plant: Plant) -> float:
         """Levelized cost of a fund-financed plant per GW-month drawn: capex / firm GW x recovery / 12 + operating cost."""
@@ -144,7 +154,7 @@ class EnergyBook:
         their firm GW: its own plants' operating cost to outside; the funds' plants' PPA price to the funds, which pay
         the operating cost."""
         model = self.model
-        online = [p for p in self.by_owner.get(owner, ()) if p.site == site and p.status is PlantStatus.ONLINE]
+        online = self.online.get((owner, site), ())
         firm = sum(p.firm_gw for p in online)
         if firm <= 0 or drawn_gw <= 0:
             return
@@ -202,8 +212,10 @@ class EnergyBook:
             value = self.value_of_compute_usd_bn_per_gw_month(lab)
             shares = {name: tech.share_of_investment for name, tech in spec.technologies.items()
                       if tech.share_of_investment > 0 and self.cost_of_supply_usd_bn_per_gw_month(name) < value}
-            total = sum(shares.values())
-            if total > 0:
+            while shares and wanted * min(shares.values()) / sum(shares.values()) < spec.min_plant_gw:
+                shares.pop(min(shares, key=lambda name: (shares[name], name)))
+            if shares:
+                total = sum(shares.values())
                 orders.append((lab, site, {name: wanted * share / total for name, share in shares.items()}))
         for name, tech in spec.technologies.items():
             nameplate = sum(firm.get(name, 0.0) for _, _, firm in orders) / tech.capacity_factor
@@ -212,7 +224,9 @@ class EnergyBook:
                     if name in firm:
                         firm[name] *= tech.max_nameplate_gw_per_month / nameplate
         for lab, site, firm in orders:
-            self._commission_affordable(lab, site, firm)
+            commissioned = self._commission_affordable(lab, site, firm)
+            utility = model.utilities[site]
+            utility.turned_away_gw = max(utility.turned_away_gw - commissioned, 0.0)
 
     def _energy_funds(self) -> tuple[np.ndarray, np.ndarray]:
         """The energy funds' accounts and cash."""
@@ -220,33 +234,50 @@ class EnergyBook:
         accounts = investors.accounts[investors.kinds == InvestorKind.ENERGY.value]
         return accounts, np.maximum(self.model.ledger.balances[accounts], 0.0)
 
-    def _commission_affordable(self, lab: Lab, site: str, firm_gw: dict[str, float]) -> None:
-        """Energy funds take ``fund_financed_share`` of the order when their cash covers its capex; the lab raises what
-        its own part calls within the funding horizon and commissions as much of it as it can pay."""
+    def _commission_affordable(self, lab: Lab, site: str, firm_gw: dict[str, float]) -> float:
+        """Energy funds take ``fund_financed_share`` of each technology's part of the order when their cash, less what
+        they still owe on their plants, covers it and both parts reach ``min_plant_gw`` (else the whole part when they
+        can, or none); the lab raises what its own parts call within the funding horizon and commissions as much of
+        them as it can pay. Returns the firm GW commissioned."""
         model = self.model
         spec = model.params.energy
-        capex = {name: gw / spec.technologies[name].capacity_factor * spec.technologies[name].capex_usd_bn_per_gw
-                 for name, gw in firm_gw.items()}
         accounts, cash = self._energy_funds()
-        funded = spec.fund_financed_share * sum(capex.values())
-        share = spec.fund_financed_share if funded > 0 and cash.sum() >= funded else 0.0
-        if share > 0:
+        room = float(cash.sum()) - self.funds_outstanding_usd_bn()
+        parts: dict[str, tuple[float, float]] = {}
+        for name, gw in sorted(firm_gw.items()):
+            tech = spec.technologies[name]
+            split = spec.fund_financed_share
+            if gw * split < spec.min_plant_gw or gw * (1.0 - split) < spec.min_plant_gw:
+                split = 1.0 if split >= 0.5 else 0.0
+            if gw * split / tech.capacity_factor * tech.capex_usd_bn_per_gw > room:
+                split = 0.0
+            room -= gw * split / tech.capacity_factor * tech.capex_usd_bn_per_gw
+            parts[name] = (gw * split, gw * (1.0 - split))
+        commissioned = 0.0
+        if any(funded > 0 for funded, _ in parts.values()):
             weights = cash / cash.sum()
             funds = {int(a): float(w) for a, w in zip(accounts, weights, strict=True) if w > 0}
-            for name, gw in sorted(firm_gw.items()):
-                self.commission(lab, site, name, gw * share, funds)
+            for name, (funded, _) in parts.items():
+                if funded > 0:
+                    self.commission(lab, site, name, funded, funds)
+                    commissioned += funded
         horizon = model.params.finance.funding_horizon_months
-        need = sum(capex[name] * (1.0 - share) * min(horizon, spec.technologies[name].lead_time_months)
-                   / max(spec.technologies[name].lead_time_months, 1) for name in firm_gw)
+        need = 0.0
+        for name, (_, own) in parts.items():
+            tech = spec.technologies[name]
+            capex = own / tech.capacity_factor * tech.capex_usd_bn_per_gw
+            need += capex * min(horizon, tech.lead_time_months) / tech.lead_time_months
         if need <= 0:
-            return
+            return commissioned
         spare = lab.spare_cash_usd_bn()
         if spare < need:
             spare += lab.finance(need - spare)
         paid = min(1.0, max(spare, 0.0) / need)
-        for name, gw in sorted(firm_gw.items()):
-            if gw * (1.0 - share) * paid > 1e-9:
-                self.commission(lab, site, name, gw * (1.0 - share) * paid)
+        for name, (_, own) in parts.items():
+            if own * paid >= spec.min_plant_gw:
+                self.commission(lab, site, name, own * paid)
+                commissioned += own * paid
+        return commissioned
 
     def commission(self, lab: Lab, site: str, technology: str, firm_gw: float,
                    funded_by: dict[int, float] | None = None) -> Plant:
@@ -263,6 +294,7 @@ class EnergyBook:
                       model.month + lead, model.month + lead + late, fails_month, funded_by=dict(funded_by or {}))
         self.plants[plant.id] = plant
         self.by_owner.setdefault(lab.account, []).append(plant)
+        self.building.setdefault((lab.account, site), []).append(plant)
         financier = f"{len(plant.funded_by)} energy funds under a PPA" if plant.funded_by else "itself"
         model.log_event("generation_commissioned", [lab.name],
                         f"{firm_gw:.3f} firm GW of {technology} at {site} for {plant.capex_usd_bn:.2f} $bn, "
@@ -276,9 +308,7 @@ class EnergyBook:
         The lab's own plants call their instalments as dues; the funds pay theirs from cash, pro rata to their shares,
         and a funded plant comes online only once paid for."""
         model = self.model
-        for plant in self.plants.values():
-            if plant.status is not PlantStatus.BUILDING:
-                continue
+        for plant in [p for plants in self.building.values() for p in plants]:
             owner = model.agent_by_account(plant.owner)
             if plant.fails_month is not None and model.month >= plant.fails_month:
                 self._abandon(plant, "abandoned")
@@ -293,17 +323,24 @@ class EnergyBook:
                 model.dues.add(plant.owner, OUTSIDE, due, PaymentKind.GENERATION_CAPEX)
                 plant.paid_usd_bn += due
             if model.month >= plant.online_month and plant.paid_usd_bn >= plant.capex_usd_bn - 1e-9:
-                plant.status = PlantStatus.ONLINE
-                model.utilities[plant.site].add_dedicated(plant.owner, plant.firm_gw)
+                self.bring_online(plant)
                 late = plant.online_month - plant.planned_month
                 model.log_event("generation_online", [owner.name],
                                 f"{plant.firm_gw:.3f} firm GW of {plant.technology} at {plant.site}"
                                 + (f", {late} months late" if late > 0 else ""))
 
+    def bring_online(self, plant: Plant) -> None:
+        """The plant runs: its firm GW join its site's supply, held for the lab it serves."""
+        plant.status = PlantStatus.ONLINE
+        self.building[(plant.owner, plant.site)].remove(plant)
+        self.online.setdefault((plant.owner, plant.site), []).append(plant)
+        self.model.utilities[plant.site].add_dedicated(plant.owner, plant.firm_gw)
+
     def _abandon(self, plant: Plant, why: str) -> None:
         """Stop a plant before it runs: what was paid is lost by whoever paid it (the owner, or the funds pro rata)."""
         model = self.model
         plant.status = PlantStatus.FAILED
+        self.building[(plant.owner, plant.site)].remove(plant)
         self.lost_usd_bn += plant.paid_usd_bn
         if plant.funded_by:
             self.lost_by_funds_usd_bn += plant.paid_usd_bn
@@ -314,9 +351,14 @@ class EnergyBook:
 
     def release_owner(self, owner: int) -> None:
         """A defaulting owner's plants: those building are abandoned (whoever paid loses it), those online pass to the
-        grid (their supply stays, no longer dedicated)."""
-        for plant in self.by_owner.get(owner, ()):
-            if plant.status is PlantStatus.BUILDING:
-                self._abandon(plant, "abandoned when the lab it serves defaulted")
+        grid (their supply stays, no longer dedicated; a fund's plant is the funds' loss, a lab's leaves with its estate)."""
+        for plant in [p for p in self.by_owner.get(owner, ()) if p.status is PlantStatus.BUILDING]:
+            self._abandon(plant, "abandoned when the lab it serves defaulted")
+        for plant in [p for p in self.by_owner.get(owner, ()) if p.status is PlantStatus.ONLINE]:
+            plant.status = PlantStatus.RELEASED
+            self.online[(plant.owner, plant.site)].remove(plant)
+            if plant.funded_by:
+                self.lost_by_funds_usd_bn += plant.paid_usd_bn
+                self.lost_usd_bn += plant.paid_usd_bn
         for utility in self.model.utilities.values():
             utility.dedicated_gw.pop(owner, None)

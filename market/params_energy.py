@@ -135,13 +135,15 @@ class EnergySpec:
     Rule: a lab that builds, whose plan was cut for lack of power at a site by c GW this month, commissions
     dedicated supply of max(c M - P - U, 0) firm GW there (M ``lab_behaviour.gap_closing_months``: the plan spreads its
     gap over M months, so the cut stands for c M GW of unmet compute; P its own plants there still building, U its
-    online dedicated GW there it does not draw), if at least ``min_plant_gw``, split
+    online dedicated GW there it does not draw), if at least ``min_plant_gw``, split (technologies whose part would be
+    below ``min_plant_gw`` dropped, their share going to the others)
     among the technologies whose cost of firm supply per GW-month,
     capex / cf x ``capital_recovery_per_year`` / 12 + operating cost, is below the value of a GW-month of the compute
     it unlocks, v = p e - k / L - m (p the lab's service price per EFLOP/s-month, e the EFLOP/s per GW of chips on
     sale, k their all-in cost per GW, L ``technology.useful_life_months``, m the maintenance per GW-month). It pays
     what falls due within the funding horizon from cash or money raised, and commissions less if it cannot. Each
-    technology's orders in a month are cut pro rata to its ``max_nameplate_gw_per_month``.
+    technology's orders in a month are cut pro rata to its ``max_nameplate_gw_per_month``. Energy funds finance
+    ``fund_financed_share`` of each part (see :mod:`market.energy`).
     """
 
     labs_invest: bool = param(False, unit="-",
@@ -167,6 +169,7 @@ class EnergySpec:
                                    source=ASSUMED + "25 years, a usual book life of generating plant; the grid utilities "
                                           "here depreciate theirs over the same")
     min_plant_gw: float = param(0.05, unit="GW", lo=0.0, hi=100.0,
-                                description="Smallest dedicated supply (firm GW) a lab commissions at once.",
+                                description="Smallest plant (firm GW) commissioned: a smaller order is not placed, and a "
+                                            "technology's or financier's part of an order below it is dropped.",
                                 source=ASSUMED + "a 50 MW behind-the-meter plant is about the smallest announced for an AI site")
     technologies: dict[str, GenerationTechSpec] = field(default_factory=default_generation_technologies)

@@ -80,14 +80,12 @@ class Placement:
         return max(self.model.utilities[site].powerable_gw_within(horizon) - self.reserved_power_gw[site], 0.0)
 
     def own_power_room_gw(self, lab: Lab, site: str) -> float:
-        """GW the lab's own dedicated plants at the site could power within the planning horizon: what they supply and
-        its projects do not draw, plus its plants due within the horizon, less this month's reservations on them."""
+        """GW the lab's own dedicated plants at the site could still power within the planning horizon (online and due
+        within it, less its load there connected or waiting), less this month's reservations on them."""
         model = self.model
         if not model.energy.plants:
             return 0.0
-        horizon = model.params.lab_behaviour.planning_horizon_months
-        room = (model.utilities[site].unused_dedicated_gw(lab.account)
-                + model.energy.due_firm_gw_within(lab.account, site, horizon))
+        room = model.utilities[site].own_room_gw(lab.account, model.params.lab_behaviour.planning_horizon_months)
         return max(room - self.reserved_own_power_gw[(lab.account, site)], 0.0)
 
     def construction_room_gw(self, site: str) -> float:

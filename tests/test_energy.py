@@ -64,9 +64,7 @@ def test_dedicated_supply_connects_its_owner_first_and_is_billed_at_the_plant_s_
         model.projects[project_id].connected_gw = 0.0
     us.available_gw = us.committed_gw
     us.pipeline = []
-    plant = model.energy.commission(lab, "US", "gas_turbine", 1.0)
-    plant.status = PlantStatus.ONLINE
-    us.add_dedicated(lab.account, 1.0)
+    model.energy.bring_online(model.energy.commission(lab, "US", "gas_turbine", 1.0))
     mine = next(i for i in lab.project_ids if model.projects[i].site == "US")
     theirs = next(i for i in other.project_ids if model.projects[i].site == "US")
     assert us.headroom_gw() == 0.0 and us.unused_dedicated_gw(lab.account) == pytest.approx(1.0)
@@ -136,8 +134,8 @@ def test_energy_funds_pay_their_plant_pro_rata_and_sell_its_output_at_its_leveli
     assert paid[big] == pytest.approx(0.75 * 2.2 / 0.85 / 3) and paid[small] == pytest.approx(0.25 * 2.2 / 0.85 / 3)
     assert model.energy.book_value_usd_bn(lab.account) == 0.0
     assert model.energy.due_within_usd_bn(lab.account, 12) == 0.0
-    plant.status = PlantStatus.ONLINE
     plant.paid_usd_bn = plant.capex_usd_bn
+    model.energy.bring_online(plant)
     model.dues.items = []
     model.energy.bill(lab.account, "US", 0.4)
     price = 0.4 * (2.2 / 0.85 * 0.1 / 12 + usd_bn_per_gw_month(35.0))
@@ -173,9 +171,12 @@ def test_a_failed_fund_financed_plant_is_the_funds_loss(model) -> None:
     accounts, _ = model.energy._energy_funds()
     plant = model.energy.commission(lab, "US", "gas_turbine", 1.0, {int(accounts[0]): 1.0})
     plant.fails_month = model.month + 1
+    cash = lab.cash_usd_bn
+    model.dues.items = []
     model.energy.progress()
     model.month += 1
     model.energy.progress()
+    assert lab.cash_usd_bn == cash and not [d for d in model.dues.items if d[0] == lab.account]
     assert plant.status is PlantStatus.FAILED
     assert model.energy.lost_by_funds_usd_bn == pytest.approx(2.2 / 0.85 / 3) == model.energy.lost_usd_bn
     assert model.energy.book_value_usd_bn(lab.account) == 0.0
@@ -184,9 +185,9 @@ def test_a_failed_fund_financed_plant_is_the_funds_loss(model) -> None:
 @pytest.mark.slow
 def test_books_balance_and_dedicated_supply_matches_the_plants_every_month() -> None:
     """energy-investment, seed 2, 72 months (plants of every technology commissioned, funded, failed, late and online):
-    the ledger's invariants hold every month, each utility's dedicated GW equal its owners' online plants, and no owner
-    draws more dedicated supply than it has. Fails if money leaks through instalments or PPA bills, or a plant's supply
-    is counted twice or lost."""
+    the ledger's invariants hold every month, each utility's dedicated GW equal its owners' online plants, and the load
+    the grid serves never exceeds the grid's own supply (dedicated plants left out). Fails if money leaks through
+    instalments or PPA bills, a plant's supply is counted twice or lost, or others are connected to a lab's plant."""
     from market.scenario import load_scenario
     from tests.invariants import check_invariants
 
@@ -199,7 +200,33 @@ def test_books_balance_and_dedicated_supply_matches_the_plants_every_month() -> 
             for owner, gw in utility.dedicated_gw.items():
                 online = sum(p.firm_gw for p in model.energy.by_owner[owner] if p.site == site and p.status is PlantStatus.ONLINE)
                 assert gw == pytest.approx(online), (model.date, site, owner)
-                assert utility.dedicated_served_gw(owner) <= gw + 1e-9
+            grid_load = utility.committed_gw - sum(utility.dedicated_served_gw(o) for o in utility.dedicated_gw)
+            grid_supply = utility.available_gw - sum(utility.dedicated_gw.values())
+            assert grid_load <= grid_supply + 1e-9, (model.date, site, grid_load, grid_supply)
     statuses = {p.status for p in model.energy.plants.values()}
-    assert statuses == set(PlantStatus), statuses
+    assert {PlantStatus.BUILDING, PlantStatus.ONLINE, PlantStatus.FAILED} <= statuses, statuses
+    assert {p.technology for p in model.energy.plants.values()} == set(model.params.energy.technologies)
     assert any(p.funded_by for p in model.energy.plants.values() if p.status is PlantStatus.ONLINE)
+
+
+def test_a_defaulting_lab_s_plants_are_abandoned_or_pass_to_the_grid(model) -> None:
+    """When the lab a plant serves defaults, its plants still building are abandoned (what was paid is lost) and its
+    online plants leave its books and pass to the grid: a fund's online plant is the funds' loss. Fails if a dead
+    lab keeps plants on its books or its dedicated supply stays held for it."""
+    lab = model.labs["frontier_lab_a"]
+    accounts, _ = model.energy._energy_funds()
+    own = model.energy.commission(lab, "US", "gas_turbine", 1.0)
+    funded = model.energy.commission(lab, "US", "gas_turbine", 0.5, {int(accounts[0]): 1.0})
+    building = model.energy.commission(lab, "US", "gas_turbine", 0.2)
+    for plant in (own, funded):
+        plant.paid_usd_bn = plant.capex_usd_bn
+        model.energy.bring_online(plant)
+    building.paid_usd_bn = 0.3
+    us = model.utilities["US"]
+    assert us.dedicated_gw[lab.account] == pytest.approx(1.5)
+    model.energy.release_owner(lab.account)
+    assert (own.status, funded.status, building.status) == (PlantStatus.RELEASED, PlantStatus.RELEASED, PlantStatus.FAILED)
+    assert lab.account not in us.dedicated_gw
+    assert model.energy.book_value_usd_bn(lab.account) == 0.0
+    assert model.energy.lost_by_funds_usd_bn == pytest.approx(funded.capex_usd_bn)
+    assert model.energy.lost_usd_bn == pytest.approx(funded.capex_usd_bn + 0.3)

@@ -284,6 +284,7 @@ def ScenarioUpload(state: RunState, go: Callable[[RunState], None]) -> None:
     """Drop a scenario file (TOML, as ``aicm run --scenario FILE`` takes): checked as the command line checks it, one
     line naming the field, the value and what is allowed when it fails."""
     problem = solara.use_reactive("")
+    solara.use_effect(lambda: problem.set(""), dependencies=[state.scenario])
 
     def received(file: dict) -> None:
         try:
@@ -291,7 +292,6 @@ def ScenarioUpload(state: RunState, go: Callable[[RunState], None]) -> None:
         except ParamError as exc:
             problem.set(str(exc))
             return
-        problem.set("")
         go(RunState(name, state.seed, load_scenario(scenario_source(name)).params.run.steps, state.mode, view=state.view))
 
     solara.FileDrop(label="or drop a scenario file (.toml) here", on_file=received, lazy=False)
