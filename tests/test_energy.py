@@ -1,5 +1,6 @@
 """Generation labs finance for their own sites (issue 17): known answers for the plant's cost, schedule, books and
-dedicated supply, and the scenario's direction against power-bottleneck. Each docstring names the bug that fails it."""
+dedicated supply and bills (the scenario's direction against power-bottleneck is in tests/test_policy_scenarios.py). Each
+docstring names the bug that fails it."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from agents.utility import usd_bn_per_gw_month
 from market.energy import PlantStatus
 from market.ledger import OUTSIDE, PaymentKind
 from market.model import ComputeMarket
-from tests.conftest import model_after, run
+from tests.conftest import model_after
 
-ENERGY_SEEDS = (1, 2, 3, 4, 5)
 QUICK_GAS = [("energy.labs_invest", True), ("energy.technologies.gas_turbine.lead_time_months", 3),
              ("energy.technologies.gas_turbine.delay_probability", 0.0),
              ("energy.technologies.gas_turbine.failure_probability", 0.0)]
@@ -102,84 +102,6 @@ def test_labs_finance_no_generation_in_the_baseline(baseline_seed1) -> None:
     """energy.labs_invest is off in the baseline: no plant, no self-powered compute. Fails if the rule runs regardless."""
     assert not baseline_seed1.model.energy.plants
     assert baseline_seed1.model_table.filter(like="self_powered_gw_").to_numpy().sum() == 0.0
-
-
-@pytest.mark.slow
-def test_energy_investment_raises_us_compute_against_power_bottleneck() -> None:
-    """Same seeds, 1-5: with labs financing their own generation (half of it through energy funds) US compute in
-    Dec 2034 is at least 20% higher than in power-bottleneck in every seed, part of it runs on self-financed power,
-    and energy funds paid for some of the plants. Fails if dedicated plants do not power the labs' sites, the rule
-    never commissions them, or funds never finance them."""
-    for seed in ENERGY_SEEDS:
-        slow = run(seed=seed, scenario="power-bottleneck").model_table.iloc[-1]
-        result = run(seed=seed, scenario="energy-investment")
-        own = result.model_table.iloc[-1]
-        assert result.model.energy.funds_capex_usd_bn() > 0.0, seed
-        assert own["compute_gw_US"] > slow["compute_gw_US"] * 1.2, (seed, own["compute_gw_US"], slow["compute_gw_US"])
-        assert 0.0 < own["self_powered_gw_US"] <= own["compute_gw_US"], seed
-
-
-def test_energy_funds_pay_their_plant_pro_rata_and_sell_its_output_at_its_levelized_cost(model) -> None:
-    """Two funds holding 30 and 10 $bn finance 1 firm GW of gas (2.588 $bn) 3/4 and 1/4: each instalment of 0.863 $bn
-    leaves them 0.647 and 0.216; the plant is not on the lab's books. Online, the lab pays for 0.4 GW drawn
-    0.4 x (2.588 x 0.1 / 12 + 0.02555) = 0.01885 $bn to the funds, 3/4 and 1/4, and they pay the fuel, 0.4 x 0.02555, to
-    outside. Fails if the funds' shares, the PPA price or who pays the fuel is wrong."""
-    lab = model.labs["frontier_lab_a"]
-    accounts, _ = model.energy._energy_funds()
-    big, small = (int(a) for a in accounts[:2])
-    plant = model.energy.commission(lab, "US", "gas_turbine", 1.0, {big: 0.75, small: 0.25})
-    before = {a: model.ledger.balance(a) for a in (big, small)}
-    model.energy.progress()
-    paid = {a: before[a] - model.ledger.balance(a) for a in (big, small)}
-    assert paid[big] == pytest.approx(0.75 * 2.2 / 0.85 / 3) and paid[small] == pytest.approx(0.25 * 2.2 / 0.85 / 3)
-    assert model.energy.book_value_usd_bn(lab.account) == 0.0
-    assert model.energy.due_within_usd_bn(lab.account, 12) == 0.0
-    plant.paid_usd_bn = plant.capex_usd_bn
-    model.energy.bring_online(plant)
-    model.dues.items = []
-    model.energy.bill(lab.account, "US", 0.4)
-    price = 0.4 * (2.2 / 0.85 * 0.1 / 12 + usd_bn_per_gw_month(35.0))
-    owed = {(payer, payee, kind): amount for payer, payee, amount, kind in model.dues.items}
-    assert owed[(lab.account, big, PaymentKind.POWER)] == pytest.approx(0.75 * price)
-    assert owed[(lab.account, small, PaymentKind.POWER)] == pytest.approx(0.25 * price)
-    assert owed[(big, OUTSIDE, PaymentKind.GENERATION_OPEX)] == pytest.approx(0.75 * 0.4 * usd_bn_per_gw_month(35.0))
-    assert (lab.account, OUTSIDE, PaymentKind.GENERATION_OPEX) not in owed
-
-
-def test_funds_take_half_of_an_order_only_when_their_cash_covers_it(model) -> None:
-    """With energy.fund_financed_share 0.5 an order of 1 firm GW of gas becomes 0.5 GW the funds finance, pro rata to their
-    cash, and 0.5 GW the lab finances; with the funds' cash gone the lab takes the whole order. Fails if funds finance
-    what they cannot pay for, or the split is not the parameter's."""
-    lab = model.labs["frontier_lab_b"]
-    accounts, cash = model.energy._energy_funds()
-    model.energy._commission_affordable(lab, "US", {"gas_turbine": 1.0})
-    first = list(model.energy.plants.values())
-    assert sorted(p.firm_gw for p in first) == pytest.approx([0.5, 0.5])
-    funded = next(p for p in first if p.funded_by)
-    assert sum(funded.funded_by.values()) == pytest.approx(1.0)
-    assert funded.funded_by[int(accounts[0])] == pytest.approx(cash[0] / cash.sum())
-    model.ledger.collect_from_many(accounts, OUTSIDE, cash, PaymentKind.GENERATION_CAPEX)
-    model.energy._commission_affordable(lab, "US", {"gas_turbine": 1.0})
-    (second,) = [p for p in model.energy.plants.values() if p not in first]
-    assert second.firm_gw == pytest.approx(1.0) and not second.funded_by
-
-
-def test_a_failed_fund_financed_plant_is_the_funds_loss(model) -> None:
-    """A funded plant that fails after one instalment costs the funds that instalment and the lab nothing. Fails if the
-    loss is booked against the lab."""
-    lab = model.labs["frontier_lab_a"]
-    accounts, _ = model.energy._energy_funds()
-    plant = model.energy.commission(lab, "US", "gas_turbine", 1.0, {int(accounts[0]): 1.0})
-    plant.fails_month = model.month + 1
-    cash = lab.cash_usd_bn
-    model.dues.items = []
-    model.energy.progress()
-    model.month += 1
-    model.energy.progress()
-    assert lab.cash_usd_bn == cash and not [d for d in model.dues.items if d[0] == lab.account]
-    assert plant.status is PlantStatus.FAILED
-    assert model.energy.lost_by_funds_usd_bn == pytest.approx(2.2 / 0.85 / 3) == model.energy.lost_usd_bn
-    assert model.energy.book_value_usd_bn(lab.account) == 0.0
 
 
 @pytest.mark.slow
