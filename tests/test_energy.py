@@ -104,6 +104,69 @@ def test_labs_finance_no_generation_in_the_baseline(baseline_seed1) -> None:
     assert baseline_seed1.model_table.filter(like="self_powered_gw_").to_numpy().sum() == 0.0
 
 
+def test_energy_funds_pay_their_plant_pro_rata_and_sell_its_output_at_its_levelized_cost(model) -> None:
+    """Two funds holding 30 and 10 $bn finance 1 firm GW of gas (2.588 $bn) 3/4 and 1/4: each instalment of 0.863 $bn
+    leaves them 0.647 and 0.216; the plant is not on the lab's books. Online, the lab pays for 0.4 GW drawn
+    0.4 x (2.588 x 0.1 / 12 + 0.02555) = 0.01885 $bn to the funds, 3/4 and 1/4, and they pay the fuel, 0.4 x 0.02555, to
+    outside. Fails if the funds' shares, the PPA price or who pays the fuel is wrong."""
+    lab = model.labs["frontier_lab_a"]
+    accounts, _ = model.energy._energy_funds()
+    big, small = (int(a) for a in accounts[:2])
+    plant = model.energy.commission(lab, "US", "gas_turbine", 1.0, {big: 0.75, small: 0.25})
+    before = {a: model.ledger.balance(a) for a in (big, small)}
+    model.energy.progress()
+    paid = {a: before[a] - model.ledger.balance(a) for a in (big, small)}
+    assert paid[big] == pytest.approx(0.75 * 2.2 / 0.85 / 3) and paid[small] == pytest.approx(0.25 * 2.2 / 0.85 / 3)
+    assert model.energy.book_value_usd_bn(lab.account) == 0.0
+    assert model.energy.due_within_usd_bn(lab.account, 12) == 0.0
+    plant.paid_usd_bn = plant.capex_usd_bn
+    model.energy.bring_online(plant)
+    model.dues.items = []
+    model.energy.bill(lab.account, "US", 0.4)
+    price = 0.4 * (2.2 / 0.85 * 0.1 / 12 + usd_bn_per_gw_month(35.0))
+    owed = {(payer, payee, kind): amount for payer, payee, amount, kind in model.dues.items}
+    assert owed[(lab.account, big, PaymentKind.POWER)] == pytest.approx(0.75 * price)
+    assert owed[(lab.account, small, PaymentKind.POWER)] == pytest.approx(0.25 * price)
+    assert owed[(big, OUTSIDE, PaymentKind.GENERATION_OPEX)] == pytest.approx(0.75 * 0.4 * usd_bn_per_gw_month(35.0))
+    assert (lab.account, OUTSIDE, PaymentKind.GENERATION_OPEX) not in owed
+
+
+def test_funds_take_half_of_an_order_only_when_their_cash_covers_it(model) -> None:
+    """With energy.fund_financed_share 0.5 an order of 1 firm GW of gas becomes 0.5 GW the funds finance, pro rata to their
+    cash, and 0.5 GW the lab finances; with the funds' cash gone the lab takes the whole order. Fails if funds finance
+    what they cannot pay for, or the split is not the parameter's."""
+    lab = model.labs["frontier_lab_b"]
+    accounts, cash = model.energy._energy_funds()
+    model.energy._commission_affordable(lab, "US", {"gas_turbine": 1.0})
+    first = list(model.energy.plants.values())
+    assert sorted(p.firm_gw for p in first) == pytest.approx([0.5, 0.5])
+    funded = next(p for p in first if p.funded_by)
+    assert sum(funded.funded_by.values()) == pytest.approx(1.0)
+    assert funded.funded_by[int(accounts[0])] == pytest.approx(cash[0] / cash.sum())
+    model.ledger.collect_from_many(accounts, OUTSIDE, cash, PaymentKind.GENERATION_CAPEX)
+    model.energy._commission_affordable(lab, "US", {"gas_turbine": 1.0})
+    (second,) = [p for p in model.energy.plants.values() if p not in first]
+    assert second.firm_gw == pytest.approx(1.0) and not second.funded_by
+
+
+def test_a_failed_fund_financed_plant_is_the_funds_loss(model) -> None:
+    """A funded plant that fails after one instalment costs the funds that instalment and the lab nothing. Fails if the
+    loss is booked against the lab."""
+    lab = model.labs["frontier_lab_a"]
+    accounts, _ = model.energy._energy_funds()
+    plant = model.energy.commission(lab, "US", "gas_turbine", 1.0, {int(accounts[0]): 1.0})
+    plant.fails_month = model.month + 1
+    cash = lab.cash_usd_bn
+    model.dues.items = []
+    model.energy.progress()
+    model.month += 1
+    model.energy.progress()
+    assert lab.cash_usd_bn == cash and not [d for d in model.dues.items if d[0] == lab.account]
+    assert plant.status is PlantStatus.FAILED
+    assert model.energy.lost_by_funds_usd_bn == pytest.approx(2.2 / 0.85 / 3) == model.energy.lost_usd_bn
+    assert model.energy.book_value_usd_bn(lab.account) == 0.0
+
+
 @pytest.mark.slow
 def test_books_balance_and_dedicated_supply_matches_the_plants_every_month() -> None:
     """energy-investment, seed 2, 72 months (plants of every technology commissioned, funded, failed, late and online):
