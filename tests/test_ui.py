@@ -307,7 +307,7 @@ def test_advanced_parameters_from_the_link_and_a_seed_band(browser, app_url) -> 
 
 
 def test_step_redraws_the_charts_and_a_scenario_switch_resets_the_model(browser, app_url) -> None:
-    """In step mode each Step changes the compute chart's image; the Events page shows the paused model's events;
+    """In step mode each Step changes the compute chart's image, redrawn in place (same canvas); the Events page shows the paused model's events;
     Reset starts the model again at month 0, and so does choosing another scenario."""
     watched = Watched(browser, f"{app_url}?months=24&mode=step")
     watched.status("press Step")
@@ -316,11 +316,14 @@ def test_step_redraws_the_charts_and_a_scenario_switch_resets_the_model(browser,
     watched.status("month 1 (")
     watched.charts_drawn()
     before = watched.chart_image(0)
+    first_chart = watched.page.locator(".aicm-chart").first
+    first_chart.evaluate("chart => chart.querySelector('canvas').dataset.kept = '1'")
     step.click()
     step.click()
     watched.status("month 3 (")
     watched.charts_drawn()
     assert watched.chart_image(0) != before, "the compute chart did not change with the months"
+    assert first_chart.evaluate("chart => Boolean(chart.querySelector('canvas[data-kept]'))"), "redrawn anew, not in place"
     watched.page.get_by_role("tab", name="Events").click()
     counted = watched.page.locator(".events-count").first
     counted.wait_for(timeout=60_000)

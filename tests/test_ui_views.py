@@ -160,3 +160,36 @@ def test_a_slider_puts_the_value_it_shows_on_a_notch() -> None:
     notches = (1.5 - low) / control.step
     assert abs(notches - round(notches)) < 1e-9 and low <= control.low + control.step and high == control.high
     assert math.isclose(slider_range(control, 1.2)[0], control.low), "1.2 is on a notch already: the low end stays"
+
+
+def test_a_chart_spec_names_its_data_stably_so_a_new_month_changes_its_datasets_only() -> None:
+    """Two months of a run give Overview specs that differ in their datasets alone (the browser then replaces the
+    data in place), every dataset a spec references is in it under a stable name, and each spec passes Altair's
+    schema validation."""
+    from market.metrics import model_table
+    from visualization import charts
+    from visualization.runs import build_model
+    from visualization.vega_chart import spec_of
+
+    model = build_model("baseline", 1, 3, ())
+    tables = []
+    for _ in range(2):
+        model.step()
+        tables.append(model_table(model))
+    for draw in [*charts.OVERVIEW, charts.binding]:
+        first, second = (spec_of(draw(table), validate=True) for table in tables)
+        names = set(first["datasets"])
+        assert names == {f"table_{i}" for i in range(len(names))}, draw.__name__
+        referenced = {match for match in _data_names(first)}
+        assert referenced <= names, (draw.__name__, referenced, names)
+        assert {k: v for k, v in first.items() if k != "datasets"} == {k: v for k, v in second.items() if k != "datasets"}
+        assert first["datasets"] != second["datasets"], draw.__name__
+
+
+def _data_names(node) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["data"]["name"]] if isinstance(node.get("data"), dict) and "name" in node["data"] else []
+        return own + [name for key, value in node.items() if key != "datasets" for name in _data_names(value)]
+    if isinstance(node, list):
+        return [name for item in node for name in _data_names(item)]
+    return []

@@ -71,19 +71,20 @@ def chromium_page() -> Iterator[object]:
 
 def wait_for_charts(page, count: int = OVERVIEW_CHARTS, timeout_s: float = 300) -> None:
     """Wait until ``count`` charts are on the page and a frame has been painted after them."""
-    page.locator(".vega-embed canvas").nth(count - 1).wait_for(timeout=timeout_s * 1000)
+    page.locator(".aicm-chart[data-drawn]").nth(count - 1).wait_for(timeout=timeout_s * 1000)
     page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
 
 
 def mark_charts(page) -> None:
-    """Mark the charts on the page, so that :func:`wait_for_new_charts` can tell redrawn ones (a redraw replaces the
-    canvas)."""
-    page.evaluate("() => document.querySelectorAll('.vega-embed canvas').forEach(c => c.dataset.seen = '1')")
+    """Mark the charts on the page, so that :func:`wait_for_new_charts` can tell redrawn ones (each draw, in place or
+    anew, raises a chart's ``data-drawn`` counter; a chart embedded anew starts without the mark)."""
+    page.evaluate("() => document.querySelectorAll('.aicm-chart').forEach(c => c.dataset.seen = c.dataset.drawn || '0')")
 
 
 def wait_for_new_charts(page, count: int = OVERVIEW_CHARTS, timeout_s: float = 300) -> None:
     """Wait until ``count`` charts drawn after the last :func:`mark_charts` are on the page, and a frame painted."""
-    page.wait_for_function(f"() => document.querySelectorAll('.vega-embed canvas:not([data-seen])').length >= {count}",
+    page.wait_for_function("count => [...document.querySelectorAll('.aicm-chart[data-drawn]')]"
+                           ".filter(c => c.dataset.drawn !== c.dataset.seen).length >= count", arg=count,
                            timeout=timeout_s * 1000)
     page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)))")
 

@@ -22,6 +22,7 @@ from visualization.compare import HEADLINES, compare_table
 from visualization.network_view import SIZE_COLUMNS, network_chart
 from visualization.report_figures import OKABE_ITO
 from visualization.runs import RunTables, run_whole
+from visualization.vega_chart import Chart
 
 AGENT_COLUMNS = ("name", "agent_type", "role", "region", "alive", "compute_gw", "revenue_usd_bn",
                  "operating_profit_usd_bn", "cash_usd_bn", "debt_usd_bn", "valuation_usd_bn",
@@ -35,8 +36,8 @@ def Overview(current: pd.DataFrame, other: pd.DataFrame | None, label: str = "ba
     """The Overview charts of this run, ``other`` (dashed, named ``label``) beside it, and the band of ``seeds``."""
     with solara.ColumnsResponsive(12, large=6, xlarge=4):
         for draw in charts.OVERVIEW:
-            solara.FigureAltair(draw(current, other, label, seeds))
-        solara.FigureAltair(charts.binding(current))
+            Chart(draw(current, other, label, seeds))
+        Chart(charts.binding(current))
 
 
 @solara.component
@@ -57,7 +58,7 @@ def Network(tables: RunTables) -> None:
     shown = tables.edges[tables.edges["type"].isin(chosen_types)]
     solara.Text(f"{len(shown)} relations of {len(tables.edges)} in {tables.model['date'].iloc[-1]}; crosses: defaulted",
                 classes=["network-count"])
-    solara.FigureAltair(network_chart(tables.nodes, tables.edges, last, chosen_types, size_by.value, investors.value))
+    Chart(network_chart(tables.nodes, tables.edges, last, chosen_types, size_by.value, investors.value))
 
 
 @solara.component
@@ -88,9 +89,9 @@ def Compare(scenario: str, seed: int, months: int, tables: RunTables) -> None:
 def Finance(tables: RunTables, baseline: pd.DataFrame | None) -> None:
     """Circularity, debt by Minsky class and defaults, with a table of defaults, their causes and losses."""
     with solara.ColumnsResponsive(12, large=6, xlarge=4):
-        solara.FigureAltair(finance_charts.circularity(tables.model, baseline))
-        solara.FigureAltair(finance_charts.debt_by_minsky_class(tables.model))
-        solara.FigureAltair(finance_charts.defaults(tables.model, baseline))
+        Chart(finance_charts.circularity(tables.model, baseline))
+        Chart(finance_charts.debt_by_minsky_class(tables.model))
+        Chart(finance_charts.defaults(tables.model, baseline))
     causes = finance_charts.default_causes(tables.events)
     if causes.empty:
         solara.Text("No firm has defaulted in this run.", classes=["finance-defaults"])
@@ -129,7 +130,7 @@ def Events(tables: RunTables) -> None:
     shown = filter_events(tables.events, kinds.value, actor.value)
     solara.Text(f"{len(shown)} of {len(tables.events)} events", classes=["events-count"])
     if not shown.empty:
-        solara.FigureAltair(timeline(shown))
+        Chart(timeline(shown))
         solara.DataFrame(shown[["date", "kind", "actors", "detail"]], items_per_page=ROWS_PER_PAGE)
 
 
