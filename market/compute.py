@@ -93,6 +93,7 @@ class CohortTable:
         self.retired = np.zeros(capacity, dtype=bool)
         self.retired_gw_total = 0.0
         self.early_retired_gw_total = 0.0
+        self._rows_by_project: dict[int, np.ndarray] = {}
 
     def _grow(self) -> None:
         for name in (*self._FLOAT, *self._INT, "retired"):
@@ -111,6 +112,8 @@ class CohortTable:
         self.delivered_month[row], self.retire_month[row] = delivered_month, delivered_month + life_months
         self.retired[row] = False
         self.n += 1
+        known = self._rows_by_project.get(project)
+        self._rows_by_project[project] = np.array([row]) if known is None else np.append(known, row)
         return row
 
     def live(self) -> np.ndarray:
@@ -118,8 +121,15 @@ class CohortTable:
         return ~self.retired[: self.n]
 
     def rows_of_project(self, project: int) -> np.ndarray:
-        """Rows of the live cohorts of ``project``, oldest first."""
-        return np.flatnonzero((self.project[: self.n] == project) & self.live())
+        """Rows of the live cohorts of ``project``, oldest first (from an index by project that drops retired rows as
+        it finds them: a retired cohort never comes back)."""
+        rows = self._rows_by_project.get(project)
+        if rows is None:
+            return np.empty(0, dtype=np.int64)
+        live = rows[~self.retired[rows]]
+        if len(live) < len(rows):
+            self._rows_by_project[project] = live
+        return live
 
     def set_project_online(self, project: int, online_gw: float) -> None:
         """Run ``online_gw`` of the project's live chips, oldest cohorts first; the rest are idle."""

@@ -219,9 +219,8 @@ class Insolvency:
                 if debtor == firm.account:
                     owed[ExposureChannel.CLAIM][firm.account, creditor] += amount
             owed[ExposureChannel.LOAN][firm.account] += model.capital.loans[:, firm.account]
-            for lease in model.leases.leases.values():
-                if lease.lessee == firm.account:
-                    owed[ExposureChannel.LEASE][firm.account, lease.lessor] += self._take_or_pay_usd_bn(lease)
+            for lease in model.leases.leases.of_lessee(firm.account):
+                owed[ExposureChannel.LEASE][firm.account, lease.lessor] += self._take_or_pay_usd_bn(lease)
             for (creditor, debtor), amount in list(self.power_take_or_pay.items()):
                 if debtor == firm.account:
                     owed[ExposureChannel.POWER][firm.account, creditor] += amount

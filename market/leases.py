@@ -14,6 +14,64 @@ if TYPE_CHECKING:
     from market.model import ComputeMarket
 
 
+class IndexedLeases(dict):
+    """The active leases by id, each party's leases also indexed by its account.
+
+    A dict of ``Lease`` by id whose item assignment, deletion, ``pop`` and ``clear`` keep ``by_lessor`` and
+    ``by_lessee`` in step, so a party's leases are found without scanning the book. Each index keeps the book's
+    insertion order, so sums over a party's leases add in the same order as a scan of the whole book would.
+    ``version`` counts changes to the book (and, through :meth:`LeaseBook.fit_to_capacity`, to leases' GW).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_lessor: dict[int, dict[int, Lease]] = {}
+        self.by_lessee: dict[int, dict[int, Lease]] = {}
+        self.version = 0
+
+    def __setitem__(self, lease_id: int, lease: Lease) -> None:
+        if lease_id in self:
+            self._unindex(lease_id)
+        self.version += 1
+        super().__setitem__(lease_id, lease)
+        self.by_lessor.setdefault(lease.lessor, {})[lease_id] = lease
+        self.by_lessee.setdefault(lease.lessee, {})[lease_id] = lease
+
+    def __delitem__(self, lease_id: int) -> None:
+        self.version += 1
+        self._unindex(lease_id)
+        super().__delitem__(lease_id)
+
+    def pop(self, lease_id: int, *default: Lease) -> Lease:
+        if lease_id in self:
+            self.version += 1
+            self._unindex(lease_id)
+        return super().pop(lease_id, *default)
+
+    def clear(self) -> None:
+        self.version += 1
+        super().clear()
+        self.by_lessor.clear()
+        self.by_lessee.clear()
+
+    def of_lessor(self, account: int) -> list[Lease]:
+        """The leases ``account`` grants, in the order they were signed."""
+        return list(self.by_lessor.get(account, {}).values())
+
+    def of_lessee(self, account: int) -> list[Lease]:
+        """The leases ``account`` holds, in the order they were signed."""
+        return list(self.by_lessee.get(account, {}).values())
+
+    def _unindex(self, lease_id: int) -> None:
+        lease = dict.__getitem__(self, lease_id)
+        for index, account in ((self.by_lessor, lease.lessor), (self.by_lessee, lease.lessee)):
+            party = index.get(account)
+            if party is not None:
+                party.pop(lease_id, None)
+                if not party:
+                    del index[account]
+
+
 class LeaseBook:
     """All active leases, with the rules by which labs request and clouds grant them.
 
@@ -29,21 +87,28 @@ class LeaseBook:
 
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
-        self.leases: dict[int, Lease] = {}
+        self.leases = IndexedLeases()
+        self._leased_out: dict[int, float] = {}
+        self._leased_out_version = -1
 
     def leased_out_gw(self, account: int) -> float:
-        """GW the account leases to others."""
-        return sum(lease.gw for lease in self.leases.values() if lease.lessor == account)
+        """GW the account leases to others (kept until the book next changes)."""
+        if self._leased_out_version != self.leases.version:
+            self._leased_out.clear()
+            self._leased_out_version = self.leases.version
+        if account not in self._leased_out:
+            self._leased_out[account] = sum(lease.gw for lease in self.leases.of_lessor(account))
+        return self._leased_out[account]
 
     def leased_in_gw(self, account: int) -> float:
         """GW the account leases from clouds."""
-        return sum(lease.gw for lease in self.leases.values() if lease.lessee == account)
+        return sum(lease.gw for lease in self.leases.of_lessee(account))
 
     def leased_in_eflops_kept(self, account: int, until_month: int) -> float:
         """EFLOP/s of leases the account holds that run beyond ``until_month``."""
         model = self.model
-        return sum(lease.gw * model.average_eflops_per_gw(lease.lessor) for lease in self.leases.values()
-                   if lease.lessee == account and lease.end_month > until_month)
+        return sum(lease.gw * model.average_eflops_per_gw(lease.lessor) for lease in self.leases.of_lessee(account)
+                   if lease.end_month > until_month)
 
     def free_gw(self, cloud: Lab) -> float:
         """GW the cloud could still lease out."""
@@ -144,9 +209,9 @@ class LeaseBook:
             online = model.owned_online_gw[cloud.account]
             if out > online + 1e-12:
                 factor = online / out
-                for lease in self.leases.values():
-                    if lease.lessor == cloud.account:
-                        lease.gw *= factor
+                for lease in self.leases.of_lessor(cloud.account):
+                    lease.gw *= factor
+                self.leases.version += 1
 
     def bill(self) -> None:
         """Add every lease's monthly take-or-pay payment to the dues."""

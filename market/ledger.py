@@ -105,6 +105,7 @@ class Ledger:
         self.gross_turnover = 0.0
         self._chunks: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = []
         self._singles: list[tuple[int, int, int, float]] = []
+        self._flows_cache: tuple[tuple[int, int, int], StepFlows] | None = None
 
     @property
     def n_accounts(self) -> int:
@@ -294,7 +295,16 @@ class Ledger:
         return float(self._balance[: self.n_accounts].sum())
 
     def current_flows(self) -> StepFlows:
-        """This step's flows so far, aggregated by (payer, payee, kind)."""
+        """This step's flows so far, aggregated by (payer, payee, kind) (kept until the next payment: the journal only
+        grows within a step)."""
+        mark = (len(self._singles), len(self._chunks), self.n_accounts)
+        if self._flows_cache is not None and self._flows_cache[0] == mark:
+            return self._flows_cache[1]
+        flows = self._aggregate_flows()
+        self._flows_cache = (mark, flows)
+        return flows
+
+    def _aggregate_flows(self) -> StepFlows:
         payers = [np.array([s[0] for s in self._singles], dtype=np.int64)]
         payees = [np.array([s[1] for s in self._singles], dtype=np.int64)]
         kinds = [np.array([s[2] for s in self._singles], dtype=np.int64)]
@@ -316,4 +326,5 @@ class Ledger:
         closed = self.current_flows()
         self.history.append(closed)
         self._chunks, self._singles = [], []
+        self._flows_cache = None
         return closed

@@ -188,8 +188,7 @@ class ComputeMarket(mesa.Model):
     def compute_cost_per_eflops_month(self, lab: Lab) -> float:
         """The lab's cost of a month of one EFLOP/s of the compute it runs; updates its monthly cash running cost."""
         own_used = self.owned_online_gw[lab.account] - self.leases.leased_out_gw(lab.account)
-        lease_cost = sum(lease.monthly_payment_usd_bn() for lease in self.leases.leases.values()
-                         if lease.lessee == lab.account)
+        lease_cost = sum(lease.monthly_payment_usd_bn() for lease in self.leases.leases.of_lessee(lab.account))
         own_cost = self.owned_cost_per_gw_month(lab)
         cash_cost_per_gw = (usd_bn_per_gw_month(self.utilities[lab.region].price_usd_mwh)
                             + self.params.lab_behaviour.maintenance_usd_bn_per_gw_month)
