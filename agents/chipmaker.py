@@ -32,7 +32,8 @@ class Chipmaker(EconomicAgent):
             ``price_adjust_per_month``. Price never falls below unit cost.
         expansion: when b > ``target_backlog_months`` or orders are being turned away, add
             min(gamma K, backlog / b_target + x - K - pipeline, K_max - K - pipeline) GW/month of capacity,
-            online after ``capacity_lead_time_months``, with x the GW a month of orders it turned away
+            commissioned as a fab (:mod:`market.fabs`: paid by the maker and outside partners, screened partners
+            barred) producing after ``capacity_lead_time_months``, with x the GW a month of orders it turned away
             for lack of room in its order book, smoothed x <- x + w (x_month - x) (w ``turned_away_weight``)
             (gamma ``max_capacity_growth_per_month``, K_max ``max_capacity_gw_per_month``, raised by
             its government's response to a foreign export block)
@@ -192,12 +193,13 @@ class Chipmaker(EconomicAgent):
             return 0.0
         closed = self.capacity_gw_per_month * spec.closure_rate_per_month
         self.fixed_assets_usd_bn *= 1.0 - spec.closure_rate_per_month
+        self.model.fabs.close_share(self.account, spec.closure_rate_per_month)
         self.capacity_gw_per_month -= closed
         self.closed_gw_per_month_total += closed
         return closed
 
     def expand_capacity(self, backlog_gw: float, month: int) -> float:
-        """Order new capacity when the backlog is long; return GW/month ordered."""
+        """Commission a fab when the backlog is long; return the GW/month it will add."""
         spec = self.spec
         if not self.is_selling():
             return 0.0
@@ -215,17 +217,7 @@ class Chipmaker(EconomicAgent):
         add = min(max(wanted, 0.0), spec.max_capacity_growth_per_month * max(self.capacity_gw_per_month, 0.01), max(room, 0.0))
         if add <= 1e-9:
             return 0.0
-        capex = add * spec.capacity_capex_usd_bn_per_gw_month
-        government = self.model.governments[self.region]
-        government.pay_subsidy(self.account, capex, government.fab_subsidy_share)
-        affordable = min(1.0, max(self.cash_usd_bn, 0.0) / capex)
-        if affordable <= 0:
-            return 0.0
-        self.model.ledger.pay(self.account, OUTSIDE, capex * affordable, PaymentKind.FAB_CAPEX)
-        self.capex_month_usd_bn += capex * affordable
-        self.fixed_assets_usd_bn += capex * affordable
-        self.capacity_pipeline.append((month + spec.capacity_lead_time_months, add * affordable))
-        return add * affordable
+        return self.model.fabs.commission(self, add)
 
     def close_month(self, chip_revenue_usd_bn: float, production_cost_usd_bn: float) -> None:
         """Pay the fixed cost of its capacity, depreciate it, service debt, pay out part of the month's cash profit and
@@ -236,6 +228,7 @@ class Chipmaker(EconomicAgent):
         self.fixed_assets_usd_bn -= self.depreciation_month_usd_bn
         self.model.capital.service_debt(self)
         profit = chip_revenue_usd_bn - production_cost_usd_bn - fixed
+        profit -= self.model.fabs.pay_partners(self, profit)
         if profit > 0:
             self.model.capital.pay_dividend(self, profit * self.spec.payout_share_of_profit)
         self.track_spending(production_cost_usd_bn + fixed + self.capex_month_usd_bn)

@@ -33,6 +33,13 @@ def foreign_equity_into_screened_us_firms_usd_bn(result: RunResult) -> float:
     return float(sum(model.capital.foreign_equity_usd_bn[f.account] for f in firms))
 
 
+def us_fab_partner_share(result: RunResult) -> float:
+    """Outside partners' share of the capex of the fabs US chipmakers commissioned over the run."""
+    fabs = [fab for fab in result.model.fabs.fabs if fab.region == "US"]
+    capex = sum(fab.capex_usd_bn for fab in fabs)
+    return float(sum(fab.capex_usd_bn - fab.maker_paid_usd_bn for fab in fabs) / capex) if capex > 0 else 0.0
+
+
 def frontier_profit_usd_bn(result: RunResult, first_year: str, last_year: str) -> dict[str, float]:
     """Each frontier lab's operating profit summed over the calendar years ``first_year`` to ``last_year``."""
     table = result.agent_table.merge(result.model_table[["step", "date"]], on="step")
@@ -123,6 +130,9 @@ MEASURES = (
     Measure("fleet value to book, Dec 2030", "1", lambda r: _at(r, "2030-12", "fleet_value_to_book")),
     Measure("early-retired chips, run total", "GW", lambda r: float(r.model.cohorts.early_retired_gw_total)),
     Measure("foreign equity into screened US firms", "$bn", foreign_equity_into_screened_us_firms_usd_bn),
+    Measure("investment barred by screening, run total", "$bn", _last("blocked_investment_usd_bn")),
+    Measure("US chipmakers' fab capacity commissioned, run total", "GW/month", _last("chip_capacity_added_gw_per_month_US")),
+    Measure("outside partners' share of US fabs' capex", "1", us_fab_partner_share),
     Measure("defaults by Dec 2034", "firms", _last("defaults")),
     Measure("share of months where power binds the US", "1", _share_of_months("US", "power", since="2025-01")),
     Measure("share of months from 2028 where power binds the US", "1", _share_of_months("US", "power")),

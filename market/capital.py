@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from market.model import ComputeMarket
 
 LENDER_KINDS = ("public", "sovereign")
+FAB_PARTNER_KINDS = ("public", "sovereign")
 EQUITY_KINDS = {
     "frontier": ("venture", "public", "sovereign"),
     "follower": ("venture", "sovereign"),
@@ -103,6 +104,27 @@ class CapitalMarket:
                                          f"{blocked:.2f} $bn from investors in {', '.join(regions)} barred by screening")
                 weights = np.where(barred, 0.0, weights)
         return _shares_of_round(amount, weights, caps)
+
+    def commit_fab_partners(self, maker: EconomicAgent, amount: float) -> np.ndarray:
+        """What each investor commits as a partner in a fab of ``maker`` offered for ``amount`` (its share of the round
+        among public and sovereign investors, home-biased and capped as in any round).
+
+        Partners the maker's government screens out put in nothing and nobody takes their place: a fab partnership is
+        a bilateral deal, so the fab is built to the money committed. What they would have put in is logged as blocked.
+        """
+        weights, caps = self._weights(maker, FAB_PARTNER_KINDS)
+        commit = _shares_of_round(amount, weights, caps)
+        barred = self.screened_investors(maker)
+        if barred.any():
+            blocked = float(commit[barred].sum())
+            if blocked > 1e-9:
+                self.blocked_investment_usd_bn += blocked
+                regions = sorted(set(self.model.investors.regions[barred & (commit > 0)]))
+                self.model.log_event("investment_blocked", [maker.name],
+                                     f"{blocked:.2f} $bn of fab partners' money from investors in {', '.join(regions)} "
+                                     "barred by screening")
+            commit = np.where(barred, 0.0, commit)
+        return commit
 
     def pre_money_usd_bn(self, firm: EconomicAgent) -> float:
         """The valuation a round prices at: the firm's market value, floored."""

@@ -363,7 +363,8 @@ class EquityMarket:
         return float(np.clip(1.0 + self.model.params.expectations.inflow_return_sensitivity * trailing, 0.0, 3.0))
 
     def portfolio_values(self, account: int) -> tuple[float, float]:
-        """(market, fundamental) value of an investor's cash and stakes."""
+        """(market, fundamental) value of an investor's cash and stakes; its stakes in fabs count at book in both."""
         stakes = self.model.capital.stakes[account, self.accounts]
-        cash = self.model.ledger.balance(account)
-        return cash + float(stakes @ self.market), cash + float(stakes @ self.fundamental)
+        fabs = float(self.model.fabs.partner_book_usd_bn(self.model.ledger.n_accounts)[account])
+        held = self.model.ledger.balance(account) + fabs
+        return held + float(stakes @ self.market), held + float(stakes @ self.fundamental)

@@ -3,7 +3,8 @@
 Each month every account's flows are summed from the ledger by kind:
 
 - revenue R: AI services, leases, chips and power sold (``REVENUE``);
-- operating costs C: leases, power, maintenance, opex, chip production and generation opex paid (``OPERATING_COSTS``);
+- operating costs C: leases, power, maintenance, opex, chip production, generation opex and fab partners' share of margin paid
+  (``OPERATING_COSTS``);
 - depreciation D of the firm's fixed assets (chips and buildings, fabs, generation);
 - capital in service K at the month's end (a stock; the sales-to-capital ratio is TTM revenue over its TTM mean);
 - core-business income O (labs' businesses outside AI) and the AI-services part of revenue.
@@ -27,7 +28,7 @@ from market.ledger import KIND_CODE, PaymentKind, StepFlows
 
 REVENUE = (PaymentKind.AI_SERVICES, PaymentKind.LEASE, PaymentKind.CHIPS, PaymentKind.POWER)
 OPERATING_COSTS = (PaymentKind.LEASE, PaymentKind.POWER, PaymentKind.MAINTENANCE, PaymentKind.OPEX,
-                   PaymentKind.CHIP_PRODUCTION, PaymentKind.GENERATION_OPEX)
+                   PaymentKind.CHIP_PRODUCTION, PaymentKind.GENERATION_OPEX, PaymentKind.FAB_PARTNER_SHARE)
 TRAILING_MONTHS = 12
 MIN_GROWTH = -0.9
 

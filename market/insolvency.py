@@ -283,7 +283,9 @@ class Insolvency:
         if gw <= 1e-12:
             return
         if not buyers:
-            model.log_event("capacity_closed", [maker.name], f"{gw:.3f} GW/month of capacity closed: no buyer at home")
+            lost = model.fabs.close_all(maker.account)
+            model.log_event("capacity_closed", [maker.name], f"{gw:.3f} GW/month of capacity closed: no buyer at home"
+                            + (f"; fab partners lose {lost:.2f} $bn at book" if lost > 0 else ""))
             return
         buyer = max(buyers, key=lambda m: (m.cash_usd_bn, -m.account))
         book = maker.fixed_assets_usd_bn
@@ -291,6 +293,7 @@ class Insolvency:
         paid = model.ledger.pay_up_to(buyer.account, maker.account, price, PaymentKind.FIRE_SALE)
         buyer.capacity_gw_per_month += maker.capacity_gw_per_month
         buyer.capacity_pipeline.extend(maker.capacity_pipeline)
+        model.fabs.transfer(maker.account, buyer.account)
         buyer.capacity_ceiling_gw_per_month += gw
         buyer.fixed_assets_usd_bn += paid
         maker.capacity_gw_per_month, maker.capacity_pipeline, maker.fixed_assets_usd_bn = 0.0, [], 0.0

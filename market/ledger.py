@@ -28,6 +28,7 @@ class PaymentKind(StrEnum):
     MAINTENANCE = "maintenance"
     CHIP_PRODUCTION = "chip_production"
     FAB_CAPEX = "fab_capex"
+    FAB_PARTNER_SHARE = "fab_partner_share"
     GENERATION_CAPEX = "generation_capex"
     GENERATION_OPEX = "generation_opex"
     FISCAL_TRANSFER = "fiscal_transfer"

@@ -113,11 +113,14 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
             row[f"cut_gw_{cause.value}_{region}"] = indicators.cuts[cause][region]
     for region in REGIONS:
         row[f"self_powered_gw_{region}"] = model.energy.self_powered_gw(region) if model.energy.plants else 0.0
+    for region in REGIONS:
+        row[f"chip_capacity_added_gw_per_month_{region}"] = model.fabs.added_gw_per_month_by_region.get(region, 0.0)
+    row["blocked_investment_usd_bn"] = model.capital.blocked_investment_usd_bn
     return row
 
 
 def valuation(agent: Any) -> float:
-    """Market value of a firm's equity, or of an investor's portfolio (cash plus stakes); 0 for governments."""
+    """Market value of a firm's equity, or of an investor's portfolio (cash, stakes, fab stakes at book); 0 for governments."""
     model = agent.model
     if str(agent.agent_type) == "Investor":
         return model.equity.portfolio_values(agent.account)[0]

@@ -23,6 +23,7 @@ from market.energy import EnergyBook
 from market.enums import REGIONS, Constraint, LabRole
 from market.equity_market import EquityMarket
 from market.export_controls import ExportControls
+from market.fabs import FabBook
 from market.indicators import Indicators
 from market.insolvency import Insolvency
 from market.leases import LeaseBook
@@ -101,6 +102,7 @@ class ComputeMarket(mesa.Model):
         self.indicators = Indicators(self)
         self.leases = LeaseBook(self)
         self.energy = EnergyBook(self)
+        self.fabs = FabBook(self)
         setup.create_construction(self)
         setup.endow(self)
         setup.install_initial_compute(self)

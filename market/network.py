@@ -20,6 +20,7 @@ class EdgeType(StrEnum):
     PARTNERS = "partners"
     REGULATES = "regulates"
     BLOCKS = "blocks"
+    CO_INVESTS = "co_invests"
 
 
 class RelationsNetwork:

@@ -188,6 +188,14 @@ class ChipmakerSpec:
                                                       source=ASSUMED + "foundry, packaging and memory capex to add 1 GW a month of accelerators (~8 GW a year), scaled from TSMC's ~$30bn yearly capex")
     capacity_lead_time_months: int = param(12, unit="months", lo=1, hi=120, description="Months until new capacity produces.",
                                            source="CoWoS capacity ~15k -> ~35-40k wafers/month within 2024 (TrendForce, reported)")
+    fab_partner_share: float = param(0.49, unit="1", lo=0.0, hi=0.99,
+                                     description="Share of each new fab's capex offered to outside partners (public and sovereign "
+                                                 "investors) for that share of the fab's margin; screened partners put in nothing "
+                                                 "and the fab is built to the money committed.",
+                                     source="Intel sold 49% of its Arizona fabs to Brookfield for up to $15bn (Aug 2022) and 49% of "
+                                            "its Ireland Fab 34 to Apollo for $11bn (Jun 2024) (company releases); ESMC Dresden "
+                                            "30% (Bosch, Infineon, NXP), JASM Kumamoto 13.5% (Sony, Denso, Toyota) are lower; how much "
+                                            "screening slows US fabs hinges on it (docs/scenarios.md, investment-block)")
     max_capacity_growth_per_month: float = param(0.06, unit="1/month", lo=0.0, hi=1.0,
                                                  description="Largest capacity expansion ordered in a month, as a share of capacity.",
                                                  source=ASSUMED + "CoWoS grew ~2.5x in 2024 (TrendForce, reported), ~8%/month at that peak; "

@@ -85,6 +85,24 @@ def test_investment_block_logs_blocked_deals_and_cuts_foreign_money(runs) -> Non
         assert foreign_equity_into_screened_us_firms_usd_bn(blocked) < 0.8 * foreign_equity_into_screened_us_firms_usd_bn(base)
 
 
+def test_investment_block_bars_partners_from_us_fabs_and_names_chipmakers_in_the_blocked_log(runs) -> None:
+    """Screening bars Chinese and Gulf partners from US fabs: outside partners put at least 2 points less of the US
+    fabs' capex than in the baseline (0.49, ``fab_partner_share``; measured 0.434-0.462) and the blocked log names a
+    chipmaker, in every seed.
+
+    Measured, and not asserted: the US makers' fab capacity commissioned over the run is lower than the baseline's in
+    only 2 of 5 seeds (0.81-1.07 of it). Each screened fab is 3-6% smaller, but the makers order the shortfall the next
+    month, so screening delays US capacity by about a month's growth, less than the spread the screened labs' own
+    funding puts between the runs (docs/scenarios.md). The issue asks for capacity lower in every seed; the model finds
+    that only where the makers' growth limit binds."""
+    for seed in DIRECTION_SEEDS:
+        blocked, base = runs["investment-block", seed], runs["baseline", seed]
+        assert headlines.us_fab_partner_share(blocked) < headlines.us_fab_partner_share(base) - 0.02, seed
+        events = blocked.event_table[blocked.event_table["kind"] == "investment_blocked"]
+        makers = set(blocked.model.chipmakers)
+        assert any(makers & set(actors.split(",")) for actors in events["actors"]), seed
+
+
 def test_neuromorphic_devalues_old_chips_and_cuts_power_per_eflops(runs) -> None:
     """MW per EFLOP/s in Dec 2034 at least 5% below the baseline's, and the installed chips' replacement value over
     book (``fleet_value_to_book``) under half the baseline's in Dec 2028 and Dec 2030, in every seed (measured:
