@@ -55,7 +55,8 @@ class EconomicAgent(mesa.Agent):
         return self.fixed_assets_usd_bn
 
     def book_equity_usd_bn(self) -> float:
-        """Assets less liabilities at book value."""
+        """Assets less liabilities at book value; stakes in fabs (a lab anchoring a fab network) count at book."""
         ledger = self.model.ledger
-        return (self.cash_usd_bn + self.fixed_assets_usd_bn + ledger.claims_receivable(self.account)
+        fab_stakes = self.model.fabs.partner_book_usd_bn(ledger.n_accounts)[self.account]
+        return (self.cash_usd_bn + self.fixed_assets_usd_bn + float(fab_stakes) + ledger.claims_receivable(self.account)
                 - self.debt_usd_bn - ledger.claims_payable(self.account))

@@ -19,8 +19,8 @@ from experiments.runner import RunResult, first_gw_per_week_date, simulate
 from market.scenario import load_scenario
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "headlines.md"
-SCENARIOS = ("baseline", "power-bottleneck", "energy-investment", "export-block", "investment-block", "neuromorphic",
-             "gigawatt-factory", "bubble-burst")
+SCENARIOS = ("baseline", "power-bottleneck", "energy-investment", "export-block", "investment-block", "fab-network",
+             "neuromorphic", "gigawatt-factory", "bubble-burst")
 SEEDS = (1, 2, 3, 4, 5)
 COMMAND = "make headlines   # = .venv/bin/python -m experiments.headlines"
 
@@ -38,6 +38,18 @@ def us_fab_partner_share(result: RunResult) -> float:
     fabs = [fab for fab in result.model.fabs.fabs if fab.region == "US"]
     capex = sum(fab.capex_usd_bn for fab in fabs)
     return float(sum(fab.capex_usd_bn - fab.maker_paid_usd_bn for fab in fabs) / capex) if capex > 0 else 0.0
+
+
+def investors_share_of_fab_money(result: RunResult, investor_region: str, fab_region: str) -> float:
+    """Share of the partners' money in ``fab_region``'s fabs put in by investors of ``investor_region`` (0 without fabs
+    there)."""
+    model = result.model
+    home = dict(zip(model.investors.accounts.tolist(), model.investors.regions.tolist(), strict=True))
+    fabs = [fab for fab in model.fabs.fabs if fab.region == fab_region]
+    money = sum(float(fab.stakes.sum()) * fab.capex_usd_bn for fab in fabs)
+    theirs = sum(float(stake) * fab.capex_usd_bn for fab in fabs for account, stake in zip(fab.partners, fab.stakes, strict=True)
+                 if home.get(int(account)) == investor_region)
+    return theirs / money if money > 0 else 0.0
 
 
 def frontier_profit_usd_bn(result: RunResult, first_year: str, last_year: str) -> dict[str, float]:
@@ -133,6 +145,14 @@ MEASURES = (
     Measure("investment barred by screening, run total", "$bn", _last("blocked_investment_usd_bn")),
     Measure("US chipmakers' fab capacity commissioned, run total", "GW/month", _last("chip_capacity_added_gw_per_month_US")),
     Measure("outside partners' share of US fabs' capex", "1", us_fab_partner_share),
+    Measure("fab capacity commissioned in the Gulf, run total", "GW/month", _last("chip_capacity_added_gw_per_month_GULF")),
+    Measure("fab capacity commissioned in the rest of the world, run total", "GW/month",
+            _last("chip_capacity_added_gw_per_month_ROW")),
+    Measure("Gulf investors' share of partners' money in Gulf fabs", "1",
+            lambda r: investors_share_of_fab_money(r, "GULF", "GULF")),
+    Measure("Gulf investors' share of partners' money in US fabs", "1", lambda r: investors_share_of_fab_money(r, "GULF", "US")),
+    Measure("frontier_lab_a's stakes in fabs at book, Dec 2034", "$bn",
+            lambda r: float(r.model.fabs.partner_book_usd_bn(r.model.ledger.n_accounts)[r.model.labs["frontier_lab_a"].account])),
     Measure("defaults by Dec 2034", "firms", _last("defaults")),
     Measure("share of months where power binds the US", "1", _share_of_months("US", "power", since="2025-01")),
     Measure("share of months from 2028 where power binds the US", "1", _share_of_months("US", "power")),

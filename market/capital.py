@@ -71,25 +71,27 @@ class CapitalMarket:
         self.debt_raised_month[:] = 0.0
         self.payout_month[:] = 0.0
 
-    def _weights(self, firm: EconomicAgent, kinds: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    def _weights(self, firm: EconomicAgent, kinds: tuple[str, ...], region: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         population = self.model.investors
         params = self.model.params.investors
         cash = np.maximum(self.model.ledger.balances[population.accounts], 0.0)
         eligible = np.isin(population.kinds, kinds)
-        home = np.where(population.regions == firm.region, 1.0, params.foreign_weight)
+        home = np.where(population.regions == (region or firm.region), 1.0, params.foreign_weight)
         noise = self.model.streams.get(Stream.INVESTOR_NOISE).lognormal(0.0, NOISE_SIGMA, len(cash))
         appetite = self.model.equity.appetite(firm.account)
         caps = cash * params.max_commit_share_per_round * population.risk_appetite * appetite
         return cash * eligible * home * noise, caps
 
-    def screened_investors(self, firm: EconomicAgent) -> np.ndarray:
-        """Mask of investors barred from new stakes in ``firm`` by its home government's screening."""
+    def screened_investors(self, firm: EconomicAgent, region: str | None = None) -> np.ndarray:
+        """Mask of investors barred from new stakes in ``firm`` (or in its assets in ``region``) by the screening of the
+        government of ``region``, by default the firm's home."""
         population = self.model.investors
-        spec = self.model.governments[firm.region].spec
+        region = region or firm.region
+        spec = self.model.governments[region].spec
         sector = "chipmaker" if firm.agent_type.value == "Chipmaker" else firm.role
         if not spec.screened_investor_regions or sector not in spec.screened_sectors:
             return np.zeros(len(population.accounts), dtype=bool)
-        return np.isin(population.regions, spec.screened_investor_regions) & (population.regions != firm.region)
+        return np.isin(population.regions, spec.screened_investor_regions) & (population.regions != region)
 
     def _commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...], screened: bool = False) -> np.ndarray:
         weights, caps = self._weights(firm, kinds)
@@ -105,16 +107,17 @@ class CapitalMarket:
                 weights = np.where(barred, 0.0, weights)
         return _shares_of_round(amount, weights, caps)
 
-    def commit_fab_partners(self, maker: EconomicAgent, amount: float) -> np.ndarray:
-        """What each investor commits as a partner in a fab of ``maker`` offered for ``amount`` (its share of the round
-        among public and sovereign investors, home-biased and capped as in any round).
+    def commit_fab_partners(self, maker: EconomicAgent, amount: float, region: str) -> np.ndarray:
+        """What each investor commits as a partner in a fab of ``maker`` in ``region`` offered for ``amount`` (its share
+        of the round among public and sovereign investors, biased to the fab's region and capped as in any round).
 
-        Partners the maker's government screens out put in nothing and nobody takes their place: a fab partnership is
-        a bilateral deal, so the fab is built to the money committed. What they would have put in is logged as blocked.
+        Partners the host government's screening bars put in nothing and nobody takes their place: a fab partnership
+        is a bilateral deal, so the fab is built to the money committed. What they would have put in is logged as
+        blocked.
         """
-        weights, caps = self._weights(maker, FAB_PARTNER_KINDS)
+        weights, caps = self._weights(maker, FAB_PARTNER_KINDS, region)
         commit = _shares_of_round(amount, weights, caps)
-        barred = self.screened_investors(maker)
+        barred = self.screened_investors(maker, region)
         if barred.any():
             blocked = float(commit[barred].sum())
             if blocked > 1e-9:

@@ -88,6 +88,7 @@ class ComputeMarket(mesa.Model):
         self.month_stats: dict[str, float] = {}
         self.ai_revenue_history: list[float] = []
         self.minsky: dict[int, MinskyClass] = {}
+        self.fabs = FabBook(self)
         setup.create_agents(self)
         self._by_account = {agent.account: agent for agent in self.all_economic_agents()}
         self._names = {account: agent.name for account, agent in self._by_account.items()}
@@ -102,7 +103,6 @@ class ComputeMarket(mesa.Model):
         self.indicators = Indicators(self)
         self.leases = LeaseBook(self)
         self.energy = EnergyBook(self)
-        self.fabs = FabBook(self)
         setup.create_construction(self)
         setup.endow(self)
         setup.install_initial_compute(self)

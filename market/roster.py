@@ -196,6 +196,18 @@ class ChipmakerSpec:
                                             "its Ireland Fab 34 to Apollo for $11bn (Jun 2024) (company releases); ESMC Dresden "
                                             "30% (Bosch, Infineon, NXP), JASM Kumamoto 13.5% (Sony, Denso, Toyota) are lower; how much "
                                             "screening slows US fabs hinges on it (docs/scenarios.md, investment-block)")
+    fab_regions: list = param([], unit="-", choices=REGIONS,
+                              description="Regions its new fabs stand in, in turn (empty: its home region); a fab's host "
+                                          "government subsidises it and screens its partners.",
+                              source="model design: a fab network across regions (scenario fab-network); the baseline's "
+                                     "makers build at home")
+    anchor_partner: str = param("", unit="-",
+                                description="A lab that takes anchor_share of each new fab's capex as a partner ('' for none).",
+                                source="model design: a frontier lab anchoring a fab network (scenario fab-network); none "
+                                       "in the baseline")
+    anchor_share: float = param(0.0, unit="1", lo=0.0, hi=0.99,
+                                description="Share of each new fab's capex its anchor partner takes, out of fab_partner_share.",
+                                source="model design: none in the baseline; fab-network states its own")
     max_capacity_growth_per_month: float = param(0.06, unit="1/month", lo=0.0, hi=1.0,
                                                  description="Largest capacity expansion ordered in a month, as a share of capacity.",
                                                  source=ASSUMED + "CoWoS grew ~2.5x in 2024 (TrendForce, reported), ~8%/month at that peak; "

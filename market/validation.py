@@ -68,6 +68,17 @@ def validate_params(params: Params) -> None:
     parse_shares("followers.region_shares", params.followers.region_shares, REGIONS)
     parse_shares("investors.region_shares", params.investors.region_shares, REGIONS)
     parse_shares("investors.kind_shares", params.investors.kind_shares, tuple(k.value for k in InvestorKind))
+    labs = list(params.labs)
+    for name, maker in params.chipmakers.items():
+        if maker.anchor_partner and maker.anchor_partner not in labs:
+            raise ParamError(f"chipmakers.{name}.anchor_partner = {maker.anchor_partner!r} is not allowed: expected '' or a "
+                             f"lab, one of {', '.join(labs)}{suggest(maker.anchor_partner, labs)}")
+        if maker.anchor_share > maker.fab_partner_share:
+            raise ParamError(f"chipmakers.{name}.anchor_share = {maker.anchor_share:g} is not allowed: expected <= "
+                             f"fab_partner_share ({maker.fab_partner_share:g}), of which it is a part")
+        if maker.anchor_share > 0 and not maker.anchor_partner:
+            raise ParamError(f"chipmakers.{name}.anchor_share = {maker.anchor_share:g} is not allowed without an anchor "
+                             f"partner: set chipmakers.{name}.anchor_partner to a lab or anchor_share = 0")
     clouds = [n for n, s in params.labs.items() if s.role == "cloud"]
     for name, lab in params.labs.items():
         if lab.lessor and lab.lessor not in clouds:

@@ -117,6 +117,11 @@ OPTIONS = {
     "--set nested too deeply": (["--set", "demand.price_elasticity={" + "a." * 3000 + "a = 1}"], ["nested too deeply"]),
     "--scenario unknown": (["--scenario", "basline"], ["basline", "did you mean 'baseline'"]),
     "--set a number for a name": (["--set", "labs.frontier_lab_a.lessor=5"], ["labs.frontier_lab_a.lessor", "a text value"]),
+    "--set an anchor that is no lab": (["--set", "chipmakers.custom_asic.anchor_partner=frontier_lab_z"],
+                                       ["chipmakers.custom_asic.anchor_partner", "frontier_lab_z", "expected '' or a lab"]),
+    "--set an anchor share above the partners'": (["--set", "chipmakers.custom_asic.anchor_share=0.6",
+                                                   "--set", "chipmakers.custom_asic.anchor_partner=frontier_lab_a"],
+                                                  ["chipmakers.custom_asic.anchor_share", "0.6", "fab_partner_share"]),
 }
 
 

@@ -91,16 +91,17 @@ def test_partners_are_paid_their_share_of_a_producing_fab_s_margin() -> None:
 
 def test_a_partner_s_stake_counts_at_book_so_paying_in_leaves_its_portfolio_value_unchanged() -> None:
     """Money a partner puts into a fab leaves its cash and enters its portfolio at book (the fab's capex times its
-    stake, straight line over the fab's life)."""
+    stake, written off by 1/life a month as the maker writes off its own fixed assets)."""
     model = model_after(1)
     values_before = {int(a): model.equity.portfolio_values(int(a))[0] for a in model.investors.accounts}
     book_before = model.fabs.partner_book_usd_bn(model.ledger.n_accounts).copy()
     _, fab, _, _ = _commission(model)
+    assert fab.partners.size
     book_after = model.fabs.partner_book_usd_bn(model.ledger.n_accounts)
     for account, stake in zip(fab.partners, fab.stakes, strict=True):
         assert model.equity.portfolio_values(int(account))[0] == pytest.approx(values_before[int(account)], rel=1e-9)
         assert book_after[account] - book_before[account] == pytest.approx(stake * fab.capex_usd_bn)
-    assert fab.book_share(fab.start_month + FAB_LIFE_MONTHS // 4) == pytest.approx(0.75)
+    assert fab.book_share(fab.start_month + 30) == pytest.approx((1 - 1 / FAB_LIFE_MONTHS) ** 30)
 
 
 def test_closed_lines_close_in_every_fab_and_a_default_passes_fabs_on_or_loses_them() -> None:
@@ -108,6 +109,7 @@ def test_closed_lines_close_in_every_fab_and_a_default_passes_fabs_on_or_loses_t
     fabs closed with no buyer are their partners' loss at book."""
     model = model_after(1)
     maker, fab, _, _ = _commission(model)
+    fab.producing_month = model.month - 1
     capex = fab.capex_usd_bn
     model.fabs.close_share(maker.account, 0.05)
     assert fab.capacity_gw_per_month == pytest.approx(0.95 * GW_PER_MONTH)
@@ -120,3 +122,56 @@ def test_closed_lines_close_in_every_fab_and_a_default_passes_fabs_on_or_loses_t
     lost = model.fabs.close_all(buyer.account)
     assert lost == pytest.approx(at_book)
     assert fab.capacity_gw_per_month == 0.0 and fab.stakes.sum() == 0.0
+
+
+def test_a_network_s_fabs_stand_in_its_regions_in_turn_with_its_anchor_and_the_host_s_screening() -> None:
+    """A maker with fab regions US, GULF, ROW builds its next three fabs there in turn; its anchor lab pays its share
+    of each (as far as its cash goes) and holds it; under US screening of Gulf investors none of them is a partner in
+    the US fab, while the Gulf fab (hosted by a government that screens no one) takes Gulf money."""
+    model = ComputeMarket(load_scenario("investment-block", [("chipmakers.custom_asic.fab_regions", ["US", "GULF", "ROW"]),
+                                                              ("chipmakers.custom_asic.fab_partner_share", 0.8),
+                                                              ("chipmakers.custom_asic.anchor_partner", "frontier_lab_a"),
+                                                              ("chipmakers.custom_asic.anchor_share", 0.2)]), rng=1)
+    maker, lab = model.chipmakers["custom_asic"], model.labs["frontier_lab_a"]
+    for government in model.governments.values():
+        government.fab_subsidy_share = 0.0
+    model.fabs.fabs = [fab for fab in model.fabs.fabs if fab.maker != maker.account]
+    gulf = set(model.investors.accounts[model.investors.regions == "GULF"].tolist())
+    fabs = []
+    for _ in range(3):
+        lab_cash = lab.cash_usd_bn
+        assert model.fabs.commission(maker, GW_PER_MONTH) > 0
+        fab = model.fabs.fabs[-1]
+        capex = GW_PER_MONTH * maker.spec.capacity_capex_usd_bn_per_gw_month
+        assert lab_cash - lab.cash_usd_bn == pytest.approx(0.2 * capex)
+        assert fab.partners[0] == lab.account and fab.stakes[0] == pytest.approx(0.2 * capex / fab.capex_usd_bn)
+        fabs.append(fab)
+    assert [fab.region for fab in fabs] == ["US", "GULF", "ROW"]
+    assert not gulf & set(fabs[0].partners.tolist())
+    assert gulf & set(fabs[1].partners.tolist())
+    assert lab.book_equity_usd_bn() == pytest.approx(
+        lab.cash_usd_bn + lab.fixed_assets_usd_bn + sum(f.stakes[0] * f.capex_usd_bn for f in fabs)
+        + model.ledger.claims_receivable(lab.account) - lab.debt_usd_bn - model.ledger.claims_payable(lab.account))
+
+
+def test_idle_lines_close_in_producing_fabs_only_and_partners_are_paid_from_the_month_s_margin() -> None:
+    """A maker closing idle lines closes 5% of its producing fabs and none of a fab still being built (its capacity
+    arrives whole); the month's close pays producing fabs' partners from the chip margin, voluntarily (no claim when
+    the maker's cash is short)."""
+    model = model_after(1)
+    maker = model.chipmakers["incumbent_gpu"]
+    a = int(model.investors.accounts[0])
+    producing = Fab(len(model.fabs.fabs), maker.account, "US", 0.5 * maker.capacity_gw_per_month, 5.0, 2.55,
+                    model.month - 20, model.month - 1, np.array([a]), np.array([0.49]))
+    model.fabs.fabs.append(producing)
+    _, building, _, _ = _commission(model)
+    built, before = building.capacity_gw_per_month, producing.capacity_gw_per_month
+    maker.utilisation = 0.0
+    assert maker.close_idle_lines(0.0) > 0
+    assert producing.capacity_gw_per_month == pytest.approx(0.95 * before)
+    assert producing.capex_usd_bn == pytest.approx(0.95 * 5.0)
+    assert building.capacity_gw_per_month == built
+    claims = model.ledger.total_claims()
+    model.ledger.pay_up_to(maker.account, int(model.investors.accounts[1]), maker.cash_usd_bn, PaymentKind.DIVIDEND)
+    assert model.fabs.pay_partners(maker, 10.0) == 0.0
+    assert model.ledger.total_claims() == claims

@@ -18,8 +18,8 @@ from market.scenario import load_scenario
 from tests.conftest import DIRECTION_SEEDS, run
 
 pytestmark = [pytest.mark.xdist_group("policy_scenarios"), pytest.mark.timeout(1200), pytest.mark.slow]
-SCENARIOS = ("baseline", "power-bottleneck", "energy-investment", "investment-block", "neuromorphic", "gigawatt-factory",
-             "export-block", "bubble-burst")
+SCENARIOS = ("baseline", "power-bottleneck", "energy-investment", "investment-block", "fab-network", "neuromorphic",
+             "gigawatt-factory", "export-block", "bubble-burst")
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +101,21 @@ def test_investment_block_bars_partners_from_us_fabs_and_names_chipmakers_in_the
         events = blocked.event_table[blocked.event_table["kind"] == "investment_blocked"]
         makers = set(blocked.model.chipmakers)
         assert any(makers & set(actors.split(",")) for actors in events["actors"]), seed
+
+
+def test_a_fab_network_stands_in_three_regions_and_gulf_money_goes_to_gulf_fabs(runs) -> None:
+    """In fab-network the custom-chip maker commissions fab capacity in the Gulf and the rest of the world (none in the
+    baseline), Gulf investors' share of the partners' money is larger in its Gulf fabs than in its US ones (home bias
+    by the fab's region), and the anchoring lab holds fab stakes, in every seed (measured: docs/headlines.md)."""
+    for seed in DIRECTION_SEEDS:
+        network, base = runs["fab-network", seed], runs["baseline", seed]
+        for region in ("GULF", "ROW"):
+            column = f"chip_capacity_added_gw_per_month_{region}"
+            assert network.model_table[column].iloc[-1] > 0.1 and base.model_table[column].iloc[-1] == 0.0, (seed, region)
+        gulf_in_gulf = headlines.investors_share_of_fab_money(network, "GULF", "GULF")
+        assert gulf_in_gulf > 2 * headlines.investors_share_of_fab_money(network, "GULF", "US"), seed
+        model = network.model
+        assert model.fabs.partner_book_usd_bn(model.ledger.n_accounts)[model.labs["frontier_lab_a"].account] > 0, seed
 
 
 def test_neuromorphic_devalues_old_chips_and_cuts_power_per_eflops(runs) -> None:
