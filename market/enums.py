@@ -84,7 +84,8 @@ class ExposureChannel(StrEnum):
 
     Debts (loans, unpaid claims, take-or-pay payments of leases and power) are cleared jointly by Eisenberg-Noe and
     each creditor loses its unpaid share; shareholders lose their stake at its last market value, a chipmaker's stake
-    bought by vendor financing counted apart. The model's debt is loans; it has no bonds.
+    bought by vendor financing counted apart; a defaulted chipmaker's fab partners lose their stakes at book when its
+    lines close with no buyer. The model's debt is loans; it has no bonds.
     """
 
     LOAN = "loan"
@@ -93,3 +94,4 @@ class ExposureChannel(StrEnum):
     POWER = "power take-or-pay"
     STAKE = "stake"
     VENDOR_FINANCING = "vendor financing"
+    FAB = "fab partnership"

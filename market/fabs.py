@@ -22,8 +22,8 @@ K_f the fab's capacity, K the maker's and pi the maker's margin on chips (revenu
 far as the maker's cash goes (what it cannot pay is not owed later). Their stakes count in their portfolios (an anchor
 lab's in its book equity) at book: h_i (M + A + P) (1 - 1/L)^t, t months after commissioning, L the life of a maker's
 fixed assets (written off as the maker writes off its own). Lines the maker closes close pro rata (capacity and book
-value) in every fab already producing; a fab sold in a default passes to the buyer with its partners (their losses when
-one closes with no buyer are logged, not yet booked as losses by channel).
+value) in every fab already producing; a fab sold in a default passes to the buyer with its partners; when a defaulted
+maker's lines close with no buyer its partners lose their stakes at book (losses by channel, "fab partnership").
 """
 
 from __future__ import annotations
@@ -189,17 +189,23 @@ class FabBook:
                 fab.maker_paid_usd_bn *= 1.0 - share
 
     def transfer(self, seller: int, buyer: int) -> None:
-        """A defaulted maker's fabs pass, partners and all, to the maker that bought its lines."""
+        """A defaulted maker's fabs pass, partners and all, to the maker that bought its lines (each partner now
+        co-invests with the buyer)."""
+        model = self.model
         for fab in self.of_maker(seller):
             fab.maker = buyer
+            for account, stake in zip(fab.partners, fab.stakes, strict=True):
+                model.network.add_or_update(int(account), buyer, EdgeType.CO_INVESTS, model.date,
+                                            accumulate={"amount_usd_bn": float(stake * fab.capex_usd_bn)})
 
-    def close_all(self, maker: int) -> float:
-        """A defaulted maker's lines closed with no buyer: its fabs are gone; return the partners' book lost."""
+    def close_all(self, maker: int) -> dict[int, float]:
+        """A defaulted maker's lines closed with no buyer: its fabs are gone; return each partner's book lost."""
         month = self.model.month
-        lost = 0.0
+        lost: dict[int, float] = {}
         self._closures += 1
         for fab in self.of_maker(maker):
-            lost += float(fab.stakes.sum()) * fab.capex_usd_bn * fab.book_share(month)
+            for account, stake in zip(fab.partners, fab.stakes, strict=True):
+                lost[int(account)] = lost.get(int(account), 0.0) + float(stake) * fab.capex_usd_bn * fab.book_share(month)
             fab.capacity_gw_per_month = 0.0
             fab.stakes = np.zeros_like(fab.stakes)
         return lost

@@ -283,9 +283,12 @@ class Insolvency:
         if gw <= 1e-12:
             return
         if not buyers:
-            lost = model.fabs.close_all(maker.account)
-            model.log_event("capacity_closed", [maker.name], f"{gw:.3f} GW/month of capacity closed: no buyer at home"
-                            + (f"; fab partners lose {lost:.2f} $bn at book" if lost > 0 else ""))
+            model.log_event("capacity_closed", [maker.name], f"{gw:.3f} GW/month of capacity closed: no buyer at home")
+            entries = [(holder, amount, ExposureChannel.FAB) for holder, amount in model.fabs.close_all(maker.account).items()
+                       if amount > 0]
+            for holder, amount, channel in entries:
+                self.losses[holder].append(Loss(model.month, maker.account, amount, channel))
+            log_losses(model, maker.account, losses_by_channel(entries))
             return
         buyer = max(buyers, key=lambda m: (m.cash_usd_bn, -m.account))
         book = maker.fixed_assets_usd_bn

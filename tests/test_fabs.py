@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from market.enums import ExposureChannel
 from market.fabs import FAB_LIFE_MONTHS, Fab
 from market.ledger import PaymentKind
 from market.model import ComputeMarket
@@ -119,8 +120,10 @@ def test_closed_lines_close_in_every_fab_and_a_default_passes_fabs_on_or_loses_t
     assert fab.maker == buyer.account and fab.stakes.sum() > 0
     at_book = sum(f.stakes.sum() * f.capex_usd_bn * f.book_share(model.month) for f in model.fabs.of_maker(buyer.account))
     assert at_book > maker.spec.fab_partner_share * fab.capex_usd_bn * 0.99 > 0
+    first_partner, first_book = int(fab.partners[0]), float(fab.stakes[0]) * fab.capex_usd_bn * fab.book_share(model.month)
     lost = model.fabs.close_all(buyer.account)
-    assert lost == pytest.approx(at_book)
+    assert sum(lost.values()) == pytest.approx(at_book)
+    assert lost[first_partner] >= first_book > 0
     assert fab.capacity_gw_per_month == 0.0 and fab.stakes.sum() == 0.0
 
 
@@ -175,3 +178,22 @@ def test_idle_lines_close_in_producing_fabs_only_and_partners_are_paid_from_the_
     model.ledger.pay_up_to(maker.account, int(model.investors.accounts[1]), maker.cash_usd_bn, PaymentKind.DIVIDEND)
     assert model.fabs.pay_partners(maker, 10.0) == 0.0
     assert model.ledger.total_claims() == claims
+
+
+def test_a_defaulted_maker_s_fab_partners_book_their_loss_when_its_lines_close_with_no_buyer() -> None:
+    """With no maker at home to buy its lines, a defaulted maker's fabs close and each partner books a loss of its
+    stake at book through the fab-partnership channel, logged as one losses event."""
+    model = model_after(1)
+    maker = model.chipmakers["domestic_cn"]
+    _, fab, _, _ = _commission(model, "domestic_cn")
+    partner = int(fab.partners[0])
+    at_book = sum(float(f.stakes[list(f.partners).index(partner)]) * f.capex_usd_bn * f.book_share(model.month)
+                  for f in model.fabs.of_maker(maker.account) if partner in f.partners)
+    others = {m.account for m in model.chipmakers.values()}
+    model.insolvency._sell_capacity(maker, others)
+    booked = [loss for loss in model.insolvency.losses[partner] if loss.counterparty == maker.account]
+    assert [loss.channel for loss in booked] == [ExposureChannel.FAB]
+    assert booked[0].amount_usd_bn == pytest.approx(at_book) and at_book > 0
+    assert fab.stakes.sum() == 0.0
+    events = [e for e in model.event_log if e["kind"] == "losses" and e["actors"].startswith("domestic_cn")]
+    assert len(events) == 1 and "fab partnership" in events[0]["detail"]
