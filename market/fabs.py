@@ -1,9 +1,8 @@
 """Fabs: chipmakers' new production capacity, each financed by its maker and outside partners.
 
 A chipmaker that expands (:meth:`agents.chipmaker.Chipmaker.expand_capacity`) commissions a fab of K GW/month of
-accelerator output at capex C = k K (k ``chipmakers.<name>.capacity_capex_usd_bn_per_gw_month``), in its home region,
-producing after ``capacity_lead_time_months``, in its home region or in its ``fab_regions`` in turn. It is paid when
-commissioned:
+accelerator output at capex C = k K (k ``chipmakers.<name>.capacity_capex_usd_bn_per_gw_month``), in its home region
+or in its ``fab_regions`` in turn, producing after ``capacity_lead_time_months``. It is paid when commissioned:
 
     maker pays      M = a (1 - s) C,  a = min(1, cash / ((1 - s) C))   (what its cash allows)
     anchor pays     A = min(s_A a C, the anchor lab's cash)             (``anchor_partner``, ``anchor_share`` s_A)
