@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents.utility import usd_bn_per_gw_month
 from market.enums import REGIONS, Constraint
 from market.export_controls import FULL_PART, Offer
 from market.network import EdgeType
@@ -59,8 +60,11 @@ class Procurement:
         return all(wanted < m.booking_window_end() for m in self.sellers_to(buyer_region))
 
     def allowed_makers(self, buyer_region: str, site: str) -> list[Chipmaker]:
-        """Chipmakers selling to the buyer's region that export rules let ship to ``site`` this month."""
-        return [m for m in self.sellers_to(buyer_region) if self.offer(m, site, buyer_region) is not None]
+        """Chipmakers selling to the buyer's region that export rules let ship to ``site`` this month, with an offer
+        the buyer would take (:meth:`economic_offers`)."""
+        sellers = self.sellers_to(buyer_region)
+        offers = self.economic_offers(buyer_region, site, sellers)
+        return [m for m in sellers if offers[m.account] is not None]
 
     # --- starting what was planned ------------------------------------------------------------
     def start_requested(self) -> None:
@@ -138,7 +142,7 @@ class Procurement:
         model = self.model
         minimum = model.params.lab_behaviour.min_order_gw
         sellers = self.sellers_to(lab.region)
-        offers = {m.account: self.offer(m, site, lab.region) for m in sellers}
+        offers = self.economic_offers(lab.region, site, sellers)
         makers = [m for m in sellers if m.order_room_gw(wanted_month) >= minimum]
         eligible = [m for m in makers if offers[m.account] is not None]
         if not eligible:
@@ -157,6 +161,40 @@ class Procurement:
             maker = self._draw(lab, eligible, [offers[m.account] for m in eligible])
         return maker, offers[maker.account]
 
+    def full_cost_per_eflops_month(self, maker: Chipmaker, offer: Offer, site: str) -> float:
+        """Monthly full cost of an EFLOP/s of ``maker``'s offered compute at ``site``: chips and building over the
+        chips' useful life, power and upkeep, divided by the EFLOP/s a GW of the offered part delivers."""
+        model = self.model
+        behaviour = model.params.lab_behaviour
+        eflops = maker.eflops_per_gw(model.month) * offer.compute_factor
+        if eflops <= 0:
+            return math.inf
+        capex = maker.price_usd_bn_per_gw * offer.price_factor + behaviour.building_capex_usd_bn_per_gw
+        running = usd_bn_per_gw_month(model.utilities[site].price_usd_mwh) + behaviour.maintenance_usd_bn_per_gw_month
+        return (capex / model.params.technology.useful_life_months + running) / eflops
+
+    def economic_offers(self, buyer_region: str, site: str, sellers: list[Chipmaker]) -> dict[int, Offer | None]:
+        """Each seller's offer to a lab from ``buyer_region`` for ``site``, None where export rules bar it or where it
+        is an uneconomic variant.
+
+        An export variant is uneconomic when its full cost per EFLOP/s-month exceeds (1 + mu_max) times the cheapest
+        full part the lab may buy, mu_max = ``lab_behaviour.max_price_markup``: compute the lab could not sell even
+        at the highest markup any lab charges over the cost of the best full part. Variants cut to a fixed
+        performance threshold cross it as the full parts improve: at the defaults a Chinese lab's US variant costs
+        ~3x the domestic part per EFLOP/s in 2025 (bought, as H20s were) and ~13x by 2033, when it delivers ~2% of
+        the full part's compute per GW of power. Full parts are never declined (their makers' prices answer
+        competition). Declining a variant counts as demand the export rules block, like a refusal.
+        """
+        offers = {m.account: self.offer(m, site, buyer_region) for m in sellers}
+        full_parts = [self.full_cost_per_eflops_month(m, offers[m.account], site)
+                      for m in sellers if offers[m.account] is not None and not offers[m.account].variant]
+        if not full_parts:
+            return offers
+        ceiling = (1.0 + self.model.params.lab_behaviour.max_price_markup) * min(full_parts)
+        return {m.account: None if offers[m.account] is not None and offers[m.account].variant
+                and self.full_cost_per_eflops_month(m, offers[m.account], site) > ceiling else offers[m.account]
+                for m in sellers}
+
     @staticmethod
     def turn_away_at(makers: list[Chipmaker], gw: float) -> None:
         """Record ``gw`` turned away by sold-out ``makers``, in proportion to their capacity."""
@@ -167,7 +205,13 @@ class Procurement:
 
     def _refuse(self, lab: Lab, maker: Chipmaker, site: str, gw: float) -> None:
         self.record_blocked(site, gw, lab.region)
-        self.model.log_event("export_refused", [maker.name, lab.name], f"{gw:.3f} GW for {site} refused by export rules")
+        variant = self.offer(maker, site, lab.region)
+        if variant is None:
+            self.model.log_event("export_refused", [maker.name, lab.name], f"{gw:.3f} GW for {site} refused by export rules")
+        else:
+            self.model.log_event("export_refused", [maker.name, lab.name],
+                                 f"{gw:.3f} GW for {site}: the export variant ({variant.compute_factor:.1%} compute) "
+                                 "declined as uneconomic")
 
     def record_blocked(self, site: str, gw: float, buyer_region: str) -> None:
         """Count GW of orders for ``site`` refused by export rules; the buyer's government responds."""

@@ -205,6 +205,12 @@ class ChipmakerSpec:
                                 description="A lab that takes anchor_share of each new fab's capex as a partner ('' for none).",
                                 source="model design: a frontier lab anchoring a fab network (scenario fab-network); none "
                                        "in the baseline")
+    fab_margin_over_cost: float = param(1.28, unit="1", lo=0.0, hi=10.0,
+                                        description="A fab's margin as a multiple of the production cost of the chips it makes: "
+                                                    "its partners share min(the maker's chip margin, this x its production cost), "
+                                                    "the fab's output priced as a foundry prices wafers, not the maker's design rent.",
+                                        source="TSMC's 2024 gross margin, 56.1% of revenue (TSMC 2024 annual report), as a markup "
+                                               "over cost of revenue: 0.561 / 0.439 = 1.28")
     anchor_share: float = param(0.0, unit="1", lo=0.0, hi=0.99,
                                 description="Share of each new fab's capex its anchor partner takes, out of fab_partner_share.",
                                 source="model design: none in the baseline; fab-network states its own")

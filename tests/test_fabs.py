@@ -70,8 +70,10 @@ def test_screened_partners_put_in_nothing_nobody_replaces_them_and_the_fab_is_sm
 
 
 def test_partners_are_paid_their_share_of_a_producing_fab_s_margin() -> None:
-    """Partners with 20% and 10% of a fab making half its maker's capacity get 10% and 5% of a 10 $bn margin; nothing
-    is paid on a loss or before the fab produces."""
+    """Partners with 20% and 10% of a fab making half its maker's capacity get 10% and 5% of a 10 $bn margin when the
+    chips cost 20 $bn to make (a foundry's margin, 1.28 x 20, is more); on 4 $bn of production cost the fab's margin is
+    1.28 x 4 = 5.12 $bn of the maker's 10 (the rest is the maker's design rent); nothing is paid on a loss or before
+    the fab produces."""
     model = model_after(1)
     maker = model.chipmakers["incumbent_gpu"]
     a, b = (int(x) for x in model.investors.accounts[:2])
@@ -79,15 +81,17 @@ def test_partners_are_paid_their_share_of_a_producing_fab_s_margin() -> None:
               model.month, np.array([a, b]), np.array([0.2, 0.1]))
     model.fabs.fabs.append(fab)
     before = model.ledger.balances
-    assert model.fabs.pay_partners(maker, -3.0) == 0.0
-    assert model.fabs.pay_partners(maker, 10.0) == pytest.approx(1.5)
+    assert maker.spec.fab_margin_over_cost == pytest.approx(1.28)
+    assert model.fabs.pay_partners(maker, -3.0, 20.0) == 0.0
+    assert model.fabs.pay_partners(maker, 10.0, 20.0) == pytest.approx(1.5)
     after = model.ledger.balances
     assert after[a] - before[a] == pytest.approx(1.0)
     assert after[b] - before[b] == pytest.approx(0.5)
     assert before[maker.account] - after[maker.account] == pytest.approx(1.5)
     assert model.ledger.current_flows().total((PaymentKind.FAB_PARTNER_SHARE,)) == pytest.approx(1.5)
+    assert model.fabs.pay_partners(maker, 10.0, 4.0) == pytest.approx(0.15 * 1.28 * 4.0)
     fab.producing_month = model.month + 1
-    assert model.fabs.pay_partners(maker, 10.0) == 0.0
+    assert model.fabs.pay_partners(maker, 10.0, 20.0) == 0.0
 
 
 def test_a_partner_s_stake_counts_at_book_so_paying_in_leaves_its_portfolio_value_unchanged() -> None:
@@ -176,7 +180,7 @@ def test_idle_lines_close_in_producing_fabs_only_and_partners_are_paid_from_the_
     assert building.capacity_gw_per_month == built
     claims = model.ledger.total_claims()
     model.ledger.pay_up_to(maker.account, int(model.investors.accounts[1]), maker.cash_usd_bn, PaymentKind.DIVIDEND)
-    assert model.fabs.pay_partners(maker, 10.0) == 0.0
+    assert model.fabs.pay_partners(maker, 10.0, 20.0) == 0.0
     assert model.ledger.total_claims() == claims
 
 

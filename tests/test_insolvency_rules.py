@@ -235,16 +235,18 @@ def test_exposures_count_loans_and_claims_between_firms() -> None:
 
 
 def test_in_a_chipmakers_default_month_it_delivered_on_the_lines_it_had_and_sells_them_at_discounted_book() -> None:
-    """The draw issue 12 found (seed 7, incumbent_gpu's unit cost 756.87 $bn/GW, A100 at 7,081,604 TFLOP/s): a
-    chipmaker defaults and its production lines go to a rival. The step checks hold every month: a month's deliveries
-    are bounded by the lines the maker produced on (its capacity when it produced; the fire sale later that month
-    moves the lines, so its capacity at month end is 0). The lines carry book value from the start (initial capacity
-    at the capex of new lines), so they sell for (1 - fire-sale discount) x book, not $0. Fails if the check compares
+    """A chipmaker defaults and its production lines go to a rival: incumbent_gpu with fixed costs it cannot carry
+    (100 $bn per GW/month of capacity, seed 7) defaults in February 2026. (Issue 12 found the path with a draw that
+    priced its chips at 756.87 $bn/GW; labs now decline compute that costs over (1 + max markup) times the best offer
+    per EFLOP/s, so that draw no longer sells a chip.) The step checks hold every month: a month's deliveries are
+    bounded by the lines the maker produced on (its capacity when it produced; the fire sale later that month moves
+    the lines, so its capacity at month end is 0). The lines carry book value from the start (initial capacity at the
+    capex of new lines), so they sell for (1 - fire-sale discount) x book, not $0. Fails if the check compares
     deliveries with month-end capacity or if starting lines have no book value."""
     from market.scenario import load_scenario
     from tests.invariants import check_invariants
 
-    draw = [("chipmakers.incumbent_gpu.initial_unit_cost_usd_bn_per_gw", 756.87), ("generations.A100.dense_bf16_tflops", 7081604.0)]
+    draw = [("chipmakers.incumbent_gpu.fixed_cost_usd_bn_per_gw_month", 100.0)]
     model = ComputeMarket(load_scenario("baseline", draw), rng=7)
     initial = model.cohorts.gw[: model.cohorts.n].sum()
     while model.steps < 30:

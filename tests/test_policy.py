@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from agents.utility import HOURS_PER_MONTH
 from market.compute import month_index
 from market.enums import REGIONS
 from market.export_controls import FULL_PART, ExportRule, compliant_offer
 from market.indicators import WEEKS_PER_YEAR
 from market.params_policy import ExportResponseSpec, ExportRuleSpec
-from tests.conftest import run
+from tests.conftest import model_after, run
 
 
 def _rule(tpp: float, interconnect: float, density_tpp: float, density: float) -> ExportRule:
@@ -103,7 +104,46 @@ def test_variants_ship_to_china_under_the_2023_rule(baseline_seed1) -> None:
     assert mask.any(), "no incumbent chips reached a Chinese site"
     full = np.array([model.catalogue.newest_at(int(m)).eflops_per_gw for m in cohorts.delivered_month[rows][mask]])
     assert (cohorts.eflops_per_gw[rows][mask] < 0.5 * full).all()
-    assert baseline_seed1.model_table["blocked_demand_gw"].sum() == 0
+    events, table = baseline_seed1.event_table, baseline_seed1.model_table
+    declined = events[(events["kind"] == "export_refused") & events["detail"].str.contains("declined as uneconomic")]
+    assert len(declined) and declined["date"].iloc[0] >= "2028-01", "variants are bought while they pay"
+    assert table.loc[table["date"] < declined["date"].iloc[0], "blocked_demand_gw"].sum() == 0
+
+
+def test_a_variant_costing_over_one_plus_the_max_markup_times_the_best_full_part_per_eflops_is_declined() -> None:
+    """Known answer: a Chinese lab's offers in Jan 2030 are the domestic full part and US variants; a variant is kept
+    exactly when its full cost per EFLOP/s-month (chips and building over the useful life, power and upkeep) is at
+    most (1 + max_price_markup) times the cheapest full part's, and full parts are always kept; a US lab keeps every
+    offer. Pinned at the edge: the dearest variant is kept with the markup a hair above its cost ratio less 1 and
+    declined a hair below. Fails if the ceiling uses another multiple or another reference, or if the cost leaves
+    out power or the building."""
+    model = model_after(61)
+    procurement = model.procurement
+    behaviour = model.params.lab_behaviour
+    sellers = procurement.sellers_to("CN")
+    offers = {m.account: procurement.offer(m, "CN", "CN") for m in sellers}
+    power = model.utilities["CN"].price_usd_mwh * HOURS_PER_MONTH * 1e3 / 1e9
+    cost = {}
+    for maker in sellers:
+        offer = offers[maker.account]
+        capex = maker.price_usd_bn_per_gw * offer.price_factor + behaviour.building_capex_usd_bn_per_gw
+        cost[maker.account] = ((capex / model.params.technology.useful_life_months + power
+                                + behaviour.maintenance_usd_bn_per_gw_month)
+                               / (maker.eflops_per_gw(model.month) * offer.compute_factor))
+    full = min(c for a, c in cost.items() if not offers[a].variant)
+    variants = {a: c for a, c in cost.items() if offers[a].variant}
+    assert variants and len(variants) < len(cost)
+    ceiling = (1.0 + behaviour.max_price_markup) * full
+    kept = procurement.economic_offers("CN", "CN", sellers)
+    assert {a for a, o in kept.items() if o is not None} == {a for a, c in cost.items() if a not in variants or c <= ceiling}
+    assert any(o is None for o in kept.values())
+    us = procurement.sellers_to("US")
+    assert all(o is not None for o in procurement.economic_offers("US", "US", us).values())
+    dearest = max(variants, key=variants.get)
+    ratio = variants[dearest] / full
+    for markup, taken in ((ratio - 1.0 + 1e-6, True), (ratio - 1.0 - 1e-6, False)):
+        behaviour.max_price_markup = markup
+        assert (procurement.economic_offers("CN", "CN", sellers)[dearest] is not None) is taken, (markup, ratio)
 
 
 def test_the_block_response_raises_the_domestic_ceiling_once(export_block, baseline_seed1) -> None:
@@ -113,9 +153,12 @@ def test_the_block_response_raises_the_domestic_ceiling_once(export_block, basel
         maker.spec.max_capacity_gw_per_month * response.block_response_ceiling_multiplier)
     assert maker.capacity_gw_per_month <= maker.capacity_ceiling_gw_per_month + 1e-9
     assert (export_block.event_table["kind"] == "block_response").sum() == 1
-    base = baseline_seed1.model.chipmakers["domestic_cn"]
-    assert base.capacity_ceiling_gw_per_month == base.spec.max_capacity_gw_per_month
-    assert (baseline_seed1.event_table["kind"] != "block_response").all()
+    events = baseline_seed1.event_table
+    responses = events[events["kind"] == "block_response"]
+    declined = events[(events["kind"] == "export_refused") & events["detail"].str.contains("declined as uneconomic")]
+    assert len(responses) == 1 and responses["date"].iloc[0] == declined["date"].iloc[0], \
+        "the baseline responds once, when its labs first decline the variants"
+    assert responses["date"].iloc[0] > export_block.event_table.query("kind == 'block_response'")["date"].iloc[0]
 
 
 def test_screening_bars_new_stakes_and_logs_the_blocked_money() -> None:
