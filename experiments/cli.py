@@ -28,8 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a scenario and write its tables, network, manifest and figure",
-                         description="Run a scenario with one seed. Writes model, agents and events tables, "
-                                     "network.graphml, manifest.json and summary.png into --out, and prints a summary.")
+                         description="Run a scenario with one seed. Writes model, agents, events and edges tables, "
+                                     "network.graphml, manifest.json and summary.png (unless --no-figure) into --out, "
+                                     "and prints a summary.")
     run.add_argument("--scenario", default="baseline", help="shipped scenario name or path to a .toml file (default: baseline)")
     run.add_argument("--seed", type=positive_int("--seed"), default=1, help="the run's one random seed (default: 1)")
     run.add_argument("--steps", type=positive_int("--steps"), help="months to simulate (default: the scenario's run.steps)")
@@ -38,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="output folder, new, empty or holding an earlier run, replaced whole "
                                                "when every file is written (default: results/<scenario>)")
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format (default: parquet)")
+    run.add_argument("--no-figure", dest="figure", action="store_false",
+                     help="skip summary.png (the slowest output to draw; the tables hold every number it shows)")
 
     sub.add_parser("scenarios", help="list shipped scenarios with a one-line description",
                    description="List the scenarios shipped in experiments/scenarios.")
@@ -92,7 +95,7 @@ def command_run(args: argparse.Namespace) -> int:
         run_spec = scenario.params.run
         print(f"Running scenario '{scenario.name}' ({run_spec.steps} months from {run_spec.start_date}, seed {args.seed})")
         result = simulate(scenario, args.seed)
-        written = write_outputs(result, scenario, args.seed, out_dir, args.format, folder)
+        written = write_outputs(result, scenario, args.seed, out_dir, args.format, folder, figure=args.figure)
     finally:
         folder.discard()
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):

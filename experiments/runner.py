@@ -91,8 +91,9 @@ def manifest(result: RunResult, scenario: Scenario, seed: int, files: dict[str, 
 
 
 def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Path, fmt: str,
-                  folder: OutputFolder | None = None) -> list[Path]:
-    """Write every output as one whole run into ``out_dir`` and return its files.
+                  folder: OutputFolder | None = None, figure: bool = True) -> list[Path]:
+    """Write every output as one whole run into ``out_dir`` and return its files: the model, agents, events and
+    edges tables in ``fmt``, the network as GraphML, the manifest and, with ``figure``, the summary figure.
 
     The files are written into a staging folder beside ``out_dir`` (``folder``'s, when the caller prepared it before
     the run) and swapped in as one step (:mod:`experiments.output_folder`): ``out_dir`` holds either the earlier complete
@@ -105,14 +106,17 @@ def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Pat
     staging = folder.staging or folder.prepare()
     try:
         result.model.capital.sync_network()
-        for name, table in (("model", result.model_table), ("agents", result.agent_table), ("events", result.event_table)):
+        tables = (("model", result.model_table), ("agents", result.agent_table), ("events", result.event_table),
+                  ("edges", result.model.network.edge_table()))
+        for name, table in tables:
             path = staging / f"{name}.{fmt}"
             if fmt == "parquet":
                 table.to_parquet(path, index=False)
             else:
                 table.to_csv(path, index=False)
         result.model.network.write_graphml(staging / "network.graphml")
-        plot_summary(result.model_table, staging / "summary.png", f"{scenario.name}, seed {seed}")
+        if figure:
+            plot_summary(result.model_table, staging / "summary.png", f"{scenario.name}, seed {seed}")
         files = {path.name: sha256_of(path) for path in sorted(staging.iterdir())}
         (staging / MANIFEST).write_text(json.dumps(manifest(result, scenario, seed, files), indent=2) + "\n")
         return folder.commit()

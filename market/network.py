@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import pandas as pd
 
 
 class EdgeType(StrEnum):
@@ -64,6 +65,19 @@ class RelationsNetwork:
         """Targets of ``node``'s outgoing edges of the given type."""
         key = str(edge_type)
         return [v for _, v, k in self.graph.out_edges(node, keys=True) if k == key]
+
+    def edge_table(self) -> pd.DataFrame:
+        """Every edge as a row: source and target ids and names, type, then its dates and amounts (one column per
+        attribute any edge has, empty where an edge has none), in the graph's edge order."""
+        names = {node: data.get("name") for node, data in self.graph.nodes(data=True)}
+        rows = [{"source": u, "source_name": names.get(u), "target": v, "target_name": names.get(v), "type": k,
+                 **{name: _graphml_value(x) for name, x in data.items() if x is not None and name != "type"}}
+                for u, v, k, data in self.graph.edges(keys=True, data=True)]
+        columns = ["source", "source_name", "target", "target_name", "type"]
+        table = pd.DataFrame(rows)
+        if table.empty:
+            return pd.DataFrame(columns=columns)
+        return table[columns + sorted(c for c in table.columns if c not in columns)]
 
     def write_graphml(self, path: Path) -> None:
         """Export as GraphML; dates are ISO strings and empty values are dropped."""

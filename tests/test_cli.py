@@ -19,7 +19,7 @@ def test_run_writes_every_output(tmp_path) -> None:
     code = main(["run", "--scenario", "baseline", "--steps", "6", "--seed", "3", "--out", str(out), "--format", "csv"])
     assert code == 0
     names = {p.name for p in out.iterdir()}
-    assert names == {"model.csv", "agents.csv", "events.csv", "network.graphml", "manifest.json", "summary.png"}
+    assert names == {"model.csv", "agents.csv", "events.csv", "edges.csv", "network.graphml", "manifest.json", "summary.png"}
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 3 and manifest["steps"] == 6 and manifest["scenario"] == "baseline"
     assert set(manifest["agent_counts"]) == {"Lab", "Chipmaker", "Utility", "Investor", "Government"}
@@ -32,6 +32,27 @@ def test_run_writes_every_output(tmp_path) -> None:
                                     "fundamental_value_usd_bn", "minsky_class", "operating_profit_usd_bn",
                                     "equity_raised_usd_bn", "debt_raised_usd_bn", "payout_usd_bn"]
     assert set(agents["minsky_class"]) <= {"none", "hedge", "speculative", "ponzi"}
+
+
+def test_no_figure_skips_the_summary_figure_and_the_edge_table_holds_the_graphml_s_edges(tmp_path) -> None:
+    """``--no-figure`` writes every output but summary.png (the manifest lists what was written); the edge table has
+    one row per GraphML edge, with the same (source, target, type) triples and names. Fails if the flag is ignored or
+    the two exports of the network disagree."""
+    import networkx as nx
+
+    out = tmp_path / "out"
+    assert main(["run", "--steps", "12", "--out", str(out), "--no-figure"]) == 0
+    names = {p.name for p in out.iterdir()}
+    assert names == {"model.parquet", "agents.parquet", "events.parquet", "edges.parquet", "network.graphml", "manifest.json"}
+    assert set(json.loads((out / "manifest.json").read_text())["files"]) == names - {"manifest.json"}
+    edges = pd.read_parquet(out / "edges.parquet")
+    graph = nx.read_graphml(out / "network.graphml", force_multigraph=True)
+    assert len(edges) == graph.number_of_edges() > 0
+    assert (sorted(zip(edges["source"].astype(str), edges["target"].astype(str), edges["type"], strict=True))
+            == sorted((u, v, k) for u, v, k in graph.edges(keys=True)))
+    names_by_node = {node: data["name"] for node, data in graph.nodes(data=True)}
+    assert (edges["source"].astype(str).map(names_by_node) == edges["source_name"]).all()
+    assert {"start_date", "last_date", "amount_usd_bn"} <= set(edges.columns)
 
 
 def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
