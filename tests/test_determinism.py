@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pandas as pd
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pandas as pd
+import pytest
+
+from market import BLAS_THREAD_VARIABLES
 from market.rng import RandomStreams
 from tests.conftest import run
 
@@ -31,3 +38,19 @@ def test_streams_depend_on_name_not_order() -> None:
     assert (a1 == a2).all() and (b1 == b2).all()
     assert not (a1 == b1).all()
     assert not (RandomStreams(6).get("demand_shocks").random(3) == a1).all()
+
+
+@pytest.mark.parametrize(("environment", "threads"), [({}, 1), ({"OPENBLAS_NUM_THREADS": "2"}, 2)])
+@pytest.mark.parametrize("numpy_first", [False, True])
+def test_importing_the_model_limits_blas_to_one_thread_unless_the_environment_says(environment, threads, numpy_first) -> None:
+    """In a fresh process with no BLAS thread variable set, importing ``market`` leaves numpy's BLAS on one thread,
+    whether numpy was loaded before it or after; a thread count set in the environment is kept. Fails if the limit is
+    set after numpy loads without capping the loaded library, or if it overrides the user's setting."""
+    code = ("import numpy\nimport market\n" if numpy_first else "import market\nimport numpy\n") + (
+        "from threadpoolctl import threadpool_info\n"
+        "print(max(i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'))\n")
+    clean = {k: v for k, v in os.environ.items() if k not in BLAS_THREAD_VARIABLES}
+    done = subprocess.run([sys.executable, "-c", code], env={**clean, **environment}, capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) == min(threads, os.cpu_count() or 1)
