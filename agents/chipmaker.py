@@ -228,7 +228,7 @@ class Chipmaker(EconomicAgent):
         self.fixed_assets_usd_bn -= self.depreciation_month_usd_bn
         self.model.capital.service_debt(self)
         profit = chip_revenue_usd_bn - production_cost_usd_bn - fixed
-        profit -= self.model.fabs.pay_partners(self, profit, production_cost_usd_bn)
+        profit -= self.model.fabs.pay_partners(self, profit, production_cost_usd_bn + fixed)
         if profit > 0:
             self.model.capital.pay_dividend(self, profit * self.spec.payout_share_of_profit)
         self.track_spending(production_cost_usd_bn + fixed + self.capex_month_usd_bn)

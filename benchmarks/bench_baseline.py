@@ -52,8 +52,8 @@ def main() -> int:
         while model.running:
             model.step()
         times.append(time.perf_counter() - start)
-    write_seconds = time_outputs(model)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    write_seconds = time_outputs(model)
     median = statistics.median(times)
     steps = scenario.params.run.steps
     print(f"baseline, {steps} months, {len(model.agents)} agents: median {median:.2f} s per run "

@@ -30,8 +30,8 @@ from market.schema import ParamError
 
 PACKAGE = "ai-compute-market"
 MANIFEST = "manifest.json"
-RUN_FILES = frozenset({"model.parquet", "agents.parquet", "events.parquet", "model.csv", "agents.csv", "events.csv",
-                       "network.graphml", "summary.png", MANIFEST})
+RUN_FILES = frozenset({"model.parquet", "agents.parquet", "events.parquet", "edges.parquet", "model.csv", "agents.csv",
+                       "events.csv", "edges.csv", "network.graphml", "summary.png", MANIFEST})
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
 

@@ -26,9 +26,8 @@ import pandas as pd
 
 from experiments.sweep_spec import RunTask, SweepSpec, plan_runs
 from experiments.sweep_store import SweepFolder
-from market import BLAS_THREAD_VARIABLES
 
-BLAS_VARIABLES = BLAS_THREAD_VARIABLES
+BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 LOOPBACK = "127.0.0.1"
 
 

@@ -18,9 +18,10 @@ deals).
 
 Each month the partners of a producing fab are paid their share of its margin: sum_i h_i x (K_f / K) x max(pi_f, 0), with
 K_f the fab's capacity, K the maker's and pi_f = min(pi, m_f c) the fab's margin: pi the maker's margin on chips
-(revenue less production and fixed costs), c the production cost of the chips sold and m_f ``fab_margin_over_cost`` (a
-foundry's margin: the partners own the fab, not the maker's design rent), as far as the maker's cash goes (what it
-cannot pay is not owed later). Their stakes count in their portfolios (an anchor
+(revenue less production and fixed costs), c the month's cost of making chips (production and fixed costs, as a
+foundry's cost of revenue holds its fabs' running costs) and m_f ``fab_margin_over_cost`` (a foundry's margin: the
+partners own the fab, not the maker's design rent), as far as the maker's cash goes (what it cannot pay is not owed
+later). Their stakes count in their portfolios (an anchor
 lab's in its book equity) at book: h_i (M + A + P) (1 - 1/L)^t, t months after commissioning, L the life of a maker's
 fixed assets (written off as the maker writes off its own). Lines the maker closes close pro rata (capacity and book
 value) in every fab already producing; a fab sold in a default passes to the buyer with its partners; when a defaulted
@@ -145,10 +146,11 @@ class FabBook:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.array([lab.account], dtype=np.int64), np.array([paid])
 
-    def pay_partners(self, maker: Chipmaker, margin_usd_bn: float, production_cost_usd_bn: float) -> float:
+    def pay_partners(self, maker: Chipmaker, margin_usd_bn: float, cost_usd_bn: float) -> float:
         """Pay the partners of the maker's producing fabs their share of this month's fab margin (the maker's chip
-        margin, at most ``fab_margin_over_cost`` times the production cost); return what was paid."""
-        margin_usd_bn = min(margin_usd_bn, maker.spec.fab_margin_over_cost * production_cost_usd_bn)
+        margin, at most ``fab_margin_over_cost`` times the month's cost of making chips, production and fixed costs);
+        return what was paid."""
+        margin_usd_bn = min(margin_usd_bn, maker.spec.fab_margin_over_cost * cost_usd_bn)
         if margin_usd_bn <= 0 or maker.capacity_gw_per_month <= 1e-12:
             return 0.0
         month = self.model.month

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 
@@ -70,13 +71,15 @@ class RelationsNetwork:
         """Every edge as a row: source and target ids and names, type, then its dates and amounts (one column per
         attribute any edge has, empty where an edge has none), in the graph's edge order."""
         names = {node: data.get("name") for node, data in self.graph.nodes(data=True)}
-        rows = [{"source": u, "source_name": names.get(u), "target": v, "target_name": names.get(v), "type": k,
-                 **{name: _graphml_value(x) for name, x in data.items() if x is not None and name != "type"}}
-                for u, v, k, data in self.graph.edges(keys=True, data=True)]
         columns = ["source", "source_name", "target", "target_name", "type"]
+        rows = [{"source": u, "source_name": names.get(u), "target": v, "target_name": names.get(v), "type": k,
+                 **{name: _table_value(x) for name, x in data.items() if x is not None and name not in (*columns, "type")}}
+                for u, v, k, data in self.graph.edges(keys=True, data=True)]
         table = pd.DataFrame(rows)
         if table.empty:
-            return pd.DataFrame(columns=columns)
+            return pd.DataFrame({"source": pd.Series(dtype="int64"), "source_name": pd.Series(dtype="str"),
+                                 "target": pd.Series(dtype="int64"), "target_name": pd.Series(dtype="str"),
+                                 "type": pd.Series(dtype="str")})
         return table[columns + sorted(c for c in table.columns if c not in columns)]
 
     def write_graphml(self, path: Path) -> None:
@@ -87,6 +90,12 @@ class RelationsNetwork:
         for u, v, k, data in self.graph.edges(keys=True, data=True):
             clean.add_edge(u, v, key=k, **{name: _graphml_value(x) for name, x in data.items() if x is not None})
         nx.write_graphml(clean, path)
+
+
+def _table_value(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return _graphml_value(value)
 
 
 def _graphml_value(value: Any) -> Any:

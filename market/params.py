@@ -195,7 +195,9 @@ class LabBehaviourSpec:
     """
 
     max_price_markup: float = param(3.0, unit="1", lo=0.0, hi=10.0,
-                                    description="Cap on a lab's logit-Bertrand markup of its service price over its compute cost per EFLOP/s-month.",
+                                    description="Cap on a lab's logit-Bertrand markup of its service price over its compute cost per EFLOP/s-month; "
+                                                "labs also decline an export variant costing over (1 + this) times the cheapest "
+                                                "full part per EFLOP/s-month.",
                                     source=ASSUMED + "binds only where the own-price elasticity w_p (1 - s) + epsilon s nears 1; "
                                            "at the defaults markups run 1.0-1.9")
     training_payback_months: float = param(

@@ -41,6 +41,7 @@ class Procurement:
         self.model = model
         self.blocked_month_gw = 0.0
         self.requests: list[tuple[Lab, str, float]] = []
+        self.declined_variants: set[tuple[int, str]] = set()
 
     def start_month(self) -> None:
         """Forget last month's blocked orders."""
@@ -178,12 +179,14 @@ class Procurement:
         is an uneconomic variant.
 
         An export variant is uneconomic when its full cost per EFLOP/s-month exceeds (1 + mu_max) times the cheapest
-        full part the lab may buy, mu_max = ``lab_behaviour.max_price_markup``: compute the lab could not sell even
+        full part offered to the lab (whether or not its maker has room), mu_max = ``lab_behaviour.max_price_markup``: compute the lab could not sell even
         at the highest markup any lab charges over the cost of the best full part. Variants cut to a fixed
         performance threshold cross it as the full parts improve: at the defaults a Chinese lab's US variant costs
         ~3x the domestic part per EFLOP/s in 2025 (bought, as H20s were) and ~13x by 2033, when it delivers ~2% of
         the full part's compute per GW of power. Full parts are never declined (their makers' prices answer
-        competition). Declining a variant counts as demand the export rules block, like a refusal.
+        competition). A cost that is not a finite number counts as above the ceiling. The first decline of a maker's
+        variant by a region is logged (``variant_declined``) and brings its government's block response; a lab whose
+        draw falls on a declined variant is refused, as demand the export rules block.
         """
         offers = {m.account: self.offer(m, site, buyer_region) for m in sellers}
         full_parts = [self.full_cost_per_eflops_month(m, offers[m.account], site)
@@ -191,9 +194,25 @@ class Procurement:
         if not full_parts:
             return offers
         ceiling = (1.0 + self.model.params.lab_behaviour.max_price_markup) * min(full_parts)
-        return {m.account: None if offers[m.account] is not None and offers[m.account].variant
-                and self.full_cost_per_eflops_month(m, offers[m.account], site) > ceiling else offers[m.account]
-                for m in sellers}
+        kept: dict[int, Offer | None] = {}
+        for maker in sellers:
+            offer = offers[maker.account]
+            if offer is not None and offer.variant and not self.full_cost_per_eflops_month(maker, offer, site) <= ceiling:
+                self._note_declined(maker, buyer_region, offer)
+                offer = None
+            kept[maker.account] = offer
+        return kept
+
+    def _note_declined(self, maker: Chipmaker, buyer_region: str, offer: Offer) -> None:
+        """The first time a region's labs find a maker's variant uneconomic: log it (``variant_declined``) and let the
+        region's government respond as to a refusal (its labs are cut off from that maker's parts)."""
+        if (maker.account, buyer_region) in self.declined_variants:
+            return
+        self.declined_variants.add((maker.account, buyer_region))
+        self.model.log_event("variant_declined", [maker.name, self.model.governments[buyer_region].name],
+                             f"labs of {buyer_region} decline its export variant ({offer.compute_factor:.1%} compute) as "
+                             "uneconomic")
+        self.model.governments[buyer_region].respond_to_block()
 
     @staticmethod
     def turn_away_at(makers: list[Chipmaker], gw: float) -> None:
@@ -224,11 +243,15 @@ class Procurement:
         behaviour = model.params.lab_behaviour
         chunks = max(1, math.ceil(gw / behaviour.max_project_gw - 1e-9))
         delays = model.streams.get(Stream.PROJECT_DELAYS)
-        for _ in range(chunks):
+        for index in range(chunks):
             size = gw / chunks
             wanted = self.wanted_month(site)
             choice = self.choose_maker(lab, site, size, wanted)
             if choice is None:
+                rest = size * (chunks - index - 1)
+                if rest > 0:
+                    model.indicators.cut(Constraint.CHIPS, site, rest)
+                    self.turn_away_at(self.allowed_makers(lab.region, site), rest)
                 return
             maker, offer = choice
             room = maker.order_room_gw(wanted)

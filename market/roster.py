@@ -206,8 +206,8 @@ class ChipmakerSpec:
                                 source="model design: a frontier lab anchoring a fab network (scenario fab-network); none "
                                        "in the baseline")
     fab_margin_over_cost: float = param(1.28, unit="1", lo=0.0, hi=10.0,
-                                        description="A fab's margin as a multiple of the production cost of the chips it makes: "
-                                                    "its partners share min(the maker's chip margin, this x its production cost), "
+                                        description="A fab's margin as a multiple of the cost of making the chips (production and "
+                                                    "fixed costs): its partners share min(the maker's chip margin, this x that cost), "
                                                     "the fab's output priced as a foundry prices wafers, not the maker's design rent.",
                                         source="TSMC's 2024 gross margin, 56.1% of revenue (TSMC 2024 annual report), as a markup "
                                                "over cost of revenue: 0.561 / 0.439 = 1.28")

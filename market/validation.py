@@ -55,8 +55,19 @@ def parse_rate_path(entries: list[str]) -> dict[int, float]:
     return rates
 
 
+MAX_GENERATED_AGENTS = 12_000
+"""Investors and followers together: the capital market holds dense accounts x accounts matrices (five of them, ~4.5 GB
+of memory at ~11,000 agents), so larger populations wait for sparse holdings."""
+
+
 def validate_params(params: Params) -> None:
-    """Check the rules that span fields (shares summing to 1, names that must exist)."""
+    """Check the rules that span fields (shares summing to 1, names that must exist, a population that fits)."""
+    scale = params.run.scale
+    generated = max(1, round(params.investors.count * scale)) + round(params.followers.count * scale)
+    if generated > MAX_GENERATED_AGENTS:
+        raise ParamError(f"investors.count x run.scale + followers.count x run.scale = {generated:,} agents is not allowed: "
+                         f"expected at most {MAX_GENERATED_AGENTS:,} (the capital market's accounts x accounts matrices "
+                         "take ~4.5 GB at 11,000 agents)")
     for role, split in params.compute_split.items():
         total = split.training_share + split.inference_share + split.research_share
         if abs(total - 1.0) > 1e-6:

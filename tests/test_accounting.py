@@ -63,10 +63,12 @@ def test_twenty_random_draws_inside_the_schema_keep_every_invariant_every_month(
     """20 seeded draws, each setting 8 numeric parameters uniformly inside the schema's ranges (run length and compute
     splits held), 24 months each, with the step checks after every month. A draw the validation refuses (a rule across
     fields, a set-up check) is redrawn; what is accepted must run with books balanced, GW conserved and every output
-    finite. Measured: every accepted draw passes, here and for two other generator seeds (20 draws each); about a third
-    of draws are refused."""
+    finite. Population sizes are not drawn: thousands of agents take minutes and gigabytes a draw (the benchmark's
+    scale runs cover them). Measured: every accepted draw passes, here and for two other generator seeds (20 draws
+    each); about a third of draws are refused."""
     rows = [row for row in iter_fields(Params()) if row.meta.kind in ("float", "int") and row.meta.lo is not None
-            and row.meta.hi is not None and not row.path.startswith(("run.", "compute_split."))]
+            and row.meta.hi is not None and not row.path.startswith(("run.", "compute_split."))
+            and row.path not in ("investors.count", "followers.count")]
     rng = np.random.default_rng(20261203)
     accepted = 0
     while accepted < 20:

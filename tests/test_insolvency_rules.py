@@ -236,9 +236,8 @@ def test_exposures_count_loans_and_claims_between_firms() -> None:
 
 def test_in_a_chipmakers_default_month_it_delivered_on_the_lines_it_had_and_sells_them_at_discounted_book() -> None:
     """A chipmaker defaults and its production lines go to a rival: incumbent_gpu with fixed costs it cannot carry
-    (100 $bn per GW/month of capacity, seed 7) defaults in February 2026. (Issue 12 found the path with a draw that
-    priced its chips at 756.87 $bn/GW; labs now decline compute that costs over (1 + max markup) times the best offer
-    per EFLOP/s, so that draw no longer sells a chip.) The step checks hold every month: a month's deliveries are
+    (100 $bn per GW/month of capacity, seed 7) defaults in February 2026. (The draw issue 12 found the path with, a
+    unit cost of 756.87 $bn/GW, no longer ends in a default since the runs changed around it.) The step checks hold every month: a month's deliveries are
     bounded by the lines the maker produced on (its capacity when it produced; the fire sale later that month moves
     the lines, so its capacity at month end is 0). The lines carry book value from the start (initial capacity at the
     capex of new lines), so they sell for (1 - fire-sale discount) x book, not $0. Fails if the check compares

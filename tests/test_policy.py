@@ -105,8 +105,8 @@ def test_variants_ship_to_china_under_the_2023_rule(baseline_seed1) -> None:
     full = np.array([model.catalogue.newest_at(int(m)).eflops_per_gw for m in cohorts.delivered_month[rows][mask]])
     assert (cohorts.eflops_per_gw[rows][mask] < 0.5 * full).all()
     events, table = baseline_seed1.event_table, baseline_seed1.model_table
-    declined = events[(events["kind"] == "export_refused") & events["detail"].str.contains("declined as uneconomic")]
-    assert len(declined) and declined["date"].iloc[0] >= "2028-01", "variants are bought while they pay"
+    declined = events[events["kind"] == "variant_declined"]
+    assert len(declined) and declined["date"].iloc[0] >= "2026-01", "variants are bought in 2025, as H20s were"
     assert table.loc[table["date"] < declined["date"].iloc[0], "blocked_demand_gw"].sum() == 0
 
 
@@ -155,7 +155,7 @@ def test_the_block_response_raises_the_domestic_ceiling_once(export_block, basel
     assert (export_block.event_table["kind"] == "block_response").sum() == 1
     events = baseline_seed1.event_table
     responses = events[events["kind"] == "block_response"]
-    declined = events[(events["kind"] == "export_refused") & events["detail"].str.contains("declined as uneconomic")]
+    declined = events[events["kind"] == "variant_declined"]
     assert len(responses) == 1 and responses["date"].iloc[0] == declined["date"].iloc[0], \
         "the baseline responds once, when its labs first decline the variants"
     assert responses["date"].iloc[0] > export_block.event_table.query("kind == 'block_response'")["date"].iloc[0]
