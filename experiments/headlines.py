@@ -132,7 +132,7 @@ MEASURES = (
     Measure("US compute, Dec 2034", "GW", _last("compute_gw_US")),
     Measure("China compute, Dec 2034", "GW", _last("compute_gw_CN")),
     Measure("China compute, Dec 2028", "GW", lambda r: _at(r, "2028-12", "compute_gw_CN")),
-    Measure("months from the start to the first declined export variant", "months", lambda r: months_to_first_declined_variant(r)),
+    Measure("months from the start to the first declined export variant", "months", months_to_first_declined_variant),
     Measure("peak GW added per week (trailing 12 months)", "GW/week", lambda r: float(r.model_table["gw_added_per_week"].max())),
     Measure("share of months from 2028 where capital binds the US", "1",
             lambda r: float((r.model_table.loc[r.model_table["date"] >= "2028-01", "constraint_US"] == "capital").mean())),

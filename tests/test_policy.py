@@ -209,3 +209,34 @@ def test_a_rule_covers_a_destination_s_labs_abroad_only_when_it_says_so() -> Non
     assert rule.covers("CN", "US") and not rule.covers("GULF", "CN")
     spec.covers_headquarters = True
     assert ExportRule("headquarters", spec).covers("GULF", "CN")
+
+
+def test_a_draw_on_a_declined_variant_is_refused_once_then_redrawn_among_makers_that_may_ship(monkeypatch) -> None:
+    """A Chinese lab in Jan 2030 (US variants declined) whose logit draw falls on a US maker: the GW count once as
+    blocked demand, an ``export_refused`` event says the variant was declined as uneconomic, and the order goes to the
+    maker drawn again among those whose offers the lab takes (the domestic maker, given room here). Fails if a
+    declined variant is shipped, if the refusal is not recorded or recorded twice, or if the redraw can land on a
+    declined maker."""
+    model = model_after(61)
+    procurement = model.procurement
+    lab = model.labs["frontier_lab_c"]
+    sellers = procurement.sellers_to("CN")
+    kept = procurement.economic_offers("CN", "CN", sellers)
+    declined = [m for m in sellers if kept[m.account] is None]
+    assert declined, "US variants are declined by 2030 at the defaults"
+    for maker in sellers:
+        monkeypatch.setattr(maker, "order_room_gw", lambda month: 10.0)
+    draws = []
+
+    def draw(lab_, makers, offers):
+        draws.append([m.name for m in makers])
+        return declined[0] if len(draws) == 1 else makers[0]
+
+    monkeypatch.setattr(procurement, "_draw", draw)
+    blocked, events = procurement.blocked_month_gw, len(model.event_log)
+    maker, offer = procurement.choose_maker(lab, "CN", 0.2, procurement.wanted_month("CN"))
+    assert procurement.blocked_month_gw - blocked == pytest.approx(0.2)
+    refused = [e for e in model.event_log[events:] if e["kind"] == "export_refused"]
+    assert len(refused) == 1 and "declined as uneconomic" in refused[0]["detail"] and declined[0].name in refused[0]["actors"]
+    assert kept[maker.account] is not None and offer is kept[maker.account]
+    assert not {m.name for m in declined} & set(draws[1])
