@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scenario", default="baseline", help="shipped scenario name or path to a .toml file (default: baseline)")
     run.add_argument("--seed", type=positive_int("--seed"), default=1, help="the run's one random seed (default: 1)")
     run.add_argument("--steps", type=positive_int("--steps"), help="months to simulate (default: the scenario's run.steps)")
+    run.add_argument("--scale", type=float, metavar="K",
+                     help="multiply the investor and follower populations by K (run.scale; default: the scenario's, 1). "
+                          "Investors share the same total capital; followers keep their per-agent sizes (not yet divided by K)")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a parameter, e.g. --set demand.price_elasticity=1.5 (repeatable)")
     run.add_argument("--out", type=Path, help="output folder, new, empty or holding an earlier run, replaced whole "
@@ -87,6 +90,8 @@ def command_run(args: argparse.Namespace) -> int:
     overrides = [parse_set_option(option) for option in args.overrides]
     if args.steps is not None:
         overrides.append(("run.steps", args.steps))
+    if args.scale is not None:
+        overrides.append(("run.scale", args.scale))
     scenario = load_scenario(args.scenario, overrides)
     out_dir = args.out or Path("results") / scenario.name
     folder = OutputFolder(out_dir)

@@ -55,6 +55,21 @@ def test_no_figure_skips_the_summary_figure_and_the_edge_table_holds_the_graphml
     assert {"start_date", "last_date", "amount_usd_bn"} <= set(edges.columns)
 
 
+def test_scale_multiplies_the_populations_and_the_manifest_counts_them(tmp_path) -> None:
+    """``--scale 2`` runs with twice the investors (300 -> 600) and followers (40 -> 80), as ``--set run.scale=2``
+    does, and the manifest's agent counts say so; a scale out of range is refused in one line naming run.scale."""
+    counts = {}
+    for scale in ("1", "2"):
+        out = tmp_path / scale
+        assert main(["run", "--steps", "2", "--scale", scale, "--out", str(out), "--no-figure"]) == 0
+        counts[scale] = json.loads((out / "manifest.json").read_text())["agent_counts"]
+    assert counts["2"]["Investor"] == 2 * counts["1"]["Investor"] == 600
+    assert counts["2"]["Lab"] - counts["1"]["Lab"] == 40
+    refused = subprocess.run([*AICM, "run", "--scale", "0", "--out", str(tmp_path / "x")], capture_output=True, text=True,
+                             timeout=60)
+    assert refused.returncode == 2 and "run.scale" in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+
+
 def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
     regions = ["US", "CN", "EU", "GULF", "ROW"]
     expected = (["step", "date", "compute_gw"] + [f"compute_gw_{r}" for r in regions]
