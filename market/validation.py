@@ -56,8 +56,8 @@ def parse_rate_path(entries: list[str]) -> dict[int, float]:
 
 
 MAX_GENERATED_AGENTS = 12_000
-"""Investors and followers together: the capital market holds dense accounts x accounts matrices (five of them, ~4.5 GB
-of memory at ~11,000 agents), so larger populations wait for sparse holdings."""
+"""Investors and followers together: the capital market holds five dense accounts x accounts float64 matrices (40 bytes
+x n^2, ~5.8 GB at 12,000 accounts), so larger populations wait for sparse holdings."""
 
 
 def validate_params(params: Params) -> None:
@@ -67,7 +67,7 @@ def validate_params(params: Params) -> None:
     if generated > MAX_GENERATED_AGENTS:
         raise ParamError(f"investors.count x run.scale + followers.count x run.scale = {generated:,} agents is not allowed: "
                          f"expected at most {MAX_GENERATED_AGENTS:,} (the capital market's accounts x accounts matrices "
-                         "take ~4.5 GB at 11,000 agents)")
+                         "take 40 bytes x n^2, ~5.8 GB at 12,000)")
     for role, split in params.compute_split.items():
         total = split.training_share + split.inference_share + split.research_share
         if abs(total - 1.0) > 1e-6:
