@@ -1,6 +1,7 @@
-"""Output tables: model reporters (one row per step) and agent reporters (one row per agent per step).
+"""Output tables: the model table (one row per step, Mesa's DataCollector with one reporter for the whole row) and the
+agent table (one row per agent per step, recorded as arrays by :class:`market.recording.AgentRecorder`).
 
-Column names are fixed by issue 2; Mesa's ``Step``/``AgentID`` are renamed ``step``/``agent_id``.
+Column names are fixed by issue 2; Mesa's ``Step`` is renamed ``step``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ import mesa
 import pandas as pd
 
 from market.enums import REGIONS, Constraint
-from market.fundamentals import Line
 from market.indicators import fleet_value_to_book
-from market.minsky import MinskyClass, debt_shares
+from market.minsky import debt_shares
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket
@@ -119,58 +119,10 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
     return row
 
 
-def valuation(agent: Any) -> float:
-    """Market value of a firm's equity, or of an investor's portfolio (cash, stakes, fab stakes at book); 0 for governments."""
-    model = agent.model
-    if str(agent.agent_type) == "Investor":
-        return model.equity.portfolio_values(agent.account)[0]
-    return model.equity.market_value_of(agent.account)
-
-
-def fundamental_value(agent: Any) -> float:
-    """Fundamental value of a firm's equity, or of an investor's portfolio; 0 for governments."""
-    model = agent.model
-    if str(agent.agent_type) == "Investor":
-        return model.equity.portfolio_values(agent.account)[1]
-    return model.equity.fundamental_value_of(agent.account)
-
-
-def operating_profit(agent: Any) -> float:
-    """This month's operating profit: revenue and core income less operating costs and depreciation (0 for non-firms)."""
-    trailing = agent.model.equity.trailing
-    account = agent.account
-    return float(trailing.last_month(Line.REVENUE)[account] + trailing.last_month(Line.CORE)[account]
-                 - trailing.last_month(Line.COSTS)[account] - agent.depreciation_month_usd_bn)
-
-
-def minsky_class(agent: Any) -> str:
-    """The agent's Minsky class (``none`` without debt)."""
-    return agent.model.minsky.get(agent.account, MinskyClass.NONE).value
-
-
 def build_datacollector(model: ComputeMarket) -> mesa.DataCollector:
-    """A Mesa DataCollector whose one model reporter returns the whole row (split into columns later)."""
-    return mesa.DataCollector(
-        model_reporters={"row": model_row},
-        agent_reporters={
-            "name": "name",
-            "agent_type": lambda a: str(a.agent_type),
-            "role": "role",
-            "region": "region",
-            "alive": "alive",
-            "cash_usd_bn": "cash_usd_bn",
-            "debt_usd_bn": "debt_usd_bn",
-            "compute_gw": lambda a: a.compute_gw(),
-            "revenue_usd_bn": "revenue_month_usd_bn",
-            "valuation_usd_bn": valuation,
-            "fundamental_value_usd_bn": fundamental_value,
-            "minsky_class": minsky_class,
-            "operating_profit_usd_bn": operating_profit,
-            "equity_raised_usd_bn": lambda a: float(a.model.capital.equity_raised_month[a.account]),
-            "debt_raised_usd_bn": lambda a: float(a.model.capital.debt_raised_month[a.account]),
-            "payout_usd_bn": lambda a: float(a.model.capital.payout_month[a.account]),
-        },
-    )
+    """A Mesa DataCollector whose one model reporter returns the whole row (split into columns later); agents are recorded
+    as arrays by :class:`market.recording.AgentRecorder`."""
+    return mesa.DataCollector(model_reporters={"row": model_row})
 
 
 def model_table(model: ComputeMarket) -> pd.DataFrame:
@@ -181,21 +133,12 @@ def model_table(model: ComputeMarket) -> pd.DataFrame:
     return frame
 
 
-AGENT_TABLE_COLUMNS = ("step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
-                       "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn", "fundamental_value_usd_bn",
-                       "minsky_class", "operating_profit_usd_bn", "equity_raised_usd_bn", "debt_raised_usd_bn",
-                       "payout_usd_bn")
-
-
 EVENT_TABLE_COLUMNS = ("step", "date", "kind", "actors", "detail")
 
 
 def agent_table(model: ComputeMarket) -> pd.DataFrame:
     """The agent table: one row per agent per step."""
-    frame = model.datacollector.get_agent_vars_dataframe().reset_index()
-    frame = frame.rename(columns={"Step": "step", "AgentID": "agent_id"})
-    frame["step"] = frame["step"].astype(int)
-    return frame[list(AGENT_TABLE_COLUMNS)]
+    return model.agent_recorder.table()
 
 
 def event_table(model: ComputeMarket) -> pd.DataFrame:

@@ -35,6 +35,7 @@ from market.params import Params
 from market.placement import Placement
 from market.procurement import Procurement
 from market.projects import Project, RegionConstruction
+from market.recording import AgentRecorder
 from market.rng import RandomStreams
 from market.scenario import EventKind, Scenario, ScheduledEvent
 from market.schema import set_path
@@ -109,6 +110,7 @@ class ComputeMarket(mesa.Model):
         setup.sign_initial_leases(self)
         self.ledger.close_step()
         self.datacollector = build_datacollector(self)
+        self.agent_recorder = AgentRecorder()
         self.running = True
 
     # --- bookkeeping helpers ------------------------------------------------------------------
@@ -290,6 +292,7 @@ class ComputeMarket(mesa.Model):
         self.minsky = classify_all(self)
         self.indicators.update()
         self.datacollector.collect(self)
+        self.agent_recorder.collect(self)
         self.ledger.close_step()
         if self.steps >= self.params.run.steps:
             self.running = False

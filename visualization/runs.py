@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from market.metrics import AGENT_TABLE_COLUMNS, EVENT_TABLE_COLUMNS, agent_table, event_table, model_table
+from market.metrics import EVENT_TABLE_COLUMNS, agent_table, event_table, model_table
+from market.recording import AGENT_TABLE_COLUMNS
 from market.model import ComputeMarket
 from market.scenario import load_scenario
 from market.schema import ParamError

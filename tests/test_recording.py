@@ -1,0 +1,110 @@
+"""The agent table, recorded as arrays, holds what each agent's own accessors say."""
+
+from __future__ import annotations
+
+import mesa
+import pandas as pd
+import pytest
+
+from market.enums import AgentType
+from market.fundamentals import Line
+from market.metrics import agent_table
+from market.minsky import MinskyClass
+from market.recording import AGENT_TABLE_COLUMNS
+from tests.conftest import model_after
+
+
+def _value(agent, which: int) -> float:
+    equity = agent.model.equity
+    if agent.agent_type == AgentType.INVESTOR:
+        return equity.portfolio_values(agent.account)[which]
+    return (equity.market_value_of, equity.fundamental_value_of)[which](agent.account)
+
+
+def _profit(agent) -> float:
+    trailing, account = agent.model.equity.trailing, agent.account
+    return float(trailing.last_month(Line.REVENUE)[account] + trailing.last_month(Line.CORE)[account]
+                 - trailing.last_month(Line.COSTS)[account] - agent.depreciation_month_usd_bn)
+
+
+REFERENCE_REPORTERS = {
+    "name": "name", "agent_type": lambda a: str(a.agent_type), "role": "role", "region": "region", "alive": "alive",
+    "cash_usd_bn": "cash_usd_bn", "debt_usd_bn": "debt_usd_bn", "compute_gw": lambda a: a.compute_gw(),
+    "revenue_usd_bn": "revenue_month_usd_bn", "valuation_usd_bn": lambda a: _value(a, 0),
+    "fundamental_value_usd_bn": lambda a: _value(a, 1),
+    "minsky_class": lambda a: a.model.minsky.get(a.account, MinskyClass.NONE).value,
+    "operating_profit_usd_bn": _profit,
+    "equity_raised_usd_bn": lambda a: float(a.model.capital.equity_raised_month[a.account]),
+    "debt_raised_usd_bn": lambda a: float(a.model.capital.debt_raised_month[a.account]),
+    "payout_usd_bn": lambda a: float(a.model.capital.payout_month[a.account]),
+}
+"""Mesa's per-agent reporters, as the agent table was collected before the recorder: the reference it must match."""
+
+
+@pytest.fixture(scope="module")
+def model():
+    """Scale 2 (followers and investors doubled), a chipmaker failed by hand before month 4, Mesa's reporters collecting
+    beside the recorder for 8 months."""
+    model = model_after(0, [("run.scale", 2.0)])
+    reference = mesa.DataCollector(agent_reporters=REFERENCE_REPORTERS)
+    for month in range(8):
+        if month == 3:
+            model.insolvency.default([model.chipmakers["challenger_gpu"]])
+        model.step()
+        reference.collect(model)
+    model.reference = reference
+    return model
+
+
+def test_the_table_equals_mesa_s_per_agent_reporters_at_every_step(model) -> None:
+    """Every row of every step, in Mesa's order (step, then ``model.agents``), with a dead chipmaker and doubled
+    populations. Fails if a column is read from the wrong account, agent or matrix axis, or a step's arrays are
+    overwritten by a later step's."""
+    expected = model.reference.get_agent_vars_dataframe().reset_index().rename(columns={"Step": "step", "AgentID": "agent_id"})
+    expected["step"] = expected["step"].astype(int)
+    assert not model.chipmakers["challenger_gpu"].alive
+    pd.testing.assert_frame_equal(agent_table(model), expected[list(AGENT_TABLE_COLUMNS)], check_exact=False, rtol=1e-12,
+                                  atol=1e-12, check_dtype=False)
+
+
+def test_an_empty_table_has_the_columns_and_their_types() -> None:
+    table = model_after(0).agent_recorder.table()
+    assert list(table.columns) == list(AGENT_TABLE_COLUMNS) and table.empty
+    assert table["step"].dtype == "int64" and table["alive"].dtype == bool and table["name"].dtype == object
+
+
+def test_each_agent_s_last_row_is_what_its_accessors_say(model) -> None:
+    """Cash, debt, compute, revenue, values, Minsky class, operating profit and the month's financing flows of every
+    agent in the last step, against the per-agent accessors the vectorised passes replace (Mesa's reporters read
+    these). Fails if a column is read from the wrong account, agent or matrix axis."""
+    table = agent_table(model)
+    assert list(table.columns) == list(AGENT_TABLE_COLUMNS)
+    last = table[table["step"] == model.steps].set_index("agent_id")
+    assert len(last) == len(model.agents)
+    equity, capital, trailing = model.equity, model.capital, model.equity.trailing
+    for agent in model.agents:
+        row = last.loc[agent.unique_id]
+        account = agent.account
+        if agent.agent_type == AgentType.INVESTOR:
+            market, fundamental = equity.portfolio_values(account)
+        else:
+            market, fundamental = equity.market_value_of(account), equity.fundamental_value_of(account)
+        profit = (trailing.last_month(Line.REVENUE)[account] + trailing.last_month(Line.CORE)[account]
+                  - trailing.last_month(Line.COSTS)[account] - agent.depreciation_month_usd_bn)
+        expected = {"name": agent.name, "agent_type": str(agent.agent_type), "role": agent.role, "region": agent.region,
+                    "alive": agent.alive, "minsky_class": model.minsky.get(account, MinskyClass.NONE).value}
+        assert {key: row[key] for key in expected} == expected, agent.name
+        numbers = {"cash_usd_bn": agent.cash_usd_bn, "debt_usd_bn": agent.debt_usd_bn, "compute_gw": agent.compute_gw(),
+                   "revenue_usd_bn": agent.revenue_month_usd_bn, "valuation_usd_bn": market,
+                   "fundamental_value_usd_bn": fundamental, "operating_profit_usd_bn": profit,
+                   "equity_raised_usd_bn": capital.equity_raised_month[account],
+                   "debt_raised_usd_bn": capital.debt_raised_month[account], "payout_usd_bn": capital.payout_month[account]}
+        for column, value in numbers.items():
+            assert row[column] == pytest.approx(value, rel=1e-12, abs=1e-12), (agent.name, column)
+
+
+def test_one_row_per_agent_per_step_in_step_order(model) -> None:
+    table = agent_table(model)
+    assert len(table) == model.steps * len(model.agents)
+    assert table["step"].is_monotonic_increasing and table["step"].iloc[0] == 1
+    assert table.groupby("step")["agent_id"].nunique().eq(len(model.agents)).all()
