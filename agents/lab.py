@@ -80,13 +80,18 @@ class Lab(EconomicAgent):
         region: Home region.
         profile: Behaviour parameters.
         initial_training_eflops_months: Cumulative training compute before the start.
+        size_weight: The share w of a scale-1 lab this agent stands for: 1 for named labs, 1 / ``run.scale`` for
+            followers, whose starting compute, cash and share of demand are w times a scale-1 follower's and whose
+            capability counts its training compute over w (K followers of size 1 / K train the models one follower
+            trains at scale 1).
     """
 
     agent_type = AgentType.LAB
 
     def __init__(self, model: ComputeMarket, name: str, role: LabRole, region: str, profile: LabProfile,
-                 initial_training_eflops_months: float) -> None:
+                 initial_training_eflops_months: float, size_weight: float = 1.0) -> None:
         super().__init__(model, name, region, role.value)
+        self.size_weight = size_weight
         self.lab_role = role
         self.profile = profile
         split = model.params.compute_split[role.value]
@@ -132,6 +137,11 @@ class Lab(EconomicAgent):
         """GW of compute the lab runs: owned online, less leased out, plus leased in."""
         return self.model.used_gw[self.account]
 
+    @property
+    def min_order_gw(self) -> float:
+        """Smallest order the lab bothers to place: ``lab_behaviour.min_order_gw`` times its size weight."""
+        return self.model.params.lab_behaviour.min_order_gw * self.size_weight
+
     def compute_eflops(self) -> float:
         """EFLOP/s of compute the lab runs."""
         return self.model.used_eflops[self.account]
@@ -170,7 +180,7 @@ class Lab(EconomicAgent):
         self.inference_share = float(np.clip(base + split.inference_shift_per_unserved * self.unserved_share_at(base),
                                              base, max(split.max_inference_share, base)))
         training, _, _ = self.shares()
-        self.cumulative_training_eflops_months += self.compute_eflops() * training
+        self.cumulative_training_eflops_months += self.compute_eflops() * training / self.size_weight
         spec = self.model.params.capability
         if self.model.streams.get(Stream.CAPABILITY_JUMPS).random() < spec.jump_probability_per_month:
             self.capability_jumps *= 1.0 + spec.jump_size
@@ -296,13 +306,11 @@ class Lab(EconomicAgent):
         Refills the cash buffer first. What clouds cannot lease it is built instead (by a lab that builds)
         and signalled to the clouds, which plan for it.
         """
-        model = self.model
-        behaviour = model.params.lab_behaviour
         wish = self.desired_order_gw()
         spare = self.spare_cash_usd_bn()
         if spare < 0:
             spare += self.finance(-spare)
-        if wish < behaviour.min_order_gw:
+        if wish < self.min_order_gw:
             return DraftPlan(0.0, 0.0, spare)
         build_gw = wish * self.profile.own_build_share
         return DraftPlan(wish - build_gw, build_gw, spare)
@@ -312,14 +320,13 @@ class Lab(EconomicAgent):
 
         What clouds cannot lease is signalled to them (they plan for it) and, by a lab that builds, built instead.
         """
-        behaviour = self.model.params.lab_behaviour
         granted = sum(grants.values())
         build_gw = draft.build_gw
         if draft.lease_gw - granted > 1e-9:
             self.model.leases.note_unfilled(self, draft.lease_gw - granted)
             if self.profile.own_build_share > 0:
                 build_gw += draft.lease_gw - granted
-        return DraftPlan(granted, build_gw if build_gw >= behaviour.min_order_gw else 0.0, draft.spare_usd_bn, grants)
+        return DraftPlan(granted, build_gw if build_gw >= self.min_order_gw else 0.0, draft.spare_usd_bn, grants)
 
     def carry_out(self, draft: DraftPlan, placed: dict[str, float]) -> None:
         """Second half: finance what the plan will spend within the funding horizon, cut it to what it can pay, order it.
@@ -330,7 +337,6 @@ class Lab(EconomicAgent):
         by site region, leases at home).
         """
         model = self.model
-        behaviour = model.params.lab_behaviour
         need = self.plan_spend_within_usd_bn(placed, draft.lease_gw, model.params.finance.funding_horizon_months)
         if need <= 0:
             return
@@ -343,10 +349,10 @@ class Lab(EconomicAgent):
             for site, gw in placed.items():
                 model.indicators.cut(Constraint.CAPITAL, site, gw * (1.0 - paid))
                 model.placement.reserve(self, site, -gw * (1.0 - paid))
-        if draft.lease_gw * paid >= behaviour.min_order_gw:
+        if draft.lease_gw * paid >= self.min_order_gw:
             model.leases.sign_grants(self, draft.lease_grants, paid)
         for site, gw in placed.items():
-            if gw * paid >= behaviour.min_order_gw:
+            if gw * paid >= self.min_order_gw:
                 model.procurement.request(self, site, gw * paid)
 
     def pay_out(self) -> float:

@@ -36,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--steps", type=positive_int("--steps"), help="months to simulate (default: the scenario's run.steps)")
     run.add_argument("--scale", type=float, metavar="K",
                      help="multiply the investor and follower populations by K (run.scale; default: the scenario's, 1). "
-                          "Investors share the same total capital; followers keep their per-agent sizes (not yet divided by K)")
+                          "Investors share the same total capital; each follower's starting compute, cash, share of demand "
+                          "and smallest order are divided by K, so the market's totals stay those of K = 1")
     run.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE",
                      help="override a parameter, e.g. --set demand.price_elasticity=1.5 (repeatable)")
     run.add_argument("--out", type=Path, help="output folder, new, empty or holding an earlier run, replaced whole "

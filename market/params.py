@@ -54,7 +54,10 @@ class RunSpec:
                             source="model design: the baseline starts from the public record of early 2025 (docs/calibration.md)", setup_only=True)
     steps: int = param(120, unit="months", lo=1, hi=600, description="Number of monthly steps.",
                        source="model design: ten years, through the build-out plans announced for 2025-2030 and their aftermath", setup_only=True)
-    scale: float = param(1.0, unit="1", lo=0.05, hi=50.0, description="Multiplies the sizes of the investor and follower-lab populations.",
+    scale: float = param(1.0, unit="1", lo=0.05, hi=50.0,
+                         description="K: multiplies the investor and follower-lab populations by K; investors share the same "
+                                     "total capital, and each follower's starting compute, cash, share of demand and smallest "
+                                     "order are 1/K of a scale-1 follower's, so the market's totals stay those of K = 1.",
                          source=ASSUMED + "1.0 gives a few hundred investors and some tens of followers (DESIGN section 3)", setup_only=True)
 
 
@@ -257,7 +260,7 @@ class LabBehaviourSpec:
                                   description="Largest single data-centre project; larger orders are split.",
                                   source=ASSUMED + "gigawatt campuses are the 2025 frontier (Stargate Abilene ~1.2 GW, reported)")
     min_order_gw: float = param(0.005, unit="GW", lo=0.0, hi=1.0,
-                                description="Smallest order a lab bothers to place.", source=ASSUMED + "5 MW, a small data hall")
+                                description="Smallest order a lab bothers to place (a follower's: this over run.scale).", source=ASSUMED + "5 MW, a small data hall")
     lease_markup: float = param(0.25, unit="1", lo=0.0, hi=10.0,
                                 description="Cloud's markup of lease prices over its full cost per GW-month.",
                                 source=ASSUMED + "neocloud gross margins over full cost (depreciation, power, upkeep) are ~20-30%")
@@ -293,12 +296,13 @@ class FollowerSpec:
                        description="Number of follower labs at scale 1.",
                        source=ASSUMED + "some tens of small labs (DESIGN section 3)", setup_only=True)
     mean_initial_compute_gw: float = param(0.015, unit="GW", lo=0.0, hi=10.0,
-                                           description="Mean initial compute of a follower (log-normal across followers).",
+                                           description="Mean initial compute of a follower at run.scale 1 (log-normal across "
+                                                       "followers; divided by run.scale).",
                                            source=ASSUMED + "tens of MW each; ~0.6 GW together", setup_only=True)
     initial_compute_sigma: float = param(0.8, unit="1", lo=0.0, hi=3.0,
                                          description="Log-normal sigma of followers' initial compute.", source=ASSUMED + "small labs range over an order of magnitude in size", setup_only=True)
     initial_cash_usd_bn: float = param(0.3, unit="usd_bn", lo=0.0, hi=100.0,
-                                       description="Cash of each follower at the start.", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)", setup_only=True)
+                                       description="Cash of each follower at the start, at run.scale 1 (divided by run.scale).", source=ASSUMED + "order of the cash on hand of the firms it stands for (reported)", setup_only=True)
     leased_share: float = param(0.7, unit="1", lo=0.0, hi=1.0,
                                 description="Share of a follower's initial compute that is leased from a cloud of its region.",
                                 source=ASSUMED + "small labs rent rather than build", setup_only=True)

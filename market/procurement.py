@@ -89,7 +89,7 @@ class Procurement:
         for (lab, site, gw), inside in zip(self.requests, within, strict=True):
             share = fill if inside else 1.0
             model.indicators.cut(Constraint.CHIPS, site, gw * (1.0 - share))
-            if gw * share >= model.params.lab_behaviour.min_order_gw:
+            if gw * share >= lab.min_order_gw:
                 self.start_projects(lab, gw * share, site)
         self.requests = []
 
@@ -141,7 +141,7 @@ class Procurement:
         either way the allowed makers see it turned away (their signal to expand).
         """
         model = self.model
-        minimum = model.params.lab_behaviour.min_order_gw
+        minimum = lab.min_order_gw
         sellers = self.sellers_to(lab.region)
         offers = self.economic_offers(lab.region, site, sellers)
         makers = [m for m in sellers if m.order_room_gw(wanted_month) >= minimum]
@@ -179,8 +179,8 @@ class Procurement:
         is an uneconomic variant.
 
         An export variant is uneconomic when its full cost per EFLOP/s-month exceeds (1 + mu_max) times the cheapest
-        full part offered to the lab (whether or not its maker has room), mu_max = ``lab_behaviour.max_price_markup``: compute the lab could not sell even
-        at the highest markup any lab charges over the cost of the best full part. Variants cut to a fixed
+        full part offered to the lab (whether or not its maker has room), mu_max = ``lab_behaviour.max_price_markup``:
+        compute the lab could not sell even at the highest markup any lab charges over the cost of the best full part. Variants cut to a fixed
         performance threshold cross it as the full parts improve: at the defaults a Chinese lab's US variant costs
         ~3x the domestic part per EFLOP/s in 2025 (bought, as H20s were) and ~13x by 2033, when it delivers ~2% of
         the full part's compute per GW of power. Full parts are never declined (their makers' prices answer

@@ -54,7 +54,8 @@ def create_agents(model: ComputeMarket) -> None:
     for i, region in enumerate(follower_regions):
         profile = LabProfile(0.0, 0.0, False, [str(region)], 0.0, True)
         training = float(rng.lognormal(np.log(5.0), 1.0))
-        model.labs[f"follower_{i:03d}"] = Lab(model, f"follower_{i:03d}", LabRole.FOLLOWER, str(region), profile, training)
+        model.labs[f"follower_{i:03d}"] = Lab(model, f"follower_{i:03d}", LabRole.FOLLOWER, str(region), profile, training,
+                                              size_weight=1.0 / params.run.scale)
     investors = params.investors
     n_investors = max(1, round(investors.count * params.run.scale))
     kinds = parse_shares("investors.kind_shares", investors.kind_shares, tuple(k.value for k in InvestorKind))
@@ -89,7 +90,7 @@ def endow(model: ComputeMarket) -> None:
         ledger.pay(OUTSIDE, maker.account, maker.spec.initial_cash_usd_bn, PaymentKind.ENDOWMENT)
     for name, lab in model.labs.items():
         spec = params.labs.get(name)
-        cash = spec.initial_cash_usd_bn if spec else params.followers.initial_cash_usd_bn
+        cash = spec.initial_cash_usd_bn if spec else params.followers.initial_cash_usd_bn * lab.size_weight
         ledger.pay(OUTSIDE, lab.account, cash, PaymentKind.ENDOWMENT)
     capital = model.capital
     for name, lab in model.labs.items():
@@ -127,7 +128,7 @@ def install_initial_compute(model: ComputeMarket) -> None:
             partner_names = spec.partners or ["incumbent_gpu"]
         else:
             sigma = follower_spec.initial_compute_sigma
-            total = float(rng.lognormal(np.log(follower_spec.mean_initial_compute_gw) - sigma ** 2 / 2, sigma))
+            total = float(rng.lognormal(np.log(follower_spec.mean_initial_compute_gw) - sigma ** 2 / 2, sigma)) * lab.size_weight
             gw = total * (1.0 - follower_spec.leased_share)
             lab.initial_lease_gw = total * follower_spec.leased_share
             partner_names = ["domestic_cn"] if lab.region == "CN" and "domestic_cn" in model.chipmakers else ["incumbent_gpu"]
