@@ -2,7 +2,10 @@
 
 Stakes and loans are dense matrices indexed by ledger account: ``stakes[h, f]`` is holder h's share
 of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l holds on borrower b
-and ``rates[l, b]`` its interest rate. Rounds price shares at the firm's market value (floored at
+and ``rates[l, b]`` its interest rate. They are stored column-major: a firm's share register and a borrower's loans
+are contiguous columns, read whole every month, and the columns of accounts that never issue shares or borrow (the
+investors) are never written, so the operating system never backs them with memory (all but ``first_month``, which
+starts filled with -1). Rounds price shares at the firm's market value (floored at
 ``finance.min_pre_money_usd_bn``); investors barred by the firm's home government's screening
 (``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to
 the others and what they would have committed (within their caps) is logged as blocked; new debt costs
@@ -46,11 +49,11 @@ class CapitalMarket:
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
         n = model.ledger.n_accounts
-        self.stakes = np.zeros((n, n))
-        self.loans = np.zeros((n, n))
-        self.rates = np.zeros((n, n))
-        self.invested = np.zeros((n, n))
-        self.first_month = np.full((n, n), -1, dtype=np.int64)
+        self.stakes = np.zeros((n, n), order="F")
+        self.loans = np.zeros((n, n), order="F")
+        self.rates = np.zeros((n, n), order="F")
+        self.invested = np.zeros((n, n), order="F")
+        self.first_month = np.full((n, n), -1, dtype=np.int64, order="F")
         self.equity_raised_month = np.zeros(n)
         self.debt_raised_month = np.zeros(n)
         self.payout_month = np.zeros(n)

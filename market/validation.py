@@ -56,8 +56,9 @@ def parse_rate_path(entries: list[str]) -> dict[int, float]:
 
 
 MAX_GENERATED_AGENTS = 12_000
-"""Investors and followers together: the capital market holds five dense accounts x accounts float64 matrices (40 bytes
-x n^2, ~5.8 GB at 12,000 accounts), so larger populations wait for sparse holdings."""
+"""Investors and followers together: the capital market holds five dense accounts x accounts matrices (40 bytes x n^2
+of address space, ~5.8 GB at 12,000 accounts; column-major, so only the columns of firms that issue shares or borrow
+take memory), so larger populations wait for sparse holdings."""
 
 
 def validate_params(params: Params) -> None:
