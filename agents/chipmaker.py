@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from agents.base import EconomicAgent
 from market.enums import AgentType
-from market.ledger import OUTSIDE, PaymentKind
-from market.roster import ChipmakerSpec
+from market.finance.ledger import OUTSIDE, PaymentKind
+from market.parameters.roster import ChipmakerSpec
 
 if TYPE_CHECKING:
-    from market.chips import Order
     from market.model import ComputeMarket
+    from market.physical.chips import Order
 
 FIXED_ASSET_LIFE_MONTHS = 120
 
@@ -32,7 +32,7 @@ class Chipmaker(EconomicAgent):
             ``price_adjust_per_month``. Price never falls below unit cost.
         expansion: when b > ``target_backlog_months`` or orders are being turned away, add
             min(gamma K, backlog / b_target + x - K - pipeline, K_max - K - pipeline) GW/month of capacity,
-            commissioned as a fab (:mod:`market.fabs`: paid by the maker and outside partners, screened partners
+            commissioned as a fab (:mod:`market.physical.fabs`: paid by the maker and outside partners, screened partners
             barred) producing after ``capacity_lead_time_months``, with x the GW a month of orders it turned away
             for lack of room in its order book, smoothed x <- x + w (x_month - x) (w ``turned_away_weight``)
             (gamma ``max_capacity_growth_per_month``, K_max ``max_capacity_gw_per_month``, raised by

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from agents.base import EconomicAgent
 from market.enums import AgentType
-from market.ledger import OUTSIDE, PaymentKind
-from market.metrics import compute_gw_by_region
-from market.params_policy import ExportRuleSpec, GovernmentSpec
+from market.finance.ledger import OUTSIDE, PaymentKind
+from market.outputs.metrics import compute_gw_by_region
+from market.parameters.policy import ExportRuleSpec, GovernmentSpec
 
 if TYPE_CHECKING:
     from agents.lab import Lab
@@ -22,8 +22,8 @@ class Government(EconomicAgent):
     generation and fabs, paid as ``subsidy`` from a matching ``fiscal_transfer`` out of ``outside``
     (the taxpayer); a response to foreign export blocks (subsidy and more foundry capacity for its
     domestic chipmakers); export rules it issues (``export_rules``, applied by its chipmakers, see
-    :mod:`market.export_controls`); investment screening (applied in rounds, see
-    :mod:`market.capital`); and two endogenous rules, each behind a switch: escalation (a full
+    :mod:`market.policy.export_controls`); investment screening (applied in rounds, see
+    :mod:`market.finance.capital`); and two endogenous rules, each behind a switch: escalation (a full
     export block on a rival whose share of world compute passes a threshold) and the rescue of a
     systemic home lab (its unpaid claims paid for new shares at market value). Every policy change
     is an event in the event log.

@@ -8,7 +8,7 @@ import numpy as np
 
 from agents.base import EconomicAgent
 from market.enums import AgentType, InvestorKind
-from market.ledger import OUTSIDE, PaymentKind
+from market.finance.ledger import OUTSIDE, PaymentKind
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket
@@ -19,7 +19,7 @@ class Investor(EconomicAgent):
 
     Holds capital (its ledger cash) and a portfolio (rows of the capital market's stake and loan
     matrices). Its kind sets its horizon (the memory of its Brock-Hommes fitness, see
-    :mod:`market.equity_market`) and its risk appetite (how much of its cash it puts into a round).
+    :mod:`market.finance.equity_market`) and its risk appetite (how much of its cash it puts into a round).
     Investors take part in rounds pro rata to their cash, with home bias and noise, more readily in
     firms whose expected excess return is high, and receive new money from ``outside`` at
     ``investors.inflow_rate_per_month`` of their cash, scaled up or down by recent market returns.

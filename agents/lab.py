@@ -15,7 +15,7 @@ from market.rng import Stream
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket
-    from market.roster import LabSpec
+    from market.parameters.roster import LabSpec
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class Lab(EconomicAgent):
     Plan (in this order, each cut recorded where it happens): a share b of W is to be built and the rest
     leased; what clouds cannot lease is built instead (by labs that build) and signalled to the clouds
     (:meth:`draft_plan`); the build is cut to what can be delivered, powered and built in its site
-    regions within H, shared pro rata with the other labs' plans (:mod:`market.placement`); then the lab
+    regions within H, shared pro rata with the other labs' plans (:mod:`market.physical.placement`); then the lab
     raises what the plan will spend and cuts both parts in proportion to what it can pay, a capital cut
     (:meth:`carry_out`).
 
@@ -316,7 +316,7 @@ class Lab(EconomicAgent):
         return DraftPlan(wish - build_gw, build_gw, spare)
 
     def settle_lease_grants(self, draft: DraftPlan, grants: dict[int, float]) -> DraftPlan:
-        """The draft with the leases the clouds granted (:meth:`market.leases.LeaseBook.allocate`).
+        """The draft with the leases the clouds granted (:meth:`market.physical.leases.LeaseBook.allocate`).
 
         What clouds cannot lease is signalled to them (they plan for it) and, by a lab that builds, built instead.
         """

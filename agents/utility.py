@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from agents.base import EconomicAgent
 from market.enums import AgentType
-from market.ledger import OUTSIDE, PaymentKind
+from market.finance.ledger import OUTSIDE, PaymentKind
 from market.network import EdgeType
-from market.roster import UtilitySpec
+from market.parameters.roster import UtilitySpec
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket
@@ -41,7 +41,7 @@ class Utility(EconomicAgent):
             M ``lab_behaviour.gap_closing_months``: the unmet wish the cut stands for), and
             pi = clip((p - c) / (LCOE - c), 0, 1) is how much of the cost of new supply the price covers,
             LCOE = c + capex x ``capital_recovery_per_year`` / 8,760 h (s the government's ``permitting_speed``);
-        committed, queued and available count the grid alone: labs' own dedicated plants (:mod:`market.energy`) and
+        committed, queued and available count the grid alone: labs' own dedicated plants (:mod:`market.physical.energy`) and
         the load they serve are left out, and so is queued load they will serve (now, for the price; within a lead
         time, for builds)
 
@@ -79,7 +79,7 @@ class Utility(EconomicAgent):
         held = sum(self.unused_dedicated_gw(owner) for owner in self.dedicated_gw)
         return max(self.available_gw - self.committed_gw - held, 0.0)
 
-    # --- dedicated supply (plants labs financed for their own sites, market/energy.py) -------------
+    # --- dedicated supply (plants labs financed for their own sites, market/physical/energy.py) -------------
     def add_dedicated(self, owner: int, gw: float) -> None:
         """A plant dedicated to ``owner``'s projects here comes online: its firm GW join the supply, held for the owner."""
         self.available_gw += gw
@@ -334,7 +334,7 @@ class Utility(EconomicAgent):
 
     def bill(self, lab_account: int, gw: float) -> None:
         """Charge a lab for connected GW this month (take-or-pay); the utility pays its operating cost. What the lab's
-        dedicated plants supply is billed by them instead (:meth:`market.energy.EnergyBook.bill`)."""
+        dedicated plants supply is billed by them instead (:meth:`market.physical.energy.EnergyBook.bill`)."""
         if gw <= 0:
             return
         own = min(gw, self.dedicated_gw.get(lab_account, 0.0))

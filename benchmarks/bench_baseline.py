@@ -70,7 +70,7 @@ def peak_mib() -> float:
 def measure_baseline(seed: int) -> dict:
     """One 120-month baseline run: simulation CPU and wall seconds, seconds spent collecting tables, peak memory."""
     from market.model import ComputeMarket
-    from market.scenario import load_scenario
+    from market.parameters.scenario import load_scenario
 
     model = ComputeMarket(load_scenario("baseline"), rng=seed)
     collecting = [0.0]
@@ -95,7 +95,7 @@ def measure_baseline(seed: int) -> dict:
 def time_outputs(model) -> dict[str, float]:
     """Wall seconds to write the run's network as GraphML and as the Parquet edge table, and its summary figure (which
     ``aicm run --no-figure`` skips)."""
-    from market.metrics import model_table
+    from market.outputs.metrics import model_table
     from visualization.figures import plot_summary
 
     model.capital.sync_network()
@@ -118,7 +118,7 @@ def smallest_scale(min_agents: int) -> int:
     """The smallest whole K whose baseline market holds at least ``min_agents`` agents (named firms, governments,
     investors and followers times K)."""
     from market.model import ComputeMarket
-    from market.scenario import load_scenario
+    from market.parameters.scenario import load_scenario
 
     base = ComputeMarket(load_scenario("baseline"), rng=1)
     params = base.params
@@ -150,8 +150,8 @@ def measure_scale(scale: float, months: int, with_boltzmann: bool) -> dict:
     """The baseline market at ``run.scale`` = ``scale`` over ``months``: agents, CPU seconds, microseconds per
     agent-step, peak memory; with Mesa's Boltzmann model of as many agents run after it in the same process."""
     from market.model import ComputeMarket
-    from market.schema import ParamError
-    from market.scenario import load_scenario
+    from market.parameters.scenario import load_scenario
+    from market.parameters.schema import ParamError
 
     try:
         model = ComputeMarket(load_scenario("baseline", [("run.scale", scale), ("run.steps", months)]), rng=1)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.replay import REPLAY_SCENARIO, load_calibration, replay_table
-from market.scenario import load_scenario
-from market.schema import iter_fields
+from market.parameters.scenario import load_scenario
+from market.parameters.schema import iter_fields
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "calibration.md"
 REPLAY_SEEDS = 10
@@ -22,7 +22,7 @@ def _markdown(frame: pd.DataFrame) -> str:
 
 def _replay_overrides() -> pd.DataFrame:
     """Parameters the replay scenario sets differently from the defaults, with units."""
-    from market.params import Params
+    from market.parameters.params import Params
 
     defaults = {row.path: row.value for row in iter_fields(Params())}
     rows = []

@@ -15,8 +15,8 @@ import pandas as pd
 
 from experiments import cli_experiments
 from experiments.cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, OneLineParser, positive_int
-from market.scenario import describe_params, list_scenarios, load_scenario, parse_set_option
-from market.schema import ParamError
+from market.parameters.scenario import describe_params, list_scenarios, load_scenario, parse_set_option
+from market.parameters.schema import ParamError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,7 +131,7 @@ def command_validate(args: argparse.Namespace) -> int:
 
 def command_params(args: argparse.Namespace) -> int:
     """Print the parameter listing."""
-    from market.params import Params
+    from market.parameters.params import Params
 
     params = load_scenario(args.scenario).params if args.scenario else Params()
     frame = pd.DataFrame(describe_params(params))

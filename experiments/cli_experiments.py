@@ -14,8 +14,8 @@ import pandas as pd
 
 from experiments.cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, positive_int
 from experiments.sweep_spec import Design
-from market.scenario import load_scenario, parse_set_option
-from market.schema import ParamError
+from market.parameters.scenario import load_scenario, parse_set_option
+from market.parameters.schema import ParamError
 
 
 def add_parsers(sub) -> None:

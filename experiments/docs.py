@@ -9,8 +9,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from market.params import Params
-from market.scenario import describe_params, load_scenario
+from market.parameters.params import Params
+from market.parameters.scenario import describe_params, load_scenario
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 HEADER = """# Parameters

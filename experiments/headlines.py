@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.runner import RunResult, first_gw_per_week_date, simulate
-from market.scenario import load_scenario
+from market.parameters.scenario import load_scenario
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "headlines.md"
 SCENARIOS = ("baseline", "power-bottleneck", "energy-investment", "export-block", "investment-block", "fab-network",

@@ -26,7 +26,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from market.schema import ParamError
+from market.parameters.schema import ParamError
 
 PACKAGE = "ai-compute-market"
 MANIFEST = "manifest.json"

@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 
 from experiments.runner import RunResult, simulate
-from market.compute import month_index
-from market.ledger import KIND_CODE, PaymentKind
-from market.scenario import load_scenario
-from market.schema import ParamError
+from market.finance.ledger import KIND_CODE, PaymentKind
+from market.parameters.scenario import load_scenario
+from market.parameters.schema import ParamError
+from market.physical.compute import month_index
 
 CALIBRATION_CSV = Path(__file__).resolve().parent / "data" / "calibration.csv"
 REPLAY_SCENARIO = "replay-2022"

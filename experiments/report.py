@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.sweep_spec import Design, SweepSpec
-from market.schema import ParamError
+from market.parameters.schema import ParamError
 from visualization.report_figures import plot_fans, plot_sensitivity_bars
 
 DEFAULT_COLUMNS = ("compute_gw", "gw_added_per_week", "ai_revenue_usd_bn", "capex_usd_bn", "power_price_usd_mwh_US",

@@ -17,7 +17,7 @@ import pandas as pd
 from experiments.report import write_report
 from experiments.sweep import ExecutorChoice, run_sweep
 from experiments.sweep_spec import SweepSpec
-from market.schema import ParamError
+from market.parameters.schema import ParamError
 
 
 def rerun_source(manifest: dict, folder: Path, choice: ExecutorChoice) -> None:
@@ -27,7 +27,7 @@ def rerun_source(manifest: dict, folder: Path, choice: ExecutorChoice) -> None:
         return
     from experiments.runner import model_table
     from market.model import ComputeMarket
-    from market.scenario import load_scenario
+    from market.parameters.scenario import load_scenario
 
     scenario = load_scenario(manifest["scenario"], [("run.steps", int(manifest["steps"]))])
     if scenario.params_sha256() != manifest["params_sha256"]:

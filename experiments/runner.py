@@ -16,10 +16,10 @@ import pandas as pd
 
 from experiments.output_folder import MANIFEST, PACKAGE, OutputFolder, sha256_of
 from market.enums import AgentType
-from market.metrics import agent_table, event_table, model_table
 from market.model import ComputeMarket
-from market.scenario import Scenario
-from market.schema import ParamError
+from market.outputs.metrics import agent_table, event_table, model_table
+from market.parameters.scenario import Scenario
+from market.parameters.schema import ParamError
 from visualization.figures import plot_summary
 
 FORMATS = ("parquet", "csv")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from experiments.runner import simulate
-from market.scenario import list_scenarios, load_scenario
+from market.parameters.scenario import list_scenarios, load_scenario
 from visualization.figures import plot_against_baseline
 
 DEFAULT_COLUMNS = [("compute_gw", "World compute online (GW)"), ("gw_added_per_week", "GW added per week (trailing 12 m)"),

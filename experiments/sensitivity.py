@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from experiments.runner import RunResult, simulate
-from market.params import Params
-from market.scenario import load_scenario
+from market.parameters.params import Params
+from market.parameters.scenario import load_scenario
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "sensitivity.md"
 SEEDS = (1, 2, 3, 4, 5)

@@ -70,7 +70,7 @@ def execute_run(task: RunTask) -> RunOutcome:
     from experiments.outcomes import measure_outcomes
     from experiments.runner import model_table
     from market.model import ComputeMarket
-    from market.scenario import load_scenario
+    from market.parameters.scenario import load_scenario
 
     try:
         with threadpool_limits(limits=1):

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.sweep_spec import Design, SweepSpec, count_points, unit_design
-from market.schema import ParamError
+from market.parameters.schema import ParamError
 from visualization.report_figures import plot_sensitivity_bars
 
 DEFAULT_OUTCOMES = ("final_compute_gw", "peak_bubble_index", "max_drawdown_market_value", "defaults")

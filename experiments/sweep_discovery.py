@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.sweep_spec import SweepSpec
-from market.schema import ParamError
+from market.parameters.schema import ParamError
 from visualization.report_figures import OKABE_ITO
 
 IGNORED_WARNINGS = ("ipyparallel not installed", "altair based interactive inspection not available",

@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from market.params import Params
-from market.scenario import load_scenario
-from market.schema import ParamError, meta_at, set_path
+from market.parameters.params import Params
+from market.parameters.scenario import load_scenario
+from market.parameters.schema import ParamError, meta_at, set_path
 
 MAX_RUNS = 1_000_000
 

@@ -27,7 +27,7 @@ import pandas as pd
 from experiments.outcomes import OUTCOME_COLUMNS
 from experiments.runner import git_commit
 from experiments.sweep_spec import RunTask, SweepSpec
-from market.schema import ParamError
+from market.parameters.schema import ParamError
 
 PACKAGES = ("ai-compute-market", "mesa", "numpy", "pandas", "scipy", "SALib", "dask", "distributed")
 

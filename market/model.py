@@ -16,33 +16,33 @@ from agents.investor import InvestorPopulation
 from agents.lab import Lab, LabProfile
 from agents.utility import Utility, usd_bn_per_gw_month
 from market import monthly, setup
-from market.capital import CapitalMarket
-from market.chips import ChipMarket
-from market.compute import ChipCatalogue, CohortTable, format_month, month_index
-from market.energy import EnergyBook
 from market.enums import REGIONS, Constraint, LabRole
-from market.equity_market import EquityMarket
-from market.export_controls import ExportControls
-from market.fabs import FabBook
-from market.indicators import Indicators
-from market.insolvency import Insolvency
-from market.leases import LeaseBook
-from market.ledger import OUTSIDE, Ledger, PaymentKind
-from market.metrics import build_datacollector
-from market.minsky import MinskyClass, classify_all
+from market.finance.capital import CapitalMarket
+from market.finance.equity_market import EquityMarket
+from market.finance.insolvency import Insolvency
+from market.finance.ledger import OUTSIDE, Ledger, PaymentKind
+from market.finance.minsky import MinskyClass, classify_all
+from market.finance.settlement import Dues
+from market.finance.vendor import VendorFinancing
 from market.network import EdgeType, RelationsNetwork
-from market.params import Params
-from market.placement import Placement
-from market.procurement import Procurement
-from market.projects import Project, RegionConstruction
-from market.recording import AgentRecorder
+from market.outputs.indicators import Indicators
+from market.outputs.metrics import build_datacollector
+from market.outputs.recording import AgentRecorder
+from market.parameters.params import Params
+from market.parameters.scenario import EventKind, Scenario, ScheduledEvent
+from market.parameters.schema import set_path
+from market.parameters.validation import parse_rate_path
+from market.physical.chips import ChipMarket
+from market.physical.compute import ChipCatalogue, CohortTable, format_month, month_index
+from market.physical.energy import EnergyBook
+from market.physical.fabs import FabBook
+from market.physical.leases import LeaseBook
+from market.physical.placement import Placement
+from market.physical.procurement import Procurement
+from market.physical.projects import Project, RegionConstruction
+from market.physical.services import clear_services_market
+from market.policy.export_controls import ExportControls
 from market.rng import RandomStreams
-from market.scenario import EventKind, Scenario, ScheduledEvent
-from market.schema import set_path
-from market.services import clear_services_market
-from market.settlement import Dues
-from market.validation import parse_rate_path
-from market.vendor import VendorFinancing
 
 PLANNING_GROUPS = ((LabRole.FRONTIER, LabRole.FOLLOWER), (LabRole.CLOUD,))
 

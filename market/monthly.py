@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from market.ledger import OUTSIDE, PaymentKind
-from market.projects import Project
+from market.finance.ledger import OUTSIDE, PaymentKind
+from market.physical.projects import Project
 
 if TYPE_CHECKING:
     from agents.lab import Lab

@@ -17,12 +17,12 @@ from agents.investor import Investor, InvestorPopulation
 from agents.lab import Lab, LabProfile
 from agents.utility import Utility
 from market.enums import REGIONS, InvestorKind, LabRole
-from market.ledger import OUTSIDE, PaymentKind
+from market.finance.ledger import OUTSIDE, PaymentKind
 from market.network import EdgeType
-from market.projects import Project, RegionConstruction
+from market.parameters.schema import ParamError
+from market.parameters.validation import parse_shares
+from market.physical.projects import Project, RegionConstruction
 from market.rng import Stream
-from market.schema import ParamError
-from market.validation import parse_shares
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket

@@ -8,7 +8,7 @@ import pytest
 
 from experiments.runner import RunResult, simulate
 from market.model import ComputeMarket
-from market.scenario import load_scenario
+from market.parameters.scenario import load_scenario
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 DIRECTION_SEEDS = (1, 2, 3, 4, 5)

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from market.model import ComputeMarket
-from market.params import Params
-from market.scenario import load_scenario
-from market.schema import ParamError, iter_fields
+from market.parameters.params import Params
+from market.parameters.scenario import load_scenario
+from market.parameters.schema import ParamError, iter_fields
 from tests.invariants import check_invariants
 
 

@@ -241,7 +241,7 @@ def test_a_run_failing_while_writing_leaves_the_earlier_run_and_no_staging_folde
     gone. Fails if files are written in place, or if a failed run leaves its partial files beside the folder."""
     from experiments import runner
     from market.network import RelationsNetwork
-    from market.scenario import load_scenario
+    from market.parameters.scenario import load_scenario
 
     def disk_full(*args, **kwargs) -> None:
         raise OSError(28, "No space left on device")

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import market.clearing as clearing
-from market.clearing import ClearingError, clearing_by_iteration, clearing_payments, clearing_vector
+import market.finance.clearing as clearing
+from market.finance.clearing import ClearingError, clearing_by_iteration, clearing_payments, clearing_vector
 
 
 def test_nobody_defaults_when_cash_covers_everything() -> None:

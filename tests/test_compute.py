@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from market.compute import ChipCatalogue, CohortTable, format_month, month_index
-from market.params_physical import TechnologySpec, default_generations
+from market.parameters.physical import TechnologySpec, default_generations
+from market.physical.compute import ChipCatalogue, CohortTable, format_month, month_index
 
 
 def test_generation_tpp_matches_the_export_rule_examples() -> None:

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from market.enums import ExposureChannel
-from market.ledger import KIND_CODE, PaymentKind
-from market.losses import Loss
+from market.finance.ledger import KIND_CODE, PaymentKind
+from market.finance.losses import Loss
 from market.model import ComputeMarket
-from market.scenario import load_scenario
+from market.parameters.scenario import load_scenario
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 
 from agents.utility import usd_bn_per_gw_month
 from market.enums import ExposureChannel
-from market.ledger import OUTSIDE, PaymentKind
+from market.finance.ledger import OUTSIDE, PaymentKind
+from market.finance.vendor import DealState
 from market.model import ComputeMarket
-from market.scenario import load_scenario
-from market.vendor import DealState
+from market.parameters.scenario import load_scenario
 from tests.conftest import model_after
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from experiments.headlines import frontier_profit_usd_bn, fundamental_value_step_p95
 from experiments.runner import RunResult
-from market.params import Params
+from market.parameters.params import Params
 from tests.conftest import DIRECTION_SEEDS, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # each test runs 10-20 whole baselines

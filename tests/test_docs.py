@@ -12,8 +12,8 @@ def test_parameters_doc_is_generated_from_the_schema() -> None:
 
 
 def test_every_default_has_a_unit_and_a_source() -> None:
-    from market.params import Params
-    from market.scenario import describe_params
+    from market.parameters.params import Params
+    from market.parameters.scenario import describe_params
 
     for row in describe_params(Params()):
         assert row["unit"], row["path"]
@@ -25,8 +25,8 @@ def test_no_default_cites_an_internal_issue_as_its_source() -> None:
     """A source names public evidence or states the assumption's reasoning; an issue number is neither."""
     import re
 
-    from market.params import Params
-    from market.scenario import describe_params
+    from market.parameters.params import Params
+    from market.parameters.scenario import describe_params
 
     for row in describe_params(Params()):
         assert not re.search(r"\bissue\b|#\d+", row["source"], flags=re.IGNORECASE), (row["path"], row["source"])
@@ -35,8 +35,8 @@ def test_no_default_cites_an_internal_issue_as_its_source() -> None:
 def test_the_sensitivity_doc_covers_its_parameters_and_each_is_an_assumption() -> None:
     """docs/sensitivity.md (``make sensitivity``) names every parameter the command varies, each one an assumed default."""
     from experiments.sensitivity import DOC, PARAMETERS
-    from market.params import Params
-    from market.scenario import describe_params
+    from market.parameters.params import Params
+    from market.parameters.scenario import describe_params
 
     sources = {row["path"]: row["source"] for row in describe_params(Params())}
     text = DOC.read_text()

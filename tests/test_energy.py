@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from agents.utility import usd_bn_per_gw_month
-from market.energy import PlantStatus
-from market.ledger import OUTSIDE, PaymentKind
+from market.finance.ledger import OUTSIDE, PaymentKind
 from market.model import ComputeMarket
+from market.physical.energy import PlantStatus
 from tests.conftest import model_after
 
 QUICK_GAS = [("energy.labs_invest", True), ("energy.technologies.gas_turbine.lead_time_months", 3),
@@ -173,7 +173,7 @@ def test_books_balance_and_dedicated_supply_matches_the_plants_every_month() -> 
     the ledger's invariants hold every month, each utility's dedicated GW equal its owners' online plants, and the load
     the grid serves never exceeds the grid's own supply (dedicated plants left out). Fails if money leaks through
     instalments or PPA bills, a plant's supply is counted twice or lost, or others are connected to a lab's plant."""
-    from market.scenario import load_scenario
+    from market.parameters.scenario import load_scenario
     from tests.invariants import check_invariants
 
     model = ComputeMarket(load_scenario("energy-investment", [("run.steps", 72)]), rng=2)

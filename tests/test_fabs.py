@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from market.enums import ExposureChannel
-from market.fabs import FAB_LIFE_MONTHS, Fab
-from market.ledger import PaymentKind
+from market.finance.ledger import PaymentKind
 from market.model import ComputeMarket
-from market.scenario import load_scenario
+from market.parameters.scenario import load_scenario
+from market.physical.fabs import FAB_LIFE_MONTHS, Fab
 from tests.conftest import model_after
 
 GW_PER_MONTH = 0.1

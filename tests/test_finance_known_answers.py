@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from market.debtrank import debtrank, impact_matrix
-from market.expectations import SwitchingExpectations, critical_beta, simulate_deviation
+from market.finance.debtrank import debtrank, impact_matrix
+from market.finance.expectations import SwitchingExpectations, critical_beta, simulate_deviation
 
 
 def test_debtrank_chain_by_hand() -> None:
@@ -70,7 +70,7 @@ def test_capped_trend_followers_keep_beta_star_and_stay_finite(factor: float, st
 
 
 def test_dcf_with_constant_growth_and_margin_is_the_gordon_perpetuity() -> None:
-    from market.valuation import dcf_value
+    from market.finance.valuation import dcf_value
 
     value = dcf_value(100.0, 0.2, 0.2, 0.03, 0.03, 0.08, horizon_years=10)
     assert value == pytest.approx(100.0 * 0.2 * 1.03 / (0.08 - 0.03))
@@ -80,7 +80,7 @@ def test_dcf_with_constant_growth_charges_the_capital_growth_needs() -> None:
     """Revenue 100 growing 3% a year for ever, margin 20%, a dollar of capital per half-dollar of yearly revenue
     (sales-to-capital S = 2), r = 8%: each year's free cash flow is 20% of revenue less the 3% added over S, so
     V = (103 x 0.2 - 3 / 2) / (0.08 - 0.03) = 382 (Gordon on free cash flow). Fails if growth costs nothing (412)."""
-    from market.valuation import dcf_value
+    from market.finance.valuation import dcf_value
 
     value = dcf_value(100.0, 0.2, 0.2, 0.03, 0.03, 0.08, horizon_years=10, sales_to_capital=2.0)
     assert value == pytest.approx((103.0 * 0.2 - 1.5) / 0.05)
@@ -91,7 +91,7 @@ def test_dcf_charges_growth_capital_year_by_year_and_none_when_revenue_falls() -
     150 then 187.5, so F_1 = 15 - 50 / 2 = -10, F_2 = 18.75 - 37.5 / 2 = 0, the terminal year adds nothing and earns
     18.75: V = -10 / 1.1 + 187.5 / 1.1^2. Falling revenue frees no capital: at growth -50% the value equals the value
     with no capital charge."""
-    from market.valuation import dcf_value
+    from market.finance.valuation import dcf_value
 
     value = dcf_value(100.0, 0.10, 0.10, 0.5, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0, sales_to_capital=2.0)
     assert value == pytest.approx(-10.0 / 1.1 + 187.5 / 1.21)
@@ -104,7 +104,7 @@ def test_dcf_grows_revenue_with_the_market_path_and_fades_the_firm_s_excess() ->
     revenue 150 then 180, V = 15 / 1.1 + 18 / 1.1^2 + 18 / 0.1 / 1.1^2. A firm growing 20 points faster in year 1 with
     a 1-year half-life: 70% then 20% + 10%, revenue 170 then 221. Fails if the path is ignored (growth reverting to
     the terminal rate instead) or the excess does not fade."""
-    from market.valuation import dcf_value
+    from market.finance.valuation import dcf_value
 
     with_market = dcf_value(100.0, 0.10, 0.10, 0.5, 0.0, 0.10, horizon_years=2, growth_half_life_years=1.0,
                             market_growth_path=[0.5, 0.2])
@@ -117,7 +117,7 @@ def test_dcf_grows_revenue_with_the_market_path_and_fades_the_firm_s_excess() ->
 
 
 def test_dcf_rejects_terminal_growth_at_or_above_the_discount_rate() -> None:
-    from market.valuation import dcf_value
+    from market.finance.valuation import dcf_value
 
     with pytest.raises(ValueError, match="below the discount rate"):
         dcf_value(1.0, 0.1, 0.1, 0.05, 0.08, 0.08)
@@ -125,7 +125,7 @@ def test_dcf_rejects_terminal_growth_at_or_above_the_discount_rate() -> None:
 
 def test_cross_holdings_count_nothing_twice() -> None:
     """A owns 20% of B; own values 100 and 50: V_A = 110, V_B = 50, and the world (outside-held) value is 150."""
-    from market.valuation import outside_held, solve_cross_holdings
+    from market.finance.valuation import outside_held, solve_cross_holdings
 
     stakes = np.array([[0.0, 0.2], [0.0, 0.0]])
     values = solve_cross_holdings(np.array([100.0, 50.0]), stakes)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from market.ledger import KIND_CODE, PaymentKind
+from market.finance.ledger import KIND_CODE, PaymentKind
+from market.finance.valuation import dcf_value
 from market.model import ComputeMarket
-from market.valuation import dcf_value
 from tests.conftest import model_after
 
 
@@ -140,7 +140,7 @@ def test_stakes_in_a_distressed_firm_are_marked_down_by_its_distress(model) -> N
 def test_a_vendor_pays_a_tranche_once_for_each_new_gw_online(model) -> None:
     """A deal of 10 $bn per GW up to 0.5 GW for a lab running more than 0.5 GW of the maker's chips pays 5 $bn for new
     shares once; the next month, with no new GW, it pays nothing. Fails if it pays again for GW already counted."""
-    from market.vendor import DealState
+    from market.finance.vendor import DealState
 
     maker, lab = model.chipmakers["incumbent_gpu"], model.labs["frontier_lab_e"]
     cohorts = model.cohorts
@@ -159,7 +159,7 @@ def test_the_dcf_market_path_is_ai_spending_growth_along_the_adoption_curve(mode
     """Year y of the DCF grows revenue by A(c + 12y) / A(c + 12(y - 1)) - 1, A the adoption S-curve's spending and c
     the middle of the trailing twelve months (6 months back), never below the terminal growth; the trailing market
     growth compares the middles of the last two windows. Fails if the path is off by a year or ignores the curve."""
-    from market.services import adoption_spend_usd_bn
+    from market.physical.services import adoption_spend_usd_bn
 
     equity = model.equity
     centre = model.steps - 1 - 6

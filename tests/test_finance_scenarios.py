@@ -15,9 +15,9 @@ import pytest
 from experiments.headlines import first_bubble_peak
 from experiments.runner import RunResult, simulate
 from market.enums import ExposureChannel
-from market.expectations import critical_beta
-from market.params import Params
-from market.scenario import EventKind, ScheduledEvent, load_scenario
+from market.finance.expectations import critical_beta
+from market.parameters.params import Params
+from market.parameters.scenario import EventKind, ScheduledEvent, load_scenario
 from tests.conftest import run
 
 pytestmark = pytest.mark.slow

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from market.fundamentals import Line, TrailingAccounts
-from market.ledger import KIND_CODE, OUTSIDE, PaymentKind, StepFlows
+from market.finance.fundamentals import Line, TrailingAccounts
+from market.finance.ledger import KIND_CODE, OUTSIDE, PaymentKind, StepFlows
 from market.model import ComputeMarket
 from tests.conftest import model_after
 
@@ -59,7 +59,7 @@ def test_sales_to_capital_is_ttm_revenue_over_the_mean_capital_in_service() -> N
     """13 months of 10 $bn revenue; capital in service 100 for the first 7 months, then 160 (a delivery): the TTM holds
     6 months at 100 and 6 at 160, so S = 120 / 130. Fails if the month-end stock is used (120 / 160: the delivery would
     move the value in the month it lands) or months older than the TTM leak in."""
-    from market.equity_market import sales_to_capital
+    from market.finance.equity_market import sales_to_capital
 
     trailing = TrailingAccounts(3)
     for month in range(13):
@@ -145,7 +145,7 @@ def test_no_lab_borrows_while_its_cash_covers_the_next_twelve_months_of_committe
     and what the plan being financed will spend within 12 months). Fails if labs borrow for spending beyond the funding
     horizon and hold the money as cash."""
     from agents.lab import Lab
-    from market.capital import CapitalMarket
+    from market.finance.capital import CapitalMarket
 
     plans: dict[str, float] = {}
     seen: list[tuple[str, float, float]] = []

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from market.enums import ExposureChannel
-from market.ledger import OUTSIDE, PaymentKind
-from market.losses import Loss
+from market.finance.ledger import OUTSIDE, PaymentKind
+from market.finance.losses import Loss
 from market.model import ComputeMarket
-from market.projects import Lease, Project
+from market.physical.projects import Lease, Project
 from tests.conftest import model_after
 
 
@@ -242,7 +242,7 @@ def test_in_a_chipmakers_default_month_it_delivered_on_the_lines_it_had_and_sell
     the lines, so its capacity at month end is 0). The lines carry book value from the start (initial capacity at the
     capex of new lines), so they sell for (1 - fire-sale discount) x book, not $0. Fails if the check compares
     deliveries with month-end capacity or if starting lines have no book value."""
-    from market.scenario import load_scenario
+    from market.parameters.scenario import load_scenario
     from tests.invariants import check_invariants
 
     draw = [("chipmakers.incumbent_gpu.fixed_cost_usd_bn_per_gw_month", 100.0)]

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from market.ledger import OUTSIDE, Ledger, PaymentKind
+from market.finance.ledger import OUTSIDE, Ledger, PaymentKind
 
 
 def make_ledger(*cash: float) -> Ledger:

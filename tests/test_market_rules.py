@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 
 from market import monthly
-from market.chips import Order
-from market.ledger import KIND_CODE, OUTSIDE, PaymentKind
+from market.finance.ledger import KIND_CODE, OUTSIDE, PaymentKind
 from market.model import ComputeMarket
 from market.network import EdgeType
-from market.projects import Project
+from market.physical.chips import Order
+from market.physical.projects import Project
 from tests.conftest import model_after
 
 
@@ -236,7 +236,7 @@ def test_capacity_costs_money_used_or_idle(model) -> None:
 def test_construction_capacity_grows_while_projects_wait(model) -> None:
     """1 GW/month of starts and two queued projects of 0.8 GW: one starts, one waits, so capacity grows by 3%; with
     nothing waiting and no plan cut for construction it does not."""
-    from market.projects import RegionConstruction
+    from market.physical.projects import RegionConstruction
 
     spec = model.params.construction["US"]
     projects = {1: Project(1, 0, "US", 0.8, 0, 1.0, 1.0, 18, model.month), 2: Project(2, 0, "US", 0.8, 0, 1.0, 1.0, 18, model.month)}
@@ -279,7 +279,7 @@ def test_a_lab_sells_no_more_ai_services_than_its_inference_capacity(model) -> N
     """A lab that serves with a thousandth of its compute is paid for at most that compute (its inference capacity), at
     its price: revenue = served x price with served = capacity < its demand. Fails if labs are paid for demand they
     cannot serve."""
-    from market.services import clear_services_market
+    from market.physical.services import clear_services_market
 
     lab = model.labs["frontier_lab_a"]
     lab.inference_share = 0.001

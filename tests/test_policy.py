@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from agents.utility import HOURS_PER_MONTH
-from market.compute import month_index
 from market.enums import REGIONS
-from market.export_controls import FULL_PART, ExportRule, compliant_offer
-from market.indicators import WEEKS_PER_YEAR
-from market.params_policy import ExportResponseSpec, ExportRuleSpec
+from market.outputs.indicators import WEEKS_PER_YEAR
+from market.parameters.policy import ExportResponseSpec, ExportRuleSpec
+from market.physical.compute import month_index
+from market.policy.export_controls import FULL_PART, ExportRule, compliant_offer
 from tests.conftest import model_after, run
 
 

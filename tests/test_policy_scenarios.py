@@ -12,9 +12,9 @@ import pytest
 from experiments import headlines, scenarios_doc
 from experiments.headlines import foreign_equity_into_screened_us_firms_usd_bn
 from experiments.runner import RunResult, manifest
-from market.indicators import WEEKS_PER_YEAR
-from market.params import Params
-from market.scenario import load_scenario
+from market.outputs.indicators import WEEKS_PER_YEAR
+from market.parameters.params import Params
+from market.parameters.scenario import load_scenario
 from tests.conftest import DIRECTION_SEEDS, run
 
 pytestmark = [pytest.mark.xdist_group("policy_scenarios"), pytest.mark.timeout(1200), pytest.mark.slow]

@@ -9,7 +9,7 @@ import pytest
 
 from market import monthly
 from market.model import ComputeMarket
-from market.scenario import load_scenario
+from market.parameters.scenario import load_scenario
 from tests.conftest import model_after
 
 

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from market.enums import AgentType
-from market.fundamentals import Line
-from market.metrics import agent_table
-from market.minsky import MinskyClass
-from market.recording import AGENT_TABLE_COLUMNS
+from market.finance.fundamentals import Line
+from market.finance.minsky import MinskyClass
+from market.outputs.metrics import agent_table
+from market.outputs.recording import AGENT_TABLE_COLUMNS
 from tests.conftest import model_after
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from market.scenario import list_scenarios, load_scenario, parse_set_option
-from market.schema import ParamError
+from market.parameters.scenario import list_scenarios, load_scenario, parse_set_option
+from market.parameters.schema import ParamError
 
 
 def write(tmp_path, text: str):
@@ -92,8 +92,8 @@ def test_set_param_events_are_refused_exactly_on_the_values_the_schema_marks_set
     schema disagree (a second, hand-kept list of set-up values drifting from the schema)."""
     import json
 
-    from market.params import Params
-    from market.scenario import describe_params
+    from market.parameters.params import Params
+    from market.parameters.scenario import describe_params
 
     rows = describe_params(Params())
     assert sum(row["mid_run"] != "yes" for row in rows) > 40 and sum(row["mid_run"] == "yes" for row in rows) > 100

@@ -11,8 +11,8 @@ import math
 
 import pytest
 
-from market.chips import Order
 from market.enums import Constraint
+from market.physical.chips import Order
 from tests.conftest import run
 
 

@@ -101,8 +101,8 @@ def test_an_uploaded_scenario_is_kept_by_content_once_it_loads_and_refused_in_on
     """A valid file is stored under a name made from its content (the same bytes, the same name) and loads from it;
     a file with a value out of range or that is not TOML is refused with one line naming the field (or the file the
     user chose) and leaves nothing behind."""
-    from market.scenario import load_scenario
-    from market.schema import ParamError
+    from market.parameters.scenario import load_scenario
+    from market.parameters.schema import ParamError
     from visualization.runs import UPLOADS_VARIABLE, save_upload, scenario_source
 
     monkeypatch.setenv(UPLOADS_VARIABLE, str(tmp_path))
@@ -136,8 +136,8 @@ def test_a_seed_band_spans_the_lowest_and_highest_value_of_each_month() -> None:
 
 
 def test_advanced_controls_cover_every_other_numeric_parameter_once() -> None:
-    from market.params import Params
-    from market.schema import iter_fields
+    from market.parameters.params import Params
+    from market.parameters.schema import iter_fields
     from visualization.controls import MAIN_PARAMETERS, advanced_paths
 
     main = {path for paths in MAIN_PARAMETERS.values() for path in paths}
@@ -166,7 +166,7 @@ def test_a_chart_spec_names_its_data_stably_so_a_new_month_changes_its_datasets_
     """Two months of a run give Overview specs that differ in their datasets alone (the browser then replaces the
     data in place), every dataset a spec references is in it under a stable name, and each spec passes Altair's
     schema validation."""
-    from market.metrics import model_table
+    from market.outputs.metrics import model_table
     from visualization import charts
     from visualization.runs import build_model
     from visualization.vega_chart import spec_of

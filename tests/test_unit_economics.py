@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from market.params import LabBehaviourSpec
-from market.services import bertrand_markups
+from market.parameters.params import LabBehaviourSpec
+from market.physical.services import bertrand_markups
 from tests.conftest import model_after
 
 
@@ -32,7 +32,7 @@ def test_a_small_lab_prices_at_about_twice_its_compute_cost_as_openai_in_2024() 
     """Known answer: OpenAI's 2024 revenue over its inference compute is 3.7 / 1.8 = 2.06 (calibration.md); at the default
     share weight of price and price elasticity, a lab with a small share prices at (1 + mu) = 2.0 times its compute cost.
     Fails if the default weights give a markup more than 10% away from the data."""
-    from market.params import DemandSpec
+    from market.parameters.params import DemandSpec
     demand = DemandSpec()
     markup = bertrand_markups(np.array([0.05]), demand.share_weight_price, demand.price_elasticity, 3.0)[0]
     assert abs((1.0 + markup) / (3.7 / 1.8) - 1.0) < 0.1

@@ -28,9 +28,9 @@ import solara.lab
 from solara.lab import use_task
 
 from experiments.runner import git_commit
-from market.params import Params
-from market.scenario import list_scenarios, load_scenario
-from market.schema import ParamError
+from market.parameters.params import Params
+from market.parameters.scenario import list_scenarios, load_scenario
+from market.parameters.schema import ParamError
 from visualization import views
 from visualization.controls import Control, advanced_paths, control_for, main_controls, value_at
 from visualization.runs import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from market.params import Params
-from market.schema import iter_fields, meta_at
-from market.sources import source_of
+from market.parameters.params import Params
+from market.parameters.schema import iter_fields, meta_at
+from market.parameters.sources import source_of
 
 MAIN_PARAMETERS: dict[str, tuple[str, ...]] = {
     "AI users (demand)": ("demand.price_elasticity", "demand.saturation_spend_usd_bn_per_month",

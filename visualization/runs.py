@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from market.metrics import EVENT_TABLE_COLUMNS, agent_table, event_table, model_table
-from market.recording import AGENT_TABLE_COLUMNS
 from market.model import ComputeMarket
-from market.scenario import load_scenario
-from market.schema import ParamError
+from market.outputs.metrics import EVENT_TABLE_COLUMNS, agent_table, event_table, model_table
+from market.outputs.recording import AGENT_TABLE_COLUMNS
+from market.parameters.scenario import load_scenario
+from market.parameters.schema import ParamError
 
 NODE_COLUMNS = ["account", "name", "agent_type", "role", "region"]
 EDGE_COLUMNS = ["source", "target", "type", "start_date"]

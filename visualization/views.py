@@ -15,7 +15,7 @@ import pandas as pd
 import solara
 from solara.lab import use_task
 
-from market.scenario import list_scenarios
+from market.parameters.scenario import list_scenarios
 from visualization import charts, finance_charts
 from visualization.charts import HEIGHT
 from visualization.compare import HEADLINES, compare_table

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from experiments.runner import simulate
-from market.scenario import load_scenario
+from market.parameters.scenario import load_scenario
 
 GOLDEN = Path(__file__).resolve().parent
 SEED = 1

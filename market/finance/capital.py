@@ -1,0 +1,320 @@
+"""The capital market: share registers, loans, funding rounds, debt service and dividends.
+
+Stakes and loans are dense matrices indexed by ledger account: ``stakes[h, f]`` is holder h's share
+of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l holds on borrower b
+and ``rates[l, b]`` its interest rate. They are stored column-major: a firm's share register and a borrower's loans
+are contiguous columns, read whole every month, and the columns of accounts that never issue shares or borrow (the
+investors) are never written, so the operating system never backs them with memory (all but ``first_month``, which
+starts filled with -1). Rounds price shares at the firm's market value (floored at
+``finance.min_pre_money_usd_bn``); investors barred by the firm's home government's screening
+(``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to
+the others and what they would have committed (within their caps) is logged as blocked; new debt costs
+r_f + s_0 + s_1 L with L the borrower's market leverage (:class:`market.parameters.finance.FinanceSpec`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from market.finance.ledger import PaymentKind
+from market.network import EdgeType
+from market.physical.compute import format_month
+from market.rng import Stream
+
+if TYPE_CHECKING:
+    from agents.base import EconomicAgent
+    from market.model import ComputeMarket
+
+LENDER_KINDS = ("public", "sovereign")
+FAB_PARTNER_KINDS = ("public", "sovereign")
+EQUITY_KINDS = {
+    "frontier": ("venture", "public", "sovereign"),
+    "follower": ("venture", "sovereign"),
+    "cloud": ("public", "sovereign"),
+    "Chipmaker": ("public", "sovereign", "venture"),
+    "Utility": ("energy", "public", "sovereign"),
+}
+NOISE_SIGMA = 0.2
+
+
+class CapitalMarket:
+    """Equity and debt between investors and firms.
+
+    Args:
+        model: The model; all accounts must be open.
+    """
+
+    def __init__(self, model: ComputeMarket) -> None:
+        self.model = model
+        n = model.ledger.n_accounts
+        self.stakes = np.zeros((n, n), order="F")
+        self.loans = np.zeros((n, n), order="F")
+        self.rates = np.zeros((n, n), order="F")
+        self.invested = np.zeros((n, n), order="F")
+        self.first_month = np.full((n, n), -1, dtype=np.int64, order="F")
+        self.equity_raised_month = np.zeros(n)
+        self.debt_raised_month = np.zeros(n)
+        self.payout_month = np.zeros(n)
+        self.foreign_equity_usd_bn = np.zeros(n)
+        self.blocked_investment_usd_bn = 0.0
+
+    def debt_of(self, account: int) -> float:
+        """Principal the account owes."""
+        return float(self.loans[:, account].sum())
+
+    def total_debt(self) -> float:
+        """Principal owed by all borrowers."""
+        return float(self.loans.sum())
+
+    def start_month(self) -> None:
+        """Reset this month's fundraising records."""
+        self.equity_raised_month[:] = 0.0
+        self.debt_raised_month[:] = 0.0
+        self.payout_month[:] = 0.0
+
+    def _weights(self, firm: EconomicAgent, kinds: tuple[str, ...], region: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        population = self.model.investors
+        params = self.model.params.investors
+        cash = np.maximum(self.model.ledger.balances[population.accounts], 0.0)
+        eligible = np.isin(population.kinds, kinds)
+        home = np.where(population.regions == (region or firm.region), 1.0, params.foreign_weight)
+        noise = self.model.streams.get(Stream.INVESTOR_NOISE).lognormal(0.0, NOISE_SIGMA, len(cash))
+        appetite = self.model.equity.appetite(firm.account)
+        caps = cash * params.max_commit_share_per_round * population.risk_appetite * appetite
+        return cash * eligible * home * noise, caps
+
+    def screened_investors(self, firm: EconomicAgent, region: str | None = None) -> np.ndarray:
+        """Mask of investors barred from new stakes in ``firm`` (or in its assets in ``region``) by the screening of the
+        government of ``region``, by default the firm's home."""
+        population = self.model.investors
+        region = region or firm.region
+        spec = self.model.governments[region].spec
+        sector = "chipmaker" if firm.agent_type.value == "Chipmaker" else firm.role
+        if not spec.screened_investor_regions or sector not in spec.screened_sectors:
+            return np.zeros(len(population.accounts), dtype=bool)
+        return np.isin(population.regions, spec.screened_investor_regions) & (population.regions != region)
+
+    def _commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...], screened: bool = False) -> np.ndarray:
+        weights, caps = self._weights(firm, kinds)
+        if screened:
+            barred = self.screened_investors(firm)
+            if barred.any() and weights.sum() > 0:
+                blocked = float(_shares_of_round(amount, weights, caps)[barred].sum())
+                if blocked > 1e-9:
+                    self.blocked_investment_usd_bn += blocked
+                    regions = sorted(set(self.model.investors.regions[barred & (weights > 0)]))
+                    self.model.log_event("investment_blocked", [firm.name],
+                                         f"{blocked:.2f} $bn from investors in {', '.join(regions)} barred by screening")
+                weights = np.where(barred, 0.0, weights)
+        return _shares_of_round(amount, weights, caps)
+
+    def commit_fab_partners(self, maker: EconomicAgent, amount: float, region: str) -> np.ndarray:
+        """What each investor commits as a partner in a fab of ``maker`` in ``region`` offered for ``amount`` (its share
+        of the round among public and sovereign investors, biased to the fab's region and capped as in any round).
+
+        Partners the host government's screening bars put in nothing and nobody takes their place: a fab partnership
+        is a bilateral deal, so the fab is built to the money committed. What they would have put in is logged as
+        blocked.
+        """
+        weights, caps = self._weights(maker, FAB_PARTNER_KINDS, region)
+        commit = _shares_of_round(amount, weights, caps)
+        barred = self.screened_investors(maker, region)
+        if barred.any():
+            blocked = float(commit[barred].sum())
+            if blocked > 1e-9:
+                self.blocked_investment_usd_bn += blocked
+                regions = sorted(set(self.model.investors.regions[barred & (commit > 0)]))
+                self.model.log_event("investment_blocked", [maker.name],
+                                     f"{blocked:.2f} $bn of fab partners' money from investors in {', '.join(regions)} "
+                                     "barred by screening")
+            commit = np.where(barred, 0.0, commit)
+        return commit
+
+    def pre_money_usd_bn(self, firm: EconomicAgent) -> float:
+        """The valuation a round prices at: the firm's market value, floored."""
+        value = self.model.equity.market_value_of(firm.account)
+        if value <= 0:
+            value = firm.book_equity_usd_bn()
+        return max(value, self.model.params.finance.min_pre_money_usd_bn)
+
+    def _issue_shares(self, firm: EconomicAgent, holders: np.ndarray, paid: np.ndarray) -> None:
+        raised = float(paid.sum())
+        pre = self.pre_money_usd_bn(firm)
+        post = pre + raised
+        column = self.stakes[:, firm.account]
+        column *= pre / post
+        column[holders] += paid / post
+        self.invested[holders, firm.account] += paid
+        self._mark_first(holders[paid > 0], firm.account)
+        self.equity_raised_month[firm.account] += raised
+
+    def raise_equity(self, firm: EconomicAgent, amount: float, category: str) -> float:
+        """Sell new shares of ``firm`` at its market value to eligible investors; return the money raised."""
+        commit = self._commitments(firm, amount, EQUITY_KINDS[category], screened=True)
+        accounts = self.model.investors.accounts
+        paid = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.EQUITY)
+        if paid.sum() <= 0:
+            return 0.0
+        self._issue_shares(firm, accounts, paid)
+        self.foreign_equity_usd_bn[firm.account] += float(paid[self.model.investors.regions != firm.region].sum())
+        return float(paid.sum())
+
+    def invest_strategic(self, investor: EconomicAgent, firm: EconomicAgent, amount: float) -> float:
+        """A firm (a chipmaker) buys new shares of another at market value with its own cash; return the amount."""
+        paid = self.model.ledger.collect_from_many(np.array([investor.account]), firm.account, np.array([amount]),
+                                                   PaymentKind.EQUITY)
+        if paid.sum() <= 0:
+            return 0.0
+        self._issue_shares(firm, np.array([investor.account]), paid)
+        return float(paid.sum())
+
+    def borrowing_rate(self, firm: EconomicAgent) -> float:
+        """Rate of new debt: r_f + s_0 + s_1 x debt / (debt + market value of equity)."""
+        finance = self.model.params.finance
+        debt = firm.debt_usd_bn
+        equity = max(self.model.equity.market_value_of(firm.account), 0.0)
+        leverage = debt / (debt + equity) if debt + equity > 0 else 0.0
+        risk_free = self.model.equity.risk_free_rate()
+        return risk_free + finance.base_spread_per_year + finance.leverage_spread_per_year * leverage
+
+    def _mark_first(self, holders: np.ndarray, firm: int) -> None:
+        unset = holders[self.first_month[holders, firm] < 0]
+        self.first_month[unset, firm] = self.model.month
+
+    def debt_capacity(self, firm: EconomicAgent, total_assets_usd_bn: float) -> float:
+        """More debt the firm may take within ``finance.max_debt_to_assets``."""
+        limit = self.model.params.finance.max_debt_to_assets * max(total_assets_usd_bn, 0.0)
+        return max(limit - firm.debt_usd_bn, 0.0)
+
+    def raise_debt(self, firm: EconomicAgent, amount: float) -> float:
+        """Borrow from eligible lenders; return the money lent."""
+        commit = self._commitments(firm, amount, LENDER_KINDS)
+        accounts = self.model.investors.accounts
+        rate = self.borrowing_rate(firm)
+        lent = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.LOAN)
+        total = float(lent.sum())
+        if total <= 0:
+            return 0.0
+        old = self.loans[accounts, firm.account]
+        new = old + lent
+        self.rates[accounts, firm.account] = np.where(new > 0, (old * self.rates[accounts, firm.account] + lent * rate)
+                                                      / np.where(new > 0, new, 1.0), 0.0)
+        self.loans[accounts, firm.account] = new
+        self._mark_first(accounts[lent > 0], firm.account)
+        self.debt_raised_month[firm.account] += total
+        return total
+
+    def assign_initial_debt(self, firm: EconomicAgent, amount: float) -> None:
+        """Record debt existing at the start as held by lenders in proportion to their cash (no payment)."""
+        if amount <= 0:
+            return
+        weights, _ = self._weights(firm, LENDER_KINDS)
+        accounts = self.model.investors.accounts
+        self.loans[accounts, firm.account] += amount * weights / weights.sum()
+        self.rates[accounts, firm.account] = self.borrowing_rate(firm)
+        self._mark_first(accounts[weights > 0], firm.account)
+
+    def assign_initial_owners(self, firm: EconomicAgent, category: str) -> None:
+        """Give the firm's starting shares to eligible investors in proportion to their cash (no payment)."""
+        weights, _ = self._weights(firm, EQUITY_KINDS[category])
+        accounts = self.model.investors.accounts
+        self.stakes[accounts, firm.account] = weights / weights.sum()
+        self._mark_first(accounts[weights > 0], firm.account)
+
+    def assign_stakes_held_by(self, holder: int, heirs: np.ndarray, weights: np.ndarray) -> None:
+        """Pass every stake ``holder`` owns to ``heirs`` in proportion to ``weights`` (summing to 1).
+
+        A firm's share of its own stock is cancelled and the other holders' shares scale up.
+        """
+        row = self.stakes[holder].copy()
+        if not (row > 0).any():
+            return
+        self.stakes[holder] = 0.0
+        self.stakes[heirs] += weights[:, None] * row[None, :]
+        for firm in np.flatnonzero(row > 0):
+            self.stakes[firm, firm] = 0.0
+            total = self.stakes[:, firm].sum()
+            if total > 0:
+                self.stakes[:, firm] /= total
+            self._mark_first(heirs[self.stakes[heirs, firm] > 0], int(firm))
+
+    def service_debt(self, borrower: EconomicAgent) -> float:
+        """Pay this month's interest and principal on the borrower's loans; return the amount due.
+
+        Principal falls by 1/term each month (declining balance); what the borrower cannot pay
+        becomes the lenders' claims.
+        """
+        finance = self.model.params.finance
+        column = self.loans[:, borrower.account]
+        lenders = np.flatnonzero(column > 0)
+        if lenders.size == 0:
+            return 0.0
+        interest = column[lenders] * self.rates[lenders, borrower.account] / 12.0
+        repayment = column[lenders] / finance.debt_term_months
+        ledger = self.model.ledger
+        ledger.pay_to_many(borrower.account, lenders, interest, PaymentKind.INTEREST)
+        ledger.pay_to_many(borrower.account, lenders, repayment, PaymentKind.PRINCIPAL)
+        column[lenders] -= repayment
+        return float(interest.sum() + repayment.sum())
+
+    def interest_due(self, account: int) -> float:
+        """This month's interest and principal due from ``account``."""
+        finance = self.model.params.finance
+        column = self.loans[:, account]
+        return float(column @ self.rates[:, account] / 12.0 + column.sum() / finance.debt_term_months)
+
+    def pay_dividend(self, firm: EconomicAgent, amount: float) -> float:
+        """Pay ``amount`` (at most the firm's cash) to its shareholders pro rata; return what was paid."""
+        amount = min(amount, max(firm.cash_usd_bn, 0.0))
+        column = self.stakes[:, firm.account]
+        holders = np.flatnonzero(column > 0)
+        paid = self.model.ledger.pay_to_many(firm.account, holders, amount * column[holders], PaymentKind.DIVIDEND,
+                                             voluntary=True)
+        self.payout_month[firm.account] += paid
+        return paid
+
+    def pay_out_excess_cash(self, firm: EconomicAgent, needs_usd_bn: float) -> float:
+        """Return a share of the firm's cash beyond ``needs_usd_bn`` to its shareholders; return what was paid.
+
+        payout = x max(cash - needs, 0), x ``finance.payout_share_of_excess_cash_per_month``.
+        """
+        excess = firm.cash_usd_bn - needs_usd_bn
+        if excess <= 1e-9:
+            return 0.0
+        return self.pay_dividend(firm, self.model.params.finance.payout_share_of_excess_cash_per_month * excess)
+
+    def sync_network(self) -> None:
+        """Write 'invests' and 'lends' edges from the stake and loan matrices (the matrices are the record)."""
+        network, month_of = self.model.network, self.model.date
+        for holder, firm in zip(*np.nonzero(self.stakes > 0), strict=True):
+            start = self.first_month[holder, firm]
+            network.add_or_update(int(holder), int(firm), EdgeType.INVESTS, _date(start, month_of),
+                                  stake=float(self.stakes[holder, firm]),
+                                  amount_usd_bn=float(self.invested[holder, firm]))
+        for lender, borrower in zip(*np.nonzero(self.loans > 1e-12), strict=True):
+            start = self.first_month[lender, borrower]
+            network.add_or_update(int(lender), int(borrower), EdgeType.LENDS, _date(start, month_of),
+                                  principal_usd_bn=float(self.loans[lender, borrower]),
+                                  rate=float(self.rates[lender, borrower]))
+
+
+def _shares_of_round(amount: float, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """What each investor commits to a round of ``amount``: pro rata to its weight, at most its cap; what capped
+    investors leave is offered once more to those with room, pro rata to their weights."""
+    total = weights.sum()
+    if amount <= 0 or total <= 0:
+        return np.zeros_like(weights)
+    commit = np.minimum(amount * weights / total, caps)
+    short = amount - commit.sum()
+    room = caps - commit
+    if short > 1e-12 and room.sum() > 0:
+        open_weights = weights * (room > 1e-12)
+        if open_weights.sum() > 0:
+            commit += np.minimum(short * open_weights / open_weights.sum(), room)
+    return commit
+
+
+def _date(month: int, fallback: str) -> str:
+    return format_month(int(month)) if month >= 0 else fallback

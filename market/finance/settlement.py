@@ -1,0 +1,41 @@
+"""Payments due this month, settled in a fixed priority order through the ledger (DESIGN section 5, step 8)."""
+
+from __future__ import annotations
+
+from market.finance.ledger import Ledger, PaymentKind
+
+PRIORITY: tuple[PaymentKind, ...] = (
+    PaymentKind.CHIPS,
+    PaymentKind.LEASE,
+    PaymentKind.POWER,
+    PaymentKind.GENERATION_OPEX,
+    PaymentKind.CONSTRUCTION,
+    PaymentKind.GENERATION_CAPEX,
+    PaymentKind.MAINTENANCE,
+    PaymentKind.OPEX,
+)
+
+
+class Dues:
+    """Obligations incurred during the month, paid in priority order; unpaid parts become claims."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, int, float, PaymentKind]] = []
+
+    def add(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> None:
+        """Record an obligation of ``payer`` to ``payee``."""
+        if kind not in PRIORITY:
+            raise ValueError(f"payment kind '{kind}' is not settled through dues")
+        if amount > 0:
+            self.items.append((payer, payee, amount, kind))
+
+    def total(self, payer: int | None = None, kind: PaymentKind | None = None) -> float:
+        """Sum of obligations, optionally of one payer and one kind."""
+        return sum(a for p, _, a, k in self.items if (payer is None or p == payer) and (kind is None or k == kind))
+
+    def settle(self, ledger: Ledger) -> None:
+        """Pay every obligation in priority order (insertion order within a kind) and clear the list."""
+        rank = {kind: i for i, kind in enumerate(PRIORITY)}
+        for payer, payee, amount, kind in sorted(self.items, key=lambda item: rank[item[3]]):
+            ledger.pay(payer, payee, amount, kind)
+        self.items = []

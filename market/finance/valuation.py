@@ -1,0 +1,75 @@
+"""Fundamental valuation: a DCF with explicit horizon and terminal value, and cross-holdings (DESIGN section 6)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from market.finance.fundamentals import MIN_GROWTH
+
+
+def dcf_value(revenue_per_year: float, margin: float, long_run_margin: float, growth_per_year: float,
+              terminal_growth: float, discount_rate: float, other_cash_flow_per_year: float = 0.0,
+              horizon_years: int = 10, growth_half_life_years: float = 2.0,
+              sales_to_capital: float = math.inf, market_growth_path: Sequence[float] | None = None) -> float:
+    """Enterprise value: sum_{y=1}^{H} F_y / (1+r)^y + F_{H+1} / ((r-g)(1+r)^H).
+
+    Free cash flow F_y = Rev_y m_y + O_y - max(Rev_y - Rev_{y-1}, 0) / S: operating profit after depreciation
+    (which stands for the capex that keeps capacity) less the net investment growth needs, each dollar of new revenue
+    needing 1 / S dollars of capital (S ``sales_to_capital``, the reinvestment rule of Damodaran, *Damodaran on
+    Valuation*, 2nd ed. 2006, ch. 4; capital is not sold back when revenue falls). Revenue grows in year y at
+    M_y + (g_0 - M_1) 0.5^((y-1)/h): the market the firm sells to grows at M_y (``market_growth_path``, one rate per
+    year of the horizon; g every year when not given) and the firm's excess over it, g_0 - M_1 with g_0 =
+    ``growth_per_year`` its growth in year 1, fades with half-life h years (so with no path, g_0 reverts to the
+    terminal g). The operating margin fades linearly from ``margin`` to ``long_run_margin`` over the H years; O grows
+    at g; F_{H+1} is year H+1 at growth g and the long-run margin.
+
+    Raises:
+        ValueError: if g >= r (the terminal value would not exist).
+    """
+    if terminal_growth >= discount_rate:
+        raise ValueError(f"terminal growth {terminal_growth} must be below the discount rate {discount_rate}")
+    market = [terminal_growth] * horizon_years if market_growth_path is None else list(market_growth_path)
+    if len(market) != horizon_years:
+        raise ValueError(f"the market growth path has {len(market)} years, the horizon {horizon_years}")
+    value, revenue, margin_now = 0.0, revenue_per_year, margin
+    for year in range(1, horizon_years + 1):
+        fade = year / horizon_years
+        previous = revenue
+        excess = (growth_per_year - market[0]) * 0.5 ** ((year - 1) / growth_half_life_years)
+        revenue = previous * (1.0 + max(market[year - 1] + excess, MIN_GROWTH))
+        margin_now = margin * (1.0 - fade) + long_run_margin * fade
+        cash_flow = (revenue * margin_now + other_cash_flow_per_year * (1.0 + terminal_growth) ** year
+                     - growth_investment(revenue - previous, sales_to_capital))
+        value += cash_flow / (1.0 + discount_rate) ** year
+    terminal_revenue = revenue * (1.0 + terminal_growth)
+    terminal_flow = (terminal_revenue * margin_now + other_cash_flow_per_year * (1.0 + terminal_growth) ** (horizon_years + 1)
+                     - growth_investment(terminal_revenue - revenue, sales_to_capital))
+    return value + terminal_flow / (discount_rate - terminal_growth) / (1.0 + discount_rate) ** horizon_years
+
+
+def growth_investment(revenue_added: float, sales_to_capital: float) -> float:
+    """Capital new revenue needs: max(dRev, 0) / S (nothing when revenue does not grow)."""
+    return revenue_added / sales_to_capital if revenue_added > 0.0 else 0.0
+
+
+def revenue_growth_factor(growth_per_year: float, terminal_growth: float, growth_half_life_years: float,
+                          years: int) -> float:
+    """Rev_y / Rev_0 = prod_{k=1}^{y} (1 + g + (g_0 - g) 0.5^((k-1)/h)): the DCF's revenue path."""
+    factor = 1.0
+    for year in range(1, years + 1):
+        factor *= 1.0 + terminal_growth + (growth_per_year - terminal_growth) * 0.5 ** ((year - 1) / growth_half_life_years)
+    return factor
+
+
+def solve_cross_holdings(own_values: np.ndarray, firm_stakes: np.ndarray) -> np.ndarray:
+    """Firm values including stakes in each other: V = (I - S)^-1 v, S_ij the share of firm j that firm i holds."""
+    n = len(own_values)
+    return np.linalg.solve(np.eye(n) - firm_stakes, own_values)
+
+
+def outside_held(firm_stakes: np.ndarray) -> np.ndarray:
+    """Share of each firm held by investors and outside (not by other firms): 1 - sum_i S_ij."""
+    return 1.0 - firm_stakes.sum(axis=0)

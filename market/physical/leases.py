@@ -1,0 +1,219 @@
+"""The lease book: clouds lease GW of their online compute to other labs under take-or-pay terms."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from market.enums import LabRole
+from market.finance.ledger import PaymentKind
+from market.network import EdgeType
+from market.physical.projects import Lease
+
+if TYPE_CHECKING:
+    from agents.lab import Lab
+    from market.model import ComputeMarket
+
+
+class IndexedLeases(dict):
+    """The active leases by id, each party's leases also indexed by its account.
+
+    A dict of ``Lease`` by id whose item assignment, deletion, ``pop`` and ``clear`` keep ``by_lessor`` and
+    ``by_lessee`` in step, so a party's leases are found without scanning the book. Each index keeps the book's
+    insertion order, so sums over a party's leases add in the same order as a scan of the whole book would.
+    ``version`` counts changes to the book (and, through :meth:`LeaseBook.fit_to_capacity`, to leases' GW).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_lessor: dict[int, dict[int, Lease]] = {}
+        self.by_lessee: dict[int, dict[int, Lease]] = {}
+        self.version = 0
+
+    def __setitem__(self, lease_id: int, lease: Lease) -> None:
+        if lease_id in self:
+            self._unindex(lease_id)
+        self.version += 1
+        super().__setitem__(lease_id, lease)
+        self.by_lessor.setdefault(lease.lessor, {})[lease_id] = lease
+        self.by_lessee.setdefault(lease.lessee, {})[lease_id] = lease
+
+    def __delitem__(self, lease_id: int) -> None:
+        self.version += 1
+        self._unindex(lease_id)
+        super().__delitem__(lease_id)
+
+    def pop(self, lease_id: int, *default: Lease) -> Lease:
+        if lease_id in self:
+            self.version += 1
+            self._unindex(lease_id)
+        return super().pop(lease_id, *default)
+
+    def clear(self) -> None:
+        self.version += 1
+        super().clear()
+        self.by_lessor.clear()
+        self.by_lessee.clear()
+
+    def of_lessor(self, account: int) -> list[Lease]:
+        """The leases ``account`` grants, in the order they were signed."""
+        return list(self.by_lessor.get(account, {}).values())
+
+    def of_lessee(self, account: int) -> list[Lease]:
+        """The leases ``account`` holds, in the order they were signed."""
+        return list(self.by_lessee.get(account, {}).values())
+
+    def _unindex(self, lease_id: int) -> None:
+        lease = dict.__getitem__(self, lease_id)
+        for index, account in ((self.by_lessor, lease.lessor), (self.by_lessee, lease.lessee)):
+            party = index.get(account)
+            if party is not None:
+                party.pop(lease_id, None)
+                if not party:
+                    del index[account]
+
+
+class LeaseBook:
+    """All active leases, with the rules by which labs request and clouds grant them.
+
+    A cloud's lease price per GW-month is (1 + ``lab_behaviour.lease_markup``) times its full cost per
+    GW-month (depreciation, power, maintenance). It leases at most ``lease_out_share_max`` of its
+    online GW. A lessee leases from the clouds in its site regions, cheapest first, or only from its
+    lessor while ``labs.<name>.exclusive_lessor`` holds; the month's wishes share a short cloud pro
+    rata (:meth:`allocate`).
+
+    Args:
+        model: The model.
+    """
+
+    def __init__(self, model: ComputeMarket) -> None:
+        self.model = model
+        self.leases = IndexedLeases()
+        self._leased_out: dict[int, float] = {}
+        self._leased_out_version = -1
+
+    def leased_out_gw(self, account: int) -> float:
+        """GW the account leases to others (kept until the book next changes)."""
+        if self._leased_out_version != self.leases.version:
+            self._leased_out.clear()
+            self._leased_out_version = self.leases.version
+        if account not in self._leased_out:
+            self._leased_out[account] = sum(lease.gw for lease in self.leases.of_lessor(account))
+        return self._leased_out[account]
+
+    def leased_in_gw(self, account: int) -> float:
+        """GW the account leases from clouds."""
+        return sum(lease.gw for lease in self.leases.of_lessee(account))
+
+    def leased_in_eflops_kept(self, account: int, until_month: int) -> float:
+        """EFLOP/s of leases the account holds that run beyond ``until_month``."""
+        model = self.model
+        return sum(lease.gw * model.average_eflops_per_gw(lease.lessor) for lease in self.leases.of_lessee(account)
+                   if lease.end_month > until_month)
+
+    def free_gw(self, cloud: Lab) -> float:
+        """GW the cloud could still lease out."""
+        online = self.model.owned_online_gw[cloud.account]
+        return max(cloud.profile.lease_out_share_max * online - self.leased_out_gw(cloud.account), 0.0)
+
+    def lease_price(self, cloud: Lab) -> float:
+        """The cloud's lease price per GW-month."""
+        markup = self.model.params.lab_behaviour.lease_markup
+        return (1.0 + markup) * self.model.owned_cost_per_gw_month(cloud)
+
+    def sign(self, cloud: Lab, lessee: Lab, gw: float) -> Lease:
+        """Sign a lease at the cloud's current price for the standard term."""
+        model = self.model
+        term = model.params.lab_behaviour.lease_term_months
+        lease = Lease(model.next_id("lease"), cloud.account, lessee.account, gw, self.lease_price(cloud),
+                      model.month, model.month + term)
+        self.leases[lease.id] = lease
+        model.network.add_or_update(cloud.account, lessee.account, EdgeType.LEASES, model.date,
+                                    accumulate={"gw": gw}, price_usd_bn_per_gw_month=lease.price_per_gw_month,
+                                    term_months=term, take_or_pay=True)
+        return lease
+
+    def candidates(self, lessee: Lab) -> list[Lab]:
+        """Clouds the lessee may lease from, cheapest first (only its lessor while its contract is exclusive)."""
+        spec = self.model.params.labs.get(lessee.name)
+        if spec is not None and spec.exclusive_lessor and spec.lessor:
+            lessor = self.model.labs[spec.lessor]
+            return [lessor] if lessor.alive else []
+        clouds = [lab for lab in self.model.labs_by_role(LabRole.CLOUD)
+                  if lab.alive and lab is not lessee
+                  and (lab.region in lessee.profile.site_regions or lessee.region in lab.profile.site_regions)]
+        return sorted(clouds, key=lambda c: (self.lease_price(c), c.account))
+
+    def quote(self, lessee: Lab) -> float:
+        """Lowest lease price per GW-month among the clouds with free capacity (or all candidates if none)."""
+        clouds = self.candidates(lessee)
+        free = [c for c in clouds if self.free_gw(c) > 1e-9] or clouds
+        return self.lease_price(free[0]) if free else 0.0
+
+    def allocate(self, wishes: list[tuple[Lab, float]], taken: dict[int, float] | None = None) -> dict[int, dict[int, float]]:
+        """Share the clouds' free GW among the month's lessees: {lessee account: {cloud account: GW granted}}.
+
+        In each round every lessee asks the cheapest of its clouds with GW still free for what it still wants; a cloud
+        asked for more than it has grants each asker the same share of its request (pro rata), and what is left
+        unmet goes to the next cheapest cloud in the next round. Lessees are served together, not in planning
+        order: the first to plan does not take a cloud's whole free capacity. ``taken`` holds GW granted earlier in the
+        month and not yet signed, by cloud account.
+        """
+        clouds = {cloud.account: cloud for cloud in self.model.labs_by_role(LabRole.CLOUD) if cloud.alive}
+        taken = taken or {}
+        free = {account: max(self.free_gw(cloud) - taken.get(account, 0.0), 0.0) for account, cloud in clouds.items()}
+        wanted = {lessee.account: gw for lessee, gw in wishes if gw > 1e-12}
+        order = {lessee.account: [c.account for c in self.candidates(lessee)] for lessee, gw in wishes if gw > 1e-12}
+        grants: dict[int, dict[int, float]] = {lessee.account: {} for lessee, _ in wishes}
+        for _ in range(len(clouds) + 1):
+            asks: dict[int, dict[int, float]] = {}
+            for account, gw in wanted.items():
+                cloud = next((c for c in order[account] if free.get(c, 0.0) > 1e-12), None)
+                if gw > 1e-12 and cloud is not None:
+                    asks.setdefault(cloud, {})[account] = gw
+            if not asks:
+                break
+            for cloud, by_lessee in asks.items():
+                scale = min(1.0, free[cloud] / sum(by_lessee.values()))
+                for account, gw in by_lessee.items():
+                    granted = gw * scale
+                    grants[account][cloud] = grants[account].get(cloud, 0.0) + granted
+                    wanted[account] -= granted
+                    free[cloud] -= granted
+        return grants
+
+    def sign_grants(self, lessee: Lab, grants: dict[int, float], scale: float) -> None:
+        """Sign the lessee's granted leases, each scaled by ``scale`` (the share of the plan it can pay for)."""
+        for account, gw in grants.items():
+            if gw * scale > 1e-9:
+                self.sign(self.model.agent_by_account(account), lessee, gw * scale)
+
+    def note_unfilled(self, lessee: Lab, gw: float) -> None:
+        """Tell the clouds the lessee may lease from that it wanted ``gw`` more than they could lease (they plan for it)."""
+        clouds = self.candidates(lessee)
+        for cloud in clouds:
+            cloud.lease_requests_unfilled_gw += gw / len(clouds)
+
+    def expire(self, month: int) -> None:
+        """End leases past their term."""
+        model = self.model
+        for lease_id in [i for i, lease in self.leases.items() if lease.end_month <= month]:
+            lease = self.leases.pop(lease_id)
+            model.log_event("lease_ended", [model.name_of(lease.lessor), model.name_of(lease.lessee)],
+                            f"{lease.gw:.3f} GW after {lease.end_month - lease.start_month} months")
+
+    def fit_to_capacity(self) -> None:
+        """Shrink, pro rata, the leases of a lessor whose online GW no longer covers them (retired chips)."""
+        model = self.model
+        for cloud in model.labs_by_role(LabRole.CLOUD):
+            out = self.leased_out_gw(cloud.account)
+            online = model.owned_online_gw[cloud.account]
+            if out > online + 1e-12:
+                factor = online / out
+                for lease in self.leases.of_lessor(cloud.account):
+                    lease.gw *= factor
+                self.leases.version += 1
+
+    def bill(self) -> None:
+        """Add every lease's monthly take-or-pay payment to the dues."""
+        for lease in self.leases.values():
+            self.model.dues.add(lease.lessee, lease.lessor, lease.monthly_payment_usd_bn(), PaymentKind.LEASE)

@@ -1,0 +1,98 @@
+"""Data-centre projects, regional construction capacity and compute leases.
+
+A project comes online as far as it has a finished building, delivered chips and connected power:
+online GW = min(delivered live GW, connected GW) once built (DESIGN section 5, step 7). Each region
+starts at most its construction capacity (GW per month) of queued projects; when that binds (projects
+still wait, or labs' plans were cut for lack of it this month), the capacity grows by
+``construction.<region>.capacity_growth_per_month``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from market.parameters.physical import ConstructionSpec
+
+
+@dataclass
+class Project:
+    """One data-centre project of one lab at one site region."""
+
+    id: int
+    owner: int
+    site: str
+    gw: float
+    maker: int
+    chip_price_per_gw: float
+    construction_capex_usd_bn: float
+    build_months: int
+    ordered_month: int
+    started_month: int | None = None
+    months_built: int = 0
+    construction_paid_usd_bn: float = 0.0
+    delivered_gw: float = 0.0
+    live_gw: float = 0.0
+    connected_gw: float = 0.0
+    online_gw: float = 0.0
+
+    @property
+    def built(self) -> bool:
+        """Whether the building is finished."""
+        return self.started_month is not None and self.months_built >= self.build_months
+
+    def monthly_construction_usd_bn(self) -> float:
+        """Construction capex due this month while the building is under way."""
+        if self.started_month is None or self.built:
+            return 0.0
+        return self.construction_capex_usd_bn / self.build_months
+
+
+@dataclass
+class RegionConstruction:
+    """A region's construction start queue and capacity."""
+
+    spec: ConstructionSpec
+    capacity_gw_per_month: float
+    queue: list[int] = field(default_factory=list)
+    started_gw_month: float = 0.0
+    cut_gw_month: float = 0.0
+
+    def start_projects(self, projects: dict[int, Project], month: int) -> list[int]:
+        """Start queued projects within this month's capacity, first come first served."""
+        started: list[int] = []
+        self.started_gw_month = 0.0
+        while self.queue:
+            project = projects[self.queue[0]]
+            if self.started_gw_month > 0 and self.started_gw_month + project.gw > self.capacity_gw_per_month + 1e-12:
+                break
+            if self.started_gw_month == 0 and self.capacity_gw_per_month <= 0:
+                break
+            self.queue.pop(0)
+            project.started_month = month
+            self.started_gw_month += project.gw
+            started.append(project.id)
+        if self.queue or self.cut_gw_month > 1e-12:
+            self.capacity_gw_per_month *= 1.0 + self.spec.capacity_growth_per_month
+        self.cut_gw_month = 0.0
+        return started
+
+    def queued_gw(self, projects: dict[int, Project]) -> float:
+        """GW waiting to start construction."""
+        return sum(projects[i].gw for i in self.queue)
+
+
+@dataclass
+class Lease:
+    """A take-or-pay lease of GW of a cloud's online compute to another lab."""
+
+    id: int
+    lessor: int
+    lessee: int
+    gw: float
+    price_per_gw_month: float
+    start_month: int
+    end_month: int
+
+    def monthly_payment_usd_bn(self) -> float:
+        """What the lessee owes each month, used or not."""
+        return self.gw * self.price_per_gw_month
