@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 class EconomicAgent(mesa.Agent):
     """An agent with a ledger account. Its cash is its ledger balance: the ledger is the one record.
 
+    ``size_weight`` is the share of a scale-1 agent this one stands for (1, except a follower lab at ``run.scale`` K:
+    its money thresholds, such as the smallest pre-money value and the arrears tolerance, scale with it).
+
     Args:
         model: The model the agent belongs to.
         name: Stable name, e.g. ``incumbent_gpu``.
@@ -34,6 +37,7 @@ class EconomicAgent(mesa.Agent):
         self.revenue_month_usd_bn = 0.0
         self.fixed_assets_usd_bn = 0.0
         self.depreciation_month_usd_bn = 0.0
+        self.size_weight = 1.0
 
     @property
     def cash_usd_bn(self) -> float:

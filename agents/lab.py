@@ -80,10 +80,11 @@ class Lab(EconomicAgent):
         region: Home region.
         profile: Behaviour parameters.
         initial_training_eflops_months: Cumulative training compute before the start.
-        size_weight: The share w of a scale-1 lab this agent stands for: 1 for named labs, 1 / ``run.scale`` for
-            followers, whose starting compute, cash and share of demand are w times a scale-1 follower's and whose
-            capability counts its training compute over w (K followers of size 1 / K train the models one follower
-            trains at scale 1).
+        size_weight: The share w of a scale-1 lab this agent stands for: 1 for named labs, ``followers.count`` over
+            the number of followers (1 / ``run.scale`` up to rounding) for followers, whose starting compute, cash,
+            smallest order, money thresholds and share of demand are w times a scale-1 follower's and whose capability
+            counts its training compute over w (K followers of size 1 / K train the models one follower trains at
+            scale 1).
     """
 
     agent_type = AgentType.LAB

@@ -55,7 +55,7 @@ def create_agents(model: ComputeMarket) -> None:
         profile = LabProfile(0.0, 0.0, False, [str(region)], 0.0, True)
         training = float(rng.lognormal(np.log(5.0), 1.0))
         model.labs[f"follower_{i:03d}"] = Lab(model, f"follower_{i:03d}", LabRole.FOLLOWER, str(region), profile, training,
-                                              size_weight=1.0 / params.run.scale)
+                                              size_weight=followers.count / n_followers)
     investors = params.investors
     n_investors = max(1, round(investors.count * params.run.scale))
     kinds = parse_shares("investors.kind_shares", investors.kind_shares, tuple(k.value for k in InvestorKind))

@@ -6,7 +6,7 @@ and ``rates[l, b]`` its interest rate. They are stored column-major: a firm's sh
 are contiguous columns, read whole every month, and the columns of accounts that never issue shares or borrow (the
 investors) are never written, so the operating system never backs them with memory (all but ``first_month``, which
 starts filled with -1). Rounds price shares at the firm's market value (floored at
-``finance.min_pre_money_usd_bn``); investors barred by the firm's home government's screening
+``finance.min_pre_money_usd_bn``, times a follower's size weight); investors barred by the firm's home government's screening
 (``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to
 the others and what they would have committed (within their caps) is logged as blocked; new debt costs
 r_f + s_0 + s_1 L with L the borrower's market leverage (:class:`market.parameters.finance.FinanceSpec`).
@@ -137,7 +137,7 @@ class CapitalMarket:
         value = self.model.equity.market_value_of(firm.account)
         if value <= 0:
             value = firm.book_equity_usd_bn()
-        return max(value, self.model.params.finance.min_pre_money_usd_bn)
+        return max(value, self.model.params.finance.min_pre_money_usd_bn * firm.size_weight)
 
     def _issue_shares(self, firm: EconomicAgent, holders: np.ndarray, paid: np.ndarray) -> None:
         raised = float(paid.sum())

@@ -134,7 +134,8 @@ class EquityMarket:
 
     def _update_expected_growth(self) -> None:
         """g_e <- g_e + lambda (g_TTM - g_e): each firm's expected revenue growth follows the growth of its trailing
-        accounts (:meth:`market.finance.fundamentals.TrailingAccounts.growth`) with weight lambda ``lab_behaviour.expectation_weight``."""
+        accounts (:meth:`market.finance.fundamentals.TrailingAccounts.growth`) with weight lambda
+        ``lab_behaviour.expectation_weight``."""
         behaviour = self.model.params.lab_behaviour
         current = np.zeros(self.model.ledger.n_accounts)
         current[self.accounts] = self.growth

@@ -74,11 +74,12 @@ class Insolvency:
         for firm in [*model.labs.values(), *model.chipmakers.values()]:
             if not firm.alive:
                 continue
+            tolerance = spec.arrears_tolerance_usd_bn * firm.size_weight
             owed = model.ledger.claims_payable(firm.account)
-            if owed > spec.arrears_tolerance_usd_bn:
+            if owed > tolerance:
                 self._raise(firm, owed)
                 model.ledger.settle_claims(firm.account)
-            if model.ledger.claims_payable(firm.account) <= spec.arrears_tolerance_usd_bn:
+            if model.ledger.claims_payable(firm.account) <= tolerance:
                 self.arrears_months[firm.account] = 0
                 continue
             self.arrears_months[firm.account] += 1

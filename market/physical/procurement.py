@@ -180,8 +180,8 @@ class Procurement:
 
         An export variant is uneconomic when its full cost per EFLOP/s-month exceeds (1 + mu_max) times the cheapest
         full part offered to the lab (whether or not its maker has room), mu_max = ``lab_behaviour.max_price_markup``:
-        compute the lab could not sell even at the highest markup any lab charges over the cost of the best full part. Variants cut to a fixed
-        performance threshold cross it as the full parts improve: at the defaults a Chinese lab's US variant costs
+        compute the lab could not sell even at the highest markup any lab charges over the cost of the best full part.
+        Variants cut to a fixed performance threshold cross it as the full parts improve: at the defaults a Chinese lab's US variant costs
         ~3x the domestic part per EFLOP/s in 2025 (bought, as H20s were) and ~13x by 2033, when it delivers ~2% of
         the full part's compute per GW of power. Full parts are never declined (their makers' prices answer
         competition). A cost that is not a finite number counts as above the ceiling. The first decline of a maker's

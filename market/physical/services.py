@@ -5,7 +5,7 @@ S_t the adoption S-curve (see :class:`market.parameters.params.DemandSpec`), P_t
 frontier capability index. Lab i wins share s_i proportional to n_i exp(w_K ln K_i - w_p ln p_i), n_i its size weight
 (1, or 1 / ``run.scale`` for a follower: K followers of size 1 / K share what one does at scale 1), and prices
 p_i = (1 + mu_i) c_i over its compute cost per EFLOP/s-month c_i at the logit-Bertrand markup
-mu_i = 1 / (eta_i - 1), eta_i = w_p (1 - s_i) + epsilon s_i its own-price elasticity (Anderson, de Palma
+mu_i = 1 / (eta_i - 1), eta_i = w_p (1 - s_i / n_i) + epsilon s_i / n_i its own-price elasticity (Anderson, de Palma
 and Thisse 1992, ch. 7); prices and shares are solved as a fixed point each month. Training and research
 are fixed costs the margin pays for; whether it does depends on the lab's compute split (agents.lab).
 Lab i serves q_i = min(s_i Q, I_i) of its inference capacity I_i, and demand a lab cannot serve goes
@@ -58,7 +58,8 @@ def set_service_prices(model: ComputeMarket, labs: list[Lab], full_cost: np.ndar
     prices = np.zeros(len(labs))
     if not active.any():
         return prices, markups, weights
-    log_size = np.log([lab.size_weight for lab in labs])
+    size = np.array([lab.size_weight for lab in labs])
+    log_size = np.log(size)
     for _ in range(100):
         prices = np.where(active, (1.0 + markups) * full_cost, 0.0)
         log_weight = np.full(len(labs), -np.inf)
@@ -66,7 +67,7 @@ def set_service_prices(model: ComputeMarket, labs: list[Lab], full_cost: np.ndar
                               - demand.share_weight_price * np.log(prices[active]) + log_size[active])
         weights = np.exp(log_weight - log_weight[active].max())
         shares = weights / weights.sum()
-        updated = np.where(active, bertrand_markups(shares, demand.share_weight_price, demand.price_elasticity, cap), 0.0)
+        updated = np.where(active, bertrand_markups(shares / size, demand.share_weight_price, demand.price_elasticity, cap), 0.0)
         if np.abs(updated - markups).max() < 1e-10:
             break
         markups = updated
