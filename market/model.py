@@ -81,6 +81,8 @@ class ComputeMarket(mesa.Model):
         self.utilities: dict[str, Utility] = {}
         self.chipmakers: dict[str, Chipmaker] = {}
         self.labs: dict[str, Lab] = {}
+        self._labs_by_role: dict[LabRole, list[Lab]] = {}
+        self._labs_by_role_count = -1
         self.investors: InvestorPopulation
         self.projects: dict[int, Project] = {}
         self.construction: dict[str, RegionConstruction] = {}
@@ -138,8 +140,11 @@ class ComputeMarket(mesa.Model):
         return iter(self.agents)
 
     def labs_by_role(self, role: LabRole) -> list[Lab]:
-        """Labs of one role, in creation order."""
-        return [lab for lab in self.labs.values() if lab.lab_role is role]
+        """Labs of one role, in creation order (a fresh list; the lists are rebuilt when a lab is added)."""
+        if self._labs_by_role_count != len(self.labs):
+            self._labs_by_role = {r: [lab for lab in self.labs.values() if lab.lab_role is r] for r in LabRole}
+            self._labs_by_role_count = len(self.labs)
+        return list(self._labs_by_role[role])
 
     def partners_of(self, maker_account: int) -> set[int]:
         """Accounts of labs partnering with a chipmaker."""

@@ -20,7 +20,9 @@ class IndexedLeases(dict):
     A dict of ``Lease`` by id whose item assignment, deletion, ``pop`` and ``clear`` keep ``by_lessor`` and
     ``by_lessee`` in step, so a party's leases are found without scanning the book. Each index keeps the book's
     insertion order, so sums over a party's leases add in the same order as a scan of the whole book would.
-    ``version`` counts changes to the book (and, through :meth:`LeaseBook.fit_to_capacity`, to leases' GW).
+    ``version`` counts changes to the book (and, through :meth:`LeaseBook.fit_to_capacity`, to leases' GW);
+    ``lessor_version[account]`` counts those touching one lessor's leases (a lease signed, ended or resized), so a
+    total over one lessor's leases is kept until they change, not until any lease changes.
     """
 
     def __init__(self) -> None:
@@ -28,27 +30,33 @@ class IndexedLeases(dict):
         self.by_lessor: dict[int, dict[int, Lease]] = {}
         self.by_lessee: dict[int, dict[int, Lease]] = {}
         self.version = 0
+        self.lessor_version: dict[int, int] = {}
+
+    def touch_lessor(self, account: int) -> None:
+        """Record a change to the leases ``account`` grants."""
+        self.version += 1
+        self.lessor_version[account] = self.lessor_version.get(account, 0) + 1
 
     def __setitem__(self, lease_id: int, lease: Lease) -> None:
         if lease_id in self:
             self._unindex(lease_id)
-        self.version += 1
+        self.touch_lessor(lease.lessor)
         super().__setitem__(lease_id, lease)
         self.by_lessor.setdefault(lease.lessor, {})[lease_id] = lease
         self.by_lessee.setdefault(lease.lessee, {})[lease_id] = lease
 
     def __delitem__(self, lease_id: int) -> None:
-        self.version += 1
         self._unindex(lease_id)
         super().__delitem__(lease_id)
 
     def pop(self, lease_id: int, *default: Lease) -> Lease:
         if lease_id in self:
-            self.version += 1
             self._unindex(lease_id)
         return super().pop(lease_id, *default)
 
     def clear(self) -> None:
+        for account in self.by_lessor:
+            self.touch_lessor(account)
         self.version += 1
         super().clear()
         self.by_lessor.clear()
@@ -64,6 +72,7 @@ class IndexedLeases(dict):
 
     def _unindex(self, lease_id: int) -> None:
         lease = dict.__getitem__(self, lease_id)
+        self.touch_lessor(lease.lessor)
         for index, account in ((self.by_lessor, lease.lessor), (self.by_lessee, lease.lessee)):
             party = index.get(account)
             if party is not None:
@@ -88,17 +97,16 @@ class LeaseBook:
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
         self.leases = IndexedLeases()
-        self._leased_out: dict[int, float] = {}
-        self._leased_out_version = -1
+        self._leased_out: dict[int, tuple[int, float]] = {}
 
     def leased_out_gw(self, account: int) -> float:
-        """GW the account leases to others (kept until the book next changes)."""
-        if self._leased_out_version != self.leases.version:
-            self._leased_out.clear()
-            self._leased_out_version = self.leases.version
-        if account not in self._leased_out:
-            self._leased_out[account] = sum(lease.gw for lease in self.leases.of_lessor(account))
-        return self._leased_out[account]
+        """GW the account leases to others (kept until its leases next change)."""
+        version = self.leases.lessor_version.get(account, 0)
+        cached = self._leased_out.get(account)
+        if cached is None or cached[0] != version:
+            cached = (version, sum(lease.gw for lease in self.leases.of_lessor(account)))
+            self._leased_out[account] = cached
+        return cached[1]
 
     def leased_in_gw(self, account: int) -> float:
         """GW the account leases from clouds."""
@@ -211,7 +219,7 @@ class LeaseBook:
                 factor = online / out
                 for lease in self.leases.of_lessor(cloud.account):
                     lease.gw *= factor
-                self.leases.version += 1
+                self.leases.touch_lessor(cloud.account)
 
     def bill(self) -> None:
         """Add every lease's monthly take-or-pay payment to the dues."""
