@@ -80,7 +80,7 @@ What the second pass added:
   base split, so serving them no longer switches it off the next month (AI revenue had alternated x2.5
   and /2.5 month by month), and labs plan compute for their base split, not the shifted one. With that,
   the 2-month lease horizon put OpenAI's 2023 compute 61% high; it was recalibrated to 0 months
-  (+11%, median of seeds 1-5): a lease starts the month it is signed. OpenAI gets the baseline's
+  (+11% then, median of seeds 1-5): a lease starts the month it is signed. OpenAI gets the baseline's
   own-build share from January 2025 (Stargate).
 
 With these, supply binds in 2023-2024 and chip prices rise with the shortage, as they did with the

@@ -3,7 +3,9 @@
 Each of :data:`PARAMETERS` (assumed defaults, no public figure pins them) is set to 50% and 150% of its default, the
 others held, and the baseline runs with seeds 1-5 (common random numbers). Measured: defaults by December 2034, the
 peak bubble index, world compute in December 2034 and the number of frontier labs with positive operating profit
-summed over 2030-2034. ``make sensitivity`` regenerates the document (about 100 runs; ~10 minutes on 2 cores).
+summed over 2030-2034. A second table varies the neuromorphic scenario's entrant ramp (:data:`RAMP_PARAMETERS`), on
+which that scenario's headline hinges. ``make sensitivity`` regenerates the document (about 130 runs; ~12 minutes on
+2 cores).
 """
 
 from __future__ import annotations
@@ -140,13 +142,92 @@ gives the mean and, in brackets, the range over the seeds. Integer parameters ar
 {header}{rows}"""
 
 
+RAMP_SCENARIO = "neuromorphic"
+RAMP_PARAMETERS = ("chipmakers.entrant_neuromorphic.initial_capacity_gw_per_month",
+                   "chipmakers.entrant_neuromorphic.max_capacity_growth_per_month")
+ROSTER = "the baseline roster's ramp"
+RAMP_FIELDS = (("entrant_share_2034", "entrant's share of new orders, Dec 2034", "{:.2f}"),
+               ("value_to_book_2030", "fleet value to book, Dec 2030", "{:.2f}"),
+               ("mw_per_eflops_2034", "MW per EFLOP/s, Dec 2034", "{:.3f}"),
+               ("impairment_usd_bn", "chips written down, run total, $bn", "{:.0f}"))
+
+
+@dataclass(frozen=True)
+class RampOutcome:
+    """What the neuromorphic scenario's headline reads from one run."""
+
+    entrant_share_2034: float
+    value_to_book_2030: float
+    mw_per_eflops_2034: float
+    impairment_usd_bn: float
+
+
+def measure_ramp(result: RunResult) -> RampOutcome:
+    """Read the neuromorphic headline numbers from a finished run."""
+    table = result.model_table.set_index("date")
+    return RampOutcome(float(result.model.chipmakers["entrant_neuromorphic"].order_share),
+                       float(table.loc["2030-12", "fleet_value_to_book"]),
+                       1000.0 * float(table["compute_gw"].iloc[-1] / table["effective_compute_eflops"].iloc[-1]),
+                       float(table["impairment_usd_bn"].sum()))
+
+
+def ramp_overrides(variant: str, factor: float) -> list[tuple[str, float]]:
+    """Overrides of the neuromorphic scenario for one variant: a ramp parameter times ``factor`` (the scenario's value
+    as 1), both at the baseline roster's defaults (``ROSTER``), or none ("")."""
+    if variant == "":
+        return []
+    if variant == ROSTER:
+        return [(path, get_path(Params(), path)) for path in RAMP_PARAMETERS]
+    return [(variant, get_path(load_scenario(RAMP_SCENARIO).params, variant) * factor)]
+
+
+def _run_ramp(job: tuple[str, float, int]) -> tuple[tuple[str, float, int], RampOutcome]:
+    variant, factor, seed = job
+    return job, measure_ramp(simulate(load_scenario(RAMP_SCENARIO, ramp_overrides(variant, factor)), seed))
+
+
+def measure_ramps(seeds: Sequence[int] = SEEDS, workers: int = 2) -> dict[tuple[str, float, int], RampOutcome]:
+    """Run the neuromorphic scenario, each ramp parameter at 50% and 150% of its value there, and the roster's ramp."""
+    jobs = [("", 1.0, seed) for seed in seeds] + [(ROSTER, 1.0, seed) for seed in seeds]
+    jobs += [(path, factor, seed) for path in RAMP_PARAMETERS for factor in FACTORS for seed in seeds]
+    with ProcessPoolExecutor(workers) as pool:
+        return dict(pool.map(_run_ramp, jobs))
+
+
+def render_ramps(outcomes: dict[tuple[str, float, int], RampOutcome]) -> str:
+    """The neuromorphic section: per ramp variant, the entrant's ramp and the mean (range) over seeds of each measure."""
+    scenario = load_scenario(RAMP_SCENARIO).params
+    header = ("| variant | launch capacity, GW/month | growth cap, 1/month | "
+              + " | ".join(label for _, label, _ in RAMP_FIELDS) + " |\n|---|---|---|" + "---|" * len(RAMP_FIELDS) + "\n")
+    rows = ""
+    variants = [("", 1.0)] + [(path, factor) for path in RAMP_PARAMETERS for factor in FACTORS] + [(ROSTER, 1.0)]
+    for variant, factor in variants:
+        ramp = dict(ramp_overrides(variant, factor))
+        launch, growth = (ramp.get(path, get_path(scenario, path)) for path in RAMP_PARAMETERS)
+        cells = []
+        for field, _, fmt in RAMP_FIELDS:
+            values = [getattr(o, field) for (v, f, _), o in outcomes.items() if v == variant and f == factor]
+            cells.append(f"{fmt.format(np.mean(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})")
+        name = "the scenario" if variant == "" else variant if variant == ROSTER else f"`{variant.split('.')[-1]}` x {factor:g}"
+        rows += f"| {name} | {launch:g} | {growth:g} | " + " | ".join(cells) + " |\n"
+    return f"""
+## The neuromorphic scenario's entrant ramp
+
+The `{RAMP_SCENARIO}` headline (`docs/scenarios.md`) hinges on how fast the entrant can add capacity, which no public
+figure pins for a maker that does not exist yet. Each ramp parameter is set to 50% and 150% of its value in the
+scenario, one at a time, and both to the baseline roster's defaults; seeds {", ".join(map(str, SEEDS))}. Each cell
+is the mean over the seeds, with the range in brackets.
+
+{header}{rows}"""
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the variants and write docs/sensitivity.md."""
     parser = argparse.ArgumentParser(prog="python -m experiments.sensitivity", description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="processes to run in parallel (default 2)")
     parser.add_argument("--out", type=Path, default=DOC, help=f"file to write (default {DOC})")
     args = parser.parse_args(argv)
-    args.out.write_text(render(measure_all(workers=args.workers)))
+    args.out.write_text(render(measure_all(workers=args.workers)) + render_ramps(measure_ramps(workers=args.workers)))
     print(f"wrote {args.out}")
 
 

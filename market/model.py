@@ -19,6 +19,7 @@ from market import monthly, setup
 from market.enums import REGIONS, Constraint, LabRole
 from market.finance.capital import CapitalMarket
 from market.finance.equity_market import EquityMarket
+from market.finance.impairment import ImpairmentTest
 from market.finance.insolvency import Insolvency
 from market.finance.ledger import OUTSIDE, Ledger, PaymentKind
 from market.finance.minsky import MinskyClass, classify_all
@@ -99,6 +100,7 @@ class ComputeMarket(mesa.Model):
         self.equity = EquityMarket(self)
         self.vendor = VendorFinancing(self)
         self.insolvency = Insolvency(self)
+        self.impairment = ImpairmentTest(self)
         self.chip_market = ChipMarket(self)
         self.export_controls = ExportControls(self)
         self.procurement = Procurement(self)
@@ -272,6 +274,9 @@ class ComputeMarket(mesa.Model):
         for lab in alive_labs:
             lab.update_split_and_capability()
         self.month_stats.update(clear_services_market(self, alive_labs))
+        if self.steps == 1:
+            self.impairment.open_books()
+            self.refresh_compute()
         self.ai_revenue_history.append(self.month_stats["ai_revenue_usd_bn"])
         for lab in alive_labs:
             self.ledger.pay(OUTSIDE, lab.account, lab.profile.core_income_usd_bn_per_month, PaymentKind.CORE_BUSINESS_INCOME)
@@ -291,6 +296,7 @@ class ComputeMarket(mesa.Model):
         monthly.settle(self)
         self.month_stats["circularity"] = self.vendor.account_spend()
         self.insolvency.step()
+        self.impairment.run()
         self.refresh_compute()
         self.equity.record_month()
         self.month_stats["capex_usd_bn"] = monthly.capex_this_month(self)

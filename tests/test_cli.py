@@ -30,7 +30,8 @@ def test_run_writes_every_output(tmp_path) -> None:
     assert list(agents.columns) == ["step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
                                     "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn",
                                     "fundamental_value_usd_bn", "minsky_class", "operating_profit_usd_bn",
-                                    "equity_raised_usd_bn", "debt_raised_usd_bn", "payout_usd_bn"]
+                                    "equity_raised_usd_bn", "debt_raised_usd_bn", "payout_usd_bn",
+                                    "impairment_usd_bn", "book_equity_usd_bn"]
     assert set(agents["minsky_class"]) <= {"none", "hedge", "speculative", "ponzi"}
 
 
@@ -80,7 +81,7 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                 + ["market_value_usd_bn", "fundamental_value_usd_bn", "bubble_index", "circularity", "share_trend_followers",
                    "implied_ai_revenue_to_demand_5y", "hedge_share", "speculative_share", "ponzi_share", "defaults", "contagion_defaults", "risk_free_rate",
                    "bubble_index_labs", "bubble_index_chipmakers", "bubble_index_utilities", "priced_in_index"]
-                + ["gw_added_per_week"] + [f"share_compute_{r}" for r in regions] + ["blocked_demand_gw", "fleet_value_to_book"]
+                + ["gw_added_per_week"] + [f"share_compute_{r}" for r in regions] + ["blocked_demand_gw", "fleet_value_to_book", "impairment_usd_bn"]
                 + [f"constraint_{r}" for r in regions]
                 + [f"cut_gw_{cause}_{r}" for cause in ("demand", "chips", "power", "construction", "capital") for r in regions]
                 + [f"self_powered_gw_{r}" for r in regions]

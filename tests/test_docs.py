@@ -43,6 +43,10 @@ def test_the_sensitivity_doc_covers_its_parameters_and_each_is_an_assumption() -
     for path in PARAMETERS:
         assert sources[path].startswith("assumption"), path
         assert f"`{path}`" in text, f"docs/sensitivity.md is stale: run 'make sensitivity' ({path} missing)"
+    from experiments.sensitivity import RAMP_PARAMETERS, ROSTER
+    for path in RAMP_PARAMETERS:
+        assert f"`{path.split('.')[-1]}` x 0.5" in text, f"docs/sensitivity.md is stale: run 'make sensitivity' ({path})"
+    assert f"| {ROSTER} |" in text
 
 
 def test_the_sensitivity_table_states_means_and_changes_from_the_baseline() -> None:

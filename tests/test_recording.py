@@ -37,6 +37,8 @@ REFERENCE_REPORTERS = {
     "equity_raised_usd_bn": lambda a: float(a.model.capital.equity_raised_month[a.account]),
     "debt_raised_usd_bn": lambda a: float(a.model.capital.debt_raised_month[a.account]),
     "payout_usd_bn": lambda a: float(a.model.capital.payout_month[a.account]),
+    "impairment_usd_bn": lambda a: float(a.model.impairment.month_usd_bn[a.account]),
+    "book_equity_usd_bn": lambda a: a.book_equity_usd_bn(),
 }
 """Mesa's per-agent reporters, as the agent table was collected before the recorder: the reference it must match."""
 
@@ -98,7 +100,8 @@ def test_each_agent_s_last_row_is_what_its_accessors_say(model) -> None:
                    "revenue_usd_bn": agent.revenue_month_usd_bn, "valuation_usd_bn": market,
                    "fundamental_value_usd_bn": fundamental, "operating_profit_usd_bn": profit,
                    "equity_raised_usd_bn": capital.equity_raised_month[account],
-                   "debt_raised_usd_bn": capital.debt_raised_month[account], "payout_usd_bn": capital.payout_month[account]}
+                   "debt_raised_usd_bn": capital.debt_raised_month[account], "payout_usd_bn": capital.payout_month[account],
+                   "impairment_usd_bn": model.impairment.month_usd_bn[account], "book_equity_usd_bn": agent.book_equity_usd_bn()}
         for column, value in numbers.items():
             assert row[column] == pytest.approx(value, rel=1e-12, abs=1e-12), (agent.name, column)
 

@@ -20,8 +20,11 @@ month, or ``demand`` when none cut more than ``BINDING_SHARE`` of the region's o
 ``fleet_value_to_book`` values the installed chips at what their compute would cost new today:
 V/B = sum_c E_c r_c c_s(c) / sum_c G_c k_c r_c, with E_c a live cohort's EFLOP/s, G_c its GW, k_c
 the all-in cost per GW paid for it (chips and building), r_c the share of its life left and c_s
-the lowest all-in cost per EFLOP/s of new compute a lab of its site region may buy now. It is 1
-for chips just bought at the best price and falls as cheaper compute per EFLOP/s arrives: how
+the going all-in cost per EFLOP/s of new compute in its site region: the makers' costs per EFLOP/s
+weighted by their shares of new orders (:meth:`market.physical.procurement.Procurement.going_cost_per_eflops_in`),
+so a cheap offer that sells little moves it little (the lowest offer alone put the baseline's fleet
+at ~0.55 of book in 2025, when labs were paying about what they had paid for it). It is about 1 for
+chips just bought at the going price and falls as cheaper compute per EFLOP/s takes the market: how
 fast older chips lose value.
 """
 
@@ -94,10 +97,7 @@ def fleet_value_to_book(model: ComputeMarket) -> float:
     live = cohorts.live()
     if not live.any():
         return 0.0
-    cost_per_eflops = np.zeros(len(REGIONS))
-    for index, region in enumerate(REGIONS):
-        eflops_per_gw, cost_per_gw = model.procurement.best_offer_in(region)
-        cost_per_eflops[index] = cost_per_gw / eflops_per_gw if eflops_per_gw > 0 else 0.0
+    cost_per_eflops = np.array([model.procurement.going_cost_per_eflops_in(region) for region in REGIONS])
     life = np.maximum(cohorts.retire_month[:n] - cohorts.delivered_month[:n], 1)
     left = np.clip(cohorts.retire_month[:n] - model.month, 0, None) / life * live
     book = float((cohorts.gw[:n] * cohorts.cost_per_gw[:n] * left).sum())

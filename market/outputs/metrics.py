@@ -106,6 +106,7 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
         row[f"share_compute_{region}"] = gw / world if world > 0 else 0.0
     row["blocked_demand_gw"] = model.procurement.blocked_month_gw
     row["fleet_value_to_book"] = fleet_value_to_book(model)
+    row["impairment_usd_bn"] = model.impairment.month_total_usd_bn
     for region, gw in by_region.items():
         row[f"constraint_{region}"] = indicators.binding(region, gw).value
     for cause in Constraint:

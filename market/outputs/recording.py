@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 AGENT_TABLE_COLUMNS = ("step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
                        "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn", "fundamental_value_usd_bn",
                        "minsky_class", "operating_profit_usd_bn", "equity_raised_usd_bn", "debt_raised_usd_bn",
-                       "payout_usd_bn")
+                       "payout_usd_bn", "impairment_usd_bn", "book_equity_usd_bn")
 EMPTY_DTYPES = {"step": np.int64, "agent_id": np.int64, "alive": bool, "name": object, "agent_type": object, "role": object,
                 "region": object, "minsky_class": object}
 
@@ -69,6 +69,7 @@ class AgentRecorder:
         profit = (trailing.last_month(Line.REVENUE)[accounts] + trailing.last_month(Line.CORE)[accounts]
                   - trailing.last_month(Line.COSTS)[accounts] - depreciation)
         market, fundamental = self._values(model)
+        impairment = model.impairment.month_usd_bn
         minsky = model.minsky
         self.steps.append({
             "step": np.full(len(agents), model.time),
@@ -86,7 +87,21 @@ class AgentRecorder:
             "equity_raised_usd_bn": capital.equity_raised_month[accounts],
             "debt_raised_usd_bn": capital.debt_raised_month[accounts],
             "payout_usd_bn": capital.payout_month[accounts],
+            "impairment_usd_bn": impairment[accounts] if impairment.size else np.zeros(len(agents)),
+            "book_equity_usd_bn": self._book_equity(model, balances, capital.loans.sum(axis=0)),
         })
+
+    def _book_equity(self, model: ComputeMarket, balances: np.ndarray, debt: np.ndarray) -> np.ndarray:
+        """Each agent's ``book_equity_usd_bn()``, all at once: cash, fixed assets, fab stakes at book and claims held, less
+        debt and claims owed."""
+        ledger, accounts = model.ledger, self._accounts
+        claims = np.zeros(ledger.n_accounts)
+        for (creditor, debtor), amount in ledger.claims.items():
+            claims[creditor] += amount
+            claims[debtor] -= amount
+        fixed = np.array([a.fixed_assets_usd_bn for a in self._agents], dtype=float)
+        fabs = model.fabs.partner_book_usd_bn(ledger.n_accounts)
+        return balances[accounts] + fixed + fabs[accounts] + claims[accounts] - debt[accounts]
 
     def _values(self, model: ComputeMarket) -> tuple[np.ndarray, np.ndarray]:
         """(market, fundamental) value of each agent: a firm's equity, an investor's portfolio (cash, stakes at value,

@@ -43,6 +43,18 @@ class FinanceSpec:
         description="Share of its cash beyond needs (buffer and the funding horizon's committed spending) a firm pays out each month.",
         source=ASSUMED + "excess cash returned within about a quarter; Alphabet and Meta paid out 56-69% of 2024 net income in "
                "buybacks and dividends (10-K filings)")
+    impairment_test: bool = param(True, unit="-",
+                                  description="Whether labs test their installed chips for impairment at each quarter's end and write a "
+                                              "site's chips down to the higher of their fair value and value in use "
+                                              "(market.finance.impairment).",
+                                  source="IAS 36 Impairment of Assets (IFRS Foundation): an asset is carried at no more than its "
+                                         "recoverable amount, the higher of fair value less costs of disposal and value in use")
+    impairment_materiality_share: float = param(
+        0.01, unit="1", lo=0.0, hi=1.0,
+        description="A site's chips are written down only when the loss exceeds this share of the carrying amount of "
+                    "the lab's chips at all its sites.",
+        source=ASSUMED + "auditors commonly set materiality at 0.5-1% of total assets (or ~5% of pre-tax income); below it a "
+               "write-down would move the books by rounding each month")
     min_pre_money_usd_bn: float = param(0.1, unit="usd_bn", lo=0.001, hi=1e4,
                                         description="Floor on the valuation at which a round prices its shares.",
                                         source=ASSUMED + "keeps share prices positive for firms valued at nothing")

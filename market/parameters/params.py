@@ -225,8 +225,8 @@ class LabBehaviourSpec:
                                                description="Months of expected demand growth H_L a lab provisions for with the compute it leases "
                                                            "(the horizon is H_p = b H + (1 - b) H_L, b its own-build share).",
                                                source="calibrated in replay-2022 on OpenAI's 2023 compute (~0.2 GW, reported; "
-                                                      "docs/calibration.md): 0 months gives +11%, 1 month +42%, 2 months +61% "
-                                                      "(median of seeds 1-5); a lease starts the month it is signed, so a "
+                                                      "docs/calibration.md has today's error): 0 months gave +11%, 1 month +42%, 2 months +61% "
+                                                      "when it was set (median of seeds 1-5); a lease starts the month it is signed, so a "
                                                       "leasing lab provisions for the demand it has")
     gap_closing_months: int = param(6, unit="months", lo=1, hi=60,
                                     description="Months M over which a lab spreads orders that close its compute gap.",

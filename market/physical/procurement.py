@@ -119,6 +119,28 @@ class Procurement:
             return 0.0, 0.0
         return max(offers, key=lambda o: o[0] / o[1])
 
+    def going_cost_per_eflops_in(self, region: str) -> float:
+        """All-in cost per EFLOP/s of new compute as labs of ``region`` buy it at home this month: sum_m s_m c_m / sum_m s_m e_m
+        over the makers whose offers there labs take (export rules allow them and, for a variant, it is economic:
+        :meth:`economic_offers`), with s_m a maker's smoothed share of the world's new orders, c_m its all-in cost per
+        GW (price and building) and e_m its EFLOP/s per GW; the best offer's when none of them has a share (0 when none
+        sells there). A cheap offer that sells little (a maker with little capacity) moves it little. Reading it has
+        no side effect (no decline is logged)."""
+        model = self.model
+        building = model.params.lab_behaviour.building_capex_usd_bn_per_gw
+        sellers = self.sellers_to(region)
+        offers = self.economic_offers(region, region, sellers, note=False)
+        cost = eflops = 0.0
+        for maker in sellers:
+            offer = offers[maker.account]
+            if offer is not None and maker.order_share > 0:
+                cost += maker.order_share * (maker.price_usd_bn_per_gw * offer.price_factor + building)
+                eflops += maker.order_share * maker.eflops_per_gw(model.month) * offer.compute_factor
+        if eflops > 0:
+            return cost / eflops
+        best_eflops_per_gw, best_cost_per_gw = self.best_offer_in(region)
+        return best_cost_per_gw / best_eflops_per_gw if best_eflops_per_gw > 0 else 0.0
+
     def _draw(self, lab: Lab, makers: list[Chipmaker], offers: list[Offer]) -> Chipmaker:
         behaviour = self.model.params.lab_behaviour
         partners = {v for _, v, k in self.model.network.graph.out_edges(lab.account, keys=True) if k == EdgeType.PARTNERS}
@@ -174,7 +196,8 @@ class Procurement:
         running = usd_bn_per_gw_month(model.utilities[site].price_usd_mwh) + behaviour.maintenance_usd_bn_per_gw_month
         return (capex / model.params.technology.useful_life_months + running) / eflops
 
-    def economic_offers(self, buyer_region: str, site: str, sellers: list[Chipmaker]) -> dict[int, Offer | None]:
+    def economic_offers(self, buyer_region: str, site: str, sellers: list[Chipmaker],
+                        note: bool = True) -> dict[int, Offer | None]:
         """Each seller's offer to a lab from ``buyer_region`` for ``site``, None where export rules bar it or where it
         is an uneconomic variant.
 
@@ -185,8 +208,9 @@ class Procurement:
         ~3x the domestic part per EFLOP/s in 2025 (bought, as H20s were) and ~13x by 2033, when it delivers ~2% of
         the full part's compute per GW of power. Full parts are never declined (their makers' prices answer
         competition). A cost that is not a finite number counts as above the ceiling. The first decline of a maker's
-        variant by a region is logged (``variant_declined``) and brings its government's block response; a lab whose
-        draw falls on a declined variant is refused, as demand the export rules block.
+        variant by a region is logged (``variant_declined``) and brings its government's block response (unless
+        ``note`` is false: a measurement that only reads the offers); a lab whose draw falls on a declined variant is
+        refused, as demand the export rules block.
         """
         offers = {m.account: self.offer(m, site, buyer_region) for m in sellers}
         full_parts = [self.full_cost_per_eflops_month(m, offers[m.account], site)
@@ -198,7 +222,8 @@ class Procurement:
         for maker in sellers:
             offer = offers[maker.account]
             if offer is not None and offer.variant and not self.full_cost_per_eflops_month(maker, offer, site) <= ceiling:
-                self._note_declined(maker, buyer_region, offer)
+                if note:
+                    self._note_declined(maker, buyer_region, offer)
                 offer = None
             kept[maker.account] = offer
         return kept
