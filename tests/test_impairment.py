@@ -29,8 +29,8 @@ def test_a_unit_is_written_down_to_the_higher_of_fair_value_and_value_in_use_pro
     fair = np.array([3.0, 2.0, 4.0, 0.2])
     in_use = np.array([1.0, 1.0, 12.0, -5.0])
     unit = np.array([1, 1, 2, 3])
-    units, loss, factor = write_down_units(carrying, fair, in_use, unit, owner=unit)
-    assert units.tolist() == [1, 2, 3]
+    units, carried, loss, factor = write_down_units(carrying, fair, in_use, unit, owner=unit)
+    assert units.tolist() == [1, 2, 3] and carried == pytest.approx([10.0, 10.0, 1.0])
     assert loss == pytest.approx([5.0, 0.0, 0.8])
     assert factor == pytest.approx([0.5, 0.5, 1.0, 0.2])
 
@@ -42,8 +42,8 @@ def test_an_immaterial_loss_is_not_booked() -> None:
     carrying = np.array([2.0, 8.0])
     owner = np.array([7, 7])
     unit = np.array([70, 71])
-    _, small, _ = write_down_units(carrying, np.array([1.95, 8.0]), np.zeros(2), unit, owner, materiality_share=0.01)
-    _, large, _ = write_down_units(carrying, np.array([1.8, 8.0]), np.zeros(2), unit, owner, materiality_share=0.01)
+    _, _, small, _ = write_down_units(carrying, np.array([1.95, 8.0]), np.zeros(2), unit, owner, materiality_share=0.01)
+    _, _, large, _ = write_down_units(carrying, np.array([1.8, 8.0]), np.zeros(2), unit, owner, materiality_share=0.01)
     assert small == pytest.approx([0.0, 0.0])
     assert large == pytest.approx([0.2, 0.0])
 

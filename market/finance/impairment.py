@@ -62,7 +62,7 @@ def annuity_months(months_left: np.ndarray, rate_per_year: float) -> np.ndarray:
 
 
 def write_down_units(carrying: np.ndarray, fair: np.ndarray, in_use: np.ndarray, unit: np.ndarray, owner: np.ndarray,
-                     materiality_share: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                     materiality_share: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Group cohorts into units and find each unit's loss.
 
     Args:
@@ -75,9 +75,9 @@ def write_down_units(carrying: np.ndarray, fair: np.ndarray, in_use: np.ndarray,
             owner's cohorts.
 
     Returns:
-        (units, loss, factor): the unit keys (sorted); each unit's loss B - max(F, U, 0) where it is material, else 0;
-        and, aligned with the cohorts, the factor R / B each cohort's carrying amount is multiplied by (1 where its unit
-        has no loss).
+        (units, carried, loss, factor): the unit keys (sorted); each unit's carrying amount B; its loss B - max(F, U, 0)
+        where it is material, else 0; and, aligned with the cohorts, the factor R / B each cohort's carrying amount is
+        multiplied by (1 where its unit has no loss).
     """
     units, first, inverse = np.unique(unit, return_index=True, return_inverse=True)
     carried = np.bincount(inverse, weights=carrying, minlength=len(units))
@@ -88,7 +88,7 @@ def write_down_units(carrying: np.ndarray, fair: np.ndarray, in_use: np.ndarray,
     impaired = carried - recoverable > np.maximum(materiality_share * owner_carried, 1e-12)
     loss = np.where(impaired, carried - recoverable, 0.0)
     factor = np.where(impaired, recoverable / np.where(carried > 0, carried, 1.0), 1.0)
-    return units, loss, factor[inverse]
+    return units, carried, loss, factor[inverse]
 
 
 class ImpairmentTest:
@@ -169,12 +169,14 @@ class ImpairmentTest:
         fair = gw * eflops_per_gw * left * going[site]
         in_use = gw * (eflops_per_gw * revenue_per_eflops_month - upkeep[site]) * annuity_months(months_left, rate)
         key = owner * len(REGIONS) + site
-        units, loss, factor = write_down_units(carrying, fair, in_use, key, owner, finance.impairment_materiality_share)
+        units, carried, loss, factor = write_down_units(carrying, fair, in_use, key, owner,
+                                                        finance.impairment_materiality_share)
         if not (loss > 0).any():
             return []
         cohorts.cost_per_gw[rows] = cost_per_gw * factor
         written = []
-        for unit, amount in zip(units[loss > 0], loss[loss > 0], strict=True):
+        hit = loss > 0
+        for unit, amount, before in zip(units[hit], loss[hit], carried[hit], strict=True):
             account, region = divmod(int(unit), len(REGIONS))
-            written.append((account, REGIONS[region], float(amount), float(carrying[key == unit].sum())))
+            written.append((account, REGIONS[region], float(amount), float(before)))
         return written
