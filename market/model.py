@@ -173,7 +173,7 @@ class ComputeMarket(mesa.Model):
             self.used_eflops[lease.lessee] += eflops
         nbv = cohorts.net_book_value_by_owner(self.month, n)
         for lab in self.labs.values():
-            wip = sum(self.projects[i].construction_paid_usd_bn for i in lab.project_ids if not self.projects[i].built)
+            wip = sum(self.projects[i].building_in_progress_usd_bn() for i in lab.project_ids)
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
             lab.chips_at_book_usd_bn = float(nbv[lab.account])
             lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])

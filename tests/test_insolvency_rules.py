@@ -126,27 +126,36 @@ def test_a_loss_exactly_window_months_old_is_not_blamed_for_a_default() -> None:
     assert model.insolvency.blamed_counterparties(firm) == {"follower_000": ["lease take-or-pay"]}
 
 
-def test_a_lab_s_fire_sale_prices_chips_at_depreciated_book_value() -> None:
-    """A 0.1 GW project whose chips (40 $bn/GW all in, 60-month life) were delivered 12 months ago, with 3 $bn of
-    building paid: book = 0.1 x 40 x 48/60 + 3 = 6.2 $bn; at the 50% discount the buyer pays 3.1 $bn and takes the
-    chips and the project. Fails if the chips are sold at their undepreciated cost (price 3.5)."""
+def test_a_lab_s_fire_sale_prices_chips_at_depreciated_book_value_and_the_buyer_carries_them_at_the_price() -> None:
+    """A 0.1 GW project, its building 12 of 18 months along with 2 $bn paid, whose chips (40 $bn/GW all in, 15 of it the
+    building, 60-month life) came 12 months ago and so carry 1.5 $bn of the building: book = 0.1 x 40 x 48/60
+    + max(2 - 1.5, 0) = 3.7 $bn; at the 50% discount the buyer pays 1.85 and its fixed assets grow by exactly that
+    (IAS 16: cost is the price paid). Fails if the chips are sold at their undepreciated cost (price 2.25), if the
+    building is counted twice, in the chips and as construction in progress (2.6), or if the buyer carries the seller's
+    book (its assets would grow by 3.7)."""
     model = _model(2)
     seller = model.labs["follower_003"]
     month = model.month
+    model.refresh_compute()
+    seller_assets = seller.fixed_assets_usd_bn
     project = Project(model.next_id("project"), seller.account, "US", 0.1, model.chipmakers["incumbent_gpu"].account,
-                      30.0, 3.0, 18, month - 30, started_month=month - 30, months_built=18, construction_paid_usd_bn=3.0,
-                      delivered_gw=0.1, live_gw=0.1)
+                      25.0, 1.5, 18, month - 14, started_month=month - 12, months_built=12, construction_paid_usd_bn=2.0,
+                      building_capitalised_usd_bn=1.5, delivered_gw=0.1, live_gw=0.1)
     model.projects[project.id] = project
     row = model.cohorts.add(owner=seller.account, maker=project.maker, project=project.id, site=0, gw=0.1,
                             eflops_per_gw=1.0, delivered_month=month - 12, life_months=60, cost_per_gw=40.0)
     seller.project_ids = [project.id]
+    model.refresh_compute()
+    assert seller.fixed_assets_usd_bn - seller_assets == pytest.approx(3.7)
     buyer = model.insolvency._buyer({seller.account})
-    assert buyer.cash_usd_bn * 0.9 > 3.1
-    cash_before = seller.cash_usd_bn
+    assert buyer.cash_usd_bn * 0.9 > 1.85
+    cash_before, assets_before = seller.cash_usd_bn, buyer.fixed_assets_usd_bn
     model.insolvency._fire_sale(seller, {seller.account})
-    assert seller.cash_usd_bn - cash_before == pytest.approx(3.1)
+    assert seller.cash_usd_bn - cash_before == pytest.approx(1.85)
     assert model.cohorts.owner[row] == buyer.account and project.owner == buyer.account
     assert project.id in buyer.project_ids and seller.project_ids == []
+    model.refresh_compute()
+    assert buyer.fixed_assets_usd_bn - assets_before == pytest.approx(1.85)
 
 
 def test_clearing_pays_a_defaulter_s_creditors_pro_rata_and_books_their_losses() -> None:

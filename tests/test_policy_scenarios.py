@@ -88,11 +88,11 @@ def test_investment_block_logs_blocked_deals_and_cuts_foreign_money(runs) -> Non
 
 def test_investment_block_bars_partners_from_us_fabs_and_names_chipmakers_in_the_blocked_log(runs) -> None:
     """Screening bars Chinese and Gulf partners from US fabs: outside partners put at least 2 points less of the US
-    fabs' capex than in the baseline (0.49, ``fab_partner_share``; measured 0.421-0.450) and the blocked log names a
+    fabs' capex than in the baseline (0.49, ``fab_partner_share``; measured 0.424-0.450) and the blocked log names a
     chipmaker, in every seed.
 
     Measured, and not asserted: the US makers' fab capacity commissioned over the run is lower than the baseline's in
-    only 2 of 5 seeds (0.99-1.03 of it). Each screened fab is 4-7% smaller, but the makers order the shortfall the next
+    only 3 of 5 seeds (0.95-1.10 of it; over seeds 1-10 in 4, 1.006 of it on average). Each screened fab is 4-7% smaller, but the makers order the shortfall the next
     month, so screening delays US capacity by about a month's growth, less than the spread the screened labs' own
     funding puts between the runs (docs/scenarios.md). The issue asks for capacity lower in every seed; the model finds
     that only where the makers' growth limit binds."""
@@ -123,8 +123,8 @@ def test_neuromorphic_scales_devalues_old_chips_and_cuts_power_per_eflops(runs) 
     """The entrant scales (over half of new orders in Dec 2034), MW per EFLOP/s in Dec 2034 is at least 5% below the
     baseline's, the installed chips' value over book (``fleet_value_to_book``, at the going cost of new compute) is under
     0.65 of the baseline's in Dec 2030, and labs write down at least $50bn more of their chips (impairment) than in the
-    baseline, in every seed (measured: docs/headlines.md; value to book 0.20-0.28 against 0.60-0.63, impairment
-    $211-438bn against $52-87bn, most of the baseline's being Chinese labs' US-variant fleets in 2027, when the
+    baseline, in every seed (measured: docs/headlines.md; value to book 0.21-0.25 against 0.60-0.64, impairment
+    $216-409bn against $55-86bn, most of the baseline's being Chinese labs' US-variant fleets in 2027, when the
     variants stop being worth buying). Early retirement (only where new chips wait for power) is too noisy to test.
     Fails if the entrant cannot scale (at the roster's 6% a month from 5 MW a month it reached 0.1 GW a month by 2034),
     if value to book is read at the cheapest offer (a maker that sells little put it at 0.1-0.3 from the month the
@@ -172,7 +172,7 @@ def _incumbent_owners(result: RunResult, date: str) -> set[str]:
 def test_incumbents_owners_book_equity_falls_below_the_baseline_s_when_the_entrant_ships_at_scale(runs) -> None:
     """At the first quarter's end after the entrant's revenue reaches a quarter of all chipmakers' (2030-09 to 2032-03),
     the book equity of the labs owning incumbent_gpu chips (in either run) is below the baseline's in every seed, by
-    $20bn or more on average (measured: $57-180bn below, of ~3,300-3,900bn; the neuromorphic run's write-downs exceed
+    $20bn or more on average (measured: $11-128bn below, $66bn on average, of ~3,600-3,850bn; the neuromorphic run's write-downs exceed
     the baseline's by $11-41bn by then, and the rest is what the owners earn and spend differently). Fails if the
     write-downs never reach the owners' books or the opening and quarterly tests are switched off in one run only."""
     gaps = []
@@ -214,9 +214,9 @@ def test_export_block_cuts_china_compute_early_and_its_domestic_maker_ships_more
     """The block takes US parts from China in July 2025; in the baseline Chinese labs buy compliant variants until
     they cost over (1 + max markup) times the domestic part per EFLOP/s (June 2026 to January 2027) and decline them,
     and their government then backs the domestic maker. So China's compute in Dec 2028 is below the baseline's in
-    every seed and by at least 0.4 GW on average (measured 3.3-4.2 against 4.4-5.3 GW); the domestic maker, backed
-    about a year sooner, ships at least 0.98x the baseline's in every seed and more on average (measured 1.00-1.40x),
-    and China's compute in Dec 2034 is about the baseline's (measured 11.6-11.8 against 9.2-11.8 GW). Blocked demand
+    every seed and by at least 0.4 GW on average (measured 3.3-4.2 against 4.7-5.9 GW); the domestic maker, backed
+    about a year sooner, ships at least 0.98x the baseline's in every seed and more on average (measured 0.99-1.05x),
+    and China's compute in Dec 2034 is about the baseline's (measured 11.6-11.8 against 11.1-11.8 GW). Blocked demand
     in every seed (first choices refused; plans no longer count barred makers' room); in the baseline it starts
     after the first declined variant."""
     block, base = _at(runs, "export-block", "compute_gw_CN", "2028-12"), _at(runs, "baseline", "compute_gw_CN", "2028-12")
@@ -236,7 +236,7 @@ def test_export_block_cuts_china_compute_early_and_its_domestic_maker_ships_more
 def test_energy_investment_raises_us_compute_against_power_bottleneck(runs) -> None:
     """Same seeds: with labs financing their own generation (half of it through energy funds) US compute in Dec 2034 is
     at least 20% higher than in power-bottleneck in every seed, part of it runs on self-financed power, and energy
-    funds paid for some of the plants. Measured: 79.8-83.3 GW against 32.1-34.1, 80-87% of it self-powered. Fails if
+    funds paid for some of the plants. Measured: 81.2-86.3 GW against 32.0-33.9, 78-89% of it self-powered. Fails if
     dedicated plants do not power the labs' sites, the rule never commissions them, or funds never finance them."""
     own, slow = _last(runs, "energy-investment", "compute_gw_US"), _last(runs, "power-bottleneck", "compute_gw_US")
     assert (own > 1.2 * slow).all(), (own, slow)

@@ -6,7 +6,7 @@ arrears it defaults:
 
 1. Fire sale: its chips and projects (with their chip orders and power connections) are sold at
    ``fire_sale_discount`` below net book value to the surviving lab with the most cash (with no lab
-   left, they are scrapped: the chips retire); GW are conserved. A defaulted chipmaker's production
+   left, they are scrapped: the chips retire); GW are conserved. The buyer carries them at the price it paid. A defaulted chipmaker's production
    lines go the same way to the home-region chipmaker with the most cash (none: they close), its
    order book to the largest surviving one.
 2. Clearing: everything it owes (claims, loan principal, ``take_or_pay_claim_months`` of remaining
@@ -43,9 +43,20 @@ if TYPE_CHECKING:
     from agents.base import EconomicAgent
     from agents.lab import Lab
     from market.model import ComputeMarket
-    from market.physical.projects import Lease
+    from market.physical.compute import CohortTable
+    from market.physical.projects import Lease, Project
 
 DISTRESS_LOG_THRESHOLD = 0.05
+
+
+def carry_at_price(cohorts: CohortTable, rows: np.ndarray, project: Project, factor: float) -> None:
+    """Put a fire-sold project on its buyer's books at the price paid (IAS 16: an acquired asset is recognised at its
+    cost): each cohort's cost per GW, the construction paid and the building cost its chips carry are multiplied by
+    ``factor`` = price / seller's book value, so the buyer's net book value of the project is the price and its later
+    depreciation and impairment start from it."""
+    cohorts.cost_per_gw[rows] *= factor
+    project.construction_paid_usd_bn *= factor
+    project.building_capitalised_usd_bn *= factor
 
 
 class Insolvency:
@@ -157,9 +168,10 @@ class Insolvency:
             rows = cohorts.rows_of_project(project_id)
             life = np.maximum(cohorts.retire_month[rows] - cohorts.delivered_month[rows], 1)
             remaining = np.clip(cohorts.retire_month[rows] - model.month, 0, None) / life
-            book = float((cohorts.gw[rows] * cohorts.cost_per_gw[rows] * remaining).sum()) + project.construction_paid_usd_bn
+            book = float((cohorts.gw[rows] * cohorts.cost_per_gw[rows] * remaining).sum()) + project.building_in_progress_usd_bn()
             price = min((1.0 - discount) * book, 0.9 * max(buyer.cash_usd_bn, 0.0))
-            model.ledger.pay_up_to(buyer.account, firm.account, price, PaymentKind.FIRE_SALE)
+            price = model.ledger.pay_up_to(buyer.account, firm.account, price, PaymentKind.FIRE_SALE)
+            carry_at_price(cohorts, rows, project, price / book if book > 0 else 0.0)
             cohorts.owner[rows] = buyer.account
             project.owner = buyer.account
             firm.project_ids.remove(project_id)

@@ -329,9 +329,11 @@ class Procurement:
         """Install delivered chips at their project; they are idle until the project runs them."""
         model = self.model
         project = model.projects[project_id]
+        building_per_gw = model.params.lab_behaviour.building_capex_usd_bn_per_gw
         project.delivered_gw += gw
         project.live_gw += gw
+        project.building_capitalised_usd_bn += gw * building_per_gw
         model.cohorts.add(owner=project.owner, maker=maker.account, project=project.id, site=REGIONS.index(project.site),
                           gw=gw, eflops_per_gw=maker.eflops_per_gw(model.month) * compute_factor, delivered_month=model.month,
                           life_months=model.params.technology.useful_life_months,
-                          cost_per_gw=project.chip_price_per_gw + model.params.lab_behaviour.building_capex_usd_bn_per_gw)
+                          cost_per_gw=project.chip_price_per_gw + building_per_gw)

@@ -30,6 +30,7 @@ class Project:
     started_month: int | None = None
     months_built: int = 0
     construction_paid_usd_bn: float = 0.0
+    building_capitalised_usd_bn: float = 0.0
     delivered_gw: float = 0.0
     live_gw: float = 0.0
     connected_gw: float = 0.0
@@ -39,6 +40,12 @@ class Project:
     def built(self) -> bool:
         """Whether the building is finished."""
         return self.started_month is not None and self.months_built >= self.build_months
+
+    def building_in_progress_usd_bn(self) -> float:
+        """Construction in progress on the books: W = max(P - K, 0), P the construction paid so far and K the building
+        cost already carried by the project's delivered chips (each cohort carries its GW's share of the building, at
+        delivery). A building is counted once: in W while it has no chips, in the chips' cohorts once they arrive."""
+        return max(self.construction_paid_usd_bn - self.building_capitalised_usd_bn, 0.0)
 
     def monthly_construction_usd_bn(self) -> float:
         """Construction capex due this month while the building is under way."""
