@@ -165,21 +165,43 @@ class ComputeMarket(mesa.Model):
         self.leases.fit_to_capacity()
         self.used_gw = self.owned_online_gw.copy()
         self.used_eflops = self.owned_online_eflops.copy()
-        for lease in self.leases.leases.values():
-            eflops = lease.gw * self.average_eflops_per_gw(lease.lessor)
-            self.used_gw[lease.lessor] -= lease.gw
-            self.used_gw[lease.lessee] += lease.gw
-            self.used_eflops[lease.lessor] -= eflops
-            self.used_eflops[lease.lessee] += eflops
+        self._move_leased_compute()
         nbv = cohorts.net_book_value_by_owner(self.month, n)
+        projects = self.projects
         for lab in self.labs.values():
-            wip = sum(self.projects[i].building_in_progress_usd_bn() for i in lab.project_ids)
+            wip = sum(p.construction_paid_usd_bn - p.building_capitalised_usd_bn
+                      for p in map(projects.__getitem__, lab.project_ids)
+                      if p.construction_paid_usd_bn > p.building_capitalised_usd_bn)
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
             lab.chips_at_book_usd_bn = float(nbv[lab.account])
             lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])
             if self.energy.plants:
                 lab.fixed_assets_usd_bn += self.energy.book_value_usd_bn(lab.account)
                 lab.depreciation_month_usd_bn += self.energy.depreciation_month_usd_bn(lab.account)
+
+    def _move_leased_compute(self) -> None:
+        """Move each lease's GW and EFLOP/s (at its lessor's average EFLOP/s per GW) from lessor to lessee in
+        ``used_gw`` and ``used_eflops``, lease by lease in the book's order (``np.add.at`` adds in index order, so the
+        sums are those of a loop over the leases)."""
+        leases = self.leases.leases
+        if not leases:
+            return
+        count = len(leases)
+        lessor = np.fromiter((lease.lessor for lease in leases.values()), dtype=np.int64, count=count)
+        lessee = np.fromiter((lease.lessee for lease in leases.values()), dtype=np.int64, count=count)
+        gw = np.fromiter((lease.gw for lease in leases.values()), dtype=float, count=count)
+        owned = self.owned_online_gw[lessor]
+        per_gw = np.full(count, self.catalogue.newest_at(self.month).eflops_per_gw)
+        np.divide(self.owned_online_eflops[lessor], owned, out=per_gw, where=owned > 1e-12)
+        parties = np.empty(2 * count, dtype=np.int64)
+        parties[0::2], parties[1::2] = lessor, lessee
+        moved_gw = np.empty(2 * count)
+        moved_gw[0::2], moved_gw[1::2] = -gw, gw
+        eflops = gw * per_gw
+        moved_eflops = np.empty(2 * count)
+        moved_eflops[0::2], moved_eflops[1::2] = -eflops, eflops
+        np.add.at(self.used_gw, parties, moved_gw)
+        np.add.at(self.used_eflops, parties, moved_eflops)
 
     def average_eflops_per_gw(self, account: int) -> float:
         """Average EFLOP/s per online GW the account owns (the newest generation's if it owns none)."""

@@ -119,8 +119,10 @@ def settle(model: ComputeMarket) -> None:
     for _, payee, amount, kind in model.dues.items:
         if kind is PaymentKind.POWER and payee in power_revenue:
             power_revenue[payee] += amount
+    debtors = model.ledger.debtors()
     for agent in model.all_economic_agents():
-        model.ledger.settle_claims(agent.account)
+        if agent.account in debtors:
+            model.ledger.settle_claims(agent.account)
     for lab in alive_labs:
         model.capital.service_debt(lab)
     for lease in model.leases.leases.values():

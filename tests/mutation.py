@@ -82,6 +82,8 @@ MUTANTS: tuple[Mutant, ...] = (
     M("debtrank-impact-untransposed", "market/finance/debtrank.py", "exposures.T / equity[None, :]",
       "exposures / equity[None, :]", "DebtRank's impact matrix reads exposures the wrong way round"),
     # Ledger.
+    M("claim-totals-stale", "market/finance/claims.py", "        self.version += 1\n        super().__setitem__(key, value)",
+      "        super().__setitem__(key, value)", "totals owed are kept after a claim changes"),
     M("claim-reversed", "market/finance/ledger.py", "self.claims[(payee, payer)] += shortfall",
       "self.claims[(payer, payee)] += shortfall", "an unpaid amount becomes the payer's claim on the payee"),
     M("claims-settle-beyond-owed", "market/finance/ledger.py", "fraction = min(1.0, max(self.balance(debtor), 0.0) / total)",
@@ -214,6 +216,9 @@ MUTANTS: tuple[Mutant, ...] = (
       "utilities build whether or not the price pays for new supply"),
     M("grid-offer-ignores-price", "agents/utility.py", "return growth * spec.dc_share_of_new_generation * offered",
       "return growth * spec.dc_share_of_new_generation", "grid growth is offered to data centres whatever they pay"),
+    M("cohorts-rerun-skipped", "market/physical/compute.py",
+      "self._rows_version[project] = self._rows_version.get(project, 0) + 1", "pass",
+      "a project's chips are not rerun after its cohorts change"),
     M("retirement-one-late", "market/physical/compute.py", "self.retire_month[:n] <= month))", "self.retire_month[:n] < month))",
       "chips retire a month after their useful life"),
     M("book-value-undepreciated", "market/physical/compute.py", "self.cost_per_gw[:n] * remaining, n_accounts)",

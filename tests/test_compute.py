@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from market.parameters.physical import TechnologySpec, default_generations
@@ -44,3 +45,25 @@ def test_cohorts_retire_at_the_end_of_life_and_conserve_gw() -> None:
     totals = table.totals()
     assert totals["retired_gw"] == 1.0 and totals["live_gw"] == 0.5
     assert table.net_book_value_by_owner(135, 3)[1] == pytest.approx(0.5 * 50.0 * 35 / 60)
+
+
+def test_a_project_s_chips_are_rerun_when_its_cohorts_change_though_its_online_gw_does_not() -> None:
+    """set_project_online skips a project whose online GW and live cohorts are those of its last call; a cohort retired
+    or delivered since must be run anew. Fails if the skip ignores changes to the cohorts."""
+    table = CohortTable(capacity=4)
+    table.add(owner=1, maker=2, project=7, site=0, gw=1.0, eflops_per_gw=600.0, delivered_month=100, life_months=60,
+              cost_per_gw=50.0)
+    table.add(owner=1, maker=2, project=7, site=0, gw=0.5, eflops_per_gw=1000.0, delivered_month=110, life_months=60,
+              cost_per_gw=50.0)
+    table.set_project_online(7, 1.2)
+    assert table.online_gw[:2].tolist() == [1.0, pytest.approx(0.2)]
+    table.retire_due(160)
+    table.set_project_online(7, 1.2)
+    assert table.online_gw[:2].tolist() == [0.0, 0.5]
+    table.add(owner=1, maker=2, project=7, site=0, gw=2.0, eflops_per_gw=1000.0, delivered_month=165, life_months=60,
+              cost_per_gw=50.0)
+    table.set_project_online(7, 1.2)
+    assert table.online_gw[:3].tolist() == [0.0, 0.5, pytest.approx(0.7)]
+    table.retire_rows(np.array([1]))
+    table.set_project_online(7, 1.2)
+    assert table.online_gw[:3].tolist() == [0.0, 0.0, 1.2]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from market.finance.debtrank import debtrank, impact_matrix
 from market.finance.expectations import SwitchingExpectations, critical_beta, simulate_deviation
@@ -134,3 +138,40 @@ def test_cross_holdings_count_nothing_twice() -> None:
     mutual = np.array([[0.0, 0.1], [0.3, 0.0]])
     values = solve_cross_holdings(np.array([100.0, 50.0]), mutual)
     assert outside_held(mutual) @ values == pytest.approx(150.0)
+
+
+def _scalar_dcf(revenue, margin, long_run_margin, growth, terminal_growth, discount_rate, other, horizon_years,
+                half_life, sales_to_capital, market):
+    """The DCF as a scalar loop over the years (as the model computed it before the equity market valued all firms at
+    once), the reference the vectorised DCF must match bit for bit."""
+    value, margin_now = 0.0, margin
+    for year in range(1, horizon_years + 1):
+        fade = year / horizon_years
+        previous = revenue
+        excess = (growth - market[0]) * 0.5 ** ((year - 1) / half_life)
+        revenue = previous * (1.0 + max(market[year - 1] + excess, -0.9))
+        margin_now = margin * (1.0 - fade) + long_run_margin * fade
+        added = revenue - previous
+        value += (revenue * margin_now + other * (1.0 + terminal_growth) ** year
+                  - (added / sales_to_capital if added > 0.0 else 0.0)) / (1.0 + discount_rate) ** year
+    terminal_revenue = revenue * (1.0 + terminal_growth)
+    added = terminal_revenue - revenue
+    terminal_flow = (terminal_revenue * margin_now + other * (1.0 + terminal_growth) ** (horizon_years + 1)
+                     - (added / sales_to_capital if added > 0.0 else 0.0))
+    return value + terminal_flow / (discount_rate - terminal_growth) / (1.0 + discount_rate) ** horizon_years
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(0.0, 1e4), st.floats(-5.0, 0.9), st.floats(-0.5, 0.9), st.floats(-0.9, 5.0),
+                          st.floats(0.0, 100.0), st.one_of(st.just(math.inf), st.floats(0.01, 50.0)),
+                          st.lists(st.floats(-0.5, 3.0), min_size=10, max_size=10)), min_size=1, max_size=6))
+def test_the_vectorised_dcf_equals_the_scalar_loop_bit_for_bit(firms) -> None:
+    """The equity market values all firms at once with ``dcf_values``; each value must equal the scalar loop's exactly
+    (the golden tables were made with it). Fails on any change of operation order (a last-bit difference)."""
+    from market.finance.valuation import dcf_values
+
+    revenue, margin, long_run, growth, other, turnover, paths = (np.array(column, dtype=float) for column in zip(*firms, strict=True))
+    values = dcf_values(revenue, margin, long_run, growth, 0.03, 0.09, other, 10, 2.0, turnover, paths)
+    for i in range(len(firms)):
+        assert values[i] == _scalar_dcf(revenue[i], margin[i], long_run[i], growth[i], 0.03, 0.09, other[i], 10, 2.0,
+                                        turnover[i], paths[i])

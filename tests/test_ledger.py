@@ -123,3 +123,29 @@ def test_claims_held_pass_to_heirs_pro_rata_and_a_claim_on_oneself_vanishes() ->
     assert (2, 2) not in ledger.claims
     assert ledger.claims[(2, 3)] == pytest.approx(1.5) and ledger.claims[(4, 3)] == pytest.approx(0.5)
     assert ledger.total_claims() == pytest.approx(3.0)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(("add", "set", "delete", "settle")), st.integers(1, 4), st.integers(1, 4),
+                          st.floats(0.001, 50.0)), max_size=40))
+def test_claim_totals_follow_every_change_to_the_claims(operations) -> None:
+    """Totals owed by and to each account are kept per version of the claims; after any sequence of claims added, set,
+    deleted and settled they equal a scan of the claims, bit for bit. Fails if a change does not invalidate the kept
+    totals."""
+    ledger = make_ledger(0.0, 5.0, 3.0, 1.0, 8.0)
+    for operation, creditor, debtor, amount in operations:
+        if creditor == debtor:
+            continue
+        key = (creditor, debtor)
+        if operation == "add":
+            ledger.claims[key] += amount
+        elif operation == "set":
+            ledger.claims[key] = amount
+        elif operation == "delete":
+            ledger.claims.pop(key, None)
+        else:
+            ledger.settle_claims(debtor)
+        for account in range(5):
+            assert ledger.claims_payable(account) == sum(a for (_, d), a in ledger.claims.items() if d == account)
+            assert ledger.claims_receivable(account) == sum(a for (c, _), a in ledger.claims.items() if c == account)
+        assert ledger.debtors() == {d for (_, d), a in ledger.claims.items() if a > 0}

@@ -28,7 +28,7 @@ import numpy as np
 
 from market.finance.expectations import TREND_FOLLOWER, SwitchingExpectations
 from market.finance.fundamentals import TRAILING_MONTHS, Line, TrailingAccounts
-from market.finance.valuation import dcf_value, outside_held, revenue_growth_factor, solve_cross_holdings
+from market.finance.valuation import dcf_values, outside_held, revenue_growth_factor, solve_cross_holdings
 from market.parameters.validation import parse_rate_path
 from market.physical.compute import format_month
 from market.physical.services import adoption_spend_usd_bn
@@ -195,16 +195,19 @@ class EquityMarket:
         first_year = excess + np.broadcast_to(premium, excess.shape)
         ledger = self.model.ledger
         own = np.zeros(len(self.firms))
-        for i, firm in enumerate(self.firms):
-            if not firm.alive:
-                continue
+        live = [i for i, firm in enumerate(self.firms) if firm.alive]
+        if not live:
+            return own
+        accounts = self.accounts[live]
+        firm_paths = np.array([paths[self.sector[i]] for i in live])
+        turnover = np.array([sales_to_capital(revenue[a], capital[a]) for a in accounts])
+        enterprise = dcf_values(revenue[accounts], margin[accounts], np.array([margins[self.sector[i]] for i in live]),
+                                firm_paths[:, 0] + first_year[live], params.terminal_growth, discount, core[accounts],
+                                params.horizon_years, params.growth_half_life_years, turnover, firm_paths)
+        for value, i in zip(enterprise, live, strict=True):
+            firm = self.firms[i]
             account = firm.account
-            path = paths[self.sector[i]]
-            turnover = sales_to_capital(revenue[account], capital[account])
-            enterprise = dcf_value(revenue[account], margin[account], margins[self.sector[i]], float(path[0] + first_year[i]),
-                                   params.terminal_growth, discount, core[account], params.horizon_years,
-                                   params.growth_half_life_years, turnover, path)
-            equity = (enterprise + firm.cash_usd_bn + ledger.claims_receivable(account)
+            equity = (value + firm.cash_usd_bn + ledger.claims_receivable(account)
                       - firm.debt_usd_bn - ledger.claims_payable(account))
             own[i] = max(equity, firm.book_equity_usd_bn(), 0.0)
         return own

@@ -8,10 +8,11 @@ current step are kept by (payer, payee, kind); the history of every step is kept
 
 from __future__ import annotations
 
-from collections import defaultdict
 from enum import StrEnum
 
 import numpy as np
+
+from market.finance.claims import ClaimBook
 
 OUTSIDE = 0
 
@@ -119,7 +120,7 @@ class Ledger:
         self._balance = np.zeros(capacity)
         self._cum_in = np.zeros(capacity)
         self._cum_out = np.zeros(capacity)
-        self.claims: dict[tuple[int, int], float] = defaultdict(float)
+        self.claims = ClaimBook()
         self.history: list[StepFlows] = []
         self.gross_turnover = 0.0
         self._chunks: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = []
@@ -299,11 +300,15 @@ class Ledger:
 
     def claims_payable(self, account: int) -> float:
         """Total the account owes as claims."""
-        return sum(a for (_, d), a in self.claims.items() if d == account)
+        return self.claims.totals()[0].get(account, 0)
 
     def claims_receivable(self, account: int) -> float:
         """Total the account is owed as claims."""
-        return sum(a for (c, _), a in self.claims.items() if c == account)
+        return self.claims.totals()[1].get(account, 0)
+
+    def debtors(self) -> set[int]:
+        """Accounts that owe a positive claim."""
+        return {debtor for (_, debtor), amount in self.claims.items() if amount > 0}
 
     def total_claims(self) -> float:
         """Total of all claims outstanding."""

@@ -29,30 +29,50 @@ def dcf_value(revenue_per_year: float, margin: float, long_run_margin: float, gr
     Raises:
         ValueError: if g >= r (the terminal value would not exist).
     """
-    if terminal_growth >= discount_rate:
-        raise ValueError(f"terminal growth {terminal_growth} must be below the discount rate {discount_rate}")
     market = [terminal_growth] * horizon_years if market_growth_path is None else list(market_growth_path)
     if len(market) != horizon_years:
         raise ValueError(f"the market growth path has {len(market)} years, the horizon {horizon_years}")
-    value, revenue, margin_now = 0.0, revenue_per_year, margin
+    return float(dcf_values(np.array([revenue_per_year], dtype=float), np.array([margin], dtype=float),
+                            np.array([long_run_margin], dtype=float), np.array([growth_per_year], dtype=float),
+                            terminal_growth, discount_rate, np.array([other_cash_flow_per_year], dtype=float), horizon_years,
+                            growth_half_life_years, np.array([sales_to_capital], dtype=float),
+                            np.array([market], dtype=float).reshape(1, horizon_years))[0])
+
+
+def dcf_values(revenue_per_year: np.ndarray, margin: np.ndarray, long_run_margin: np.ndarray,
+               growth_per_year: np.ndarray, terminal_growth: float, discount_rate: float,
+               other_cash_flow_per_year: np.ndarray, horizon_years: int, growth_half_life_years: float,
+               sales_to_capital: np.ndarray, market_growth_paths: np.ndarray) -> np.ndarray:
+    """:func:`dcf_value` of many firms at once: one row of ``market_growth_paths`` per firm, ``horizon_years`` long.
+
+    Raises:
+        ValueError: if g >= r, or the paths do not span the horizon.
+    """
+    if terminal_growth >= discount_rate:
+        raise ValueError(f"terminal growth {terminal_growth} must be below the discount rate {discount_rate}")
+    if market_growth_paths.shape[1] != horizon_years:
+        raise ValueError(f"the market growth paths have {market_growth_paths.shape[1]} years, the horizon {horizon_years}")
+    value = np.zeros(len(revenue_per_year))
+    revenue, margin_now = np.asarray(revenue_per_year, dtype=float), np.asarray(margin, dtype=float)
+    first_market = market_growth_paths[:, 0]
     for year in range(1, horizon_years + 1):
         fade = year / horizon_years
         previous = revenue
-        excess = (growth_per_year - market[0]) * 0.5 ** ((year - 1) / growth_half_life_years)
-        revenue = previous * (1.0 + max(market[year - 1] + excess, MIN_GROWTH))
+        excess = (growth_per_year - first_market) * 0.5 ** ((year - 1) / growth_half_life_years)
+        revenue = previous * (1.0 + np.maximum(market_growth_paths[:, year - 1] + excess, MIN_GROWTH))
         margin_now = margin * (1.0 - fade) + long_run_margin * fade
         cash_flow = (revenue * margin_now + other_cash_flow_per_year * (1.0 + terminal_growth) ** year
-                     - growth_investment(revenue - previous, sales_to_capital))
-        value += cash_flow / (1.0 + discount_rate) ** year
+                     - growth_investments(revenue - previous, sales_to_capital))
+        value = value + cash_flow / (1.0 + discount_rate) ** year
     terminal_revenue = revenue * (1.0 + terminal_growth)
     terminal_flow = (terminal_revenue * margin_now + other_cash_flow_per_year * (1.0 + terminal_growth) ** (horizon_years + 1)
-                     - growth_investment(terminal_revenue - revenue, sales_to_capital))
+                     - growth_investments(terminal_revenue - revenue, sales_to_capital))
     return value + terminal_flow / (discount_rate - terminal_growth) / (1.0 + discount_rate) ** horizon_years
 
 
-def growth_investment(revenue_added: float, sales_to_capital: float) -> float:
-    """Capital new revenue needs: max(dRev, 0) / S (nothing when revenue does not grow)."""
-    return revenue_added / sales_to_capital if revenue_added > 0.0 else 0.0
+def growth_investments(revenue_added: np.ndarray, sales_to_capital: np.ndarray) -> np.ndarray:
+    """Capital new revenue needs, firm by firm: max(dRev, 0) / S (nothing when revenue does not grow)."""
+    return np.divide(revenue_added, sales_to_capital, out=np.zeros(len(revenue_added)), where=revenue_added > 0.0)
 
 
 def revenue_growth_factor(growth_per_year: float, terminal_growth: float, growth_half_life_years: float,

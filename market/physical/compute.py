@@ -94,6 +94,8 @@ class CohortTable:
         self.retired_gw_total = 0.0
         self.early_retired_gw_total = 0.0
         self._rows_by_project: dict[int, np.ndarray] = {}
+        self._rows_version: dict[int, int] = {}
+        self._online_set: dict[int, tuple[float, int]] = {}
 
     def _grow(self) -> None:
         for name in (*self._FLOAT, *self._INT, "retired"):
@@ -114,7 +116,12 @@ class CohortTable:
         self.n += 1
         known = self._rows_by_project.get(project)
         self._rows_by_project[project] = np.array([row]) if known is None else np.append(known, row)
+        self._touch(project)
         return row
+
+    def _touch(self, project: int) -> None:
+        """Record that the project's live cohorts changed (one added or retired)."""
+        self._rows_version[project] = self._rows_version.get(project, 0) + 1
 
     def live(self) -> np.ndarray:
         """Boolean mask of cohorts not yet retired."""
@@ -132,7 +139,15 @@ class CohortTable:
         return live
 
     def set_project_online(self, project: int, online_gw: float) -> None:
-        """Run ``online_gw`` of the project's live chips, oldest cohorts first; the rest are idle."""
+        """Run ``online_gw`` of the project's live chips, oldest cohorts first; the rest are idle.
+
+        Nothing is rewritten when the project's live cohorts and ``online_gw`` are those of the last call: the rows would
+        get the same values.
+        """
+        key = (online_gw, self._rows_version.get(project, 0))
+        if self._online_set.get(project) == key:
+            return
+        self._online_set[project] = key
         remaining = online_gw
         for row in self.rows_of_project(project):
             take = min(self.gw[row], max(remaining, 0.0))
@@ -149,6 +164,8 @@ class CohortTable:
             self.online_gw[row] = 0.0
             self.retired_gw_total += self.gw[row]
             by_project[int(self.project[row])] = by_project.get(int(self.project[row]), 0.0) + float(self.gw[row])
+        for project in by_project:
+            self._touch(project)
         return by_project
 
     def retire_rows(self, rows: np.ndarray) -> float:
@@ -156,6 +173,8 @@ class CohortTable:
         rows = rows[~self.retired[rows]]
         self.retired[rows] = True
         self.online_gw[rows] = 0.0
+        for project in np.unique(self.project[rows]):
+            self._touch(int(project))
         gw = float(self.gw[rows].sum())
         self.retired_gw_total += gw
         self.early_retired_gw_total += gw
