@@ -53,8 +53,32 @@ class InvestorPopulation:
         self.regions = np.array([i.region for i in investors])
         kinds = investors[0].model.params.investor_kinds if investors else {}
         self.risk_appetite = np.array([kinds[i.kind.value].risk_appetite for i in investors])
+        self._kind_masks: dict[tuple[str, ...], np.ndarray] = {}
+        self._region_masks: dict[str, np.ndarray] = {}
+
+    def of_kinds(self, kinds: tuple[str, ...]) -> np.ndarray:
+        """Mask of the investors of the given kinds (read-only; kept, since the population never changes)."""
+        mask = self._kind_masks.get(kinds)
+        if mask is None:
+            mask = np.isin(self.kinds, kinds)
+            mask.setflags(write=False)
+            self._kind_masks[kinds] = mask
+        return mask
+
+    def in_region(self, region: str) -> np.ndarray:
+        """Mask of the investors based in ``region`` (read-only; kept)."""
+        mask = self._region_masks.get(region)
+        if mask is None:
+            mask = self.regions == region
+            mask.setflags(write=False)
+            self._region_masks[region] = mask
+        return mask
+
+    def cash_usd_bn(self, model: ComputeMarket) -> np.ndarray:
+        """Each investor's cash, floored at zero."""
+        return np.maximum(model.ledger.balances_of(self.accounts), 0.0)
 
     def receive_inflows(self, model: ComputeMarket, rate_per_month: float) -> float:
         """Pay each investor new money from outside at ``rate_per_month`` of its cash; return the total."""
-        cash = np.maximum(model.ledger.balances[self.accounts], 0.0)
+        cash = self.cash_usd_bn(model)
         return model.ledger.pay_to_many(OUTSIDE, self.accounts, cash * rate_per_month, PaymentKind.INVESTOR_INFLOW)

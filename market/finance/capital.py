@@ -77,9 +77,9 @@ class CapitalMarket:
     def _weights(self, firm: EconomicAgent, kinds: tuple[str, ...], region: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         population = self.model.investors
         params = self.model.params.investors
-        cash = np.maximum(self.model.ledger.balances[population.accounts], 0.0)
-        eligible = np.isin(population.kinds, kinds)
-        home = np.where(population.regions == (region or firm.region), 1.0, params.foreign_weight)
+        cash = population.cash_usd_bn(self.model)
+        eligible = population.of_kinds(kinds)
+        home = np.where(population.in_region(region or firm.region), 1.0, params.foreign_weight)
         noise = self.model.streams.get(Stream.INVESTOR_NOISE).lognormal(0.0, NOISE_SIGMA, len(cash))
         appetite = self.model.equity.appetite(firm.account)
         caps = cash * params.max_commit_share_per_round * population.risk_appetite * appetite

@@ -63,6 +63,7 @@ class EquityMarket:
         params = model.params
         self.firms: list[EconomicAgent] = [*model.labs.values(), *model.chipmakers.values(), *model.utilities.values()]
         self.accounts = np.array([f.account for f in self.firms], dtype=np.int64)
+        self._position = {int(account): i for i, account in enumerate(self.accounts)}
         self.sector = np.array(["labs"] * len(model.labs) + ["chipmakers"] * len(model.chipmakers)
                                + ["utilities"] * len(model.utilities))
         n = len(self.firms)
@@ -107,8 +108,8 @@ class EquityMarket:
     def kind_weights(self) -> np.ndarray:
         """Share of investor capital held by each kind."""
         population = self.model.investors
-        cash = np.maximum(self.model.ledger.balances[population.accounts], 0.0)
-        totals = np.array([cash[population.kinds == kind].sum() for kind in self.kinds])
+        cash = population.cash_usd_bn(self.model)
+        totals = np.array([cash[population.of_kinds((kind,))].sum() for kind in self.kinds])
         return totals / totals.sum() if totals.sum() > 0 else np.full(len(self.kinds), 1.0 / len(self.kinds))
 
     def trend_share(self) -> float:
@@ -148,8 +149,7 @@ class EquityMarket:
 
     def expected_growth_of(self, account: int) -> float:
         """The firm's expected annual revenue growth from its trailing accounts."""
-        index = np.flatnonzero(self.accounts == account)
-        return float(self.growth[index[0]])
+        return float(self.growth[self._position[account]])
 
     def market_growth_path(self) -> np.ndarray:
         """M_y, y = 1..H: growth of AI spending along the adoption S-curve over each year of the DCF, at least g.
@@ -326,20 +326,20 @@ class EquityMarket:
     # --- what other markets read --------------------------------------------------------------
     def market_value_of(self, account: int) -> float:
         """Market value of a firm's equity (0 before the first valuation or for non-firms)."""
-        index = np.flatnonzero(self.accounts == account)
-        return float(self.market[index[0]]) if index.size else 0.0
+        i = self._position.get(account)
+        return float(self.market[i]) if i is not None else 0.0
 
     def fundamental_value_of(self, account: int) -> float:
         """Fundamental value of a firm's equity."""
-        index = np.flatnonzero(self.accounts == account)
-        return float(self.fundamental[index[0]]) if index.size else 0.0
+        i = self._position.get(account)
+        return float(self.fundamental[i]) if i is not None else 0.0
 
     def q_ratio(self, account: int) -> float:
         """Market over fundamental value of a firm (1 when either is unknown)."""
-        index = np.flatnonzero(self.accounts == account)
-        if index.size == 0 or self.fundamental[index[0]] <= 1e-9 or self.market[index[0]] <= 1e-9:
+        i = self._position.get(account)
+        if i is None or self.fundamental[i] <= 1e-9 or self.market[i] <= 1e-9:
             return 1.0
-        return float(self.market[index[0]] / self.fundamental[index[0]])
+        return float(self.market[i] / self.fundamental[i])
 
     def appetite(self, account: int) -> float:
         """Multiplier of what investors put into the firm's rounds, times (1 - DebtRank distress).
@@ -347,10 +347,9 @@ class EquityMarket:
         1 + s (n_T r_3 + n_F (b - X)) within [0.1, 3]: trend followers chase the firm's 3-month
         market-value return r_3, fundamentalists buy what trades below its priced-in value (b > X).
         """
-        index = np.flatnonzero(self.accounts == account)
-        if index.size == 0 or len(self.market_history) < 4:
+        i = self._position.get(account)
+        if i is None or len(self.market_history) < 4:
             return 1.0 * (1.0 - self.distress[account])
-        i = index[0]
         before = self.market_history[-4][i]
         momentum = self.market[i] / before - 1.0 if before > 1e-9 else 0.0
         n_trend = self.trend_share()

@@ -149,6 +149,10 @@ class Ledger:
         """Balances of all accounts (a read-only copy), ``outside`` at index 0."""
         return self._balance[: self.n_accounts].copy()
 
+    def balances_of(self, accounts: np.ndarray) -> np.ndarray:
+        """Balances of the given accounts (a copy)."""
+        return self._balance[accounts]
+
     def balance(self, account: int) -> float:
         """Return the cash of ``account``."""
         return float(self._balance[account])

@@ -115,7 +115,7 @@ class AgentRecorder:
         if investors.size:
             stakes = model.capital.stakes[np.ix_(investors, equity.accounts)]
             fabs = model.fabs.partner_book_usd_bn(model.ledger.n_accounts)[investors]
-            held = model.ledger.balances[investors] + fabs
+            held = model.ledger.balances_of(investors) + fabs
             market[self._investors] = held + stakes @ equity.market
             fundamental[self._investors] = held + stakes @ equity.fundamental
         return market, fundamental

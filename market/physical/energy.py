@@ -232,7 +232,7 @@ class EnergyBook:
         """The energy funds' accounts and cash."""
         investors = self.model.investors
         accounts = investors.accounts[investors.kinds == InvestorKind.ENERGY.value]
-        return accounts, np.maximum(self.model.ledger.balances[accounts], 0.0)
+        return accounts, np.maximum(self.model.ledger.balances_of(accounts), 0.0)
 
     def _commission_affordable(self, lab: Lab, site: str, firm_gw: dict[str, float]) -> float:
         """Energy funds take ``fund_financed_share`` of each technology's part of the order when their cash, less what
