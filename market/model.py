@@ -169,9 +169,7 @@ class ComputeMarket(mesa.Model):
         nbv = cohorts.net_book_value_by_owner(self.month, n)
         projects = self.projects
         for lab in self.labs.values():
-            wip = sum(p.construction_paid_usd_bn - p.building_capitalised_usd_bn
-                      for p in map(projects.__getitem__, lab.project_ids)
-                      if p.construction_paid_usd_bn > p.building_capitalised_usd_bn)
+            wip = sum(w for w in (projects[i].building_in_progress_usd_bn() for i in lab.project_ids) if w > 0.0)
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
             lab.chips_at_book_usd_bn = float(nbv[lab.account])
             lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])
@@ -180,7 +178,8 @@ class ComputeMarket(mesa.Model):
                 lab.depreciation_month_usd_bn += self.energy.depreciation_month_usd_bn(lab.account)
 
     def _move_leased_compute(self) -> None:
-        """Move each lease's GW and EFLOP/s (at its lessor's average EFLOP/s per GW) from lessor to lessee in
+        """Move each lease's GW and EFLOP/s (at its lessor's average EFLOP/s per GW, :meth:`average_eflops_per_gw` for
+        all leases at once) from lessor to lessee in
         ``used_gw`` and ``used_eflops``, lease by lease in the book's order (``np.add.at`` adds in index order, so the
         sums are those of a loop over the leases)."""
         leases = self.leases.leases

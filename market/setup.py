@@ -164,7 +164,8 @@ def _install_project(model: ComputeMarket, lab: Lab, maker: Chipmaker, gw: float
     project = Project(model.next_id("project"), lab.account, site, gw, maker.account, maker.price_usd_bn_per_gw,
                       0.0, 1, model.month - INITIAL_VINTAGE_MONTHS, started_month=model.month - INITIAL_VINTAGE_MONTHS,
                       months_built=1, delivered_gw=gw, live_gw=gw, connected_gw=gw, online_gw=gw,
-                      building_capitalised_usd_bn=gw * params.lab_behaviour.building_capex_usd_bn_per_gw)
+                      building_capitalised_usd_bn=gw * params.lab_behaviour.building_capex_usd_bn_per_gw,
+                      building_per_gw=params.lab_behaviour.building_capex_usd_bn_per_gw)
     model.projects[project.id] = project
     lab.project_ids.append(project.id)
     site_index = REGIONS.index(site)

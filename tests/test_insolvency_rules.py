@@ -127,20 +127,23 @@ def test_a_loss_exactly_window_months_old_is_not_blamed_for_a_default() -> None:
 
 
 def test_a_lab_s_fire_sale_prices_chips_at_depreciated_book_value_and_the_buyer_carries_them_at_the_price() -> None:
-    """A 0.1 GW project, its building 12 of 18 months along with 2 $bn paid, whose chips (40 $bn/GW all in, 15 of it the
-    building, 60-month life) came 12 months ago and so carry 1.5 $bn of the building: book = 0.1 x 40 x 48/60
-    + max(2 - 1.5, 0) = 3.7 $bn; at the 50% discount the buyer pays 1.85 and its fixed assets grow by exactly that
-    (IAS 16: cost is the price paid). Fails if the chips are sold at their undepreciated cost (price 2.25), if the
-    building is counted twice, in the chips and as construction in progress (2.6), or if the buyer carries the seller's
-    book (its assets would grow by 3.7)."""
+    """A 0.2 GW project whose 3 $bn building (15 $bn/GW) is 12 of 18 months along, 2 $bn paid; half its chips (40 $bn/GW
+    all in, 25 chips and 15 building, 60-month life) came 12 months ago and carry 1.5 $bn of the building:
+    book = 0.1 x 40 x 48/60 + max(2 - 1.5, 0) = 3.7 $bn. At the 50% discount the buyer pays 1.85 and its fixed assets
+    grow by exactly that (IAS 16: cost is the price paid). Then it pays the last 1 $bn of construction and takes the
+    other 0.1 GW of chips (2.5 $bn): its fixed assets grow by exactly the 3.5 it paid, the building's book cost
+    (0.5 x 2 + 1 = 2 $bn) now all in the chips and nothing left in progress. Fails if the chips are sold at their
+    undepreciated cost (price 2.25), if the building is counted twice, in the chips and in progress (2.6), if the buyer
+    carries the seller's book (+3.7), or if later chips carry the building at the old 15 $bn/GW (+3.75)."""
     model = _model(2)
     seller = model.labs["follower_003"]
+    maker = model.chipmakers["incumbent_gpu"]
     month = model.month
     model.refresh_compute()
     seller_assets = seller.fixed_assets_usd_bn
-    project = Project(model.next_id("project"), seller.account, "US", 0.1, model.chipmakers["incumbent_gpu"].account,
-                      25.0, 1.5, 18, month - 14, started_month=month - 12, months_built=12, construction_paid_usd_bn=2.0,
-                      building_capitalised_usd_bn=1.5, delivered_gw=0.1, live_gw=0.1)
+    project = Project(model.next_id("project"), seller.account, "US", 0.2, maker.account, 25.0, 3.0, 18, month - 14,
+                      started_month=month - 12, months_built=12, construction_paid_usd_bn=2.0,
+                      building_capitalised_usd_bn=1.5, delivered_gw=0.1, live_gw=0.1, building_per_gw=15.0)
     model.projects[project.id] = project
     row = model.cohorts.add(owner=seller.account, maker=project.maker, project=project.id, site=0, gw=0.1,
                             eflops_per_gw=1.0, delivered_month=month - 12, life_months=60, cost_per_gw=40.0)
@@ -156,6 +159,34 @@ def test_a_lab_s_fire_sale_prices_chips_at_depreciated_book_value_and_the_buyer_
     assert project.id in buyer.project_ids and seller.project_ids == []
     model.refresh_compute()
     assert buyer.fixed_assets_usd_bn - assets_before == pytest.approx(1.85)
+    assets_bought = buyer.fixed_assets_usd_bn
+    project.construction_paid_usd_bn += 1.0
+    project.months_built = 18
+    model.procurement.deliver(project.id, maker, 0.1, 1.0)
+    model.refresh_compute()
+    assert project.building_in_progress_usd_bn() == pytest.approx(0.0, abs=1e-12)
+    assert buyer.fixed_assets_usd_bn - assets_bought == pytest.approx(3.5)
+
+
+def test_a_building_under_way_is_carried_whole_by_the_chips_that_do_come() -> None:
+    """A 1 GW project whose building (15 $bn) has started loses 0.6 GW of its chips (orders refused): the 0.4 GW that
+    come carry the whole building, 37.5 $bn/GW, so nothing is left in progress once they have come and the building
+    is paid. Fails if the building of the chips that never come stays on the books as construction in progress for
+    ever, or vanishes."""
+    model = _model(1)
+    lab = model.labs["frontier_lab_a"]
+    maker = model.chipmakers["incumbent_gpu"]
+    project = Project(model.next_id("project"), lab.account, "US", 1.0, maker.account, 25.0, 15.0, 12, model.month - 1,
+                      started_month=model.month - 1, months_built=1, construction_paid_usd_bn=1.25, building_per_gw=15.0)
+    model.projects[project.id] = project
+    lab.project_ids.append(project.id)
+    model.utilities["US"].request(project.id, 1.0)
+    model.procurement.cut_project(project.id, 0.6)
+    assert project.gw == pytest.approx(0.4) and project.building_per_gw == pytest.approx(37.5)
+    project.construction_paid_usd_bn, project.months_built = 15.0, 12
+    model.procurement.deliver(project.id, maker, 0.4, 1.0)
+    assert project.building_capitalised_usd_bn == pytest.approx(15.0)
+    assert project.building_in_progress_usd_bn() == pytest.approx(0.0, abs=1e-12)
 
 
 def test_clearing_pays_a_defaulter_s_creditors_pro_rata_and_books_their_losses() -> None:

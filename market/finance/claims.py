@@ -10,8 +10,8 @@ class ClaimBook(defaultdict):
     debtor and by creditor are summed once per version (with ``sum`` over the book's insertion order, as a scan of the
     book would add them: Python's ``sum`` of floats is compensated, so a running total would differ in the last bits)."""
 
-    def __init__(self, *_: object) -> None:
-        super().__init__(float)
+    def __init__(self, default_factory=float, *args, **kwargs) -> None:
+        super().__init__(default_factory, *args, **kwargs)
         self.version = 0
         self._totals: tuple[int, dict[int, float], dict[int, float]] | None = None
 
@@ -38,6 +38,10 @@ class ClaimBook(defaultdict):
     def update(self, *args, **kwargs) -> None:
         self.version += 1
         super().update(*args, **kwargs)
+
+    def __ior__(self, other):
+        self.version += 1
+        return super().__ior__(other)
 
     def setdefault(self, key, default=None):
         self.version += 1

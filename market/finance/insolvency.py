@@ -53,10 +53,14 @@ def carry_at_price(cohorts: CohortTable, rows: np.ndarray, project: Project, fac
     """Put a fire-sold project on its buyer's books at the price paid (IAS 16: an acquired asset is recognised at its
     cost): each cohort's cost per GW, the construction paid and the building cost its chips carry are multiplied by
     ``factor`` = price / seller's book value, so the buyer's net book value of the project is the price and its later
-    depreciation and impairment start from it."""
+    depreciation and impairment start from it. The building's book cost becomes f P + (C - P) (what was paid, at the
+    price; what is still to pay, in full), spread over the chips still to come."""
+    paid = project.construction_paid_usd_bn
     cohorts.cost_per_gw[rows] *= factor
     project.construction_paid_usd_bn *= factor
     project.building_capitalised_usd_bn *= factor
+    to_pay = max(project.construction_capex_usd_bn - paid, 0.0) if not project.built else 0.0
+    project.spread_building_over_chips_to_come(factor * paid + to_pay)
 
 
 class Insolvency:
@@ -207,13 +211,16 @@ class Insolvency:
 
     def _pass_on_orders(self, maker: EconomicAgent) -> None:
         model = self.model
-        orders = model.chip_market.orders.pop(maker.account, [])
+        orders = model.chip_market.orders.get(maker.account, [])
         survivors = [m for m in model.chipmakers.values() if m.is_selling() and m is not maker]
         if not orders:
             return
         if not survivors:
+            for order in orders:
+                model.procurement.cut_project(order.project, order.remaining_gw)
             model.chip_market.cancel(orders)
             return
+        model.chip_market.orders.pop(maker.account)
         heir = max(survivors, key=lambda m: (m.capacity_gw_per_month, -m.account))
         for order in orders:
             order.maker = heir.account

@@ -151,7 +151,7 @@ class Ledger:
 
     def balances_of(self, accounts: np.ndarray) -> np.ndarray:
         """Balances of the given accounts (a copy)."""
-        return self._balance[accounts]
+        return self._balance[: self.n_accounts][accounts]
 
     def balance(self, account: int) -> float:
         """Return the cash of ``account``."""
@@ -345,6 +345,8 @@ class Ledger:
             amounts.append(a)
         payer, payee, kind, amount = (np.concatenate(x) for x in (payers, payees, kinds, amounts))
         n, n_kinds = max(self.n_accounts, 1), len(KIND_LIST)
+        if n >= np.iinfo(ACCOUNT_DTYPE).max or n_kinds > np.iinfo(np.int8).max:
+            raise OverflowError(f"{n} accounts or {n_kinds} payment kinds do not fit the archived flows' columns")
         key = (payer * n + payee) * n_kinds + kind
         unique, inverse = unique_with_inverse(key)
         totals = np.bincount(inverse, weights=amount, minlength=len(unique))

@@ -288,7 +288,7 @@ class Procurement:
             months = max(1, round(construction.spec.build_months * float(delays.lognormal(0.0, construction.spec.delay_sigma))))
             project = Project(model.next_id("project"), lab.account, site, size, maker.account,
                               maker.price_usd_bn_per_gw * offer.price_factor, size * behaviour.building_capex_usd_bn_per_gw,
-                              months, model.month)
+                              months, model.month, building_per_gw=behaviour.building_capex_usd_bn_per_gw)
             model.projects[project.id] = project
             lab.project_ids.append(project.id)
             model.chip_market.place(lab.account, maker, project.id, size, wanted, offer)
@@ -308,8 +308,9 @@ class Procurement:
             model.log_event("partnership", [lab.name, maker.name], "formed by cumulative orders")
 
     def cut_project(self, project_id: int, gw: float) -> None:
-        """Shrink a project whose chips will not come (refused orders): its power request and, if its
-        building has not started, its construction shrink with it."""
+        """Shrink a project whose chips will not come (refused or cancelled orders): its power request and, if its
+        building has not started, its construction shrink with it; a building already under way is carried whole by
+        the chips that do come (its cost per GW rises; the quarterly impairment test judges whether they earn it)."""
         model = self.model
         project = model.projects[project_id]
         gw = min(gw, project.gw - project.delivered_gw)
@@ -317,7 +318,13 @@ class Procurement:
             return
         if project.started_month is None and project.gw > 0:
             project.construction_capex_usd_bn *= (project.gw - gw) / project.gw
-        project.gw -= gw
+            project.gw -= gw
+        else:
+            per_gw = (project.building_per_gw if project.building_per_gw is not None
+                      else model.params.lab_behaviour.building_capex_usd_bn_per_gw)
+            building = project.building_capitalised_usd_bn + per_gw * (project.gw - project.delivered_gw)
+            project.gw -= gw
+            project.spread_building_over_chips_to_come(building)
         utility = model.utilities[project.site]
         utility.withdraw(project.id, gw)
         excess = project.connected_gw - project.gw
@@ -329,7 +336,8 @@ class Procurement:
         """Install delivered chips at their project; they are idle until the project runs them."""
         model = self.model
         project = model.projects[project_id]
-        building_per_gw = model.params.lab_behaviour.building_capex_usd_bn_per_gw
+        building_per_gw = (project.building_per_gw if project.building_per_gw is not None
+                           else model.params.lab_behaviour.building_capex_usd_bn_per_gw)
         project.delivered_gw += gw
         project.live_gw += gw
         project.building_capitalised_usd_bn += gw * building_per_gw

@@ -31,6 +31,7 @@ class Project:
     months_built: int = 0
     construction_paid_usd_bn: float = 0.0
     building_capitalised_usd_bn: float = 0.0
+    building_per_gw: float | None = None
     delivered_gw: float = 0.0
     live_gw: float = 0.0
     connected_gw: float = 0.0
@@ -46,6 +47,15 @@ class Project:
         cost already carried by the project's delivered chips (each cohort carries its GW's share of the building, at
         delivery). A building is counted once: in W while it has no chips, in the chips' cohorts once they arrive."""
         return max(self.construction_paid_usd_bn - self.building_capitalised_usd_bn, 0.0)
+
+    def spread_building_over_chips_to_come(self, building_cost_usd_bn: float) -> None:
+        """Set the building cost each GW still to be delivered carries: b = (B - K) / (G - D), B the building's whole
+        book cost, K what delivered chips carry already, G the project's GW and D those delivered. Called when the GW to
+        come change after the building started (chips cut, the project sold), so the delivered chips end up carrying
+        the whole building, no more and no less: nothing stays in progress once they have all come."""
+        to_come = self.gw - self.delivered_gw
+        if to_come > 1e-12:
+            self.building_per_gw = max(building_cost_usd_bn - self.building_capitalised_usd_bn, 0.0) / to_come
 
     def monthly_construction_usd_bn(self) -> float:
         """Construction capex due this month while the building is under way."""
