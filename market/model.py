@@ -178,10 +178,11 @@ class ComputeMarket(mesa.Model):
                 lab.depreciation_month_usd_bn += self.energy.depreciation_month_usd_bn(lab.account)
 
     def _move_leased_compute(self) -> None:
-        """Move each lease's GW and EFLOP/s (at its lessor's average EFLOP/s per GW, :meth:`average_eflops_per_gw` for
-        all leases at once) from lessor to lessee in
-        ``used_gw`` and ``used_eflops``, lease by lease in the book's order (``np.add.at`` adds in index order, so the
-        sums are those of a loop over the leases)."""
+        """Move each lease's GW and EFLOP/s from lessor to lessee in ``used_gw`` and ``used_eflops``.
+
+        EFLOP/s move at the lessor's average per GW (:meth:`average_eflops_per_gw`, for all leases at once). Leases are
+        added in the book's order (``np.add.at`` adds in index order), so the sums are those of a loop over the leases.
+        """
         leases = self.leases.leases
         if not leases:
             return

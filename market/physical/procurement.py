@@ -320,9 +320,7 @@ class Procurement:
             project.construction_capex_usd_bn *= (project.gw - gw) / project.gw
             project.gw -= gw
         else:
-            per_gw = (project.building_per_gw if project.building_per_gw is not None
-                      else model.params.lab_behaviour.building_capex_usd_bn_per_gw)
-            building = project.building_capitalised_usd_bn + per_gw * (project.gw - project.delivered_gw)
+            building = project.building_capitalised_usd_bn + self._building_per_gw(project) * (project.gw - project.delivered_gw)
             project.gw -= gw
             project.spread_building_over_chips_to_come(building)
         utility = model.utilities[project.site]
@@ -332,12 +330,18 @@ class Procurement:
             project.connected_gw -= excess
             utility.release(excess)
 
+    def _building_per_gw(self, project: Project) -> float:
+        """The building cost each GW of the project's chips still to come carries (the parameter's value for a project
+        made by hand without one)."""
+        if project.building_per_gw is not None:
+            return project.building_per_gw
+        return self.model.params.lab_behaviour.building_capex_usd_bn_per_gw
+
     def deliver(self, project_id: int, maker: Chipmaker, gw: float, compute_factor: float) -> None:
         """Install delivered chips at their project; they are idle until the project runs them."""
         model = self.model
         project = model.projects[project_id]
-        building_per_gw = (project.building_per_gw if project.building_per_gw is not None
-                           else model.params.lab_behaviour.building_capex_usd_bn_per_gw)
+        building_per_gw = self._building_per_gw(project)
         project.delivered_gw += gw
         project.live_gw += gw
         project.building_capitalised_usd_bn += gw * building_per_gw
