@@ -1,0 +1,116 @@
+"""The hand-over from replay-2022 to the baseline: the replay's state in December 2024 against the baseline's first
+month (January 2025), and the two runs' 2025, seed by seed.
+
+The baseline starts from a state meant to continue the replay's end of 2024 (docs/calibration.md). These tables show
+where the two agree and where they part: compute by region and by firm, the firms' revenue and training stocks (which
+set their shares of demand), the chipmakers' capacity and order books, and the five 2025 figures ``tests/test_replay.py``
+compares.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import pandas as pd
+
+from experiments.replay import REPLAY_SCENARIO, measure, parse_measure
+from experiments.runner import RunResult
+from market.model import ComputeMarket
+from market.outputs.metrics import agent_table, compute_gw_by_region, event_table, model_table
+from market.parameters.scenario import load_scenario
+
+HANDOVER_SEEDS = (1, 2, 3, 4, 5)
+REPLAY_MONTHS_TO_END_2024 = 36
+REPLAY_MONTHS_TO_END_2025 = 48
+BASELINE_MONTHS_IN_2025 = 12
+
+
+@dataclass
+class SeedHandover:
+    """One seed's hand-over: its 2025 figures in each run and each run's state at the hand-over."""
+
+    baseline_2025: dict[str, float]
+    replay_2025: dict[str, float]
+    baseline_start: dict[str, float]
+    replay_end_2024: dict[str, float]
+
+
+@dataclass
+class Handover:
+    """Seeds' hand-overs, one row per seed in each frame."""
+
+    baseline_2025: pd.DataFrame
+    replay_2025: pd.DataFrame
+    baseline_start: pd.DataFrame
+    replay_end_2024: pd.DataFrame
+
+    def year_2025_table(self) -> pd.DataFrame:
+        """Medians over the seeds of each 2025 figure in both runs, and the baseline's over the replay's, less 1."""
+        return _compare(self.baseline_2025.median(), self.replay_2025.median())
+
+    def state_table(self) -> pd.DataFrame:
+        """Medians over the seeds of each state figure at the hand-over, and the baseline's over the replay's, less 1."""
+        return _compare(self.baseline_start.median(), self.replay_end_2024.median())
+
+
+def year_2025(result: RunResult) -> dict[str, float]:
+    """AI capex and incumbent_gpu revenue summed over 2025; world and frontier_lab_a compute, mean and December."""
+    table = result.model_table
+    year = table["date"].str.startswith("2025")
+    agents = result.agent_table
+    lab = agents[(agents["name"] == "frontier_lab_a") & agents["step"].isin(table.loc[year, "step"])]
+    return {"AI capex": float(table.loc[year, "capex_usd_bn"].sum()),
+            "incumbent_gpu revenue": measure(result, parse_measure("revenue:incumbent_gpu"), "2025-01", "2025-12"),
+            "world compute": float(table.loc[year, "compute_gw"].mean()),
+            "frontier_lab_a compute": float(lab["compute_gw"].mean()),
+            "frontier_lab_a compute Dec": float(lab["compute_gw"].iloc[-1])}
+
+
+def measure_state(model: ComputeMarket) -> dict[str, float]:
+    """The state the hand-over should carry, read from the model after its month: compute by region (GW), the
+    chipmakers' capacity (GW a month) and order book (GW), and each named lab's compute (GW), revenue ($bn a month) and
+    training stock (EFLOP/s-months, which with price sets its share of demand)."""
+    state = {f"compute GW {region}": gw for region, gw in compute_gw_by_region(model).items()}
+    state["chipmakers' capacity GW/month"] = sum(maker.capacity_gw_per_month for maker in model.chipmakers.values())
+    state["chip order book GW"] = model.chip_market.backlog_gw()
+    for name, lab in model.labs.items():
+        if lab.profile.sells_services and not name.startswith("follower"):
+            state[f"{name} compute GW"] = lab.compute_gw()
+            state[f"{name} revenue $bn/month"] = lab.revenue_month_usd_bn
+            state[f"{name} training EFLOP/s-months"] = lab.cumulative_training_eflops_months
+    return state
+
+
+def measure_seed(seed: int) -> SeedHandover:
+    """Run the baseline's 2025 and the replay to December 2025 with one seed, reading each state at the hand-over."""
+    baseline = ComputeMarket(load_scenario("baseline", [("run.steps", BASELINE_MONTHS_IN_2025)]), rng=seed)
+    baseline.step()
+    baseline_start = measure_state(baseline)
+    replay = ComputeMarket(load_scenario(REPLAY_SCENARIO, [("run.steps", REPLAY_MONTHS_TO_END_2025)]), rng=seed)
+    for _ in range(REPLAY_MONTHS_TO_END_2024):
+        replay.step()
+    replay_end_2024 = measure_state(replay)
+    results = []
+    for model in (baseline, replay):
+        while model.running:
+            model.step()
+        results.append(RunResult(model, model_table(model), agent_table(model), event_table(model), 0.0))
+    return SeedHandover(year_2025(results[0]), year_2025(results[1]), baseline_start, replay_end_2024)
+
+
+def measure_handover(seeds: tuple[int, ...] = HANDOVER_SEEDS, workers: int = 1) -> Handover:
+    """:func:`measure_seed` for each seed, in ``workers`` processes."""
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            per_seed = list(pool.map(measure_seed, seeds))
+    else:
+        per_seed = [measure_seed(seed) for seed in seeds]
+    frames = {field: pd.DataFrame([getattr(one, field) for one in per_seed], index=list(seeds))
+              for field in ("baseline_2025", "replay_2025", "baseline_start", "replay_end_2024")}
+    return Handover(**frames)
+
+
+def _compare(baseline: pd.Series, replay: pd.Series) -> pd.DataFrame:
+    difference = (baseline / replay.where(replay.abs() > 1e-9) - 1.0).where(replay.abs() > 1e-9)
+    return pd.DataFrame({"baseline": baseline, "replay": replay, "difference": difference})
