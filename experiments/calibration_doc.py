@@ -154,7 +154,8 @@ centres).
 YEAR_2025_UNITS = {"AI capex": "$bn, 2025", "incumbent_gpu revenue": "$bn, 2025", "world compute": "GW, 2025 mean",
                    "frontier_lab_a compute": "GW, 2025 mean", "frontier_lab_a compute Dec": "GW, Dec 2025"}
 LAB_MEASURES = {"compute GW": ("compute (GW)", "{:,.2f}"), "revenue $bn/month": ("revenue ($bn a month)", "{:,.2f}"),
-                "training EFLOP/s-months": ("training stock (EFLOP/s-months)", "{:,.0f}")}
+                "training EFLOP/s-months": ("training stock (EFLOP/s-months)", "{:,.0f}"),
+                "training in months of the month's": ("training stock in months of the month's training", "{:,.1f}")}
 
 
 def _difference(value: float) -> str:
@@ -185,7 +186,8 @@ def _labs_markdown(handover: Handover) -> str:
     for lab in labs:
         row = {"lab": lab}
         for key, (label, number) in LAB_MEASURES.items():
-            base, replay = (number.format(value + 0.0) for value in table.loc[f"{lab} {key}", ["baseline", "replay"]])
+            base, replay = ("-" if pd.isna(value) else number.format(value + 0.0)
+                            for value in table.loc[f"{lab} {key}", ["baseline", "replay"]])
             row[label] = f"{base} / {replay}"
         rows.append(row)
     return _markdown(pd.DataFrame(rows))
@@ -204,6 +206,7 @@ def _handover_section(handover: Handover) -> str:
                    / state.loc[state.index.str.endswith("training EFLOP/s-months") & state.index.str.startswith("frontier"),
                                "baseline"])
     revenue = {lab: state.loc[f"{lab} revenue $bn/month"] for lab in ("frontier_lab_a", "frontier_lab_b")}
+    frontier_months = state.loc[state.index.str.startswith("frontier") & state.index.str.endswith("of the month's")]
     return f"""## The hand-over to the baseline
 
 The baseline starts in January 2025 from a state of its own: the roster's firms with their compute, cash, debt and
@@ -246,6 +249,11 @@ What the tables show:
   market OpenAI's compute grows more slowly in the replay's 2025. A smaller T_ref separates the labs but puts
   OpenAI's 2023-2024 revenue and compute well above the record; calibrating the other firms needs their own
   figures (Anthropic's revenue, Meta's fleet), which the calibration data do not hold yet.
+- The baseline's training stocks are small for the compute its labs train on: the frontier labs' stocks in January
+  2025 are {frontier_months["baseline"].min():.1f}-{frontier_months["baseline"].max():.1f} months of that month's training,
+  the replay's in December 2024 {frontier_months["replay"].min():.0f}-{frontier_months["replay"].max():.0f} months of
+  that month's. In the baseline a lab's capability, and its share of demand, follow the compute it trains on within
+  months; in the replay they carry more than a year of history.
 """
 
 

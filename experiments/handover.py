@@ -9,8 +9,10 @@ compares.
 
 from __future__ import annotations
 
+import math
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -19,6 +21,9 @@ from experiments.runner import RunResult
 from market.model import ComputeMarket
 from market.outputs.metrics import agent_table, compute_gw_by_region, event_table, model_table
 from market.parameters.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from agents.lab import Lab
 
 HANDOVER_SEEDS = (1, 2, 3, 4, 5)
 REPLAY_MONTHS_TO_END_2024 = 36
@@ -67,30 +72,46 @@ def year_2025(result: RunResult) -> dict[str, float]:
             "frontier_lab_a compute Dec": float(lab["compute_gw"].iloc[-1])}
 
 
-def measure_state(model: ComputeMarket) -> dict[str, float]:
+def named_labs(model: ComputeMarket) -> dict[str, Lab]:
+    """The named labs that sell AI services (not the generated followers)."""
+    return {name: lab for name, lab in model.labs.items() if lab.profile.sells_services and not name.startswith("follower")}
+
+
+def training_stocks(model: ComputeMarket) -> dict[str, float]:
+    """Each named lab's cumulative training compute T (EFLOP/s-months)."""
+    return {name: lab.cumulative_training_eflops_months for name, lab in named_labs(model).items()}
+
+
+def measure_state(model: ComputeMarket, stocks_a_month_before: dict[str, float]) -> dict[str, float]:
     """The state the hand-over should carry, read from the model after its month: compute by region (GW), the
-    chipmakers' capacity (GW a month) and order book (GW), and each named lab's compute (GW), revenue ($bn a month) and
-    training stock (EFLOP/s-months, which with price sets its share of demand)."""
+    chipmakers' capacity (GW a month) and order book (GW), and each named lab's compute (GW), revenue ($bn a month),
+    training stock T (EFLOP/s-months, which with price sets its share of demand) and that stock in months of the
+    month's training (T over what T grew by since ``stocks_a_month_before``)."""
     state = {f"compute GW {region}": gw for region, gw in compute_gw_by_region(model).items()}
     state["chipmakers' capacity GW/month"] = sum(maker.capacity_gw_per_month for maker in model.chipmakers.values())
     state["chip order book GW"] = model.chip_market.backlog_gw()
-    for name, lab in model.labs.items():
-        if lab.profile.sells_services and not name.startswith("follower"):
-            state[f"{name} compute GW"] = lab.compute_gw()
-            state[f"{name} revenue $bn/month"] = lab.revenue_month_usd_bn
-            state[f"{name} training EFLOP/s-months"] = lab.cumulative_training_eflops_months
+    for name, lab in named_labs(model).items():
+        stock = lab.cumulative_training_eflops_months
+        trained = stock - stocks_a_month_before[name]
+        state[f"{name} compute GW"] = lab.compute_gw()
+        state[f"{name} revenue $bn/month"] = lab.revenue_month_usd_bn
+        state[f"{name} training EFLOP/s-months"] = stock
+        state[f"{name} training in months of the month's"] = stock / trained if trained > 1e-9 else math.nan
     return state
 
 
 def measure_seed(seed: int) -> SeedHandover:
     """Run the baseline's 2025 and the replay to December 2025 with one seed, reading each state at the hand-over."""
     baseline = ComputeMarket(load_scenario("baseline", [("run.steps", BASELINE_MONTHS_IN_2025)]), rng=seed)
+    stocks_before = training_stocks(baseline)
     baseline.step()
-    baseline_start = measure_state(baseline)
+    baseline_start = measure_state(baseline, stocks_before)
     replay = ComputeMarket(load_scenario(REPLAY_SCENARIO, [("run.steps", REPLAY_MONTHS_TO_END_2025)]), rng=seed)
-    for _ in range(REPLAY_MONTHS_TO_END_2024):
+    for _ in range(REPLAY_MONTHS_TO_END_2024 - 1):
         replay.step()
-    replay_end_2024 = measure_state(replay)
+    stocks_before = training_stocks(replay)
+    replay.step()
+    replay_end_2024 = measure_state(replay, stocks_before)
     results = []
     for model in (baseline, replay):
         while model.running:

@@ -11,7 +11,7 @@ import pytest
 
 from experiments.calibration_doc import DOC, REPLAY_SEEDS, render
 from experiments.cli import main
-from experiments.handover import HANDOVER_SEEDS, Handover, measure_handover, measure_state
+from experiments.handover import HANDOVER_SEEDS, Handover, measure_handover, measure_state, training_stocks
 from experiments.replay import load_calibration, measurable_rows, measure, parse_measure, replay_table
 from market.enums import REGIONS
 from market.model import ComputeMarket
@@ -115,14 +115,18 @@ def test_the_hand_over_state_is_read_after_its_month() -> None:
     """The state the hand-over tables compare is the model's at the end of the month the tables record: compute by
     region equals the model table's row for that month. Fails if the state were read before the month's step."""
     model = ComputeMarket(load_scenario("replay-2022", [("run.steps", 3)]), rng=1)
-    for _ in range(2):
-        model.step()
-    state = measure_state(model)
+    model.step()
+    stocks = training_stocks(model)
+    model.step()
+    state = measure_state(model, stocks)
     row = model_table(model).iloc[-1]
     assert row["date"] == "2022-02"
     for region in REGIONS:
         assert state[f"compute GW {region}"] == pytest.approx(row[f"compute_gw_{region}"], rel=1e-12), region
-    assert state["frontier_lab_a compute GW"] > 0 and state["frontier_lab_a training EFLOP/s-months"] > 60.0
+    lab = model.labs["frontier_lab_a"]
+    assert state["frontier_lab_a training EFLOP/s-months"] == lab.cumulative_training_eflops_months > stocks["frontier_lab_a"]
+    months = lab.cumulative_training_eflops_months / (lab.cumulative_training_eflops_months - stocks["frontier_lab_a"])
+    assert state["frontier_lab_a training in months of the month's"] == pytest.approx(months, rel=1e-12)
 
 
 @pytest.mark.slow
