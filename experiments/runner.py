@@ -20,7 +20,6 @@ from market.model import ComputeMarket
 from market.outputs.metrics import agent_table, event_table, model_table
 from market.parameters.scenario import Scenario
 from market.parameters.schema import ParamError
-from visualization.figures import plot_summary
 
 FORMATS = ("parquet", "csv")
 SUMMARY_COLUMNS = ("compute_gw", "gw_added_per_week", "share_compute_US", "share_compute_CN", "effective_compute_eflops",
@@ -116,6 +115,8 @@ def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Pat
                 table.to_csv(path, index=False)
         result.model.network.write_graphml(staging / "network.graphml")
         if figure:
+            from visualization.figures import plot_summary  # matplotlib loads only for runs that draw (~0.4 s)
+
             plot_summary(result.model_table, staging / "summary.png", f"{scenario.name}, seed {seed}")
         files = {path.name: sha256_of(path) for path in sorted(staging.iterdir())}
         (staging / MANIFEST).write_text(json.dumps(manifest(result, scenario, seed, files), indent=2) + "\n")

@@ -249,7 +249,9 @@ def test_a_run_failing_while_writing_leaves_the_earlier_run_and_no_staging_folde
     if failing == "graphml":
         monkeypatch.setattr(RelationsNetwork, "write_graphml", disk_full)
     else:
-        monkeypatch.setattr(runner, "plot_summary", disk_full)
+        from visualization import figures
+
+        monkeypatch.setattr(figures, "plot_summary", disk_full)
     scenario = load_scenario("baseline", [("run.steps", 2)])
     result = runner.simulate(scenario, 1)
     before = snapshot(out)
