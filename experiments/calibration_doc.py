@@ -232,8 +232,9 @@ share of demand: capability (1 + T / T_ref)^alpha):
 What the tables show:
 - World compute carries over ({sum(state.loc[world, "baseline"]):.1f} GW in the baseline's first month, {sum(state.loc[world, "replay"]):.1f} GW in the
   replay's December 2024); where it stands does not. The replay puts {outside["replay"]:.0%} of it in the Gulf and the rest of
-  the world ({outside["baseline"]:.0%} in the baseline): from 2022 the US clouds build there, where utilities had generation to
-  spare and priced it toward their operating cost, while the US queue for power grew.
+  the world ({outside["baseline"]:.0%} in the baseline): from 2022 the US clouds build there, where power was cheaper (the Gulf's
+  base price is low, and the rest of the world's utility, with generation to spare and no AI load yet, priced it
+  toward its operating cost), and from 2023 the US queue for power grew.
 - The baseline's chip order book is {state.loc["chip order book GW", "baseline"] / state.loc["chip order book GW", "replay"]:.1f} times the replay's: its building labs start with 1.2 times their
   installed compute on order, so its makers start sold out months ahead; the replay's makers ship up to 6 months
   early and carry a shorter book.
