@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.handover import HANDOVER_SEEDS, Handover, measure_handover
+from experiments.handover_doc import markdown_table, render_handover
 from experiments.replay import REPLAY_SCENARIO, load_calibration, replay_table
 from market.parameters.scenario import load_scenario
 from market.parameters.schema import iter_fields
@@ -16,9 +17,7 @@ REPLAY_SEEDS = 10
 COMMAND = f".venv/bin/aicm replay --seeds {REPLAY_SEEDS}"
 
 
-def _markdown(frame: pd.DataFrame) -> str:
-    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
-    return header + "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in frame.itertuples(index=False))
+_markdown = markdown_table
 
 
 def _replay_overrides() -> pd.DataFrame:
@@ -130,7 +129,7 @@ What is still missing:
   several times more chips idle in unfinished buildings by December 2034 (measured in an earlier
   model version: ~13-19 GW against ~2-3 GW, seeds 1-5).
 
-{_handover_section(handover)}
+{render_handover(handover)}
 ## The replay's parameters
 
 The replay sets these parameters differently from the baseline's defaults (sources in the
@@ -149,113 +148,6 @@ model does not output (for example Big Tech's total capex, of which the model co
 centres).
 
 {_markdown(data)}"""
-
-
-YEAR_2025_UNITS = {"AI capex": "$bn, 2025", "incumbent_gpu revenue": "$bn, 2025", "world compute": "GW, 2025 mean",
-                   "frontier_lab_a compute": "GW, 2025 mean", "frontier_lab_a compute Dec": "GW, Dec 2025"}
-LAB_MEASURES = {"compute GW": ("compute (GW)", "{:,.2f}"), "revenue $bn/month": ("revenue ($bn a month)", "{:,.2f}"),
-                "training EFLOP/s-months": ("training stock (EFLOP/s-months)", "{:,.0f}"),
-                "training in months of the month's": ("training stock in months of the month's training", "{:,.1f}")}
-
-
-def _difference(value: float) -> str:
-    return "-" if pd.isna(value) else f"{value:+.0%}"
-
-
-def _year_2025_markdown(handover: Handover) -> str:
-    table = handover.year_2025_table()
-    rows = pd.DataFrame({"figure": table.index, "unit": [YEAR_2025_UNITS[name] for name in table.index],
-                         "baseline": table["baseline"].map("{:,.2f}".format), "replay": table["replay"].map("{:,.2f}".format),
-                         "baseline over replay": table["difference"].map(_difference)})
-    return _markdown(rows)
-
-
-def _totals_markdown(handover: Handover) -> str:
-    table = handover.state_table()
-    totals = table[~table.index.str.contains("_")]
-    rows = pd.DataFrame({"figure": totals.index, "baseline, Jan 2025": totals["baseline"].map("{:,.3f}".format),
-                         "replay, Dec 2024": totals["replay"].map("{:,.3f}".format),
-                         "baseline over replay": totals["difference"].map(_difference)})
-    return _markdown(rows)
-
-
-def _labs_markdown(handover: Handover) -> str:
-    table = handover.state_table()
-    labs = sorted({name.split(" ")[0] for name in table.index if "_" in name.split(" ")[0]})
-    rows = []
-    for lab in labs:
-        row = {"lab": lab}
-        for key, (label, number) in LAB_MEASURES.items():
-            base, replay = ("-" if pd.isna(value) else number.format(value + 0.0)
-                            for value in table.loc[f"{lab} {key}", ["baseline", "replay"]])
-            row[label] = f"{base} / {replay}"
-        rows.append(row)
-    return _markdown(pd.DataFrame(rows))
-
-
-def _handover_section(handover: Handover) -> str:
-    """The baseline's first month against the replay's December 2024, and the two runs' 2025."""
-    year, state = handover.year_2025_table(), handover.state_table()
-    world = [f"compute GW {region}" for region in ("US", "CN", "EU", "GULF", "ROW")]
-    outside = {run: state.loc[["compute GW GULF", "compute GW ROW"], run].sum() / state.loc[world, run].sum()
-               for run in ("baseline", "replay")}
-    training = {run: state.loc[[f"{lab} training EFLOP/s-months" for lab in ("frontier_lab_a", "frontier_lab_d")], run]
-                for run in ("baseline", "replay")}
-    stock_ratio = (state.loc[state.index.str.endswith("training EFLOP/s-months") & state.index.str.startswith("frontier"),
-                             "replay"]
-                   / state.loc[state.index.str.endswith("training EFLOP/s-months") & state.index.str.startswith("frontier"),
-                               "baseline"])
-    revenue = {lab: state.loc[f"{lab} revenue $bn/month"] for lab in ("frontier_lab_a", "frontier_lab_b")}
-    frontier_months = state.loc[state.index.str.startswith("frontier") & state.index.str.endswith("of the month's")]
-    return f"""## The hand-over to the baseline
-
-The baseline starts in January 2025 from a state of its own: the roster's firms with their compute, cash, debt and
-training stocks, building labs' pipelines, and the adoption curve at the replay's December 2024 spend. It is meant to
-continue the replay's end of 2024. The tables set the baseline's first month against the replay's December 2024, and
-the two runs' 2025 (medians of seeds {HANDOVER_SEEDS[0]}-{HANDOVER_SEEDS[-1]}, `experiments/handover.py`).
-
-2025 in both runs:
-
-{_year_2025_markdown(handover)}
-AI capex, the incumbent chipmaker's revenue and world compute agree within 20%
-(`tests/test_replay.py`). OpenAI's compute does not: the baseline's reaches {year.loc["frontier_lab_a compute Dec", "baseline"]:.2f} GW in
-December 2025, the replay's {year.loc["frontier_lab_a compute Dec", "replay"]:.2f} GW (OpenAI's CFO reported ~1.9 GW).
-
-The state at the hand-over (compute by site region; the chipmakers' capacity and order book):
-
-{_totals_markdown(handover)}
-Each named lab that sells AI services, baseline in January 2025 / replay in December 2024 (compute it runs:
-its own less what it leases out, plus what it leases in; its training stock sets, with its price, its
-share of demand: capability (1 + T / T_ref)^alpha):
-
-{_labs_markdown(handover)}
-What the tables show:
-- World compute carries over ({sum(state.loc[world, "baseline"]):.1f} GW in the baseline's first month, {sum(state.loc[world, "replay"]):.1f} GW in the
-  replay's December 2024); where it stands does not. The replay puts {outside["replay"]:.0%} of it in the Gulf and the rest of
-  the world ({outside["baseline"]:.0%} in the baseline): from 2022 the US clouds build there, where power was cheaper (the Gulf's
-  base price is low, and the rest of the world's utility, with generation to spare and no AI load yet, priced it
-  toward its operating cost), and from 2023 the US queue for power grew.
-- The baseline's chip order book is {state.loc["chip order book GW", "baseline"] / state.loc["chip order book GW", "replay"]:.1f} times the replay's: its building labs start with 1.2 times their
-  installed compute on order, so its makers start sold out months ahead; the replay's makers ship up to 6 months
-  early and carry a shorter book.
-- The firms do not carry over. The replay's frontier labs end 2024 with {stock_ratio.min():.1f}-{stock_ratio.max():.1f} times the baseline's
-  training stocks in January 2025 (the roster's `initial_training_eflops_months` and a month's training), and with stocks much nearer
-  each other: the EU lab's is {training["replay"].iloc[1] / training["replay"].iloc[0]:.2f} of OpenAI's in the replay,
-  {training["baseline"].iloc[1] / training["baseline"].iloc[0]:.2f} in the baseline. The replay starts every lab at 0.15
-  times its 2025 stock, well below T_ref, where capability hardly differs between labs, so the labs share demand nearly
-  evenly in 2022 and the small ones grow about as fast as OpenAI. Its Anthropic earns
-  {revenue["frontier_lab_b"]["replay"] / revenue["frontier_lab_a"]["replay"]:.2f} of OpenAI's revenue in December 2024
-  ({revenue["frontier_lab_b"]["baseline"] / revenue["frontier_lab_a"]["baseline"]:.2f} in the baseline's first month);
-  OpenAI's own revenue agrees (it is calibrated), its rivals' are larger, and with a smaller share of a growing
-  market OpenAI's compute grows more slowly in the replay's 2025. A smaller T_ref separates the labs but puts
-  OpenAI's 2023-2024 revenue and compute well above the record; calibrating the other firms needs their own
-  figures (Anthropic's revenue, Meta's fleet), which the calibration data do not hold yet.
-- The baseline's training stocks are small for the compute its labs train on: the frontier labs' stocks in January
-  2025 are {frontier_months["baseline"].min():.1f}-{frontier_months["baseline"].max():.1f} months of that month's training,
-  the replay's in December 2024 {frontier_months["replay"].min():.0f}-{frontier_months["replay"].max():.0f} months of
-  that month's. In the baseline a lab's capability, and its share of demand, follow the compute it trains on within
-  months; in the replay they carry more than a year of history.
-"""
 
 
 def _within(replay: pd.DataFrame, tolerance: float = 0.35) -> int:

@@ -55,7 +55,8 @@ class Handover:
         return _compare(self.baseline_2025.median(), self.replay_2025.median())
 
     def state_table(self) -> pd.DataFrame:
-        """Medians over the seeds of each state figure at the hand-over, and the baseline's over the replay's, less 1."""
+        """Medians over the seeds of each state figure at the hand-over (totals and shares are each seed's, then the
+        median), and the baseline's over the replay's, less 1."""
         return _compare(self.baseline_start.median(), self.replay_end_2024.median())
 
 
@@ -82,36 +83,62 @@ def training_stocks(model: ComputeMarket) -> dict[str, float]:
     return {name: lab.cumulative_training_eflops_months for name, lab in named_labs(model).items()}
 
 
-def measure_state(model: ComputeMarket, stocks_a_month_before: dict[str, float]) -> dict[str, float]:
-    """The state the hand-over should carry, read from the model after its month: compute by region (GW), the
-    chipmakers' capacity (GW a month) and order book (GW), and each named lab's compute (GW), revenue ($bn a month),
-    training stock T (EFLOP/s-months, which with price sets its share of demand) and that stock in months of the
-    month's training (T over what T grew by since ``stocks_a_month_before``)."""
-    state = {f"compute GW {region}": gw for region, gw in compute_gw_by_region(model).items()}
+def measure_state(model: ComputeMarket, training_before_eflops_months: dict[str, float]) -> dict[str, float]:
+    """The state the hand-over should carry, read from the model after its month.
+
+    Args:
+        model: The model, after the month's step.
+        training_before_eflops_months: Each named lab's training stock before the month (:func:`training_stocks`).
+
+    Returns:
+        Compute online by site region and in all (GW), the share of it in the Gulf and the rest of the world, and the
+        share of that owned by US-headquartered labs; the world's AI-services revenue ($bn a month); the chipmakers'
+        capacity (GW a month) and order book (GW); and each named lab's compute (GW), revenue ($bn a month: AI
+        services, and lease income for a cloud), training stock T at the month's end (EFLOP/s-months, which with price
+        sets its share of demand) and its stock before the month in months of the month's training.
+    """
+    by_region = compute_gw_by_region(model)
+    world_gw = sum(by_region.values())
+    abroad_gw = by_region["GULF"] + by_region["ROW"]
+    state = {f"compute GW {region}": gw for region, gw in by_region.items()}
+    state["compute GW world"] = world_gw
+    state["share of compute in the Gulf and the rest of the world"] = abroad_gw / world_gw if world_gw > 0 else math.nan
+    owned_by_us_gw = _owned_by_us_labs_gw(model, ("GULF", "ROW"))
+    state["share of that owned by US labs"] = owned_by_us_gw / abroad_gw if abroad_gw > 0 else math.nan
+    state["AI services revenue $bn/month"] = model.month_stats.get("ai_revenue_usd_bn", 0.0)
     state["chipmakers' capacity GW/month"] = sum(maker.capacity_gw_per_month for maker in model.chipmakers.values())
     state["chip order book GW"] = model.chip_market.backlog_gw()
     for name, lab in named_labs(model).items():
-        stock = lab.cumulative_training_eflops_months
-        trained = stock - stocks_a_month_before[name]
+        stock_eflops_months = lab.cumulative_training_eflops_months
+        before_eflops_months = training_before_eflops_months.get(name, stock_eflops_months)
+        trained_eflops_months = stock_eflops_months - before_eflops_months
         state[f"{name} compute GW"] = lab.compute_gw()
         state[f"{name} revenue $bn/month"] = lab.revenue_month_usd_bn
-        state[f"{name} training EFLOP/s-months"] = stock
-        state[f"{name} training in months of the month's"] = stock / trained if trained > 1e-9 else math.nan
+        state[f"{name} training EFLOP/s-months"] = stock_eflops_months
+        state[f"{name} training before the month, in months of the month's"] = (
+            before_eflops_months / trained_eflops_months if trained_eflops_months > 1e-9 else math.nan)
     return state
+
+
+def _owned_by_us_labs_gw(model: ComputeMarket, sites: tuple[str, ...]) -> float:
+    """GW online at projects in ``sites`` whose owner is a lab headquartered in the US."""
+    us_accounts = {lab.account for lab in model.labs.values() if lab.region == "US"}
+    return sum(project.online_gw for project in model.projects.values()
+               if project.site in sites and project.owner in us_accounts)
 
 
 def measure_seed(seed: int) -> SeedHandover:
     """Run the baseline's 2025 and the replay to December 2025 with one seed, reading each state at the hand-over."""
     baseline = ComputeMarket(load_scenario("baseline", [("run.steps", BASELINE_MONTHS_IN_2025)]), rng=seed)
-    stocks_before = training_stocks(baseline)
+    training_before = training_stocks(baseline)
     baseline.step()
-    baseline_start = measure_state(baseline, stocks_before)
+    baseline_start = measure_state(baseline, training_before)
     replay = ComputeMarket(load_scenario(REPLAY_SCENARIO, [("run.steps", REPLAY_MONTHS_TO_END_2025)]), rng=seed)
     for _ in range(REPLAY_MONTHS_TO_END_2024 - 1):
         replay.step()
-    stocks_before = training_stocks(replay)
+    training_before = training_stocks(replay)
     replay.step()
-    replay_end_2024 = measure_state(replay, stocks_before)
+    replay_end_2024 = measure_state(replay, training_before)
     results = []
     for model in (baseline, replay):
         while model.running:
@@ -133,5 +160,6 @@ def measure_handover(seeds: tuple[int, ...] = HANDOVER_SEEDS, workers: int = 1) 
 
 
 def _compare(baseline: pd.Series, replay: pd.Series) -> pd.DataFrame:
+    """Both runs' medians side by side, and the baseline's over the replay's less 1 (missing where the replay's is 0)."""
     difference = (baseline / replay.where(replay.abs() > 1e-9) - 1.0).where(replay.abs() > 1e-9)
     return pd.DataFrame({"baseline": baseline, "replay": replay, "difference": difference})

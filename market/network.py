@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -116,36 +118,45 @@ class RelationsNetwork:
 
 
 def _graphml_data(data: dict[str, Any]) -> dict[str, Any]:
+    """An element's attributes as GraphML values, empty ones dropped."""
     return {name: _graphml_value(value) for name, value in data.items() if value is not None}
 
 
 GRAPHML_TYPE_OF = {bool: "boolean", int: "long", float: "double", str: "string"}
+XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _graphml_type(value: Any) -> str:
+    """The GraphML type of a cleaned value (:func:`_graphml_value`)."""
     kind = GRAPHML_TYPE_OF.get(type(value))
     if kind is not None:
         return kind
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, (int, np.integer)):
+    if isinstance(value, int):
         return "long"
-    if isinstance(value, (float, np.floating)):
+    if isinstance(value, float):
         return "double"
     return "string"
 
 
 def _graphml_text(value: Any, kind: str) -> str:
+    """A value's text in GraphML: xs:double spellings of infinities and NaN, XML-escaped strings without the control
+    characters XML 1.0 cannot hold."""
     if kind == "double":
-        return repr(float(value))
+        number = float(value)
+        if math.isfinite(number):
+            return repr(number)
+        return "NaN" if math.isnan(number) else ("INF" if number > 0 else "-INF")
     if kind == "string":
-        return escape(str(value))
+        return escape(XML_INVALID.sub("", str(value)))
     if kind == "long":
         return str(int(value))
     return "true" if value else "false"
 
 
 def _graphml_values(data: dict[str, Any], domain: str, keys: dict[tuple[str, str, str], str]) -> str:
+    """A node's or edge's <data> elements."""
     parts = []
     for name, value in data.items():
         kind = _graphml_type(value)
@@ -154,12 +165,15 @@ def _graphml_values(data: dict[str, Any], domain: str, keys: dict[tuple[str, str
 
 
 def _table_value(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
+    """A value as the edge table holds it: the GraphML value (numpy scalars as Python ones)."""
     return _graphml_value(value)
 
 
 def _graphml_value(value: Any) -> Any:
+    """A value GraphML can type: a Python bool, int, float or str (numpy scalars as Python ones, sequences joined by
+    commas, anything else as its text)."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):

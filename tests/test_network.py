@@ -37,9 +37,9 @@ def test_baseline_network_has_every_relation_type_it_models(baseline_seed1, tmp_
 
 def test_graphml_reads_back_as_networkx_s_own_writer_gives_it(tmp_path) -> None:
     """The streamed GraphML reads back (``networkx.read_graphml``) to the nodes, edges, keys and values networkx's own
-    writer gives for the same cleaned graph: booleans, integers (numpy's too), floats (numpy's too, infinity
-    included), strings with characters XML must escape, lists joined by commas, None dropped. Fails if a value's type
-    or text, an edge's relation type or an escape is lost."""
+    writer gives for the same cleaned graph: booleans, integers and floats (numpy's as Python's, typed), infinity,
+    strings with characters XML must escape, lists joined by commas, None dropped. Fails if a value's type or text, an
+    edge's relation type or an escape is lost."""
     import numpy as np
 
     from market.network import _graphml_value
@@ -63,3 +63,19 @@ def test_graphml_reads_back_as_networkx_s_own_writer_gives_it(tmp_path) -> None:
     assert list(back.nodes(data=True)) == list(expected.nodes(data=True))
     assert list(back.edges(keys=True, data=True)) == list(expected.edges(keys=True, data=True))
     assert back.nodes["1"]["name"] == 'maker "A" & <co>' and back.edges["2", "1", "partners"]["ids"] == "3,4"
+    assert back.nodes["1"]["size"] == 3 and isinstance(back.nodes["1"]["size"], int)
+    assert back.nodes["1"]["alive"] is True and back.edges["1", "2", "lends"]["months"] == 60
+
+
+def test_graphml_holds_what_xml_cannot_and_not_a_number(tmp_path) -> None:
+    """Control characters XML 1.0 cannot hold are dropped from text, and NaN and infinities are written as xs:double
+    spells them; the file parses and reads back. Fails if a control character makes the file unreadable."""
+    import math
+
+    network = RelationsNetwork()
+    network.add_node(1, name="bell\x07 and tab\t", price=float("nan"), cap=float("-inf"))
+    path = tmp_path / "g.graphml"
+    network.write_graphml(path)
+    back = nx.read_graphml(path)
+    assert back.nodes["1"]["name"] == "bell and tab\t"
+    assert math.isnan(back.nodes["1"]["price"]) and back.nodes["1"]["cap"] == float("-inf")

@@ -1,0 +1,161 @@
+"""The section of docs/calibration.md that sets the replay's December 2024 beside the baseline's first month: tables and
+prose whose every number comes from :func:`experiments.handover.measure_handover`."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from experiments.handover import HANDOVER_SEEDS, Handover
+from experiments.replay import REPLAY_SCENARIO
+from market.parameters.params import Params
+from market.parameters.scenario import load_scenario
+
+YEAR_2025_UNITS = {"AI capex": "$bn, 2025", "incumbent_gpu revenue": "$bn, 2025", "world compute": "GW, 2025 mean",
+                   "frontier_lab_a compute": "GW, 2025 mean", "frontier_lab_a compute Dec": "GW, Dec 2025"}
+LAB_MEASURES = {"compute GW": ("compute (GW)", "{:,.2f}"),
+                "revenue $bn/month": ("revenue ($bn a month)", "{:,.2f}"),
+                "training EFLOP/s-months": ("training stock (EFLOP/s-months)", "{:,.0f}"),
+                "training before the month, in months of the month's": ("training stock before the month, in months "
+                                                                        "of the month's training", "{:,.1f}")}
+FRONTIER_LABS = ("frontier_lab_a", "frontier_lab_b", "frontier_lab_c", "frontier_lab_d", "frontier_lab_e")
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A Markdown table of the frame's columns and rows, values as they print."""
+    header = "| " + " | ".join(frame.columns) + " |\n|" + "---|" * len(frame.columns) + "\n"
+    return header + "".join("| " + " | ".join(str(v) for v in row) + " |\n" for row in frame.itertuples(index=False))
+
+
+def _difference(value: float) -> str:
+    """The baseline's over the replay's, less 1, as a signed percentage ('-' where there is none)."""
+    return "-" if pd.isna(value) else f"{value:+.0%}"
+
+
+def _year_2025_markdown(handover: Handover) -> str:
+    """The five 2025 figures in both runs."""
+    table = handover.year_2025_table()
+    rows = pd.DataFrame({"figure": table.index, "unit": [YEAR_2025_UNITS[name] for name in table.index],
+                         "baseline": table["baseline"].map("{:,.2f}".format),
+                         "replay": table["replay"].map("{:,.2f}".format),
+                         "baseline over replay": table["difference"].map(_difference)})
+    return markdown_table(rows)
+
+
+def _totals_markdown(handover: Handover) -> str:
+    """The state figures that are not a lab's: compute by region, shares, revenue, the chipmakers'."""
+    table = handover.state_table()
+    totals = table[~table.index.str.contains("_")]
+    rows = pd.DataFrame({"figure": totals.index, "baseline, Jan 2025": totals["baseline"].map("{:,.3f}".format),
+                         "replay, Dec 2024": totals["replay"].map("{:,.3f}".format),
+                         "baseline over replay": totals["difference"].map(_difference)})
+    return markdown_table(rows)
+
+
+def _labs_markdown(handover: Handover) -> str:
+    """One row per named lab: each measure as baseline / replay."""
+    table = handover.state_table()
+    labs = sorted({name.split(" ")[0] for name in table.index if "_" in name.split(" ")[0]})
+    rows = []
+    for lab in labs:
+        row = {"lab": lab}
+        for key, (label, number) in LAB_MEASURES.items():
+            base, replay = ("-" if pd.isna(value) else number.format(value + 0.0)
+                            for value in table.loc[f"{lab} {key}", ["baseline", "replay"]])
+            row[label] = f"{base} / {replay}"
+        rows.append(row)
+    return markdown_table(pd.DataFrame(rows))
+
+
+def _starting_stock_ratios() -> pd.Series:
+    """Each frontier lab's training stock at the replay's start over its 2025 default (the roster's)."""
+    defaults, replay = Params().labs, load_scenario(REPLAY_SCENARIO).params.labs
+    return pd.Series({lab: replay[lab].initial_training_eflops_months / defaults[lab].initial_training_eflops_months
+                      for lab in FRONTIER_LABS})
+
+
+def render_handover(handover: Handover) -> str:
+    """The section's Markdown: the baseline's first month against the replay's December 2024, and the runs' 2025."""
+    year, state = handover.year_2025_table(), handover.state_table()
+
+    def of(figure: str, run: str) -> float:
+        return float(state.loc[figure, run])
+
+    def lab_ratio(measure: str, lab: str, run: str) -> float:
+        return of(f"{lab} {measure}", run) / of(f"frontier_lab_a {measure}", run)
+
+    stocks = [f"{lab} training EFLOP/s-months" for lab in FRONTIER_LABS]
+    stock_ratio = state.loc[stocks, "replay"] / state.loc[stocks, "baseline"]
+    rivals = {run: [lab_ratio("training EFLOP/s-months", lab, run) for lab in FRONTIER_LABS[1:]]
+              for run in ("baseline", "replay")}
+    months = state.loc[[f"{lab} training before the month, in months of the month's" for lab in FRONTIER_LABS]]
+    openai_share = {run: of("frontier_lab_a revenue $bn/month", run) / of("AI services revenue $bn/month", run)
+                    for run in ("baseline", "replay")}
+    starts = _starting_stock_ratios()
+    params = Params()
+    reference = params.capability.reference_training_eflops_months
+    replay_openai_start = load_scenario(REPLAY_SCENARIO).params.labs["frontier_lab_a"].initial_training_eflops_months
+    abroad = "share of compute in the Gulf and the rest of the world"
+
+    def weight_ratio(run: str) -> float:
+        labs = (load_scenario(REPLAY_SCENARIO).params if run == "replay" else params).labs
+        stock = {lab: labs[lab].initial_training_eflops_months for lab in ("frontier_lab_a", "frontier_lab_d")}
+        ratio = (1.0 + stock["frontier_lab_a"] / reference) / (1.0 + stock["frontier_lab_d"] / reference)
+        return ratio ** (params.capability.exponent * params.demand.share_weight_capability)
+
+    return f"""## The hand-over to the baseline
+
+The baseline starts in January 2025 from a state of its own: the roster's firms with their compute, cash, debt and
+training stocks, building labs' pipelines, and the adoption curve at the replay's December 2024 spend. It is meant to
+continue the replay's end of 2024. The tables set the baseline's first month against the replay's December 2024, and
+the two runs' 2025 (medians of seeds {HANDOVER_SEEDS[0]}-{HANDOVER_SEEDS[-1]}: of each seed's figure, totals and
+shares included; `experiments/handover.py`).
+
+2025 in both runs:
+
+{_year_2025_markdown(handover)}
+AI capex, the incumbent chipmaker's revenue and world compute agree within 20%
+(`tests/test_replay.py`). OpenAI's compute does not: the baseline's reaches
+{year.loc["frontier_lab_a compute Dec", "baseline"]:.2f} GW in December 2025, the replay's
+{year.loc["frontier_lab_a compute Dec", "replay"]:.2f} GW (OpenAI's CFO reported ~1.9 GW).
+
+The state at the hand-over (compute by site region; the share of compute in the Gulf and the rest of the world, and
+the share of that owned by labs headquartered in the US; the world's AI-services revenue; the chipmakers' capacity
+and order book):
+
+{_totals_markdown(handover)}
+Each named lab that sells AI services, baseline in January 2025 / replay in December 2024: compute it runs (its own
+less what it leases out, plus what it leases in); revenue (AI services, and a cloud's lease income); training stock,
+which with its price sets its share of demand through capability (1 + T / T_ref)^alpha; and its stock before the
+month in months of that month's training:
+
+{_labs_markdown(handover)}
+What the tables show:
+- World compute carries over ({of("compute GW world", "baseline"):.1f} GW in the baseline's first month,
+  {of("compute GW world", "replay"):.1f} GW in the replay's December 2024); where it stands does not. The replay puts
+  {of(abroad, "replay"):.0%} of it in the Gulf and the rest of the world ({of(abroad, "baseline"):.0%} in the baseline),
+  {of("share of that owned by US labs", "replay"):.0%} of that owned by US labs.
+- The baseline's chip order book is
+  {of("chip order book GW", "baseline") / of("chip order book GW", "replay"):.1f} times the replay's: its building
+  labs start with 1.2 times their installed compute on order, so its makers start sold out months ahead; the replay's
+  makers ship up to 6 months early and carry a shorter book.
+- The firms do not carry over. The replay's frontier labs end 2024 with
+  {stock_ratio.min():.1f}-{stock_ratio.max():.1f} times the baseline's training stocks in January 2025, and with stocks
+  nearer each other: OpenAI's rivals hold {min(rivals["replay"]):.1f}-{max(rivals["replay"]):.1f} times its stock in
+  the replay, {min(rivals["baseline"]):.1f}-{max(rivals["baseline"]):.1f} times in the baseline. The replay starts the
+  frontier labs at {starts.min():.2f}-{starts.max():.2f} of their 2025 stocks (OpenAI at {replay_openai_start:.0f}
+  EFLOP/s-months, below T_ref = {reference:.0f}), where (1 + T / T_ref) differs little between labs: at equal prices
+  OpenAI's weight in demand is {weight_ratio("replay"):.1f} times the EU lab's at the replay's start and
+  {weight_ratio("baseline"):.1f} times at the baseline's, so the replay's labs share 2022's demand more evenly. Anthropic earns
+  {lab_ratio("revenue $bn/month", "frontier_lab_b", "replay"):.2f} of OpenAI's revenue in the replay's December 2024,
+  {lab_ratio("revenue $bn/month", "frontier_lab_b", "baseline"):.2f} in the baseline's first month; OpenAI's own
+  revenue agrees (it is calibrated) but its share of the world's AI-services revenue is
+  {openai_share["replay"]:.1%} in the replay against {openai_share["baseline"]:.1%} in the baseline, and its compute
+  grows less over the replay's 2025. A smaller T_ref separates the labs but puts OpenAI's 2023-2024 revenue and
+  compute well above the record; calibrating the other firms needs their own figures (Anthropic's revenue, Meta's
+  fleet), which the calibration data do not hold yet.
+- The baseline's training stocks are small for the compute its labs train on: the frontier labs start 2025 with
+  {months["baseline"].min():.1f}-{months["baseline"].max():.1f} months of their January training, where the replay's
+  labs enter December 2024 with {months["replay"].min():.0f}-{months["replay"].max():.0f} months of theirs. In the
+  baseline a lab's capability, and its share of demand, follow the compute it trains on within months; in the replay
+  they carry more than a year of history.
+"""
