@@ -250,7 +250,7 @@ MUTANTS: tuple[Mutant, ...] = (
 
 UNIT_TESTS_FIRST = ("test_clearing", "test_insolvency_rules", "test_finance_rules", "test_market_rules", "test_ledger",
                     "test_finance_known_answers", "test_policy", "test_supply_rules", "test_compute", "test_contagion",
-                    "test_financing_rules", "test_impairment")
+                    "test_financing_rules", "test_impairment", "test_placement", "test_power_rules", "test_unit_economics")
 
 
 def fast_test_command(tree: Path) -> list[str]:
