@@ -17,9 +17,6 @@ REPLAY_SEEDS = 10
 COMMAND = f".venv/bin/aicm replay --seeds {REPLAY_SEEDS}"
 
 
-_markdown = markdown_table
-
-
 def _replay_overrides() -> pd.DataFrame:
     """Parameters the replay scenario sets differently from the defaults, with units."""
     from market.parameters.params import Params
@@ -58,7 +55,7 @@ taken on each firm's own fiscal year (NVIDIA's runs February-January). Regenerat
 {COMMAND}
 ```
 
-{_markdown(shown)}
+{markdown_table(shown)}
 **Status: second pass, {_within(replay)} of {len(replay)} figures within 35% of the record.**
 `tests/test_replay.py` holds the 2024 figures, which the calibration did not use, within 35% of the
 record (median of 10 seeds).
@@ -136,7 +133,7 @@ The replay sets these parameters differently from the baseline's defaults (sourc
 scenario file `experiments/scenarios/{REPLAY_SCENARIO}.toml` and, for each field, in
 [`parameters.md`](parameters.md)):
 
-{_markdown(_replay_overrides())}
+{markdown_table(_replay_overrides())}
 Scenario sources:
 
 {"".join(f"- {source}" + chr(10) for source in scenario.sources)}
@@ -147,7 +144,7 @@ structural shares and physical figures the model takes as given; context rows ar
 model does not output (for example Big Tech's total capex, of which the model counts only AI data
 centres).
 
-{_markdown(data)}"""
+{markdown_table(data)}"""
 
 
 def _within(replay: pd.DataFrame, tolerance: float = 0.35) -> int:

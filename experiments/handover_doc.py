@@ -66,9 +66,9 @@ def _labs_markdown(handover: Handover) -> str:
     return markdown_table(pd.DataFrame(rows))
 
 
-def _starting_stock_ratios() -> pd.Series:
+def _starting_stock_ratios(defaults: Params, replay: Params) -> pd.Series:
     """Each frontier lab's training stock at the replay's start over its 2025 default (the roster's)."""
-    defaults, replay = Params().labs, load_scenario(REPLAY_SCENARIO).params.labs
+    defaults, replay = defaults.labs, replay.labs
     return pd.Series({lab: replay[lab].initial_training_eflops_months / defaults[lab].initial_training_eflops_months
                       for lab in FRONTIER_LABS})
 
@@ -90,14 +90,14 @@ def render_handover(handover: Handover) -> str:
     months = state.loc[[f"{lab} training before the month, in months of the month's" for lab in FRONTIER_LABS]]
     openai_share = {run: of("frontier_lab_a revenue $bn/month", run) / of("AI services revenue $bn/month", run)
                     for run in ("baseline", "replay")}
-    starts = _starting_stock_ratios()
-    params = Params()
+    params, replay_params = Params(), load_scenario(REPLAY_SCENARIO).params
+    starts = _starting_stock_ratios(params, replay_params)
     reference = params.capability.reference_training_eflops_months
-    replay_openai_start = load_scenario(REPLAY_SCENARIO).params.labs["frontier_lab_a"].initial_training_eflops_months
+    replay_openai_start = replay_params.labs["frontier_lab_a"].initial_training_eflops_months
     abroad = "share of compute in the Gulf and the rest of the world"
 
     def weight_ratio(run: str) -> float:
-        labs = (load_scenario(REPLAY_SCENARIO).params if run == "replay" else params).labs
+        labs = (replay_params if run == "replay" else params).labs
         stock = {lab: labs[lab].initial_training_eflops_months for lab in ("frontier_lab_a", "frontier_lab_d")}
         ratio = (1.0 + stock["frontier_lab_a"] / reference) / (1.0 + stock["frontier_lab_d"] / reference)
         return ratio ** (params.capability.exponent * params.demand.share_weight_capability)

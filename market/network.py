@@ -76,7 +76,7 @@ class RelationsNetwork:
         names = {node: data.get("name") for node, data in self.graph.nodes(data=True)}
         columns = ["source", "source_name", "target", "target_name", "type"]
         rows = [{"source": u, "source_name": names.get(u), "target": v, "target_name": names.get(v), "type": k,
-                 **{name: _table_value(x) for name, x in data.items() if x is not None and name not in (*columns, "type")}}
+                 **{name: _graphml_value(x) for name, x in data.items() if x is not None and name not in (*columns, "type")}}
                 for u, v, k, data in self.graph.edges(keys=True, data=True)]
         table = pd.DataFrame(rows)
         if table.empty:
@@ -162,11 +162,6 @@ def _graphml_values(data: dict[str, Any], domain: str, keys: dict[tuple[str, str
         kind = _graphml_type(value)
         parts.append(f'<data key="{keys[domain, name, kind]}">{_graphml_text(value, kind)}</data>')
     return "".join(parts)
-
-
-def _table_value(value: Any) -> Any:
-    """A value as the edge table holds it: the GraphML value (numpy scalars as Python ones)."""
-    return _graphml_value(value)
 
 
 def _graphml_value(value: Any) -> Any:
