@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from market.finance.ledger import OUTSIDE, Ledger, PaymentKind
+from market.finance.ledger import KIND_CODE, KIND_LIST, OUTSIDE, Ledger, PaymentKind
 
 
 def make_ledger(*cash: float) -> Ledger:
@@ -87,6 +87,38 @@ def test_flows_are_kept_by_payer_payee_kind_per_step() -> None:
 
 
 KINDS = [PaymentKind.CHIPS, PaymentKind.LEASE, PaymentKind.POWER, PaymentKind.INTEREST]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(1, 5), st.lists(st.integers(1, 5), min_size=1, max_size=4),
+                          st.floats(0.001, 10.0), st.integers(0, 3)), max_size=30))
+def test_a_step_s_flows_sum_each_payer_payee_kind_in_journal_order_sorted_by_key(payments) -> None:
+    """Single payments and payments to many mixed in one step aggregate to one row per (payer, payee, kind), rows in
+    ascending (payer, payee, kind) order, each total the sequential sum (bit for bit) of the single payments in the order
+    made, then of the payments to many in the order made. Fails if the rows lose their order, a kind or account is
+    decoded wrongly, or rows are summed in another order."""
+    ledger = make_ledger(*[1e6] * 5)
+    ledger.close_step()
+    singles: list[tuple[tuple[int, int, int], float]] = []
+    to_many_rows: list[tuple[tuple[int, int, int], float]] = []
+    for to_many, payer, payees, amount, kind in payments:
+        payees = sorted({p for p in payees if p != payer})
+        if not payees:
+            continue
+        if to_many:
+            ledger.pay_to_many(payer, np.array(payees), np.full(len(payees), amount), KINDS[kind])
+        else:
+            payees = payees[:1]
+            ledger.pay(payer, payees[0], amount, KINDS[kind])
+        (to_many_rows if to_many else singles).extend(((payer, payee, kind), amount) for payee in payees)
+    expected: dict[tuple[int, int, int], float] = {}
+    for key, amount in singles + to_many_rows:
+        expected[key] = expected.get(key, 0.0) + amount
+    flows = ledger.close_step()
+    keys = [(int(p), int(q), KINDS.index(KIND_LIST[int(k)])) for p, q, k in zip(flows.payer, flows.payee, flows.kind, strict=True)]
+    order = sorted(expected, key=lambda key: (key[0], key[1], KIND_CODE[KINDS[key[2]]]))
+    assert keys == order
+    assert flows.amount.tolist() == [expected[key] for key in order]
 
 
 @settings(max_examples=60, deadline=None)

@@ -4,8 +4,8 @@ Stakes and loans are dense matrices indexed by ledger account: ``stakes[h, f]`` 
 of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l holds on borrower b
 and ``rates[l, b]`` its interest rate. They are stored column-major: a firm's share register and a borrower's loans
 are contiguous columns, read whole every month, and the columns of accounts that never issue shares or borrow (the
-investors) are never written, so the operating system never backs them with memory (all but ``first_month``, which
-starts filled with -1). Rounds price shares at the firm's market value (floored at
+investors) are never written, so the operating system never backs them with memory (``first_month_plus_one`` too: it
+holds the month a holding began plus one, zero for none). Rounds price shares at the firm's market value (floored at
 ``finance.min_pre_money_usd_bn``, times a follower's size weight); investors barred by the firm's home government's screening
 (``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to
 the others and what they would have committed (within their caps) is logged as blocked; new debt costs
@@ -53,7 +53,7 @@ class CapitalMarket:
         self.loans = np.zeros((n, n), order="F")
         self.rates = np.zeros((n, n), order="F")
         self.invested = np.zeros((n, n), order="F")
-        self.first_month = np.full((n, n), -1, dtype=np.int64, order="F")
+        self.first_month_plus_one = np.zeros((n, n), dtype=np.int64, order="F")
         self.equity_raised_month = np.zeros(n)
         self.debt_raised_month = np.zeros(n)
         self.payout_month = np.zeros(n)
@@ -180,8 +180,8 @@ class CapitalMarket:
         return risk_free + finance.base_spread_per_year + finance.leverage_spread_per_year * leverage
 
     def _mark_first(self, holders: np.ndarray, firm: int) -> None:
-        unset = holders[self.first_month[holders, firm] < 0]
-        self.first_month[unset, firm] = self.model.month
+        unset = holders[self.first_month_plus_one[holders, firm] == 0]
+        self.first_month_plus_one[unset, firm] = self.model.month + 1
 
     def debt_capacity(self, firm: EconomicAgent, total_assets_usd_bn: float) -> float:
         """More debt the firm may take within ``finance.max_debt_to_assets``."""
@@ -289,12 +289,12 @@ class CapitalMarket:
         """Write 'invests' and 'lends' edges from the stake and loan matrices (the matrices are the record)."""
         network, month_of = self.model.network, self.model.date
         for holder, firm in zip(*np.nonzero(self.stakes > 0), strict=True):
-            start = self.first_month[holder, firm]
+            start = self.first_month_plus_one[holder, firm] - 1
             network.add_or_update(int(holder), int(firm), EdgeType.INVESTS, _date(start, month_of),
                                   stake=float(self.stakes[holder, firm]),
                                   amount_usd_bn=float(self.invested[holder, firm]))
         for lender, borrower in zip(*np.nonzero(self.loans > 1e-12), strict=True):
-            start = self.first_month[lender, borrower]
+            start = self.first_month_plus_one[lender, borrower] - 1
             network.add_or_update(int(lender), int(borrower), EdgeType.LENDS, _date(start, month_of),
                                   principal_usd_bn=float(self.loans[lender, borrower]),
                                   rate=float(self.rates[lender, borrower]))

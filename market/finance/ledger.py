@@ -71,14 +71,15 @@ KIND_CODE: dict[PaymentKind, int] = {kind: i for i, kind in enumerate(KIND_LIST)
 OUTSIDE_CODES = np.array([kind in OUTSIDE_KINDS for kind in KIND_LIST])
 
 
-def unique_with_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted unique keys and, for each key, its index among them: ``np.unique(keys, return_inverse=True)``.
+def group_sorted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each distinct key in ascending order, the index of its first occurrence; and for each key, its group's
+    position among them (``np.unique(keys, return_index=True, return_inverse=True)``'s second and third results).
 
     Sorts with a stable sort (timsort), which runs in near-linear time on a journal made of sorted runs (a payment to
     many payees lists them in account order), where ``np.unique``'s quicksort does not.
     """
     if keys.size == 0:
-        return keys.copy(), np.zeros(0, dtype=np.intp)
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     order = np.argsort(keys, kind="stable")
     ordered = keys[order]
     first = np.empty(ordered.size, dtype=bool)
@@ -86,7 +87,7 @@ def unique_with_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     inverse = np.empty(keys.size, dtype=np.intp)
     inverse[order] = np.cumsum(first, dtype=np.intp) - 1
-    return ordered[first], inverse
+    return order[first], inverse
 
 
 class StepFlows:
@@ -334,24 +335,23 @@ class Ledger:
         return flows
 
     def _aggregate_flows(self) -> StepFlows:
-        payers = [np.array([s[0] for s in self._singles], dtype=np.int64)]
-        payees = [np.array([s[1] for s in self._singles], dtype=np.int64)]
-        kinds = [np.array([s[2] for s in self._singles], dtype=np.int64)]
-        amounts = [np.array([s[3] for s in self._singles], dtype=float)]
-        for p, q, k, a in self._chunks:
-            payers.append(p)
-            payees.append(q)
-            kinds.append(np.full(p.shape, k, dtype=np.int64))
-            amounts.append(a)
-        payer, payee, kind, amount = (np.concatenate(x) for x in (payers, payees, kinds, amounts))
+        chunks = self._chunks
+        if self._singles:
+            single_payers, single_payees, single_kinds, single_amounts = zip(*self._singles, strict=True)
+        else:
+            single_payers = single_payees = single_kinds = single_amounts = ()
+        payer = np.concatenate([np.array(single_payers, dtype=np.int64), *(c[0] for c in chunks)])
+        payee = np.concatenate([np.array(single_payees, dtype=np.int64), *(c[1] for c in chunks)])
+        kind = np.concatenate([np.array(single_kinds, dtype=np.int64),
+                               np.repeat(np.array([c[2] for c in chunks], dtype=np.int64), [c[0].size for c in chunks])])
+        amount = np.concatenate([np.array(single_amounts, dtype=float), *(c[3] for c in chunks)])
         n, n_kinds = max(self.n_accounts, 1), len(KIND_LIST)
         if n >= np.iinfo(ACCOUNT_DTYPE).max or n_kinds > np.iinfo(np.int8).max:
             raise OverflowError(f"{n} accounts or {n_kinds} payment kinds do not fit the archived flows' columns")
-        key = (payer * n + payee) * n_kinds + kind
-        unique, inverse = unique_with_inverse(key)
-        totals = np.bincount(inverse, weights=amount, minlength=len(unique))
-        return StepFlows((unique // n_kinds // n).astype(ACCOUNT_DTYPE), (unique // n_kinds % n).astype(ACCOUNT_DTYPE),
-                         (unique % n_kinds).astype(np.int8), totals)
+        first, inverse = group_sorted((payer * n + payee) * n_kinds + kind)
+        totals = np.bincount(inverse, weights=amount, minlength=first.size)
+        return StepFlows(payer[first].astype(ACCOUNT_DTYPE), payee[first].astype(ACCOUNT_DTYPE),
+                         kind[first].astype(np.int8), totals)
 
     def close_step(self) -> StepFlows:
         """Archive this step's flows and start an empty journal for the next step. Returns the archived flows."""
