@@ -115,7 +115,8 @@ def test_a_step_s_flows_sum_each_payer_payee_kind_in_journal_order_sorted_by_key
     for key, amount in singles + to_many_rows:
         expected[key] = expected.get(key, 0.0) + amount
     flows = ledger.close_step()
-    keys = [(int(p), int(q), KINDS.index(KIND_LIST[int(k)])) for p, q, k in zip(flows.payer, flows.payee, flows.kind, strict=True)]
+    keys = [(int(p), int(q), KINDS.index(KIND_LIST[int(k)]))
+            for p, q, k in zip(flows.payer, flows.payee, flows.kind, strict=True)]
     order = sorted(expected, key=lambda key: (key[0], key[1], KIND_CODE[KINDS[key[2]]]))
     assert keys == order
     assert flows.amount.tolist() == [expected[key] for key in order]
