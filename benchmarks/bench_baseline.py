@@ -13,6 +13,10 @@ resident memory is its own:
 - (d) 1x, 2x, 4x and 8x that market (runs the population cap refuses are reported as refused, not run);
 - (e) peak resident memory of each;
 - (f) the share of the baseline's simulation spent collecting the model and agent tables;
+- (g) the ledger's rows in the last month of each run at scale, and the share of them that are dividends (every holder
+  of every firm is paid each month, so these rows grow as investors x firms: the quadratic term in (d)); and the same,
+  with the cost per agent-step, for ``run.scale`` = ``GROWTH_SCALES`` over ``GROWTH_MONTHS`` months, to read how the
+  cost grows with the population;
 
 and the seconds to write a run's GraphML, edge table and summary figure.
 
@@ -46,6 +50,8 @@ SEEDS = (1, 2, 3)
 MIN_AGENTS = 10_000
 SCALE_MONTHS = 12
 SCALE_MULTIPLES = (1, 2, 4, 8)
+GROWTH_SCALES = (1, 2, 4, 8, 16)
+GROWTH_MONTHS = 3
 ISSUE_TARGETS = {
     "baseline simulation (CPU s)": ("baseline_simulation_cpu_s", "<", 1.0),
     "whole aicm run (wall s)": ("aicm_run_wall_s", "<", 3.0),
@@ -149,6 +155,7 @@ def boltzmann_cpu_s(n_agents: int, months: int) -> float:
 def measure_scale(scale: float, months: int, with_boltzmann: bool) -> dict:
     """The baseline market at ``run.scale`` = ``scale`` over ``months``: agents, CPU seconds, microseconds per
     agent-step, peak memory; with Mesa's Boltzmann model of as many agents run after it in the same process."""
+    from market.finance.ledger import KIND_CODE, PaymentKind
     from market.model import ComputeMarket
     from market.parameters.scenario import load_scenario
     from market.parameters.schema import ParamError
@@ -162,8 +169,11 @@ def measure_scale(scale: float, months: int, with_boltzmann: bool) -> dict:
         model.step()
     cpu = time.process_time() - start
     agents = len(model.agents)
+    last_month = model.ledger.history[-1]
     result = {"scale": scale, "agents": agents, "months": months, "cpu_s": cpu,
-              "us_per_agent_step": cpu / (agents * months) * 1e6, "peak_mib": peak_mib()}
+              "us_per_agent_step": cpu / (agents * months) * 1e6, "peak_mib": peak_mib(),
+              "ledger_rows_last_month": int(last_month.amount.size),
+              "dividend_share_of_rows": float((last_month.kind == KIND_CODE[PaymentKind.DIVIDEND]).mean())}
     if with_boltzmann:
         boltzmann = boltzmann_cpu_s(agents, months)
         result.update(boltzmann_cpu_s=boltzmann, boltzmann_us_per_agent_step=boltzmann / (agents * months) * 1e6)
@@ -221,6 +231,7 @@ def measure_all() -> dict:
         base = 1
         market = [market[0]] + [in_fresh_process("scale", str(k), str(SCALE_MONTHS), "boltzmann" if k == 1 else "")
                                 for k in SCALE_MULTIPLES]
+    growth = [in_fresh_process("scale", str(k), str(GROWTH_MONTHS)) for k in GROWTH_SCALES]
     first = market[0] if base == scale else market[1]
     ran = {k: m for k, m in zip(SCALE_MULTIPLES, market[-len(SCALE_MULTIPLES):], strict=True) if "refused" not in m}
     summary = {
@@ -246,7 +257,7 @@ def measure_all() -> dict:
         met = None if value is None else (value < bound if relation == "<" else value <= bound)
         targets[label] = {"measure": key, "target": f"{relation} {bound:g}", "value": value, "met": met}
     return {"machine": machine(), "summary": summary, "targets": targets, "baseline_runs": baseline,
-            "aicm_run_wall_s": runs, "scale_runs": market}
+            "aicm_run_wall_s": runs, "scale_runs": market, "growth_runs": growth}
 
 
 def render_readme(results: dict) -> str:
@@ -289,18 +300,37 @@ def render_readme(results: dict) -> str:
                   "market (where they run), with Mesa's Boltzmann model beside the 1x run; the issue's (b)/(c) ratio and "
                   "8x targets, which are about the 10,000-agent market, are not measured."]
         runs = runs[1:]
-    lines += ["", "| multiple | run.scale | agents | CPU s | us per agent-step | peak MiB | Boltzmann us per agent-step |",
-              "|---|---|---|---|---|---|---|"]
+    lines += ["", "| multiple | run.scale | agents | CPU s | us per agent-step | peak MiB | Boltzmann us per agent-step | "
+              "(g) ledger rows, last month | dividends' share of them |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for multiple, run in zip(SCALE_MULTIPLES, runs, strict=True):
         if "refused" in run:
-            lines.append(f"| {multiple}x | {show(run['scale'])} | refused: {run['refused']} | | | | |")
+            lines.append(f"| {multiple}x | {show(run['scale'])} | refused: {run['refused']} | | | | | | |")
             continue
         lines.append(f"| {multiple}x | {show(run['scale'])} | {run['agents']:,} | {show(run['cpu_s'])} | "
                      f"{show(run['us_per_agent_step'])} | {show(run['peak_mib'])} | "
-                     f"{show(run.get('boltzmann_us_per_agent_step'))} |")
+                     f"{show(run.get('boltzmann_us_per_agent_step'))} | {run['ledger_rows_last_month']:,} | "
+                     f"{run['dividend_share_of_rows']:.0%} |")
     lines += ["", "(c) Mesa's Boltzmann wealth model (`mesa.examples`, data collection included) with as many agents, in the "
               "same process, for the same months" + (f": the model costs {show(s['ratio_to_boltzmann'])} times as much per "
                                                      "agent-step." if s["ratio_to_boltzmann"] else "."), ""]
+    growth = [run for run in results.get("growth_runs", []) if "refused" not in run]
+    if len(growth) >= 2:
+        first, before, last = growth[0], growth[-2], growth[-1]
+
+        def exponent(key: str, low: dict, high: dict) -> float:
+            return math.log(high[key] / low[key]) / math.log(high["agents"] / low["agents"])
+
+        lines += [f"## (g) How the cost grows with the population ({GROWTH_MONTHS} months)", "",
+                  "| run.scale | agents | CPU s | us per agent-step | ledger rows, last month | dividends' share of them |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {show(run['scale'])} | {run['agents']:,} | {show(run['cpu_s'])} | {show(run['us_per_agent_step'])} | "
+                  f"{run['ledger_rows_last_month']:,} | {run['dividend_share_of_rows']:.0%} |" for run in growth]
+        lines += ["", f"From {first['agents']:,} to {last['agents']:,} agents the run's CPU time grows as agents^"
+                  f"{exponent('cpu_s', first, last):.2f} (agents^{exponent('cpu_s', before, last):.2f} over the last "
+                  f"doubling) and the ledger's rows in a month as agents^{exponent('ledger_rows_last_month', first, last):.2f}"
+                  f" (agents^{exponent('ledger_rows_last_month', before, last):.2f}): every holder of every firm is paid a "
+                  "dividend each month, so those rows grow as investors x firms.", ""]
     return "\n".join(lines)
 
 
