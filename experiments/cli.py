@@ -8,13 +8,14 @@ code 130; a failure to write outputs is one line and exit code 1, leaving the ea
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from experiments import cli_experiments
-from experiments.cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, OneLineParser, positive_int
+from experiments.cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, OneLineParser, positive_int, writable_folder
 from market.parameters.scenario import describe_params, list_scenarios, load_scenario, parse_set_option
 from market.parameters.schema import ParamError
 
@@ -88,26 +89,43 @@ def command_run(args: argparse.Namespace) -> int:
     from experiments.output_folder import OutputFolder
     from experiments.runner import simulate, summary_table, write_outputs
 
-    overrides = [parse_set_option(option) for option in args.overrides]
-    if args.steps is not None:
-        overrides.append(("run.steps", args.steps))
-    if args.scale is not None:
-        overrides.append(("run.scale", args.scale))
-    scenario = load_scenario(args.scenario, overrides)
+    options = list(args.overrides)
+    for flag, value, path in (("--steps", args.steps, "run.steps"), ("--scale", args.scale, "run.scale")):
+        if value is None:
+            continue
+        if any(parse_set_option(option)[0] == path for option in args.overrides):
+            raise ParamError(f"{flag} = {value} is not allowed with --set {path}=...: give the value once")
+        options.append(f"{path}={value}")
+    scenario = load_scenario(args.scenario, [parse_set_option(option) for option in options])
     out_dir = args.out or Path("results") / scenario.name
     folder = OutputFolder(out_dir)
     folder.prepare()
     try:
         run_spec = scenario.params.run
         print(f"Running scenario '{scenario.name}' ({run_spec.steps} months from {run_spec.start_date}, seed {args.seed})")
+        _note_events_not_reached(scenario)
         result = simulate(scenario, args.seed)
-        written = write_outputs(result, scenario, args.seed, out_dir, args.format, folder, figure=args.figure)
+        written = write_outputs(result, scenario, args.seed, out_dir, args.format, folder, figure=args.figure,
+                                overrides=options)
     finally:
         folder.discard()
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
         print(summary_table(result.model_table).to_string())
     print(f"Simulated in {result.wall_time_s:.1f} s; wrote {len(written)} files to {out_dir}/")
     return 0
+
+
+def _note_events_not_reached(scenario) -> None:
+    """Say which of the scenario's events fall after the last simulated month (a run shortened with --steps)."""
+    from market.parameters.scenario import run_window
+
+    last = run_window(scenario.params.run.start_date, scenario.params.run.steps)[1]
+    later = [event for event in scenario.events if event.date > last]
+    if later:
+        dates = sorted({event.date for event in later})
+        counted = "1 of the scenario's events falls" if len(later) == 1 else f"{len(later)} of the scenario's events fall"
+        print(f"note: {counted} after its last month, {last} ({', '.join(dates)}), and {'is' if len(later) == 1 else 'are'} "
+              "not reached")
 
 
 def command_scenarios(_: argparse.Namespace) -> int:
@@ -148,6 +166,7 @@ def command_figures(args: argparse.Namespace) -> int:
     """Write the scenario comparison figures."""
     from experiments.scenario_report import write_scenario_figures
 
+    writable_folder(args.out)
     written = write_scenario_figures(args.out, args.seed)
     print(f"wrote {len(written)} figures to {args.out}/")
     return 0
@@ -157,8 +176,8 @@ def command_replay(args: argparse.Namespace) -> int:
     """Run the replay and print the comparison table."""
     from experiments.replay import replay_table
 
+    writable_folder(args.out)
     table = replay_table(args.seeds, workers=min(args.seeds, 2))
-    args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / "replay.csv"
     partial = path.with_suffix(".csv.partial")
     table.to_csv(partial, index=False)
@@ -185,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("error: interrupted; outputs already written are left as they were", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:
         print(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''} (earlier outputs left as they were)",
               file=sys.stderr)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 from typing import NoReturn
+
+from market.parameters.schema import ParamError
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -31,3 +35,22 @@ class OneLineParser(argparse.ArgumentParser):
         """Print ``error: <prog>: <message>`` and exit with code 2."""
         print(f"error: {self.prog}: {message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
+
+
+def writable_folder(path: Path, option: str = "--out") -> Path:
+    """Create ``path`` (and its parents) if need be and check it can be written, before any work is done.
+
+    Raises:
+        ParamError: one line naming ``option`` when the folder cannot be made or written.
+    """
+    blocking = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise ParamError(f"{option} = '{path}' is not allowed: expected a folder, and '{blocking}' is a file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParamError(f"{option} = '{path}' is not allowed: expected a folder that can be written "
+                         f"({exc.strerror or exc})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ParamError(f"{option} = '{path}' is not allowed: expected a folder that can be written (permission denied)")
+    return path

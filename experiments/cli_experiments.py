@@ -23,7 +23,7 @@ def add_parsers(sub) -> None:
     _add_sweep_parser(sub)
     sensitivity = sub.add_parser(
         "sensitivity", help="Sobol' indices or Morris elementary effects of a sweep's outcomes",
-        description="Read a sweep folder run with --design sobol (first-order and total Sobol' indices with bootstrap 95%% "
+        description="Read a sweep folder run with --design sobol (first-order and total Sobol' indices with bootstrap 95% "
                     "intervals) or --design morris (mu*, its interval, and sigma), seeds averaged per point, and write "
                     "DIR/sensitivity/indices.csv and the chart indices.png, .svg and .pdf.")
     sensitivity.add_argument("folder", type=Path, metavar="DIR", help="the sweep's --out folder")
@@ -44,7 +44,7 @@ def add_parsers(sub) -> None:
     report = sub.add_parser(
         "report", help="publication figures from run or sweep folders: fan charts, differences against the first, "
                        "sensitivity bars",
-        description="Draw fan charts (median and 5-95%% band over runs) of model-table columns for each folder (aicm run "
+        description="Draw fan charts (median and 5-95% band over runs) of model-table columns for each folder (aicm run "
                     "or aicm sweep output), each later folder minus the first for runs with the same seed, and the "
                     "sensitivity indices of sobol or morris sweeps; PNG (300 dpi), SVG and PDF with captions, and "
                     "the CSV behind every figure.")
@@ -142,7 +142,8 @@ def command_sweep(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     points = count_points(spec)
-    print(f"Sweep of '{spec.scenario}': {points} points x {spec.seeds} seeds = {points * spec.seeds} runs "
+    print(f"Sweep of '{spec.scenario}': {_count(points, 'point')} x {_count(spec.seeds, 'seed')} = "
+          f"{_count(points * spec.seeds, 'run')} "
           f"({spec.design.value} design, {choice.kind.value}) into {args.out}/")
     from experiments.sweep import SweepAborted
 
@@ -163,6 +164,10 @@ def command_sweep(args: argparse.Namespace) -> int:
     if report.failed:
         print(f"failed runs (parameters, seed, error) are in {args.out / 'failures.jsonl'}")
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def command_sensitivity(args: argparse.Namespace) -> int:

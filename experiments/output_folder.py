@@ -109,6 +109,9 @@ class OutputFolder:
             raise self._refuse("expected a folder other than the current one or one holding it")
         if target.exists() and not target.is_dir():
             raise self._refuse("expected a folder, and it is a file")
+        blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise self._refuse(f"expected a folder, and '{blocking}' is a file")
         if target.is_dir() and not is_earlier_run(target):
             raise self._refuse("expected a new or empty folder or one holding an earlier run (it holds other files)")
         try:

@@ -152,7 +152,7 @@ def write_report(folders: list[Path], out: Path | None = None, columns: list[str
         written.append((stem, caption))
     lines = ["# Figures", ""] + [f"- `{stem.name}` (.png, .svg, .pdf; numbers in `{stem.name}.csv`): {text}"
                                  for stem, text in written]
-    lines += ["", f"Reproduce every figure from the manifests in `report.json`: `aicm reproduce {out}`"]
+    lines += ["", f"Reproduce every figure from the manifests in `report.json`: `aicm reproduce {out} --out NEW_FOLDER`"]
     (out / "captions.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     record = {"columns": columns, "figures": [stem.name for stem, _ in written],
               "sources": [{"folder": str(folder), "manifest": json.loads((folder / "manifest.json").read_text(encoding="utf-8"))}

@@ -1,8 +1,9 @@
 """``aicm reproduce``: redo a report from the manifests it recorded, and say whether every number came out the same.
 
 A report's ``report.json`` holds each source folder's manifest. A sweep's manifest holds its whole spec, so the
-sweep runs again as it was; a single run's manifest holds its scenario, seed and months, and the hash of its
-parameters, which must match (a run made with ``--set`` overrides is refused: its manifest does not hold them).
+sweep runs again as it was; a single run's manifest holds its scenario, seed, months and the overrides it was made with
+(``--set``, ``--steps``, ``--scale``), and the hash of its parameters, which must match (manifests older than the
+overrides' record hold only the months: a run made with other overrides is refused).
 The report is then drawn again from the new runs and each CSV behind a figure is compared with the original's.
 """
 
@@ -27,18 +28,21 @@ def rerun_source(manifest: dict, folder: Path, choice: ExecutorChoice) -> None:
         return
     from experiments.runner import model_table
     from market.model import ComputeMarket
-    from market.parameters.scenario import load_scenario
+    from market.parameters.scenario import load_scenario, parse_set_option
 
-    scenario = load_scenario(manifest["scenario"], [("run.steps", int(manifest["steps"]))])
+    options = manifest.get("overrides", [f"run.steps={int(manifest['steps'])}"])
+    scenario = load_scenario(manifest["scenario"], [parse_set_option(option) for option in options])
     if scenario.params_sha256() != manifest["params_sha256"]:
         raise ParamError(f"run of scenario '{manifest['scenario']}' is not reproducible from its manifest: its parameters "
-                         "differ from the scenario's (it was run with --set overrides, or the scenario file changed)")
+                         "differ from the scenario's with the recorded overrides (the scenario file or the code's "
+                         "defaults changed, or an older manifest lacks the run's --set overrides)")
     model = ComputeMarket(scenario, rng=int(manifest["seed"]))
     while model.running:
         model.step()
     folder.mkdir(parents=True, exist_ok=True)
     model_table(model).to_parquet(folder / "model.parquet", index=False)
     (folder / "manifest.json").write_text(json.dumps({k: manifest[k] for k in ("scenario", "seed", "steps", "params_sha256")}
+                                                     | {"overrides": options}
                                                      | {"package_version": manifest.get("package_version", "?")}),
                                           encoding="utf-8")
 

@@ -61,8 +61,11 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def manifest(result: RunResult, scenario: Scenario, seed: int, files: dict[str, str] | None = None) -> dict[str, Any]:
-    """The run's manifest: versions, scenario, parameter hash, seed, steps, timing, agent counts and each file's sha256.
+def manifest(result: RunResult, scenario: Scenario, seed: int, files: dict[str, str] | None = None,
+             overrides: list[str] | None = None) -> dict[str, Any]:
+    """The run's manifest: versions, scenario, the overrides given on the command line (``path=value`` as typed, with
+    ``--steps`` and ``--scale`` as ``run.steps`` and ``run.scale``), parameter hash, seed, steps, timing, agent counts and
+    each file's sha256.
 
     The scenario's parameters are as resolved before the run (the model runs on its own copy, so ``set_param`` events
     never change them).
@@ -76,6 +79,7 @@ def manifest(result: RunResult, scenario: Scenario, seed: int, files: dict[str, 
         "git_commit": git_commit(),
         "scenario": scenario.name,
         "scenario_description": scenario.description,
+        "overrides": list(overrides or []),
         "params_sha256": scenario.params_sha256(),
         "seed": seed,
         "steps": scenario.params.run.steps,
@@ -90,14 +94,14 @@ def manifest(result: RunResult, scenario: Scenario, seed: int, files: dict[str, 
 
 
 def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Path, fmt: str,
-                  folder: OutputFolder | None = None, figure: bool = True) -> list[Path]:
+                  folder: OutputFolder | None = None, figure: bool = True, overrides: list[str] | None = None) -> list[Path]:
     """Write every output as one whole run into ``out_dir`` and return its files: the model, agents, events and
     edges tables in ``fmt``, the network as GraphML, the manifest and, with ``figure``, the summary figure.
 
     The files are written into a staging folder beside ``out_dir`` (``folder``'s, when the caller prepared it before
     the run) and swapped in as one step (:mod:`experiments.output_folder`): ``out_dir`` holds either the earlier complete
     run or this one, never a mix, and no file of another format is left beside it. The manifest lists every file with
-    its sha256.
+    its sha256 and the ``overrides`` the run was made with.
     """
     if fmt not in FORMATS:
         raise ParamError(f"--format = {fmt!r} is not allowed: expected one of {', '.join(FORMATS)}")
@@ -119,7 +123,7 @@ def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Pat
 
             plot_summary(result.model_table, staging / "summary.png", f"{scenario.name}, seed {seed}")
         files = {path.name: sha256_of(path) for path in sorted(staging.iterdir())}
-        (staging / MANIFEST).write_text(json.dumps(manifest(result, scenario, seed, files), indent=2) + "\n")
+        (staging / MANIFEST).write_text(json.dumps(manifest(result, scenario, seed, files, overrides), indent=2) + "\n")
         return folder.commit()
     except BaseException:
         folder.discard()

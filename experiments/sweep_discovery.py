@@ -129,7 +129,8 @@ def plot_tradeoff(boxes: list[DiscoveredBox], path: Path) -> None:
     ax.set_ylabel("density")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=8)
+    if boxes:
+        ax.legend(fontsize=8)
     ax.set_title("PRIM peeling trajectory (star: chosen box)", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=150)

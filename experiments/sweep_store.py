@@ -80,10 +80,19 @@ class SweepFolder:
 
     def open(self, spec: SweepSpec, tasks: list[RunTask], resume: bool) -> None:
         """Start a new sweep in an absent or empty folder, or (``resume``) continue the one there with the same spec."""
+        if self.root.is_symlink():
+            raise ParamError(f"--out {self.root} is not allowed: expected a folder, not a symbolic link (give the folder it "
+                             "points to)")
+        blocking = next((p for p in (self.root, *self.root.parents) if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            raise ParamError(f"--out {self.root} is not allowed: expected a folder, and '{blocking}' is a file")
         if self.manifest_path.exists():
+            recorded = self._recorded_spec()
+            if recorded is None:
+                raise ParamError(f"--out {self.root} is not allowed: it holds something other than a sweep (a run of aicm "
+                                 "run, say); choose another folder")
             if not resume:
                 raise ParamError(f"--out {self.root} holds a sweep already: add --resume to finish it, or choose another folder")
-            recorded = json.loads(self.manifest_path.read_text(encoding="utf-8"))["spec"]
             if recorded != json.loads(json.dumps(spec.to_dict())):
                 raise ParamError(f"--resume in {self.root} is not allowed: the folder's sweep has another spec "
                                  "(scenario, parameters, design, samples, seeds or steps differ)")
@@ -96,12 +105,27 @@ class SweepFolder:
         leftovers = [p for p in self.root.iterdir() if p.name != "manifest.json.partial"] if self.root.is_dir() else []
         if self.root.is_symlink() or (self.root.exists() and (not self.root.is_dir() or leftovers)):
             raise ParamError(f"--out {self.root} is not allowed: expected a new or empty folder")
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ParamError(f"--out {self.root} is not allowed: expected a folder that can be written "
+                             f"({exc.strerror or exc})") from None
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise ParamError(f"--out {self.root} is not allowed: expected a folder that can be written (permission denied)")
         _write_json(self.manifest_path, {"spec": spec.to_dict(), "runs": len(tasks),
                                          "seeds": {task.run_id: task.seed for task in tasks},
                                          "seed_rule": "SeedSequence([base_seed, point, replicate]).generate_state(1)[0]",
                                          "versions": versions(), "git_commit": git_commit()})
         self.runs.mkdir(exist_ok=True)
+
+    def _recorded_spec(self) -> dict[str, Any] | None:
+        """The spec in the folder's manifest, or None when the manifest is not a sweep's."""
+        try:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        spec = manifest.get("spec") if isinstance(manifest, dict) else None
+        return spec if isinstance(spec, dict) else None
 
     def done_ids(self) -> set[str]:
         """Ids of the runs whose record is written."""
