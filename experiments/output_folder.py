@@ -63,20 +63,27 @@ def exchange_paths(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
-def is_earlier_run(folder: Path) -> bool:
-    """Whether ``folder`` is empty or holds only an earlier run of this tool (its manifest and the files it lists)."""
-    entries = {p.name for p in folder.iterdir()}
+def foreign_entries(folder: Path) -> list[str]:
+    """What in ``folder`` is not part of an earlier run of this tool (its manifest and the files it lists), sorted; empty
+    when the folder is empty or holds such a run and nothing else (every entry, when it holds no run's manifest)."""
+    entries = sorted(p.name for p in folder.iterdir())
     if not entries:
-        return True
+        return []
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return entries
     if not isinstance(manifest, dict) or manifest.get("package") != PACKAGE:
-        return False
+        return entries
     listed = manifest.get("files")
     known = set(listed) | {MANIFEST} if isinstance(listed, dict) else RUN_FILES
-    return entries <= known and all((folder / name).is_file() and not (folder / name).is_symlink() for name in entries)
+    return [name for name in entries
+            if name not in known or not (folder / name).is_file() or (folder / name).is_symlink()]
+
+
+def is_earlier_run(folder: Path) -> bool:
+    """Whether ``folder`` is empty or holds only an earlier run of this tool (its manifest and the files it lists)."""
+    return not foreign_entries(folder)
 
 
 class OutputFolder:
@@ -112,8 +119,10 @@ class OutputFolder:
         blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
         if blocking is not None:
             raise self._refuse(f"expected a folder, and '{blocking}' is a file")
-        if target.is_dir() and not is_earlier_run(target):
-            raise self._refuse("expected a new or empty folder or one holding an earlier run (it holds other files)")
+        foreign = foreign_entries(target) if target.is_dir() else []
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise self._refuse(f"expected a new or empty folder or one holding an earlier run (it holds other files: {shown})")
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._remove_leftovers()

@@ -6,6 +6,7 @@ a shortened run says which of its scenario's events it does not reach."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,12 @@ def test_a_shortened_run_names_the_events_it_does_not_reach(tmp_path, capsys) ->
     """neuromorphic's entrant wakes in 2027-01; a three-month run says so rather than dropping the event silently."""
     assert main(["run", "--scenario", "neuromorphic", "--steps", "3", "--no-figure", "--out", str(tmp_path / "n")]) == 0
     assert "note: 1 of the scenario's events falls after its last month, 2025-03 (2027-01)" in capsys.readouterr().out
+
+
+def test_a_run_folder_holding_a_report_is_refused_naming_what_it_holds(run_folder, tmp_path) -> None:
+    """``aicm report`` writes report/ inside a run's folder by default; a later run into that folder is refused (never
+    deleting the report) and the refusal names what is in the way."""
+    folder = tmp_path / "run"
+    shutil.copytree(run_folder, folder)
+    (folder / "report").mkdir()
+    assert_refused(aicm("run", "--steps", "2", "--no-figure", "--out", str(folder)), "--out", "other files: report")
