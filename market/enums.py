@@ -4,7 +4,7 @@ from enum import StrEnum
 
 
 class Region(StrEnum):
-    """The model's regions (DESIGN section 3)."""
+    """The model's regions (docs/ODD.md section 2)."""
 
     US = "US"
     CN = "CN"

@@ -1,4 +1,4 @@
-"""ComputeMarket: the Mesa model running the monthly schedule of DESIGN section 5."""
+"""ComputeMarket: the Mesa model running the monthly schedule of docs/ODD.md section 3."""
 
 from __future__ import annotations
 
@@ -247,7 +247,7 @@ class ComputeMarket(mesa.Model):
         return self._by_account[account]
 
     def fire_events(self) -> None:
-        """Apply the scenario events dated this month (DESIGN section 5, step 1)."""
+        """Apply the scenario events dated this month (docs/ODD.md section 3, step 1)."""
         for event in [e for e in self.scheduled if e.date == self.date]:
             if event.kind is EventKind.WAKE_CHIPMAKER:
                 self.chipmakers[event.target].wake()
@@ -285,7 +285,7 @@ class ComputeMarket(mesa.Model):
 
     # --- the monthly schedule -----------------------------------------------------------------
     def step(self) -> None:
-        """Advance one month (DESIGN section 5)."""
+        """Advance one month (docs/ODD.md section 3)."""
         self.month = self.start_month + self.steps - 1
         self._start_month()
         self.fire_events()

@@ -1,4 +1,4 @@
-"""The typed, dated relations graph over all agents (DESIGN section 4)."""
+"""The typed, dated relations graph over all agents (docs/ODD.md section 2, Network)."""
 
 from __future__ import annotations
 

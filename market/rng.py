@@ -1,4 +1,4 @@
-"""Named random streams derived from the run's one seed (DESIGN section 8).
+"""Named random streams derived from the run's one seed (docs/ODD.md section 4, Stochasticity).
 
 Each stochastic source draws from its own ``numpy.random.Generator`` seeded by
 ``SeedSequence(seed, spawn_key=(crc32(name),))``: the stream depends on the seed and the source's

@@ -1,4 +1,4 @@
-"""Checks of the model's accounting and physical invariants (DESIGN section 7), used after every step."""
+"""Checks of the model's accounting and physical invariants (docs/ODD.md section 7, Ledger), used after every step."""
 
 from __future__ import annotations
 

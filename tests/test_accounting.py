@@ -1,4 +1,4 @@
-"""Accounting and physical invariants at every step of several seeds (DESIGN section 7)."""
+"""Accounting and physical invariants at every step of several seeds (docs/ODD.md section 7, Ledger)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The equity market: fundamental and market values of every firm, and the bubble index (DESIGN section 6).
+"""The equity market: fundamental and market values of every firm, and the bubble index (docs/ODD.md section 7, Valuation).
 
 Each month (schedule step 3):
 1. Beliefs: the growth premium investors price in above firms' own expectations decays as they learn.

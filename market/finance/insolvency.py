@@ -1,4 +1,4 @@
-"""Insolvency and contagion (DESIGN section 5, step 9).
+"""Insolvency and contagion (docs/ODD.md section 3, step 9).
 
 A lab or chipmaker with unpaid claims first tries to raise money (debt where it borrows, else
 equity at its market value) and pay them. After ``insolvency.grace_months`` consecutive months in

@@ -1,4 +1,4 @@
-"""The one ledger of the model (DESIGN section 7): every payment moves money between two accounts.
+"""The one ledger of the model (docs/ODD.md section 7, Ledger): every payment moves money between two accounts.
 
 Account 0 is ``outside`` (households and firms outside the model). Only allow-listed payment kinds
 may touch it. A payment never exceeds the payer's cash (``outside`` excepted): what cannot be paid

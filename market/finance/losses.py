@@ -1,4 +1,4 @@
-"""Losses booked against a defaulted firm, by creditor and by the channel they ran through (DESIGN section 5, step 9).
+"""Losses booked against a defaulted firm, by creditor and by the channel they ran through (docs/ODD.md section 3, step 9).
 
 A default's debts (loans, unpaid claims, the take-or-pay payments of leases and power contracts) are cleared jointly
 by Eisenberg-Noe: every creditor is paid the same share of what the defaulter owes it, so a creditor's unpaid amount

@@ -1,4 +1,4 @@
-"""Payments due this month, settled in a fixed priority order through the ledger (DESIGN section 5, step 8)."""
+"""Payments due this month, settled in a fixed priority order through the ledger (docs/ODD.md section 3, step 8)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fundamental valuation: a DCF with explicit horizon and terminal value, and cross-holdings (DESIGN section 6)."""
+"""Fundamental valuation: a DCF with explicit horizon and terminal value, and cross-holdings (docs/ODD.md section 7, Valuation)."""
 
 from __future__ import annotations
 

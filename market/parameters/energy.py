@@ -130,7 +130,7 @@ ENTRY_SOURCES.update({f"energy.technologies.{tech}.{name}": text
 
 @dataclass
 class EnergySpec:
-    """Firms financing generation for their own sites (DESIGN section 4, utilities).
+    """Firms financing generation for their own sites (docs/ODD.md section 7, Self-financed generation).
 
     Rule: a lab that builds, whose plan was cut for lack of power at a site by c GW this month, commissions
     dedicated supply of max(c M - P - U, 0) firm GW there (M ``lab_behaviour.gap_closing_months``: the plan spreads its

@@ -62,7 +62,7 @@ class FinanceSpec:
 
 @dataclass
 class ValuationSpec:
-    """Fundamental value: a 10-year DCF plus a terminal value, floored at book (DESIGN section 6).
+    """Fundamental value: a 10-year DCF plus a terminal value, floored at book (docs/ODD.md section 7, Valuation).
 
     FV = sum_{y=1}^{H} F_y / (1+r)^y + F_{H+1} / ((r-g)(1+r)^H), F_y = Rev_y m_y + O_y - max(dRev_y, 0) / S (free cash
     flow after the capital growth needs, S the firm's sales-to-capital ratio), the operating margin (after

@@ -58,7 +58,8 @@ class RunSpec:
                          description="K: multiplies the investor and follower-lab populations by K; investors share the same "
                                      "total capital, and each follower's starting compute, cash, share of demand and smallest "
                                      "order are 1/K of a scale-1 follower's, so the market's totals stay those of K = 1.",
-                         source=ASSUMED + "1.0 gives a few hundred investors and some tens of followers (DESIGN section 3)", setup_only=True)
+                         source=ASSUMED + "1.0 gives a few hundred investors and some tens of followers, the scale the "
+                         "defaults are set at", setup_only=True)
 
 
 @dataclass
@@ -294,7 +295,8 @@ class FollowerSpec:
 
     count: int = param(40, unit="labs at scale 1", lo=0, hi=10_000,
                        description="Number of follower labs at scale 1.",
-                       source=ASSUMED + "some tens of small labs (DESIGN section 3)", setup_only=True)
+                       source=ASSUMED + "some tens of small labs besides the named firms: enough for their shares to "
+                       "look like a fringe, few enough to run fast", setup_only=True)
     mean_initial_compute_gw: float = param(0.015, unit="GW", lo=0.0, hi=10.0,
                                            description="Mean initial compute of a follower at run.scale 1 (log-normal across "
                                                        "followers; divided by run.scale).",
@@ -316,7 +318,9 @@ class InvestorSpec:
     """The investor population: capital, inflows and how much of it a funding round can take."""
 
     count: int = param(300, unit="investors at scale 1", lo=1, hi=100_000,
-                       description="Number of investors at scale 1.", source=ASSUMED + "a few hundred (DESIGN section 3)", setup_only=True)
+                       description="Number of investors at scale 1.",
+                       source=ASSUMED + "a few hundred: enough that no one investor holds much of a firm, few enough to "
+                       "run fast", setup_only=True)
     total_capital_usd_bn: float = param(2000.0, unit="usd_bn", lo=0.0, hi=1e6,
                                         description="Capital the investor population holds at the start.",
                                         source=ASSUMED + "funds active in AI deals; world VC ~$300bn/yr and large sovereign and public allocations", setup_only=True)

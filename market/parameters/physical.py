@@ -13,7 +13,7 @@ ENTRY_SOURCES: dict[str, str] = {}
 
 @dataclass
 class GenerationSpec:
-    """One accelerator generation. EFLOP/s per GW = dense FLOP/s / all-in watts (DESIGN section 2)."""
+    """One accelerator generation. EFLOP/s per GW = dense FLOP/s / all-in watts (docs/ODD.md section 2, Units)."""
 
     intro_date: str = param("2025-01", unit="YYYY-MM", description="Month the generation goes on sale.", source="", setup_only=True)
     dense_bf16_tflops: float = param(1000.0, unit="TFLOP/s", lo=0.0, hi=1e7, lo_open=True,

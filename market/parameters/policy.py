@@ -1,4 +1,4 @@
-"""Policy parameters: governments' instruments and export-control rules (DESIGN section 3, Government)."""
+"""Policy parameters: governments' instruments and export-control rules (docs/ODD.md section 2, Governments)."""
 
 from __future__ import annotations
 

@@ -52,7 +52,7 @@ EVENT_KEYS = {
 
 @dataclass(frozen=True)
 class ScheduledEvent:
-    """An event that fires at the start of the month ``date`` (DESIGN section 5, step 1)."""
+    """An event that fires at the start of the month ``date`` (docs/ODD.md section 3, step 1)."""
 
     date: str
     kind: EventKind

@@ -1,4 +1,4 @@
-"""The chip market: orders, deliveries within capacity, prices and capacity (DESIGN section 5, step 5)."""
+"""The chip market: orders, deliveries within capacity, prices and capacity (docs/ODD.md section 3, step 5)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Data-centre projects, regional construction capacity and compute leases.
 
 A project comes online as far as it has a finished building, delivered chips and connected power:
-online GW = min(delivered live GW, connected GW) once built (DESIGN section 5, step 7). Each region
+online GW = min(delivered live GW, connected GW) once built (docs/ODD.md section 3, step 7). Each region
 starts at most its construction capacity (GW per month) of queued projects; when that binds (projects
 still wait, or labs' plans were cut for lack of it this month), the capacity grows by
 ``construction.<region>.capacity_growth_per_month``.

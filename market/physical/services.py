@@ -1,4 +1,4 @@
-"""The AI services market (DESIGN section 5, step 2).
+"""The AI services market (docs/ODD.md section 3, step 2).
 
 Quantity demanded Q_t = S_t / P_0 * (P_t / P_0)^(-epsilon) * (K_t / K_0)^theta * exp(sigma z_t), with
 S_t the adoption S-curve (see :class:`market.parameters.params.DemandSpec`), P_t the share-weighted price, K_t the
