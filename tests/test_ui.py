@@ -252,7 +252,7 @@ def test_the_network_page_draws_the_relations(browser, app_url, tmp_path) -> Non
     watched = Watched(browser, f"{app_url}?months=12&seed=1&view=network")
     counted = watched.page.locator(".network-count").first
     counted.wait_for(timeout=150_000)
-    shown, total = (int(part.split(" ")[0]) for part in counted.inner_text().split(" relations of "))
+    shown, total = (int(part.split(" ")[0]) for part in counted.inner_text().split(" relations drawn of "))
     assert 0 < shown <= total
     watched.charts_drawn(1)
     watched.page.screenshot(path=str(tmp_path / "network.png"))

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
+from market.parameters.scenario import load_scenario
+from market.parameters.schema import ParamError
+from visualization import charts
+from visualization.charts import month_axis
+from visualization.network_view import drawn_edges
 from visualization.finance_charts import default_causes
 from visualization.url_state import RunState
 from visualization.views import AGENT_COLUMNS, filter_events, last_month_agents
@@ -98,7 +104,8 @@ def test_the_network_layout_depends_on_the_agents_only_and_keeps_each_region_in_
 
 
 def test_an_uploaded_scenario_is_kept_by_content_once_it_loads_and_refused_in_one_line_otherwise(tmp_path, monkeypatch) -> None:
-    """A valid file is stored under a name made from its content (the same bytes, the same name) and loads from it;
+    """A valid file is stored under a name made from its content (the same bytes, the same name: its scenario name and
+    digest) and loads from it;
     a file with a value out of range or that is not TOML is refused with one line naming the field (or the file the
     user chose) and leaves nothing behind."""
     from market.parameters.scenario import load_scenario
@@ -108,7 +115,9 @@ def test_an_uploaded_scenario_is_kept_by_content_once_it_loads_and_refused_in_on
     monkeypatch.setenv(UPLOADS_VARIABLE, str(tmp_path))
     text = b'name = "mine"\n[params.demand]\nprice_elasticity = 1.5\n'
     name = save_upload(text, "mine.toml")
-    assert name.startswith("upload-") and save_upload(text, "again.toml") == name
+    assert name.startswith("upload-mine-") and save_upload(text, "again.toml") == name
+    unnamed = save_upload(b"[params.demand]\nprice_elasticity = 1.4\n", "unnamed.toml")
+    assert unnamed.count("-") == 1
     assert load_scenario(scenario_source(name)).params.demand.price_elasticity == 1.5
     import pytest
 
@@ -116,7 +125,7 @@ def test_an_uploaded_scenario_is_kept_by_content_once_it_loads_and_refused_in_on
         save_upload(b'name = "bad"\n[params.demand]\nprice_elasticity = -3\n', "bad.toml")
     with pytest.raises(ParamError, match=r"^bad.toml: not valid TOML"):
         save_upload(b"not toml [", "bad.toml")
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{name}.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([f"{name}.toml", f"{unnamed}.toml"])
 
 
 def test_the_link_holds_the_seed_band_and_refuses_other_sizes() -> None:
@@ -193,3 +202,43 @@ def _data_names(node) -> list[str]:
     if isinstance(node, list):
         return [name for item in node for name in _data_names(item)]
     return []
+
+
+def test_the_time_axis_ticks_on_months_for_short_runs_and_on_years_for_long_ones() -> None:
+    """A few months of data got day and weekday ticks ("Thu 09") from Vega's defaults."""
+    short = month_axis(pd.Series(["2025-01", "2025-02", "2025-03"])).to_dict()["axis"]
+    long = month_axis(pd.Series(pd.date_range("2025-01", periods=120, freq="MS"))).to_dict()["axis"]
+    assert short == {"format": "%b %Y", "tickCount": {"interval": "month", "step": 1}}
+    assert long == {"format": "%Y", "tickCount": {"interval": "year", "step": 2}}
+
+
+def test_a_chart_without_a_comparison_run_has_no_comparison_in_its_legend() -> None:
+    """Step mode draws no baseline: its legend listed '-- baseline' all the same."""
+    table = pd.DataFrame({"date": ["2025-01"], "compute_gw": [9.5]})
+    alone = charts.lines(table, None, {"compute_gw": "world"}, "t").to_dict()
+    assert alone["encoding"]["strokeDash"]["scale"]["domain"] == ["this run"]
+    both = charts.lines(pd.concat([table] * 3), pd.concat([table] * 3), {"compute_gw": "world"}, "t").to_dict()
+    assert both["encoding"]["strokeDash"]["scale"]["domain"] == ["this run", "baseline"]
+
+
+def test_the_agents_page_shows_three_decimals() -> None:
+    agents = pd.DataFrame({column: ["x"] for column in AGENT_COLUMNS} | {"step": [1], "compute_gw": [75.00371711384975]})
+    assert last_month_agents(agents, "compute_gw", True, "all")["compute_gw"].tolist() == [75.004]
+
+
+def test_a_terminal_growth_refused_for_a_low_risk_premium_names_the_premium() -> None:
+    """At the risk-premium slider's lowest notch the refusal named only valuation.terminal_growth, a value the user had
+    not touched."""
+    with pytest.raises(ParamError, match=r"valuation\.equity_risk_premium \(0\.01\)"):
+        load_scenario("baseline", [("valuation.equity_risk_premium", 0.01)])
+
+
+def test_the_network_counts_only_the_relations_it_draws() -> None:
+    """With investors off, an investor's relations are not drawn and not counted (the page said '1069 relations of
+    1074' while drawing 30% of them)."""
+    nodes = pd.DataFrame({"account": [1, 2, 3], "name": ["lab", "maker", "fund"], "region": ["US"] * 3,
+                          "agent_type": ["Lab", "Chipmaker", "Investor"]})
+    edges = pd.DataFrame({"source": [1, 3, 3], "target": [2, 1, 2], "type": ["supplies", "invests", "co_invests"]})
+    assert len(drawn_edges(nodes, edges, ["supplies", "invests", "co_invests"], show_investors=False)) == 1
+    assert len(drawn_edges(nodes, edges, ["supplies", "invests", "co_invests"], show_investors=True)) == 3
+    assert len(drawn_edges(nodes, edges, ["invests"], show_investors=True)) == 1

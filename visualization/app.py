@@ -54,8 +54,9 @@ BAND_LABELS = {bands: f"{bands} seeds" if bands else "none" for bands in BAND_CH
 @solara.component
 def ParameterControl(control: Control, state: RunState, go: Callable[[RunState], None], scenario_value: float,
                      full_path: bool = False) -> None:
-    """A slider bounded by the schema's range, standing at the scenario's value unless the link changed it, labelled
-    with its unit, with its meaning, default and source beneath."""
+    """A slider bounded by the schema's range, standing at the scenario's value unless the link changed it, under a line
+    with its name, unit and current value (a label beside the slider squeezed it to nothing for long names), with its
+    meaning, default and source beneath."""
     current = dict(state.overrides).get(control.path, scenario_value)
 
     def update(value: float) -> None:
@@ -67,11 +68,13 @@ def ParameterControl(control: Control, state: RunState, go: Callable[[RunState],
     if not isinstance(current, int | float):
         solara.Text(f"{label}: {current!r} (from the link)")
     elif control.integer:
+        solara.Text(f"{label}: {current:g}", style={"font-size": "0.85em", "overflow-wrap": "anywhere"})
         low, high = min(control.low, current), max(control.high, current)
-        solara.SliderInt(label, value=int(current), min=int(low), max=int(high), on_value=update)
+        solara.SliderInt("", value=int(current), min=int(low), max=int(high), on_value=update)
     else:
+        solara.Text(f"{label}: {current:g}", style={"font-size": "0.85em", "overflow-wrap": "anywhere"})
         low, high = slider_range(control, float(current))
-        solara.SliderFloat(label, value=float(current), min=low, max=high, step=control.step, on_value=update)
+        solara.SliderFloat("", value=float(current), min=low, max=high, step=control.step, on_value=update)
     solara.Text(f"{control.label} {control.help_text()}", style={"font-size": "0.75em", "color": "#555"})
 
 
@@ -313,6 +316,18 @@ def Page() -> None:
     def with_(**changes) -> None:
         go(replace(state, **changes))
 
+    entry_problem = solara.use_reactive("")
+
+    def set_count(key: str, value: int | None) -> None:
+        """Set the seed or the months from their fields; a value out of range keeps the run as it is and says so."""
+        lowest = 1 if key == "months" else 0
+        if value is None or int(value) < lowest:
+            entry_problem.set(f"{key} = {value} is not allowed: expected a whole number >= {lowest} "
+                              f"(the run keeps {key} = {getattr(state, key)})")
+            return
+        entry_problem.set("")
+        with_(**{key: int(value)})
+
     try:
         scenario_params, scenario_error = load_scenario(scenario_source(state.scenario)).params, ""
     except ParamError as exc:
@@ -326,8 +341,10 @@ def Page() -> None:
                                                         load_scenario(scenario_source(name)).params.run.steps,
                                                         state.mode, view=state.view)))
         ScenarioUpload(state, go)
-        solara.InputInt("seed", value=state.seed, on_value=lambda v: with_(seed=int(v)))
-        solara.InputInt("months", value=state.months, on_value=lambda v: with_(months=int(v)))
+        solara.InputInt("seed", value=state.seed, on_value=lambda v: set_count("seed", v))
+        solara.InputInt("months", value=state.months, on_value=lambda v: set_count("months", v))
+        if entry_problem.value:
+            solara.Warning(entry_problem.value, classes=["entry-problem"])
         solara.ToggleButtonsSingle(value=MODE_LABELS[state.mode], values=list(MODE_LABELS.values()),
                                    on_value=lambda label: with_(mode=_mode_of(label)))
         if state.mode == WHOLE_RUN:
@@ -349,7 +366,7 @@ def Page() -> None:
     try:
         load_scenario(scenario_source(state.scenario), [*state.overrides, ("run.steps", state.months)])
     except ParamError as exc:
-        solara.Error(str(exc))
+        solara.Error(str(exc).replace("run.steps = ", "months (run.steps) = ", 1))
         return
     if state.mode == WHOLE_RUN:
         WholeRun(state, go)

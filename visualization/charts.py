@@ -9,6 +9,7 @@ hundreds of months pass it, and the app draws them whole.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import altair as alt
@@ -20,6 +21,18 @@ from visualization.report_figures import OKABE_ITO
 WIDTH, HEIGHT = 330, 190
 BAND_OPACITY = 0.2
 alt.data_transformers.disable_max_rows()
+
+
+def month_axis(dates: pd.Series) -> alt.X:
+    """The time axis of monthly data: ticks on months ("Jan 2025") for runs up to three years, on years beyond, never
+    on days or weeks (Vega's default for a few months of data)."""
+    dates = pd.to_datetime(pd.Series(dates))
+    months = 1 if dates.empty else (dates.max().year - dates.min().year) * 12 + dates.max().month - dates.min().month + 1
+    if months <= 36:
+        axis = alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": max(1, math.ceil(months / 6))})
+    else:
+        axis = alt.Axis(format="%Y", tickCount={"interval": "year", "step": max(1, math.ceil(months / 12 / 8))})
+    return alt.X("date:T", title=None, axis=axis)
 
 
 def _long(table: pd.DataFrame, columns: dict[str, str], run: str) -> pd.DataFrame:
@@ -43,17 +56,19 @@ def lines(current: pd.DataFrame, baseline: pd.DataFrame | None, columns: dict[st
     data = pd.concat(frames, ignore_index=True)
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     colour = alt.Color("series:N", scale=alt.Scale(range=list(OKABE_ITO)), legend=alt.Legend(title=None, orient="bottom"))
+    runs = ["this run"] if baseline is None else ["this run", label]
+    x = month_axis(data["date"])
     chart = alt.Chart(data, title=title, width=WIDTH, height=HEIGHT).mark_line().encode(
-        x=alt.X("date:T", title=None),
+        x=x,
         y=alt.Y("value:Q", title=None, scale=scale),
         color=colour,
         strokeDash=alt.StrokeDash("run:N", legend=alt.Legend(title=None, orient="bottom"),
-                                  scale=alt.Scale(domain=["this run", label], range=[[1, 0], [4, 3]])),
+                                  scale=alt.Scale(domain=runs, range=[[1, 0], [4, 3]][:len(runs)])),
     )
     if not seeds:
         return chart
     band = alt.Chart(seed_band(seeds, columns)).mark_area(opacity=BAND_OPACITY).encode(
-        x="date:T", y=alt.Y("low:Q", scale=scale), y2="high:Q", color=colour)
+        x=x, y=alt.Y("low:Q", scale=scale), y2="high:Q", color=colour)
     return band + chart
 
 

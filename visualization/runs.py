@@ -6,6 +6,7 @@ No Solara here, so the pages and the tests call the same functions.
 from __future__ import annotations
 
 import hashlib
+import re
 import os
 import tempfile
 import threading
@@ -113,19 +114,26 @@ def scenario_source(name: str) -> str:
 def save_upload(data: bytes, filename: str) -> str:
     """Keep an uploaded scenario file under a name made from its content and return that name, once it loads as the
     command line would load it; a file that does not is removed and its one-line ParamError raised, naming
-    ``filename`` (the file the user chose)."""
-    name = f"{UPLOAD_PREFIX}{hashlib.sha256(data).hexdigest()[:12]}"
-    path = upload_dir() / f"{name}.toml"
+    ``filename`` (the file the user chose).
+
+    The name is ``upload-<the file's scenario name>-<12 hex digits of its sha256>`` (``upload-<digits>`` when the file
+    names no scenario), the scenario name reduced to letters, digits, ``-`` and ``_``: the same bytes keep the same
+    name, and the user recognises their file in the scenario list.
+    """
+    digest = hashlib.sha256(data).hexdigest()[:12]
     try:
-        with tempfile.NamedTemporaryFile(dir=upload_dir(), prefix=f"{name}.", suffix=".part.toml", delete=False) as out:
+        with tempfile.NamedTemporaryFile(dir=upload_dir(), prefix=f"{UPLOAD_PREFIX}{digest}.", suffix=".part.toml",
+                                         delete=False) as out:
             out.write(data)
     except OSError as exc:
         raise ParamError(f"{filename}: cannot be kept on the server ({exc.strerror or exc})") from None
     staging = Path(out.name)
     try:
-        load_scenario(str(staging))
+        scenario = load_scenario(str(staging))
     except ParamError as exc:
         staging.unlink(missing_ok=True)
         raise ParamError(str(exc).replace(str(staging), filename)) from None
-    staging.replace(path)
+    named = "" if scenario.name == staging.stem else re.sub(r"[^A-Za-z0-9_-]+", "-", scenario.name).strip("-")[:40]
+    name = f"{UPLOAD_PREFIX}{named}-{digest}" if named else f"{UPLOAD_PREFIX}{digest}"
+    staging.replace(upload_dir() / f"{name}.toml")
     return name

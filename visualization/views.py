@@ -17,9 +17,9 @@ from solara.lab import use_task
 
 from market.parameters.scenario import list_scenarios
 from visualization import charts, finance_charts
-from visualization.charts import HEIGHT
+from visualization.charts import HEIGHT, month_axis
 from visualization.compare import HEADLINES, compare_table
-from visualization.network_view import SIZE_COLUMNS, network_chart
+from visualization.network_view import SIZE_COLUMNS, drawn_edges, network_chart
 from visualization.report_figures import OKABE_ITO
 from visualization.runs import RunTables, run_whole
 from visualization.vega_chart import Chart
@@ -55,9 +55,10 @@ def Network(tables: RunTables) -> None:
         solara.Select("node size", value=size_by, values=list(SIZE_COLUMNS))
         solara.Checkbox(label="investors", value=investors)
     last = tables.agents[tables.agents["step"] == tables.agents["step"].max()]
-    shown = tables.edges[tables.edges["type"].isin(chosen_types)]
-    solara.Text(f"{len(shown)} relations of {len(tables.edges)} in {tables.model['date'].iloc[-1]}; crosses: defaulted",
-                classes=["network-count"])
+    drawn = drawn_edges(tables.nodes, tables.edges, chosen_types, investors.value)
+    hidden = "" if investors.value else " (investors off: their relations are not drawn)"
+    solara.Text(f"{len(drawn)} relations drawn of {len(tables.edges)} in {tables.model['date'].iloc[-1]}{hidden}; "
+                "crosses: defaulted", classes=["network-count"])
     Chart(network_chart(tables.nodes, tables.edges, last, chosen_types, size_by.value, investors.value))
 
 
@@ -105,7 +106,7 @@ def timeline(events: pd.DataFrame) -> alt.Chart:
     data = events.assign(date=pd.to_datetime(events["date"]))
     height = max(HEIGHT, 18 * events["kind"].nunique())
     return alt.Chart(data, title="Events by month and kind", width=900, height=height).mark_tick(thickness=2).encode(
-        x=alt.X("date:T", title=None), y=alt.Y("kind:N", title=None),
+        x=month_axis(data["date"]), y=alt.Y("kind:N", title=None),
         color=alt.Color("kind:N", scale=alt.Scale(range=list(OKABE_ITO)), legend=None),
         tooltip=["date:T", "kind:N", "actors:N", "detail:N"])
 
@@ -139,7 +140,8 @@ def last_month_agents(agents: pd.DataFrame, sort_by: str, descending: bool, agen
     last = agents[agents["step"] == agents["step"].max()]
     if agent_type != "all":
         last = last[last["agent_type"] == agent_type]
-    return last[list(AGENT_COLUMNS)].sort_values(sort_by, ascending=not descending, kind="stable").reset_index(drop=True)
+    shown = last[list(AGENT_COLUMNS)].sort_values(sort_by, ascending=not descending, kind="stable").reset_index(drop=True)
+    return shown.round(3)
 
 
 @solara.component

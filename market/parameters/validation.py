@@ -117,7 +117,9 @@ def validate_params(params: Params) -> None:
     lowest_discount = min(rates.values()) + params.valuation.equity_risk_premium
     if params.valuation.terminal_growth >= lowest_discount:
         raise ParamError(f"valuation.terminal_growth = {params.valuation.terminal_growth:g} is not allowed: expected below the "
-                         f"lowest discount rate, risk-free plus equity risk premium ({lowest_discount:g})")
+                         f"lowest discount rate, the lowest of finance.risk_free_path ({min(rates.values()):g}) plus "
+                         f"valuation.equity_risk_premium ({params.valuation.equity_risk_premium:g}), "
+                         f"{lowest_discount:g}: lower it or raise either")
     for name, rule in params.export_rules.items():
         if rule.issuer in rule.destinations:
             raise ParamError(f"export_rules.{name}.destinations = {rule.destinations!r} is not allowed: expected regions "
