@@ -105,3 +105,12 @@ def test_a_run_folder_holding_a_report_is_refused_naming_what_it_holds(run_folde
     shutil.copytree(run_folder, folder)
     (folder / "report").mkdir()
     assert_refused(aicm("run", "--steps", "2", "--no-figure", "--out", str(folder)), "--out", "other files: report")
+
+
+def test_a_refused_value_is_echoed_as_the_user_wrote_it(tmp_path) -> None:
+    """true, not Python's True; a TOML date in ISO form, not datetime.date(2026, 1, 1)."""
+    assert_refused(aicm("run", "--steps", "2", "--set", "demand.price_elasticity=true", "--out", str(tmp_path / "o")),
+                   "demand.price_elasticity = true is not allowed")
+    path = tmp_path / "dated.toml"
+    path.write_text('name = "dated"\n[params.run]\nstart_date = 2026-01-01\n')
+    assert_refused(aicm("validate", str(path)), "run.start_date = 2026-01-01 is not allowed")

@@ -8,6 +8,7 @@ validation (:func:`check_value`), the generated docs table and the CLI's ``aicm 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import difflib
 import math
 import re
@@ -104,6 +105,17 @@ def param(
     return field(default=default, metadata={"param": meta})
 
 
+def shown_value(value: Any) -> str:
+    """A value as the user wrote it in TOML or ``--set``: true and false, dates and times in ISO form, strings quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(shown_value(item) for item in value) + "]"
+    return repr(value)
+
+
 def check_value(path: str, value: Any, meta: ParamMeta) -> Any:
     """Validate ``value`` for the field at ``path`` and return it coerced to the field's type.
 
@@ -112,7 +124,7 @@ def check_value(path: str, value: Any, meta: ParamMeta) -> Any:
     """
 
     def fail() -> ParamError:
-        return ParamError(f"{path} = {value!r} is not allowed: expected {meta.allowed()}")
+        return ParamError(f"{path} = {shown_value(value)} is not allowed: expected {meta.allowed()}")
 
     if meta.kind == "bool":
         if not isinstance(value, bool):
