@@ -114,3 +114,15 @@ def test_a_refused_value_is_echoed_as_the_user_wrote_it(tmp_path) -> None:
     path = tmp_path / "dated.toml"
     path.write_text('name = "dated"\n[params.run]\nstart_date = 2026-01-01\n')
     assert_refused(aicm("validate", str(path)), "run.start_date = 2026-01-01 is not allowed")
+
+
+@pytest.mark.parametrize(("event", "words"), [
+    ('target = "demand.price_elasticity"\nvalue = 99.0\n', ["events[0].value", "demand.price_elasticity = 99.0"]),
+    ('target = "demand.nope"\nvalue = 1.0\n', ["events[0].target", "unknown parameter 'demand.nope'"]),
+    ('target = "valuation.equity_risk_premium"\nvalue = 0.01\n', ["events[0] (set_param of 2025-03", "equity_risk_premium"]),
+])
+def test_a_bad_set_param_event_is_named_by_its_index(event, words, tmp_path) -> None:
+    """A set_param event refused for its value, its target or a rule across fields names events[i]."""
+    path = tmp_path / "event.toml"
+    path.write_text(f'name = "e"\n[[events]]\ndate = "2025-03"\nkind = "set_param"\n{event}')
+    assert_refused(aicm("validate", str(path)), *words)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from market.parameters.params import Params
-from market.parameters.schema import DATE_PATTERN, ParamError, iter_fields, meta_at, set_path, suggest
+from market.parameters.schema import DATE_PATTERN, ParamError, iter_fields, meta_at, set_path, shown_value, suggest
 from market.parameters.validation import finite, validate_params
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
@@ -223,9 +223,10 @@ def load_scenario(name_or_path: str, overrides: list[tuple[str, Any]] | None = N
         set_path(params, param_path, value)
     validate_params(params)
     window = run_window(params.run.start_date, max(file_steps, params.run.steps))
-    events = [_parse_event(raw, i, params, window) for i, raw in enumerate(data.get("events", []))]
-    events = sorted(events, key=lambda e: e.date)
-    _check_set_param_events(events, params)
+    parsed = [_parse_event(raw, i, params, window) for i, raw in enumerate(data.get("events", []))]
+    order = sorted(range(len(parsed)), key=lambda i: parsed[i].date)
+    _check_set_param_events([(i, parsed[i]) for i in order], params)
+    events = [parsed[i] for i in order]
     return Scenario(
         name=str(data.get("name", path.stem)),
         description=str(data.get("description", "")),
@@ -243,17 +244,18 @@ def run_window(start_date: str, steps: int) -> tuple[str, str]:
     return start_date, f"{last // 12:04d}-{last % 12 + 1:02d}"
 
 
-def _check_set_param_events(events: list[ScheduledEvent], params: Params) -> None:
+def _check_set_param_events(events: list[tuple[int, ScheduledEvent]], params: Params) -> None:
     """Apply the ``set_param`` events in date order to a copy of the parameters, checking the rules spanning fields after
     each, so a scenario the run would reject mid-way is rejected now."""
     probe = copy.deepcopy(params)
-    for event in events:
+    for index, event in events:
         if event.kind is EventKind.SET_PARAM:
-            set_path(probe, event.target, event.value)
             try:
+                set_path(probe, event.target, event.value)
                 validate_params(probe)
             except ParamError as exc:
-                raise ParamError(f"set_param event of {event.date} ({event.target} = {event.value!r}): {exc}") from None
+                raise ParamError(f"events[{index}] (set_param of {event.date}, {event.target} = {shown_value(event.value)}): "
+                                 f"{exc}") from None
 
 
 def _parse_event(raw: Any, index: int, params: Params, window: tuple[str, str]) -> ScheduledEvent:
@@ -282,7 +284,11 @@ def _parse_event(raw: Any, index: int, params: Params, window: tuple[str, str]) 
                          f"{', '.join(params.chipmakers)}")
     if kind == EventKind.SET_PARAM:
         probe = copy.deepcopy(params)
-        set_path(probe, target, raw.get("value"))
+        try:
+            set_path(probe, target, raw.get("value"))
+        except ParamError as exc:
+            part = "target" if str(exc).startswith("unknown parameter") else "value"
+            raise ParamError(f"{where}.{part}: {exc}") from None
         if meta_at(probe, target).setup_only:
             raise ParamError(f"{where}.target = {target!r} is not allowed: it is read once, at set-up, so changing it "
                              "mid-run would change nothing; set it in [params]")
