@@ -72,7 +72,7 @@ def browser():
 
 
 class Watched:
-    """A page with its console errors, failed requests and requests off this machine recorded."""
+    """A page with its console errors and uncaught exceptions, failed requests and requests off this machine recorded."""
 
     def __init__(self, browser, url: str) -> None:
         self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -81,6 +81,7 @@ class Watched:
         self.failed: list[str] = []
         self.remote: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"uncaught: {exc}"))
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         self.page.on("request", lambda r: self.remote.append(r.url)
@@ -355,5 +356,27 @@ def test_a_slider_change_takes_effect(browser, app_url) -> None:
     wait_for_new_charts(watched.page, OVERVIEW_CHARTS, timeout_s=150)
     assert "p.demand.price_elasticity=" in watched.page.url
     assert watched.chart_image(3) != before, "the AI revenue chart did not change with the price elasticity"
+    assert not watched.errors, watched.errors
+    watched.context.close()
+
+
+def test_charts_removed_while_they_load_raise_nothing(browser, app_url) -> None:
+    """Step, then Network, Overview and back to the whole run with no pause between the clicks, three times: a chart removed
+    while it waited for Vega to load called vega-embed without an element (an uncaught "reading 'usermeta'" in 2 of 4
+    tries), and the page's exceptions are errors like the console's."""
+    watched = Watched(browser, f"{app_url}?months=12&mode=step")
+    watched.status("press Step")
+    for _ in range(3):
+        watched.page.get_by_role("button", name="step by step").click()
+        watched.status("press Step")
+        watched.page.get_by_role("button", name="Step", exact=True).click()
+        network = watched.page.get_by_role("tab", name="Network")
+        network.wait_for(timeout=60_000)
+        network.click()
+        watched.page.get_by_role("tab", name="Overview").click()
+        watched.page.get_by_role("button", name="whole run").click()
+        watched.status("2025-01 to 2025-12")
+    watched.page.get_by_role("tab", name="Overview").click()
+    watched.charts_drawn()
     assert not watched.errors, watched.errors
     watched.context.close()
