@@ -318,7 +318,7 @@ def render_readme(results: dict) -> str:
     if len(growth) >= 2:
         first, before, last = growth[0], growth[-2], growth[-1]
 
-        def exponent(key: str, low: dict, high: dict) -> float:
+        def growth_exponent(key: str, low: dict, high: dict) -> float:
             return math.log(high[key] / low[key]) / math.log(high["agents"] / low["agents"])
 
         lines += [f"## (g) How the cost grows with the population ({GROWTH_MONTHS} months)", "",
@@ -326,11 +326,13 @@ def render_readme(results: dict) -> str:
                   "|---|---|---|---|---|---|"]
         lines += [f"| {show(run['scale'])} | {run['agents']:,} | {show(run['cpu_s'])} | {show(run['us_per_agent_step'])} | "
                   f"{run['ledger_rows_last_month']:,} | {run['dividend_share_of_rows']:.0%} |" for run in growth]
-        lines += ["", f"From {first['agents']:,} to {last['agents']:,} agents the run's CPU time grows as agents^"
-                  f"{exponent('cpu_s', first, last):.2f} (agents^{exponent('cpu_s', before, last):.2f} over the last "
-                  f"doubling) and the ledger's rows in a month as agents^{exponent('ledger_rows_last_month', first, last):.2f}"
-                  f" (agents^{exponent('ledger_rows_last_month', before, last):.2f}): every holder of every firm is paid a "
-                  "dividend each month, so those rows grow as investors x firms.", ""]
+        cpu, cpu_last = growth_exponent("cpu_s", first, last), growth_exponent("cpu_s", before, last)
+        rows, rows_last = (growth_exponent("ledger_rows_last_month", first, last),
+                           growth_exponent("ledger_rows_last_month", before, last))
+        lines += ["", f"From {first['agents']:,} to {last['agents']:,} agents the run's CPU time grows as agents^{cpu:.2f} "
+                  f"(agents^{cpu_last:.2f} over the last doubling) and the ledger's rows in a month as agents^{rows:.2f} "
+                  f"(agents^{rows_last:.2f}): every holder of every firm is paid a dividend each month, so those rows grow "
+                  "as investors x firms.", ""]
     return "\n".join(lines)
 
 

@@ -2,21 +2,23 @@
 report and app commands are in :mod:`experiments.cli_experiments`).
 
 Errors in what the user gave are one line on stderr and exit code 2, with no traceback; Ctrl-C is one line and exit
-code 130; a failure to write outputs is one line and exit code 1, leaving the earlier outputs as they were.
+code 130; a failure to write outputs is one line and exit code 1, leaving the earlier outputs as they were; output
+piped into a reader that stops reading (``aicm params | head -1``) ends quietly with exit code 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import select
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from experiments import cli_experiments
-from experiments.cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, OneLineParser, positive_int, writable_folder
-from market.parameters.scenario import describe_params, list_scenarios, load_scenario, parse_set_option
+from experiments.cli_common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_USAGE, OneLineParser, positive_int, ensure_writable_folder
+from market.parameters.scenario import Scenario, describe_params, list_scenarios, load_scenario, parse_set_option
 from market.parameters.schema import ParamError
 
 
@@ -115,7 +117,7 @@ def command_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _note_events_not_reached(scenario) -> None:
+def _note_events_not_reached(scenario: Scenario) -> None:
     """Say which of the scenario's events fall after the last simulated month (a run shortened with --steps)."""
     from market.parameters.scenario import run_window
 
@@ -166,7 +168,7 @@ def command_figures(args: argparse.Namespace) -> int:
     """Write the scenario comparison figures."""
     from experiments.scenario_report import write_scenario_figures
 
-    writable_folder(args.out)
+    ensure_writable_folder(args.out)
     written = write_scenario_figures(args.out, args.seed)
     print(f"wrote {len(written)} figures to {args.out}/")
     return 0
@@ -176,7 +178,7 @@ def command_replay(args: argparse.Namespace) -> int:
     """Run the replay and print the comparison table."""
     from experiments.replay import replay_table
 
-    writable_folder(args.out)
+    ensure_writable_folder(args.out)
     table = replay_table(args.seeds, workers=min(args.seeds, 2))
     path = args.out / "replay.csv"
     partial = path.with_suffix(".csv.partial")
@@ -197,20 +199,41 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()
+        return code
     except ParamError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("error: interrupted; outputs already written are left as they were", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except BrokenPipeError as exc:
+        if not _is_stdout_closed():
+            return _report_os_error(exc)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''} (earlier outputs left as they were)",
-              file=sys.stderr)
-        return EXIT_FAILURE
+        return _report_os_error(exc)
+
+
+def _is_stdout_closed() -> bool:
+    """Whether standard output's reader has gone (``aicm params | head -1``; a pipe without a reader polls as an error),
+    so a broken pipe is that one, not another process's: then the command ends quietly, exit 0."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        events = poller.poll(0)
+    except (AttributeError, OSError, ValueError):
+        return False
+    return any(mask & (select.POLLERR | select.POLLHUP) for _, mask in events)
+
+
+def _report_os_error(exc: OSError) -> int:
+    """Print a failure to read or write files as one line; return exit code 1."""
+    print(f"error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''} (earlier outputs left as they were)",
+          file=sys.stderr)
+    return EXIT_FAILURE
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ class OneLineParser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
-def writable_folder(path: Path, option: str = "--out") -> Path:
+def ensure_writable_folder(path: Path, option: str = "--out") -> Path:
     """Create ``path`` (and its parents) if need be and check it can be written, before any work is done.
 
     Raises:

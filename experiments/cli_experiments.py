@@ -67,8 +67,8 @@ def add_parsers(sub) -> None:
     reproduce = sub.add_parser(
         "reproduce", help="redo a report's runs from the manifests it recorded and compare every figure's numbers",
         description="Read DIR/report.json (written by aicm report), run each source again from its manifest (a sweep "
-                    "from its spec, a run from its scenario and seed), draw the report again into --out/report and "
-                    "say, figure by figure, whether its numbers are identical.")
+                    "from its spec, a run from its scenario, seed and recorded overrides), draw the report again into "
+                    "--out/report and say, figure by figure, whether its numbers are identical.")
     reproduce.add_argument("folder", type=Path, metavar="DIR", help="a report folder")
     reproduce.add_argument("--out", type=Path, required=True, help="new or empty folder for the new runs and report")
     reproduce.add_argument("--workers", type=positive_int("--workers"), default=None,
@@ -142,8 +142,8 @@ def command_sweep(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     points = count_points(spec)
-    print(f"Sweep of '{spec.scenario}': {_count(points, 'point')} x {_count(spec.seeds, 'seed')} = "
-          f"{_count(points * spec.seeds, 'run')} "
+    print(f"Sweep of '{spec.scenario}': {_format_count(points, 'point')} x {_format_count(spec.seeds, 'seed')} = "
+          f"{_format_count(points * spec.seeds, 'run')} "
           f"({spec.design.value} design, {choice.kind.value}) into {args.out}/")
     from experiments.sweep import SweepAborted
 
@@ -166,7 +166,8 @@ def command_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def _count(number: int, noun: str) -> str:
+def _format_count(number: int, noun: str) -> str:
+    """``number`` and ``noun``, plural unless one: '1 seed', '2 points'."""
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 

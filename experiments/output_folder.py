@@ -63,7 +63,7 @@ def exchange_paths(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
-def foreign_entries(folder: Path) -> list[str]:
+def list_foreign_entries(folder: Path) -> list[str]:
     """What in ``folder`` is not part of an earlier run of this tool (its manifest and the files it lists), sorted; empty
     when the folder is empty or holds such a run and nothing else (every entry, when it holds no run's manifest)."""
     entries = sorted(p.name for p in folder.iterdir())
@@ -83,7 +83,7 @@ def foreign_entries(folder: Path) -> list[str]:
 
 def is_earlier_run(folder: Path) -> bool:
     """Whether ``folder`` is empty or holds only an earlier run of this tool (its manifest and the files it lists)."""
-    return not foreign_entries(folder)
+    return not list_foreign_entries(folder)
 
 
 class OutputFolder:
@@ -119,7 +119,7 @@ class OutputFolder:
         blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
         if blocking is not None:
             raise self._refuse(f"expected a folder, and '{blocking}' is a file")
-        foreign = foreign_entries(target) if target.is_dir() else []
+        foreign = list_foreign_entries(target) if target.is_dir() else []
         if foreign:
             shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
             raise self._refuse(f"expected a new or empty folder or one holding an earlier run (it holds other files: {shown})")

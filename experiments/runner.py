@@ -79,7 +79,6 @@ def manifest(result: RunResult, scenario: Scenario, seed: int, files: dict[str, 
         "git_commit": git_commit(),
         "scenario": scenario.name,
         "scenario_description": scenario.description,
-        "overrides": list(overrides or []),
         "params_sha256": scenario.params_sha256(),
         "seed": seed,
         "steps": scenario.params.run.steps,
@@ -90,7 +89,7 @@ def manifest(result: RunResult, scenario: Scenario, seed: int, files: dict[str, 
         "python_version": platform.python_version(),
         "mesa_version": mesa.__version__,
         "files": files or {},
-    }
+    } | ({} if overrides is None else {"overrides": list(overrides)})
 
 
 def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Path, fmt: str,

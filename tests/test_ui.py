@@ -362,8 +362,9 @@ def test_a_slider_change_takes_effect(browser, app_url) -> None:
 
 def test_charts_removed_while_they_load_raise_nothing(browser, app_url) -> None:
     """Step, then Network, Overview and back to the whole run with no pause between the clicks, three times: a chart removed
-    while it waited for Vega to load called vega-embed without an element (an uncaught "reading 'usermeta'" in 2 of 4
-    tries), and the page's exceptions are errors like the console's."""
+    while it waited for Vega to load called vega-embed without an element (an uncaught "reading 'usermeta'"; this test
+    failed 3 of 3 runs before the fix, so a regression may still pass now and then), and the page's exceptions are
+    errors like the console's."""
     watched = Watched(browser, f"{app_url}?months=12&mode=step")
     watched.status("press Step")
     for _ in range(3):

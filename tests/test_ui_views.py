@@ -8,9 +8,9 @@ import pytest
 from market.parameters.scenario import load_scenario
 from market.parameters.schema import ParamError
 from visualization import charts
-from visualization.charts import month_axis
-from visualization.network_view import drawn_edges
+from visualization.charts import make_month_axis
 from visualization.finance_charts import default_causes
+from visualization.network_view import select_drawn_edges
 from visualization.url_state import RunState
 from visualization.views import AGENT_COLUMNS, filter_events, last_month_agents
 
@@ -206,8 +206,8 @@ def _data_names(node) -> list[str]:
 
 def test_the_time_axis_ticks_on_months_for_short_runs_and_on_years_for_long_ones() -> None:
     """A few months of data got day and weekday ticks ("Thu 09") from Vega's defaults."""
-    short = month_axis(pd.Series(["2025-01", "2025-02", "2025-03"])).to_dict()["axis"]
-    long = month_axis(pd.Series(pd.date_range("2025-01", periods=120, freq="MS"))).to_dict()["axis"]
+    short = make_month_axis(pd.Series(["2025-01", "2025-02", "2025-03"])).to_dict()["axis"]
+    long = make_month_axis(pd.Series(pd.date_range("2025-01", periods=120, freq="MS"))).to_dict()["axis"]
     assert short == {"format": "%b %Y", "tickCount": {"interval": "month", "step": 1}}
     assert long == {"format": "%Y", "tickCount": {"interval": "year", "step": 2}}
 
@@ -239,6 +239,6 @@ def test_the_network_counts_only_the_relations_it_draws() -> None:
     nodes = pd.DataFrame({"account": [1, 2, 3], "name": ["lab", "maker", "fund"], "region": ["US"] * 3,
                           "agent_type": ["Lab", "Chipmaker", "Investor"]})
     edges = pd.DataFrame({"source": [1, 3, 3], "target": [2, 1, 2], "type": ["supplies", "invests", "co_invests"]})
-    assert len(drawn_edges(nodes, edges, ["supplies", "invests", "co_invests"], show_investors=False)) == 1
-    assert len(drawn_edges(nodes, edges, ["supplies", "invests", "co_invests"], show_investors=True)) == 3
-    assert len(drawn_edges(nodes, edges, ["invests"], show_investors=True)) == 1
+    assert len(select_drawn_edges(nodes, edges, ["supplies", "invests", "co_invests"], show_investors=False)) == 1
+    assert len(select_drawn_edges(nodes, edges, ["supplies", "invests", "co_invests"], show_investors=True)) == 3
+    assert len(select_drawn_edges(nodes, edges, ["invests"], show_investors=True)) == 1

@@ -30,7 +30,7 @@ from solara.lab import use_task
 from experiments.runner import git_commit
 from market.parameters.params import Params
 from market.parameters.scenario import list_scenarios, load_scenario
-from market.parameters.schema import ParamError
+from market.parameters.schema import ParamError, meta_at
 from visualization import views
 from visualization.controls import Control, advanced_paths, control_for, main_controls, value_at
 from visualization.runs import (
@@ -320,9 +320,10 @@ def Page() -> None:
 
     def set_count(key: str, value: int | None) -> None:
         """Set the seed or the months from their fields; a value out of range keeps the run as it is and says so."""
-        lowest = 1 if key == "months" else 0
-        if value is None or int(value) < lowest:
-            entry_problem.set(f"{key} = {value} is not allowed: expected a whole number >= {lowest} "
+        lowest, highest = (1, int(meta_at(Params(), "run.steps").hi)) if key == "months" else (0, None)
+        if value is None or int(value) < lowest or (highest is not None and int(value) > highest):
+            allowed = f">= {lowest}" if highest is None else f"from {lowest} to {highest}"
+            entry_problem.set(f"{key} = {value} is not allowed: expected a whole number {allowed} "
                               f"(the run keeps {key} = {getattr(state, key)})")
             return
         entry_problem.set("")

@@ -23,7 +23,7 @@ BAND_OPACITY = 0.2
 alt.data_transformers.disable_max_rows()
 
 
-def month_axis(dates: pd.Series) -> alt.X:
+def make_month_axis(dates: pd.Series) -> alt.X:
     """The time axis of monthly data: ticks on months ("Jan 2025") for runs up to three years, on years beyond, never
     on days or weeks (Vega's default for a few months of data)."""
     dates = pd.to_datetime(pd.Series(dates))
@@ -57,7 +57,7 @@ def lines(current: pd.DataFrame, baseline: pd.DataFrame | None, columns: dict[st
     scale = alt.Scale(type="log") if log else alt.Scale(zero=False)
     colour = alt.Color("series:N", scale=alt.Scale(range=list(OKABE_ITO)), legend=alt.Legend(title=None, orient="bottom"))
     runs = ["this run"] if baseline is None else ["this run", label]
-    x = month_axis(data["date"])
+    x = make_month_axis(data["date"])
     chart = alt.Chart(data, title=title, width=WIDTH, height=HEIGHT).mark_line().encode(
         x=x,
         y=alt.Y("value:Q", title=None, scale=scale),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from visualization.charts import HEIGHT, WIDTH, lines, month_axis
+from visualization.charts import HEIGHT, WIDTH, lines, make_month_axis
 from visualization.report_figures import OKABE_ITO
 
 MINSKY_CLASSES = ("hedge", "speculative", "ponzi")
@@ -27,7 +27,7 @@ def debt_by_minsky_class(current: pd.DataFrame) -> alt.Chart:
         data[cls] = current[f"{cls}_share"] * current["debt_usd_bn"]
     long = data.melt("date", var_name="class", value_name="debt")
     return alt.Chart(long, title="Debt by Minsky class ($bn)", width=WIDTH, height=HEIGHT).mark_area().encode(
-        x=month_axis(long["date"]), y=alt.Y("debt:Q", title=None, stack=True),
+        x=make_month_axis(long["date"]), y=alt.Y("debt:Q", title=None, stack=True),
         color=alt.Color("class:N", scale=alt.Scale(domain=list(MINSKY_CLASSES), range=list(OKABE_ITO[:3])),
                         legend=alt.Legend(title=None, orient="bottom")))
 

@@ -40,15 +40,15 @@ def layout(nodes: pd.DataFrame) -> pd.DataFrame:
     return placed
 
 
-def shown_nodes(nodes: pd.DataFrame, show_investors: bool) -> pd.DataFrame:
+def select_shown_nodes(nodes: pd.DataFrame, show_investors: bool) -> pd.DataFrame:
     """The placed nodes drawn: every agent, or every agent but the investors."""
     placed = layout(nodes)
     return placed if show_investors else placed[placed["agent_type"] != AgentType.INVESTOR.value]
 
 
-def drawn_edges(nodes: pd.DataFrame, edges: pd.DataFrame, edge_types: list[str], show_investors: bool) -> pd.DataFrame:
+def select_drawn_edges(nodes: pd.DataFrame, edges: pd.DataFrame, edge_types: list[str], show_investors: bool) -> pd.DataFrame:
     """The relations drawn: of the chosen types, between agents drawn (none of an investor's when investors are off)."""
-    shown = set(shown_nodes(nodes, show_investors)["account"])
+    shown = set(select_shown_nodes(nodes, show_investors)["account"])
     return edges[edges["type"].isin(edge_types) & edges["source"].isin(shown) & edges["target"].isin(shown)]
 
 
@@ -56,13 +56,13 @@ def network_chart(nodes: pd.DataFrame, edges: pd.DataFrame, last_agents: pd.Data
                   size_by: str, show_investors: bool) -> alt.Chart:
     """Edges of the chosen types coloured by relation, nodes coloured by type and sized by ``size_by`` (a key of
     SIZE_COLUMNS); defaulted agents drawn as crosses."""
-    placed = shown_nodes(nodes, show_investors)
+    placed = select_shown_nodes(nodes, show_investors)
     state = last_agents[["name", "alive", *SIZE_COLUMNS.values()]]
     placed = placed.merge(state, on="name", how="left")
     placed["alive"] = placed["alive"].fillna(True).astype(bool)
     placed["status"] = placed["alive"].map({True: "active", False: "defaulted"})
     placed["size"] = placed[SIZE_COLUMNS[size_by]].fillna(0.0).clip(lower=0.0)
-    chosen = drawn_edges(nodes, edges, edge_types, show_investors)
+    chosen = select_drawn_edges(nodes, edges, edge_types, show_investors)
     where = placed.set_index("account")[["x", "y"]]
     lines = chosen.assign(x=chosen["source"].map(where["x"]), y=chosen["source"].map(where["y"]),
                           x2=chosen["target"].map(where["x"]), y2=chosen["target"].map(where["y"]))

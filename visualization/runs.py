@@ -6,8 +6,8 @@ No Solara here, so the pages and the tests call the same functions.
 from __future__ import annotations
 
 import hashlib
-import re
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable

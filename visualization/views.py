@@ -17,9 +17,9 @@ from solara.lab import use_task
 
 from market.parameters.scenario import list_scenarios
 from visualization import charts, finance_charts
-from visualization.charts import HEIGHT, month_axis
+from visualization.charts import HEIGHT, make_month_axis
 from visualization.compare import HEADLINES, compare_table
-from visualization.network_view import SIZE_COLUMNS, drawn_edges, network_chart
+from visualization.network_view import SIZE_COLUMNS, select_drawn_edges, network_chart
 from visualization.report_figures import OKABE_ITO
 from visualization.runs import RunTables, run_whole
 from visualization.vega_chart import Chart
@@ -55,7 +55,7 @@ def Network(tables: RunTables) -> None:
         solara.Select("node size", value=size_by, values=list(SIZE_COLUMNS))
         solara.Checkbox(label="investors", value=investors)
     last = tables.agents[tables.agents["step"] == tables.agents["step"].max()]
-    drawn = drawn_edges(tables.nodes, tables.edges, chosen_types, investors.value)
+    drawn = select_drawn_edges(tables.nodes, tables.edges, chosen_types, investors.value)
     hidden = "" if investors.value else " (investors off: their relations are not drawn)"
     solara.Text(f"{len(drawn)} relations drawn of {len(tables.edges)} in {tables.model['date'].iloc[-1]}{hidden}; "
                 "crosses: defaulted", classes=["network-count"])
@@ -106,7 +106,7 @@ def timeline(events: pd.DataFrame) -> alt.Chart:
     data = events.assign(date=pd.to_datetime(events["date"]))
     height = max(HEIGHT, 18 * events["kind"].nunique())
     return alt.Chart(data, title="Events by month and kind", width=900, height=height).mark_tick(thickness=2).encode(
-        x=month_axis(data["date"]), y=alt.Y("kind:N", title=None),
+        x=make_month_axis(data["date"]), y=alt.Y("kind:N", title=None),
         color=alt.Color("kind:N", scale=alt.Scale(range=list(OKABE_ITO)), legend=None),
         tooltip=["date:T", "kind:N", "actors:N", "detail:N"])
 

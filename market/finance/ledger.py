@@ -71,7 +71,7 @@ KIND_CODE: dict[PaymentKind, int] = {kind: i for i, kind in enumerate(KIND_LIST)
 OUTSIDE_CODES = np.array([kind in OUTSIDE_KINDS for kind in KIND_LIST])
 
 
-def group_sorted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def group_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each distinct key in ascending order, the index of its first occurrence; and for each key, its group's
     position among them (``np.unique(keys, return_index=True, return_inverse=True)``'s second and third results).
 
@@ -348,7 +348,7 @@ class Ledger:
         n, n_kinds = max(self.n_accounts, 1), len(KIND_LIST)
         if n >= np.iinfo(ACCOUNT_DTYPE).max or n_kinds > np.iinfo(np.int8).max:
             raise OverflowError(f"{n} accounts or {n_kinds} payment kinds do not fit the archived flows' columns")
-        first, inverse = group_sorted((payer * n + payee) * n_kinds + kind)
+        first, inverse = group_keys((payer * n + payee) * n_kinds + kind)
         totals = np.bincount(inverse, weights=amount, minlength=first.size)
         return StepFlows(payer[first].astype(ACCOUNT_DTYPE), payee[first].astype(ACCOUNT_DTYPE),
                          kind[first].astype(np.int8), totals)

@@ -1,4 +1,5 @@
-"""Fundamental valuation: a DCF with explicit horizon and terminal value, and cross-holdings (docs/ODD.md section 7, Valuation)."""
+"""Fundamental valuation: a DCF with explicit horizon and terminal value, and cross-holdings (docs/ODD.md section 7,
+Valuation)."""
 
 from __future__ import annotations
 

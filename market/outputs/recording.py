@@ -69,7 +69,7 @@ class AgentRecorder:
         profit = (trailing.last_month(Line.REVENUE)[accounts] + trailing.last_month(Line.CORE)[accounts]
                   - trailing.last_month(Line.COSTS)[accounts] - depreciation)
         market, fundamental = self._values(model)
-        debt = capital.loans.sum(axis=0)
+        debt_usd_bn = capital.loans.sum(axis=0)
         impairment = model.impairment.month_usd_bn
         minsky = model.minsky
         self.steps.append({
@@ -78,7 +78,7 @@ class AgentRecorder:
             **self._static,
             "alive": np.array([a.alive for a in agents]),
             "cash_usd_bn": balances[accounts],
-            "debt_usd_bn": debt[accounts],
+            "debt_usd_bn": debt_usd_bn[accounts],
             "compute_gw": compute,
             "revenue_usd_bn": np.array([a.revenue_month_usd_bn for a in agents], dtype=float),
             "valuation_usd_bn": market,
@@ -89,7 +89,7 @@ class AgentRecorder:
             "debt_raised_usd_bn": capital.debt_raised_month[accounts],
             "payout_usd_bn": capital.payout_month[accounts],
             "impairment_usd_bn": impairment[accounts] if impairment.size else np.zeros(len(agents)),
-            "book_equity_usd_bn": self._book_equity(model, balances, debt),
+            "book_equity_usd_bn": self._book_equity(model, balances, debt_usd_bn),
         })
 
     def _book_equity(self, model: ComputeMarket, balances: np.ndarray, debt: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from market.parameters.params import Params
-from market.parameters.schema import DATE_PATTERN, ParamError, iter_fields, meta_at, set_path, shown_value, suggest
+from market.parameters.schema import DATE_PATTERN, ParamError, iter_fields, meta_at, set_path, format_value, suggest
 from market.parameters.validation import finite, validate_params
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
@@ -254,7 +254,7 @@ def _check_set_param_events(events: list[tuple[int, ScheduledEvent]], params: Pa
                 set_path(probe, event.target, event.value)
                 validate_params(probe)
             except ParamError as exc:
-                raise ParamError(f"events[{index}] (set_param of {event.date}, {event.target} = {shown_value(event.value)}): "
+                raise ParamError(f"events[{index}] (set_param of {event.date}, {event.target} = {format_value(event.value)}): "
                                  f"{exc}") from None
 
 
@@ -287,7 +287,7 @@ def _parse_event(raw: Any, index: int, params: Params, window: tuple[str, str]) 
         try:
             set_path(probe, target, raw.get("value"))
         except ParamError as exc:
-            part = "target" if str(exc).startswith("unknown parameter") else "value"
+            part = "value" if str(exc).startswith(f"{target} = ") else "target"
             raise ParamError(f"{where}.{part}: {exc}") from None
         if meta_at(probe, target).setup_only:
             raise ParamError(f"{where}.target = {target!r} is not allowed: it is read once, at set-up, so changing it "

@@ -105,14 +105,14 @@ def param(
     return field(default=default, metadata={"param": meta})
 
 
-def shown_value(value: Any) -> str:
+def format_value(value: Any) -> str:
     """A value as the user wrote it in TOML or ``--set``: true and false, dates and times in ISO form, strings quoted."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, list):
-        return "[" + ", ".join(shown_value(item) for item in value) + "]"
+        return "[" + ", ".join(format_value(item) for item in value) + "]"
     return repr(value)
 
 
@@ -124,7 +124,7 @@ def check_value(path: str, value: Any, meta: ParamMeta) -> Any:
     """
 
     def fail() -> ParamError:
-        return ParamError(f"{path} = {shown_value(value)} is not allowed: expected {meta.allowed()}")
+        return ParamError(f"{path} = {format_value(value)} is not allowed: expected {meta.allowed()}")
 
     if meta.kind == "bool":
         if not isinstance(value, bool):
