@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from experiments.output_folder import find_file_in_the_way
 from market.parameters.schema import ParamError
 
 EXIT_FAILURE = 1
@@ -43,7 +44,7 @@ def ensure_writable_folder(path: Path, option: str = "--out") -> Path:
     Raises:
         ParamError: one line naming ``option`` when the folder cannot be made or written.
     """
-    blocking = next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+    blocking = find_file_in_the_way(path)
     if blocking is not None:
         raise ParamError(f"{option} = '{path}' is not allowed: expected a folder, and '{blocking}' is a file")
     try:

@@ -63,6 +63,11 @@ def exchange_paths(first: Path, second: Path) -> bool:
     raise OSError(code, os.strerror(code), str(second))
 
 
+def find_file_in_the_way(path: Path) -> Path | None:
+    """The nearest of ``path`` and its parents that exists and is not a folder (so no folder can be made there), or None."""
+    return next((p for p in (path, *path.parents) if p.exists() and not p.is_dir()), None)
+
+
 def list_foreign_entries(folder: Path) -> list[str]:
     """What in ``folder`` is not part of an earlier run of this tool (its manifest and the files it lists), sorted; empty
     when the folder is empty or holds such a run and nothing else (every entry, when it holds no run's manifest)."""
@@ -116,7 +121,7 @@ class OutputFolder:
             raise self._refuse("expected a folder other than the current one or one holding it")
         if target.exists() and not target.is_dir():
             raise self._refuse("expected a folder, and it is a file")
-        blocking = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+        blocking = find_file_in_the_way(target.parent)
         if blocking is not None:
             raise self._refuse(f"expected a folder, and '{blocking}' is a file")
         foreign = list_foreign_entries(target) if target.is_dir() else []

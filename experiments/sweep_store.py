@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.outcomes import OUTCOME_COLUMNS
+from experiments.output_folder import find_file_in_the_way
 from experiments.runner import git_commit
 from experiments.sweep_spec import RunTask, SweepSpec
 from market.parameters.schema import ParamError
@@ -83,7 +84,7 @@ class SweepFolder:
         if self.root.is_symlink():
             raise ParamError(f"--out {self.root} is not allowed: expected a folder, not a symbolic link (give the folder it "
                              "points to)")
-        blocking = next((p for p in (self.root, *self.root.parents) if p.exists() and not p.is_dir()), None)
+        blocking = find_file_in_the_way(self.root)
         if blocking is not None:
             raise ParamError(f"--out {self.root} is not allowed: expected a folder, and '{blocking}' is a file")
         if self.manifest_path.exists():

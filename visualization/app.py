@@ -65,14 +65,13 @@ def ParameterControl(control: Control, state: RunState, go: Callable[[RunState],
 
     name = control.path if full_path else control.path.split(".")[-1]
     label = f"{name} ({control.unit})"
-    if not isinstance(current, int | float):
-        solara.Text(f"{label}: {current!r} (from the link)")
-    elif control.integer:
-        solara.Text(f"{label}: {current:g}", style={"font-size": "0.85em", "overflow-wrap": "anywhere"})
+    numeric = isinstance(current, int | float)
+    solara.Text(f"{label}: {current:g}" if numeric else f"{label}: {current!r} (from the link)",
+                style={"font-size": "0.85em", "overflow-wrap": "anywhere"})
+    if numeric and control.integer:
         low, high = min(control.low, current), max(control.high, current)
         solara.SliderInt("", value=int(current), min=int(low), max=int(high), on_value=update)
-    else:
-        solara.Text(f"{label}: {current:g}", style={"font-size": "0.85em", "overflow-wrap": "anywhere"})
+    elif numeric:
         low, high = slider_range(control, float(current))
         solara.SliderFloat("", value=float(current), min=low, max=high, step=control.step, on_value=update)
     solara.Text(f"{control.label} {control.help_text()}", style={"font-size": "0.75em", "color": "#555"})
