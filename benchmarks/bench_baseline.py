@@ -13,8 +13,8 @@ resident memory is its own:
 - (d) 1x, 2x, 4x and 8x that market (runs the population cap refuses are reported as refused, not run);
 - (e) peak resident memory of each;
 - (f) the share of the baseline's simulation spent collecting the model and agent tables;
-- (g) the ledger's rows in the last month of each run at scale, and the share of them that are dividends (every holder
-  of every firm is paid each month, so these rows grow as investors x firms: the quadratic term in (d)); and the same,
+- (g) the ledger's rows in the last month of each run at scale, and the share of them that are dividends (listed
+  through the share register: a firm's payouts and a holder's receipts, so they grow as firms plus holders); and the same,
   with the cost per agent-step, for ``run.scale`` = ``GROWTH_SCALES`` over ``GROWTH_MONTHS`` months, to read how the
   cost grows with the population;
 
@@ -331,8 +331,10 @@ def render_readme(results: dict) -> str:
                            growth_exponent("ledger_rows_last_month", before, last))
         lines += ["", f"From {first['agents']:,} to {last['agents']:,} agents the run's CPU time grows as agents^{cpu:.2f} "
                   f"(agents^{cpu_last:.2f} over the last doubling) and the ledger's rows in a month as agents^{rows:.2f} "
-                  f"(agents^{rows_last:.2f}): every holder of every firm is paid a dividend each month, so those rows grow "
-                  "as investors x firms.", ""]
+                  f"(agents^{rows_last:.2f}). Every holder of every firm is paid a dividend each month; the ledger lists "
+                  "them through the share register (a firm's payouts, a holder's receipts), so its rows do not grow as "
+                  "holders x firms, but the funding rounds (every eligible investor takes part) and the payments still do.",
+                  ""]
     return "\n".join(lines)
 
 

@@ -94,6 +94,7 @@ class ComputeMarket(mesa.Model):
         self.minsky: dict[int, MinskyClass] = {}
         self.fabs = FabBook(self)
         setup.create_agents(self)
+        self.ledger.open_share_register()
         self._by_account = {agent.account: agent for agent in self.all_economic_agents()}
         self._names = {account: agent.name for account, agent in self._by_account.items()}
         self.capital = CapitalMarket(self)

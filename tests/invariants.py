@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from market.finance.ledger import OUTSIDE, OUTSIDE_CODES
+from market.finance.payments import OUTSIDE, OUTSIDE_CODES
 from market.model import ComputeMarket
 
 TOL_REL = 1e-9

@@ -59,15 +59,16 @@ def test_claims_a_firm_owes_lower_its_own_value_and_claims_it_holds_raise_it(mod
 
 
 def test_a_dividend_is_shared_by_the_holders_stakes(model) -> None:
-    """A firm owned 70/30 by two investors pays 1 $bn: they receive 0.7 and 0.3, and the firm's cash falls by 1."""
+    """A firm owned 70/30 by two investors pays 1 $bn: their cash rises by 0.7 and 0.3, the firm's falls by 1, and the
+    month's flows list the firm's 1 $bn paid to the share register."""
     firm = model.labs["cloud_us_b"]
     a, b = (int(x) for x in model.investors.accounts[:2])
     model.capital.stakes[:, firm.account] = 0.0
     model.capital.stakes[a, firm.account], model.capital.stakes[b, firm.account] = 0.7, 0.3
-    cash = firm.cash_usd_bn
+    cash, cash_a, cash_b = firm.cash_usd_bn, model.ledger.balance(a), model.ledger.balance(b)
     assert model.capital.pay_dividend(firm, 1.0) == pytest.approx(1.0)
-    assert _paid(model, firm.account, a, PaymentKind.DIVIDEND) == pytest.approx(0.7)
-    assert _paid(model, firm.account, b, PaymentKind.DIVIDEND) == pytest.approx(0.3)
+    assert model.ledger.balance(a) - cash_a == pytest.approx(0.7) and model.ledger.balance(b) - cash_b == pytest.approx(0.3)
+    assert _paid(model, firm.account, model.ledger.register, PaymentKind.DIVIDEND) == pytest.approx(1.0)
     assert firm.cash_usd_bn == pytest.approx(cash - 1.0)
 
 

@@ -86,6 +86,47 @@ def test_flows_are_kept_by_payer_payee_kind_per_step() -> None:
     assert len(ledger.history) == 2
 
 
+def test_dividends_are_listed_through_the_share_register() -> None:
+    """Two firms (1, 2) pay dividends to three holders (3, 4, 5): each holder's cash moves by what each firm pays it,
+    money is conserved, and the step lists one row per firm to the register and one per holder from it (holder 4,
+    paid by both, receives 1.5 + 0.5 = 2.0), 5 rows instead of the 6 pairs. The register's balance never moves, and
+    the balances rebuilt from the archived flows equal the ledger's. Fails if a pair is archived, a holder's receipts
+    are not summed over firms, or the register's cash moves."""
+    ledger = make_ledger(10.0, 10.0, 0.0, 0.0, 0.0)
+    register = ledger.open_share_register()
+    ledger.close_step()
+    assert ledger.pay_to_many(1, np.array([3, 4]), np.array([1.0, 1.5]), PaymentKind.DIVIDEND, voluntary=True) == 2.5
+    assert ledger.pay_to_many(2, np.array([4, 5]), np.array([0.5, 2.0]), PaymentKind.DIVIDEND, voluntary=True) == 2.5
+    assert [ledger.balance(a) for a in (1, 2, 3, 4, 5, register)] == [7.5, 7.5, 1.0, 2.0, 2.0, 0.0]
+    assert ledger.money_total() == 0.0
+    flows = ledger.close_step().as_dict()
+    dividend = PaymentKind.DIVIDEND
+    assert flows == {(1, register, dividend): 2.5, (2, register, dividend): 2.5, (register, 3, dividend): 1.0,
+                     (register, 4, dividend): 2.0, (register, 5, dividend): 2.0}
+    rebuilt = np.zeros(ledger.n_accounts)
+    for step in ledger.history:
+        np.subtract.at(rebuilt, step.payer, step.amount)
+        np.add.at(rebuilt, step.payee, step.amount)
+    assert rebuilt.tolist() == ledger.balances.tolist()
+    ledger.pay_to_many(1, np.array([3]), np.array([1.0]), PaymentKind.DIVIDEND, voluntary=True)
+    assert ledger.close_step().as_dict() == {(1, register, dividend): 1.0, (register, 3, dividend): 1.0}
+
+
+def test_a_month_s_dividend_rows_grow_with_firms_plus_holders() -> None:
+    """Baseline at ``run.scale`` 1 and 4, one month: the month's dividend rows are at most the firms plus the investors
+    (every investor holds every follower, so pairs would be about investors x firms). Fails if dividends are archived
+    by pair."""
+    from market.model import ComputeMarket
+    from market.parameters.scenario import load_scenario
+
+    for scale in (1.0, 4.0):
+        model = ComputeMarket(load_scenario("baseline", [("run.scale", scale), ("run.steps", 1)]), rng=1)
+        model.step()
+        flows = model.ledger.history[-1]
+        dividends = int((flows.kind == KIND_CODE[PaymentKind.DIVIDEND]).sum())
+        assert 0 < dividends <= len(model.equity.firms) + len(model.investors.accounts), (scale, dividends)
+
+
 KINDS = [PaymentKind.CHIPS, PaymentKind.LEASE, PaymentKind.POWER, PaymentKind.INTEREST]
 
 

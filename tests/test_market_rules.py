@@ -135,6 +135,26 @@ def test_a_cloud_leases_out_at_most_its_stated_share_of_online_compute(model) ->
     assert model.leases.free_gw(cloud) == pytest.approx(0.5 * online - 0.2)
 
 
+def test_a_cloud_s_leased_out_gw_is_the_sum_over_its_leases_in_the_book_s_order(model) -> None:
+    """After leases are signed (appended to the cached total), resized, ended and signed again, a cloud's leased-out GW
+    equals, bit for bit, the sum of its leases' GW in the book's order. Fails if a signing leaves the cached total
+    stale, or the cache adds in another order."""
+    cloud, book = model.labs["cloud_us_a"], model.leases
+
+    def scanned() -> float:
+        return sum(lease.gw for lease in book.leases.values() if lease.lessor == cloud.account)
+
+    for gw in (0.013, 0.1, 1 / 3, 0.007, 2 / 7):
+        book.leased_out_gw(cloud.account)
+        book.sign(cloud, model.labs["frontier_lab_b"], gw)
+        assert book.leased_out_gw(cloud.account) == scanned()
+    first = book.leases.of_lessor(cloud.account)[0]
+    book.leases.pop(first.id)
+    assert book.leased_out_gw(cloud.account) == scanned()
+    book.sign(cloud, model.labs["frontier_lab_d"], 0.05)
+    assert book.leased_out_gw(cloud.account) == scanned()
+
+
 def test_clouds_share_free_capacity_pro_rata_cheapest_first(model, monkeypatch) -> None:
     """Cloud A (cheapest, 1.0 GW free) and B (0.5 GW free); X wants 1.0 GW and may lease from A then B, Y wants 1.0 GW
     and only from A. Round 1: both ask A for 1.0; A grants each 0.5. Round 2: X asks B for its last 0.5 and gets it;

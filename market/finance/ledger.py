@@ -4,107 +4,23 @@ Account 0 is ``outside`` (households and firms outside the model). Only allow-li
 may touch it. A payment never exceeds the payer's cash (``outside`` excepted): what cannot be paid
 becomes a claim of the payee on the payer, settled later from the payer's cash. Flows of the
 current step are kept by (payer, payee, kind); the history of every step is kept for audit.
+
+Dividends are recorded through the share register (an account opened by :meth:`Ledger.open_share_register`, whose
+balance never moves): each holder's cash moves when each firm pays it, as for any payment, but the step's flows list a
+firm's payouts to the register and each holder's receipts from it, summed over the step. A holder's dividend from one
+firm is its stake times the firm's payout (``market.finance.capital``). Every holder of every firm is paid each month,
+so pairs would grow as holders x firms: 94% of a month's flows at ``run.scale`` 30.
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import numpy as np
 
 from market.finance.claims import ClaimBook
+from market.finance.payments import (ACCOUNT_DTYPE, KIND_CODE, KIND_LIST, OUTSIDE, OUTSIDE_KINDS, PaymentKind, StepFlows,
+                                     group_keys)
 
-OUTSIDE = 0
-
-
-class PaymentKind(StrEnum):
-    """Kinds of payment. Those in ``OUTSIDE_KINDS`` are the only ones that may touch ``outside``."""
-
-    ENDOWMENT = "endowment"
-    AI_SERVICES = "ai_services"
-    CORE_BUSINESS_INCOME = "core_business_income"
-    INVESTOR_INFLOW = "investor_inflow"
-    CONSTRUCTION = "construction"
-    OPEX = "opex"
-    MAINTENANCE = "maintenance"
-    CHIP_PRODUCTION = "chip_production"
-    FAB_CAPEX = "fab_capex"
-    FAB_PARTNER_SHARE = "fab_partner_share"
-    GENERATION_CAPEX = "generation_capex"
-    GENERATION_OPEX = "generation_opex"
-    FISCAL_TRANSFER = "fiscal_transfer"
-    CLAIM_SETTLEMENT = "claim_settlement"
-    CHIPS = "chips"
-    LEASE = "lease"
-    POWER = "power"
-    INTEREST = "interest"
-    PRINCIPAL = "principal"
-    LOAN = "loan"
-    EQUITY = "equity"
-    DIVIDEND = "dividend"
-    SUBSIDY = "subsidy"
-    FIRE_SALE = "fire_sale"
-
-
-OUTSIDE_KINDS: frozenset[PaymentKind] = frozenset({
-    PaymentKind.ENDOWMENT,
-    PaymentKind.AI_SERVICES,
-    PaymentKind.CORE_BUSINESS_INCOME,
-    PaymentKind.INVESTOR_INFLOW,
-    PaymentKind.CONSTRUCTION,
-    PaymentKind.OPEX,
-    PaymentKind.MAINTENANCE,
-    PaymentKind.CHIP_PRODUCTION,
-    PaymentKind.FAB_CAPEX,
-    PaymentKind.GENERATION_CAPEX,
-    PaymentKind.GENERATION_OPEX,
-    PaymentKind.FISCAL_TRANSFER,
-    PaymentKind.CLAIM_SETTLEMENT,
-})
-
-FlowKey = tuple[int, int, PaymentKind]
-
-
-KIND_LIST: tuple[PaymentKind, ...] = tuple(PaymentKind)
-ACCOUNT_DTYPE = np.int32  # archived flows name accounts in 4 bytes and kinds in 1: a step's history takes 17 bytes a flow
-KIND_CODE: dict[PaymentKind, int] = {kind: i for i, kind in enumerate(KIND_LIST)}
-OUTSIDE_CODES = np.array([kind in OUTSIDE_KINDS for kind in KIND_LIST])
-
-
-def group_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each distinct key in ascending order, the index of its first occurrence; and for each key, its group's
-    position among them (``np.unique(keys, return_index=True, return_inverse=True)``'s second and third results).
-
-    Sorts with a stable sort (timsort), which runs in near-linear time on a journal made of sorted runs (a payment to
-    many payees lists them in account order), where ``np.unique``'s quicksort does not.
-    """
-    if keys.size == 0:
-        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    first = np.empty(ordered.size, dtype=bool)
-    first[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    inverse = np.empty(keys.size, dtype=np.intp)
-    inverse[order] = np.cumsum(first, dtype=np.intp) - 1
-    return order[first], inverse
-
-
-class StepFlows:
-    """One step's flows as aligned arrays: payer, payee, kind code and amount, one row per (payer, payee, kind)."""
-
-    def __init__(self, payer: np.ndarray, payee: np.ndarray, kind: np.ndarray, amount: np.ndarray) -> None:
-        self.payer, self.payee, self.kind, self.amount = payer, payee, kind, amount
-
-    def as_dict(self) -> dict[FlowKey, float]:
-        """The flows keyed by (payer, payee, kind)."""
-        return {(int(p), int(q), KIND_LIST[int(k)]): float(a)
-                for p, q, k, a in zip(self.payer, self.payee, self.kind, self.amount, strict=True)}
-
-    def total(self, kinds: tuple[PaymentKind, ...]) -> float:
-        """Sum of flows of the given kinds."""
-        codes = [KIND_CODE[k] for k in kinds]
-        return float(self.amount[np.isin(self.kind, codes)].sum())
+__all__ = ["KIND_CODE", "KIND_LIST", "OUTSIDE", "Ledger", "PaymentKind", "StepFlows"]
 
 
 class Ledger:
@@ -127,7 +43,11 @@ class Ledger:
         self.gross_turnover = 0.0
         self._chunks: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = []
         self._singles: list[tuple[int, int, int, float]] = []
-        self._flows_cache: tuple[tuple[int, int, int], StepFlows] | None = None
+        self._flows_cache: tuple[tuple[int, int, int, int], StepFlows] | None = None
+        self.register: int | None = None
+        self._register_payments = 0
+        self._paid_to_register = np.zeros(capacity)
+        self._paid_by_register = np.zeros(capacity)
 
     @property
     def n_accounts(self) -> int:
@@ -139,11 +59,16 @@ class Ledger:
         index = len(self.names)
         if index >= len(self._balance):
             grow = len(self._balance)
-            self._balance = np.concatenate([self._balance, np.zeros(grow)])
-            self._cum_in = np.concatenate([self._cum_in, np.zeros(grow)])
-            self._cum_out = np.concatenate([self._cum_out, np.zeros(grow)])
+            for name_of_array in ("_balance", "_cum_in", "_cum_out", "_paid_to_register", "_paid_by_register"):
+                setattr(self, name_of_array, np.concatenate([getattr(self, name_of_array), np.zeros(grow)]))
         self.names.append(name)
         return index
+
+    def open_share_register(self) -> int:
+        """Open the share register, through which dividends are recorded (see the module docstring); return its index."""
+        if self.register is None:
+            self.register = self.open_account("share register")
+        return self.register
 
     @property
     def balances(self) -> np.ndarray:
@@ -180,6 +105,11 @@ class Ledger:
         payers, payees, amounts = payers[keep], payees[keep], amounts[keep]
         if amounts.size == 0:
             return
+        self._move_many(payers, payees, amounts, kind)
+        self._chunks.append((payers.astype(np.int64), payees.astype(np.int64), KIND_CODE[kind], amounts.astype(float)))
+
+    def _move_many(self, payers: np.ndarray, payees: np.ndarray, amounts: np.ndarray, kind: PaymentKind) -> None:
+        """Check and move the money of many payments (positive amounts), without journaling them."""
         touches = (payers == OUTSIDE).any() or (payees == OUTSIDE).any()
         if touches and kind not in OUTSIDE_KINDS:
             raise ValueError(f"payment kind '{kind}' may not touch the outside account")
@@ -189,7 +119,6 @@ class Ledger:
         np.add.at(self._balance, payees, amounts)
         np.add.at(self._cum_out, payers, amounts)
         np.add.at(self._cum_in, payees, amounts)
-        self._chunks.append((payers.astype(np.int64), payees.astype(np.int64), KIND_CODE[kind], amounts.astype(float)))
         self.gross_turnover += float(amounts.sum())
 
     def pay(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> float:
@@ -242,12 +171,26 @@ class Ledger:
             return 0.0
         fraction = 1.0 if payer == OUTSIDE else min(1.0, max(self.balance(payer), 0.0) / total)
         paid = amounts * fraction
-        self._record_many(np.full(payees.shape, payer), payees, paid, kind)
+        if kind is PaymentKind.DIVIDEND and self.register is not None:
+            self._pay_through_register(payer, payees, paid)
+        else:
+            self._record_many(np.full(payees.shape, payer), payees, paid, kind)
         if not voluntary:
             for payee, short in zip(payees, amounts - paid, strict=True):
                 if short > 1e-12:
                     self.claims[(int(payee), payer)] += float(short)
         return float(paid.sum())
+
+    def _pay_through_register(self, payer: int, payees: np.ndarray, amounts: np.ndarray) -> None:
+        """Move a firm's dividends to its holders and journal them as paid to, and received from, the share register."""
+        keep = amounts > 0
+        payees, amounts = payees[keep], amounts[keep]
+        if amounts.size == 0:
+            return
+        self._move_many(np.full(payees.shape, payer), payees, amounts, PaymentKind.DIVIDEND)
+        self._paid_to_register[payer] += float(amounts.sum())
+        np.add.at(self._paid_by_register, payees, amounts)
+        self._register_payments += 1
 
     def transfer_simultaneously(self, payments: np.ndarray, kind: PaymentKind) -> None:
         """Record a matrix of payments (row pays column) made at once, as a clearing does.
@@ -327,7 +270,7 @@ class Ledger:
     def current_flows(self) -> StepFlows:
         """This step's flows so far, aggregated by (payer, payee, kind) (kept until the next payment: the journal only
         grows within a step)."""
-        mark = (len(self._singles), len(self._chunks), self.n_accounts)
+        mark = (len(self._singles), len(self._chunks), self.n_accounts, self._register_payments)
         if self._flows_cache is not None and self._flows_cache[0] == mark:
             return self._flows_cache[1]
         flows = self._aggregate_flows()
@@ -340,6 +283,8 @@ class Ledger:
             single_payers, single_payees, single_kinds, single_amounts = zip(*self._singles, strict=True)
         else:
             single_payers = single_payees = single_kinds = single_amounts = ()
+        if self._register_payments:
+            chunks = [*chunks, *self._register_chunks()]
         payer = np.concatenate([np.array(single_payers, dtype=np.int64), *(c[0] for c in chunks)])
         payee = np.concatenate([np.array(single_payees, dtype=np.int64), *(c[1] for c in chunks)])
         kind = np.concatenate([np.array(single_kinds, dtype=np.int64),
@@ -353,10 +298,22 @@ class Ledger:
         return StepFlows(payer[first].astype(ACCOUNT_DTYPE), payee[first].astype(ACCOUNT_DTYPE),
                          kind[first].astype(np.int8), totals)
 
+    def _register_chunks(self) -> list[tuple[np.ndarray, np.ndarray, int, np.ndarray]]:
+        """The step's dividends as journal chunks: each firm's payouts to the register, each holder's receipts from it."""
+        register, code = int(self.register), KIND_CODE[PaymentKind.DIVIDEND]
+        firms = np.flatnonzero(self._paid_to_register)
+        holders = np.flatnonzero(self._paid_by_register)
+        return [(firms, np.full(firms.shape, register), code, self._paid_to_register[firms]),
+                (np.full(holders.shape, register), holders, code, self._paid_by_register[holders])]
+
     def close_step(self) -> StepFlows:
         """Archive this step's flows and start an empty journal for the next step. Returns the archived flows."""
         closed = self.current_flows()
         self.history.append(closed)
         self._chunks, self._singles = [], []
+        if self._register_payments:
+            self._paid_to_register[:] = 0.0
+            self._paid_by_register[:] = 0.0
+            self._register_payments = 0
         self._flows_cache = None
         return closed

@@ -97,16 +97,21 @@ class LeaseBook:
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
         self.leases = IndexedLeases()
-        self._leased_out: dict[int, tuple[int, float]] = {}
+        self._leased_out: dict[int, tuple[int, list[float], float]] = {}
 
     def leased_out_gw(self, account: int) -> float:
-        """GW the account leases to others (kept until its leases next change)."""
+        """GW the account leases to others (kept until its leases next change).
+
+        The cache keeps the GW of the lessor's leases in the book's order; a lease signed is appended to it (see
+        :meth:`sign`), so the total is a sum over the same list a scan of the book gives, not a scan.
+        """
         version = self.leases.lessor_version.get(account, 0)
         cached = self._leased_out.get(account)
         if cached is None or cached[0] != version:
-            cached = (version, sum(lease.gw for lease in self.leases.of_lessor(account)))
+            gws = [lease.gw for lease in self.leases.of_lessor(account)]
+            cached = (version, gws, sum(gws))
             self._leased_out[account] = cached
-        return cached[1]
+        return cached[2]
 
     def leased_in_gw(self, account: int) -> float:
         """GW the account leases from clouds."""
@@ -134,7 +139,12 @@ class LeaseBook:
         term = model.params.lab_behaviour.lease_term_months
         lease = Lease(model.next_id("lease"), cloud.account, lessee.account, gw, self.lease_price(cloud),
                       model.month, model.month + term)
+        cached = self._leased_out.get(cloud.account)
+        current = cached is not None and cached[0] == self.leases.lessor_version.get(cloud.account, 0)
         self.leases[lease.id] = lease
+        if current:
+            cached[1].append(gw)
+            self._leased_out[cloud.account] = (self.leases.lessor_version[cloud.account], cached[1], sum(cached[1]))
         model.network.add_or_update(cloud.account, lessee.account, EdgeType.LEASES, model.date,
                                     accumulate={"gw": gw}, price_usd_bn_per_gw_month=lease.price_per_gw_month,
                                     term_months=term, take_or_pay=True)
