@@ -115,7 +115,8 @@ def test_frontier_labs_lose_money_early_and_most_are_profitable_in_2030_2034(bas
     at least 2 in every seed. Measured: frontier_lab_a -6 to -8 $bn in 2025; 4, 5, 3, 2 and 5 labs profitable (seed 4:
     frontier_lab_a, still growing ~100% a year in 2030-2031 and training for it, loses $143bn, frontier_lab_d $53bn;
     the Chinese lab, short of chips once it declines US variants that cost over 4x the domestic part per EFLOP/s, is
-    near break-even: -21 to +10 $bn; it lost $50-500bn when it bought them). Fails if
+    near break-even: -21 to +10 $bn; it lost $50-500bn when it bought them; with the sourced China segment it is
+    profitable and 3-5 labs are in every seed: the next test). Fails if
     prices do not cover training and research once expected growth slows (a markup over all compute cost, fixed) or
     if labs price at full cost from the start."""
     profitable = []
@@ -124,6 +125,21 @@ def test_frontier_labs_lose_money_early_and_most_are_profitable_in_2030_2034(bas
         late = frontier_profit_usd_bn(result, "2030", "2034")
         profitable.append(sum(profit > 0 for profit in late.values()))
     assert min(profitable) >= 2 and sum(count >= 3 for count in profitable) >= 4, profitable
+
+
+def test_a_chinese_segment_served_by_chinese_labs_makes_the_chinese_lab_profitable(baselines) -> None:
+    """With the sourced China segment (``demand.china_spend_share`` 0.089, served only by labs headquartered there), the
+    Chinese frontier lab's operating profit over 2030-2034 is positive and above the one-market baseline's in every
+    seed, and at least 3 of the 5 frontier labs are profitable over 2030-2034 in every seed (the issue's test; measured:
+    frontier_lab_c $31-163bn against -$12 to +$6bn; 5, 5, 4, 3 and 5 labs against 4, 5, 3, 2 and 5). Its large share
+    of the home segment raises its Bertrand markup. Fails if the segment is served by every lab or ignored."""
+    counts = []
+    for seed, result in baselines.items():
+        segmented = frontier_profit_usd_bn(run([("demand.china_spend_share", 0.089)], seed=seed), "2030", "2034")
+        one_market = frontier_profit_usd_bn(result, "2030", "2034")
+        assert segmented["frontier_lab_c"] > max(one_market["frontier_lab_c"], 0.0), (seed, segmented, one_market)
+        counts.append(sum(profit > 0 for profit in segmented.values()))
+    assert min(counts) >= 3, counts
 
 
 def test_fundamental_values_follow_trends_not_noise(baselines) -> None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from market.parameters.params import LabBehaviourSpec
-from market.physical.services import bertrand_markups
+from market.physical.services import bertrand_markups, clear_services_market, set_service_prices
 from tests.conftest import model_after
 
 
@@ -100,3 +100,37 @@ def test_serving_all_demand_does_not_switch_the_inference_shift_off() -> None:
     lab.update_split_and_capability()
     assert shifted > base + 0.1
     assert lab.inference_share == pytest.approx(shifted, rel=1e-9)
+
+
+def test_in_a_china_segment_only_chinese_labs_sell_and_markups_weight_the_segments_by_sales() -> None:
+    """With a China segment of 30% of spending, after 30 months: each segment's demand is shared only among the labs that
+    serve it (every lab outside China, labs headquartered in China at home), so a lab outside China wants exactly its
+    share of the rest of the world's quantity; each markup is 1 / (eta - 1) at the segments' elasticities weighted by
+    the lab's sales in each; and the Chinese frontier lab's markup is above what its rest-of-world share alone gives.
+    Fails if US labs sell in China, or the markup ignores the home segment."""
+    model = model_after(30, [("demand.china_spend_share", 0.3)])
+    demand = model.params.demand
+    labs = [lab for lab in model.labs.values() if lab.alive]
+    capacity = np.array([lab.compute_eflops() * lab.inference_share if lab.profile.sells_services else 0.0 for lab in labs])
+    cost = np.array([model.compute_cost_per_eflops_month(lab) for lab in labs])
+    active = (capacity > 1e-12) & (cost > 0)
+    prices, markups, weights = set_service_prices(model, labs, cost, np.log([lab.capability() for lab in labs]), active)
+    china = np.array([lab.region == "CN" for lab in labs])
+    assert weights.shape == (2, len(labs)) and (weights[1][~china] == 0).all() and (weights[1][china & active] > 0).all()
+    shares = weights / weights.sum(axis=1, keepdims=True)
+    size = np.array([lab.size_weight for lab in labs])
+    segment_price = shares @ prices
+    sales = shares * (np.array([0.7, 0.3]) * segment_price ** -demand.price_elasticity)[:, None]
+    eta = demand.share_weight_price * (1 - shares / size) + demand.price_elasticity * shares / size
+    eta = np.divide((sales * eta).sum(axis=0), sales.sum(axis=0), out=np.zeros(len(labs)), where=active)
+    cap = model.params.lab_behaviour.max_price_markup
+    expected = np.minimum(np.where(eta > 1, 1 / np.maximum(eta - 1, 1e-12), cap), cap)
+    assert markups[active] == pytest.approx(expected[active], rel=1e-6)
+    lab_c = [lab.name for lab in labs].index("frontier_lab_c")
+    alone = bertrand_markups(shares[0] / size, demand.share_weight_price, demand.price_elasticity, cap)[lab_c]
+    assert markups[lab_c] > alone + 0.05
+    clear_services_market(model, labs)
+    outside = [i for i, lab in enumerate(labs) if not china[i] and active[i]]
+    wanted_per_share = np.array([labs[i].potential_demand_eflops for i in outside]) / shares[0][outside]
+    assert wanted_per_share == pytest.approx(np.full(len(outside), wanted_per_share[0]), rel=1e-9)
+

@@ -1,16 +1,20 @@
 """The AI services market (docs/ODD.md section 3, step 2).
 
-Quantity demanded Q_t = S_t / P_0 * (P_t / P_0)^(-epsilon) * (K_t / K_0)^theta * exp(sigma z_t), with
-S_t the adoption S-curve (see :class:`market.parameters.params.DemandSpec`), P_t the share-weighted price, K_t the
-frontier capability index. Lab i wins share s_i proportional to n_i exp(w_K ln K_i - w_p ln p_i), n_i its size weight
+Quantity demanded in segment m, Q_m,t = sigma_m S_t / P_0 * (P_m,t / P_0)^(-epsilon) * (K_t / K_0)^theta * exp(sigma z_t),
+with S_t the adoption S-curve (see :class:`market.parameters.params.DemandSpec`), sigma_m the segment's share of spending,
+P_m,t its share-weighted price, P_0 the world's (segments weighted by sigma) in month 1 and K_t the frontier capability
+index. Two segments: users in China (sigma = ``demand.china_spend_share``), served only by labs headquartered there (US
+labs' services are not offered in China), and the rest of the world, served by every lab; a share of 0 makes one world
+market. In a segment lab i wins share s_im proportional to n_i exp(w_K ln K_i - w_p ln p_i), n_i its size weight
 (1, or 1 / ``run.scale`` for a follower: K followers of size 1 / K share what one does at scale 1), and prices
 p_i = (1 + mu_i) c_i over its compute cost per EFLOP/s-month c_i at the logit-Bertrand markup
-mu_i = 1 / (eta_i - 1), eta_i = w_p (1 - s_i / n_i) + epsilon s_i / n_i its own-price elasticity (Anderson, de Palma
-and Thisse 1992, ch. 7); prices and shares are solved as a fixed point each month. Training and research
+mu_i = 1 / (eta_i - 1), with one price in every segment: eta_i = sum_m (q_im / q_i) eta_im the own-price elasticity of
+its sales, eta_im = w_p (1 - s_im / n_i) + epsilon s_im / n_i in each segment (Anderson, de Palma and Thisse 1992, ch.
+7); prices and shares are solved as a fixed point each month. Training and research
 are fixed costs the margin pays for; whether it does depends on the lab's compute split (agents.lab).
-Lab i serves q_i = min(s_i Q, I_i) of its inference capacity I_i, and demand a lab cannot serve goes
-once to labs with spare capacity. A lab that does not sell services (``labs.<name>.sells_services``,
-a neocloud) has no capacity here.
+Lab i serves q_i = min(sum_m s_im Q_m, I_i) of its inference capacity I_i (pro rata across segments), and demand a lab
+cannot serve goes once to labs in the same segment with spare capacity. A lab that does not sell services
+(``labs.<name>.sells_services``, a neocloud) has no capacity here.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from market.rng import Stream
 if TYPE_CHECKING:
     from agents.lab import Lab
     from market.model import ComputeMarket
+    from market.parameters.params import DemandSpec
 
 
 def adoption_spend_usd_bn(model: ComputeMarket, months_elapsed: int) -> float:
@@ -48,13 +53,34 @@ def bertrand_markups(shares: np.ndarray, share_weight_price: float, price_elasti
     return np.minimum(markups, max_markup)
 
 
+CHINA = "CN"
+
+
+def segment_spend_shares(model: ComputeMarket) -> np.ndarray:
+    """sigma_m: the share of world spending in each segment, the rest of the world first, then China (if any)."""
+    china = model.params.demand.china_spend_share
+    return np.array([1.0 - china, china]) if china > 0 else np.array([1.0])
+
+
+def segment_eligibility(labs: list[Lab], segments: int) -> np.ndarray:
+    """(segments x labs): which labs serve each segment: every lab the rest of the world, labs headquartered in China
+    their home segment."""
+    eligible = np.ones((segments, len(labs)), dtype=bool)
+    if segments > 1:
+        eligible[1] = [lab.region == CHINA for lab in labs]
+    return eligible
+
+
 def set_service_prices(model: ComputeMarket, labs: list[Lab], full_cost: np.ndarray, log_capability: np.ndarray,
                        active: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bertrand-Nash prices p_i = (1 + mu_i(s(p))) c_i, the fixed point in shares; return (prices, markups, weights)."""
+    """Bertrand-Nash prices p_i = (1 + mu_i(s(p))) c_i, the fixed point in shares; return (prices, markups, weights),
+    weights one row per segment (zero for labs that do not serve it)."""
     demand = model.params.demand
     cap = model.params.lab_behaviour.max_price_markup
+    spend_shares = segment_spend_shares(model)
+    eligible = segment_eligibility(labs, len(spend_shares)) & active[None, :]
     markups = np.zeros(len(labs))
-    weights = np.zeros(len(labs))
+    weights = np.zeros((len(spend_shares), len(labs)))
     prices = np.zeros(len(labs))
     if not active.any():
         return prices, markups, weights
@@ -62,16 +88,44 @@ def set_service_prices(model: ComputeMarket, labs: list[Lab], full_cost: np.ndar
     log_size = np.log(size)
     for _ in range(100):
         prices = np.where(active, (1.0 + markups) * full_cost, 0.0)
-        log_weight = np.full(len(labs), -np.inf)
-        log_weight[active] = (demand.share_weight_capability * log_capability[active]
-                              - demand.share_weight_price * np.log(prices[active]) + log_size[active])
-        weights = np.exp(log_weight - log_weight[active].max())
-        shares = weights / weights.sum()
-        updated = np.where(active, bertrand_markups(shares / size, demand.share_weight_price, demand.price_elasticity, cap), 0.0)
+        weights = segment_weights(demand, prices, log_capability, log_size, eligible)
+        updated = np.where(active, sales_weighted_markups(weights, prices, spend_shares, size, demand, cap), 0.0)
         if np.abs(updated - markups).max() < 1e-10:
             break
         markups = updated
     return prices, markups, weights
+
+
+def segment_weights(demand: DemandSpec, prices: np.ndarray, log_capability: np.ndarray, log_size: np.ndarray,
+                    eligible: np.ndarray) -> np.ndarray:
+    """Logit weights n_i exp(w_K ln K_i - w_p ln p_i) of each segment's labs, scaled by the segment's largest."""
+    weights = np.zeros(eligible.shape)
+    for m, serves in enumerate(eligible):
+        if not serves.any():
+            continue
+        log_weight = np.full(eligible.shape[1], -np.inf)
+        log_weight[serves] = (demand.share_weight_capability * log_capability[serves]
+                              - demand.share_weight_price * np.log(prices[serves]) + log_size[serves])
+        weights[m] = np.exp(log_weight - log_weight[serves].max())
+    return weights
+
+
+def sales_weighted_markups(weights: np.ndarray, prices: np.ndarray, spend_shares: np.ndarray, size: np.ndarray,
+                           demand: DemandSpec, cap: float) -> np.ndarray:
+    """mu_i = 1 / (eta_i - 1) at eta_i = sum_m (q_im / q_i) eta_im, q_im proportional to s_im sigma_m P_m^(-epsilon)
+    (one segment: the logit-Bertrand markup at the lab's share)."""
+    shares = weights / weights.sum(axis=1, keepdims=True).clip(min=1e-300)
+    if len(spend_shares) == 1:
+        return bertrand_markups(shares[0] / size, demand.share_weight_price, demand.price_elasticity, cap)
+    segment_price = (shares * prices[None, :]).sum(axis=1)
+    scale = np.where(segment_price > 0, spend_shares * segment_price.clip(min=1e-300) ** -demand.price_elasticity, 0.0)
+    sales = shares * scale[:, None]
+    total = sales.sum(axis=0)
+    eta = demand.share_weight_price * (1.0 - shares / size) + demand.price_elasticity * shares / size
+    eta = np.divide((sales * eta).sum(axis=0), total, out=np.full(len(size), demand.share_weight_price), where=total > 0)
+    with np.errstate(divide="ignore"):
+        markups = np.where(eta > 1.0, 1.0 / np.maximum(eta - 1.0, 1e-12), cap)
+    return np.minimum(markups, cap)
 
 
 def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, float]:
@@ -82,8 +136,11 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
     active = (capacity > 1e-12) & (cost > 0)
     capability = np.array([lab.capability() for lab in labs])
     prices, markups, weights = set_service_prices(model, labs, cost, np.log(capability), active)
-    shares = weights / weights.sum() if weights.sum() > 0 else weights
-    mean_price = float((shares * np.where(active, prices, 0.0)).sum())
+    totals = weights.sum(axis=1, keepdims=True)
+    shares = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
+    segment_price = (shares * np.where(active, prices, 0.0)[None, :]).sum(axis=1)
+    spend_shares = segment_spend_shares(model)
+    mean_price = float((spend_shares * segment_price).sum()) if len(spend_shares) > 1 else float(segment_price[0])
     frontier = max((lab.capability() for lab in labs if lab.role == "frontier"), default=1.0)
     if model.reference_service_price is None:
         model.reference_service_price = mean_price
@@ -91,17 +148,18 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
     p0, k0 = model.reference_service_price, model.reference_capability
     shock = math.exp(demand.shock_sigma * model.streams.get(Stream.DEMAND_SHOCKS).standard_normal())
     spend = adoption_spend_usd_bn(model, model.steps - 1)
-    quantity = 0.0
-    if mean_price > 0:
-        quantity = (spend / p0 * (mean_price / p0) ** (-demand.price_elasticity)
-                    * (frontier / k0) ** demand.capability_elasticity * shock)
-    wanted = shares * quantity
+    quantity = np.zeros(len(spend_shares))
+    for m, price in enumerate(segment_price):
+        if price > 0:
+            quantity[m] = (spend_shares[m] * spend / p0 * (price / p0) ** (-demand.price_elasticity)
+                           * (frontier / k0) ** demand.capability_elasticity * shock)
+    wanted_by_segment = shares * quantity[:, None]
+    wanted = wanted_by_segment.sum(axis=0)
     served = np.minimum(wanted, capacity)
-    spare = capacity - served
-    leftover = float(wanted.sum() - served.sum())
-    extra_weights = weights * (spare > 1e-12)
-    if leftover > 1e-12 and extra_weights.sum() > 0:
-        served += np.minimum(leftover * extra_weights / extra_weights.sum(), spare)
+    if len(spend_shares) > 1:
+        served = serve_leftovers(served, wanted, wanted_by_segment, capacity, weights)
+    else:
+        served = serve_leftovers_once(served, wanted, capacity, weights[0])
     revenue = served * np.where(active, prices, 0.0)
     for i, lab in enumerate(labs):
         lab.previous_potential_demand_eflops = lab.potential_demand_eflops
@@ -117,6 +175,31 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
     return {
         "ai_revenue_usd_bn": float(revenue.sum()),
         "ai_price_index": served_price / p0 if p0 else 0.0,
-        "demand_eflops": float(quantity),
+        "demand_eflops": float(quantity.sum()),
         "served_eflops": total_served,
     }
+
+
+def serve_leftovers_once(served: np.ndarray, wanted: np.ndarray, capacity: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """One market: demand labs could not serve goes once to labs with spare capacity, by their logit weights."""
+    spare = capacity - served
+    leftover = float(wanted.sum() - served.sum())
+    extra_weights = weights * (spare > 1e-12)
+    if leftover > 1e-12 and extra_weights.sum() > 0:
+        served = served + np.minimum(leftover * extra_weights / extra_weights.sum(), spare)
+    return served
+
+
+def serve_leftovers(served: np.ndarray, wanted: np.ndarray, wanted_by_segment: np.ndarray, capacity: np.ndarray,
+                    weights: np.ndarray) -> np.ndarray:
+    """Segments: a lab short of capacity serves each segment pro rata; each segment's unserved demand then goes once to
+    the segment's labs with spare capacity, by their logit weights, the rest of the world first."""
+    fill = np.divide(served, wanted, out=np.zeros_like(wanted), where=wanted > 0)
+    served_by_segment = wanted_by_segment * fill[None, :]
+    for m in range(len(weights)):
+        spare = capacity - served_by_segment.sum(axis=0)
+        leftover = float(wanted_by_segment[m].sum() - served_by_segment[m].sum())
+        extra_weights = weights[m] * (spare > 1e-12)
+        if leftover > 1e-12 and extra_weights.sum() > 0:
+            served_by_segment[m] += np.minimum(leftover * extra_weights / extra_weights.sum(), spare.clip(min=0.0))
+    return served_by_segment.sum(axis=0)
