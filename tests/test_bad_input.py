@@ -122,8 +122,9 @@ OPTIONS = {
     "--set an anchor share above the partners'": (["--set", "chipmakers.custom_asic.anchor_share=0.6",
                                                    "--set", "chipmakers.custom_asic.anchor_partner=frontier_lab_a"],
                                                   ["chipmakers.custom_asic.anchor_share", "0.6", "fab_partner_share"]),
-    "--set a population too large to hold": (["--set", "run.scale=80"],
-                                             ["investors.count x run.scale", "27,200", "at most 24,000"]),
+    "--set a population too large to hold": (["--set", "run.scale=50"],
+                                             ["investors.count x run.scale", "17,000", "at most 12,000",
+                                              "run.scale <= 35.29"]),
 }
 
 

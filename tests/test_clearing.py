@@ -101,3 +101,23 @@ def test_the_algorithm_matches_direct_iteration_on_random_networks(network) -> N
     _, matrix = clearing_payments(liabilities, assets)
     received = matrix.sum(axis=0)
     assert (assets + received - algorithm >= -1e-9).all(), "a node paid more than it had"
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 9), data=st.data())
+def test_clearing_only_the_debtors_rows_gives_the_full_clearing(n, data) -> None:
+    """Some nodes owe (random liabilities and cash), the rest owe nothing: clearing on the debtors' rows alone gives the
+    full n x n clearing's payments and payments matrix. Fails if the debtors' block loses the obligations to
+    non-debtors, or the reduced fictitious default uses other totals."""
+    debtors = np.array(sorted(data.draw(st.sets(st.integers(0, n - 1), min_size=1, max_size=n))))
+    amounts = st.floats(0.0, 10.0, allow_nan=False)
+    full = np.zeros((n, n))
+    for i in debtors:
+        full[i] = data.draw(st.lists(amounts, min_size=n, max_size=n))
+        full[i, i] = 0.0
+    cash = np.array(data.draw(st.lists(amounts, min_size=n, max_size=n)))
+    paid, matrix = clearing_payments(full, cash)
+    paid_rows, matrix_rows = clearing.clearing_payments_of_debtors(full[debtors], debtors, cash)
+    assert paid_rows == pytest.approx(paid[debtors], rel=1e-12, abs=1e-12)
+    assert matrix_rows == pytest.approx(matrix[debtors], rel=1e-12, abs=1e-12)
+

@@ -208,7 +208,7 @@ def test_clearing_pays_a_defaulter_s_creditors_pro_rata_and_books_their_losses()
     shortfall = model.insolvency._clear([lab])
     assert model.ledger.balance(utility) - utility_cash == pytest.approx(1.5)
     assert model.ledger.balance(maker) - maker_cash == pytest.approx(0.5)
-    assert shortfall[lab.account, utility] == pytest.approx(4.5) and shortfall[lab.account, maker] == pytest.approx(1.5)
+    assert shortfall[lab.account][utility] == pytest.approx(4.5) and shortfall[lab.account][maker] == pytest.approx(1.5)
     booked = {creditor: [(loss.amount_usd_bn, loss.channel) for loss in model.insolvency.losses[creditor]
                          if loss.counterparty == lab.account] for creditor in (utility, maker)}
     assert booked == {utility: [(pytest.approx(4.5), ExposureChannel.CLAIM)], maker: [(pytest.approx(1.5), ExposureChannel.CLAIM)]}

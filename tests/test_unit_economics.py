@@ -134,3 +134,28 @@ def test_in_a_china_segment_only_chinese_labs_sell_and_markups_weight_the_segmen
     wanted_per_share = np.array([labs[i].potential_demand_eflops for i in outside]) / shares[0][outside]
     assert wanted_per_share == pytest.approx(np.full(len(outside), wanted_per_share[0]), rel=1e-9)
 
+
+def test_china_s_unserved_demand_stays_with_chinese_labs_and_no_lab_serves_beyond_capacity() -> None:
+    """China segment 30%, every lab headquartered in China left with a thousandth of its compute for serving: no lab
+    serves more than its inference capacity, and the labs outside China serve at most the rest of the world's
+    quantity (their wanted quantity per unit of share there), so China's unserved demand does not go to them. Fails
+    if a segment's leftover goes to another segment's labs, or the reallocation ignores spare capacity."""
+    model = model_after(30, [("demand.china_spend_share", 0.3)])
+    labs = [lab for lab in model.labs.values() if lab.alive]
+    china = np.array([lab.region == "CN" for lab in labs])
+    for lab, home in zip(labs, china, strict=True):
+        if home:
+            lab.inference_share = 0.001
+    capacity = np.array([lab.compute_eflops() * lab.inference_share if lab.profile.sells_services else 0.0 for lab in labs])
+    cost = np.array([model.compute_cost_per_eflops_month(lab) for lab in labs])
+    active = (capacity > 1e-12) & (cost > 0)
+    _, _, weights = set_service_prices(model, labs, cost, np.log([lab.capability() for lab in labs]), active)
+    clear_services_market(model, labs)
+    served = np.array([lab.served_eflops for lab in labs])
+    assert (served <= capacity * (1 + 1e-12) + 1e-12).all()
+    assert any(lab.unserved_share > 0.5 for lab, home in zip(labs, china, strict=True) if home)
+    outside = np.flatnonzero(~china & active)
+    row_share = weights[0][outside] / weights[0].sum()
+    rest_of_world = labs[int(outside[0])].potential_demand_eflops / row_share[0]
+    assert served[outside].sum() <= rest_of_world * (1 + 1e-9)
+

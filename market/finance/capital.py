@@ -229,11 +229,12 @@ class CapitalMarket:
         A firm's share of its own stock is cancelled and the other holders' shares scale up.
         """
         row = self.stakes[holder].copy()
-        if not (row > 0).any():
+        held = np.flatnonzero(row > 0)
+        if not held.size:
             return
-        self.stakes[holder] = 0.0
-        self.stakes[heirs] += weights[:, None] * row[None, :]
-        for firm in np.flatnonzero(row > 0):
+        self.stakes[holder, held] = 0.0
+        self.stakes[np.ix_(heirs, held)] += weights[:, None] * row[held][None, :]
+        for firm in held:
             self.stakes[firm, firm] = 0.0
             total = self.stakes[:, firm].sum()
             if total > 0:

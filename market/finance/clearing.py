@@ -50,7 +50,12 @@ def clearing_vector(liabilities: np.ndarray, outside_assets: np.ndarray) -> np.n
     if (liabilities < 0).any() or (assets < 0).any():
         raise ValueError("liabilities and outside assets must be non-negative")
     total, pi = relative_liabilities(liabilities)
-    scale = max(float(total.max(initial=0.0)), float(assets.max(initial=0.0)), 1.0)
+    return _fictitious_default(pi, total, assets, max(float(total.max(initial=0.0)), float(assets.max(initial=0.0)), 1.0))
+
+
+def _fictitious_default(pi: np.ndarray, total: np.ndarray, assets: np.ndarray, scale: float) -> np.ndarray:
+    """The fictitious default rounds on relative liabilities ``pi`` (square) and obligations ``total``; ``scale`` sets the
+    tolerance (the largest obligation or outside asset)."""
     tolerance = 1e-12 * scale
     payments = total.copy()
     defaulting = np.zeros(len(total), dtype=bool)
@@ -65,6 +70,25 @@ def clearing_vector(liabilities: np.ndarray, outside_assets: np.ndarray) -> np.n
     if residual > 1e-9 * scale:
         raise ClearingError(f"fictitious default did not clear: largest residual {residual:.3g}")
     return payments
+
+
+def clearing_payments_of_debtors(liabilities: np.ndarray, debtors: np.ndarray,
+                                 outside_assets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`clearing_payments` when only ``debtors`` owe: ``liabilities`` holds their rows (k x n, row r what
+    ``debtors[r]`` owes each of the n nodes). Every other node owes nothing and pays nothing, so the fictitious default
+    runs on the debtors' k x k block with their whole obligations, the same clearing without an n x n matrix.
+
+    Returns:
+        The debtors' payments p (k) and the payments matrix P_rj = Pi_rj p_r (k x n).
+    """
+    liabilities = np.asarray(liabilities, dtype=float)
+    assets = np.asarray(outside_assets, dtype=float)
+    if (liabilities < 0).any() or (assets < 0).any():
+        raise ValueError("liabilities and outside assets must be non-negative")
+    total, pi = relative_liabilities(liabilities)
+    scale = max(float(total.max(initial=0.0)), float(assets.max(initial=0.0)), 1.0)
+    payments = _fictitious_default(pi[:, debtors], total, assets[debtors], scale)
+    return payments, pi * payments[:, None]
 
 
 def clearing_payments(liabilities: np.ndarray, outside_assets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

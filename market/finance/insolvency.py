@@ -34,7 +34,7 @@ import numpy as np
 
 from agents.utility import usd_bn_per_gw_month
 from market.enums import ExposureChannel
-from market.finance.clearing import clearing_payments
+from market.finance.clearing import clearing_payments_of_debtors
 from market.finance.debtrank import debtrank, impact_matrix
 from market.finance.ledger import PaymentKind
 from market.finance.losses import Loss, log_losses, losses_by_channel, split_shortfall
@@ -228,25 +228,27 @@ class Insolvency:
         model.chip_market.orders.setdefault(heir.account, []).extend(orders)
 
     def _liabilities(self, firms: list[EconomicAgent]) -> dict[ExposureChannel, np.ndarray]:
-        """What the defaulting firms owe, (debtor, creditor), by channel: loans, unpaid claims, the take-or-pay payments
-        of their leases and of the power contracts of projects scrapped in the default."""
+        """What the defaulting firms owe, one row per firm in the order given and one column per account, by channel:
+        loans, unpaid claims, the take-or-pay payments of their leases and of the power contracts of projects scrapped
+        in the default."""
         model = self.model
-        n = model.ledger.n_accounts
-        owed = {channel: np.zeros((n, n)) for channel in (ExposureChannel.LOAN, ExposureChannel.CLAIM,
-                                                             ExposureChannel.LEASE, ExposureChannel.POWER)}
-        for firm in firms:
+        shape = (len(firms), model.ledger.n_accounts)
+        owed = {channel: np.zeros(shape) for channel in (ExposureChannel.LOAN, ExposureChannel.CLAIM,
+                                                        ExposureChannel.LEASE, ExposureChannel.POWER)}
+        for row, firm in enumerate(firms):
             for (creditor, debtor), amount in model.ledger.claims.items():
                 if debtor == firm.account:
-                    owed[ExposureChannel.CLAIM][firm.account, creditor] += amount
-            owed[ExposureChannel.LOAN][firm.account] += model.capital.loans[:, firm.account]
+                    owed[ExposureChannel.CLAIM][row, creditor] += amount
+            owed[ExposureChannel.LOAN][row] += model.capital.loans[:, firm.account]
             for lease in model.leases.leases.of_lessee(firm.account):
-                owed[ExposureChannel.LEASE][firm.account, lease.lessor] += self._take_or_pay_usd_bn(lease)
+                owed[ExposureChannel.LEASE][row, lease.lessor] += self._take_or_pay_usd_bn(lease)
             for (creditor, debtor), amount in list(self.power_take_or_pay.items()):
                 if debtor == firm.account:
-                    owed[ExposureChannel.POWER][firm.account, creditor] += amount
+                    owed[ExposureChannel.POWER][row, creditor] += amount
                     del self.power_take_or_pay[(creditor, debtor)]
+        rows, accounts = np.arange(len(firms)), np.array([firm.account for firm in firms], dtype=np.int64)
         for matrix in owed.values():
-            np.fill_diagonal(matrix, 0.0)
+            matrix[rows, accounts] = 0.0
         return owed
 
     def _take_or_pay_usd_bn(self, lease: Lease) -> float:
@@ -254,31 +256,36 @@ class Insolvency:
         months = self.model.params.insolvency.take_or_pay_claim_months
         return min(max(lease.end_month - self.model.month, 0), months) * lease.monthly_payment_usd_bn()
 
-    def _clear(self, firms: list[EconomicAgent]) -> np.ndarray:
-        """Clear the defaulting firms' debts jointly; book each creditor's unpaid amount by channel and return the
-        shortfall matrix (debtor, creditor)."""
+    def _clear(self, firms: list[EconomicAgent]) -> dict[int, np.ndarray]:
+        """Clear the defaulting firms' debts jointly; book each creditor's unpaid amount by channel and return each
+        firm's unpaid amounts by creditor account.
+
+        The matrices hold the defaulting firms' rows only (in account order), so a default costs k x n, not n x n."""
         model = self.model
-        owed_by_channel = self._liabilities(firms)
+        debtors = sorted(firms, key=lambda firm: firm.account)
+        accounts = np.array([firm.account for firm in debtors], dtype=np.int64)
+        row_of = {firm.account: row for row, firm in enumerate(debtors)}
+        owed_by_channel = self._liabilities(debtors)
         liabilities = sum(owed_by_channel.values())
         cash = np.maximum(model.ledger.balances, 0.0)
-        payments_vector, payments = clearing_payments(liabilities, cash)
+        payments_vector, payments = clearing_payments_of_debtors(liabilities, accounts, cash)
         total = liabilities.sum(axis=1)
-        model.ledger.transfer_simultaneously(payments, PaymentKind.CLAIM_SETTLEMENT)
+        model.ledger.transfer_simultaneously(payments, PaymentKind.CLAIM_SETTLEMENT, accounts)
         shortfall = liabilities - payments
         entries: dict[int, list[tuple[int, float, ExposureChannel]]] = defaultdict(list)
         for channel, unpaid in split_shortfall(shortfall, owed_by_channel).items():
-            for debtor, creditor in zip(*np.nonzero(unpaid > 1e-12), strict=True):
-                amount = float(unpaid[debtor, creditor])
-                self.losses[int(creditor)].append(Loss(model.month, int(debtor), amount, channel))
-                entries[int(debtor)].append((int(creditor), amount, channel))
+            for row, creditor in zip(*np.nonzero(unpaid > 1e-12), strict=True):
+                amount, debtor = float(unpaid[row, creditor]), int(accounts[row])
+                self.losses[int(creditor)].append(Loss(model.month, debtor, amount, channel))
+                entries[debtor].append((int(creditor), amount, channel))
         for debtor, booked in entries.items():
             log_losses(model, debtor, losses_by_channel(booked))
         for firm in firms:
-            paid = float(payments_vector[firm.account])
-            owed = float(total[firm.account])
+            paid = float(payments_vector[row_of[firm.account]])
+            owed = float(total[row_of[firm.account]])
             model.log_event("clearing", [firm.name], f"paid {paid:.2f} of {owed:.2f} $bn owed ({paid / owed:.0%})"
                             if owed > 0 else "owed nothing")
-        return shortfall
+        return {firm.account: shortfall[row] for row, firm in enumerate(debtors)}
 
     def _pass_on_estate(self, firm: EconomicAgent, unpaid: np.ndarray) -> None:
         """Pass the claims and stakes the firm holds to its unpaid creditors, pro rata to what they lost, or to its

@@ -192,14 +192,16 @@ class Ledger:
         np.add.at(self._paid_by_register, payees, amounts)
         self._register_payments += 1
 
-    def transfer_simultaneously(self, payments: np.ndarray, kind: PaymentKind) -> None:
-        """Record a matrix of payments (row pays column) made at once, as a clearing does.
+    def transfer_simultaneously(self, payments: np.ndarray, kind: PaymentKind, payers_of_rows: np.ndarray | None = None) -> None:
+        """Record a matrix of payments (row pays column) made at once, as a clearing does; ``payers_of_rows`` names the
+        account of each row (default: row i is account i).
 
         Only the final balances must be non-negative: a node may pay out what it receives in the
         same clearing. Raises ValueError if a balance other than ``outside``'s would go negative.
         """
-        payers, payees = np.nonzero(payments > 0)
-        amounts = payments[payers, payees]
+        rows, payees = np.nonzero(payments > 0)
+        amounts = payments[rows, payees]
+        payers = rows if payers_of_rows is None else np.asarray(payers_of_rows)[rows]
         after = self._balance[: self.n_accounts].copy()
         np.subtract.at(after, payers, amounts)
         np.add.at(after, payees, amounts)

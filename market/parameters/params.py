@@ -54,10 +54,12 @@ class RunSpec:
                             source="model design: the baseline starts from the public record of early 2025 (docs/calibration.md)", setup_only=True)
     steps: int = param(120, unit="months", lo=1, hi=600, description="Number of monthly steps.",
                        source="model design: ten years, through the build-out plans announced for 2025-2030 and their aftermath", setup_only=True)
-    scale: float = param(1.0, unit="1", lo=0.05, hi=100.0,
+    scale: float = param(1.0, unit="1", lo=0.05, hi=50.0,
                          description="K: multiplies the investor and follower-lab populations by K; investors share the same "
                                      "total capital, and each follower's starting compute, cash, share of demand and smallest "
-                                     "order are 1/K of a scale-1 follower's, so the market's totals stay those of K = 1.",
+                                     "order are 1/K of a scale-1 follower's, so the market's totals stay those of K = 1. "
+                                     "Investors and followers together are capped at 12,000 agents (K <= 35.29 at the "
+                                     "default counts).",
                          source=ASSUMED + "1.0 gives a few hundred investors and some tens of followers, the scale the "
                          "defaults are set at", setup_only=True)
 
@@ -66,12 +68,12 @@ class RunSpec:
 class DemandSpec:
     """AI services demand: S(t) = S_sat / (1 + (S_sat/S_0 - 1) exp(-k t)) at the reference price.
 
-    Quantity demanded in segment m, Q_m = sigma_m S(t)/P_0 * (P_m/P_0)^(-epsilon) * (K/K_0)^theta * exp(sigma z), with
+    Quantity demanded in segment m, Q_m = phi_m S(t)/P_0 * (P_m/P_0)^(-epsilon) * (K/K_0)^theta * exp(sigma z), with
     S_0 = ``initial_spend_usd_bn_per_month``, S_sat = ``saturation_spend_usd_bn_per_month``,
     k = ``adoption_rate_per_month``, epsilon = ``price_elasticity``, theta = ``capability_elasticity``,
     K the frontier capability index, sigma = ``shock_sigma``, P_m the segment's average price, P_0 the world's average
-    price of month 1 and sigma_m the segment's share of spending: China's ``china_spend_share``, served only by labs
-    headquartered there, and the rest of the world's, served by every lab (:mod:`market.physical.services`).
+    price of month 1 and phi_m the segment's share of spending: China's ``china_spend_share``, served only by labs
+    headquartered there, and the rest of the world's (1 - phi), served by every lab (:mod:`market.physical.services`).
     """
 
     initial_spend_usd_bn_per_month: float = param(
@@ -113,10 +115,11 @@ class DemandSpec:
         source=ASSUMED + "price matters, less than capability")
     china_spend_share: float = param(
         0.0, unit="1", lo=0.0, hi=0.99,
-        description="Share sigma_CN of world AI-services spending from users in China, a segment served only by labs "
+        description="Share phi_CN of world AI-services spending from users in China, a segment served only by labs "
                     "headquartered there (0: one world market).",
         source=ASSUMED + "one world market, as the model was calibrated; the segment's sourced size is 0.089 (IDC Worldwide "
-               "AI Spending Guide, Sept 2022: China 8.9% of world AI spending in 2026), and US labs' services are not "
+               "AI Spending Guide, Sept 2022: China 8.9% of world AI spending in 2026, hardware and software included, a "
+               "proxy for its share of AI services), and US labs' services are not "
                "offered in China (ChatGPT and Claude unavailable there; OpenAI blocked API traffic from China from July "
                "2024, reported); at 0.089 the Chinese frontier lab is profitable over 2030-2034 (tests/test_direction.py)")
 

@@ -1,11 +1,11 @@
 """The AI services market (docs/ODD.md section 3, step 2).
 
-Quantity demanded in segment m, Q_m,t = sigma_m S_t / P_0 * (P_m,t / P_0)^(-epsilon) * (K_t / K_0)^theta * exp(sigma z_t),
-with S_t the adoption S-curve (see :class:`market.parameters.params.DemandSpec`), sigma_m the segment's share of spending,
-P_m,t its share-weighted price, P_0 the world's (segments weighted by sigma) in month 1 and K_t the frontier capability
-index. Two segments: users in China (sigma = ``demand.china_spend_share``), served only by labs headquartered there (US
-labs' services are not offered in China), and the rest of the world, served by every lab; a share of 0 makes one world
-market. In a segment lab i wins share s_im proportional to n_i exp(w_K ln K_i - w_p ln p_i), n_i its size weight
+Quantity demanded in segment m, Q_m,t = phi_m S_t / P_0 * (P_m,t / P_0)^(-epsilon) * (K_t / K_0)^theta * exp(sigma z_t),
+with S_t the adoption S-curve (see :class:`market.parameters.params.DemandSpec`), phi_m the segment's share of spending,
+P_m,t its share-weighted price, P_0 the world's (segments weighted by phi) in month 1 and K_t the frontier capability
+index. Two segments: users in China (phi = ``demand.china_spend_share``), served only by labs headquartered there (US
+labs' services are not offered in China), and the rest of the world (1 - phi), served by every lab; a share of 0 makes
+one world market. A segment no active lab serves has no price and buys nothing: its spending is lost, not moved. In a segment lab i wins share s_im proportional to n_i exp(w_K ln K_i - w_p ln p_i), n_i its size weight
 (1, or 1 / ``run.scale`` for a follower: K followers of size 1 / K share what one does at scale 1), and prices
 p_i = (1 + mu_i) c_i over its compute cost per EFLOP/s-month c_i at the logit-Bertrand markup
 mu_i = 1 / (eta_i - 1), with one price in every segment: eta_i = sum_m (q_im / q_i) eta_im the own-price elasticity of
@@ -57,7 +57,7 @@ CHINA = "CN"
 
 
 def segment_spend_shares(model: ComputeMarket) -> np.ndarray:
-    """sigma_m: the share of world spending in each segment, the rest of the world first, then China (if any)."""
+    """phi_m: the share of world spending in each segment, the rest of the world first, then China (if any)."""
     china = model.params.demand.china_spend_share
     return np.array([1.0 - china, china]) if china > 0 else np.array([1.0])
 
@@ -112,13 +112,15 @@ def segment_weights(demand: DemandSpec, prices: np.ndarray, log_capability: np.n
 
 def sales_weighted_markups(weights: np.ndarray, prices: np.ndarray, spend_shares: np.ndarray, size: np.ndarray,
                            demand: DemandSpec, cap: float) -> np.ndarray:
-    """mu_i = 1 / (eta_i - 1) at eta_i = sum_m (q_im / q_i) eta_im, q_im proportional to s_im sigma_m P_m^(-epsilon)
+    """mu_i = 1 / (eta_i - 1) at eta_i = sum_m (q_im / q_i) eta_im, q_im proportional to s_im phi_m P_m^(-epsilon)
     (one segment: the logit-Bertrand markup at the lab's share)."""
     shares = weights / weights.sum(axis=1, keepdims=True).clip(min=1e-300)
     if len(spend_shares) == 1:
         return bertrand_markups(shares[0] / size, demand.share_weight_price, demand.price_elasticity, cap)
     segment_price = (shares * prices[None, :]).sum(axis=1)
-    scale = np.where(segment_price > 0, spend_shares * segment_price.clip(min=1e-300) ** -demand.price_elasticity, 0.0)
+    priced = segment_price > 0
+    scale = np.zeros(len(spend_shares))
+    scale[priced] = spend_shares[priced] * segment_price[priced] ** -demand.price_elasticity
     sales = shares * scale[:, None]
     total = sales.sum(axis=0)
     eta = demand.share_weight_price * (1.0 - shares / size) + demand.price_elasticity * shares / size
