@@ -5,8 +5,9 @@ with S_t the adoption S-curve (see :class:`market.parameters.params.DemandSpec`)
 P_m,t its share-weighted price, P_0 the world's (segments weighted by phi) in month 1 and K_t the frontier capability
 index. Two segments: users in China (phi = ``demand.china_spend_share``), served only by labs headquartered there (US
 labs' services are not offered in China), and the rest of the world (1 - phi), served by every lab; a share of 0 makes
-one world market. A segment no active lab serves has no price and buys nothing: its spending is lost, not moved. In a segment lab i wins share s_im proportional to n_i exp(w_K ln K_i - w_p ln p_i), n_i its size weight
-(1, or 1 / ``run.scale`` for a follower: K followers of size 1 / K share what one does at scale 1), and prices
+one world market. A segment no active lab serves has no price and buys nothing: its spending is lost, not moved. In
+a segment lab i wins share s_im proportional to n_i exp(w_K ln K_i - w_p ln p_i), n_i its size weight (1, or
+1 / ``run.scale`` for a follower: K followers of size 1 / K share what one does at scale 1), and prices
 p_i = (1 + mu_i) c_i over its compute cost per EFLOP/s-month c_i at the logit-Bertrand markup
 mu_i = 1 / (eta_i - 1), with one price in every segment: eta_i = sum_m (q_im / q_i) eta_im the own-price elasticity of
 its sales, eta_im = w_p (1 - s_im / n_i) + epsilon s_im / n_i in each segment (Anderson, de Palma and Thisse 1992, ch.
