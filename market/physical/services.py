@@ -43,12 +43,20 @@ def adoption_spend_usd_bn(model: ComputeMarket, months_elapsed: int) -> float:
 
 
 def bertrand_markups(shares: np.ndarray, share_weight_price: float, price_elasticity: float, max_markup: float) -> np.ndarray:
-    """Markups mu_i = 1 / (eta_i - 1) of logit-Bertrand competition, capped at ``max_markup``.
+    """Markups mu_i = 1 / (eta_i - 1) of logit-Bertrand competition, capped at ``max_markup``, at the own-price
+    elasticities of :func:`own_price_elasticities`."""
+    return markups_at(own_price_elasticities(shares, share_weight_price, price_elasticity), max_markup)
 
-    eta_i = w_p (1 - s_i) + epsilon s_i is lab i's own-price elasticity of demand when its share s_i follows the
-    logit in log price (weight w_p) and the market's quantity has price elasticity epsilon.
-    """
+
+def own_price_elasticities(shares: np.ndarray, share_weight_price: float, price_elasticity: float) -> np.ndarray:
+    """eta_i = w_p (1 - s_i) + epsilon s_i: lab i's own-price elasticity of demand when its share s_i follows the logit in
+    log price (weight w_p) and the market's quantity has price elasticity epsilon."""
     eta = share_weight_price * (1.0 - shares) + price_elasticity * shares
+    return eta
+
+
+def markups_at(eta: np.ndarray, max_markup: float) -> np.ndarray:
+    """mu = 1 / (eta - 1), capped at ``max_markup`` (the cap also where eta <= 1)."""
     with np.errstate(divide="ignore"):
         markups = np.where(eta > 1.0, 1.0 / np.maximum(eta - 1.0, 1e-12), max_markup)
     return np.minimum(markups, max_markup)
@@ -124,11 +132,9 @@ def sales_weighted_markups(weights: np.ndarray, prices: np.ndarray, spend_shares
     scale[priced] = spend_shares[priced] * segment_price[priced] ** -demand.price_elasticity
     sales = shares * scale[:, None]
     total = sales.sum(axis=0)
-    eta = demand.share_weight_price * (1.0 - shares / size) + demand.price_elasticity * shares / size
+    eta = own_price_elasticities(shares / size, demand.share_weight_price, demand.price_elasticity)
     eta = np.divide((sales * eta).sum(axis=0), total, out=np.full(len(size), demand.share_weight_price), where=total > 0)
-    with np.errstate(divide="ignore"):
-        markups = np.where(eta > 1.0, 1.0 / np.maximum(eta - 1.0, 1e-12), cap)
-    return np.minimum(markups, cap)
+    return markups_at(eta, cap)
 
 
 def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, float]:
