@@ -104,15 +104,15 @@ def time_outputs(model) -> dict[str, float]:
     from market.outputs.metrics import model_table
     from visualization.figures import plot_summary
 
-    model.capital.sync_network()
+    relations = model.capital.relation_tables()
     table = model_table(model)
     seconds = {}
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        model.network.write_graphml(Path(folder) / "network.graphml")
+        model.network.write_graphml(Path(folder) / "network.graphml", relations)
         seconds["GraphML"] = time.perf_counter() - start
         start = time.perf_counter()
-        model.network.edge_table().to_parquet(Path(folder) / "edges.parquet", index=False)
+        model.network.edge_table(relations).to_parquet(Path(folder) / "edges.parquet", index=False)
         seconds["edge table (Parquet)"] = time.perf_counter() - start
         start = time.perf_counter()
         plot_summary(table, Path(folder) / "summary.png", "baseline")

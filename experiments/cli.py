@@ -12,6 +12,7 @@ import argparse
 import os
 import select
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -107,13 +108,15 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"Running scenario '{scenario.name}' ({run_spec.steps} months from {run_spec.start_date}, seed {args.seed})")
         _note_events_not_reached(scenario)
         result = simulate(scenario, args.seed)
+        writing_started = time.perf_counter()
         written = write_outputs(result, scenario, args.seed, out_dir, args.format, folder, figure=args.figure,
                                 overrides=options)
+        writing_s = time.perf_counter() - writing_started
     finally:
         folder.discard()
     with pd.option_context("display.float_format", "{:,.3f}".format, "display.width", 120):
         print(summary_table(result.model_table).to_string())
-    print(f"Simulated in {result.wall_time_s:.1f} s; wrote {len(written)} files to {out_dir}/")
+    print(f"Simulated in {result.wall_time_s:.1f} s; wrote {len(written)} files to {out_dir}/ in {writing_s:.1f} s")
     return 0
 
 

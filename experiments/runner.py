@@ -107,16 +107,16 @@ def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Pat
     folder = folder or OutputFolder(out_dir)
     staging = folder.staging or folder.prepare()
     try:
-        result.model.capital.sync_network()
+        relations = result.model.capital.relation_tables()
         tables = (("model", result.model_table), ("agents", result.agent_table), ("events", result.event_table),
-                  ("edges", result.model.network.edge_table()))
+                  ("edges", result.model.network.edge_table(relations)))
         for name, table in tables:
             path = staging / f"{name}.{fmt}"
             if fmt == "parquet":
                 table.to_parquet(path, index=False)
             else:
                 table.to_csv(path, index=False)
-        result.model.network.write_graphml(staging / "network.graphml")
+        result.model.network.write_graphml(staging / "network.graphml", relations)
         if figure:
             from visualization.figures import plot_summary  # matplotlib loads only for runs that draw (~0.4 s)
 

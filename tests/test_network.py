@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import networkx as nx
+import pandas as pd
 
 from market.network import EdgeType, RelationsNetwork
 
@@ -79,3 +80,60 @@ def test_graphml_holds_what_xml_cannot_and_not_a_number(tmp_path) -> None:
     back = nx.read_graphml(path)
     assert back.nodes["1"]["name"] == "bell and tab\t"
     assert math.isnan(back.nodes["1"]["price"]) and back.nodes["1"]["cap"] == float("-inf")
+
+
+def _relations_of(rows: list[tuple[int, int, str, float, float]]) -> pd.DataFrame:
+    """A stakes table as :meth:`market.finance.capital.CapitalMarket.relation_tables` gives it."""
+    return pd.DataFrame(rows, columns=["source", "target", "start_date", "stake", "amount_usd_bn"]).assign(
+        last_date=lambda table: table["start_date"])[["source", "target", "start_date", "last_date", "stake", "amount_usd_bn"]]
+
+
+def test_relations_merged_into_outputs_are_the_edges_add_or_update_would_make(tmp_path) -> None:
+    """Stakes passed as a relations table (how a run's outputs take them, without millions of graph edges) give the
+    edge table and GraphML that putting each into the graph with ``add_or_update`` gives: a stake on an edge the graph
+    holds (a vendor's 'invests' edge) updates its dates and amounts and keeps its vendor money, the others become new
+    edges. Worked by hand: 3 stakes, one on the vendor edge 1 -> 2. Fails if a matched stake is dropped, doubled or
+    loses the vendor's money, or a new one is lost."""
+    network = RelationsNetwork()
+    for node, name in ((1, "maker"), (2, "lab"), (3, "fund"), (4, "cloud")):
+        network.add_node(node, name=name)
+    network.add_or_update(1, 2, EdgeType.INVESTS, "2025-09", accumulate={"vendor_usd_bn": 10.0})
+    network.add_or_update(4, 2, EdgeType.LEASES, "2025-01", gw=1.0)
+    rows = [(1, 2, "2025-09", 0.02, 10.0), (3, 2, "2025-01", 0.5, 4.0), (3, 4, "2026-03", 0.25, 1.5)]
+    relations = {EdgeType.INVESTS: _relations_of(rows)}
+    merged = network.edge_table(relations)
+    graphml = tmp_path / "merged.graphml"
+    network.write_graphml(graphml, relations)
+    for source, target, start, stake, amount in rows:
+        network.add_or_update(source, target, EdgeType.INVESTS, start, stake=stake, amount_usd_bn=amount)
+    synced = network.edge_table()
+    assert len(merged) == 4 and list(merged.columns) == list(synced.columns)
+    key = ["source", "target", "type"]
+    pd.testing.assert_frame_equal(merged.sort_values(key).reset_index(drop=True), synced.sort_values(key).reset_index(drop=True))
+    vendor = merged[(merged["source"] == 1) & (merged["type"] == "invests")].iloc[0]
+    assert vendor["vendor_usd_bn"] == 10.0 and vendor["stake"] == 0.02 and vendor["start_date"] == "2025-09"
+    assert merged["target_name"].tolist()[-2:] == ["lab", "cloud"], "new relations follow the graph's edges in order"
+    expected = tmp_path / "synced.graphml"
+    network.write_graphml(expected)
+    back, reference = (nx.read_graphml(path, force_multigraph=True) for path in (graphml, expected))
+    assert list(back.nodes(data=True)) == list(reference.nodes(data=True))
+    assert (sorted((u, v, k, sorted(d.items())) for u, v, k, d in back.edges(keys=True, data=True))
+            == sorted((u, v, k, sorted(d.items())) for u, v, k, d in reference.edges(keys=True, data=True)))
+
+
+def test_a_run_s_stakes_and_loans_read_from_the_matrices_match_the_synced_graph(baseline_seed1) -> None:
+    """The baseline's stakes and loans, read from the capital matrices as tables, merge into the same edge table as
+    writing every one into the graph (``sync_network``), row for row once sorted, with the same types. Fails if a
+    relation, its start month or an amount differs between the two paths."""
+    model = baseline_seed1.model
+    merged = model.network.edge_table(model.capital.relation_tables())
+    kept = model.network.graph
+    model.network.graph = kept.copy()
+    try:
+        model.capital.sync_network()
+        synced = model.network.edge_table()
+    finally:
+        model.network.graph = kept
+    assert (merged["type"] == "invests").sum() > 100 and (merged["type"] == "lends").sum() > 10
+    key = ["source", "target", "type"]
+    pd.testing.assert_frame_equal(merged.sort_values(key).reset_index(drop=True), synced.sort_values(key).reset_index(drop=True))
