@@ -86,9 +86,9 @@ class RelationsNetwork:
                  **{name: _graphml_value(x) for name, x in {**data, **updates.get((u, v, k), {})}.items()
                     if x is not None and name not in (*columns, "type")}}
                 for u, v, k, data in self.graph.edges(keys=True, data=True)]
-        frames = [pd.DataFrame(rows)] + [table.assign(source_name=table["source"].map(names), target_name=table["target"].map(names),
-                                                      type=str(edge_type))
-                                         for edge_type, table in new.items() if len(table)]
+        frames = [pd.DataFrame(rows)] + [table.assign(source_name=table["source"].map(names),
+                                                      target_name=table["target"].map(names), type=str(edge_type))
+                                         for edge_type, table in new.items()]
         frames = [frame for frame in frames if len(frame)]
         if not frames:
             return pd.DataFrame({"source": pd.Series(dtype="int64"), "source_name": pd.Series(dtype="str"),
@@ -144,7 +144,8 @@ class RelationsNetwork:
             out.writelines(f'  <key id="{key}" for="{domain}" attr.name={quoteattr(name)} attr.type="{kind}" />\n'
                            for (domain, name, kind), key in keys.items())
             out.write('  <graph edgedefault="directed">\n')
-            out.writelines(f"    <node id={quoteattr(node)}>{_graphml_values(data, 'node', keys)}</node>\n" for node, data in nodes)
+            out.writelines(f"    <node id={quoteattr(node)}>{_graphml_values(data, 'node', keys)}</node>\n"
+                           for node, data in nodes)
             out.writelines(f"    <edge source={quoteattr(u)} target={quoteattr(v)} id={quoteattr(k)}>"
                            f"{_graphml_values(data, 'edge', keys)}</edge>\n" for u, v, k, data in edges)
             for key, table, columns in streamed:
