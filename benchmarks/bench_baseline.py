@@ -104,15 +104,17 @@ def time_outputs(model) -> dict[str, float]:
     from market.outputs.metrics import model_table
     from visualization.figures import plot_summary
 
-    relations = model.capital.relation_tables()
+    from market.outputs.network_files import write_edge_table, write_graphml
+
+    relations = model.capital.relations()
     table = model_table(model)
     seconds = {}
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
-        model.network.write_graphml(Path(folder) / "network.graphml", relations)
+        write_graphml(model.network, Path(folder) / "network.graphml", relations)
         seconds["GraphML"] = time.perf_counter() - start
         start = time.perf_counter()
-        model.network.edge_table(relations).to_parquet(Path(folder) / "edges.parquet", index=False)
+        write_edge_table(model.network, Path(folder) / "edges.parquet", "parquet", relations)
         seconds["edge table (Parquet)"] = time.perf_counter() - start
         start = time.perf_counter()
         plot_summary(table, Path(folder) / "summary.png", "baseline")

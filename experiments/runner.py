@@ -18,6 +18,7 @@ from experiments.output_folder import MANIFEST, PACKAGE, OutputFolder, sha256_of
 from market.enums import AgentType
 from market.model import ComputeMarket
 from market.outputs.metrics import agent_table, event_table, model_table
+from market.outputs.network_files import write_edge_table, write_graphml
 from market.parameters.scenario import Scenario
 from market.parameters.schema import ParamError
 
@@ -107,16 +108,16 @@ def write_outputs(result: RunResult, scenario: Scenario, seed: int, out_dir: Pat
     folder = folder or OutputFolder(out_dir)
     staging = folder.staging or folder.prepare()
     try:
-        relations = result.model.capital.relation_tables()
-        tables = (("model", result.model_table), ("agents", result.agent_table), ("events", result.event_table),
-                  ("edges", result.model.network.edge_table(relations)))
+        tables = (("model", result.model_table), ("agents", result.agent_table), ("events", result.event_table))
         for name, table in tables:
             path = staging / f"{name}.{fmt}"
             if fmt == "parquet":
                 table.to_parquet(path, index=False)
             else:
                 table.to_csv(path, index=False)
-        result.model.network.write_graphml(staging / "network.graphml", relations)
+        network, relations = result.model.network, result.model.capital.relations()
+        write_edge_table(network, staging / f"edges.{fmt}", fmt, relations)
+        write_graphml(network, staging / "network.graphml", relations)
         if figure:
             from visualization.figures import plot_summary  # matplotlib loads only for runs that draw (~0.4 s)
 

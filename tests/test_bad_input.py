@@ -122,9 +122,9 @@ OPTIONS = {
     "--set an anchor share above the partners'": (["--set", "chipmakers.custom_asic.anchor_share=0.6",
                                                    "--set", "chipmakers.custom_asic.anchor_partner=frontier_lab_a"],
                                                   ["chipmakers.custom_asic.anchor_share", "0.6", "fab_partner_share"]),
-    "--set a population too large to hold": (["--set", "run.scale=50"],
-                                             ["investors.count x run.scale", "17,000", "at most 12,000",
-                                              "run.scale <= 35.29"]),
+    "--set a population too large to hold": (["--set", "run.scale=100"],
+                                             ["investors.count x run.scale", "34,000", "at most 24,000",
+                                              "run.scale <= 70.58"]),
 }
 
 
@@ -241,14 +241,13 @@ def test_a_run_failing_while_writing_leaves_the_earlier_run_and_no_staging_folde
     the error reaches the caller, the folder still holds the earlier run byte for byte, and the staging folder is
     gone. Fails if files are written in place, or if a failed run leaves its partial files beside the folder."""
     from experiments import runner
-    from market.network import RelationsNetwork
     from market.parameters.scenario import load_scenario
 
     def disk_full(*args, **kwargs) -> None:
         raise OSError(28, "No space left on device")
 
     if failing == "graphml":
-        monkeypatch.setattr(RelationsNetwork, "write_graphml", disk_full)
+        monkeypatch.setattr(runner, "write_graphml", disk_full)
     else:
         from visualization import figures
 

@@ -6,6 +6,7 @@ import networkx as nx
 import pandas as pd
 
 from market.network import EdgeType, RelationsNetwork
+from market.outputs.network_files import edge_table, graphml_value, write_edge_table, write_graphml
 
 
 def test_edges_accumulate_and_are_queryable_by_type(tmp_path) -> None:
@@ -21,7 +22,7 @@ def test_edges_accumulate_and_are_queryable_by_type(tmp_path) -> None:
     assert data["contracted_gw"] == 1.5 and data["start_date"] == "2025-01" and data["last_date"] == "2025-03"
     assert network.neighbours(2, EdgeType.PARTNERS) == [1]
     path = tmp_path / "g.graphml"
-    network.write_graphml(path)
+    write_graphml(network, path)
     back = nx.read_graphml(path, force_multigraph=True)
     assert back.number_of_edges() == 2
 
@@ -43,8 +44,7 @@ def test_graphml_reads_back_as_networkx_s_own_writer_gives_it(tmp_path) -> None:
     edge's relation type or an escape is lost."""
     import numpy as np
 
-    from market.network import _graphml_value
-
+    
     network = RelationsNetwork()
     network.add_node(1, name='maker "A" & <co>', region="US", alive=True, size=np.int64(3))
     network.add_node(2, name="lab", region="CN", alive=False, weight=np.float64(0.1), empty=None)
@@ -52,12 +52,12 @@ def test_graphml_reads_back_as_networkx_s_own_writer_gives_it(tmp_path) -> None:
     network.add_or_update(2, 1, EdgeType.PARTNERS, "2025-02", origin="orders", limit=float("inf"), ids=[3, 4])
     network.add_or_update(1, 2, EdgeType.LENDS, "2025-03", amount_usd_bn=np.float64(2.5e-17), months=np.int32(60))
     ours = tmp_path / "ours.graphml"
-    network.write_graphml(ours)
+    write_graphml(network, ours)
     clean = nx.MultiDiGraph()
     for node, data in network.graph.nodes(data=True):
-        clean.add_node(node, **{k: _graphml_value(v) for k, v in data.items() if v is not None})
+        clean.add_node(node, **{k: graphml_value(v) for k, v in data.items() if v is not None})
     for u, v, k, data in network.graph.edges(keys=True, data=True):
-        clean.add_edge(u, v, key=k, **{name: _graphml_value(x) for name, x in data.items() if x is not None})
+        clean.add_edge(u, v, key=k, **{name: graphml_value(x) for name, x in data.items() if x is not None})
     theirs = tmp_path / "theirs.graphml"
     nx.write_graphml(clean, theirs)
     back, expected = (nx.read_graphml(path, force_multigraph=True) for path in (ours, theirs))
@@ -76,37 +76,61 @@ def test_graphml_holds_what_xml_cannot_and_not_a_number(tmp_path) -> None:
     network = RelationsNetwork()
     network.add_node(1, name="bell\x07 and tab\t", price=float("nan"), cap=float("-inf"))
     path = tmp_path / "g.graphml"
-    network.write_graphml(path)
+    write_graphml(network, path)
     back = nx.read_graphml(path)
     assert back.nodes["1"]["name"] == "bell and tab\t"
     assert math.isnan(back.nodes["1"]["price"]) and back.nodes["1"]["cap"] == float("-inf")
 
 
-def _relations_of(rows: list[tuple[int, int, str, float, float]]) -> pd.DataFrame:
-    """A stakes table as :meth:`market.finance.capital.CapitalMarket.relation_tables` gives it."""
-    return pd.DataFrame(rows, columns=["source", "target", "start_date", "stake", "amount_usd_bn"]).assign(
-        last_date=lambda table: table["start_date"])[["source", "target", "start_date", "last_date", "stake", "amount_usd_bn"]]
+
+class _Tables:
+    """Relations kept outside the graph, from hand-written tables (a :class:`RelationSource` in two blocks a type)."""
+
+    def __init__(self, tables: dict[EdgeType, pd.DataFrame]) -> None:
+        self.tables = tables
+
+    @property
+    def types(self) -> tuple[EdgeType, ...]:
+        return tuple(self.tables)
+
+    def columns(self, edge_type: EdgeType) -> tuple[tuple[str, str], ...]:
+        return (("start_date", "string"), ("last_date", "string"), ("stake", "double"), ("amount_usd_bn", "double"))
+
+    def between(self, edge_type: EdgeType, source: int, target: int) -> dict | None:
+        table = self.tables[edge_type]
+        rows = table[(table["source"] == source) & (table["target"] == target)]
+        if rows.empty:
+            return None
+        return {"last_date": rows["last_date"].iloc[0], "stake": float(rows["stake"].iloc[0]),
+                "amount_usd_bn": float(rows["amount_usd_bn"].iloc[0])}
+
+    def chunks(self):
+        for edge_type, table in self.tables.items():
+            yield edge_type, table.iloc[:1].reset_index(drop=True)
+            yield edge_type, table.iloc[1:].reset_index(drop=True)
 
 
 def test_relations_merged_into_outputs_are_the_edges_add_or_update_would_make(tmp_path) -> None:
-    """Stakes passed as a relations table (how a run's outputs take them, without millions of graph edges) give the
-    edge table and GraphML that putting each into the graph with ``add_or_update`` gives: a stake on an edge the graph
-    holds (a vendor's 'invests' edge) updates its dates and amounts and keeps its vendor money, the others become new
-    edges. Worked by hand: 3 stakes, one on the vendor edge 1 -> 2. Fails if a matched stake is dropped, doubled or
-    loses the vendor's money, or a new one is lost."""
+    """Stakes kept outside the graph (how a run's outputs take them, without millions of graph edges) give the edge
+    table and GraphML that putting each into the graph with ``add_or_update`` gives: a stake on an edge the graph holds
+    (a vendor's 'invests' edge) updates its dates and amounts and keeps its vendor money, the others become new edges.
+    Worked by hand: 3 stakes, one on the vendor edge 1 -> 2. Fails if a matched stake is dropped, doubled or loses the
+    vendor's money, or a new one is lost."""
     network = RelationsNetwork()
     for node, name in ((1, "maker"), (2, "lab"), (3, "fund"), (4, "cloud")):
         network.add_node(node, name=name)
     network.add_or_update(1, 2, EdgeType.INVESTS, "2025-09", accumulate={"vendor_usd_bn": 10.0})
     network.add_or_update(4, 2, EdgeType.LEASES, "2025-01", gw=1.0)
-    rows = [(1, 2, "2025-09", 0.02, 10.0), (3, 2, "2025-01", 0.5, 4.0), (3, 4, "2026-03", 0.25, 1.5)]
-    relations = {EdgeType.INVESTS: _relations_of(rows)}
-    merged = network.edge_table(relations)
+    rows = [(1, 2, "2025-09", "2025-09", 0.02, 10.0), (3, 2, "2025-01", "2025-01", 0.5, 4.0),
+            (3, 4, "2026-03", "2026-03", 0.25, 1.5)]
+    relations = _Tables({EdgeType.INVESTS: pd.DataFrame(rows, columns=["source", "target", "start_date", "last_date",
+                                                                       "stake", "amount_usd_bn"])})
+    merged = edge_table(network, relations)
     graphml = tmp_path / "merged.graphml"
-    network.write_graphml(graphml, relations)
-    for source, target, start, stake, amount in rows:
+    write_graphml(network, graphml, relations)
+    for source, target, start, _, stake, amount in rows:
         network.add_or_update(source, target, EdgeType.INVESTS, start, stake=stake, amount_usd_bn=amount)
-    synced = network.edge_table()
+    synced = edge_table(network)
     assert len(merged) == 4 and list(merged.columns) == list(synced.columns)
     key = ["source", "target", "type"]
     pd.testing.assert_frame_equal(merged.sort_values(key).reset_index(drop=True), synced.sort_values(key).reset_index(drop=True))
@@ -114,26 +138,38 @@ def test_relations_merged_into_outputs_are_the_edges_add_or_update_would_make(tm
     assert vendor["vendor_usd_bn"] == 10.0 and vendor["stake"] == 0.02 and vendor["start_date"] == "2025-09"
     assert merged["target_name"].tolist()[-2:] == ["lab", "cloud"], "new relations follow the graph's edges in order"
     expected = tmp_path / "synced.graphml"
-    network.write_graphml(expected)
+    write_graphml(network, expected)
     back, reference = (nx.read_graphml(path, force_multigraph=True) for path in (graphml, expected))
     assert list(back.nodes(data=True)) == list(reference.nodes(data=True))
     assert (sorted((u, v, k, sorted(d.items())) for u, v, k, d in back.edges(keys=True, data=True))
             == sorted((u, v, k, sorted(d.items())) for u, v, k, d in reference.edges(keys=True, data=True)))
 
 
-def test_a_run_s_stakes_and_loans_read_from_the_matrices_match_the_synced_graph(baseline_seed1) -> None:
-    """The baseline's stakes and loans, read from the capital matrices as tables, merge into the same edge table as
-    writing every one into the graph (``sync_network``), row for row once sorted, with the same types. Fails if a
-    relation, its start month or an amount differs between the two paths."""
+def test_a_run_s_stakes_and_loans_read_from_the_matrices_match_the_synced_graph(baseline_seed1, tmp_path) -> None:
+    """The baseline's stakes and loans, read from the capital matrices in blocks of a few firms (100 relations at
+    most), merge into the same edge table as writing every one into the graph (``sync_network``), row for row once
+    sorted, with the same types; and the edge files streamed block by block (Parquet and CSV) hold what pandas writes
+    of the whole table. Fails if a relation, its start month or an amount differs between the two paths, or a block
+    is lost or written twice."""
+    from market.finance.relations import CapitalRelations
+
     model = baseline_seed1.model
-    merged = model.network.edge_table(model.capital.relation_tables())
+    relations = CapitalRelations(model.capital, rows_at_once=100)
+    assert sum(1 for _ in relations.chunks()) > 10
+    merged = edge_table(model.network, relations)
     kept = model.network.graph
     model.network.graph = kept.copy()
     try:
         model.capital.sync_network()
-        synced = model.network.edge_table()
+        synced = edge_table(model.network)
     finally:
         model.network.graph = kept
     assert (merged["type"] == "invests").sum() > 100 and (merged["type"] == "lends").sum() > 10
     key = ["source", "target", "type"]
     pd.testing.assert_frame_equal(merged.sort_values(key).reset_index(drop=True), synced.sort_values(key).reset_index(drop=True))
+    write_edge_table(model.network, tmp_path / "edges.parquet", "parquet", relations)
+    merged.to_parquet(tmp_path / "whole.parquet", index=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "edges.parquet"), pd.read_parquet(tmp_path / "whole.parquet"))
+    write_edge_table(model.network, tmp_path / "edges.csv", "csv", relations)
+    merged.to_csv(tmp_path / "whole.csv", index=False)
+    assert (tmp_path / "edges.csv").read_text() == (tmp_path / "whole.csv").read_text()

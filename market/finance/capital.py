@@ -17,11 +17,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from market.finance.ledger import PaymentKind
+from market.finance.relations import CapitalRelations
 from market.network import EdgeType
-from market.physical.compute import format_month
 from market.rng import Stream
 
 if TYPE_CHECKING:
@@ -287,30 +286,16 @@ class CapitalMarket:
             return 0.0
         return self.pay_dividend(firm, self.model.params.finance.payout_share_of_excess_cash_per_month * excess)
 
-    def relation_tables(self) -> dict[EdgeType, pd.DataFrame]:
-        """The stakes and loans as relations, read from the matrices firm by firm (each firm's holders or lenders in
-        account order): 'invests' (holder, firm; ``stake``, ``amount_usd_bn`` invested) and 'lends' (lender, borrower;
-        ``principal_usd_bn``, ``rate``), each dated by the month the relation began (``start_date`` and ``last_date``:
-        the matrices keep no later deal dates; today for a relation without a recorded start)."""
-        today = self.model.date
-        tables = {}
-        for edge_type, matrix, floor, values in (
-                (EdgeType.INVESTS, self.stakes, 0.0, (("stake", self.stakes), ("amount_usd_bn", self.invested))),
-                (EdgeType.LENDS, self.loans, 1e-12, (("principal_usd_bn", self.loans), ("rate", self.rates)))):
-            sources, targets = _nonzero_by_column(matrix, floor)
-            starts = self.first_month_plus_one[sources, targets] - 1
-            months, codes = np.unique(starts, return_inverse=True)
-            dates = np.array([_date(int(month), today) for month in months] or [today], dtype=object)[codes]
-            tables[edge_type] = pd.DataFrame({"source": sources, "target": targets, "start_date": dates, "last_date": dates,
-                                              **{name: matrix[sources, targets] for name, matrix in values}})
-        return tables
+    def relations(self) -> CapitalRelations:
+        """The stakes and loans as relations of the network, read from the matrices (what the run's outputs write)."""
+        return CapitalRelations(self)
 
     def sync_network(self) -> None:
         """Write 'invests' and 'lends' edges from the stake and loan matrices into the relations graph (the matrices are
-        the record; the run's outputs read :meth:`relation_tables` instead, without putting millions of stakes in the
+        the record; the run's outputs stream :meth:`relations` instead, without putting millions of stakes in the
         graph)."""
         network = self.model.network
-        for edge_type, table in self.relation_tables().items():
+        for edge_type, table in self.relations().chunks():
             attributes = [column for column in table.columns if column not in ("source", "target", "start_date", "last_date")]
             for row in table.itertuples(index=False):
                 network.add_or_update(int(row.source), int(row.target), edge_type, row.start_date,
@@ -331,20 +316,3 @@ def _shares_of_round(amount: float, weights: np.ndarray, caps: np.ndarray) -> np
         if open_weights.sum() > 0:
             commit += np.minimum(short * open_weights / open_weights.sum(), room)
     return commit
-
-
-def _nonzero_by_column(matrix: np.ndarray, floor: float, columns_at_once: int = 256) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, columns) of the entries above ``floor``, column by column (rows ascending within each), reading only the
-    columns holding any, a few at a time (no rows x columns mask of the whole matrix)."""
-    held = np.flatnonzero(matrix.max(axis=0, initial=floor) > floor)
-    rows, columns = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
-    for first in range(0, len(held), columns_at_once):
-        block = held[first:first + columns_at_once]
-        column, row = np.nonzero((matrix[:, block] > floor).T)
-        rows.append(row.astype(np.int64))
-        columns.append(block[column])
-    return np.concatenate(rows), np.concatenate(columns)
-
-
-def _date(month: int, fallback: str) -> str:
-    return format_month(int(month)) if month >= 0 else fallback

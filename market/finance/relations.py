@@ -1,0 +1,110 @@
+"""The capital market's stakes and loans as relations of the network (docs/ODD.md section 2, Network), read from its
+matrices a block of firms at a time.
+
+The matrices are the record: a run at scale holds millions of stakes (every investor holds every follower), too many
+to put in the relations graph. The run's outputs stream them instead (:mod:`market.outputs.network_files`), so writing
+them costs memory for one block, not for the whole network. Each relation is what
+:meth:`market.network.RelationsNetwork.add_or_update` would make of it, dated by the month it began (``start_date``
+and ``last_date``: the matrices keep no later deal dates; the run's last month for a relation without a recorded
+start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from market.network import EdgeType
+from market.physical.compute import format_month
+
+if TYPE_CHECKING:
+    from market.finance.capital import CapitalMarket
+
+ATTRIBUTES = {EdgeType.INVESTS: ("stake", "amount_usd_bn"), EdgeType.LENDS: ("principal_usd_bn", "rate")}
+"""Each relation type's amounts: a holder's stake and what it invested; a lender's principal and its rate."""
+DATES = ("start_date", "last_date")
+
+
+class CapitalRelations:
+    """'invests' (holder -> firm) and 'lends' (lender -> borrower) relations read from a capital market's matrices.
+
+    Args:
+        capital: The capital market.
+        rows_at_once: Most relations read in one block (a block is whole firms' columns, at least one firm).
+    """
+
+    def __init__(self, capital: CapitalMarket, rows_at_once: int = 200_000) -> None:
+        self.capital = capital
+        self.rows_at_once = rows_at_once
+        self.today = capital.model.date
+
+    @property
+    def types(self) -> tuple[EdgeType, ...]:
+        """The relation types read from the matrices."""
+        return tuple(ATTRIBUTES)
+
+    def columns(self, edge_type: EdgeType) -> tuple[tuple[str, str], ...]:
+        """(name, GraphML type) of a relation's values after source and target: its dates, then its amounts."""
+        return tuple((name, "string") for name in DATES) + tuple((name, "double") for name in ATTRIBUTES[edge_type])
+
+    def _matrices(self, edge_type: EdgeType) -> tuple[np.ndarray, float, tuple[np.ndarray, ...]]:
+        """The matrix whose entries above its floor are the relations, the floor, and the amounts' matrices."""
+        capital = self.capital
+        if edge_type is EdgeType.INVESTS:
+            return capital.stakes, 0.0, (capital.stakes, capital.invested)
+        return capital.loans, 1e-12, (capital.loans, capital.rates)
+
+    def between(self, edge_type: EdgeType, source: int, target: int) -> dict[str, Any] | None:
+        """What ``add_or_update`` would set on an edge the graph already holds: its last date and amounts (its start date
+        is kept); None when the matrices hold no such relation."""
+        matrix, floor, amounts = self._matrices(edge_type)
+        if not matrix[source, target] > floor:
+            return None
+        start = _date(int(self.capital.first_month_plus_one[source, target]) - 1, self.today)
+        return {"last_date": start, **{name: float(values[source, target])
+                                       for name, values in zip(ATTRIBUTES[edge_type], amounts, strict=True)}}
+
+    def chunks(self) -> Iterator[tuple[EdgeType, pd.DataFrame]]:
+        """Every relation, a block of firms at a time (each firm's holders or lenders in account order): tables of
+        source, target, start_date, last_date and the amounts."""
+        for edge_type in self.types:
+            matrix, floor, amounts = self._matrices(edge_type)
+            held = np.flatnonzero(matrix.max(axis=0, initial=floor) > floor)
+            step = max(1, self.rows_at_once // max(matrix.shape[0], 1))
+            for first in range(0, len(held), step):
+                block = held[first:first + step]
+                column, sources = np.nonzero((matrix[:, block] > floor).T)
+                targets = block[column]
+                if len(sources):
+                    yield edge_type, self._table(edge_type, sources.astype(np.int64), targets, amounts)
+
+    def tables(self) -> dict[EdgeType, pd.DataFrame]:
+        """Every relation of each type in one table (for analysis and tests; the outputs stream :meth:`chunks`)."""
+        pieces: dict[EdgeType, list[pd.DataFrame]] = {edge_type: [] for edge_type in self.types}
+        for edge_type, chunk in self.chunks():
+            pieces[edge_type].append(chunk)
+        return {edge_type: pd.concat(frames, ignore_index=True) if frames else self._table(edge_type, *_no_rows(), ())
+                for edge_type, frames in pieces.items()}
+
+    def _table(self, edge_type: EdgeType, sources: np.ndarray, targets: np.ndarray,
+               amounts: tuple[np.ndarray, ...]) -> pd.DataFrame:
+        """A block's relations as a table."""
+        starts = self.capital.first_month_plus_one[sources, targets] - 1
+        months, codes = np.unique(starts, return_inverse=True)
+        dates = np.array([_date(int(month), self.today) for month in months] or [self.today], dtype=object)[codes]
+        values = ({name: matrix[sources, targets] for name, matrix in zip(ATTRIBUTES[edge_type], amounts, strict=True)}
+                  if amounts else {name: np.empty(0) for name in ATTRIBUTES[edge_type]})
+        return pd.DataFrame({"source": sources, "target": targets, "start_date": dates, "last_date": dates, **values})
+
+
+def _no_rows() -> tuple[np.ndarray, np.ndarray]:
+    """Empty sources and targets."""
+    return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+
+
+def _date(month: int, fallback: str) -> str:
+    """A month index as YYYY-MM, ``fallback`` for none recorded."""
+    return format_month(month) if month >= 0 else fallback

@@ -1,0 +1,271 @@
+"""The relations network written out: the edge table (Parquet or CSV) and GraphML, each streamed to its file.
+
+A run's graph holds the relations formed deal by deal (supplies, leases, power, partners, ...); its stakes and loans
+stay in the capital market's matrices (:mod:`market.finance.relations`), millions of them at scale, and are merged in
+as they are written, a block at a time, as :meth:`market.network.RelationsNetwork.add_or_update` would put them in the
+graph: a relation the graph holds (a vendor's 'invests' edge) takes its dates and amounts, the others follow the
+graph's edges as new ones. The files list the graph's edges in its order, then the matrices' relations, firm by firm.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+from xml.sax.saxutils import escape, quoteattr
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from market.network import EdgeType, RelationsNetwork
+
+FIRST_COLUMNS = ["source", "source_name", "target", "target_name", "type"]
+EDGE_FORMATS = ("parquet", "csv")
+
+
+class RelationSource(Protocol):
+    """Relations kept outside the graph (:class:`market.finance.relations.CapitalRelations`)."""
+
+    @property
+    def types(self) -> tuple[EdgeType, ...]:
+        """The relation types it holds."""
+
+    def columns(self, edge_type: EdgeType) -> tuple[tuple[str, str], ...]:
+        """(name, GraphML type) of a relation's values after source and target."""
+
+    def between(self, edge_type: EdgeType, source: int, target: int) -> dict[str, Any] | None:
+        """What ``add_or_update`` would set on an edge the graph holds, or None."""
+
+    def chunks(self) -> Iterator[tuple[EdgeType, pd.DataFrame]]:
+        """Every relation, as tables of source, target and the values, a block at a time."""
+
+
+def graph_edges(network: RelationsNetwork, relations: RelationSource | None) -> list[tuple[int, int, str, dict[str, Any]]]:
+    """The graph's edges in its order, (source, target, type, values), with ``relations`` merged into those it holds."""
+    types = {str(edge_type): edge_type for edge_type in (relations.types if relations else ())}
+    edges = []
+    for u, v, k, data in network.graph.edges(keys=True, data=True):
+        update = relations.between(types[k], u, v) if k in types else None
+        edges.append((u, v, k, {**data, **update} if update else data))
+    return edges
+
+
+def new_relations(network: RelationsNetwork, relations: RelationSource | None) -> Iterator[tuple[EdgeType, pd.DataFrame]]:
+    """``relations``' blocks without the relations the graph already holds (found by one vectorised lookup a block)."""
+    if relations is None:
+        return
+    held = {}
+    for edge_type in relations.types:
+        pairs = [(u, v) for u, v, k in network.graph.edges(keys=True) if k == str(edge_type)]
+        held[edge_type] = np.array(pairs, dtype=np.int64).reshape(-1, 2)
+    for edge_type, chunk in relations.chunks():
+        pairs = held[edge_type]
+        if len(pairs):
+            sources, targets = chunk["source"].to_numpy(np.int64), chunk["target"].to_numpy(np.int64)
+            width = int(max(sources.max(initial=0), targets.max(initial=0), pairs.max(initial=0))) + 1
+            known = np.isin(sources * width + targets, pairs[:, 0] * width + pairs[:, 1])
+            if known.any():
+                chunk = chunk[~known].reset_index(drop=True)
+        if len(chunk):
+            yield edge_type, chunk
+
+
+def _names(network: RelationsNetwork) -> dict[int, Any]:
+    return {node: data.get("name") for node, data in network.graph.nodes(data=True)}
+
+
+def _graph_frame(network: RelationsNetwork, relations: RelationSource | None, names: dict[int, Any]) -> pd.DataFrame:
+    """The graph's edges as rows, with one column per attribute any of them has."""
+    rows = [{"source": u, "source_name": names.get(u), "target": v, "target_name": names.get(v), "type": k,
+             **{name: graphml_value(x) for name, x in data.items() if x is not None and name not in (*FIRST_COLUMNS, "type")}}
+            for u, v, k, data in graph_edges(network, relations)]
+    return pd.DataFrame(rows, columns=None if rows else FIRST_COLUMNS)
+
+
+def _named(chunk: pd.DataFrame, edge_type: EdgeType, names: dict[int, Any]) -> pd.DataFrame:
+    """A relations block with its names and type."""
+    return chunk.assign(source_name=chunk["source"].map(names), target_name=chunk["target"].map(names), type=str(edge_type))
+
+
+def _ordered(columns: list[str]) -> list[str]:
+    return FIRST_COLUMNS + sorted(c for c in columns if c not in FIRST_COLUMNS)
+
+
+def edge_table(network: RelationsNetwork, relations: RelationSource | None = None) -> pd.DataFrame:
+    """Every edge as a row, in memory: source and target ids and names, type, then its dates and amounts (one column
+    per attribute any edge has, empty where an edge has none); the graph's edges, then ``relations``' new ones."""
+    names = _names(network)
+    frames = [_graph_frame(network, relations, names)]
+    frames += [_named(chunk, edge_type, names) for edge_type, chunk in new_relations(network, relations)]
+    frames = [frame for frame in frames if len(frame)]
+    if not frames:
+        return pd.DataFrame({"source": pd.Series(dtype="int64"), "source_name": pd.Series(dtype="str"),
+                             "target": pd.Series(dtype="int64"), "target_name": pd.Series(dtype="str"),
+                             "type": pd.Series(dtype="str")})
+    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return table[_ordered(list(table.columns))]
+
+
+def write_edge_table(network: RelationsNetwork, path: Path, fmt: str, relations: RelationSource | None = None) -> None:
+    """Write :func:`edge_table`'s rows to ``path`` as Parquet or CSV, a block at a time: the file holds what writing the
+    whole table would, without the whole table in memory.
+
+    Raises:
+        ValueError: for a format other than parquet or csv.
+    """
+    if fmt not in EDGE_FORMATS:
+        raise ValueError(f"format {fmt!r}: expected one of {', '.join(EDGE_FORMATS)}")
+    names = _names(network)
+    graph = _graph_frame(network, relations, names)
+    relation_columns = {name: kind for edge_type in (relations.types if relations else ()) for name, kind in relations.columns(edge_type)}
+    columns = _ordered(list(dict.fromkeys([*graph.columns, *relation_columns])))
+    blocks = (_named(chunk, edge_type, names) for edge_type, chunk in new_relations(network, relations))
+    pieces = (frame for frame in itertools.chain([graph], blocks) if len(frame))
+    if fmt == "csv":
+        with path.open("w", encoding="utf-8", newline="") as out:
+            out.write(",".join(columns) + "\n")
+            for piece in pieces:
+                piece.reindex(columns=columns).to_csv(out, index=False, header=False)
+        return
+    known = pa.Schema.from_pandas(graph, preserve_index=False) if len(graph.columns) else pa.schema([])
+    schema = pa.schema([known.field(name) if name in known.names
+                        else pa.field(name, pa.float64() if relation_columns.get(name) == "double" else pa.large_string())
+                        for name in columns])
+    with pq.ParquetWriter(path, schema) as writer:
+        wrote = False
+        for piece in pieces:
+            writer.write_table(_arrow_table(piece, schema))
+            wrote = True
+        if not wrote:
+            writer.write_table(schema.empty_table())
+
+
+def _arrow_table(piece: pd.DataFrame, schema: pa.Schema) -> pa.Table:
+    """A block as an Arrow table of ``schema`` (columns it lacks are empty)."""
+    arrays = [pa.array(piece[field.name], type=field.type, from_pandas=True) if field.name in piece.columns
+              else pa.nulls(len(piece), field.type) for field in schema]
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def write_graphml(network: RelationsNetwork, path: Path, relations: RelationSource | None = None) -> None:
+    """Export as GraphML, with ``relations`` merged as :func:`edge_table` merges them; dates are ISO strings and empty
+    values are dropped.
+
+    Streamed to the file line by line: networkx's writer builds an element tree of every node, edge and value first,
+    about ten times slower at a run's tens of thousands of values, and a run at scale holds millions of stakes. The
+    file reads back with ``networkx.read_graphml`` (``force_multigraph=True``) to the same nodes, edges (each relation
+    type is its edge's id) and values: each attribute gets one key per element kind and value type (boolean, long,
+    double or string).
+    """
+    nodes = [(str(node), graphml_data(data)) for node, data in network.graph.nodes(data=True)]
+    edges = [(str(u), str(v), str(k), graphml_data(data)) for u, v, k, data in graph_edges(network, relations)]
+    keys: dict[tuple[str, str, str], str] = {}
+    for domain, items in (("node", [data for _, data in nodes]), ("edge", [data for *_, data in edges])):
+        for data in items:
+            for name, value in data.items():
+                keys.setdefault((domain, name, graphml_type(value)), f"d{len(keys)}")
+    columns = {edge_type: [(name, kind, keys.setdefault(("edge", name, kind), f"d{len(keys)}"))
+                           for name, kind in (("type", "string"), *relations.columns(edge_type))]
+               for edge_type in (relations.types if relations else ())}
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n'
+                  '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+                  'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                  'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+                  'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
+        out.writelines(f'  <key id="{key}" for="{domain}" attr.name={quoteattr(name)} attr.type="{kind}" />\n'
+                       for (domain, name, kind), key in keys.items())
+        out.write('  <graph edgedefault="directed">\n')
+        out.writelines(f"    <node id={quoteattr(node)}>{graphml_values(data, 'node', keys)}</node>\n" for node, data in nodes)
+        out.writelines(f"    <edge source={quoteattr(u)} target={quoteattr(v)} id={quoteattr(k)}>"
+                       f"{graphml_values(data, 'edge', keys)}</edge>\n" for u, v, k, data in edges)
+        for edge_type, chunk in new_relations(network, relations):
+            _write_relations(out, str(edge_type), chunk, columns[edge_type])
+        out.write("  </graph>\n</graphml>\n")
+
+
+def _write_relations(out: TextIO, key: str, table: pd.DataFrame, columns: list[tuple[str, str, str]]) -> None:
+    """Write a block of relations as GraphML edges of type ``key``, in the order an edge added by ``add_or_update``
+    holds its values (its type first)."""
+    edge_id = quoteattr(key)
+    cells = [_data_elements([key] * len(table) if name == "type" else table[name], kind, key_id)
+             for name, kind, key_id in columns]
+    out.writelines(f'    <edge source="{u}" target="{v}" id={edge_id}>{"".join(data)}</edge>\n'
+                   for u, v, *data in zip(table["source"].tolist(), table["target"].tolist(), *cells, strict=True))
+
+
+def _data_elements(values: pd.Series | list[str], kind: str, key_id: str) -> list[str]:
+    """A column's <data> elements: a text's element made once per distinct text (dates, types); finite doubles by
+    their repr, as :func:`graphml_text` writes them."""
+    head, tail = f'<data key="{key_id}">', "</data>"
+    if kind == "double" and np.isfinite(np.asarray(values, dtype=float)).all():
+        return [f"{head}{value!r}{tail}" for value in pd.Series(values, dtype=float).tolist()]
+    if kind == "string":
+        codes, texts = pd.factorize(pd.Series(values))
+        elements = np.array([f"{head}{graphml_text(text, kind)}{tail}" for text in texts], dtype=object)
+        return elements[codes].tolist()
+    return [f"{head}{graphml_text(value, kind)}{tail}" for value in list(values)]
+
+
+def graphml_data(data: dict[str, Any]) -> dict[str, Any]:
+    """An element's attributes as GraphML values, empty ones dropped."""
+    return {name: graphml_value(value) for name, value in data.items() if value is not None}
+
+
+GRAPHML_TYPE_OF = {bool: "boolean", int: "long", float: "double", str: "string"}
+XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def graphml_type(value: Any) -> str:
+    """The GraphML type of a cleaned value (:func:`graphml_value`)."""
+    kind = GRAPHML_TYPE_OF.get(type(value))
+    if kind is not None:
+        return kind
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    if isinstance(value, float):
+        return "double"
+    return "string"
+
+
+def graphml_text(value: Any, kind: str) -> str:
+    """A value's text in GraphML: xs:double spellings of infinities and NaN, XML-escaped strings without the control
+    characters XML 1.0 cannot hold."""
+    if kind == "double":
+        number = float(value)
+        if math.isfinite(number):
+            return repr(number)
+        return "NaN" if math.isnan(number) else ("INF" if number > 0 else "-INF")
+    if kind == "string":
+        return escape(XML_INVALID.sub("", str(value)))
+    if kind == "long":
+        return str(int(value))
+    return "true" if value else "false"
+
+
+def graphml_values(data: dict[str, Any], domain: str, keys: dict[tuple[str, str, str], str]) -> str:
+    """A node's or edge's <data> elements."""
+    parts = []
+    for name, value in data.items():
+        kind = graphml_type(value)
+        parts.append(f'<data key="{keys[domain, name, kind]}">{graphml_text(value, kind)}</data>')
+    return "".join(parts)
+
+
+def graphml_value(value: Any) -> Any:
+    """A value GraphML can type: a Python bool, int, float or str (numpy scalars as Python ones, sequences joined by
+    commas, anything else as its text)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
