@@ -102,9 +102,8 @@ def time_outputs(model) -> dict[str, float]:
     """Wall seconds to write the run's network as GraphML and as the Parquet edge table, and its summary figure (which
     ``aicm run --no-figure`` skips)."""
     from market.outputs.metrics import model_table
-    from visualization.figures import plot_summary
-
     from market.outputs.network_files import write_edge_table, write_graphml
+    from visualization.figures import plot_summary
 
     relations = model.capital.relations()
     table = model_table(model)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
+import pytest
 
 from market.network import EdgeType, RelationsNetwork
 from market.outputs.network_files import edge_table, graphml_value, write_edge_table, write_graphml
@@ -42,9 +44,6 @@ def test_graphml_reads_back_as_networkx_s_own_writer_gives_it(tmp_path) -> None:
     writer gives for the same cleaned graph: booleans, integers and floats (numpy's as Python's, typed), infinity,
     strings with characters XML must escape, lists joined by commas, None dropped. Fails if a value's type or text, an
     edge's relation type or an escape is lost."""
-    import numpy as np
-
-    
     network = RelationsNetwork()
     network.add_node(1, name='maker "A" & <co>', region="US", alive=True, size=np.int64(3))
     network.add_node(2, name="lab", region="CN", alive=False, weight=np.float64(0.1), empty=None)
@@ -82,9 +81,9 @@ def test_graphml_holds_what_xml_cannot_and_not_a_number(tmp_path) -> None:
     assert math.isnan(back.nodes["1"]["price"]) and back.nodes["1"]["cap"] == float("-inf")
 
 
-
 class _Tables:
-    """Relations kept outside the graph, from hand-written tables (a :class:`RelationSource` in two blocks a type)."""
+    """Relations kept outside the graph, from hand-written tables (a ``RelationSource`` giving each type's rows in blocks
+    of one or two)."""
 
     def __init__(self, tables: dict[EdgeType, pd.DataFrame]) -> None:
         self.tables = tables
@@ -93,21 +92,25 @@ class _Tables:
     def types(self) -> tuple[EdgeType, ...]:
         return tuple(self.tables)
 
-    def columns(self, edge_type: EdgeType) -> tuple[tuple[str, str], ...]:
-        return (("start_date", "string"), ("last_date", "string"), ("stake", "double"), ("amount_usd_bn", "double"))
+    def value_columns(self, edge_type: EdgeType) -> tuple[tuple[str, str], ...]:
+        values = [name for name in self.tables[edge_type].columns if name not in ("source", "target", "start_date", "last_date")]
+        return (("start_date", "string"), ("last_date", "string")) + tuple((name, "double") for name in values)
 
-    def between(self, edge_type: EdgeType, source: int, target: int) -> dict | None:
+    def find(self, edge_type: EdgeType, source: int, target: int) -> dict | None:
         table = self.tables[edge_type]
         rows = table[(table["source"] == source) & (table["target"] == target)]
         if rows.empty:
             return None
-        return {"last_date": rows["last_date"].iloc[0], "stake": float(rows["stake"].iloc[0]),
-                "amount_usd_bn": float(rows["amount_usd_bn"].iloc[0])}
+        return {"last_date": rows["last_date"].iloc[0], **{name: float(rows[name].iloc[0]) for name, kind in
+                                                           self.value_columns(edge_type)[2:]}}
 
-    def chunks(self):
-        for edge_type, table in self.tables.items():
-            yield edge_type, table.iloc[:1].reset_index(drop=True)
-            yield edge_type, table.iloc[1:].reset_index(drop=True)
+    def read_blocks(self, edge_type: EdgeType):
+        table = self.tables[edge_type]
+        yield table.iloc[:1].reset_index(drop=True)
+        yield table.iloc[1:].reset_index(drop=True)
+
+
+STAKES = ["source", "target", "start_date", "last_date", "stake", "amount_usd_bn"]
 
 
 def test_relations_merged_into_outputs_are_the_edges_add_or_update_would_make(tmp_path) -> None:
@@ -123,8 +126,7 @@ def test_relations_merged_into_outputs_are_the_edges_add_or_update_would_make(tm
     network.add_or_update(4, 2, EdgeType.LEASES, "2025-01", gw=1.0)
     rows = [(1, 2, "2025-09", "2025-09", 0.02, 10.0), (3, 2, "2025-01", "2025-01", 0.5, 4.0),
             (3, 4, "2026-03", "2026-03", 0.25, 1.5)]
-    relations = _Tables({EdgeType.INVESTS: pd.DataFrame(rows, columns=["source", "target", "start_date", "last_date",
-                                                                       "stake", "amount_usd_bn"])})
+    relations = _Tables({EdgeType.INVESTS: pd.DataFrame(rows, columns=STAKES)})
     merged = edge_table(network, relations)
     graphml = tmp_path / "merged.graphml"
     write_graphml(network, graphml, relations)
@@ -145,17 +147,52 @@ def test_relations_merged_into_outputs_are_the_edges_add_or_update_would_make(tm
             == sorted((u, v, k, sorted(d.items())) for u, v, k, d in reference.edges(keys=True, data=True)))
 
 
+def _small_graph(edges: bool) -> RelationsNetwork:
+    network = RelationsNetwork()
+    for node in range(1, 5):
+        network.add_node(node, name=f"agent, {node}")
+    if edges:
+        network.add_or_update(4, 2, EdgeType.LEASES, "2025-01", gw=1.0, term_months=60, take_or_pay=True)
+        network.add_or_update(1, 2, EdgeType.PARTNERS, "2025-02", **{"origin": 'deal "x", y'})
+    return network
+
+
+@pytest.mark.parametrize("case", ["graph and stakes", "stakes only", "graph only", "a type without rows", "nothing"])
+def test_the_streamed_edge_files_hold_what_pandas_writes_of_the_whole_table(case, tmp_path) -> None:
+    """The edge table streamed piece by piece (Parquet and CSV) is what pandas writes of the whole in-memory table, in
+    small hand-built cases: an integer and a boolean attribute only the graph's edges have (widened where stakes
+    follow), names with commas and quotes, a graph without edges, a relation type without rows (no empty columns for
+    it), no edges at all. Fails if the header, a column's type or a piece differs."""
+    stakes = pd.DataFrame([(3, 2, "2025-01", "2025-01", 0.5, 4.0), (3, 4, "2026-03", "2026-03", 0.25, np.nan)],
+                          columns=STAKES)
+    loans = pd.DataFrame(columns=["source", "target", "start_date", "last_date", "principal_usd_bn", "rate"]).astype(
+        {"source": "int64", "target": "int64", "principal_usd_bn": float, "rate": float})
+    network = _small_graph(case not in ("stakes only", "nothing"))
+    relations = {"graph and stakes": _Tables({EdgeType.INVESTS: stakes}), "stakes only": _Tables({EdgeType.INVESTS: stakes}),
+                 "graph only": None, "a type without rows": _Tables({EdgeType.INVESTS: stakes, EdgeType.LENDS: loans}),
+                 "nothing": _Tables({EdgeType.LENDS: loans})}[case]
+    whole = edge_table(network, relations)
+    assert "principal_usd_bn" not in whole.columns
+    write_edge_table(network, tmp_path / "edges.csv", "csv", relations)
+    whole.to_csv(tmp_path / "whole.csv", index=False)
+    assert (tmp_path / "edges.csv").read_text() == (tmp_path / "whole.csv").read_text()
+    write_edge_table(network, tmp_path / "edges.parquet", "parquet", relations)
+    whole.to_parquet(tmp_path / "whole.parquet", index=False)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "edges.parquet"), pd.read_parquet(tmp_path / "whole.parquet"))
+
+
 def test_a_run_s_stakes_and_loans_read_from_the_matrices_match_the_synced_graph(baseline_seed1, tmp_path) -> None:
     """The baseline's stakes and loans, read from the capital matrices in blocks of a few firms (100 relations at
     most), merge into the same edge table as writing every one into the graph (``sync_network``), row for row once
     sorted, with the same types; and the edge files streamed block by block (Parquet and CSV) hold what pandas writes
-    of the whole table. Fails if a relation, its start month or an amount differs between the two paths, or a block
-    is lost or written twice."""
+    of the whole table. A stake that is not a number is no relation, as in the graph, and the firm's other holders
+    stay. Fails if a relation, its start month or an amount differs between the two paths, or a block is lost or
+    written twice."""
     from market.finance.relations import CapitalRelations
 
     model = baseline_seed1.model
     relations = CapitalRelations(model.capital, rows_at_once=100)
-    assert sum(1 for _ in relations.chunks()) > 10
+    assert sum(1 for _ in relations.read_blocks(EdgeType.INVESTS)) > 10
     merged = edge_table(model.network, relations)
     kept = model.network.graph
     model.network.graph = kept.copy()
@@ -173,3 +210,12 @@ def test_a_run_s_stakes_and_loans_read_from_the_matrices_match_the_synced_graph(
     write_edge_table(model.network, tmp_path / "edges.csv", "csv", relations)
     merged.to_csv(tmp_path / "whole.csv", index=False)
     assert (tmp_path / "edges.csv").read_text() == (tmp_path / "whole.csv").read_text()
+    holder, firm = (int(x) for x in np.argwhere(model.capital.stakes > 0)[0])
+    others = int((model.capital.stakes[:, firm] > 0).sum()) - 1
+    kept_stake = model.capital.stakes[holder, firm]
+    model.capital.stakes[holder, firm] = np.nan
+    try:
+        held = relations.read_tables()[EdgeType.INVESTS]
+    finally:
+        model.capital.stakes[holder, firm] = kept_stake
+    assert int((held["target"] == firm).sum()) == others

@@ -20,7 +20,6 @@ import numpy as np
 
 from market.finance.ledger import PaymentKind
 from market.finance.relations import CapitalRelations
-from market.network import EdgeType
 from market.rng import Stream
 
 if TYPE_CHECKING:
@@ -295,7 +294,8 @@ class CapitalMarket:
         the record; the run's outputs stream :meth:`relations` instead, without putting millions of stakes in the
         graph)."""
         network = self.model.network
-        for edge_type, table in self.relations().chunks():
+        relations = self.relations()
+        for edge_type, table in relations.read_tables().items():
             attributes = [column for column in table.columns if column not in ("source", "target", "start_date", "last_date")]
             for row in table.itertuples(index=False):
                 network.add_or_update(int(row.source), int(row.target), edge_type, row.start_date,

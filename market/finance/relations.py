@@ -46,7 +46,7 @@ class CapitalRelations:
         """The relation types read from the matrices."""
         return tuple(ATTRIBUTES)
 
-    def columns(self, edge_type: EdgeType) -> tuple[tuple[str, str], ...]:
+    def value_columns(self, edge_type: EdgeType) -> tuple[tuple[str, str], ...]:
         """(name, GraphML type) of a relation's values after source and target: its dates, then its amounts."""
         return tuple((name, "string") for name in DATES) + tuple((name, "double") for name in ATTRIBUTES[edge_type])
 
@@ -57,7 +57,7 @@ class CapitalRelations:
             return capital.stakes, 0.0, (capital.stakes, capital.invested)
         return capital.loans, 1e-12, (capital.loans, capital.rates)
 
-    def between(self, edge_type: EdgeType, source: int, target: int) -> dict[str, Any] | None:
+    def find(self, edge_type: EdgeType, source: int, target: int) -> dict[str, Any] | None:
         """What ``add_or_update`` would set on an edge the graph already holds: its last date and amounts (its start date
         is kept); None when the matrices hold no such relation."""
         matrix, floor, amounts = self._matrices(edge_type)
@@ -67,27 +67,28 @@ class CapitalRelations:
         return {"last_date": start, **{name: float(values[source, target])
                                        for name, values in zip(ATTRIBUTES[edge_type], amounts, strict=True)}}
 
-    def chunks(self) -> Iterator[tuple[EdgeType, pd.DataFrame]]:
-        """Every relation, a block of firms at a time (each firm's holders or lenders in account order): tables of
-        source, target, start_date, last_date and the amounts."""
-        for edge_type in self.types:
-            matrix, floor, amounts = self._matrices(edge_type)
-            held = np.flatnonzero(matrix.max(axis=0, initial=floor) > floor)
-            step = max(1, self.rows_at_once // max(matrix.shape[0], 1))
-            for first in range(0, len(held), step):
-                block = held[first:first + step]
-                column, sources = np.nonzero((matrix[:, block] > floor).T)
-                targets = block[column]
-                if len(sources):
-                    yield edge_type, self._table(edge_type, sources.astype(np.int64), targets, amounts)
+    def read_blocks(self, edge_type: EdgeType) -> Iterator[pd.DataFrame]:
+        """Every relation of the type, a block of firms at a time (each firm's holders or lenders in account order):
+        tables of source, target, start_date, last_date and the amounts. Each block of columns is compared with the
+        floor in slices (an entry that is not a number is no relation), so no accounts x accounts mask is made."""
+        matrix, floor, amounts = self._matrices(edge_type)
+        width = max(1, self.rows_at_once // max(matrix.shape[0], 1))
+        held = np.concatenate([start + np.flatnonzero((matrix[:, start:start + width] > floor).any(axis=0))
+                               for start in range(0, matrix.shape[1], width)] or [np.empty(0, dtype=np.int64)])
+        for first in range(0, len(held), width):
+            block = held[first:first + width]
+            column, sources = np.nonzero((matrix[:, block] > floor).T)
+            if len(sources):
+                yield self._table(edge_type, sources.astype(np.int64), block[column], amounts)
 
-    def tables(self) -> dict[EdgeType, pd.DataFrame]:
-        """Every relation of each type in one table (for analysis and tests; the outputs stream :meth:`chunks`)."""
-        pieces: dict[EdgeType, list[pd.DataFrame]] = {edge_type: [] for edge_type in self.types}
-        for edge_type, chunk in self.chunks():
-            pieces[edge_type].append(chunk)
-        return {edge_type: pd.concat(frames, ignore_index=True) if frames else self._table(edge_type, *_no_rows(), ())
-                for edge_type, frames in pieces.items()}
+    def read_tables(self) -> dict[EdgeType, pd.DataFrame]:
+        """Every relation of each type in one table (for analysis and tests; the outputs stream :meth:`read_blocks`)."""
+        tables = {}
+        for edge_type in self.types:
+            frames = list(self.read_blocks(edge_type))
+            tables[edge_type] = (pd.concat(frames, ignore_index=True) if frames
+                                 else self._table(edge_type, *_no_rows(), ()))
+        return tables
 
     def _table(self, edge_type: EdgeType, sources: np.ndarray, targets: np.ndarray,
                amounts: tuple[np.ndarray, ...]) -> pd.DataFrame:

@@ -35,47 +35,57 @@ class RelationSource(Protocol):
     def types(self) -> tuple[EdgeType, ...]:
         """The relation types it holds."""
 
-    def columns(self, edge_type: EdgeType) -> tuple[tuple[str, str], ...]:
+    def value_columns(self, edge_type: EdgeType) -> tuple[tuple[str, str], ...]:
         """(name, GraphML type) of a relation's values after source and target."""
 
-    def between(self, edge_type: EdgeType, source: int, target: int) -> dict[str, Any] | None:
+    def find(self, edge_type: EdgeType, source: int, target: int) -> dict[str, Any] | None:
         """What ``add_or_update`` would set on an edge the graph holds, or None."""
 
-    def chunks(self) -> Iterator[tuple[EdgeType, pd.DataFrame]]:
-        """Every relation, as tables of source, target and the values, a block at a time."""
+    def read_blocks(self, edge_type: EdgeType) -> Iterator[pd.DataFrame]:
+        """Every relation of the type, as tables of source, target and the values, a block at a time."""
 
 
-def graph_edges(network: RelationsNetwork, relations: RelationSource | None) -> list[tuple[int, int, str, dict[str, Any]]]:
+def merge_graph_edges(network: RelationsNetwork, relations: RelationSource | None) -> list[tuple[int, int, str, dict[str, Any]]]:
     """The graph's edges in its order, (source, target, type, values), with ``relations`` merged into those it holds."""
     types = {str(edge_type): edge_type for edge_type in (relations.types if relations else ())}
     edges = []
     for u, v, k, data in network.graph.edges(keys=True, data=True):
-        update = relations.between(types[k], u, v) if k in types else None
+        update = relations.find(types[k], u, v) if k in types else None
         edges.append((u, v, k, {**data, **update} if update else data))
     return edges
 
 
-def new_relations(network: RelationsNetwork, relations: RelationSource | None) -> Iterator[tuple[EdgeType, pd.DataFrame]]:
-    """``relations``' blocks without the relations the graph already holds (found by one vectorised lookup a block)."""
-    if relations is None:
-        return
-    held = {}
-    for edge_type in relations.types:
-        pairs = [(u, v) for u, v, k in network.graph.edges(keys=True) if k == str(edge_type)]
-        held[edge_type] = np.array(pairs, dtype=np.int64).reshape(-1, 2)
-    for edge_type, chunk in relations.chunks():
-        pairs = held[edge_type]
-        if len(pairs):
-            sources, targets = chunk["source"].to_numpy(np.int64), chunk["target"].to_numpy(np.int64)
-            width = int(max(sources.max(initial=0), targets.max(initial=0), pairs.max(initial=0))) + 1
-            known = np.isin(sources * width + targets, pairs[:, 0] * width + pairs[:, 1])
+def read_new_blocks(network: RelationsNetwork, relations: RelationSource, edge_type: EdgeType) -> Iterator[pd.DataFrame]:
+    """``relations``' non-empty blocks of one type without the relations the graph already holds (one vectorised
+    lookup a block)."""
+    key = str(edge_type)
+    held = np.array([(u, v) for u, v, k in network.graph.edges(keys=True) if k == key], dtype=np.int64).reshape(-1, 2)
+    for block in relations.read_blocks(edge_type):
+        if len(held):
+            sources, targets = block["source"].to_numpy(np.int64), block["target"].to_numpy(np.int64)
+            width = int(max(sources.max(initial=0), targets.max(initial=0), held.max(initial=0))) + 1
+            known = np.isin(sources * width + targets, held[:, 0] * width + held[:, 1])
             if known.any():
-                chunk = chunk[~known].reset_index(drop=True)
-        if len(chunk):
-            yield edge_type, chunk
+                block = block[~known].reset_index(drop=True)
+        if len(block):
+            yield block
+
+
+def read_new_relations(network: RelationsNetwork, relations: RelationSource | None
+                       ) -> list[tuple[EdgeType, pd.DataFrame, Iterator[pd.DataFrame]]]:
+    """Each type's relations the graph does not hold, as (type, its first block, the blocks after it), for the types
+    that have any: the first blocks show the files' columns before anything is written."""
+    found = []
+    for edge_type in (relations.types if relations else ()):
+        blocks = read_new_blocks(network, relations, edge_type)
+        first = next(blocks, None)
+        if first is not None:
+            found.append((edge_type, first, blocks))
+    return found
 
 
 def _names(network: RelationsNetwork) -> dict[int, Any]:
+    """Each node's name, by id."""
     return {node: data.get("name") for node, data in network.graph.nodes(data=True)}
 
 
@@ -83,73 +93,89 @@ def _graph_frame(network: RelationsNetwork, relations: RelationSource | None, na
     """The graph's edges as rows, with one column per attribute any of them has."""
     rows = [{"source": u, "source_name": names.get(u), "target": v, "target_name": names.get(v), "type": k,
              **{name: graphml_value(x) for name, x in data.items() if x is not None and name not in (*FIRST_COLUMNS, "type")}}
-            for u, v, k, data in graph_edges(network, relations)]
+            for u, v, k, data in merge_graph_edges(network, relations)]
     return pd.DataFrame(rows, columns=None if rows else FIRST_COLUMNS)
 
 
-def _named(chunk: pd.DataFrame, edge_type: EdgeType, names: dict[int, Any]) -> pd.DataFrame:
+def _named(block: pd.DataFrame, edge_type: EdgeType, names: dict[int, Any]) -> pd.DataFrame:
     """A relations block with its names and type."""
-    return chunk.assign(source_name=chunk["source"].map(names), target_name=chunk["target"].map(names), type=str(edge_type))
+    return block.assign(source_name=block["source"].map(names), target_name=block["target"].map(names), type=str(edge_type))
 
 
-def _ordered(columns: list[str]) -> list[str]:
-    return FIRST_COLUMNS + sorted(c for c in columns if c not in FIRST_COLUMNS)
+def _order_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """The table with source, target and type first, then its other columns by name."""
+    return table[FIRST_COLUMNS + sorted(c for c in table.columns if c not in FIRST_COLUMNS)]
+
+
+def _pieces(network: RelationsNetwork, relations: RelationSource | None) -> tuple[pd.DataFrame, Iterator[pd.DataFrame]]:
+    """(a sample of the whole table, the table's non-empty pieces in order): the graph's edges, then each type's new
+    relations. The sample is the graph's edges and each type's first relation, with the whole table's columns and the
+    dtypes concatenating the pieces gives (an integer column only the graph's edges have turns float where relations
+    follow, as in :func:`edge_table`)."""
+    names = _names(network)
+    graph = _graph_frame(network, relations, names)
+    found = read_new_relations(network, relations)
+    prototype = [frame for frame in (graph, *(_named(first.iloc[:1], edge_type, names) for edge_type, first, _ in found))
+                 if len(frame)]
+    if not prototype:
+        return _order_columns(_empty_table()), iter(())
+    sample = _order_columns(pd.concat(prototype, ignore_index=True) if len(prototype) > 1 else prototype[0])
+    later = (_named(block, edge_type, names) for edge_type, first, rest in found for block in itertools.chain([first], rest))
+    return sample, (piece for piece in itertools.chain([graph], later) if len(piece))
+
+
+def _empty_table() -> pd.DataFrame:
+    """The edge table of a graph without edges."""
+    return pd.DataFrame({"source": pd.Series(dtype="int64"), "source_name": pd.Series(dtype="str"),
+                         "target": pd.Series(dtype="int64"), "target_name": pd.Series(dtype="str"),
+                         "type": pd.Series(dtype="str")})
 
 
 def edge_table(network: RelationsNetwork, relations: RelationSource | None = None) -> pd.DataFrame:
     """Every edge as a row, in memory: source and target ids and names, type, then its dates and amounts (one column
-    per attribute any edge has, empty where an edge has none); the graph's edges, then ``relations``' new ones."""
-    names = _names(network)
-    frames = [_graph_frame(network, relations, names)]
-    frames += [_named(chunk, edge_type, names) for edge_type, chunk in new_relations(network, relations)]
-    frames = [frame for frame in frames if len(frame)]
+    per attribute any edge has, empty where an edge has none); the graph's edges, then ``relations``' new ones, each
+    type's firm by firm."""
+    sample, pieces = _pieces(network, relations)
+    frames = list(pieces)
     if not frames:
-        return pd.DataFrame({"source": pd.Series(dtype="int64"), "source_name": pd.Series(dtype="str"),
-                             "target": pd.Series(dtype="int64"), "target_name": pd.Series(dtype="str"),
-                             "type": pd.Series(dtype="str")})
-    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    return table[_ordered(list(table.columns))]
+        return sample
+    return _order_columns(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
 
 
 def write_edge_table(network: RelationsNetwork, path: Path, fmt: str, relations: RelationSource | None = None) -> None:
-    """Write :func:`edge_table`'s rows to ``path`` as Parquet or CSV, a block at a time: the file holds what writing the
-    whole table would, without the whole table in memory.
+    """Write :func:`edge_table`'s rows to ``path`` as Parquet or CSV, a piece at a time: the file holds what writing
+    the whole table gives (its columns, types and values), without the whole table in memory.
 
     Raises:
         ValueError: for a format other than parquet or csv.
     """
     if fmt not in EDGE_FORMATS:
         raise ValueError(f"format {fmt!r}: expected one of {', '.join(EDGE_FORMATS)}")
-    names = _names(network)
-    graph = _graph_frame(network, relations, names)
-    relation_columns = {name: kind for edge_type in (relations.types if relations else ()) for name, kind in relations.columns(edge_type)}
-    columns = _ordered(list(dict.fromkeys([*graph.columns, *relation_columns])))
-    blocks = (_named(chunk, edge_type, names) for edge_type, chunk in new_relations(network, relations))
-    pieces = (frame for frame in itertools.chain([graph], blocks) if len(frame))
+    sample, pieces = _pieces(network, relations)
     if fmt == "csv":
         with path.open("w", encoding="utf-8", newline="") as out:
-            out.write(",".join(columns) + "\n")
+            sample.iloc[:0].to_csv(out, index=False)
             for piece in pieces:
-                piece.reindex(columns=columns).to_csv(out, index=False, header=False)
+                _conform(piece, sample).to_csv(out, index=False, header=False)
         return
-    known = pa.Schema.from_pandas(graph, preserve_index=False) if len(graph.columns) else pa.schema([])
-    schema = pa.schema([known.field(name) if name in known.names
-                        else pa.field(name, pa.float64() if relation_columns.get(name) == "double" else pa.large_string())
-                        for name in columns])
+    schema = pa.Schema.from_pandas(sample, preserve_index=False)
     with pq.ParquetWriter(path, schema) as writer:
         wrote = False
         for piece in pieces:
-            writer.write_table(_arrow_table(piece, schema))
+            writer.write_table(pa.Table.from_pandas(_conform(piece, sample), schema=schema, preserve_index=False))
             wrote = True
         if not wrote:
             writer.write_table(schema.empty_table())
 
 
-def _arrow_table(piece: pd.DataFrame, schema: pa.Schema) -> pa.Table:
-    """A block as an Arrow table of ``schema`` (columns it lacks are empty)."""
-    arrays = [pa.array(piece[field.name], type=field.type, from_pandas=True) if field.name in piece.columns
-              else pa.nulls(len(piece), field.type) for field in schema]
-    return pa.Table.from_arrays(arrays, schema=schema)
+def _conform(piece: pd.DataFrame, sample: pd.DataFrame) -> pd.DataFrame:
+    """A piece with the whole table's columns (empty where it has none), its integer and boolean columns widened where
+    the whole table's are float or object, as concatenation widens them."""
+    piece = piece.reindex(columns=sample.columns)
+    widened = {name: sample[name].dtype for name in sample.columns
+               if piece[name].dtype != sample[name].dtype and piece[name].dtype.kind in "iub"
+               and sample[name].dtype.kind in "fO"}
+    return piece.astype(widened) if widened else piece
 
 
 def write_graphml(network: RelationsNetwork, path: Path, relations: RelationSource | None = None) -> None:
@@ -163,15 +189,16 @@ def write_graphml(network: RelationsNetwork, path: Path, relations: RelationSour
     double or string).
     """
     nodes = [(str(node), graphml_data(data)) for node, data in network.graph.nodes(data=True)]
-    edges = [(str(u), str(v), str(k), graphml_data(data)) for u, v, k, data in graph_edges(network, relations)]
+    edges = [(str(u), str(v), str(k), graphml_data(data)) for u, v, k, data in merge_graph_edges(network, relations)]
+    found = read_new_relations(network, relations)
     keys: dict[tuple[str, str, str], str] = {}
     for domain, items in (("node", [data for _, data in nodes]), ("edge", [data for *_, data in edges])):
         for data in items:
             for name, value in data.items():
                 keys.setdefault((domain, name, graphml_type(value)), f"d{len(keys)}")
     columns = {edge_type: [(name, kind, keys.setdefault(("edge", name, kind), f"d{len(keys)}"))
-                           for name, kind in (("type", "string"), *relations.columns(edge_type))]
-               for edge_type in (relations.types if relations else ())}
+                           for name, kind in (("type", "string"), *relations.value_columns(edge_type))]
+               for edge_type, _, _ in found}
     with path.open("w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="utf-8"?>\n'
                   '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -181,11 +208,13 @@ def write_graphml(network: RelationsNetwork, path: Path, relations: RelationSour
         out.writelines(f'  <key id="{key}" for="{domain}" attr.name={quoteattr(name)} attr.type="{kind}" />\n'
                        for (domain, name, kind), key in keys.items())
         out.write('  <graph edgedefault="directed">\n')
-        out.writelines(f"    <node id={quoteattr(node)}>{graphml_values(data, 'node', keys)}</node>\n" for node, data in nodes)
+        out.writelines(f"    <node id={quoteattr(node)}>{graphml_values(data, 'node', keys)}</node>\n"
+                       for node, data in nodes)
         out.writelines(f"    <edge source={quoteattr(u)} target={quoteattr(v)} id={quoteattr(k)}>"
                        f"{graphml_values(data, 'edge', keys)}</edge>\n" for u, v, k, data in edges)
-        for edge_type, chunk in new_relations(network, relations):
-            _write_relations(out, str(edge_type), chunk, columns[edge_type])
+        for edge_type, first, rest in found:
+            for block in itertools.chain([first], rest):
+                _write_relations(out, str(edge_type), block, columns[edge_type])
         out.write("  </graph>\n</graphml>\n")
 
 
