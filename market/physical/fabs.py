@@ -124,9 +124,8 @@ class FabBook:
         maker.fixed_assets_usd_bn += paid_by_maker
         maker.capacity_pipeline.append((fab.producing_month, built))
         self.added_gw_per_month_by_region[region] = self.added_gw_per_month_by_region.get(region, 0.0) + built
-        for account, amount in zip(fab.partners, amounts, strict=True):
-            model.network.add_or_update(int(account), maker.account, EdgeType.CO_INVESTS, model.date,
-                                        accumulate={"amount_usd_bn": float(amount)})
+        model.network.accumulate_from_many(fab.partners.tolist(), maker.account, EdgeType.CO_INVESTS, model.date,
+                                           "amount_usd_bn", amounts.tolist())
         return built
 
     def next_region(self, maker: Chipmaker) -> str:
@@ -199,9 +198,8 @@ class FabBook:
         model = self.model
         for fab in self.of_maker(seller):
             fab.maker = buyer
-            for account, stake in zip(fab.partners, fab.stakes, strict=True):
-                model.network.add_or_update(int(account), buyer, EdgeType.CO_INVESTS, model.date,
-                                            accumulate={"amount_usd_bn": float(stake * fab.capex_usd_bn)})
+            model.network.accumulate_from_many(fab.partners.tolist(), buyer, EdgeType.CO_INVESTS, model.date,
+                                               "amount_usd_bn", (fab.stakes * fab.capex_usd_bn).tolist())
 
     def close_all(self, maker: int) -> dict[int, float]:
         """A defaulted maker's lines closed with no buyer: its fabs are gone; return each partner's book lost."""
