@@ -253,10 +253,11 @@ class Lab(EconomicAgent):
         """
         model = self.model
         by_month = model.month + months
+        projects, chips_due = model.projects, model.chip_market.chips_due_usd_bn
         due = 0.0
         for project_id in self.project_ids:
-            project = model.projects[project_id]
-            due += model.chip_market.chips_due_usd_bn(project_id, by_month)
+            project = projects[project_id]
+            due += chips_due(project_id, by_month)
             if not project.built and project.build_months > 0:
                 months_left = project.build_months - project.months_built
                 due += project.construction_capex_usd_bn / project.build_months * min(months_left, months)

@@ -151,7 +151,7 @@ class ComputeMarket(mesa.Model):
 
     def partners_of(self, maker_account: int) -> set[int]:
         """Accounts of labs partnering with a chipmaker."""
-        return {u for u, _, k in self.network.graph.in_edges(maker_account, keys=True) if k == EdgeType.PARTNERS}
+        return self.network.sources_of(maker_account, EdgeType.PARTNERS)
 
     # --- compute state ------------------------------------------------------------------------
     def refresh_compute(self) -> None:
@@ -170,7 +170,9 @@ class ComputeMarket(mesa.Model):
         nbv = cohorts.net_book_value_by_owner(self.month, n)
         projects = self.projects
         for lab in self.labs.values():
-            wip = sum(w for w in (projects[i].building_in_progress_usd_bn() for i in lab.project_ids) if w > 0.0)
+            # building in progress: W = P - K of Project.building_in_progress_usd_bn, where positive
+            wip = sum(w for w in (projects[i].construction_paid_usd_bn - projects[i].building_capitalised_usd_bn
+                                  for i in lab.project_ids) if w > 0.0)
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
             lab.chips_at_book_usd_bn = float(nbv[lab.account])
             lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])
@@ -188,9 +190,7 @@ class ComputeMarket(mesa.Model):
         if not leases:
             return
         count = len(leases)
-        lessor = np.fromiter((lease.lessor for lease in leases.values()), dtype=np.int64, count=count)
-        lessee = np.fromiter((lease.lessee for lease in leases.values()), dtype=np.int64, count=count)
-        gw = np.fromiter((lease.gw for lease in leases.values()), dtype=float, count=count)
+        lessor, lessee, gw = self.leases.parties_and_gw()
         owned = self.owned_online_gw[lessor]
         per_gw = np.full(count, self.catalogue.newest_at(self.month).eflops_per_gw)
         np.divide(self.owned_online_eflops[lessor], owned, out=per_gw, where=owned > 1e-12)

@@ -34,6 +34,14 @@ class RelationsNetwork:
 
     def __init__(self) -> None:
         self.graph = nx.MultiDiGraph()
+        self._sources: dict[str, dict[int, set[int]]] = {}
+        self._targets: dict[str, dict[int, set[int]]] = {}
+
+    def _add_edge(self, source: int, target: int, key: str, date: str) -> None:
+        """Create the edge and index it by type, both ways."""
+        self.graph.add_edge(source, target, key=key, type=key, start_date=date)
+        self._sources.setdefault(key, {}).setdefault(target, set()).add(source)
+        self._targets.setdefault(key, {}).setdefault(source, set()).add(target)
 
     def add_node(self, node_id: int, **attrs: Any) -> None:
         """Add an agent as a node with its descriptive attributes."""
@@ -43,11 +51,9 @@ class RelationsNetwork:
                       accumulate: dict[str, float] | None = None, **attrs: Any) -> None:
         """Create the edge if new, else update it; numbers in ``accumulate`` are added to the edge's."""
         key = str(edge_type)
-        if self.graph.has_edge(source, target, key=key):
-            data = self.graph.edges[source, target, key]
-        else:
-            self.graph.add_edge(source, target, key=key, type=key, start_date=date)
-            data = self.graph.edges[source, target, key]
+        if not self.graph.has_edge(source, target, key=key):
+            self._add_edge(source, target, key, date)
+        data = self.graph.edges[source, target, key]
         data["last_date"] = date
         for name, amount in (accumulate or {}).items():
             data[name] = data.get(name, 0.0) + float(amount)
@@ -58,12 +64,13 @@ class RelationsNetwork:
         """``add_or_update(source, target, edge_type, date, accumulate={name: amount})`` for each source and amount in
         turn, in one pass (a fab's thousands of partners)."""
         key = str(edge_type)
-        successors = self.graph.succ
+        predecessors = self.graph._pred  # networkx's own dict of target -> source -> key -> data (no view per lookup)
         for source, amount in zip(sources, amounts, strict=True):
-            data = successors[source].get(target, {}).get(key) if source in successors else None
+            keys = predecessors[target].get(source) if target in predecessors else None
+            data = keys.get(key) if keys is not None else None
             if data is None:
-                self.graph.add_edge(source, target, key=key, type=key, start_date=date)
-                data = successors[source][target][key]
+                self._add_edge(source, target, key, date)
+                data = predecessors[target][source][key]
             data["last_date"] = date
             data[name] = data.get(name, 0.0) + float(amount)
 
@@ -75,6 +82,14 @@ class RelationsNetwork:
         """Return (source, target, data) of every edge of the given type."""
         key = str(edge_type)
         return [(u, v, d) for u, v, k, d in self.graph.edges(keys=True, data=True) if k == key]
+
+    def sources_of(self, target: int, edge_type: EdgeType) -> set[int]:
+        """Sources of ``target``'s incoming edges of the given type (an index kept as edges are added; do not modify)."""
+        return self._sources.get(str(edge_type), {}).get(target, set())
+
+    def targets_of(self, source: int, edge_type: EdgeType) -> set[int]:
+        """Targets of ``source``'s outgoing edges of the given type (an index kept as edges are added; do not modify)."""
+        return self._targets.get(str(edge_type), {}).get(source, set())
 
     def neighbours(self, node: int, edge_type: EdgeType) -> list[int]:
         """Targets of ``node``'s outgoing edges of the given type."""

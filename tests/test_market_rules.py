@@ -155,6 +155,31 @@ def test_a_cloud_s_leased_out_gw_is_the_sum_over_its_leases_in_the_book_s_order(
     assert book.leased_out_gw(cloud.account) == scanned()
 
 
+def test_the_lease_arrays_follow_the_book_through_signing_resizing_and_ending(model) -> None:
+    """The (lessor, lessee, GW) arrays the compute refresh reads equal a fresh scan of the book after leases are
+    signed, resized to a lessor's shrunken capacity, ended and signed again. Fails if any of these leaves the kept
+    arrays stale."""
+    cloud, book = model.labs["cloud_us_a"], model.leases
+
+    def check() -> None:
+        leases = list(book.leases.values())
+        lessor, lessee, gw = book.parties_and_gw()
+        assert lessor.tolist() == [lease.lessor for lease in leases]
+        assert lessee.tolist() == [lease.lessee for lease in leases]
+        assert gw.tolist() == [lease.gw for lease in leases]
+
+    check()
+    book.sign(cloud, model.labs["frontier_lab_b"], 0.3)
+    check()
+    model.owned_online_gw[cloud.account] = 0.5 * book.leased_out_gw(cloud.account)
+    book.fit_to_capacity()
+    check()
+    book.expire(model.month + model.params.lab_behaviour.lease_term_months)
+    check()
+    book.sign(cloud, model.labs["frontier_lab_d"], 0.05)
+    check()
+
+
 def test_clouds_share_free_capacity_pro_rata_cheapest_first(model, monkeypatch) -> None:
     """Cloud A (cheapest, 1.0 GW free) and B (0.5 GW free); X wants 1.0 GW and may lease from A then B, Y wants 1.0 GW
     and only from A. Round 1: both ask A for 1.0; A grants each 0.5. Round 2: X asks B for its last 0.5 and gets it;

@@ -9,6 +9,7 @@ import pytest
 
 from market.network import EdgeType, RelationsNetwork
 from market.outputs.network_files import edge_table, graphml_value, write_edge_table, write_graphml
+from tests.conftest import run
 
 
 def test_edges_accumulate_and_are_queryable_by_type(tmp_path) -> None:
@@ -27,6 +28,46 @@ def test_edges_accumulate_and_are_queryable_by_type(tmp_path) -> None:
     write_graphml(network, path)
     back = nx.read_graphml(path, force_multigraph=True)
     assert back.number_of_edges() == 2
+
+
+def _index_from_graph(graph: nx.MultiDiGraph) -> tuple[dict, dict]:
+    sources, targets = {}, {}
+    for u, v, key in graph.edges(keys=True):
+        sources.setdefault((key, v), set()).add(u)
+        targets.setdefault((key, u), set()).add(v)
+    return sources, targets
+
+
+def _assert_index_matches_graph(network: RelationsNetwork) -> None:
+    sources, targets = _index_from_graph(network.graph)
+    for edge_type in EdgeType:
+        for node in network.graph.nodes:
+            assert network.sources_of(node, edge_type) == sources.get((str(edge_type), node), set()), (edge_type, node)
+            assert network.targets_of(node, edge_type) == targets.get((str(edge_type), node), set()), (edge_type, node)
+
+
+def test_the_typed_index_holds_the_edges_the_graph_holds() -> None:
+    """sources_of and targets_of (read by partner lookups instead of scanning a maker's thousands of co-invest edges)
+    hold exactly the graph's edges of each type, whether added one by one or many at once, new or repeated. Fails if
+    either way of adding an edge leaves the index behind."""
+    network = RelationsNetwork()
+    for node in range(6):
+        network.add_node(node)
+    network.add_or_update(1, 2, EdgeType.PARTNERS, "2025-01")
+    network.add_or_update(1, 2, EdgeType.PARTNERS, "2025-02")
+    network.add_or_update(3, 2, EdgeType.SUPPLIES, "2025-01", accumulate={"contracted_gw": 1.0})
+    network.accumulate_from_many([4, 5, 1], 2, EdgeType.CO_INVESTS, "2025-03", "amount_usd_bn", [1.0, 2.0, 3.0])
+    network.accumulate_from_many([4, 0], 2, EdgeType.CO_INVESTS, "2025-04", "amount_usd_bn", [1.0, 1.0])
+    assert network.sources_of(2, EdgeType.PARTNERS) == {1}
+    assert network.sources_of(2, EdgeType.CO_INVESTS) == {0, 1, 4, 5}
+    assert network.targets_of(1, EdgeType.CO_INVESTS) == {2}
+    assert network.graph.edges[4, 2, "co_invests"]["amount_usd_bn"] == 2.0
+    _assert_index_matches_graph(network)
+
+
+def test_the_typed_index_matches_the_graph_of_a_fab_network_run() -> None:
+    """The same on a whole run of fab-network, whose fabs add thousands of co-invest edges in one pass."""
+    _assert_index_matches_graph(run(scenario="fab-network", overrides=[("run.steps", 36)]).model.network)
 
 
 def test_baseline_network_has_every_relation_type_it_models(baseline_seed1, tmp_path) -> None:

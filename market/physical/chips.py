@@ -63,12 +63,12 @@ class ChipMarket:
     def backlog_gw(self, maker: int | None = None) -> float:
         """GW ordered and not yet delivered, of one chipmaker or all."""
         books = [self.orders.get(maker, [])] if maker is not None else list(self.orders.values())
-        return sum(o.remaining_gw for book in books for o in book)
+        return sum([o.gw - o.delivered_gw for book in books for o in book])
 
     def backlog_split_gw(self) -> tuple[float, float]:
         """(due, booked): GW of all orders wanted by now and not delivered, and GW of orders wanted later."""
         month = self.model.month
-        due = sum(o.remaining_gw for book in self.orders.values() for o in book if o.wanted_month <= month)
+        due = sum([o.gw - o.delivered_gw for book in self.orders.values() for o in book if o.wanted_month <= month])
         return due, self.backlog_gw() - due
 
     def chips_due_usd_bn(self, project: int, by_month: int) -> float:
@@ -76,11 +76,11 @@ class ChipMarket:
         order = self.order_of_project.get(project)
         if order is None or order.wanted_month > by_month:
             return 0.0
-        return order.remaining_gw * order.price_per_gw
+        return (order.gw - order.delivered_gw) * order.price_per_gw
 
     def due_backlog_gw(self, maker: int, by_month: int) -> float:
         """GW of a chipmaker's orders wanted by ``by_month`` and not yet delivered."""
-        return sum(o.remaining_gw for o in self.orders.get(maker, []) if o.wanted_month <= by_month)
+        return sum([o.gw - o.delivered_gw for o in self.orders.get(maker, []) if o.wanted_month <= by_month])
 
     def place(self, lab: int, maker: Chipmaker, project: int, gw: float, wanted_month: int,
               offer: Offer = FULL_PART) -> Order:

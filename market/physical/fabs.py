@@ -173,10 +173,14 @@ class FabBook:
         key = (month, len(self.fabs), self._closures, n_accounts)
         if self._book_cache is not None and self._book_cache[0] == key:
             return self._book_cache[1]
+        with_partners = [fab for fab in self.fabs if fab.partners.size]
         book = np.zeros(n_accounts)
-        for fab in self.fabs:
-            if fab.partners.size:
-                np.add.at(book, fab.partners, fab.stakes * fab.capex_usd_bn * fab.book_share(month))
+        if with_partners:
+            sizes = [fab.partners.size for fab in with_partners]
+            capex = np.repeat([fab.capex_usd_bn for fab in with_partners], sizes)
+            share = np.repeat([fab.book_share(month) for fab in with_partners], sizes)
+            partners = np.concatenate([fab.partners for fab in with_partners])
+            np.add.at(book, partners, np.concatenate([fab.stakes for fab in with_partners]) * capex * share)
         book.setflags(write=False)
         self._book_cache = (key, book)
         return book

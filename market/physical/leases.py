@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from market.enums import LabRole
 from market.finance.ledger import PaymentKind
 from market.network import EdgeType
@@ -98,6 +100,20 @@ class LeaseBook:
         self.model = model
         self.leases = IndexedLeases()
         self._leased_out: dict[int, tuple[int, list[float], float]] = {}
+        self._arrays: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def parties_and_gw(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lessor, lessee, GW) of every lease, in the book's order, as arrays (kept until the book or a lease's GW
+        changes: ``IndexedLeases.version``)."""
+        cached = self._arrays
+        if cached is None or cached[0] != self.leases.version:
+            leases, count = self.leases.values(), len(self.leases)
+            cached = (self.leases.version,
+                      np.fromiter((lease.lessor for lease in leases), dtype=np.int64, count=count),
+                      np.fromiter((lease.lessee for lease in leases), dtype=np.int64, count=count),
+                      np.fromiter((lease.gw for lease in leases), dtype=float, count=count))
+            self._arrays = cached
+        return cached[1], cached[2], cached[3]
 
     def leased_out_gw(self, account: int) -> float:
         """GW the account leases to others (kept until its leases next change).

@@ -143,7 +143,7 @@ class Procurement:
 
     def _draw(self, lab: Lab, makers: list[Chipmaker], offers: list[Offer]) -> Chipmaker:
         behaviour = self.model.params.lab_behaviour
-        partners = {v for _, v, k in self.model.network.graph.out_edges(lab.account, keys=True) if k == EdgeType.PARTNERS}
+        partners = self.model.network.targets_of(lab.account, EdgeType.PARTNERS)
         scores = np.array([
             -behaviour.supplier_weight_price * math.log(m.price_usd_bn_per_gw * o.price_factor
                                                         / (m.eflops_per_gw(self.model.month) * o.compute_factor))
