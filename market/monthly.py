@@ -66,9 +66,9 @@ def scrap_for_power(model: ComputeMarket, lab: Lab) -> None:
     cohorts = model.cohorts
     ratio = model.params.technology.scrap_efficiency_ratio
     projects = [model.projects[i] for i in lab.project_ids]
-    for waiting in projects:
-        need = waiting.live_gw - waiting.connected_gw
-        if not waiting.built or need <= 1e-9:
+    for waiting in [p for p in projects if p.live_gw - p.connected_gw > 1e-9 and p.built]:
+        need = waiting.live_gw - waiting.connected_gw  # as earlier waiting projects left it (a donor's need only falls)
+        if need <= 1e-9:
             continue
         newest = cohorts.rows_of_project(waiting.id)
         best = float(cohorts.eflops_per_gw[newest].max()) if newest.size else 0.0

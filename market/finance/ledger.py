@@ -93,8 +93,9 @@ class Ledger:
             raise ValueError(f"payment kind '{kind}' may not touch the outside account")
         if payer == payee:
             raise ValueError(f"account {payer} cannot pay itself")
-        self._balance[payer] -= amount
-        self._balance[payee] += amount
+        balance = self._balance
+        balance[payer] -= amount
+        balance[payee] += amount
         self._cum_out[payer] += amount
         self._cum_in[payee] += amount
         self._singles.append((payer, payee, KIND_CODE[kind], amount))
@@ -110,6 +111,11 @@ class Ledger:
 
     def _move_many(self, payers: np.ndarray, payees: np.ndarray, amounts: np.ndarray, kind: PaymentKind) -> None:
         """Check and move the money of many payments (positive amounts), without journaling them."""
+        self._move_money(payers, payees, amounts, kind)
+        self.gross_turnover += float(amounts.sum())
+
+    def _move_money(self, payers: np.ndarray, payees: np.ndarray, amounts: np.ndarray, kind: PaymentKind) -> None:
+        """Check and move the money of many payments, in order, without journaling them or counting their turnover."""
         touches = (payers == OUTSIDE).any() or (payees == OUTSIDE).any()
         if touches and kind not in OUTSIDE_KINDS:
             raise ValueError(f"payment kind '{kind}' may not touch the outside account")
@@ -119,7 +125,6 @@ class Ledger:
         np.add.at(self._balance, payees, amounts)
         np.add.at(self._cum_out, payers, amounts)
         np.add.at(self._cum_in, payees, amounts)
-        self.gross_turnover += float(amounts.sum())
 
     def pay(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> float:
         """Pay what is owed: up to the payer's cash, the rest becomes the payee's claim on the payer.
@@ -129,12 +134,71 @@ class Ledger:
         """
         if not amount > 0:
             return 0.0
-        paid = amount if payer == OUTSIDE else min(amount, max(self.balance(payer), 0.0))
+        paid = amount if payer == OUTSIDE else min(amount, max(float(self._balance[payer]), 0.0))
         if paid > 0:
             self._record(payer, payee, paid, kind)
         shortfall = amount - paid
         if shortfall > 1e-12:
             self.claims[(payee, payer)] += shortfall
+        return paid
+
+    def pay_up_to(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> float:
+        """Make a voluntary payment of at most the payer's cash; nothing unpaid becomes a claim."""
+        if not amount > 0:
+            return 0.0
+        paid = amount if payer == OUTSIDE else min(amount, max(self.balance(payer), 0.0))
+        if paid > 0:
+            self._record(payer, payee, paid, kind)
+        return paid
+
+    def collect_from_many(self, payers: np.ndarray, payee: int, amounts: np.ndarray, kind: PaymentKind) -> np.ndarray:
+        """Voluntary payments from many payers (never ``outside``) to one payee, each capped at its payer's cash.
+
+        Returns:
+            The amounts paid, aligned with ``payers``.
+        """
+        if (payers == OUTSIDE).any():
+            raise ValueError("collect_from_many takes no payment from outside")
+        paid = np.minimum(np.maximum(amounts, 0.0), np.maximum(self._balance[payers], 0.0))
+        self._record_many(payers, np.full(payers.shape, payee), paid, kind)
+        return paid
+
+    def collect_in_turn(self, groups: list[tuple[np.ndarray, np.ndarray]], payee: int, kind: PaymentKind) -> list[float]:
+        """``collect_from_many(payers, payee, amounts, kind)`` for each (payers, amounts) group in turn; return what
+        each group paid in all.
+
+        When every payer's cash covers all it is asked for (with a margin far above rounding), no payment is capped
+        and the groups' payments are moved and journaled in one pass, in the same order, so balances, flows and
+        totals are those of the calls one by one; otherwise the groups are collected one by one.
+        """
+        if not groups:
+            return []
+        payers = np.concatenate([group[0] for group in groups]).astype(np.int64)
+        amounts = np.maximum(np.concatenate([group[1] for group in groups]).astype(float), 0.0)
+        if (payers == OUTSIDE).any():
+            raise ValueError("collect_in_turn takes no payment from outside")
+        asked = np.bincount(payers, weights=amounts, minlength=self.n_accounts)
+        cash = self._balance[: self.n_accounts]
+        if not (cash - asked >= 1e-9 * np.maximum(cash, 1.0))[asked > 0].all():
+            return [float(self.collect_from_many(group_payers, payee, group_amounts, kind).sum())
+                    for group_payers, group_amounts in groups]
+        ends = np.cumsum([group[0].size for group in groups]).tolist()
+        keep = amounts > 0
+        everyone = bool(keep.all())
+        paid, turnover, start = [], self.gross_turnover, 0
+        for end in ends:
+            paid.append(float(amounts[start:end].sum()))
+            if everyone and end > start:
+                turnover += paid[-1]
+            elif not everyone and keep[start:end].any():
+                turnover += float(amounts[start:end][keep[start:end]].sum())
+            start = end
+        payers, amounts = payers[keep], amounts[keep]
+        if amounts.size:
+            payees = np.full(payers.shape, payee, dtype=np.int64)
+            self._move_money(payers, payees, amounts, kind)
+            self._chunks.append((payers, payees, KIND_CODE[kind], amounts))
+        self.gross_turnover = turnover
         return paid
 
     def pay_up_to(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> float:

@@ -80,6 +80,7 @@ class EnergyBook:
         self.online: dict[tuple[int, str], list[Plant]] = {}
         self.lost_usd_bn = 0.0
         self.lost_by_funds_usd_bn = 0.0
+        self._funding: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     # --- what the plants give -----------------------------------------------------------------
     def _spec(self, plant: Plant) -> GenerationTechSpec:
@@ -293,6 +294,8 @@ class EnergyBook:
                       firm_gw / tech.capacity_factor * tech.capex_usd_bn_per_gw, model.month,
                       model.month + lead, model.month + lead + late, fails_month, funded_by=dict(funded_by or {}))
         self.plants[plant.id] = plant
+        self._funding[plant.id] = (np.fromiter(plant.funded_by, dtype=np.int64),
+                                   np.fromiter(plant.funded_by.values(), dtype=float))
         self.by_owner.setdefault(lab.account, []).append(plant)
         self.building.setdefault((lab.account, site), []).append(plant)
         financier = f"{len(plant.funded_by)} energy funds under a PPA" if plant.funded_by else "itself"
@@ -305,21 +308,25 @@ class EnergyBook:
     def progress(self) -> None:
         """Call the month's instalments, abandon plants that fail, bring finished ones online (before connections).
 
-        The lab's own plants call their instalments as dues; the funds pay theirs from cash, pro rata to their shares,
-        and a funded plant comes online only once paid for."""
+        The lab's own plants call their instalments as dues; the funds pay theirs from cash, pro rata to their shares
+        (plant by plant in the book's order, :meth:`market.finance.ledger.Ledger.collect_in_turn`), and a funded plant
+        comes online only once paid for."""
         model = self.model
-        for plant in [p for plants in self.building.values() for p in plants]:
+        building = [p for plants in self.building.values() for p in plants]
+        funded = [(plant, due) for plant in building if plant.funded_by and not self._fails_now(plant)
+                  and (due := self._instalment_due_usd_bn(plant)) > 1e-12]
+        groups = [(accounts, shares * due) for (accounts, shares), due in
+                  ((self._funding[plant.id], due) for plant, due in funded)]
+        for (plant, _), paid in zip(funded, model.ledger.collect_in_turn(groups, OUTSIDE, PaymentKind.GENERATION_CAPEX),
+                                    strict=True):
+            plant.paid_usd_bn += paid
+        for plant in building:
             owner = model.agent_by_account(plant.owner)
-            if plant.fails_month is not None and model.month >= plant.fails_month:
+            if self._fails_now(plant):
                 self._abandon(plant, "abandoned")
                 continue
-            due = min(plant.instalment_usd_bn(self._spec(plant).lead_time_months), plant.capex_usd_bn - plant.paid_usd_bn)
-            if due > 1e-12 and plant.funded_by:
-                accounts = np.fromiter(plant.funded_by, dtype=np.int64)
-                shares = np.fromiter(plant.funded_by.values(), dtype=float)
-                plant.paid_usd_bn += float(model.ledger.collect_from_many(accounts, OUTSIDE, shares * due,
-                                                                         PaymentKind.GENERATION_CAPEX).sum())
-            elif due > 1e-12:
+            due = self._instalment_due_usd_bn(plant)
+            if due > 1e-12 and not plant.funded_by:
                 model.dues.add(plant.owner, OUTSIDE, due, PaymentKind.GENERATION_CAPEX)
                 plant.paid_usd_bn += due
             if model.month >= plant.online_month and plant.paid_usd_bn >= plant.capex_usd_bn - 1e-9:
@@ -328,6 +335,12 @@ class EnergyBook:
                 model.log_event("generation_online", [owner.name],
                                 f"{plant.firm_gw:.3f} firm GW of {plant.technology} at {plant.site}"
                                 + (f", {late} months late" if late > 0 else ""))
+
+    def _fails_now(self, plant: Plant) -> bool:
+        return plant.fails_month is not None and self.model.month >= plant.fails_month
+
+    def _instalment_due_usd_bn(self, plant: Plant) -> float:
+        return min(plant.instalment_usd_bn(self._spec(plant).lead_time_months), plant.capex_usd_bn - plant.paid_usd_bn)
 
     def bring_online(self, plant: Plant) -> None:
         """The plant runs: its firm GW join its site's supply, held for the lab it serves."""
