@@ -14,7 +14,6 @@ drawn, paying the operating cost themselves. A failed plant is a loss for whoeve
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -160,8 +159,9 @@ class EnergyBook:
         if firm <= 0 or drawn_gw <= 0:
             return
         own_cost = 0.0
-        to_funds: dict[int, float] = defaultdict(float)
-        funds_cost: dict[int, float] = defaultdict(float)
+        funders: list[np.ndarray] = []
+        to_funds: list[np.ndarray] = []
+        funds_cost: list[np.ndarray] = []
         for plant in online:
             drawn = drawn_gw * plant.firm_gw / firm
             opex = drawn * usd_bn_per_gw_month(self._spec(plant).operating_cost_usd_mwh)
@@ -169,13 +169,20 @@ class EnergyBook:
                 own_cost += opex
                 continue
             price = drawn * self.ppa_price_usd_bn_per_gw_month(plant)
-            for account, share in plant.funded_by.items():
-                to_funds[account] += price * share
-                funds_cost[account] += opex * share
+            accounts, shares = self._funding[plant.id]
+            funders.append(accounts)
+            to_funds.append(price * shares)
+            funds_cost.append(opex * shares)
         model.dues.add(owner, OUTSIDE, own_cost, PaymentKind.GENERATION_OPEX)
-        for account in sorted(to_funds):
-            model.dues.add(owner, account, to_funds[account], PaymentKind.POWER)
-            model.dues.add(account, OUTSIDE, funds_cost[account], PaymentKind.GENERATION_OPEX)
+        if funders:
+            # each fund's PPA revenue and operating cost, added plant by plant in the book's order
+            accounts = np.concatenate(funders)
+            revenue, cost = np.zeros(model.ledger.n_accounts), np.zeros(model.ledger.n_accounts)
+            np.add.at(revenue, accounts, np.concatenate(to_funds))
+            np.add.at(cost, accounts, np.concatenate(funds_cost))
+            for account in np.unique(accounts).tolist():
+                model.dues.add(owner, account, float(revenue[account]), PaymentKind.POWER)
+                model.dues.add(account, OUTSIDE, float(cost[account]), PaymentKind.GENERATION_OPEX)
 
     # --- the rule -------------------------------------------------------------------------------
     def value_of_compute_usd_bn_per_gw_month(self, lab: Lab) -> float:
