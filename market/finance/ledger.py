@@ -201,27 +201,6 @@ class Ledger:
         self.gross_turnover = turnover
         return paid
 
-    def pay_up_to(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> float:
-        """Make a voluntary payment of at most the payer's cash; nothing unpaid becomes a claim."""
-        if not amount > 0:
-            return 0.0
-        paid = amount if payer == OUTSIDE else min(amount, max(self.balance(payer), 0.0))
-        if paid > 0:
-            self._record(payer, payee, paid, kind)
-        return paid
-
-    def collect_from_many(self, payers: np.ndarray, payee: int, amounts: np.ndarray, kind: PaymentKind) -> np.ndarray:
-        """Voluntary payments from many payers (never ``outside``) to one payee, each capped at its payer's cash.
-
-        Returns:
-            The amounts paid, aligned with ``payers``.
-        """
-        if (payers == OUTSIDE).any():
-            raise ValueError("collect_from_many takes no payment from outside")
-        paid = np.minimum(np.maximum(amounts, 0.0), np.maximum(self._balance[payers], 0.0))
-        self._record_many(payers, np.full(payers.shape, payee), paid, kind)
-        return paid
-
     def pay_to_many(self, payer: int, payees: np.ndarray, amounts: np.ndarray, kind: PaymentKind,
                     voluntary: bool = False) -> float:
         """Pay many payees at once, pro rata when cash is short; unless voluntary, shortfalls become claims.
