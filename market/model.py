@@ -149,7 +149,7 @@ class ComputeMarket(mesa.Model):
             self._labs_by_role_count = len(self.labs)
         return list(self._labs_by_role[role])
 
-    def partners_of(self, maker_account: int) -> set[int]:
+    def partners_of(self, maker_account: int) -> frozenset[int]:
         """Accounts of labs partnering with a chipmaker."""
         return self.network.sources_of(maker_account, EdgeType.PARTNERS)
 

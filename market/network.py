@@ -64,7 +64,9 @@ class RelationsNetwork:
         """``add_or_update(source, target, edge_type, date, accumulate={name: amount})`` for each source and amount in
         turn, in one pass (a fab's thousands of partners)."""
         key = str(edge_type)
-        predecessors = self.graph._pred  # networkx's own dict of target -> source -> key -> data (no view per lookup)
+        # networkx's own dict of target -> source -> key -> data (networkx is pinned; a view per lookup costs ~5x), read
+        # only: new edges go through add_edge
+        predecessors = self.graph._pred
         for source, amount in zip(sources, amounts, strict=True):
             keys = predecessors[target].get(source) if target in predecessors else None
             data = keys.get(key) if keys is not None else None
@@ -83,13 +85,14 @@ class RelationsNetwork:
         key = str(edge_type)
         return [(u, v, d) for u, v, k, d in self.graph.edges(keys=True, data=True) if k == key]
 
-    def sources_of(self, target: int, edge_type: EdgeType) -> set[int]:
-        """Sources of ``target``'s incoming edges of the given type (an index kept as edges are added; do not modify)."""
-        return self._sources.get(str(edge_type), {}).get(target, set())
+    def sources_of(self, target: int, edge_type: EdgeType) -> frozenset[int]:
+        """Sources of ``target``'s incoming edges of the given type, from an index kept as edges are added (the graph's
+        edges are never removed), so a node's thousands of other edges are not scanned; empty for an unknown node."""
+        return frozenset(self._sources.get(str(edge_type), {}).get(target, ()))
 
-    def targets_of(self, source: int, edge_type: EdgeType) -> set[int]:
-        """Targets of ``source``'s outgoing edges of the given type (an index kept as edges are added; do not modify)."""
-        return self._targets.get(str(edge_type), {}).get(source, set())
+    def targets_of(self, source: int, edge_type: EdgeType) -> frozenset[int]:
+        """Targets of ``source``'s outgoing edges of the given type (see :meth:`sources_of`)."""
+        return frozenset(self._targets.get(str(edge_type), {}).get(source, ()))
 
     def neighbours(self, node: int, edge_type: EdgeType) -> list[int]:
         """Targets of ``node``'s outgoing edges of the given type."""

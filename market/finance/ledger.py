@@ -134,7 +134,7 @@ class Ledger:
         """
         if not amount > 0:
             return 0.0
-        paid = amount if payer == OUTSIDE else min(amount, max(float(self._balance[payer]), 0.0))
+        paid = amount if payer == OUTSIDE else min(amount, max(self.balance(payer), 0.0))
         if paid > 0:
             self._record(payer, payee, paid, kind)
         shortfall = amount - paid
@@ -169,17 +169,18 @@ class Ledger:
 
         When every payer's cash covers all it is asked for (with a margin far above rounding), no payment is capped
         and the groups' payments are moved and journaled in one pass, in the same order, so balances, flows and
-        totals are those of the calls one by one; otherwise the groups are collected one by one.
+        totals are those of the calls one by one; otherwise (or when an amount is not a number, or a payer is not an
+        open account other than ``outside``) the groups are collected one by one, as the calls would.
         """
         if not groups:
             return []
         payers = np.concatenate([group[0] for group in groups]).astype(np.int64)
         amounts = np.maximum(np.concatenate([group[1] for group in groups]).astype(float), 0.0)
-        if (payers == OUTSIDE).any():
-            raise ValueError("collect_in_turn takes no payment from outside")
-        asked = np.bincount(payers, weights=amounts, minlength=self.n_accounts)
-        cash = self._balance[: self.n_accounts]
-        if not (cash - asked >= 1e-9 * np.maximum(cash, 1.0))[asked > 0].all():
+        n = self.n_accounts
+        valid = payers.size == 0 or (payers.min() > OUTSIDE and payers.max() < n and np.isfinite(amounts).all())
+        asked = np.bincount(payers, weights=amounts, minlength=n) if valid else None
+        cash = self._balance[:n]
+        if asked is None or not (cash - asked >= 1e-9 * np.maximum(cash, 1.0))[asked > 0].all():
             return [float(self.collect_from_many(group_payers, payee, group_amounts, kind).sum())
                     for group_payers, group_amounts in groups]
         ends = np.cumsum([group[0].size for group in groups]).tolist()

@@ -317,13 +317,13 @@ class EnergyBook:
 
         The lab's own plants call their instalments as dues; the funds pay theirs from cash, pro rata to their shares
         (plant by plant in the book's order, :meth:`market.finance.ledger.Ledger.collect_in_turn`), and a funded plant
-        comes online only once paid for."""
+        comes online only once paid for. The funds' instalments are collected before the rest of the pass: nothing else
+        in it (dues, abandoning a plant, bringing one online) touches the ledger, so the journal's order is the pass's."""
         model = self.model
         building = [p for plants in self.building.values() for p in plants]
         funded = [(plant, due) for plant in building if plant.funded_by and not self._fails_now(plant)
                   and (due := self._instalment_due_usd_bn(plant)) > 1e-12]
-        groups = [(accounts, shares * due) for (accounts, shares), due in
-                  ((self._funding[plant.id], due) for plant, due in funded)]
+        groups = [(self._funding[plant.id][0], self._funding[plant.id][1] * due) for plant, due in funded]
         for (plant, _), paid in zip(funded, model.ledger.collect_in_turn(groups, OUTSIDE, PaymentKind.GENERATION_CAPEX),
                                     strict=True):
             plant.paid_usd_bn += paid

@@ -108,10 +108,12 @@ class LeaseBook:
         cached = self._arrays
         if cached is None or cached[0] != self.leases.version:
             leases, count = self.leases.values(), len(self.leases)
-            cached = (self.leases.version,
-                      np.fromiter((lease.lessor for lease in leases), dtype=np.int64, count=count),
+            arrays = (np.fromiter((lease.lessor for lease in leases), dtype=np.int64, count=count),
                       np.fromiter((lease.lessee for lease in leases), dtype=np.int64, count=count),
                       np.fromiter((lease.gw for lease in leases), dtype=float, count=count))
+            for array in arrays:
+                array.setflags(write=False)
+            cached = (self.leases.version, *arrays)
             self._arrays = cached
         return cached[1], cached[2], cached[3]
 
