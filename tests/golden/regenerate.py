@@ -1,26 +1,55 @@
 """Regenerate the golden tables: ``make golden`` (``python -m tests.golden.regenerate``).
 
-The golden files are the baseline's model and agent tables for seed 1. A change to them in review
-shows that a change to the code changed results; regenerate them only when that is intended.
+The golden files are the baseline's model and agent tables for seed 1, and the model and event tables of three runs
+whose mechanisms the baseline does not reach: energy-investment (labs' and energy funds' dedicated plants),
+fab-network (fabs and their partners) and bubble-burst with scarce funding and a demand crash in 2029 (defaults and
+contagion). A change to them in review shows that a change to the code changed results; regenerate them only when
+that is intended.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from experiments.runner import simulate
-from market.parameters.scenario import load_scenario
+from experiments.runner import RunResult, simulate
+from market.parameters.scenario import EventKind, Scenario, ScheduledEvent, load_scenario
 
 GOLDEN = Path(__file__).resolve().parent
 SEED = 1
+FLOAT_FORMAT = "%.17g"
+
+
+def crash_with_scarce_funding() -> Scenario:
+    """bubble-burst with every investor putting at most 0.2% of its cash into a round, and AI spending's ceiling cut
+    from $150bn to $15bn a month in January 2029 (the defaults test of tests/test_finance_scenarios.py)."""
+    scenario = load_scenario("bubble-burst", [("investors.max_commit_share_per_round", 0.002)])
+    scenario.events.append(ScheduledEvent("2029-01", EventKind.SET_PARAM, "demand.saturation_spend_usd_bn_per_month", 15.0))
+    return scenario
+
+
+SCENARIO_RUNS = {
+    "energy-investment": lambda: load_scenario("energy-investment"),
+    "fab-network": lambda: load_scenario("fab-network"),
+    "crash-scarce-funding": crash_with_scarce_funding,
+}
+
+
+def run_scenario(name: str) -> RunResult:
+    """One of :data:`SCENARIO_RUNS`, seed 1."""
+    return simulate(SCENARIO_RUNS[name](), SEED)
 
 
 def main() -> None:
-    """Write model.csv and agents.csv.gz for the baseline, seed 1."""
+    """Write the baseline's model.csv and agents.csv.gz, and each scenario run's model and event tables."""
     result = simulate(load_scenario("baseline"), SEED)
-    result.model_table.to_csv(GOLDEN / "baseline_seed1_model.csv", index=False, float_format="%.17g")
-    result.agent_table.to_csv(GOLDEN / "baseline_seed1_agents.csv.gz", index=False, float_format="%.17g",
+    result.model_table.to_csv(GOLDEN / "baseline_seed1_model.csv", index=False, float_format=FLOAT_FORMAT)
+    result.agent_table.to_csv(GOLDEN / "baseline_seed1_agents.csv.gz", index=False, float_format=FLOAT_FORMAT,
                               compression={"method": "gzip", "mtime": 0})
+    for name in SCENARIO_RUNS:
+        result = run_scenario(name)
+        result.model_table.to_csv(GOLDEN / f"{name}_seed1_model.csv", index=False, float_format=FLOAT_FORMAT)
+        result.event_table.to_csv(GOLDEN / f"{name}_seed1_events.csv.gz", index=False,
+                                  compression={"method": "gzip", "mtime": 0})
     print(f"wrote golden tables to {GOLDEN}")
 
 
