@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mesa
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -10,7 +11,7 @@ from market.enums import AgentType
 from market.finance.fundamentals import Line
 from market.finance.minsky import MinskyClass
 from market.outputs.metrics import agent_table
-from market.outputs.recording import AGENT_TABLE_COLUMNS
+from market.outputs.recording import AGENT_TABLE_COLUMNS, _stakes_times
 from tests.conftest import model_after
 
 
@@ -111,3 +112,22 @@ def test_one_row_per_agent_per_step_in_step_order(model) -> None:
     assert len(table) == model.steps * len(model.agents)
     assert table["step"].is_monotonic_increasing and table["step"].iloc[0] == 1
     assert table.groupby("step")["agent_id"].nunique().eq(len(model.agents)).all()
+
+
+def test_holders_stakes_times_values_read_in_place_equal_the_gathered_ones() -> None:
+    """Holders' stakes times firms' values, read where they lie in the column-major stake matrix (holders and firms
+    each one block of accounts, firms listed out of account order) equal, to the last bits, the products of the
+    gathered holders x firms stakes; holders or firms not in one block take the gathered way. Fails if the values are
+    not put in account order or rows are mixed up."""
+    rng = np.random.default_rng(5)
+    stakes = np.zeros((40, 40), order="F")
+    firms = rng.permutation(np.arange(3, 15))
+    holders = np.arange(15, 40)
+    stakes[np.ix_(holders, firms)] = rng.random((holders.size, firms.size))
+    values = (rng.random(firms.size) * 100, rng.random(firms.size))
+    for rows, columns in ((holders, slice(None)), (holders[::-1], slice(None)), (holders[::2], slice(None)),
+                          (holders, slice(1, None))):
+        some_firms, some_values = firms[columns], tuple(value[columns] for value in values)
+        got = _stakes_times(stakes, rows, some_firms, some_values)
+        for product, value in zip(got, some_values, strict=True):
+            np.testing.assert_allclose(product, stakes[np.ix_(rows, some_firms)] @ value, rtol=1e-13, atol=0.0)

@@ -114,11 +114,12 @@ class AgentRecorder:
         market, fundamental = market_by_account[accounts], fundamental_by_account[accounts]
         investors = accounts[self._investors]
         if investors.size:
-            stakes = model.capital.stakes[np.ix_(investors, equity.accounts)]
             fabs = model.fabs.partner_book_usd_bn(model.ledger.n_accounts)[investors]
             held = model.ledger.balances_of(investors) + fabs
-            market[self._investors] = held + stakes @ equity.market
-            fundamental[self._investors] = held + stakes @ equity.fundamental
+            at_market, at_fundamental = _stakes_times(model.capital.stakes, investors, equity.accounts,
+                                                      (equity.market, equity.fundamental))
+            market[self._investors] = held + at_market
+            fundamental[self._investors] = held + at_fundamental
         return market, fundamental
 
     def table(self) -> pd.DataFrame:
@@ -130,3 +131,28 @@ class AgentRecorder:
         frame["step"] = frame["step"].astype(int)
         frame["alive"] = frame["alive"].astype(bool)
         return frame
+
+
+def _stakes_times(stakes: np.ndarray, holders: np.ndarray, firms: np.ndarray,
+                  values: tuple[np.ndarray, ...]) -> list[np.ndarray]:
+    """``stakes[holders, firms] @ v`` for each v (aligned with ``firms``): each holder's stakes at those values.
+
+    When the holders' accounts and the firms' each form one block of consecutive accounts (as set-up opens them), the
+    block of the column-major stake matrix is multiplied where it lies, with the values put in account order; else
+    the holders x firms stakes are gathered first. Gathering 18,000 x 2,400 stakes scattered over a 20,000 x 20,000
+    matrix took ~1 s a month at ``run.scale`` 60; the two ways differ only in the order BLAS adds, in the last bits.
+    """
+    if not firms.size:
+        return [np.zeros(holders.size) for _ in values]
+    first_holder, first_firm = int(holders.min()), int(firms.min())
+    holder_rows, firm_columns = holders - first_holder, firms - first_firm
+    if int(holder_rows.max()) + 1 == holders.size and int(firm_columns.max()) + 1 == firms.size:
+        block = stakes[first_holder:first_holder + holders.size, first_firm:first_firm + firms.size]
+        products = []
+        for value in values:
+            in_account_order = np.empty(firms.size)
+            in_account_order[firm_columns] = value
+            products.append((block @ in_account_order)[holder_rows])
+        return products
+    gathered = stakes[np.ix_(holders, firms)]
+    return [gathered @ value for value in values]
