@@ -131,3 +131,16 @@ def test_holders_stakes_times_values_read_in_place_equal_the_gathered_ones() -> 
         got = _stakes_times(stakes, rows, some_firms, some_values)
         for product, value in zip(got, some_values, strict=True):
             np.testing.assert_allclose(product, stakes[np.ix_(rows, some_firms)] @ value, rtol=1e-13, atol=0.0)
+
+
+def test_debt_by_account_is_every_column_sum_of_the_loans_bit_for_bit(model, monkeypatch) -> None:
+    """The agent table's debt column (the loans' column sums over the firms' columns, read where they lie) equals, bit
+    for bit, the column sums of the whole loan matrix, whether the firms' accounts form one block or not. Fails if a
+    borrower's column is left out or summed in another order."""
+    capital = model.capital
+    assert np.array_equal(capital.debt_by_account(), capital.loans.sum(axis=0))
+    assert capital.debt_by_account().sum() > 0
+    firms = model.equity.accounts
+    monkeypatch.setattr(model.equity, "accounts", np.delete(firms, np.argsort(firms)[len(firms) // 2]))
+    kept = np.sort(model.equity.accounts)
+    assert np.array_equal(capital.debt_by_account()[kept], capital.loans.sum(axis=0)[kept])

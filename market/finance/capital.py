@@ -63,6 +63,17 @@ class CapitalMarket:
         """Principal the account owes."""
         return float(self.loans[:, account].sum())
 
+    def debt_by_account(self) -> np.ndarray:
+        """Principal each account owes (``debt_of`` of every account at once): the loans' column sums over the firms'
+        columns, the only ones that borrow, read where they lie (each column added as ``debt_of`` adds it)."""
+        debt = np.zeros(self.loans.shape[1])
+        firms = np.sort(self.model.equity.accounts)
+        if firms.size and int(firms[-1]) - int(firms[0]) + 1 == firms.size:
+            debt[firms[0]:firms[-1] + 1] = self.loans[:, firms[0]:firms[-1] + 1].sum(axis=0)
+        else:
+            debt[firms] = [self.loans[:, firm].sum() for firm in firms]
+        return debt
+
     def total_debt(self) -> float:
         """Principal owed by all borrowers."""
         return float(self.loans.sum())

@@ -69,7 +69,7 @@ class AgentRecorder:
         profit = (trailing.last_month(Line.REVENUE)[accounts] + trailing.last_month(Line.CORE)[accounts]
                   - trailing.last_month(Line.COSTS)[accounts] - depreciation)
         market, fundamental = self._values(model)
-        debt_usd_bn = capital.loans.sum(axis=0)
+        debt_usd_bn = capital.debt_by_account()
         impairment = model.impairment.month_usd_bn
         minsky = model.minsky
         self.steps.append({
