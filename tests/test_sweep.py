@@ -28,6 +28,7 @@ from experiments.sweep_spec import Design, SweepSpec, SweptParam, count_points, 
 BIN = Path(sys.executable).parent
 SMALL = ["--param", "demand.price_elasticity=1.0:1.4:2", "--param", "lab_behaviour.planning_horizon_months=12:36:2",
          "--seeds", "2", "--steps", "6"]
+STOP_STEPS = 36  # runs long enough (~1 s each) that a stop sent after the second is written lands before the eighth
 
 
 def _spec(**changes) -> SweepSpec:
@@ -145,12 +146,21 @@ def test_a_local_dask_cluster_binds_loopback_only_and_gives_the_serial_table(ser
     pd.testing.assert_frame_equal(local, serial_outcomes)
 
 
+@pytest.fixture(scope="module")
+def longer_outcomes(tmp_path_factory) -> pd.DataFrame:
+    """The small sweep with STOP_STEPS months a run, run serially in this process."""
+    return run_sweep(_spec(steps=STOP_STEPS), tmp_path_factory.mktemp("longer") / "sweep",
+                     ExecutorChoice(Executor.SERIAL)).outcomes
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGKILL, signal.SIGINT])
-def test_a_sweep_stopped_by_a_signal_then_resumed_has_every_run_exactly_once(stop_signal, serial_outcomes, tmp_path) -> None:
+def test_a_sweep_stopped_by_a_signal_then_resumed_has_every_run_exactly_once(stop_signal, longer_outcomes, tmp_path) -> None:
     """Stopped after its second run is written (SIGKILL: at once, files half-written; SIGINT: exit 130 and a line
-    saying how to resume), then ``--resume``d: the outcome table equals the uninterrupted one."""
+    saying how to resume), then ``--resume``d: the outcome table equals the uninterrupted one. Runs of STOP_STEPS
+    months: with 6-month runs a busy machine let the sweep finish all eight before the stop landed."""
     out = tmp_path / "sweep"
-    child = subprocess.Popen([str(BIN / "aicm"), "sweep", *SMALL, "--workers", "1", "--out", str(out)],
+    args = [*SMALL[:-1], str(STOP_STEPS)]
+    child = subprocess.Popen([str(BIN / "aicm"), "sweep", *args, "--workers", "1", "--out", str(out)],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 180
@@ -162,10 +172,10 @@ def test_a_sweep_stopped_by_a_signal_then_resumed_has_every_run_exactly_once(sto
     assert 2 <= done_before < 8
     if stop_signal == signal.SIGINT:
         assert child.returncode == 130 and "--resume" in stderr and len(stderr.strip().splitlines()) == 1, stderr
-    resumed = _aicm("sweep", *SMALL, "--workers", "1", "--out", str(out), "--resume")
+    resumed = _aicm("sweep", *args, "--workers", "1", "--out", str(out), "--resume")
     assert resumed.returncode == 0, resumed.stderr
     assert f"{8 - done_before} runs written, 0 failed, {done_before} already" in resumed.stdout
-    pd.testing.assert_frame_equal(pd.read_parquet(out / "outcomes.parquet"), serial_outcomes)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "outcomes.parquet"), longer_outcomes)
     assert not list(out.rglob("*.partial"))
 
 
