@@ -170,9 +170,7 @@ class ComputeMarket(mesa.Model):
         nbv = cohorts.net_book_value_by_owner(self.month, n)
         projects = self.projects
         for lab in self.labs.values():
-            # building in progress: W = P - K of Project.building_in_progress_usd_bn, where positive
-            wip = sum([w for i in lab.project_ids
-                       if (w := projects[i].construction_paid_usd_bn - projects[i].building_capitalised_usd_bn) > 0.0])
+            wip = sum([w for i in lab.project_ids if (w := projects[i].building_in_progress_usd_bn()) > 0.0])
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
             lab.chips_at_book_usd_bn = float(nbv[lab.account])
             lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])

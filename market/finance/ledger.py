@@ -93,9 +93,8 @@ class Ledger:
             raise ValueError(f"payment kind '{kind}' may not touch the outside account")
         if payer == payee:
             raise ValueError(f"account {payer} cannot pay itself")
-        balance = self._balance
-        balance[payer] -= amount
-        balance[payee] += amount
+        self._balance[payer] -= amount
+        self._balance[payee] += amount
         self._cum_out[payer] += amount
         self._cum_in[payee] += amount
         self._singles.append((payer, payee, KIND_CODE[kind], amount))
