@@ -107,6 +107,12 @@ construction (it was 0.5x, in a few random lumps), in six tranches evenly far al
 the baseline, and utilities start with generation under way for the power those projects requested;
 OpenAI's $40bn round of 2025 was added to the replay's deals.
 
+What the China-segment pass changed: users in China (8.9% of AI spending, `demand.china_spend_share`) are
+served only by labs headquartered there, in both runs, as US labs' services are not offered in China. The
+world's spend was scaled by 1 / (1 - 0.089) ($1.4bn -> $1.54bn a month in January 2022, and the baseline's
+first month $7.0bn -> $7.7bn), so what labs outside China can win is the spend calibrated in one world market
+and China's labs win China's share on top.
+
 What is still missing:
 - OpenAI's 2023 revenue is well below the record (see the table). The model has no ChatGPT-like step in demand in
   late 2022, and its revenue per GW of compute is low in 2023.

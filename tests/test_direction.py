@@ -12,7 +12,9 @@ import pytest
 
 from experiments.headlines import frontier_profit_usd_bn, fundamental_value_step_p95
 from experiments.runner import RunResult
+from market.model import ComputeMarket
 from market.parameters.params import Params
+from market.parameters.scenario import load_scenario
 from tests.conftest import DIRECTION_SEEDS, run
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # each test runs 10-20 whole baselines
@@ -90,63 +92,66 @@ def test_faster_us_power_builds_raise_us_compute_and_make_power_bind_less(baseli
     assert double[:, 1].mean() < base[:, 1].mean() - 0.05, (base, double)
 
 
+def _incumbent_over_two_years(overrides: list[tuple[str, object]], seed: int) -> tuple[float, float]:
+    """incumbent_gpu's price over unit cost in December 2026 and its smoothed share of new orders averaged over 2026."""
+    model = ComputeMarket(load_scenario("baseline", overrides), rng=seed)
+    shares = []
+    for _ in range(24):
+        model.step()
+        shares.append(model.chipmakers["incumbent_gpu"].order_share)
+    incumbent = model.chipmakers["incumbent_gpu"]
+    return incumbent.price_usd_bn_per_gw / incumbent.unit_cost_usd_bn_per_gw, float(np.mean(shares[12:]))
+
+
 def test_a_rival_cheaper_per_flop_takes_share_from_the_incumbent_and_lowers_its_markup() -> None:
     """custom_asic at the incumbent's size (0.45 GW/month, $40bn cash) at twice its usual efficiency, so about half
     the incumbent's price per FLOP/s, against the same rival at its usual efficiency, 24 months: the incumbent's price
-    over unit cost is lower in every seed, and its smoothed share of new orders in December 2026 is lower in at least
-    4 of 5 seeds and by at least 0.08 on average (measured: markup 1.73-1.79 against 1.94-2.09; share 0.12-0.23 against
-    0.21-0.46, mean 0.18 against 0.34; seed 4 0.23 against 0.21: a month's share of lumpy orders is noisy)."""
-    rival = [("chipmakers.custom_asic.initial_capacity_gw_per_month", 0.45), ("chipmakers.custom_asic.initial_cash_usd_bn", 40.0),
-             ("run.steps", 24)]
+    over unit cost in December 2026 is lower in every seed, and its smoothed share of new orders averaged over 2026 is
+    lower in every seed and by at least 0.04 on average (measured: markup 1.87-1.97 against 2.08-2.36; share 0.26-0.32
+    against 0.36-0.45, mean 0.30 against 0.43). The year's mean, not one
+    month's share: orders are lumpy, and December 2026 alone went the other way in 2 of 5 seeds."""
+    rival = [("chipmakers.custom_asic.initial_capacity_gw_per_month", 0.45), ("chipmakers.custom_asic.initial_cash_usd_bn", 40.0)]
     efficiency = Params().chipmakers["custom_asic"].efficiency
-    shares = []
-    for seed in DIRECTION_SEEDS:
-        usual = run([*rival], seed=seed).model.chipmakers["incumbent_gpu"]
-        cheaper = run([*rival, ("chipmakers.custom_asic.efficiency", 2 * efficiency)], seed=seed).model.chipmakers["incumbent_gpu"]
-        shares.append((usual.order_share, cheaper.order_share))
-        assert cheaper.price_usd_bn_per_gw / cheaper.unit_cost_usd_bn_per_gw < usual.price_usd_bn_per_gw / usual.unit_cost_usd_bn_per_gw, seed
-    usual_share, cheaper_share = np.array(shares).T
-    assert (cheaper_share < usual_share).sum() >= 4 and cheaper_share.mean() <= usual_share.mean() - 0.08, shares
+    usual = np.array([_incumbent_over_two_years(rival, seed) for seed in DIRECTION_SEEDS])
+    cheaper = np.array([_incumbent_over_two_years([*rival, ("chipmakers.custom_asic.efficiency", 2 * efficiency)], seed)
+                        for seed in DIRECTION_SEEDS])
+    assert (cheaper[:, 0] < usual[:, 0]).all(), (usual, cheaper)
+    assert (cheaper[:, 1] < usual[:, 1]).all() and cheaper[:, 1].mean() <= usual[:, 1].mean() - 0.04, (usual, cheaper)
 
 
 def test_frontier_labs_lose_money_early_and_most_are_profitable_in_2030_2034(baselines) -> None:
-    """The OpenAI-like lab loses money in 2025 in every seed, as OpenAI did in 2024 (loss ~5 $bn, calibration.md); over
-    2030-2034 at least 3 of the 5 frontier labs have positive operating profit summed in at least 4 of the 5 seeds, and
-    at least 2 in every seed. Measured: frontier_lab_a -6 to -8 $bn in 2025; 4, 5, 3, 2 and 5 labs profitable (seed 4:
-    frontier_lab_a, still growing ~100% a year in 2030-2031 and training for it, loses $143bn, frontier_lab_d $53bn;
-    the Chinese lab, short of chips once it declines US variants that cost over 4x the domestic part per EFLOP/s, is
-    near break-even: -21 to +10 $bn; it lost $50-500bn when it bought them; with the sourced China segment it is
-    profitable and 3-5 labs are in every seed: the next test). Fails if
-    prices do not cover training and research once expected growth slows (a markup over all compute cost, fixed) or
-    if labs price at full cost from the start."""
+    """The OpenAI-like lab loses money in 2025 in every seed, as OpenAI did in 2024 (loss ~5 $bn, calibration.md), and
+    over 2030-2034 at least 3 of the 5 frontier labs have positive operating profit summed, in every seed (the issue's
+    test; measured: 5, 5, 4, 3 and 5; seed 4's frontier_lab_a, still growing ~100% a year in 2030-2031 and training
+    for it, loses $227bn). Fails if prices do not cover training and research once expected growth
+    slows (a markup over all compute cost, fixed), if labs price at full cost from the start, or if the Chinese
+    segment is served by every lab (one world market: 4, 5, 4, 2 and 4; the next test)."""
     profitable = []
     for seed, result in baselines.items():
         assert frontier_profit_usd_bn(result, "2025", "2025")["frontier_lab_a"] < 0, seed
         late = frontier_profit_usd_bn(result, "2030", "2034")
         profitable.append(sum(profit > 0 for profit in late.values()))
-    assert min(profitable) >= 2 and sum(count >= 3 for count in profitable) >= 4, profitable
+    assert min(profitable) >= 3, profitable
 
 
 def test_a_chinese_segment_served_by_chinese_labs_makes_the_chinese_lab_profitable(baselines) -> None:
-    """With the sourced China segment (``demand.china_spend_share`` 0.089, served only by labs headquartered there), the
-    Chinese frontier lab's operating profit over 2030-2034 is positive and above the one-market baseline's in every
-    seed, and at least 3 of the 5 frontier labs are profitable over 2030-2034 in every seed (the issue's test; measured:
-    frontier_lab_c $31-163bn against -$12 to +$6bn; 5, 5, 4, 3 and 5 labs against 4, 5, 3, 2 and 5). Its large share
-    of the home segment raises its Bertrand markup. Fails if the segment is served by every lab or ignored."""
-    counts = []
+    """With the sourced China segment (``demand.china_spend_share`` 0.089, the default: served only by labs
+    headquartered there), the Chinese frontier lab's operating profit over 2030-2034 is positive and above its profit in
+    one world market (``china_spend_share`` 0) in every seed (measured: $23-148bn against -$15bn to +$5bn). Its large
+    share of the home segment raises its Bertrand markup; in one world market it is short of chips once it declines US
+    variants that cost over 4x the domestic part per EFLOP/s, and near break-even. Fails if the segment is served by
+    every lab or ignored."""
     for seed, result in baselines.items():
-        segmented = frontier_profit_usd_bn(run([("demand.china_spend_share", 0.089)], seed=seed), "2030", "2034")
-        one_market = frontier_profit_usd_bn(result, "2030", "2034")
+        segmented = frontier_profit_usd_bn(result, "2030", "2034")
+        one_market = frontier_profit_usd_bn(run([("demand.china_spend_share", 0.0)], seed=seed), "2030", "2034")
         assert segmented["frontier_lab_c"] > max(one_market["frontier_lab_c"], 0.0), (seed, segmented, one_market)
-        counts.append(sum(profit > 0 for profit in segmented.values()))
-    assert min(counts) >= 3, counts
 
 
 def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
     """For every named firm with revenue above $1bn a month, the 95th percentile of its month-to-month |change in log
     fundamental value| over 2026-2034 is below 0.3, its median over firms below 0.1, and at least half the firms stay
-    below 0.1 per share (net of equity raised and payouts), in every seed. Measured: largest 0.115-0.137, median firm
-    0.062-0.070, 17-18 of 20-21 firms below 0.1 (16-20 per share). Fails if values follow monthly noise (the old
+    below 0.1 per share (net of equity raised and payouts), in every seed. Measured: largest 0.110-0.123, median firm
+    0.061-0.075, 17-19 of 21 firms below 0.1 (18-20 per share). Fails if values follow monthly noise (the old
     one-month growth rates moved incumbent_gpu x0.08 then x52 within a year on flat revenue) or a firm's own trend
     (extrapolated trailing growth gave a median of 0.12-0.14 and a largest of 0.27-0.44). What remains above 0.1 (the
     issue's target for every firm), at 0.10-0.14: chipmakers whose revenue falls for years or stops in some months

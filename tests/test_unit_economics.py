@@ -39,10 +39,11 @@ def test_a_small_lab_prices_at_about_twice_its_compute_cost_as_openai_in_2024() 
 
 
 def test_each_month_prices_are_the_bertrand_fixed_point_of_the_shares_they_produce() -> None:
-    """After 30 months every selling lab's markup equals 1 / (eta - 1) at the share of demand it won with that price,
-    and its price is (1 + mu) times its compute cost. Fails if prices are set on last month's shares or shares are
-    computed from other prices than those charged."""
-    model = model_after(30)
+    """In one world market (``demand.china_spend_share`` 0; the segmented markup is the next tests'), after 30 months
+    every selling lab's markup equals 1 / (eta - 1) at the share of demand it won with that price, and its price is
+    (1 + mu) times its compute cost. Fails if prices are set on last month's shares or shares are computed from other
+    prices than those charged."""
+    model = model_after(30, [("demand.china_spend_share", 0.0)])
     demand = model.params.demand
     labs = [lab for lab in model.labs.values() if lab.alive and lab.potential_demand_eflops > 0]
     wanted = np.array([lab.potential_demand_eflops for lab in labs])

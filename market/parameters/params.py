@@ -77,10 +77,11 @@ class DemandSpec:
     """
 
     initial_spend_usd_bn_per_month: float = param(
-        7.0, unit="usd_bn/month", lo=0.01, hi=1e4,
+        7.7, unit="usd_bn/month", lo=0.01, hi=1e4,
         description="World spending on AI services (model APIs, subscriptions, cloud AI, Big Tech's own AI products) in the "
                     "first month.",
-        source="the replay-2022's spending in Dec 2024, $6.5-7.3bn a month in seeds 1-5 (calibrated on OpenAI's 2023 revenue and "
+        source="$7.0bn outside China over 1 - 0.089, China's segment (china_spend_share): $7.0bn was the replay-2022's "
+        "spending in Dec 2024 in one world market, $6.5-7.3bn a month in seeds 1-5 (calibrated on OpenAI's 2023 revenue and "
         "NVIDIA's FY2024 data-centre revenue, docs/calibration.md), so the baseline starts where the replay's 2024 ends; reported "
         "sales cover ~$20bn/yr of it (Microsoft AI run-rate $13bn, Microsoft FY25 Q2 call, Jan 2025; OpenAI ~$6bn annualised at "
         "end-2024, OpenAI CFO, reported), the rest is AI inside Big Tech's products, which no filing breaks out")
@@ -114,14 +115,12 @@ class DemandSpec:
         description="Logit weight of log price in labs' market shares.",
         source=ASSUMED + "price matters, less than capability")
     china_spend_share: float = param(
-        0.0, unit="1", lo=0.0, hi=0.99,
+        0.089, unit="1", lo=0.0, hi=0.99,
         description="Share phi_CN of world AI-services spending from users in China, a segment served only by labs "
                     "headquartered there (0: one world market).",
-        source=ASSUMED + "one world market, as the model was calibrated; the segment's sourced size is 0.089 (IDC Worldwide "
-               "AI Spending Guide, Sept 2022: China 8.9% of world AI spending in 2026, hardware and software included, a "
-               "proxy for its share of AI services), and US labs' services are not "
-               "offered in China (ChatGPT and Claude unavailable there; OpenAI blocked API traffic from China from July "
-               "2024, reported); at 0.089 the Chinese frontier lab is profitable over 2030-2034 (tests/test_direction.py)")
+        source="IDC Worldwide AI Spending Guide (Sept 2022): China 8.9% of world AI spending in 2026, hardware and "
+               "software included, a proxy for its share of AI services; US labs' services are not offered in China "
+               "(ChatGPT and Claude unavailable there; OpenAI blocked API traffic from China from July 2024, reported)")
 
 
 @dataclass

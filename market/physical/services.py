@@ -149,7 +149,7 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
     shares = np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
     segment_price = (shares * np.where(active, prices, 0.0)[None, :]).sum(axis=1)
     spend_shares = segment_spend_shares(model)
-    mean_price = float((spend_shares * segment_price).sum()) if len(spend_shares) > 1 else float(segment_price[0])
+    mean_price = float((spend_shares * segment_price).sum())
     frontier = max((lab.capability() for lab in labs if lab.role == "frontier"), default=1.0)
     if model.reference_service_price is None:
         model.reference_service_price = mean_price
@@ -165,10 +165,7 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
     wanted_by_segment = shares * quantity[:, None]
     wanted = wanted_by_segment.sum(axis=0)
     served = np.minimum(wanted, capacity)
-    if len(spend_shares) > 1:
-        served = serve_leftovers(served, wanted, wanted_by_segment, capacity, weights)
-    else:
-        served = serve_leftovers_once(served, wanted, capacity, weights[0])
+    served = serve_leftovers(served, wanted, wanted_by_segment, capacity, weights)
     revenue = served * np.where(active, prices, 0.0)
     for i, lab in enumerate(labs):
         lab.previous_potential_demand_eflops = lab.potential_demand_eflops
@@ -189,20 +186,10 @@ def clear_services_market(model: ComputeMarket, labs: list[Lab]) -> dict[str, fl
     }
 
 
-def serve_leftovers_once(served: np.ndarray, wanted: np.ndarray, capacity: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """One market: demand labs could not serve goes once to labs with spare capacity, by their logit weights."""
-    spare = capacity - served
-    leftover = float(wanted.sum() - served.sum())
-    extra_weights = weights * (spare > 1e-12)
-    if leftover > 1e-12 and extra_weights.sum() > 0:
-        served = served + np.minimum(leftover * extra_weights / extra_weights.sum(), spare)
-    return served
-
-
 def serve_leftovers(served: np.ndarray, wanted: np.ndarray, wanted_by_segment: np.ndarray, capacity: np.ndarray,
                     weights: np.ndarray) -> np.ndarray:
-    """Segments: a lab short of capacity serves each segment pro rata; each segment's unserved demand then goes once to
-    the segment's labs with spare capacity, by their logit weights, the rest of the world first."""
+    """A lab short of capacity serves each segment pro rata; each segment's unserved demand then goes once to the
+    segment's labs with spare capacity, by their logit weights, the rest of the world first (one market: one pass)."""
     fill = np.divide(served, wanted, out=np.zeros_like(wanted), where=wanted > 0)
     served_by_segment = wanted_by_segment * fill[None, :]
     for m in range(len(weights)):
