@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pandas as pd
 from experiments.handover import HANDOVER_SEEDS, Handover, measure_handover
 from experiments.handover_doc import markdown_table, render_handover
 from experiments.replay import REPLAY_SCENARIO, load_calibration, replay_table
+from market.parameters.params import DemandSpec
 from market.parameters.scenario import load_scenario
 from market.parameters.schema import iter_fields
 
@@ -111,7 +113,10 @@ What the China-segment pass changed: users in China (8.9% of AI spending, `deman
 served only by labs headquartered there, in both runs, as US labs' services are not offered in China. The
 world's spend was scaled by 1 / (1 - 0.089) ($1.4bn -> $1.54bn a month in January 2022, and the baseline's
 first month $7.0bn -> $7.7bn), so what labs outside China can win is the spend calibrated in one world market
-and China's labs win China's share on top.
+and China's labs win China's share on top. The adoption ceiling (`demand.saturation_spend_usd_bn_per_month`, a
+world-GDP assumption) was not rescaled, so as adoption nears it the baseline's spend outside China falls below the
+one-market curve's: {_outside_china_spend_ratio(119):.0%} of it in December 2034. OpenAI's end-2023 compute, a
+calibration row, moved to {_error_of(replay, "openai_compute_2023"):+.0%} (the table).
 
 What is still missing:
 - OpenAI's 2023 revenue is well below the record (see the table). The model has no ChatGPT-like step in demand in
@@ -151,6 +156,26 @@ model does not output (for example Big Tech's total capex, of which the model co
 centres).
 
 {markdown_table(data)}"""
+
+
+def _outside_china_spend_ratio(months_elapsed: int) -> float:
+    """The baseline's spend outside China at the reference price ``months_elapsed`` after its start, over the one-market
+    curve that starts at the same spend outside China (the adoption S-curve of :class:`DemandSpec`, same rate and
+    ceiling)."""
+    demand = DemandSpec()
+    outside = 1.0 - demand.china_spend_share
+
+    def spend(initial: float) -> float:
+        ratio = demand.saturation_spend_usd_bn_per_month / initial
+        return demand.saturation_spend_usd_bn_per_month / (
+            1.0 + (ratio - 1.0) * math.exp(-demand.adoption_rate_per_month * months_elapsed))
+
+    return outside * spend(demand.initial_spend_usd_bn_per_month) / spend(outside * demand.initial_spend_usd_bn_per_month)
+
+
+def _error_of(replay: pd.DataFrame, figure: str) -> float:
+    """The replay's relative error on one figure of the calibration data."""
+    return float(replay.loc[replay["id"] == figure, "error"].iloc[0])
 
 
 def _within(replay: pd.DataFrame, tolerance: float = 0.35) -> int:

@@ -125,7 +125,7 @@ def test_frontier_labs_lose_money_early_and_most_are_profitable_in_2030_2034(bas
     test; measured: 5, 5, 4, 3 and 5; seed 4's frontier_lab_a, still growing ~100% a year in 2030-2031 and training
     for it, loses $227bn). Fails if prices do not cover training and research once expected growth
     slows (a markup over all compute cost, fixed), if labs price at full cost from the start, or if the Chinese
-    segment is served by every lab (one world market: 4, 5, 4, 2 and 4; the next test)."""
+    segment is served by every lab (``china_spend_share`` 0, one world market: 4, 5, 4, 2 and 4)."""
     profitable = []
     for seed, result in baselines.items():
         assert frontier_profit_usd_bn(result, "2025", "2025")["frontier_lab_a"] < 0, seed

@@ -93,10 +93,10 @@ def test_investment_block_bars_partners_from_us_fabs_and_names_chipmakers_in_the
     chipmaker, in every seed.
 
     Measured, and not asserted: the US makers' fab capacity commissioned over the run is lower than the baseline's in
-    only 1 of 5 seeds (0.99-1.10 of it; over seeds 1-10 in 3, 1.019 of it on average). Each screened fab is 4-7% smaller, but the makers order the shortfall the next
-    month, so screening delays US capacity by about a month's growth, less than the spread the screened labs' own
-    funding puts between the runs (docs/scenarios.md). The issue asks for capacity lower in every seed; the model finds
-    that only where the makers' growth limit binds."""
+    only 1 of 5 seeds (0.99-1.10 of it; over seeds 1-10 in 3, 1.019 of it on average). Each screened fab is 4-7%
+    smaller, but the makers order the shortfall the next month, so screening delays US capacity by about a month's
+    growth, less than the spread the screened labs' own funding puts between the runs (docs/scenarios.md). The issue
+    asks for capacity lower in every seed; the model finds that only where the makers' growth limit binds."""
     for seed in DIRECTION_SEEDS:
         blocked, base = runs["investment-block", seed], runs["baseline", seed]
         assert headlines.us_fab_partner_share(blocked) < headlines.us_fab_partner_share(base) - 0.02, seed
@@ -177,9 +177,9 @@ def test_incumbents_owners_write_down_more_by_the_time_the_entrant_ships_at_scal
     lowers its owner's book equity by the loss (tests/test_impairment.py). Their book equity then is not below the
     baseline's in every seed (measured: -$76bn to +$45bn, below in 3 of 5, of ~3,500-4,100bn): the entrant's cheaper
     compute also raises what they earn, by more than the write-downs in some seeds, so the issue's test of book-equity
-    levels (which held in one world market: $11-128bn below) measures four years of diverging paths more than the loss;
-    the gap is stated here, not asserted. Fails if the write-downs never reach the owners' books or the opening and
-    quarterly tests are switched off in one run only."""
+    levels (which held in one world market, before the spend was rescaled for the segment: $11-128bn below) measures
+    four years of diverging paths more than the loss; the gap is stated here, not asserted. Fails if the write-downs
+    never reach the owners' books or the opening and quarterly tests are switched off in one run only."""
     gaps, extra = [], []
     for seed in DIRECTION_SEEDS:
         neuro, base = runs["neuromorphic", seed], runs["baseline", seed]
@@ -218,14 +218,14 @@ def _at(runs, name: str, column: str, date: str) -> np.ndarray:
 
 def test_export_block_cuts_china_compute_early_and_its_domestic_maker_ships_as_much(runs) -> None:
     """The block takes US parts from China in July 2025; in the baseline Chinese labs buy compliant variants until
-    they cost over (1 + max markup) times the domestic part per EFLOP/s (June 2026 to January 2027) and decline them,
+    they cost over (1 + max markup) times the domestic part per EFLOP/s (January 2027 in seeds 1-5) and decline them,
     and their government then backs the domestic maker. So China's compute in Dec 2028 is below the baseline's in
     every seed and by at least 0.4 GW on average (measured 3.3-4.2 against 4.7-6.4 GW); the domestic maker, backed
     about a year sooner, ships within 5% of the baseline's in every seed (measured 0.98-1.02x): it ends at its raised
-    ceiling (0.225 GW a month) in both runs (in one world market it shipped 0.99-1.05x, more on average). China's
-    compute in Dec 2034 is about the baseline's (measured 11.4-12.0 against 11.5-11.8 GW). Blocked demand in every seed
-    (first choices refused; plans no longer count barred makers' room); in the baseline it starts after the first
-    declined variant."""
+    ceiling (0.225 GW a month) in both runs (in one world market, before the spend was rescaled for the segment, it
+    shipped 0.99-1.05x, more on average). China's compute in Dec 2034 is about the baseline's (measured 11.4-12.0
+    against 11.5-11.8 GW). Blocked demand in every seed (first choices refused; plans no longer count barred makers'
+    room); in the baseline it starts after the first declined variant."""
     block, base = _at(runs, "export-block", "compute_gw_CN", "2028-12"), _at(runs, "baseline", "compute_gw_CN", "2028-12")
     assert (block < base).all() and base.mean() - block.mean() >= 0.4, (block, base)
     shipped = {name: np.array([runs[name, s].model.chipmakers["domestic_cn"].cumulative_output_gw for s in DIRECTION_SEEDS])

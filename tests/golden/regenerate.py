@@ -2,8 +2,8 @@
 
 The golden files are the baseline's model and agent tables for seed 1, and the model and event tables of three runs
 whose mechanisms the baseline does not reach: energy-investment (labs' and energy funds' dedicated plants),
-fab-network (fabs and their partners) and bubble-burst with scarce funding and a demand crash in 2029 (defaults and
-contagion). A change to them in review shows that a change to the code changed results; regenerate them only when
+fab-network (fabs and their partners) and bubble-burst with scarce funding and a demand crash in 2029 (defaults, clearing,
+creditors' losses and distress). A change to them in review shows that a change to the code changed results; regenerate them only when
 that is intended.
 """
 
