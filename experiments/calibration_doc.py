@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +11,7 @@ from experiments.handover_doc import markdown_table, render_handover
 from experiments.replay import REPLAY_SCENARIO, load_calibration, replay_table
 from market.parameters.params import DemandSpec
 from market.parameters.scenario import load_scenario
+from market.physical.services import s_curve_spend_usd_bn
 from market.parameters.schema import iter_fields
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "calibration.md"
@@ -166,9 +166,8 @@ def _outside_china_spend_ratio(months_elapsed: int) -> float:
     outside = 1.0 - demand.china_spend_share
 
     def spend(initial: float) -> float:
-        ratio = demand.saturation_spend_usd_bn_per_month / initial
-        return demand.saturation_spend_usd_bn_per_month / (
-            1.0 + (ratio - 1.0) * math.exp(-demand.adoption_rate_per_month * months_elapsed))
+        return s_curve_spend_usd_bn(initial, demand.saturation_spend_usd_bn_per_month, demand.adoption_rate_per_month,
+                                    months_elapsed)
 
     return outside * spend(demand.initial_spend_usd_bn_per_month) / spend(outside * demand.initial_spend_usd_bn_per_month)
 

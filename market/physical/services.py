@@ -37,9 +37,15 @@ if TYPE_CHECKING:
 def adoption_spend_usd_bn(model: ComputeMarket, months_elapsed: int) -> float:
     """Spending at the reference price on the adoption S-curve, ``months_elapsed`` after the start."""
     demand = model.params.demand
-    ratio = demand.saturation_spend_usd_bn_per_month / demand.initial_spend_usd_bn_per_month
-    return demand.saturation_spend_usd_bn_per_month / (
-        1.0 + (ratio - 1.0) * math.exp(-demand.adoption_rate_per_month * months_elapsed))
+    return s_curve_spend_usd_bn(demand.initial_spend_usd_bn_per_month, demand.saturation_spend_usd_bn_per_month,
+                                demand.adoption_rate_per_month, months_elapsed)
+
+
+def s_curve_spend_usd_bn(initial_usd_bn: float, saturation_usd_bn: float, rate_per_month: float,
+                         months_elapsed: float) -> float:
+    """S(t) = S_sat / (1 + (S_sat / S_0 - 1) exp(-k t)), the adoption S-curve from S_0 = ``initial_usd_bn`` a month."""
+    ratio = saturation_usd_bn / initial_usd_bn
+    return saturation_usd_bn / (1.0 + (ratio - 1.0) * math.exp(-rate_per_month * months_elapsed))
 
 
 def bertrand_markups(shares: np.ndarray, share_weight_price: float, price_elasticity: float, max_markup: float) -> np.ndarray:
