@@ -46,10 +46,11 @@ class Chipmaker(EconomicAgent):
         order book: it sells out its next L = ``order_book_limit_months`` months: an order wanted within L
             months is taken while the orders already booked for those months stay within L x K (sold out
             beyond it); an order wanted later is booked against capacity it has yet to add;
-        deliveries: at most K a month of orders already wanted (labs time deliveries to their buildings);
-            partners' orders first, then first come first served; capacity left over ships orders wanted
-            within ``early_delivery_months`` early (the chips wait, idle, for their building). b counts orders due within the
-            capacity lead time (what the chipmaker can still act on).
+        deliveries: at most K a month of orders already wanted (labs time deliveries to their buildings), each as
+            far as its building's fit-out has gone (:mod:`market.physical.chips`); partners' orders first, then first
+            come first served; capacity left over ships the fit-out schedule up to ``early_delivery_months`` early (the
+            chips wait, idle, for their building). b counts orders due within the capacity lead time (what the
+            chipmaker can still act on).
 
     Args:
         model: The model.
@@ -134,14 +135,15 @@ class Chipmaker(EconomicAgent):
             return []
         partners = self.model.partners_of(self.account)
         horizon = month + self.spec.early_delivery_months
-        queue = sorted((o for o in orders if o.remaining_gw > 1e-12 and o.wanted_month <= horizon),
+        deliverable = {o.id: o.deliverable_gw(horizon) for o in orders}
+        queue = sorted((o for o in orders if deliverable[o.id] > 1e-12),
                        key=lambda o: (o.wanted_month > month, o.lab not in partners, o.id))
         budget = self.producing_capacity_gw = self.capacity_gw_per_month
         deliveries: list[tuple[Order, float]] = []
         for order in queue:
             if budget <= 1e-12:
                 break
-            gw = min(order.remaining_gw, budget)
+            gw = min(deliverable[order.id], budget)
             budget -= gw
             deliveries.append((order, gw))
         produced = self.capacity_gw_per_month - budget

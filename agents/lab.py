@@ -11,6 +11,7 @@ import numpy as np
 from agents.base import EconomicAgent
 from agents.utility import usd_bn_per_gw_month
 from market.enums import AgentType, Constraint, LabRole
+from market.physical.chips import fitted_out_gw
 from market.rng import Stream
 
 if TYPE_CHECKING:
@@ -246,8 +247,8 @@ class Lab(EconomicAgent):
         return self.cash_running_cost_month_usd_bn + self.model.capital.interest_due(self.account)
 
     def due_within_usd_bn(self, months: int) -> float:
-        """Project payments falling due within ``months``: chips wanted by then, construction months run by then, and
-        instalments of its dedicated power plants.
+        """Project payments falling due within ``months``: chips their buildings can have taken by then, construction
+        months run by then, and instalments of its dedicated power plants.
 
         A building not yet started is taken to start next month.
         """
@@ -277,16 +278,18 @@ class Lab(EconomicAgent):
         return self.cash_usd_bn - self.cash_needs_usd_bn()
 
     def plan_spend_within_usd_bn(self, placed: dict[str, float], lease_gw: float, months: int) -> float:
-        """What a plan will spend within ``months``: construction run by then, chips wanted by then, and for leases
-        ``cash_buffer_months`` of their payments."""
+        """What a plan will spend within ``months``: construction run by then, chips its buildings can take by then
+        (:func:`market.physical.chips.fitted_out_gw`), and for leases ``cash_buffer_months`` of their payments."""
         model = self.model
         behaviour = model.params.lab_behaviour
         chips_per_gw = max(model.procurement.best_offer(self)[1] - behaviour.building_capex_usd_bn_per_gw, 0.0)
         spend = lease_gw * model.leases.quote(self) * behaviour.cash_buffer_months
         for site, gw in placed.items():
-            build_months = max(model.construction[site].spec.build_months, 1)
-            chips = chips_per_gw if model.procurement.wanted_month(site) <= model.month + months else 0.0
-            spend += gw * (behaviour.building_capex_usd_bn_per_gw * min(build_months, months) / build_months + chips)
+            spec = model.construction[site].spec
+            build_months = max(spec.build_months, 1)
+            chips = chips_per_gw * fitted_out_gw(gw, model.procurement.wanted_month(site), model.month + months,
+                                                 spec.fit_out_gw_per_month)
+            spend += gw * behaviour.building_capex_usd_bn_per_gw * min(build_months, months) / build_months + chips
         return spend
 
     def finance(self, amount: float) -> float:

@@ -93,23 +93,24 @@ def test_faster_us_power_builds_raise_us_compute_and_make_power_bind_less(baseli
 
 
 def _incumbent_over_two_years(overrides: list[tuple[str, object]], seed: int) -> tuple[float, float]:
-    """incumbent_gpu's price over unit cost in December 2026 and its smoothed share of new orders averaged over 2026."""
+    """incumbent_gpu's price over unit cost and its smoothed share of new orders, each averaged over 2026."""
     model = ComputeMarket(load_scenario("baseline", overrides), rng=seed)
-    shares = []
+    markups, shares = [], []
     for _ in range(24):
         model.step()
-        shares.append(model.chipmakers["incumbent_gpu"].order_share)
-    incumbent = model.chipmakers["incumbent_gpu"]
-    return incumbent.price_usd_bn_per_gw / incumbent.unit_cost_usd_bn_per_gw, float(np.mean(shares[12:]))
+        incumbent = model.chipmakers["incumbent_gpu"]
+        markups.append(incumbent.price_usd_bn_per_gw / incumbent.unit_cost_usd_bn_per_gw)
+        shares.append(incumbent.order_share)
+    return float(np.mean(markups[12:])), float(np.mean(shares[12:]))
 
 
 def test_a_rival_cheaper_per_flop_takes_share_from_the_incumbent_and_lowers_its_markup() -> None:
     """custom_asic at the incumbent's size (0.45 GW/month, $40bn cash) at twice its usual efficiency, so about half
     the incumbent's price per FLOP/s, against the same rival at its usual efficiency, 24 months: the incumbent's price
-    over unit cost in December 2026 is lower in every seed, and its smoothed share of new orders averaged over 2026 is
-    lower in every seed and by at least 0.04 on average (measured: markup 1.87-1.97 against 2.08-2.36; share 0.26-0.32
-    against 0.36-0.45, mean 0.30 against 0.43). The year's mean, not one
-    month's share: orders are lumpy, and December 2026 alone went the other way in 2 of 5 seeds."""
+    over unit cost and its smoothed share of new orders, each averaged over 2026, are lower in every seed, the share by
+    at least 0.04 on average (measured: markup 1.80-1.92 against 1.99-2.11; share 0.25-0.29 against 0.33-0.42, mean 0.28
+    against 0.38). The year's means, not one month's: orders are lumpy, and December 2026 alone went the other way in
+    2 of 5 seeds for the share and 1 of 5 for the markup (1.92 against 1.91)."""
     rival = [("chipmakers.custom_asic.initial_capacity_gw_per_month", 0.45), ("chipmakers.custom_asic.initial_cash_usd_bn", 40.0)]
     efficiency = Params().chipmakers["custom_asic"].efficiency
     usual = np.array([_incumbent_over_two_years(rival, seed) for seed in DIRECTION_SEEDS])
@@ -149,19 +150,43 @@ def test_a_chinese_segment_served_by_chinese_labs_makes_the_chinese_lab_profitab
 
 def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
     """For every named firm with revenue above $1bn a month, the 95th percentile of its month-to-month |change in log
-    fundamental value| over 2026-2034 is below 0.3, its median over firms below 0.1, and at least half the firms stay
-    below 0.1 per share (net of equity raised and payouts), in every seed. Measured: largest 0.110-0.123, median firm
-    0.061-0.075, 17-19 of 21 firms below 0.1 (18-20 per share). Fails if values follow monthly noise (the old
-    one-month growth rates moved incumbent_gpu x0.08 then x52 within a year on flat revenue) or a firm's own trend
-    (extrapolated trailing growth gave a median of 0.12-0.14 and a largest of 0.27-0.44). What remains above 0.1 (the
-    issue's target for every firm), at 0.10-0.14: chipmakers whose revenue falls for years or stops in some months
-    (incumbent_gpu, domestic_cn) and clouds with small equity on large debt (cloud_eu_a, cloud_cn_a)."""
+    fundamental value| over 2026-2034 is below 0.15, its median over firms below 0.08, and at most two firms are at 0.1
+    or above, also per share (net of equity raised and payouts), in every seed. Measured: largest 0.098-0.110, median
+    firm 0.055-0.065, 20-21 of 21 firms below 0.1 (19-21 per share). Fails if values follow monthly noise (the old
+    one-month growth rates moved incumbent_gpu x0.08 then x52 within a year on flat revenue), a firm's own trend
+    (extrapolated trailing growth gave a median of 0.12-0.14 and a largest of 0.27-0.44) or the months single large
+    projects finish (with every building taking its chips at once the largest was 0.110-0.123 and 17-19 firms were
+    below 0.1). What remains at 0.1 or above (the issue's target is below it for every firm), one firm in seeds 1-4 at
+    0.103-0.110: incumbent_gpu, whose revenue falls for years; domestic_cn, whose orders stop in some months; and
+    cloud_eu_a, a small equity on large debt."""
     for seed, result in baselines.items():
         steps = fundamental_value_step_p95(result)
         per_share = fundamental_value_step_p95(result, per_share=True)
-        detail = (seed, steps.sort_values().tail(3).round(3).to_dict(), steps.median())
-        assert steps.max() < 0.3 and steps.median() < 0.1, detail
-        assert (per_share < 0.1).sum() >= len(per_share) / 2, (seed, per_share.round(3).to_dict())
+        detail = (seed, steps.sort_values().tail(3).round(3).to_dict(), steps.median(), per_share.round(3).to_dict())
+        assert steps.max() < 0.15 and steps.median() < 0.08, detail
+        assert (steps >= 0.1).sum() <= 2 and (per_share >= 0.1).sum() <= 2, detail
+
+
+def _monthly_revenue_step_p95(result: RunResult, name: str) -> float:
+    """95th percentile of |change in log monthly revenue| of one firm over 2026-2034."""
+    table = result.agent_table.merge(result.model_table[["step", "date"]], on="step")
+    firm = table[table["name"] == name].sort_values("step")
+    steps = np.log(firm["revenue_usd_bn"].clip(lower=1e-6)).diff().abs()
+    return float(steps[(firm["date"] >= "2026-01").to_numpy()].quantile(0.95))
+
+
+def test_buildings_fitted_out_over_months_keep_the_incumbent_chipmaker_s_monthly_revenue_smooth(baselines) -> None:
+    """The incumbent chipmaker's 95th percentile of month-to-month |change in log revenue| over 2026-2034 is below 0.5 in
+    every seed, and at least twice that when every building takes all its chips in one month
+    (``construction.<region>.fit_out_gw_per_month`` 10^6) in seeds 1 and 2. Measured: 0.29-0.37 against 1.0-1.7: then a
+    few 0.5-1 GW projects finishing in a month set its revenue, which swung x0.2-x2 from month to month. Fails if
+    deliveries ignore the fit-out rate."""
+    for seed, result in baselines.items():
+        assert _monthly_revenue_step_p95(result, "incumbent_gpu") < 0.5, seed
+    at_once = [(f"construction.{region}.fit_out_gw_per_month", 1e6) for region in Params().construction]
+    for seed in (1, 2):
+        smooth = _monthly_revenue_step_p95(baselines[seed], "incumbent_gpu")
+        assert _monthly_revenue_step_p95(run(at_once, seed=seed), "incumbent_gpu") >= 2 * smooth, seed
 
 
 def test_extrapolating_a_firm_s_own_trend_makes_values_jumpier() -> None:

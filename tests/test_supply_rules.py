@@ -1,6 +1,6 @@
 """Supply rules the 2022-2024 calibration added: booking windows that sell out and raise prices and capacity
 plans, early delivery of chips when capacity is left over, and the shorter provisioning horizon of leased
-compute.
+compute; and buildings that take their chips as they are fitted out.
 
 The baseline carries the booking window (12 months) and the lease horizon; early delivery is off there
 and on in the replay."""
@@ -12,7 +12,7 @@ import math
 import pytest
 
 from market.enums import Constraint
-from market.physical.chips import Order
+from market.physical.chips import Order, fitted_out_gw
 from tests.conftest import run
 
 
@@ -117,6 +117,66 @@ def test_due_orders_ship_before_early_ones() -> None:
     early, due = _orders(maker, model.month, 3)[0], _orders(maker, model.month, 0)[1]
     deliveries = maker.produce([early, due], model.month)
     assert [order.id for order, _ in deliveries] == [due.id]
+
+
+@pytest.mark.parametrize(("months_after_wanted", "fitted_gw"), [(-1, 0.0), (0, 0.1), (2, 0.3), (3, 0.35), (10, 0.35)])
+def test_a_building_takes_its_chips_at_the_fit_out_rate(months_after_wanted, fitted_gw) -> None:
+    """Known answer: F(t) = min(G, r (t - w + 1)) for t >= w and 0 before, here G = 0.35 GW and r = 0.1 GW a month; an
+    infinite rate gives all of G from the wanted month."""
+    month = 100 + months_after_wanted
+    assert fitted_out_gw(0.35, 100, month, 0.1) == pytest.approx(fitted_gw)
+    assert fitted_out_gw(0.35, 100, month, math.inf) == (0.35 if months_after_wanted >= 0 else 0.0)
+
+
+def _ship(maker, order: Order, months: range) -> list[float]:
+    shipped = []
+    for month in months:
+        deliveries = maker.produce([order], month)
+        for delivered, gw in deliveries:
+            delivered.delivered_gw += gw
+        shipped.append(sum(gw for _, gw in deliveries))
+    return shipped
+
+
+@pytest.mark.parametrize(("early_months", "wanted_in", "shipped"), [(0, 0, [1.0, 1.0, 0.5, 0.0]), (0, 1, [0.0, 1.0, 1.0, 0.5]),
+                                                                     (6, 3, [2.5, 0.0, 0.0, 0.0])])
+def test_a_maker_with_capacity_to_spare_ships_an_order_as_its_building_is_fitted_out(early_months, wanted_in, shipped) -> None:
+    """An order of 2.5 r GW (r the fit-out rate, a tenth of the maker's capacity) ships r a month from its wanted month, in
+    units of r: 1, 1, 0.5; with 6 months' early delivery, one wanted in 3 months ships F(t + 6) = all of it at once.
+    Fails if an order ships whole when due, or early shipping ignores the schedule."""
+    model = run([("run.steps", 1), ("chipmakers.custom_asic.early_delivery_months", early_months)], seed=1).model
+    maker = model.chipmakers["custom_asic"]
+    rate = maker.capacity_gw_per_month / 10
+    order = Order(10_000, lab=0, maker=maker.account, project=0, gw=2.5 * rate, price_per_gw=1.0, month=model.month,
+                  wanted_month=model.month + wanted_in, fit_out_gw_per_month=rate)
+    assert _ship(maker, order, range(model.month, model.month + 4)) == pytest.approx([rate * units for units in shipped])
+
+
+def test_early_delivery_runs_ahead_of_the_fit_out_schedule_by_its_months() -> None:
+    """With 6 months' early delivery an order of 6 r GW wanted in 3 months ships F(t + 6) = 4 r in the first month and r
+    in each of the next two (known answer; capacity 10 r a month)."""
+    model = run([("run.steps", 1), ("chipmakers.custom_asic.early_delivery_months", 6)], seed=1).model
+    maker = model.chipmakers["custom_asic"]
+    rate = maker.capacity_gw_per_month / 10
+    order = Order(10_000, lab=0, maker=maker.account, project=0, gw=6 * rate, price_per_gw=1.0, month=model.month,
+                  wanted_month=model.month + 3, fit_out_gw_per_month=rate)
+    assert _ship(maker, order, range(model.month, model.month + 4)) == pytest.approx([4 * rate, rate, rate, 0.0])
+
+
+def test_orders_carry_their_site_s_fit_out_rate_and_cash_plans_read_it() -> None:
+    """Every order placed in the first months carries ``construction.<site>.fit_out_gw_per_month`` of its project's site,
+    and a project's chips due by a month are F(t) less what was delivered, at the order's price (here with the US rate
+    set to 0.05). Fails if orders ignore the parameter or cash plans count a whole order as due."""
+    model = run([("run.steps", 3), ("construction.US.fit_out_gw_per_month", 0.05)], seed=1).model
+    orders = [order for book in model.chip_market.orders.values() for order in book]
+    assert orders
+    for order in orders:
+        site = model.projects[order.project].site
+        assert order.fit_out_gw_per_month == model.params.construction[site].fit_out_gw_per_month
+    large = max((o for o in orders if model.projects[o.project].site == "US"), key=lambda o: o.gw)
+    assert large.gw > 0.1
+    due = model.chip_market.chips_due_usd_bn(large.project, large.wanted_month + 1)
+    assert due == pytest.approx((min(large.gw, 0.1) - large.delivered_gw) * large.price_per_gw)
 
 
 def test_leased_compute_is_provisioned_over_its_own_horizon(one_month) -> None:

@@ -115,7 +115,8 @@ class TechnologySpec:
 
 @dataclass
 class ConstructionSpec:
-    """Data-centre construction in one region: build time and the region's construction capacity."""
+    """Data-centre construction in one region: build time, the region's construction capacity and how fast a ready
+    building takes its chips."""
 
     build_months: int = param(18, unit="months", lo=1, hi=120, description="Months from construction start to a ready building.",
                               source=ASSUMED + "12-24 months reported for large AI data centres")
@@ -125,6 +126,13 @@ class ConstructionSpec:
     capacity_growth_per_month: float = param(0.03, unit="1/month", lo=0.0, hi=1.0,
                                              description="Growth of start capacity in a month when it binds (construction learns by doing).",
                                              source=ASSUMED + "contractors and supply chains scale up ~40% a year when demand is there")
+    fit_out_gw_per_month: float = param(
+        0.1, unit="GW/month", lo=0.0, hi=1e6, lo_open=True,
+        description="GW of chips a ready building takes in a month: its halls are fitted out and energised one after "
+                    "another, so a project of G GW takes its chips over G / this months (one month at least).",
+        source=ASSUMED + "about 0.1 GW a month per campus: Stargate Abilene's first two of eight buildings (~0.2 of 1.2 GW) "
+               "ran from September 2025, the rest due by mid-2026 (OpenAI, Oracle, reported); xAI's Colossus went from "
+               "100,000 to 200,000 GPUs (~0.15 GW more) in 92 days (xAI, reported 2024)")
     delay_sigma: float = param(0.2, unit="1", lo=0.0, hi=2.0,
                                description="Log-normal sigma of a project's build time (stream 'project_delays').",
                                source=ASSUMED + "one project in six late by a fifth or more")

@@ -1,7 +1,15 @@
-"""The chip market: orders, deliveries within capacity, prices and capacity (docs/ODD.md section 3, step 5)."""
+"""The chip market: orders, deliveries within capacity, prices and capacity (docs/ODD.md section 3, step 5).
+
+An order of G GW wanted from month w is fitted out at r GW a month (``construction.<site>.fit_out_gw_per_month``): by
+month t its building can have taken F(t) = min(G, r (t - w + 1)) for t >= w, nothing before, so a project takes its
+chips over G / r months (one at least) as its halls are fitted out one after another. A chipmaker ships an order's
+F(t + e) less what it has delivered, e its ``early_delivery_months``, as far as its capacity goes
+(:meth:`agents.chipmaker.Chipmaker.produce`); what is due by a month, in cash plans and order books, is read the same way.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,11 +40,24 @@ class Order:
     wanted_month: int
     offer: Offer = FULL_PART
     delivered_gw: float = 0.0
+    fit_out_gw_per_month: float = math.inf
 
     @property
     def remaining_gw(self) -> float:
         """GW still to deliver."""
         return self.gw - self.delivered_gw
+
+    def deliverable_gw(self, by_month: int) -> float:
+        """GW its building can have taken by ``by_month`` and not yet delivered: F(by_month) less what was delivered."""
+        return max(fitted_out_gw(self.gw, self.wanted_month, by_month, self.fit_out_gw_per_month) - self.delivered_gw, 0.0)
+
+
+def fitted_out_gw(gw: float, wanted_month: int, by_month: int, fit_out_gw_per_month: float) -> float:
+    """F(t) = min(G, r (t - w + 1)) for t >= w, else 0: GW of an order of ``gw`` wanted from ``wanted_month`` its building
+    can have taken by ``by_month``, fitted out at ``fit_out_gw_per_month``."""
+    if by_month < wanted_month:
+        return 0.0
+    return min(gw, fit_out_gw_per_month * (by_month - wanted_month + 1))
 
 
 class ChipMarket:
@@ -66,28 +87,30 @@ class ChipMarket:
         return sum([o.gw - o.delivered_gw for book in books for o in book])
 
     def backlog_split_gw(self) -> tuple[float, float]:
-        """(due, booked): GW of all orders wanted by now and not delivered, and GW of orders wanted later."""
+        """(due, booked): GW of all orders that buildings can have taken by now and not delivered, and the rest."""
         month = self.model.month
-        due = sum([o.gw - o.delivered_gw for book in self.orders.values() for o in book if o.wanted_month <= month])
+        due = sum([o.deliverable_gw(month) for book in self.orders.values() for o in book])
         return due, self.backlog_gw() - due
 
     def chips_due_usd_bn(self, project: int, by_month: int) -> float:
-        """What the project's undelivered chips will cost if they are wanted by ``by_month`` (0 otherwise)."""
+        """What the project's undelivered chips its building can have taken by ``by_month`` will cost."""
         order = self.order_of_project.get(project)
-        if order is None or order.wanted_month > by_month:
+        if order is None:
             return 0.0
-        return (order.gw - order.delivered_gw) * order.price_per_gw
+        return order.deliverable_gw(by_month) * order.price_per_gw
 
     def due_backlog_gw(self, maker: int, by_month: int) -> float:
-        """GW of a chipmaker's orders wanted by ``by_month`` and not yet delivered."""
-        return sum([o.gw - o.delivered_gw for o in self.orders.get(maker, []) if o.wanted_month <= by_month])
+        """GW of a chipmaker's orders that buildings can have taken by ``by_month`` and not yet delivered."""
+        return sum([o.deliverable_gw(by_month) for o in self.orders.get(maker, [])])
 
     def place(self, lab: int, maker: Chipmaker, project: int, gw: float, wanted_month: int,
               offer: Offer = FULL_PART) -> Order:
         """Record a new order at the chipmaker's current price for ``offer``, for delivery from ``wanted_month``."""
         book = self.orders.setdefault(maker.account, [])
+        fit_out = self.model.construction[self.model.projects[project].site].spec.fit_out_gw_per_month
         order = Order(self.model.next_id("order"), lab, maker.account, project, gw,
-                      maker.price_usd_bn_per_gw * offer.price_factor, self.model.month, wanted_month, offer)
+                      maker.price_usd_bn_per_gw * offer.price_factor, self.model.month, wanted_month, offer,
+                      fit_out_gw_per_month=fit_out)
         book.append(order)
         self.order_of_project[project] = order
         self.ordered_gw_total += gw
