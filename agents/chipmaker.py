@@ -119,7 +119,7 @@ class Chipmaker(EconomicAgent):
     def window_room_gw(self) -> float:
         """GW it still takes for delivery within its booking window: L x K less the orders booked for the window."""
         limit = self.spec.order_book_limit_months * self.capacity_gw_per_month
-        return max(limit - self.model.chip_market.due_backlog_gw(self.account, self.booking_window_end() - 1), 0.0)
+        return max(limit - self.model.chip_market.wanted_backlog_gw(self.account, self.booking_window_end() - 1), 0.0)
 
     def turn_away(self, gw: float) -> None:
         """Record ``gw`` of orders it could not take this month because its order book was full."""
@@ -130,22 +130,26 @@ class Chipmaker(EconomicAgent):
         return backlog_gw / max(self.capacity_gw_per_month, 1e-6)
 
     def produce(self, orders: list[Order], month: int) -> list[tuple[Order, float]]:
-        """Deliver up to capacity, partners first then oldest first; pay production cost. Return deliveries."""
+        """Deliver up to capacity what buildings can take now (partners first, then oldest first), then with capacity
+        left over the fit-out schedule up to ``early_delivery_months`` ahead (in the same order); pay production cost.
+        Return deliveries, one per order, in the order first shipped."""
         if not self.is_selling():
             return []
         partners = self.model.partners_of(self.account)
+        due = {o.id: o.deliverable_gw(month) for o in orders}
         horizon = month + self.spec.early_delivery_months
-        deliverable = {o.id: o.deliverable_gw(horizon) for o in orders}
-        queue = sorted((o for o in orders if deliverable[o.id] > 1e-12),
-                       key=lambda o: (o.wanted_month > month, o.lab not in partners, o.id))
+        ahead = {o.id: o.deliverable_gw(horizon) - due[o.id] for o in orders}
         budget = self.producing_capacity_gw = self.capacity_gw_per_month
-        deliveries: list[tuple[Order, float]] = []
-        for order in queue:
-            if budget <= 1e-12:
-                break
-            gw = min(deliverable[order.id], budget)
-            budget -= gw
-            deliveries.append((order, gw))
+        shipped: dict[int, float] = {}
+        for amounts in (due, ahead):
+            for order in sorted((o for o in orders if amounts[o.id] > 1e-12), key=lambda o: (o.lab not in partners, o.id)):
+                if budget <= 1e-12:
+                    break
+                gw = min(amounts[order.id], budget)
+                budget -= gw
+                shipped[order.id] = shipped.get(order.id, 0.0) + gw
+        by_id = {order.id: order for order in orders}
+        deliveries = [(by_id[order_id], gw) for order_id, gw in shipped.items()]
         produced = self.capacity_gw_per_month - budget
         self.delivered_month_gw = produced
         if produced > 0:

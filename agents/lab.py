@@ -279,7 +279,8 @@ class Lab(EconomicAgent):
 
     def plan_spend_within_usd_bn(self, placed: dict[str, float], lease_gw: float, months: int) -> float:
         """What a plan will spend within ``months``: construction run by then, chips its buildings can take by then
-        (:func:`market.physical.chips.fitted_out_gw`), and for leases ``cash_buffer_months`` of their payments."""
+        (each site's GW split into projects of at most ``max_project_gw``, as they start, each fitted out on its own:
+        :func:`market.physical.chips.fitted_out_gw`), and for leases ``cash_buffer_months`` of their payments."""
         model = self.model
         behaviour = model.params.lab_behaviour
         chips_per_gw = max(model.procurement.best_offer(self)[1] - behaviour.building_capex_usd_bn_per_gw, 0.0)
@@ -287,9 +288,11 @@ class Lab(EconomicAgent):
         for site, gw in placed.items():
             spec = model.construction[site].spec
             build_months = max(spec.build_months, 1)
-            chips = chips_per_gw * fitted_out_gw(gw, model.procurement.wanted_month(site), model.month + months,
+            projects = max(1, math.ceil(gw / behaviour.max_project_gw - 1e-9))
+            fitted_gw = projects * fitted_out_gw(gw / projects, model.procurement.wanted_month(site), model.month + months,
                                                  spec.fit_out_gw_per_month)
-            spend += gw * behaviour.building_capex_usd_bn_per_gw * min(build_months, months) / build_months + chips
+            spend += gw * behaviour.building_capex_usd_bn_per_gw * min(build_months, months) / build_months
+            spend += chips_per_gw * fitted_gw
         return spend
 
     def finance(self, amount: float) -> float:

@@ -1,8 +1,8 @@
 """Finance scenarios over several seeds with stated margins.
 
 Margins sit inside the measured effects, stated in each test: bubble-burst's first bubble peaks at ~1.9 and falls ~48%
-from its peak; lowering beta from 60 to 10 takes ~0.09 off the mean peak of what trend followers add, raising g from 1.4 to
-1.6 adds ~0.04.
+from its peak; lowering beta from 60 to 10 takes ~0.06 off the mean peak of what trend followers add, raising g from
+1.4 to 1.6 adds ~0.03.
 """
 
 from __future__ import annotations
@@ -33,9 +33,9 @@ def bubble_runs() -> dict[int, RunResult]:
 
 def test_bubble_peaks_well_above_one_then_falls_by_nearly_half(bubble_runs) -> None:
     """Every seed peaks at >= 1.5; the median fall from the peak is >= 45% and the mean >= 40%.
-    Measured (seeds 1-10): first peaks 1.97-2.01 in January 2025 (the first month: priced-in growth is largest before
-    investors learn, and charging growth its capital leaves trend followers little to add); falls 49-50% (median 50%);
-    in December 2034 the index is at 1.00-1.08."""
+    Measured (seeds 1-10): first peaks 1.86-2.01 in January 2025 (the first month: priced-in growth is largest before
+    investors learn, and charging growth its capital leaves trend followers little to add); falls 46-50% (median 48%);
+    in December 2034 the index is at 1.01-1.04."""
     peaks, falls = zip(*(first_bubble_peak(result)[1:] for result in bubble_runs.values()), strict=True)
     assert min(peaks) >= 1.5, peaks
     assert np.median(falls) >= 0.45 and np.mean(falls) >= 0.40, falls
@@ -47,9 +47,10 @@ DEMAND_CRASH = ScheduledEvent("2029-01", EventKind.SET_PARAM, "demand.saturation
 
 def test_when_revenue_crashes_and_funding_is_scarce_defaults_carry_their_cause() -> None:
     """In January 2029 AI spending's ceiling falls from $150bn to $15bn a month (revenue crashes) while every investor
-    puts at most 0.2% of its cash into one round (funding scarce): bubble-burst has defaults (measured, seeds 1-3: 3, 1
-    and 2, each on its own cash flow: in seed 1 follower_007 in November 2029, frontier_lab_b in January 2030 and
-    frontier_lab_d in February 2030), each logged
+    puts at most 0.2% of its cash into one round (funding scarce): bubble-burst has defaults (measured, seeds 1-3: 2, 2
+    and 0: in seed 1 frontier_lab_b in April 2030 on its own cash flow and the neocloud cloud_us_d in September 2031 by
+    contagion from it, through a take-or-pay lease and an unpaid claim; in seed 2 frontier_lab_b and frontier_lab_d
+    in February and May 2030, each on its own cash flow), each logged
     with its cause, and each contagion default names only counterparties that failed before it. Without the crash nobody defaults, even with funding scarce: labs cover their costs and
     raise what falls due within a year (docs/scenarios.md). A contagion default names each failed counterparty with
     the channels its losses ran through."""
@@ -76,10 +77,10 @@ def test_when_revenue_crashes_and_funding_is_scarce_defaults_carry_their_cause()
 
 def test_bubble_burst_has_no_defaults_because_its_revenue_still_grows(bubble_runs) -> None:
     """The measured opposite of "a burst brings defaults": over seeds 1-10 nobody defaults in bubble-burst, as in the
-    baseline, because slower adoption is not a fall in revenue: world AI revenue still grows every year (measured: ~$200-218bn
-    in 2026, ~$2,790-3,290bn in 2034), labs' prices cover their costs once growth slows, and firms raise what falls due
-    within a year. What makes defaults is a fall in revenue (the demand-crash test above). Fails if the valuation crash
-    alone starts pulling firms under, or if revenue stops growing in some year."""
+    baseline, because slower adoption is not a fall in revenue: world AI revenue still grows every year (measured:
+    ~$199-216bn in 2026, ~$2,800-3,200bn in 2034), labs' prices cover their costs once growth slows, and firms raise
+    what falls due within a year. What makes defaults is a fall in revenue (the demand-crash test above). Fails if the
+    valuation crash alone starts pulling firms under, or if revenue stops growing in some year."""
     for seed, result in bubble_runs.items():
         table = result.model_table
         assert table["defaults"].iloc[-1] == 0, seed
@@ -98,16 +99,15 @@ def _peaks(overrides: list[tuple[str, object]], seeds: tuple[int, ...]) -> np.nd
 def test_stronger_switching_or_trend_following_raises_the_peak() -> None:
     """The peak is of market value over the value priced-in beliefs justify (bubble_index / priced_in_index), what
     trend followers add: the bubble index itself starts at the priced-in level (~1.9 in January 2025), which beta does
-    not touch. Over 10 seeds: beta 10 (below beta* ~18.6 at g = 1.4) -> 60 (above) raises the mean by >= 0.02, raises
-    some seed's peak by more than 0.15 and lowers none by more than 0.05 (measured over 48 months: mean 1.083 -> 1.112,
-    +0.24 in seed 6 and +0.12 in seed 3, at most -0.033 elsewhere; over seeds 1-20 1.087 -> 1.139, higher in 10: the
-    rise comes from the seeds where trend followers take hold, while in the others the peak moves by less than the
-    paths' spread, either way); g 1.4 -> 1.8 raises the mean by >= 0.02 and at least 6 seeds' peaks (measured: 1.112 ->
-    1.180, 10 of 10 seeds; over seeds 1-20 +0.057, 18 of 20). Before labs' books held each building once, beta raised 8
-    of 10 seeds' peaks (mean +0.086); before buildings took their chips as they are fitted out, 6 of 10 (mean +0.062):
+    not touch. Over 10 seeds: beta 10 (below beta* ~18.6 at g = 1.4) -> 60 (above) raises the mean by >= 0.04 and at
+    least 6 seeds' peaks (measured over 48 months: mean 1.078 -> 1.136, higher in 9 of 10 seeds, +0.22 in seed 6, -0.008
+    in seed 4: the rise comes from the seeds where trend followers take hold, while in the others the peak moves by
+    less than the paths' spread, either way); g 1.4 -> 1.8 raises the mean by >= 0.02 and at least 6 seeds' peaks
+    (measured: 1.136 -> 1.186, 9 of 10 seeds). Before labs' books held each building once, beta raised 8 of 10 seeds'
+    peaks (mean +0.086); with booking windows that counted only the fitted-out part of orders, 5 of 10 (mean +0.030):
     the count moves with the paths, the mean less. The seeds' paths spread
-    the peak by about +-0.2 (seed 5 falls 0.23 with the stronger trend), so a small step in g is within that spread:
-    g 1.4 -> 1.6 added 0.042 before fabs' partner flows moved the paths, 0.014 after. Charging growth the capital it
+    the peak by about +-0.2 (seed 5 falls with the stronger trend), so a small step in g is within that spread:
+    g 1.4 -> 1.6 added 0.042 before fabs' partner flows moved the paths, 0.014 after, 0.030 now. Charging growth the capital it
     needs (the DCF on free cash flow) and growing revenue with the market rather than the firm's own trend (top-down
     values move less from month to month) damp what trend followers can add: before the first, g 1.4 -> 1.6 added
     ~0.07; before the second, beta 10 -> 60 added ~0.16. Impairment is off here: in bubble-burst its write-downs
@@ -116,16 +116,15 @@ def test_stronger_switching_or_trend_following_raises_the_peak() -> None:
     base = _peaks([], BUBBLE_SEEDS)
     weaker_beta = _peaks([("expectations.intensity_of_choice", 10.0)], BUBBLE_SEEDS)
     stronger_trend = _peaks([("expectations.trend_coefficient", 1.8)], BUBBLE_SEEDS)
-    rise = base - weaker_beta
-    assert base.mean() >= weaker_beta.mean() + 0.02 and rise.max() > 0.15 and rise.min() > -0.05, (weaker_beta, base)
+    assert (base > weaker_beta).sum() >= 6 and base.mean() >= weaker_beta.mean() + 0.04, (weaker_beta, base)
     assert stronger_trend.mean() >= base.mean() + 0.02 and (stronger_trend > base).sum() >= 6, (base, stronger_trend)
 
 
 def test_baseline_valuations_stay_at_fundamentals_below_beta_star_and_depart_far_above() -> None:
     """With nothing priced in, beta = beta*/3 keeps |ln bubble index| < 0.1 after the first year; beta = 3 beta*
     departs further in every seed, at least twice as far and past 0.1 in at least 2 of seeds 1-3 (measured: calm
-    0.037, 0.047 and 0.033; wild 0.052, 0.233 and 0.488: above beta* the market can still stay near fundamentals for six
-    years by chance, as seed 1 does)."""
+    0.046, 0.030 and 0.039; wild 0.543, 0.390 and 0.137, past 0.1 and over three times as far in all three: above beta*
+    the market can still stay near fundamentals for six years by chance, as seed 1 did in earlier versions)."""
     expectations = Params().expectations
     beta_star = critical_beta(1.0 + 0.043 / 12, expectations.trend_coefficient, expectations.fundamentalist_cost)
     passed = 0
@@ -160,10 +159,10 @@ VENDOR_DEAL = [("vendor_deals.openai_nvidia.chipmaker", "incumbent_gpu"), ("vend
 @pytest.mark.timeout(900)
 def test_what_vendor_financing_does_to_defaults_in_bubble_burst(bubble_runs) -> None:
     """Does vendor financing raise defaults in bubble-burst? The model says it does not: over seeds 1-10 the 10 GW deal
-    (peak circularity 0.08-0.27) leaves the mean number of defaults no more than 0.5 higher (measured: no defaults
+    (peak circularity 0.08-0.17) leaves the mean number of defaults no more than 0.5 higher (measured: no defaults
     with or without it; firms raise what falls due within a year and investors keep the cash to fund them). Where
     funding is scarce, defaults and their causes are tested by
-    ``test_when_funding_is_scarce_bubble_burst_defaults_carry_their_cause``."""
+    ``test_when_revenue_crashes_and_funding_is_scarce_defaults_carry_their_cause``."""
     plain = [bubble_runs[s].model_table for s in BUBBLE_SEEDS]
     financed = [run(VENDOR_DEAL, seed=s, scenario="bubble-burst").model_table for s in BUBBLE_SEEDS]
     assert all(t["circularity"].max() >= 0.05 for t in financed)

@@ -78,8 +78,8 @@ def model() -> ComputeMarket:
 def test_a_plan_raises_only_what_falls_due_within_the_funding_horizon(model) -> None:
     """1 GW in the US (18-month builds, chips wanted in month 17): within 12 months it spends 12/18 of the building and
     no chips. 1 GW in China (12-month builds, chips wanted from month 11, fitted out at 0.1 GW a month): the whole
-    building and the 0.2 GW of chips its halls take in months 11 and 12. Fails if the lab raises the plan's whole cost
-    up front."""
+    building and the 0.2 GW of chips its halls take in months 11 and 12; 3 GW there starts as three 1 GW projects, each
+    fitted out on its own (0.6 GW of chips). Fails if the lab raises the plan's whole cost up front."""
     lab = model.labs["frontier_lab_a"]
     behaviour = model.params.lab_behaviour
     assert model.params.finance.funding_horizon_months == 12
@@ -89,6 +89,8 @@ def test_a_plan_raises_only_what_falls_due_within_the_funding_horizon(model) -> 
     assert lab.plan_spend_within_usd_bn({"US": 1.0}, 0.0, 12) == pytest.approx(building * 12 / 18)
     assert model.construction["CN"].spec.fit_out_gw_per_month == 0.1
     assert lab.plan_spend_within_usd_bn({"CN": 1.0}, 0.0, 12) == pytest.approx(building + 0.2 * chips)
+    assert behaviour.max_project_gw == 1.0
+    assert lab.plan_spend_within_usd_bn({"CN": 3.0}, 0.0, 12) == pytest.approx(3 * building + 3 * 0.2 * chips)
 
 
 def test_a_firm_pays_out_a_quarter_of_the_cash_beyond_its_needs(model) -> None:

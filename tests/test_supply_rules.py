@@ -27,7 +27,7 @@ def test_order_room_is_the_window_s_room_within_it_and_unlimited_beyond(one_mont
     maker = one_month.chipmakers["incumbent_gpu"]
     month, limit = one_month.month, maker.spec.order_book_limit_months
     assert limit == 12.0
-    booked = one_month.chip_market.due_backlog_gw(maker.account, month + 11)
+    booked = sum(o.gw - o.delivered_gw for o in one_month.chip_market.orders[maker.account] if o.wanted_month <= month + 11)
     assert maker.order_room_gw(month + 11) == pytest.approx(max(limit * maker.capacity_gw_per_month - booked, 0.0))
     assert maker.order_room_gw(month + 12) == math.inf
 
@@ -161,6 +161,35 @@ def test_early_delivery_runs_ahead_of_the_fit_out_schedule_by_its_months() -> No
     order = Order(10_000, lab=0, maker=maker.account, project=0, gw=6 * rate, price_per_gw=1.0, month=model.month,
                   wanted_month=model.month + 3, fit_out_gw_per_month=rate)
     assert _ship(maker, order, range(model.month, model.month + 4)) == pytest.approx([4 * rate, rate, rate, 0.0])
+
+
+def test_what_buildings_can_take_now_ships_before_any_order_s_early_part() -> None:
+    """Capacity 10 r, 6 months' early delivery: order A (id 10,000, wanted in 3 months, 6 r) has nothing due and 6 r
+    it may take early; order B (id 10,001, wanted 5 months ago, 6 r) has 6 r due. B ships its 6 r first, A the 4 r
+    left (known answer). Fails if an older order's early part takes capacity a later order needs now."""
+    model = run([("run.steps", 1), ("chipmakers.custom_asic.early_delivery_months", 6)], seed=1).model
+    maker = model.chipmakers["custom_asic"]
+    rate = maker.capacity_gw_per_month / 10
+    early, due = (Order(10_000 + i, lab=0, maker=maker.account, project=0, gw=6 * rate, price_per_gw=1.0, month=model.month,
+                        wanted_month=model.month + wanted_in, fit_out_gw_per_month=rate) for i, wanted_in in enumerate((3, -5)))
+    deliveries = maker.produce([early, due], model.month)
+    assert [(order.id, gw) for order, gw in deliveries] == [(due.id, pytest.approx(6 * rate)), (early.id, pytest.approx(4 * rate))]
+
+
+def test_the_backlog_splits_into_chips_buildings_could_take_now_and_the_rest(one_month) -> None:
+    """An undelivered order of 0.35 GW wanted from last month at 0.1 GW a month adds 0.2 GW to the due backlog (two
+    months of fit-out) and 0.15 GW to the booked one; the maker's booking window counts the whole order."""
+    chips = one_month.chip_market
+    maker = one_month.chipmakers["challenger_gpu"]
+    due_before, booked_before = chips.backlog_split_gw()
+    wanted_before = chips.wanted_backlog_gw(maker.account, one_month.month)
+    order = Order(10_000, lab=0, maker=maker.account, project=0, gw=0.35, price_per_gw=1.0, month=one_month.month - 1,
+                  wanted_month=one_month.month - 1, fit_out_gw_per_month=0.1)
+    chips.orders.setdefault(maker.account, []).append(order)
+    due, booked = chips.backlog_split_gw()
+    assert (due - due_before, booked - booked_before) == (pytest.approx(0.2), pytest.approx(0.15))
+    assert chips.wanted_backlog_gw(maker.account, one_month.month) - wanted_before == pytest.approx(0.35)
+    chips.orders[maker.account].remove(order)
 
 
 def test_orders_carry_their_site_s_fit_out_rate_and_cash_plans_read_it() -> None:

@@ -3,8 +3,9 @@
 An order of G GW wanted from month w is fitted out at r GW a month (``construction.<site>.fit_out_gw_per_month``): by
 month t its building can have taken F(t) = min(G, r (t - w + 1)) for t >= w, nothing before, so a project takes its
 chips over G / r months (one at least) as its halls are fitted out one after another. A chipmaker ships an order's
-F(t + e) less what it has delivered, e its ``early_delivery_months``, as far as its capacity goes
-(:meth:`agents.chipmaker.Chipmaker.produce`); what is due by a month, in cash plans and order books, is read the same way.
+F(t) less what it has delivered and then, with capacity left over, up to F(t + e), e its ``early_delivery_months``
+(:meth:`agents.chipmaker.Chipmaker.produce`); labs' cash plans count chips due by a month the same way. Booking windows,
+prices and capacity plans count whole orders by their wanted month (:meth:`ChipMarket.wanted_backlog_gw`).
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ class ChipMarket:
         return sum([o.gw - o.delivered_gw for book in books for o in book])
 
     def backlog_split_gw(self) -> tuple[float, float]:
-        """(due, booked): GW of all orders that buildings can have taken by now and not delivered, and the rest."""
+        """(due, booked): GW of chips buildings could have taken by now and were not delivered (late for want of chips),
+        and the rest of the order books (chips for later months, including the rest of the fit-out of ready buildings)."""
         month = self.model.month
         due = sum([o.deliverable_gw(month) for book in self.orders.values() for o in book])
         return due, self.backlog_gw() - due
@@ -99,9 +101,10 @@ class ChipMarket:
             return 0.0
         return order.deliverable_gw(by_month) * order.price_per_gw
 
-    def due_backlog_gw(self, maker: int, by_month: int) -> float:
-        """GW of a chipmaker's orders that buildings can have taken by ``by_month`` and not yet delivered."""
-        return sum([o.deliverable_gw(by_month) for o in self.orders.get(maker, [])])
+    def wanted_backlog_gw(self, maker: int, by_month: int) -> float:
+        """GW of a chipmaker's orders wanted by ``by_month`` and not yet delivered, whole orders however far their
+        buildings' fit-out has gone: what its booking window, price and capacity plans count."""
+        return sum([o.gw - o.delivered_gw for o in self.orders.get(maker, []) if o.wanted_month <= by_month])
 
     def place(self, lab: int, maker: Chipmaker, project: int, gw: float, wanted_month: int,
               offer: Offer = FULL_PART) -> Order:
@@ -202,6 +205,6 @@ class ChipMarket:
             if not maker.is_selling():
                 continue
             maker.update_share(maker.ordered_month_gw / ordered if ordered > 1e-12 else None)
-            backlog = self.due_backlog_gw(maker.account, month + maker.spec.capacity_lead_time_months)
+            backlog = self.wanted_backlog_gw(maker.account, month + maker.spec.capacity_lead_time_months)
             maker.update_price(backlog)
             maker.expand_capacity(backlog, month)
