@@ -49,8 +49,8 @@ class Chipmaker(EconomicAgent):
         deliveries: at most K a month of orders already wanted (labs time deliveries to their buildings), each as
             far as its building's fit-out has gone (:mod:`market.physical.chips`); partners' orders first, then first
             come first served; capacity left over ships the fit-out schedule up to ``early_delivery_months`` early (the
-            chips wait, idle, for their building). b counts orders due within the capacity lead time (what the
-            chipmaker can still act on).
+            chips wait, idle, for their building). b counts whole orders wanted within the capacity lead time
+            (what the chipmaker can still act on).
 
     Args:
         model: The model.
@@ -138,7 +138,7 @@ class Chipmaker(EconomicAgent):
         partners = self.model.partners_of(self.account)
         due = {o.id: o.deliverable_gw(month) for o in orders}
         horizon = month + self.spec.early_delivery_months
-        ahead = {o.id: o.deliverable_gw(horizon) - due[o.id] for o in orders}
+        ahead = {o.id: o.deliverable_gw(horizon) - due[o.id] for o in orders} if horizon > month else {o.id: 0.0 for o in orders}
         budget = self.producing_capacity_gw = self.capacity_gw_per_month
         shipped: dict[int, float] = {}
         for amounts in (due, ahead):
