@@ -127,15 +127,21 @@ What is still missing:
   above cost.
 - The baseline (from 2025) starts where the replay's 2024 ends on the totals, not yet firm by firm: see
   [the hand-over](#the-hand-over-to-the-baseline) below.
-- The baseline (from 2025) takes two of the replay's behavioural values as its defaults: the
-  lease horizon (0 months) and the 12-month booking window. With
+- The baseline (from 2025) takes three of the replay's behavioural values as its defaults: the
+  lease horizon (0 months), the 12-month booking window and, for China's maker alone, delivery up
+  to 6 months early. With
   18-month US builds, labs order chips 17 months ahead, beyond the window, so the window binds on
   Chinese orders (12-month builds) and on nothing else; an earlier limit on the whole book bound on
   every order once buildings took 18 months, and cut world compute in December 2034 by about a
-  sixth for that reason, not for a shortage (measured in an earlier model version). The baseline
-  ships nothing early: that was the 2023-2024 scramble for GPUs, and switched on from 2025 it left
-  several times more chips idle in unfinished buildings by December 2034 (measured in an earlier
-  model version: ~13-19 GW against ~2-3 GW, seeds 1-5).
+  sixth for that reason, not for a shortage (measured in an earlier model version). The baseline's
+  US makers ship nothing early: that was the 2023-2024 scramble for GPUs, and switched on from 2025
+  it left several times more chips idle in unfinished buildings by December 2034 (measured in an
+  earlier model version: ~13-19 GW against ~2-3 GW, seeds 1-5). China's maker ships early: its
+  window is full of orders wanted a year out, when their buildings finish, and without early
+  delivery it idled lines that window had sold while the window cut China's plans; with it, its
+  lines run nearly full whenever the window cuts (`tests/test_direction.py`), so China's "chips"
+  label is a shortage of production, and Chinese buyers stockpiled chips against export controls
+  (the parameter's source, `docs/parameters.md`).
 
 {render_handover(handover)}
 ## The replay's parameters

@@ -254,12 +254,13 @@ class ChipmakerSpec:
 
 def _maker(role: str, region: str, capacity: float, efficiency: float, cost: float, markup: float, cash: float,
            cumulative: float, *, dormant: bool = False, sells_to: tuple[str, ...] = REGIONS, ceiling: float = 100.0,
-           maturity: tuple[int, float] = (0, 1.0)) -> ChipmakerSpec:
+           maturity: tuple[int, float] = (0, 1.0), early_delivery_months: int = 0) -> ChipmakerSpec:
     spec = ChipmakerSpec()
     spec.role, spec.region, spec.initial_capacity_gw_per_month, spec.efficiency = role, region, capacity, efficiency
     spec.initial_unit_cost_usd_bn_per_gw, spec.base_markup, spec.initial_cash_usd_bn = cost, markup, cash
     spec.initial_cumulative_output_gw, spec.dormant, spec.sells_to = cumulative, dormant, list(sells_to)
     spec.max_capacity_gw_per_month, (spec.maturity_months, spec.initial_maturity) = ceiling, maturity
+    spec.early_delivery_months = early_delivery_months
     return spec
 
 
@@ -269,7 +270,8 @@ def default_chipmakers() -> dict[str, ChipmakerSpec]:
         "incumbent_gpu": _maker("incumbent", "US", 0.45, 1.0, 9.0, 3.9, 43.0, 6.0),
         "challenger_gpu": _maker("challenger", "US", 0.03, 0.95, 9.0, 2.2, 5.0, 0.4),
         "custom_asic": _maker("custom", "US", 0.08, 0.9, 7.0, 2.0, 10.0, 1.5),
-        "domestic_cn": _maker("domestic", "CN", 0.04, 0.5, 12.0, 1.5, 10.0, 0.5, sells_to=("CN",), ceiling=0.15),
+        "domestic_cn": _maker("domestic", "CN", 0.04, 0.5, 12.0, 1.5, 10.0, 0.5, sells_to=("CN",), ceiling=0.15,
+                              early_delivery_months=6),
         "entrant_neuromorphic": _maker("entrant", "US", 0.005, 10.0, 20.0, 2.0, 1.0, 0.01, dormant=True, ceiling=2.0,
                                        maturity=(36, 0.2)),
     }
@@ -285,6 +287,11 @@ ENTRY_SOURCES.update({
     "chipmakers.challenger_gpu.initial_cash_usd_bn": "AMD cash and short-term investments $5.1bn at end-2024 (10-K)",
     "chipmakers.challenger_gpu.initial_capacity_gw_per_month": ASSUMED + "AMD data-centre GPU revenue >$5bn in 2024 (reported) at ~$25bn/GW",
     "chipmakers.domestic_cn.efficiency": ASSUMED + "Ascend 910B-class parts at about half the FLOP/s per watt of the newest NVIDIA parts",
+    "chipmakers.domestic_cn.early_delivery_months": ASSUMED + "China's buyers take domestic chips ahead of their buildings, "
+    "stockpiling against tighter export controls (Huawei and Baidu stockpiled Samsung HBM ahead of expected US curbs, "
+    "Reuters, Aug 2024; Huawei obtained over two million TSMC-made Ascend dies through a proxy before the rules tightened, "
+    "reported 2025); 6 months as in replay-2022. At 0 the maker idles lines its full book has sold (orders are wanted a "
+    "year out, when buildings finish) while the book cuts China's plans",
     "chipmakers.domestic_cn.max_capacity_gw_per_month": ASSUMED + "Huawei's reported 2025 target of ~650-800k Ascend dies at ~1 kW "
     "all-in is ~0.06 GW a month; SMIC's 7 nm-class capacity at low yields and HBM limits cap it at ~0.15 GW a month",
     "chipmakers.entrant_neuromorphic.efficiency": ASSUMED + "analog/neuromorphic inference parts claim 10-100x the operations per watt of GPUs "
