@@ -98,7 +98,7 @@ _TECH_SOURCES = {
         "operating_cost_usd_mwh": "solar and storage O&M ~$20-30/kW-year, ~$8-12/MWh at a 30% capacity factor "
                                   "(LBNL Utility-Scale Solar 2024)",
         "delay_probability": ASSUMED + "interconnection and supply delays hit some projects (LBNL Queued Up 2024)",
-        "delay_months": ASSUMED + "half a year",
+        "delay_months": ASSUMED + "half a year: a missed interconnection or equipment slot, shorter than a turbine's",
         "failure_probability": ASSUMED + "some contracted solar projects are cancelled before construction (LBNL Queued Up 2024: "
                                "most queued projects withdraw; a signed, financed one far less often)",
         "max_nameplate_gw_per_month": ASSUMED + "the US built ~30 GW of utility-scale solar in 2024 (EIA, reported); about "

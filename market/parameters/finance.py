@@ -132,7 +132,8 @@ class ExpectationsSpec:
                                      source=ASSUMED + "R < g < 2R, the Brock-Hommes (1998) case with a pitchfork at beta*", setup_only=True)
     fundamentalist_cost: float = param(0.05, unit="1", lo=0.0, hi=10.0,
                                        description="C, the per-month cost of the fundamentalist strategy in fitness units.",
-                                       source=ASSUMED + "research costs of valuing firms", setup_only=True)
+                                       source=ASSUMED + "research costs of valuing firms: Brock and Hommes (1998) charge the "
+                                              "fundamental strategy, and not the trend, a small cost", setup_only=True)
     risk_scale: float = param(0.01, unit="1", lo=1e-6, hi=10.0, description="a sigma^2 dividing realised profits in the fitness.",
                               source=ASSUMED + "monthly variance of valuation deviations ~0.01", setup_only=True)
     trend_cap: float = param(1.0, unit="1", lo=0.01, hi=10.0, description="K, the largest log deviation trend followers extrapolate to.",
@@ -144,7 +145,8 @@ class ExpectationsSpec:
                                         source=ASSUMED + "a 20% three-month gain doubles trend followers' appetite; an 18% fall cuts it to a tenth")
     inflow_return_sensitivity: float = param(1.0, unit="1", lo=0.0, hi=20.0,
                                              description="New money from outside scales by 1 + this x the trailing 12-month return of world market value.",
-                                             source=ASSUMED + "fund flows chase past returns")
+                                             source=ASSUMED + "fund flows chase past returns (Sirri and Tufano 1998, Journal of "
+                                                    "Finance 53(5)); at 1 a year of 100% returns doubles new money")
 
 
 @dataclass
@@ -212,7 +214,8 @@ class InsolvencySpec:
                               description="Consecutive months with unpaid claims, and no money raised to clear them, before a firm defaults.",
                               source=ASSUMED + "a quarter of missed payments before creditors force insolvency")
     arrears_tolerance_usd_bn: float = param(0.001, unit="usd_bn", lo=0.0, hi=10.0,
-                                            description="Unpaid claims below this do not count as arrears.", source=ASSUMED + "a million dollars")
+                                            description="Unpaid claims below this do not count as arrears.", source=ASSUMED + "a million dollars: rounding in accounts kept in $bn, far below any "
+                                                                 "firm's monthly bills")
     fire_sale_discount: float = param(0.5, unit="1", lo=0.0, hi=1.0,
                                       description="Discount to net book value at which a defaulted firm's chips and projects are sold.",
                                       source=ASSUMED + "distressed sales of specialised assets fetch about half of book (Shleifer and Vishny 1992 logic)")

@@ -101,7 +101,8 @@ class DemandSpec:
     capability_elasticity: float = param(
         0.5, unit="1", lo=0.0, hi=5.0,
         description="Elasticity of demand to the frontier capability index (theta).",
-        source=ASSUMED + "no public estimate")
+        source=ASSUMED + "no public estimate; at 0.5 a doubling of frontier capability raises spending by ~41% at a "
+                         "given price, a weaker response than to price (epsilon)")
     shock_sigma: float = param(
         0.03, unit="1", lo=0.0, hi=1.0,
         description="Standard deviation of the monthly log-normal demand shock (stream 'demand_shocks').",
@@ -165,7 +166,8 @@ class ComputeSplitSpec:
     research_share: float = param(0.17, unit="1", lo=0.0, hi=1.0, description="Base share of compute for research.",
                                   source="OpenAI 2024 compute spend 1.0 of 5.8 $bn (Epoch AI data insight, Oct 2025)")
     max_inference_share: float = param(0.8, unit="1", lo=0.0, hi=1.0, description="Largest inference share the rule may reach.",
-                                       source=ASSUMED + "labs never stop training")
+                                       source=ASSUMED + "labs never stop training: at least a fifth of compute stays on training and "
+                                              "research (OpenAI's 2024 split put 69% there, Epoch AI)")
     inference_shift_per_unserved: float = param(0.5, unit="1", lo=0.0, hi=5.0,
                                                 description="Shift a toward inference per unit share of demand the base split leaves unserved.",
                                                 source=ASSUMED + "labs move compute to serving when customers are turned away, within months")
@@ -225,7 +227,8 @@ class LabBehaviourSpec:
                "profitable in 2030-2034 moves with it (docs/sensitivity.md)")
     expectation_weight: float = param(0.15, unit="1", lo=0.0, hi=1.0,
                                       description="Weight lambda of the latest observed growth in the adaptive expectation.",
-                                      source=ASSUMED + "memory of about half a year")
+                                      source=ASSUMED + "a mean lag (1 - lambda) / lambda of ~6 months, about two "
+                                              "quarterly reporting cycles")
     initial_expected_growth_per_year: float = param(1.0, unit="1/yr", lo=-0.9, hi=10.0,
                                                     description="Expected annual demand growth g_e at the start.",
                                                     source=ASSUMED + "AI revenue roughly doubling yearly, as OpenAI 2023-2024 (reported)")
@@ -243,7 +246,8 @@ class LabBehaviourSpec:
                                                       "leasing lab provisions for the demand it has")
     gap_closing_months: int = param(6, unit="months", lo=1, hi=60,
                                     description="Months M over which a lab spreads orders that close its compute gap.",
-                                    source=ASSUMED + "damps ordering swings")
+                                    source=ASSUMED + "damps ordering swings: a gap is closed over two quarters, about the "
+                                           "time to sign and schedule chip and lease contracts")
     valuation_elasticity_of_investment: float = param(
         1.0, unit="1", lo=0.0, hi=10.0,
         description="Elasticity of desired compute to the lab's market value over its fundamental value (Tobin's q).",

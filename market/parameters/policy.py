@@ -91,13 +91,18 @@ class GovernmentSpec:
 
     permitting_speed: float = param(1.0, unit="1", lo=0.05, hi=10.0,
                                     description="Scales utility build rates up and lead times down (1 = today's pace).",
-                                    source=ASSUMED + "normalised to 2025 practice")
+                                    source=ASSUMED + "normalised to 2025 practice: 1 is the pace the utilities' lead times and build rates are taken from")
     generation_subsidy_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
                                             description="Share of new generation capex the government pays.",
-                                            source=ASSUMED + "none in the baseline")
+                                            source=ASSUMED + "no grant on top of the record: the utilities' build rates and costs come "
+                                                   "from 2024-2025 figures that already carry the Inflation Reduction Act's "
+                                                   "tax credits (30% for solar and storage); a scenario sets an extra share")
     fab_subsidy_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
                                      description="Share of chipmakers' capacity capex the government pays.",
-                                     source=ASSUMED + "none in the baseline", setup_only=True)
+                                     source=ASSUMED + "no grant in the baseline: most capacity the makers add is foundry, "
+                                            "packaging and memory capacity in Taiwan and Korea, outside the CHIPS Act's $39bn of "
+                                            "manufacturing grants and its 25% investment credit (26 U.S.C. 48D), which reach US "
+                                            "fabs only; a scenario, and China's block response, set a share", setup_only=True)
     screened_investor_regions: list = param([], unit="-", choices=REGIONS,
                                             description="Home regions of investors barred from new stakes in covered domestic firms.",
                                             source="CFIUS practice (Prosperity7 made to sell its Rain AI stake, 2023; Canyon Bridge-Lattice "
