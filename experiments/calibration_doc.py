@@ -139,9 +139,9 @@ What is still missing:
   earlier model version: ~13-19 GW against ~2-3 GW, seeds 1-5). China's maker ships early: its
   window is full of orders wanted a year out, when their buildings finish, and without early
   delivery it idled lines that window had sold while the window cut China's plans; with it, its
-  lines run nearly full whenever the window cuts (`tests/test_direction.py`), so China's "chips"
-  label is a shortage of production, and Chinese buyers stockpiled chips against export controls
-  (the parameter's source, `docs/parameters.md`).
+  lines run full whenever the window cuts (`tests/test_direction.py`), so China's "chips" label
+  marks a window full because the lines are; Chinese firms stockpiled chip inputs (HBM, dies)
+  against export controls (the parameter's source, `docs/parameters.md`).
 
 {render_handover(handover)}
 ## The replay's parameters

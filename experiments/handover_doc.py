@@ -137,7 +137,7 @@ What the tables show:
 - The baseline's chip order book is
   {of("chip order book GW", "baseline") / of("chip order book GW", "replay"):.1f} times the replay's: its building
   labs start with 1.2 times their installed compute on order, so its makers start sold out months ahead; the replay's
-  makers ship up to 6 months early and carry a shorter book.
+  makers all ship up to 6 months early (the baseline's US makers do not) and carry a shorter book.
 - The firms do not carry over. The replay's frontier labs end 2024 with
   {stock_ratio.min():.1f}-{stock_ratio.max():.1f} times the baseline's training stocks in January 2025, and with stocks
   nearer each other: OpenAI's rivals hold {min(rivals["replay"]):.1f}-{max(rivals["replay"]):.1f} times its stock in

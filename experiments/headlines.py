@@ -107,6 +107,11 @@ def _at(result: RunResult, date: str, column: str) -> float:
     return float(result.model_table.set_index("date").loc[date, column])
 
 
+def _mean_between(result: RunResult, first: str, last: str, column: str) -> float:
+    table = result.model_table
+    return float(table.loc[table["date"].between(first, last), column].mean())
+
+
 def months_to_first_declined_variant(result: RunResult) -> float:
     """Months from the start to the first month labs declined an export variant as uneconomic (NaN if never)."""
     events = result.event_table
@@ -148,6 +153,8 @@ MEASURES = (
     Measure("capex energy funds paid for labs' plants, run total", "$bn", lambda r: float(r.model.energy.funds_capex_usd_bn())),
     Measure("mean idle chips", "GW", lambda r: float(r.model_table["idle_chips_gw"].mean())),
     Measure("blocked demand, summed over months", "GW", lambda r: float(r.model_table["blocked_demand_gw"].sum())),
+    Measure("chipmakers' utilisation, 2025-2029 mean", "1", lambda r: _mean_between(r, "2025-01", "2029-12", "chip_utilisation")),
+    Measure("chipmakers' utilisation, 2030-2034 mean", "1", lambda r: _mean_between(r, "2030-01", "2034-12", "chip_utilisation")),
     Measure("domestic_cn cumulative output", "GW", lambda r: float(r.model.chipmakers["domestic_cn"].cumulative_output_gw)),
     Measure("facility power per EFLOP/s, Dec 2034", "MW per EFLOP/s",
             lambda r: 1000.0 * _last("compute_gw")(r) / _last("effective_compute_eflops")(r)),

@@ -74,7 +74,8 @@ def test_scale_multiplies_the_populations_and_the_manifest_counts_them(tmp_path)
 def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
     regions = ["US", "CN", "EU", "GULF", "ROW"]
     expected = (["step", "date", "compute_gw"] + [f"compute_gw_{r}" for r in regions]
-                + ["effective_compute_eflops", "chip_price_index", "chip_backlog_gw", "chip_backlog_due_gw", "chip_backlog_booked_gw"]
+                + ["effective_compute_eflops", "chip_price_index", "chip_backlog_gw", "chip_backlog_due_gw", "chip_backlog_booked_gw",
+                   "chip_utilisation"]
                 + [f"power_price_usd_mwh_{r}" for r in regions] + [f"power_queue_gw_{r}" for r in regions]
                 + ["idle_chips_gw", "retired_gw", "ai_price_index", "ai_revenue_usd_bn", "capex_usd_bn", "debt_usd_bn",
                    "claims_usd_bn", "hhi_compute", "money_total_usd_bn"]

@@ -106,11 +106,11 @@ def test_stronger_switching_or_trend_following_raises_the_peak() -> None:
     (measured: 1.110 -> 1.163, 8 of 10 seeds). Before labs' books held each building once, beta raised 8 of 10 seeds'
     peaks (mean +0.086); with booking windows that counted only the fitted-out part of orders, 5 of 10 (mean +0.030);
     before China's maker shipped early, 9 of 10 (+0.058): the effect of beta is small against the paths' spread and
-    moves with them. The seeds' paths spread
-    the peak by about +-0.2 (seed 5 falls with the stronger trend), so a small step in g is within that spread:
-    g 1.4 -> 1.6 added 0.042 before fabs' partner flows moved the paths, 0.014 after, 0.030 now. Charging growth the capital it
-    needs (the DCF on free cash flow) and growing revenue with the market rather than the firm's own trend (top-down
-    values move less from month to month) damp what trend followers can add: before the first, g 1.4 -> 1.6 added
+    moves with them. The seeds' paths spread the peak by about +-0.2 (seed 5 falls with the stronger trend), so a small
+    step in g is within that spread: g 1.4 -> 1.6 added 0.042 before fabs' partner flows moved the paths, 0.014 after,
+    0.030 before China's maker shipped early, 0.038 now. Charging growth the capital it needs (the DCF on free cash
+    flow) and growing revenue with the market rather than the firm's own trend (top-down values move less from month to
+    month) damp what trend followers can add: before the first, g 1.4 -> 1.6 added
     ~0.07; before the second, beta 10 -> 60 added ~0.16. Impairment is off here: in bubble-burst its write-downs
     ($545-930bn) lower fundamental values held up by book equity and raise the peak whatever beta is (at beta 10, mean
     1.097 -> 1.181), so with it on beta 60 was higher in only 5 of 10 seeds (mean +0.067)."""

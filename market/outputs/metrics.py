@@ -49,6 +49,14 @@ def chip_price_index(model: ComputeMarket) -> float:
     return price / model.reference_chip_price
 
 
+def chip_utilisation(model: ComputeMarket) -> float:
+    """Share of the selling chipmakers' capacity used this month: sum of GW delivered over sum of the GW/month of
+    capacity they produced with (before capacity arriving at the month's end; 0 when none is selling)."""
+    makers = [m for m in model.chipmakers.values() if m.is_selling()]
+    capacity = sum(m.producing_capacity_gw for m in makers)
+    return sum(m.delivered_month_gw for m in makers) / capacity if capacity > 0 else 0.0
+
+
 def model_row(model: ComputeMarket) -> dict[str, Any]:
     """Every model-table column for the current step."""
     totals = model.cohorts.totals()
@@ -65,6 +73,7 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
         "chip_backlog_gw": model.chip_market.backlog_gw(),
     })
     row["chip_backlog_due_gw"], row["chip_backlog_booked_gw"] = model.chip_market.backlog_split_gw()
+    row["chip_utilisation"] = chip_utilisation(model)
     for region, utility in model.utilities.items():
         row[f"power_price_usd_mwh_{region}"] = utility.price_usd_mwh
     for region, utility in model.utilities.items():

@@ -102,7 +102,7 @@ class DemandSpec:
         0.5, unit="1", lo=0.0, hi=5.0,
         description="Elasticity of demand to the frontier capability index (theta).",
         source=ASSUMED + "no public estimate; at 0.5 a doubling of frontier capability raises spending by ~41% at a "
-                         "given price, a weaker response than to price (epsilon)")
+                         "given price, a weaker response of quantity than to price (epsilon)")
     shock_sigma: float = param(
         0.03, unit="1", lo=0.0, hi=1.0,
         description="Standard deviation of the monthly log-normal demand shock (stream 'demand_shocks').",
@@ -167,7 +167,7 @@ class ComputeSplitSpec:
                                   source="OpenAI 2024 compute spend 1.0 of 5.8 $bn (Epoch AI data insight, Oct 2025)")
     max_inference_share: float = param(0.8, unit="1", lo=0.0, hi=1.0, description="Largest inference share the rule may reach.",
                                        source=ASSUMED + "labs never stop training: at least a fifth of compute stays on training and "
-                                              "research (OpenAI's 2024 split put 69% there, Epoch AI)")
+                                              "research (OpenAI's reported 2024 split, quoted by Epoch AI, put 69% there)")
     inference_shift_per_unserved: float = param(0.5, unit="1", lo=0.0, hi=5.0,
                                                 description="Shift a toward inference per unit share of demand the base split leaves unserved.",
                                                 source=ASSUMED + "labs move compute to serving when customers are turned away, within months")

@@ -94,15 +94,17 @@ class GovernmentSpec:
                                     source=ASSUMED + "normalised to 2025 practice: 1 is the pace the utilities' lead times and build rates are taken from")
     generation_subsidy_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
                                             description="Share of new generation capex the government pays.",
-                                            source=ASSUMED + "no grant on top of the record: the utilities' build rates and costs come "
-                                                   "from 2024-2025 figures that already carry the Inflation Reduction Act's "
-                                                   "tax credits (30% for solar and storage); a scenario sets an extra share")
+                                            source=ASSUMED + "no grant in the baseline: the utilities' capex is the gross cost of a "
+                                                   "plant (EIA) and their build rates follow the additions of the Inflation "
+                                                   "Reduction Act's years, so a grant is a scenario's lever, not a 2025 fact")
     fab_subsidy_share: float = param(0.0, unit="1", lo=0.0, hi=1.0,
                                      description="Share of chipmakers' capacity capex the government pays.",
-                                     source=ASSUMED + "no grant in the baseline: most capacity the makers add is foundry, "
-                                            "packaging and memory capacity in Taiwan and Korea, outside the CHIPS Act's $39bn of "
-                                            "manufacturing grants and its 25% investment credit (26 U.S.C. 48D), which reach US "
-                                            "fabs only; a scenario, and China's block response, set a share", setup_only=True)
+                                     source=ASSUMED + "no grant in the baseline: the model builds a maker's capacity in its "
+                                            "home region (a simplification), while most of the foundry, packaging and memory "
+                                            "capacity behind US accelerators stands in Taiwan and Korea, outside the CHIPS Act's "
+                                            "$39bn of manufacturing grants and its investment credit (26 U.S.C. 48D: 25%, 35% "
+                                            "from 2026), which reach US fabs only; a scenario, and China's block response, set a "
+                                            "share", setup_only=True)
     screened_investor_regions: list = param([], unit="-", choices=REGIONS,
                                             description="Home regions of investors barred from new stakes in covered domestic firms.",
                                             source="CFIUS practice (Prosperity7 made to sell its Rain AI stake, 2023; Canyon Bridge-Lattice "

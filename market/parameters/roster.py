@@ -288,9 +288,9 @@ ENTRY_SOURCES.update({
     "chipmakers.challenger_gpu.initial_capacity_gw_per_month": ASSUMED + "AMD data-centre GPU revenue >$5bn in 2024 (reported) at ~$25bn/GW",
     "chipmakers.domestic_cn.efficiency": ASSUMED + "Ascend 910B-class parts at about half the FLOP/s per watt of the newest NVIDIA parts",
     "chipmakers.domestic_cn.early_delivery_months": ASSUMED + "China's buyers take domestic chips ahead of their buildings, "
-    "stockpiling against tighter export controls (Huawei and Baidu stockpiled Samsung HBM ahead of expected US curbs, "
-    "Reuters, Aug 2024; Huawei obtained over two million TSMC-made Ascend dies through a proxy before the rules tightened, "
-    "reported 2025); 6 months as in replay-2022. At 0 the maker idles lines its full book has sold (orders are wanted a "
+    "as Chinese firms stockpiled chip inputs against tighter export controls (Huawei and Baidu stockpiled Samsung HBM ahead "
+    "of expected US curbs, Reuters, Aug 2024; Huawei obtained over two million TSMC-made Ascend dies through a proxy despite "
+    "its Entity List rules, CSIS, 2025); 6 months as in replay-2022. At 0 the maker idles lines its full book has sold (orders are wanted a "
     "year out, when buildings finish) while the book cuts China's plans",
     "chipmakers.domestic_cn.max_capacity_gw_per_month": ASSUMED + "Huawei's reported 2025 target of ~650-800k Ascend dies at ~1 kW "
     "all-in is ~0.06 GW a month; SMIC's 7 nm-class capacity at low yields and HBM limits cap it at ~0.15 GW a month",
