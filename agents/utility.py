@@ -8,7 +8,7 @@ from agents.base import EconomicAgent
 from market.enums import AgentType
 from market.finance.ledger import OUTSIDE, PaymentKind
 from market.network import EdgeType
-from market.parameters.roster import UtilitySpec
+from market.parameters.utilities import UtilitySpec
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket

@@ -1,7 +1,7 @@
 """The model's behavioural and market parameters, each with unit, range, description and source.
 
-Named agents (labs, chipmakers, utilities, governments) are in :mod:`market.parameters.roster`; the root
-:class:`Params` gathers both. Sources marked "assumption" have no public figure; their reasoning is
+Named agents are in :mod:`market.parameters.roster` (labs, chipmakers), :mod:`market.parameters.utilities` and
+:mod:`market.parameters.policy` (governments); the root :class:`Params` gathers them all. Sources marked "assumption" have no public figure; their reasoning is
 stated. Figures cited from ``calibration.md`` name the primary source it gives.
 """
 
@@ -36,12 +36,11 @@ from market.parameters.policy import (
 from market.parameters.roster import (
     ChipmakerSpec,
     LabSpec,
-    UtilitySpec,
     default_chipmakers,
     default_labs,
-    default_utilities,
 )
 from market.parameters.schema import param
+from market.parameters.utilities import UtilitySpec, default_utilities
 
 ASSUMED = "assumption: "
 
