@@ -40,14 +40,28 @@ class Investor(EconomicAgent):
 
 
 class InvestorPopulation:
-    """Array view of all investors: accounts, kinds and regions, for vectorised passes.
+    """Array view of all investors: accounts, kinds, regions and segments, for vectorised passes.
+
+    At ``run.scale`` K >= 2 the investors fall into S = floor(K) segments of consecutive investors, investor j in
+    segment floor(j S / N) of N, each about a scale-1 population's worth (kinds and homes are drawn independently of
+    the index, so each segment is a sample of the whole); follower i is funded by segment i mod S only
+    (:meth:`market.finance.capital.CapitalMarket.investors_of`). A follower at scale K then meets as many prospective
+    investors, each 1/K the size, as a follower at scale 1, and the followers' market is S copies of scale 1's
+    instead of every small lab courting every fund (venture funding is local: Sorenson and Stuart 2001, Am. J. Sociol.
+    106(6):1546, on syndication networks and the distance of venture investments), so a follower's register holds a
+    scale-1 follower's number of holders at every K. Named firms are open to every investor. At K < 2 there is one
+    segment and nothing changes.
 
     Args:
         investors: The investor agents, in index order.
+        segments: S, the number of segments.
     """
 
-    def __init__(self, investors: list[Investor]) -> None:
+    def __init__(self, investors: list[Investor], segments: int = 1) -> None:
         self.agents = investors
+        self.segments = max(1, segments)
+        self.segment = np.arange(len(investors)) * self.segments // max(len(investors), 1)
+        self._segment_bounds = np.searchsorted(self.segment, np.arange(self.segments + 1))
         self.accounts = np.array([i.account for i in investors], dtype=np.int64)
         self.kinds = np.array([i.kind.value for i in investors])
         self.regions = np.array([i.region for i in investors])
@@ -64,6 +78,10 @@ class InvestorPopulation:
             mask.setflags(write=False)
             self._kind_masks[kinds] = mask
         return mask
+
+    def segment_slice(self, segment: int) -> slice:
+        """The investors of ``segment``: consecutive rows of the population arrays."""
+        return slice(int(self._segment_bounds[segment]), int(self._segment_bounds[segment + 1]))
 
     def in_region(self, region: str) -> np.ndarray:
         """Mask of the investors based in ``region`` (read-only; kept)."""

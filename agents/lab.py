@@ -86,14 +86,18 @@ class Lab(EconomicAgent):
             smallest order, money thresholds and share of demand are w times a scale-1 follower's and whose capability
             counts its training compute over w (K followers of size 1 / K train the models one follower trains at
             scale 1).
+        investor_segment: The investor segment whose investors fund a follower at ``run.scale`` 2 or more
+            (:attr:`agents.investor.InvestorPopulation.segment`); None for a lab open to every investor.
     """
 
     agent_type = AgentType.LAB
 
     def __init__(self, model: ComputeMarket, name: str, role: LabRole, region: str, profile: LabProfile,
-                 initial_training_eflops_months: float, size_weight: float = 1.0) -> None:
+                 initial_training_eflops_months: float, size_weight: float = 1.0,
+                 investor_segment: int | None = None) -> None:
         super().__init__(model, name, region, role.value)
         self.size_weight = size_weight
+        self.investor_segment = investor_segment
         self.lab_role = role
         self.profile = profile
         split = model.params.compute_split[role.value]

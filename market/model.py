@@ -233,7 +233,8 @@ class ComputeMarket(mesa.Model):
     def eflops_kept_until(self, account: int, until_month: int) -> float:
         """EFLOP/s of the account's delivered chips that will still run after ``until_month``."""
         c = self.cohorts
-        rows = np.flatnonzero(c.live() & (c.owner[: c.n] == account) & (c.retire_month[: c.n] > until_month))
+        rows = c.rows_of_owner(account)
+        rows = rows[c.retire_month[rows] > until_month]
         return float((c.gw[rows] * c.eflops_per_gw[rows]).sum())
 
     def pipeline_gw(self, account: int) -> float:

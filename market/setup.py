@@ -7,6 +7,7 @@ later issues add behaviour.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,13 +50,15 @@ def create_agents(model: ComputeMarket) -> None:
                                spec.initial_training_eflops_months)
     followers = params.followers
     n_followers = round(followers.count * params.run.scale)
+    segments = max(1, math.floor(params.run.scale))
     regions = parse_shares("followers.region_shares", followers.region_shares, REGIONS)
     follower_regions = rng.choice(list(regions), size=n_followers, p=list(regions.values()))
     for i, region in enumerate(follower_regions):
         profile = LabProfile(0.0, 0.0, False, [str(region)], 0.0, True)
         training = float(rng.lognormal(np.log(5.0), 1.0))
         model.labs[f"follower_{i:03d}"] = Lab(model, f"follower_{i:03d}", LabRole.FOLLOWER, str(region), profile, training,
-                                              size_weight=followers.count / n_followers)
+                                              size_weight=followers.count / n_followers,
+                                              investor_segment=i % segments if segments > 1 else None)
     investors = params.investors
     n_investors = max(1, round(investors.count * params.run.scale))
     kinds = parse_shares("investors.kind_shares", investors.kind_shares, tuple(k.value for k in InvestorKind))
@@ -64,7 +67,7 @@ def create_agents(model: ComputeMarket) -> None:
     drawn_homes = rng.choice(list(homes), size=n_investors, p=list(homes.values()))
     agents = [Investor(model, i, InvestorKind(str(k)), str(r))
               for i, (k, r) in enumerate(zip(drawn_kinds, drawn_homes, strict=True))]
-    model.investors = InvestorPopulation(agents)
+    model.investors = InvestorPopulation(agents, segments)
     for agent in model.all_economic_agents():
         if agent.account not in model.network.graph:
             model.network.add_node(agent.account, name=agent.name, agent_type=str(agent.agent_type),

@@ -122,9 +122,9 @@ OPTIONS = {
     "--set an anchor share above the partners'": (["--set", "chipmakers.custom_asic.anchor_share=0.6",
                                                    "--set", "chipmakers.custom_asic.anchor_partner=frontier_lab_a"],
                                                   ["chipmakers.custom_asic.anchor_share", "0.6", "fab_partner_share"]),
-    "--set a population too large to hold": (["--set", "run.scale=100"],
-                                             ["investors.count x run.scale", "34,000", "at most 24,000",
-                                              "run.scale <= 70.58"]),
+    "--set a population too large to hold": (["--set", "run.scale=280"],
+                                             ["investors.count x run.scale", "95,200", "at most 90,000",
+                                              "run.scale <= 264.7"]),
 }
 
 

@@ -67,3 +67,27 @@ def test_a_project_s_chips_are_rerun_when_its_cohorts_change_though_its_online_g
     table.retire_rows(np.array([1]))
     table.set_project_online(7, 1.2)
     assert table.online_gw[:3].tolist() == [0.0, 0.0, 1.2]
+
+
+def test_an_owner_s_cohorts_are_those_a_scan_of_the_table_finds_through_retirements_and_sales() -> None:
+    """rows_of_owner (an index) returns the live rows a scan for the owner's cohorts returns, in row order, after
+    cohorts are added, retired at end of life and early, and passed to another owner. Fails if the index keeps retired
+    rows or misses a sale."""
+    rng = np.random.default_rng(5)
+    table = CohortTable(capacity=2)
+
+    def scanned(owner: int) -> list[int]:
+        return np.flatnonzero(table.live() & (table.owner[: table.n] == owner)).tolist()
+
+    for month in range(40):
+        for _ in range(int(rng.integers(0, 4))):
+            table.add(owner=int(rng.integers(1, 5)), maker=9, project=int(rng.integers(0, 6)), site=0, gw=0.1,
+                      eflops_per_gw=600.0, delivered_month=month, life_months=int(rng.integers(3, 12)), cost_per_gw=50.0)
+        table.retire_due(month)
+        if month % 7 == 3 and table.n:
+            table.retire_rows(np.array([int(rng.integers(0, table.n))]))
+        if month % 11 == 5:
+            rows = table.rows_of_project(int(rng.integers(0, 6)))
+            table.set_owner(rows, int(rng.integers(1, 5)))
+        for owner in range(6):
+            assert table.rows_of_owner(owner).tolist() == scanned(owner), (month, owner)

@@ -140,6 +140,26 @@ def test_cross_holdings_count_nothing_twice() -> None:
     assert outside_held(mutual) @ values == pytest.approx(150.0)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 30), st.integers(0, 10_000), st.floats(0.0, 0.6))
+def test_cross_holdings_solved_among_the_holders_equal_the_whole_system(n: int, seed: int, density: float) -> None:
+    """V = (I - S)^-1 v solved among the firms holding stakes (the rest keep their own values) equals the solve of the
+    whole system, for random stakes whose columns sum below 1. Fails if a holder's stakes in non-holders are dropped or
+    a non-holder's value is changed."""
+    from market.finance.valuation import solve_cross_holdings
+
+    rng = np.random.default_rng(seed)
+    stakes = rng.uniform(0.0, 1.0, (n, n)) * (rng.uniform(size=(n, n)) < density)
+    np.fill_diagonal(stakes, 0.0)
+    stakes *= 0.9 / np.maximum(stakes.sum(axis=0), 0.9)
+    own = rng.uniform(-10.0, 100.0, n)
+    whole = np.linalg.solve(np.eye(n) - stakes, own)
+    values = solve_cross_holdings(own, stakes)
+    assert values == pytest.approx(whole, rel=1e-9, abs=1e-9)
+    outside = ~stakes.any(axis=1)
+    assert (values[outside] == own[outside]).all()
+
+
 def _scalar_dcf(revenue, margin, long_run_margin, growth, terminal_growth, discount_rate, other, horizon_years,
                 half_life, sales_to_capital, market):
     """The DCF as a scalar loop over the years (as the model computed it before the equity market valued all firms at

@@ -135,7 +135,7 @@ def test_stakes_in_a_distressed_firm_are_marked_down_by_its_distress(model) -> N
     column[holder.account] = 0.2
     capital.stakes[:, firm.account] = column
     equity.distress[firm.account] = 0.4
-    assert equity.firm_stakes()[position[holder.account], position[firm.account]] == pytest.approx(0.12)
+    assert equity.firm_stakes().dense()[position[holder.account], position[firm.account]] == pytest.approx(0.12)
 
 
 def test_a_vendor_pays_a_tranche_once_for_each_new_gw_online(model) -> None:

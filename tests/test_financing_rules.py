@@ -122,10 +122,10 @@ def test_blocked_investment_is_what_barred_investors_would_have_committed(model)
     n = len(model.investors.accounts)
     weights, caps, barred = np.zeros(n), np.zeros(n), np.zeros(n, dtype=bool)
     weights[:3], caps[:3], barred[1] = [1.0, 1.0, 2.0], [10.0, 1.0, 10.0], True
-    capital._weights = lambda _firm, _kinds: (weights.copy(), caps.copy())
-    capital.screened_investors = lambda _firm: barred
+    capital._weights = lambda _firm, _kinds: (slice(None), weights.copy(), caps.copy())
+    capital.screened_investors = lambda _firm, part: barred[part]
     before = capital.blocked_investment_usd_bn
-    commit = capital._commitments(firm, 10.0, ("venture",), screened=True)
+    _, commit = capital._commitments(firm, 10.0, ("venture",), screened=True)
     assert capital.blocked_investment_usd_bn - before == pytest.approx(1.0)
     assert commit[:3] == pytest.approx([10.0 / 3.0, 0.0, 20.0 / 3.0])
 

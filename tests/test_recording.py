@@ -136,10 +136,13 @@ def test_holders_stakes_times_values_read_in_place_equal_the_gathered_ones() -> 
 def test_debt_by_account_is_every_column_sum_of_the_loans_bit_for_bit(model, monkeypatch) -> None:
     """The agent table's debt column (the loans' column sums over the firms' columns, read where they lie) equals, bit
     for bit, the column sums of the whole loan matrix, whether the firms' accounts form one block or not. Fails if a
-    borrower's column is left out or summed in another order."""
+    borrower's column is left out or summed in another order. The matrix has a column per account that may borrow (those
+    before the first investor); every other account owes nothing."""
     capital = model.capital
-    assert np.array_equal(capital.debt_by_account(), capital.loans.sum(axis=0))
-    assert capital.debt_by_account().sum() > 0
+    debt = capital.debt_by_account()
+    assert len(debt) == model.ledger.n_accounts and capital.loans.shape == (model.ledger.n_accounts, capital.n_issuers)
+    assert np.array_equal(debt[: capital.n_issuers], capital.loans.sum(axis=0))
+    assert not debt[capital.n_issuers:].any() and debt.sum() > 0
     firms = model.equity.accounts
     monkeypatch.setattr(model.equity, "accounts", np.delete(firms, np.argsort(firms)[len(firms) // 2]))
     kept = np.sort(model.equity.accounts)

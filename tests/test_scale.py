@@ -25,6 +25,37 @@ def test_followers_at_scale_k_start_with_the_totals_of_scale_one() -> None:
     assert all(lab.size_weight == 1.0 for lab in four.labs.values() if lab.lab_role is not LabRole.FOLLOWER)
 
 
+def test_at_scale_k_a_follower_raises_money_from_its_own_segment_of_investors() -> None:
+    """At K = 4 the 1,200 investors fall into 4 segments of 300 consecutive investors, and after 12 months every
+    follower's holders are investors of its own segment (follower i: segment i mod 4), about as many as a scale-1
+    follower's (medians within a factor of 1.5), while named labs' holders span every segment. Fails if a follower's
+    starting owners or rounds are open to every investor (its holders would number about 4 times a scale-1 follower's)."""
+    one, four = (model_after(12, [("run.scale", k)]) for k in (1.0, 4.0))
+    population = four.investors
+    assert population.segments == 4 and np.bincount(population.segment).tolist() == [300] * 4
+    segment_of = dict(zip(population.accounts.tolist(), population.segment.tolist(), strict=True))
+
+    def holders(model, lab) -> np.ndarray:
+        return np.flatnonzero(model.capital.stakes[:, lab.account] > 0)
+
+    counts = {}
+    for k, model in ((1, one), (4, four)):
+        followers = model.labs_by_role(LabRole.FOLLOWER)
+        counts[k] = np.median([len(holders(model, lab)) for lab in followers])
+    for i, lab in enumerate(four.labs_by_role(LabRole.FOLLOWER)):
+        assert lab.investor_segment == i % 4
+        assert {segment_of[int(account)] for account in holders(four, lab)} == {i % 4}, lab.name
+    assert 1 / 1.5 <= counts[4] / counts[1] <= 1.5, counts
+    assert {segment_of[int(a)] for a in holders(four, four.labs["frontier_lab_a"]) if int(a) in segment_of} == {0, 1, 2, 3}
+
+
+def test_a_scale_below_two_keeps_one_segment() -> None:
+    """At K = 1.5 there is one segment: every follower may raise from every investor, as at K = 1."""
+    model = model_after(0, [("run.scale", 1.5)])
+    assert model.investors.segments == 1
+    assert all(lab.investor_segment is None for lab in model.labs.values())
+
+
 @pytest.mark.slow
 def test_the_market_s_totals_do_not_move_with_the_scale() -> None:
     """Seeds 1-5, 60 months: at K = 2 and 4 the followers' compute (mean over seeds) is within 25% of K = 1's and world

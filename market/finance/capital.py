@@ -2,9 +2,10 @@
 
 Stakes and loans are dense matrices indexed by ledger account: ``stakes[h, f]`` is holder h's share
 of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l holds on borrower b
-and ``rates[l, b]`` its interest rate. They are stored column-major: a firm's share register and a borrower's loans
-are contiguous columns, read whole every month, and the columns of accounts that never issue shares or borrow (the
-investors) are never written, so the operating system never backs them with memory (``first_month_plus_one`` too: it
+and ``rates[l, b]`` its interest rate. Rows are every account; columns only the accounts that may issue shares or
+borrow, those opened before the first investor (the investors and the share register never do): ``n_issuers`` of
+them, so the matrices grow as accounts x firms, not accounts squared. They are stored column-major: a firm's share
+register and a borrower's loans are contiguous columns, read whole every month (``first_month_plus_one`` too: it
 holds the month a holding began plus one, zero for none). Rounds price shares at the firm's market value (floored at
 ``finance.min_pre_money_usd_bn``, times a follower's size weight); investors barred by the firm's home government's screening
 (``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to
@@ -14,6 +15,7 @@ r_f + s_0 + s_1 L with L the borrower's market leverage (:class:`market.paramete
 
 from __future__ import annotations
 
+import mmap
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -48,11 +50,18 @@ class CapitalMarket:
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
         n = model.ledger.n_accounts
-        self.stakes = np.zeros((n, n), order="F")
-        self.loans = np.zeros((n, n), order="F")
-        self.rates = np.zeros((n, n), order="F")
-        self.invested = np.zeros((n, n), order="F")
-        self.first_month_plus_one = np.zeros((n, n), dtype=np.int64, order="F")
+        investors = model.investors.accounts
+        self.n_issuers = int(investors.min()) if investors.size else n
+        investor_accounts = set(investors.tolist())
+        issuers = [agent.account for agent in model.all_economic_agents() if agent.account not in investor_accounts]
+        if issuers and max(issuers) >= self.n_issuers:
+            raise ValueError("every firm's account must be opened before the first investor's")
+        shape = (n, self.n_issuers)
+        self.stakes = zeros_backed_as_written(shape)
+        self.loans = zeros_backed_as_written(shape)
+        self.rates = zeros_backed_as_written(shape)
+        self.invested = zeros_backed_as_written(shape)
+        self.first_month_plus_one = zeros_backed_as_written(shape, np.int64)
         self.equity_raised_month = np.zeros(n)
         self.debt_raised_month = np.zeros(n)
         self.payout_month = np.zeros(n)
@@ -60,13 +69,15 @@ class CapitalMarket:
         self.blocked_investment_usd_bn = 0.0
 
     def debt_of(self, account: int) -> float:
-        """Principal the account owes."""
+        """Principal the account owes (none for an account that cannot borrow)."""
+        if account >= self.n_issuers:
+            return 0.0
         return float(self.loans[:, account].sum())
 
     def debt_by_account(self) -> np.ndarray:
         """Principal each account owes (``debt_of`` of every account at once): the loans' column sums over the firms'
         columns, the only ones that borrow, read where they lie (each column added as ``debt_of`` adds it)."""
-        debt = np.zeros(self.loans.shape[1])
+        debt = np.zeros(self.loans.shape[0])
         firms = np.sort(self.model.equity.accounts)
         if firms.size and int(firms[-1]) - int(firms[0]) + 1 == firms.size:
             debt[firms[0]:firms[-1] + 1] = self.loans[:, firms[0]:firms[-1] + 1].sum(axis=0)
@@ -84,41 +95,54 @@ class CapitalMarket:
         self.debt_raised_month[:] = 0.0
         self.payout_month[:] = 0.0
 
-    def _weights(self, firm: EconomicAgent, kinds: tuple[str, ...], region: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _weights(self, firm: EconomicAgent, kinds: tuple[str, ...],
+                 region: str | None = None) -> tuple[slice, np.ndarray, np.ndarray]:
+        """(part, weights, caps): the investors who may fund ``firm`` (:meth:`investors_of`) and, for each of them, its
+        weight in a round (cash x eligible kind x home bias x noise) and its cap."""
         population = self.model.investors
         params = self.model.params.investors
-        cash = population.cash_usd_bn(self.model)
-        eligible = population.of_kinds(kinds)
-        home = np.where(population.in_region(region or firm.region), 1.0, params.foreign_weight)
+        part = self.investors_of(firm)
+        cash = np.maximum(self.model.ledger.balances_of(population.accounts[part]), 0.0)
+        eligible = population.of_kinds(kinds)[part]
+        home = np.where(population.in_region(region or firm.region)[part], 1.0, params.foreign_weight)
         noise = self.model.streams.get(Stream.INVESTOR_NOISE).lognormal(0.0, NOISE_SIGMA, len(cash))
         appetite = self.model.equity.appetite(firm.account)
-        caps = cash * params.max_commit_share_per_round * population.risk_appetite * appetite
-        return cash * eligible * home * noise, caps
+        caps = cash * params.max_commit_share_per_round * population.risk_appetite[part] * appetite
+        return part, cash * eligible * home * noise, caps
 
-    def screened_investors(self, firm: EconomicAgent, region: str | None = None) -> np.ndarray:
-        """Mask of investors barred from new stakes in ``firm`` (or in its assets in ``region``) by the screening of the
-        government of ``region``, by default the firm's home."""
+    def investors_of(self, firm: EconomicAgent) -> slice:
+        """The investors (a slice of the population) who may fund ``firm``: a follower's own segment at ``run.scale``
+        >= 2 (:class:`agents.investor.InvestorPopulation`), everyone otherwise."""
+        segment = getattr(firm, "investor_segment", None)
+        return slice(None) if segment is None else self.model.investors.segment_slice(segment)
+
+    def screened_investors(self, firm: EconomicAgent, region: str | None = None, part: slice = slice(None)) -> np.ndarray:
+        """Mask of investors (of ``part`` of the population) barred from new stakes in ``firm`` (or in its assets in
+        ``region``) by the screening of the government of ``region``, by default the firm's home."""
         population = self.model.investors
         region = region or firm.region
         spec = self.model.governments[region].spec
         sector = "chipmaker" if firm.agent_type.value == "Chipmaker" else firm.role
+        regions = population.regions[part]
         if not spec.screened_investor_regions or sector not in spec.screened_sectors:
-            return np.zeros(len(population.accounts), dtype=bool)
-        return np.isin(population.regions, spec.screened_investor_regions) & (population.regions != region)
+            return np.zeros(len(regions), dtype=bool)
+        return np.isin(regions, spec.screened_investor_regions) & (regions != region)
 
-    def _commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...], screened: bool = False) -> np.ndarray:
-        weights, caps = self._weights(firm, kinds)
+    def _commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...],
+                     screened: bool = False) -> tuple[slice, np.ndarray]:
+        """(part, commitments): what each investor of ``part`` (:meth:`investors_of`) commits to a round of ``amount``."""
+        part, weights, caps = self._weights(firm, kinds)
         if screened:
-            barred = self.screened_investors(firm)
+            barred = self.screened_investors(firm, part=part)
             if barred.any() and weights.sum() > 0:
                 blocked = float(_shares_of_round(amount, weights, caps)[barred].sum())
                 if blocked > 1e-9:
                     self.blocked_investment_usd_bn += blocked
-                    regions = sorted(set(self.model.investors.regions[barred & (weights > 0)]))
+                    regions = sorted(set(self.model.investors.regions[part][barred & (weights > 0)]))
                     self.model.log_event("investment_blocked", [firm.name],
                                          f"{blocked:.2f} $bn from investors in {', '.join(regions)} barred by screening")
                 weights = np.where(barred, 0.0, weights)
-        return _shares_of_round(amount, weights, caps)
+        return part, _shares_of_round(amount, weights, caps)
 
     def commit_fab_partners(self, maker: EconomicAgent, amount: float, region: str) -> np.ndarray:
         """What each investor commits as a partner in a fab of ``maker`` in ``region`` offered for ``amount`` (its share
@@ -128,8 +152,9 @@ class CapitalMarket:
         is a bilateral deal, so the fab is built to the money committed. What they would have put in is logged as
         blocked.
         """
-        weights, caps = self._weights(maker, FAB_PARTNER_KINDS, region)
-        commit = _shares_of_round(amount, weights, caps)
+        part, weights, caps = self._weights(maker, FAB_PARTNER_KINDS, region)
+        commit = np.zeros(len(self.model.investors.accounts))
+        commit[part] = _shares_of_round(amount, weights, caps)
         barred = self.screened_investors(maker, region)
         if barred.any():
             blocked = float(commit[barred].sum())
@@ -154,7 +179,9 @@ class CapitalMarket:
         pre = self.pre_money_usd_bn(firm)
         post = pre + raised
         column = self.stakes[:, firm.account]
-        column *= pre / post
+        column[np.flatnonzero(column)] *= pre / post
+        payers = paid != 0
+        holders, paid = holders[payers], paid[payers]
         column[holders] += paid / post
         self.invested[holders, firm.account] += paid
         self._mark_first(holders[paid > 0], firm.account)
@@ -162,13 +189,13 @@ class CapitalMarket:
 
     def raise_equity(self, firm: EconomicAgent, amount: float, category: str) -> float:
         """Sell new shares of ``firm`` at its market value to eligible investors; return the money raised."""
-        commit = self._commitments(firm, amount, EQUITY_KINDS[category], screened=True)
-        accounts = self.model.investors.accounts
+        part, commit = self._commitments(firm, amount, EQUITY_KINDS[category], screened=True)
+        accounts = self.model.investors.accounts[part]
         paid = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.EQUITY)
         if paid.sum() <= 0:
             return 0.0
         self._issue_shares(firm, accounts, paid)
-        self.foreign_equity_usd_bn[firm.account] += float(paid[self.model.investors.regions != firm.region].sum())
+        self.foreign_equity_usd_bn[firm.account] += float(paid[self.model.investors.regions[part] != firm.region].sum())
         return float(paid.sum())
 
     def invest_strategic(self, investor: EconomicAgent, firm: EconomicAgent, amount: float) -> float:
@@ -200,13 +227,16 @@ class CapitalMarket:
 
     def raise_debt(self, firm: EconomicAgent, amount: float) -> float:
         """Borrow from eligible lenders; return the money lent."""
-        commit = self._commitments(firm, amount, LENDER_KINDS)
-        accounts = self.model.investors.accounts
+        part, commit = self._commitments(firm, amount, LENDER_KINDS)
+        accounts = self.model.investors.accounts[part]
         rate = self.borrowing_rate(firm)
         lent = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.LOAN)
         total = float(lent.sum())
         if total <= 0:
             return 0.0
+        rows = np.flatnonzero((self.loans[accounts, firm.account] > 0) | (lent > 0)
+                              | (self.rates[accounts, firm.account] != 0))
+        accounts, lent = accounts[rows], lent[rows]
         old = self.loans[accounts, firm.account]
         new = old + lent
         self.rates[accounts, firm.account] = np.where(new > 0, (old * self.rates[accounts, firm.account] + lent * rate)
@@ -220,18 +250,20 @@ class CapitalMarket:
         """Record debt existing at the start as held by lenders in proportion to their cash (no payment)."""
         if amount <= 0:
             return
-        weights, _ = self._weights(firm, LENDER_KINDS)
-        accounts = self.model.investors.accounts
-        self.loans[accounts, firm.account] += amount * weights / weights.sum()
+        part, weights, _ = self._weights(firm, LENDER_KINDS)
+        lenders = weights > 0
+        accounts = self.model.investors.accounts[part][lenders]
+        self.loans[accounts, firm.account] += amount * weights[lenders] / weights.sum()
         self.rates[accounts, firm.account] = self.borrowing_rate(firm)
-        self._mark_first(accounts[weights > 0], firm.account)
+        self._mark_first(accounts, firm.account)
 
     def assign_initial_owners(self, firm: EconomicAgent, category: str) -> None:
         """Give the firm's starting shares to eligible investors in proportion to their cash (no payment)."""
-        weights, _ = self._weights(firm, EQUITY_KINDS[category])
-        accounts = self.model.investors.accounts
-        self.stakes[accounts, firm.account] = weights / weights.sum()
-        self._mark_first(accounts[weights > 0], firm.account)
+        part, weights, _ = self._weights(firm, EQUITY_KINDS[category])
+        owners = weights > 0
+        accounts = self.model.investors.accounts[part][owners]
+        self.stakes[accounts, firm.account] = weights[owners] / weights.sum()
+        self._mark_first(accounts, firm.account)
 
     def assign_stakes_held_by(self, holder: int, heirs: np.ndarray, weights: np.ndarray) -> None:
         """Pass every stake ``holder`` owns to ``heirs`` in proportion to ``weights`` (summing to 1).
@@ -246,9 +278,10 @@ class CapitalMarket:
         self.stakes[np.ix_(heirs, held)] += weights[:, None] * row[held][None, :]
         for firm in held:
             self.stakes[firm, firm] = 0.0
-            total = self.stakes[:, firm].sum()
+            column = self.stakes[:, firm]
+            total = column.sum()
             if total > 0:
-                self.stakes[:, firm] /= total
+                column[np.flatnonzero(column)] /= total
             self._mark_first(heirs[self.stakes[heirs, firm] > 0], int(firm))
 
     def service_debt(self, borrower: EconomicAgent) -> float:
@@ -272,6 +305,8 @@ class CapitalMarket:
 
     def interest_due(self, account: int) -> float:
         """This month's interest and principal due from ``account``."""
+        if account >= self.n_issuers:
+            return 0.0
         finance = self.model.params.finance
         column = self.loans[:, account]
         return float(column @ self.rates[:, account] / 12.0 + column.sum() / finance.debt_term_months)
@@ -311,6 +346,23 @@ class CapitalMarket:
             for row in table.itertuples(index=False):
                 network.add_or_update(int(row.source), int(row.target), edge_type, row.start_date,
                                       **{name: float(getattr(row, name)) for name in attributes})
+
+
+def zeros_backed_as_written(shape: tuple[int, int], dtype: type = float) -> np.ndarray:
+    """A column-major matrix of zeros in anonymous memory the operating system backs a 4 KiB page at a time, as it is
+    written (reading an unwritten page costs no memory).
+
+    numpy asks for transparent huge pages on large arrays, and with them one write backs 2 MiB: at ``run.scale`` 60,
+    where a follower's column of 20,000 accounts is 160 KiB and its holders a few hundred consecutive investors, each
+    follower's few written entries backed a dozen columns and the stake register took all of its 380 MiB.
+    """
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    if size == 0 or not hasattr(mmap, "MAP_PRIVATE"):
+        return np.zeros(shape, dtype=dtype, order="F")
+    buffer = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    if hasattr(mmap, "MADV_NOHUGEPAGE"):
+        buffer.madvise(mmap.MADV_NOHUGEPAGE)
+    return np.ndarray(shape, dtype=dtype, buffer=buffer, order="F")
 
 
 def _shares_of_round(amount: float, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:

@@ -28,7 +28,7 @@ import numpy as np
 
 from market.finance.expectations import TREND_FOLLOWER, SwitchingExpectations
 from market.finance.fundamentals import TRAILING_MONTHS, Line, TrailingAccounts
-from market.finance.valuation import dcf_values, outside_held, revenue_growth_factor, solve_cross_holdings
+from market.finance.valuation import CrossHoldings, dcf_values, outside_held, revenue_growth_factor, solve_cross_holdings
 from market.parameters.validation import parse_rate_path
 from market.physical.compute import format_month
 from market.physical.services import adoption_spend_usd_bn
@@ -234,10 +234,15 @@ class EquityMarket:
         demand = float(ai_revenue[labs].sum()) * later / now if now > 0 else 0.0
         return implied / demand if demand > 1e-12 else 0.0
 
-    def firm_stakes(self) -> np.ndarray:
-        """S_ij: share of firm j held by firm i, marked down by j's DebtRank distress."""
-        stakes = self.model.capital.stakes[np.ix_(self.accounts, self.accounts)].copy()
-        return stakes * (1.0 - self.distress[self.accounts])[None, :]
+    def firm_stakes(self) -> CrossHoldings:
+        """S_ij: share of firm j held by firm i, marked down by j's DebtRank distress, by the rows of the firms holding
+        any (found in one pass over the issuers' rows of the stake register, which only firms' accounts precede)."""
+        capital = self.model.capital
+        holding = np.flatnonzero(np.any(capital.stakes[: capital.n_issuers], axis=1))
+        positions = np.array(sorted(self._position[int(a)] for a in holding if int(a) in self._position), dtype=np.int64)
+        rows = capital.stakes[np.ix_(self.accounts[positions], self.accounts)] * (1.0 - self.distress[self.accounts])[None, :]
+        held = rows.any(axis=1)
+        return CrossHoldings(len(self.accounts), positions[held], rows[held])
 
     # --- the monthly update -------------------------------------------------------------------
     def update_beliefs(self) -> None:

@@ -176,7 +176,7 @@ class Insolvency:
             price = min((1.0 - discount) * book, 0.9 * max(buyer.cash_usd_bn, 0.0))
             price = model.ledger.pay_up_to(buyer.account, firm.account, price, PaymentKind.FIRE_SALE)
             carry_at_price(cohorts, rows, project, price / book if book > 0 else 0.0)
-            cohorts.owner[rows] = buyer.account
+            cohorts.set_owner(rows, buyer.account)
             project.owner = buyer.account
             firm.project_ids.remove(project_id)
             buyer.project_ids.append(project_id)
@@ -333,8 +333,9 @@ class Insolvency:
     def _write_off(self, firm: EconomicAgent, market_value: float) -> None:
         model = self.model
         model.ledger.remove_claims_of(firm.account)
-        model.capital.loans[:, firm.account] = 0.0
-        model.capital.rates[:, firm.account] = 0.0
+        for matrix in (model.capital.loans, model.capital.rates):
+            column = matrix[:, firm.account]
+            column[np.flatnonzero(column)] = 0.0
         for lease_id in [i for i, lease in model.leases.leases.items() if firm.account in (lease.lessee, lease.lessor)]:
             del model.leases.leases[lease_id]
         holders = np.flatnonzero(model.capital.stakes[:, firm.account] > 0)

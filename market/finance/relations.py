@@ -61,7 +61,7 @@ class CapitalRelations:
         """What ``add_or_update`` would set on an edge the graph already holds: its last date and amounts (its start date
         is kept); None when the matrices hold no such relation."""
         matrix, floor, amounts = self._matrices(edge_type)
-        if not matrix[source, target] > floor:
+        if target >= matrix.shape[1] or not matrix[source, target] > floor:
             return None
         start = _date(int(self.capital.first_month_plus_one[source, target]) - 1, self.today)
         return {"last_date": start, **{name: float(values[source, target])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -85,12 +86,50 @@ def revenue_growth_factor(growth_per_year: float, terminal_growth: float, growth
     return factor
 
 
-def solve_cross_holdings(own_values: np.ndarray, firm_stakes: np.ndarray) -> np.ndarray:
-    """Firm values including stakes in each other: V = (I - S)^-1 v, S_ij the share of firm j that firm i holds."""
-    n = len(own_values)
-    return np.linalg.solve(np.eye(n) - firm_stakes, own_values)
+@dataclass(frozen=True)
+class CrossHoldings:
+    """S (n x n), S_ij the share of firm j that firm i holds, by its non-zero rows: ``rows[k]`` is row ``holders[k]``
+    (the few firms holding stakes in others, in increasing order); every other row is zero. Kept this way, S costs
+    the holders times the firms, not the square of the firms (thousands of followers at scale)."""
+
+    n: int
+    holders: np.ndarray
+    rows: np.ndarray
+
+    @classmethod
+    def from_matrix(cls, firm_stakes: np.ndarray) -> CrossHoldings:
+        """The non-zero rows of a dense S."""
+        firm_stakes = np.asarray(firm_stakes, dtype=float)
+        holders = np.flatnonzero(firm_stakes.any(axis=1))
+        return cls(len(firm_stakes), holders, firm_stakes[holders])
+
+    def dense(self) -> np.ndarray:
+        """S as an n x n matrix."""
+        matrix = np.zeros((self.n, self.n))
+        matrix[self.holders] = self.rows
+        return matrix
 
 
-def outside_held(firm_stakes: np.ndarray) -> np.ndarray:
+def solve_cross_holdings(own_values: np.ndarray, firm_stakes: np.ndarray | CrossHoldings) -> np.ndarray:
+    """Firm values including stakes in each other: V = (I - S)^-1 v, S_ij the share of firm j that firm i holds.
+
+    Only the firms H holding stakes in others have values beyond their own: V_i = v_i for i outside H, and
+    (I - S_HH) V_H = v_H + S_H,~H v_~H. Solving that system alone keeps the cost in the number of holders (a few firms)
+    rather than the cube of all firms (thousands of followers at scale).
+    """
+    holdings = firm_stakes if isinstance(firm_stakes, CrossHoldings) else CrossHoldings.from_matrix(firm_stakes)
+    values = np.array(own_values, dtype=float)
+    holders = holdings.holders
+    if holders.size == 0:
+        return values
+    others = np.setdiff1d(np.arange(len(values)), holders)
+    within = holdings.rows[:, holders]
+    right = values[holders] + holdings.rows[:, others] @ values[others]
+    values[holders] = np.linalg.solve(np.eye(holders.size) - within, right)
+    return values
+
+
+def outside_held(firm_stakes: np.ndarray | CrossHoldings) -> np.ndarray:
     """Share of each firm held by investors and outside (not by other firms): 1 - sum_i S_ij."""
-    return 1.0 - firm_stakes.sum(axis=0)
+    holdings = firm_stakes if isinstance(firm_stakes, CrossHoldings) else CrossHoldings.from_matrix(firm_stakes)
+    return 1.0 - holdings.rows.sum(axis=0)

@@ -53,12 +53,14 @@ class RunSpec:
                             source="model design: the baseline starts from the public record of early 2025 (docs/calibration.md)", setup_only=True)
     steps: int = param(120, unit="months", lo=1, hi=600, description="Number of monthly steps.",
                        source="model design: ten years, through the build-out plans announced for 2025-2030 and their aftermath", setup_only=True)
-    scale: float = param(1.0, unit="1", lo=0.05, hi=100.0,
+    scale: float = param(1.0, unit="1", lo=0.05, hi=300.0,
                          description="K: multiplies the investor and follower-lab populations by K; investors share the same "
                                      "total capital, and each follower's starting compute, cash, share of demand and smallest "
                                      "order are 1/K of a scale-1 follower's, so the market's totals stay those of K = 1. "
-                                     "Investors and followers together are capped at 24,000 agents (K <= 70.58 at the "
-                                     "default counts).",
+                                     "At K >= 2 the investors form floor(K) segments, each about a scale-1 population, and "
+                                     "a follower raises money from its own segment only, so it meets as many (1/K-sized) "
+                                     "investors as at K = 1. Investors and followers together are capped at 90,000 agents "
+                                     "(K <= 264.7 at the default counts).",
                          source=ASSUMED + "1.0 gives a few hundred investors and some tens of followers, the scale the "
                          "defaults are set at", setup_only=True)
 

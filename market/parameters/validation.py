@@ -55,11 +55,11 @@ def parse_rate_path(entries: list[str]) -> dict[int, float]:
     return rates
 
 
-MAX_GENERATED_AGENTS = 24_000
-"""Investors and followers together: the capital market holds five dense accounts x accounts matrices (40 bytes x n^2
-of address space, ~23 GB at 24,000 accounts; column-major, so only the columns of firms that issue shares or borrow
-take memory: 1.6 GB at run.scale 60), and a run's network outputs hold every investor's stake in every firm (18M
-relations at run.scale 60, streamed to the files), so larger populations wait for sparse holdings."""
+MAX_GENERATED_AGENTS = 90_000
+"""Investors and followers together: the capital market holds five dense accounts x issuers matrices (40 bytes x
+accounts x firms of address space, ~38 GB at 90,000 generated agents, each matrix under 8 GB; memory is taken only by
+what is written, a follower's holders being a few hundred investors of its segment: benchmarks/README.md gives the
+measured peaks), so larger populations wait for sparse holdings."""
 
 
 def validate_params(params: Params) -> None:
@@ -70,8 +70,8 @@ def validate_params(params: Params) -> None:
         largest = MAX_GENERATED_AGENTS / (params.investors.count + params.followers.count)
         raise ParamError(f"investors.count x run.scale + followers.count x run.scale = {generated:,} agents is not allowed: "
                          f"expected at most {MAX_GENERATED_AGENTS:,}, run.scale <= {math.floor(largest * 100) / 100:g} at "
-                         "these counts (the capital market's accounts x accounts matrices take 40 bytes x n^2 of address "
-                         "space, ~23 GB at 24,000)")
+                         "these counts (the capital market's accounts x firms matrices take 40 bytes x accounts x firms "
+                         "of address space, ~38 GB at 90,000)")
     for role, split in params.compute_split.items():
         total = split.training_share + split.inference_share + split.research_share
         if abs(total - 1.0) > 1e-6:

@@ -94,6 +94,7 @@ class CohortTable:
         self.retired_gw_total = 0.0
         self.early_retired_gw_total = 0.0
         self._rows_by_project: dict[int, np.ndarray] = {}
+        self._rows_by_owner: dict[int, list[int]] | None = {}
         self._rows_version: dict[int, int] = {}
         self._online_set: dict[int, tuple[float, int]] = {}
 
@@ -116,6 +117,8 @@ class CohortTable:
         self.n += 1
         known = self._rows_by_project.get(project)
         self._rows_by_project[project] = np.array([row]) if known is None else np.append(known, row)
+        if self._rows_by_owner is not None:
+            self._rows_by_owner.setdefault(owner, []).append(row)
         self._touch(project)
         return row
 
@@ -137,6 +140,27 @@ class CohortTable:
         if len(live) < len(rows):
             self._rows_by_project[project] = live
         return live
+
+    def rows_of_owner(self, owner: int) -> np.ndarray:
+        """Rows of the live cohorts ``owner`` holds, oldest first: the rows a scan of the table for live cohorts of
+        ``owner`` finds, from an index by owner (dropping retired rows as it finds them; rebuilt after
+        :meth:`set_owner`)."""
+        if self._rows_by_owner is None:
+            owners = self.owner[: self.n]
+            order = np.argsort(owners, kind="stable")
+            accounts, starts = np.unique(owners[order], return_index=True)
+            self._rows_by_owner = {int(account): rows.tolist()
+                                   for account, rows in zip(accounts, np.split(order, starts[1:]), strict=True)}
+        rows = np.array(self._rows_by_owner.get(owner, ()), dtype=np.int64)
+        live = rows[~self.retired[rows]]
+        if len(live) < len(rows):
+            self._rows_by_owner[owner] = live.tolist()
+        return live
+
+    def set_owner(self, rows: np.ndarray, owner: int) -> None:
+        """Pass the cohorts in ``rows`` to ``owner`` (a project sold)."""
+        self.owner[rows] = owner
+        self._rows_by_owner = None
 
     def set_project_online(self, project: int, online_gw: float) -> None:
         """Run ``online_gw`` of the project's live chips, oldest cohorts first; the rest are idle.

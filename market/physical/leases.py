@@ -10,6 +10,7 @@ from market.enums import LabRole
 from market.finance.ledger import PaymentKind
 from market.network import EdgeType
 from market.physical.projects import Lease
+from market.running_sum import RunningSum
 
 if TYPE_CHECKING:
     from agents.lab import Lab
@@ -99,7 +100,7 @@ class LeaseBook:
     def __init__(self, model: ComputeMarket) -> None:
         self.model = model
         self.leases = IndexedLeases()
-        self._leased_out: dict[int, tuple[int, list[float], float]] = {}
+        self._leased_out: dict[int, tuple[int, RunningSum]] = {}
         self._arrays: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def parties_and_gw(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -120,16 +121,16 @@ class LeaseBook:
     def leased_out_gw(self, account: int) -> float:
         """GW the account leases to others (kept until its leases next change).
 
-        The cache keeps the GW of the lessor's leases in the book's order; a lease signed is appended to it (see
-        :meth:`sign`), so the total is a sum over the same list a scan of the book gives, not a scan.
+        The cache keeps the running sum of the GW of the lessor's leases in the book's order; a lease signed adds to it
+        (see :meth:`sign`), so the total equals ``sum`` over a scan of the book (:class:`market.running_sum.RunningSum`)
+        at the cost of one addition.
         """
         version = self.leases.lessor_version.get(account, 0)
         cached = self._leased_out.get(account)
         if cached is None or cached[0] != version:
-            gws = [lease.gw for lease in self.leases.of_lessor(account)]
-            cached = (version, gws, sum(gws))
+            cached = (version, RunningSum([lease.gw for lease in self.leases.of_lessor(account)]))
             self._leased_out[account] = cached
-        return cached[2]
+        return cached[1].value
 
     def leased_in_gw(self, account: int) -> float:
         """GW the account leases from clouds."""
@@ -161,8 +162,8 @@ class LeaseBook:
         current = cached is not None and cached[0] == self.leases.lessor_version.get(cloud.account, 0)
         self.leases[lease.id] = lease
         if current:
-            cached[1].append(gw)
-            self._leased_out[cloud.account] = (self.leases.lessor_version[cloud.account], cached[1], sum(cached[1]))
+            cached[1].add(gw)
+            self._leased_out[cloud.account] = (self.leases.lessor_version[cloud.account], cached[1])
         model.network.add_or_update(cloud.account, lessee.account, EdgeType.LEASES, model.date,
                                     accumulate={"gw": gw}, price_usd_bn_per_gw_month=lease.price_per_gw_month,
                                     term_months=term, take_or_pay=True)
