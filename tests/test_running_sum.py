@@ -1,7 +1,9 @@
-"""RunningSum equals Python's ``sum`` bit for bit (CPython 3.12: Neumaier's sum over Python floats, plain addition from
-the first term that is not one)."""
+"""RunningSum equals Python's ``sum`` bit for bit (CPython 3.12: ints exactly, then Neumaier's sum over Python floats
+with ints added plainly, then plain addition from the first term of another type)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from hypothesis import given, settings
@@ -9,21 +11,24 @@ from hypothesis import strategies as st
 
 from market.running_sum import RunningSum
 
-TERMS = st.lists(st.tuples(st.floats(-1e12, 1e12, allow_nan=False), st.booleans()), max_size=40)
+NUMBERS = st.one_of(st.floats(-1e12, 1e12, allow_nan=False), st.integers(-(2**70), 2**70), st.integers(-5, 5), st.booleans(), st.just(-0.0), st.just(math.inf))
+TERMS = st.lists(st.tuples(NUMBERS, st.booleans()), max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
 @given(TERMS)
 def test_a_running_sum_equals_sum_after_every_term(terms: list[tuple[float, bool]]) -> None:
-    """After each term the running value equals ``sum`` of the list so far, in value and type, with Python floats and
-    numpy float64 mixed. Fails if the compensation were dropped (0.1 x 10 would differ) or kept after a numpy term."""
-    values = [np.float64(x) if as_numpy else x for x, as_numpy in terms]
+    """After each term the running value equals ``sum`` of the list so far, in value and type, with Python floats, ints
+    (beyond a C long too), bools, -0.0, infinity and numpy float64 mixed. Fails if the compensation were dropped (0.1 x
+    10 would differ), kept after a numpy term, or an int ended the compensated stage."""
+    values = [np.float64(x) if as_numpy and type(x) is float else x for x, as_numpy in terms]
     running = RunningSum()
     assert running.value == sum([])
     for i, term in enumerate(values):
         running.add(term)
         expected = sum(values[: i + 1])
-        assert running.value == expected and type(running.value) is type(expected), i
+        same = running.value == expected or (math.isnan(running.value) and math.isnan(expected))
+        assert same and type(running.value) is type(expected), i
     assert RunningSum(values).value == sum(values)
 
 
@@ -33,3 +38,4 @@ def test_the_compensation_is_what_sum_keeps() -> None:
     assert running.value == sum([0.1] * 10) == 1.0
     plain = RunningSum([np.float64(0.1)] + [0.1] * 9)
     assert plain.value == sum([np.float64(0.1)] + [0.1] * 9) != 1.0
+    assert RunningSum([0, *[0.1] * 10]).value == sum([0, *[0.1] * 10]) == 1.0

@@ -15,6 +15,7 @@ r_f + s_0 + s_1 L with L the borrower's market leverage (:class:`market.paramete
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 from typing import TYPE_CHECKING
 
@@ -234,7 +235,7 @@ class CapitalMarket:
         total = float(lent.sum())
         if total <= 0:
             return 0.0
-        rows = np.flatnonzero((self.loans[accounts, firm.account] > 0) | (lent > 0)
+        rows = np.flatnonzero((self.loans[accounts, firm.account] != 0) | (lent != 0)
                               | (self.rates[accounts, firm.account] != 0))
         accounts, lent = accounts[rows], lent[rows]
         old = self.loans[accounts, firm.account]
@@ -357,11 +358,13 @@ def zeros_backed_as_written(shape: tuple[int, int], dtype: type = float) -> np.n
     follower's few written entries backed a dozen columns and the stake register took all of its 380 MiB.
     """
     size = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    if size == 0 or not hasattr(mmap, "MAP_PRIVATE"):
+    if size == 0 or not hasattr(mmap, "MAP_PRIVATE") or not hasattr(mmap, "MAP_ANONYMOUS"):
         return np.zeros(shape, dtype=dtype, order="F")
-    buffer = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | getattr(mmap, "MAP_NORESERVE", 0)
+    buffer = mmap.mmap(-1, size, flags=flags)
     if hasattr(mmap, "MADV_NOHUGEPAGE"):
-        buffer.madvise(mmap.MADV_NOHUGEPAGE)
+        with contextlib.suppress(OSError):
+            buffer.madvise(mmap.MADV_NOHUGEPAGE)
     return np.ndarray(shape, dtype=dtype, buffer=buffer, order="F")
 
 

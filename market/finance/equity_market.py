@@ -287,7 +287,7 @@ class EquityMarket:
         self.market_history = [*self.market_history[-3:], self.market.copy()]
         self._record_stats(stakes, n_trend)
 
-    def _value_fundamentals(self, stakes: np.ndarray, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _value_fundamentals(self, stakes: CrossHoldings, alive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Set fundamental values; return which firms are valued and the log gap b = ln(VB / FV) of priced-in values."""
         valuation = self.model.params.valuation
         premium = np.where(self.sector == "utilities", valuation.utility_growth_beta * self.premium, self.premium)
@@ -309,7 +309,7 @@ class EquityMarket:
         self._record_stats(stakes, self.trend_share())
         self.started = True
 
-    def _record_stats(self, stakes: np.ndarray, n_trend: float) -> None:
+    def _record_stats(self, stakes: CrossHoldings, n_trend: float) -> None:
         held = outside_held(stakes)
         world_market = float(held @ self.market)
         world_fundamental = float(held @ self.fundamental)
