@@ -336,10 +336,20 @@ def render_readme(results: dict) -> str:
                   "them through the share register (a firm's payouts, a holder's receipts), so its rows do not grow as "
                   "holders x firms. A named firm's round draws on every eligible investor, a follower's (at run.scale 2 or "
                   "more) on its own segment of investors only (agents/investor.py), so stakes and dividends grow as the "
-                  "agents do. What grows faster at 1x-8x of the 10,000-agent market: each lab's interest due and "
-                  "dividends read its column of every account in the capital matrices (accounts x firms a month).",
-                  ""]
+                  "agents do. A firm's dividends, debt service and debt are read through the index of its holders and "
+                  "lenders (market/finance/column_rows.py), not from its column of every account, so they too grow with "
+                  "the stakes and loans held." + _scale_sentence(runs), ""]
     return "\n".join(lines)
+
+
+def _scale_sentence(runs: list[dict]) -> str:
+    """What the cost per agent-step does from the first to the last scale run that ran, or nothing."""
+    ran = [run for run in runs if "refused" not in run]
+    if len(ran) < 2:
+        return ""
+    first, last = ran[0], ran[-1]
+    return (f" From {first['agents']:,} to {last['agents']:,} agents ({SCALE_MONTHS} months) the cost per agent-step goes "
+            f"from {first['us_per_agent_step']:.1f} to {last['us_per_agent_step']:.1f} us.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,12 +69,26 @@ def check_invariants(model: ComputeMarket, initial_installed_gw: float) -> None:
     for cloud in model.labs.values():
         assert model.leases.leased_out_gw(cloud.account) <= model.owned_online_gw[cloud.account] + 1e-9
     check_defaulted_firms_hold_nothing(model, scale)
+    check_registers_indexed(model)
     row = model.datacollector.get_model_vars_dataframe()["row"].iloc[-1]
     for key, value in row.items():
         if isinstance(value, float):
             assert math.isfinite(value), f"{key} is not finite"
             if key != "money_total_usd_bn":
                 assert value >= -1e-9, f"{key} is negative: {value}"
+
+
+def check_registers_indexed(model: ComputeMarket) -> None:
+    """Every non-zero stake, loan and rate lies in its column's index of holders or lenders, so what is read through the
+    index (dividends, debt service, debt, cross-holdings, portfolios) misses nothing."""
+    capital = model.capital
+    for matrix, index, name in ((capital.stakes, capital.holders, "stake"), (capital.loans, capital.lenders, "loan"),
+                                (capital.rates, capital.lenders, "rate")):
+        indexed = np.zeros(matrix.shape, dtype=bool)
+        rows, columns = index.entries()
+        indexed[rows, columns] = True
+        missed = np.argwhere((matrix != 0) & ~indexed)
+        assert not missed.size, f"{len(missed)} non-zero {name}s outside the index, first at (row, column) {missed[0]}"
 
 
 def check_cohorts_match_projects(model: ComputeMarket) -> None:

@@ -87,7 +87,7 @@ def test_stakes_held_pass_to_heirs_and_a_firm_cannot_own_itself(model_at_month_3
     investor = int(model.investors.accounts[0])
     column = capital.stakes[:, b] * 0.8
     column[a] += 0.2
-    capital.stakes[:, b] = column
+    capital.set_register(b, column)
     others = column.copy()
     others[[a, investor]] = 0.0
     held_before = capital.stakes[investor, b]

@@ -53,8 +53,8 @@ def test_loans_and_claims_lose_the_same_share_and_each_loss_names_its_channel() 
     lab = _debt_free_with_cash(model, "follower_004", 2.0)
     investor = int(model.investors.accounts[0])
     maker, utility = model.chipmakers["incumbent_gpu"].account, model.utilities["US"].account
-    model.capital.loans[investor, lab.account] = 3.0
-    model.capital.loans[maker, lab.account] = 2.0
+    model.capital.set_loan(investor, lab.account, 3.0)
+    model.capital.set_loan(maker, lab.account, 2.0)
     model.ledger.claims[(maker, lab.account)] = 2.0
     model.ledger.claims[(utility, lab.account)] = 1.0
     model.insolvency._clear([lab])
@@ -93,7 +93,7 @@ def test_shareholders_lose_their_stake_at_market_value_and_a_vendor_financier_s_
     vendor, holder = model.chipmakers["incumbent_gpu"], model.chipmakers["custom_asic"]
     column = model.capital.stakes[:, lab.account] * 0.7 / model.capital.stakes[:, lab.account].sum()
     column[vendor.account], column[holder.account] = 0.1, 0.2
-    model.capital.stakes[:, lab.account] = column
+    model.capital.set_register(lab.account, column)
     model.vendor.deals.append(DealState("test", vendor.account, lab.account, 10.0, 1.0, 0, 1.0, 5.0, 0.0))
     model.insolvency._write_off(lab, 50.0)
     assert _booked(model, vendor.account, lab.account) == {ExposureChannel.VENDOR_FINANCING: pytest.approx(5.0)}

@@ -33,8 +33,7 @@ def test_debt_service_pays_a_month_of_interest_and_one_term_th_of_principal(mode
     capital = model.capital
     assert model.params.finance.debt_term_months == 60
     capital.loans[:, firm.account] = 0.0
-    capital.loans[lender, firm.account] = 60.0
-    capital.rates[lender, firm.account] = 0.06
+    capital.set_loan(lender, firm.account, 60.0, 0.06)
     assert firm.cash_usd_bn > 1.3
     due = capital.service_debt(firm)
     assert due == pytest.approx(1.3)
@@ -63,8 +62,9 @@ def test_a_dividend_is_shared_by_the_holders_stakes(model) -> None:
     month's flows list the firm's 1 $bn paid to the share register."""
     firm = model.labs["cloud_us_b"]
     a, b = (int(x) for x in model.investors.accounts[:2])
-    model.capital.stakes[:, firm.account] = 0.0
-    model.capital.stakes[a, firm.account], model.capital.stakes[b, firm.account] = 0.7, 0.3
+    shares = np.zeros(model.ledger.n_accounts)
+    shares[a], shares[b] = 0.7, 0.3
+    model.capital.set_register(firm.account, shares)
     cash, cash_a, cash_b = firm.cash_usd_bn, model.ledger.balance(a), model.ledger.balance(b)
     assert model.capital.pay_dividend(firm, 1.0) == pytest.approx(1.0)
     assert model.ledger.balance(a) - cash_a == pytest.approx(0.7) and model.ledger.balance(b) - cash_b == pytest.approx(0.3)
@@ -78,8 +78,9 @@ def test_new_shares_dilute_the_old_holders_at_the_pre_money_value(model) -> None
     capital = model.capital
     firm = model.labs["cloud_us_b"]
     a, b = (int(x) for x in model.investors.accounts[:2])
-    capital.stakes[:, firm.account] = 0.0
-    capital.stakes[a, firm.account] = 1.0
+    shares = np.zeros(model.ledger.n_accounts)
+    shares[a] = 1.0
+    capital.set_register(firm.account, shares)
     capital.pre_money_usd_bn = lambda _firm: 30.0
     capital._issue_shares(firm, np.array([b]), np.array([10.0]))
     assert capital.stakes[a, firm.account] == pytest.approx(0.75)
@@ -110,7 +111,8 @@ def test_debt_lowers_a_firm_s_own_value_one_for_one(model) -> None:
     i = int(np.flatnonzero(equity.accounts == maker.account)[0])
     before = equity._own_values()[i]
     assert before > maker.book_equity_usd_bn() + 3.0
-    model.capital.loans[int(model.investors.accounts[0]), maker.account] += 3.0
+    lender = int(model.investors.accounts[0])
+    model.capital.set_loan(lender, maker.account, model.capital.loans[lender, maker.account] + 3.0)
     assert equity._own_values()[i] - before == pytest.approx(-3.0)
 
 
@@ -133,7 +135,7 @@ def test_stakes_in_a_distressed_firm_are_marked_down_by_its_distress(model) -> N
     position = {int(a): k for k, a in enumerate(equity.accounts)}
     column = capital.stakes[:, firm.account] * 0.8
     column[holder.account] = 0.2
-    capital.stakes[:, firm.account] = column
+    capital.set_register(firm.account, column)
     equity.distress[firm.account] = 0.4
     assert equity.firm_stakes().dense()[position[holder.account], position[firm.account]] == pytest.approx(0.12)
 

@@ -246,7 +246,7 @@ def test_a_defaulter_s_estate_goes_to_its_unpaid_creditors_pro_rata_to_their_los
     creditor_a, creditor_b = model.utilities["US"].account, model.chipmakers["custom_asic"].account
     column = capital.stakes[:, maker.account] * 0.9
     column[firm.account] = 0.1
-    capital.stakes[:, maker.account] = column
+    capital.set_register(maker.account, column)
     held_a, held_b = capital.stakes[creditor_a, maker.account], capital.stakes[creditor_b, maker.account]
     ledger.claims[(firm.account, debtor.account)] = 2.0
     unpaid = np.zeros(ledger.n_accounts)
@@ -268,7 +268,8 @@ def test_exposures_count_loans_and_claims_between_firms() -> None:
     position = {int(a): k for k, a in enumerate(model.equity.accounts)}
     i, j = position[lender.account], position[borrower.account]
     before = model.insolvency.exposures()[0][i, j]
-    model.capital.loans[lender.account, borrower.account] += 5.0
+    owed = model.capital.loans[lender.account, borrower.account]
+    model.capital.set_loan(lender.account, borrower.account, owed + 5.0)
     assert model.insolvency.exposures()[0][i, j] - before == pytest.approx(5.0)
     model.ledger.claims[(lender.account, borrower.account)] += 2.0
     assert model.insolvency.exposures()[0][i, j] - before == pytest.approx(7.0)

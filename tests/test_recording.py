@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import mesa
 import numpy as np
 import pandas as pd
 import pytest
 
 from market.enums import AgentType
+from market.finance.column_rows import ColumnRows, zeros_backed_as_written
 from market.finance.fundamentals import Line
 from market.finance.minsky import MinskyClass
 from market.outputs.metrics import agent_table
@@ -114,28 +117,33 @@ def test_one_row_per_agent_per_step_in_step_order(model) -> None:
     assert table.groupby("step")["agent_id"].nunique().eq(len(model.agents)).all()
 
 
-def test_holders_stakes_times_values_read_in_place_equal_the_gathered_ones() -> None:
-    """Holders' stakes times firms' values, read where they lie in the column-major stake matrix (holders and firms
-    each one block of accounts, firms listed out of account order) equal, to the last bits, the products of the
-    gathered holders x firms stakes; holders or firms not in one block take the gathered way. Fails if the values are
-    not put in account order or rows are mixed up."""
+def test_holders_stakes_times_values_read_through_the_index_equal_the_gathered_ones() -> None:
+    """Holders' stakes times firms' values, read through the share registers' index of holders, equal the products of
+    the gathered holders x firms stakes, for holders in any order or some of them and some of the firms (listed out of
+    account order); stakes of holders or firms not asked for are left out. Fails if the values are not aligned with
+    their firms, rows are mixed up or an unasked stake is counted."""
     rng = np.random.default_rng(5)
-    stakes = np.zeros((40, 40), order="F")
+    stakes = zeros_backed_as_written((40, 40))
+    index = ColumnRows(40)
     firms = rng.permutation(np.arange(3, 15))
     holders = np.arange(15, 40)
-    stakes[np.ix_(holders, firms)] = rng.random((holders.size, firms.size))
+    stakes[np.ix_(holders, firms)] = rng.random((holders.size, firms.size)) * (rng.random((holders.size, firms.size)) < 0.6)
+    stakes[1, firms[0]] = stakes[20, 2] = 0.5
+    for firm in [*firms, 2]:
+        index.add(int(firm), np.flatnonzero(stakes[:, firm]))
+    capital = SimpleNamespace(stakes=stakes, holders=index)
     values = (rng.random(firms.size) * 100, rng.random(firms.size))
     for rows, columns in ((holders, slice(None)), (holders[::-1], slice(None)), (holders[::2], slice(None)),
                           (holders, slice(1, None))):
         some_firms, some_values = firms[columns], tuple(value[columns] for value in values)
-        got = _stakes_times(stakes, rows, some_firms, some_values)
+        got = _stakes_times(capital, rows, some_firms, some_values)
         for product, value in zip(got, some_values, strict=True):
             np.testing.assert_allclose(product, stakes[np.ix_(rows, some_firms)] @ value, rtol=1e-13, atol=0.0)
 
 
 def test_debt_by_account_is_every_column_sum_of_the_loans_bit_for_bit(model, monkeypatch) -> None:
-    """The agent table's debt column (the loans' column sums over the firms' columns, read where they lie) equals, bit
-    for bit, the column sums of the whole loan matrix, whether the firms' accounts form one block or not. Fails if a
+    """The agent table's debt column (the loans' column sums over the firms' columns that have lenders) equals, bit for
+    bit, the column sums of the whole loan matrix, whether the firms' accounts form one block or not. Fails if a
     borrower's column is left out or summed in another order. The matrix has a column per account that may borrow (those
     before the first investor); every other account owes nothing."""
     capital = model.capital

@@ -5,9 +5,12 @@ of firm f (each firm's column sums to 1), ``loans[l, b]`` the principal lender l
 and ``rates[l, b]`` its interest rate. Rows are every account; columns only the accounts that may issue shares or
 borrow, those opened before the first investor (the investors and the share register never do): ``n_issuers`` of
 them, so the matrices grow as accounts x firms, not accounts squared. They are stored column-major: a firm's share
-register and a borrower's loans are contiguous columns, read whole every month (``first_month_plus_one`` too: it
-holds the month a holding began plus one, zero for none). Rounds price shares at the firm's market value (floored at
-``finance.min_pre_money_usd_bn``, times a follower's size weight); investors barred by the firm's home government's screening
+register and a borrower's loans are contiguous columns (``first_month_plus_one`` too: it holds the month a holding
+began plus one, zero for none). Each column's holders and lenders are indexed
+(:class:`market.finance.column_rows.ColumnRows`; every write goes through this class, hand-built cases through
+:meth:`set_register` and :meth:`set_loan`), so a firm's month reads its own holders and lenders, not every account.
+Rounds price shares at the firm's market value (floored at ``finance.min_pre_money_usd_bn``, times a follower's size
+weight); investors barred by the firm's home government's screening
 (``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to
 the others and what they would have committed (within their caps) is logged as blocked; new debt costs
 r_f + s_0 + s_1 L with L the borrower's market leverage (:class:`market.parameters.finance.FinanceSpec`).
@@ -15,12 +18,11 @@ r_f + s_0 + s_1 L with L the borrower's market leverage (:class:`market.paramete
 
 from __future__ import annotations
 
-import contextlib
-import mmap
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from market.finance.column_rows import ColumnRows, zeros_backed_as_written
 from market.finance.ledger import PaymentKind
 from market.finance.relations import CapitalRelations
 from market.rng import Stream
@@ -63,6 +65,8 @@ class CapitalMarket:
         self.rates = zeros_backed_as_written(shape)
         self.invested = zeros_backed_as_written(shape)
         self.first_month_plus_one = zeros_backed_as_written(shape, np.int64)
+        self.holders = ColumnRows(self.n_issuers)
+        self.lenders = ColumnRows(self.n_issuers)
         self.equity_raised_month = np.zeros(n)
         self.debt_raised_month = np.zeros(n)
         self.payout_month = np.zeros(n)
@@ -71,24 +75,33 @@ class CapitalMarket:
 
     def debt_of(self, account: int) -> float:
         """Principal the account owes (none for an account that cannot borrow)."""
-        if account >= self.n_issuers:
+        if account >= self.n_issuers or not self.lenders.has_rows(account):
             return 0.0
         return float(self.loans[:, account].sum())
 
     def debt_by_account(self) -> np.ndarray:
         """Principal each account owes (``debt_of`` of every account at once): the loans' column sums over the firms'
-        columns, the only ones that borrow, read where they lie (each column added as ``debt_of`` adds it)."""
+        columns that have lenders, the only ones that borrow (each column added as ``debt_of`` adds it)."""
         debt = np.zeros(self.loans.shape[0])
-        firms = np.sort(self.model.equity.accounts)
-        if firms.size and int(firms[-1]) - int(firms[0]) + 1 == firms.size:
-            debt[firms[0]:firms[-1] + 1] = self.loans[:, firms[0]:firms[-1] + 1].sum(axis=0)
-        else:
-            debt[firms] = [self.loans[:, firm].sum() for firm in firms]
+        borrowers = np.intersect1d(self.lenders.columns_with_rows(), self.model.equity.accounts)
+        debt[borrowers] = [self.loans[:, borrower].sum() for borrower in borrowers]
         return debt
 
     def total_debt(self) -> float:
-        """Principal owed by all borrowers."""
-        return float(self.loans.sum())
+        """Principal owed by all borrowers: their debts added in account order."""
+        return float(sum(self.loans[:, borrower].sum() for borrower in self.lenders.columns_with_rows()))
+
+    def set_register(self, firm: int, shares: np.ndarray) -> None:
+        """Replace the firm's share register with ``shares`` (a share per account; hand-built cases)."""
+        self.stakes[:, firm] = shares
+        self.holders.add(firm, np.flatnonzero(shares))
+
+    def set_loan(self, lender: int, borrower: int, principal_usd_bn: float, rate_per_year: float | None = None) -> None:
+        """Set the principal ``lender`` holds on ``borrower`` (and its rate, if given) without a payment (hand-built cases)."""
+        self.loans[lender, borrower] = principal_usd_bn
+        if rate_per_year is not None:
+            self.rates[lender, borrower] = rate_per_year
+        self.lenders.add(borrower, np.array([lender]))
 
     def start_month(self) -> None:
         """Reset this month's fundraising records."""
@@ -180,10 +193,11 @@ class CapitalMarket:
         pre = self.pre_money_usd_bn(firm)
         post = pre + raised
         column = self.stakes[:, firm.account]
-        column[np.flatnonzero(column)] *= pre / post
+        column[self.holders.where_nonzero(self.stakes, firm.account)] *= pre / post
         payers = paid != 0
         holders, paid = holders[payers], paid[payers]
         column[holders] += paid / post
+        self.holders.add(firm.account, holders)
         self.invested[holders, firm.account] += paid
         self._mark_first(holders[paid > 0], firm.account)
         self.equity_raised_month[firm.account] += raised
@@ -243,6 +257,7 @@ class CapitalMarket:
         self.rates[accounts, firm.account] = np.where(new > 0, (old * self.rates[accounts, firm.account] + lent * rate)
                                                       / np.where(new > 0, new, 1.0), 0.0)
         self.loans[accounts, firm.account] = new
+        self.lenders.add(firm.account, accounts[new != 0])
         self._mark_first(accounts[lent > 0], firm.account)
         self.debt_raised_month[firm.account] += total
         return total
@@ -255,6 +270,7 @@ class CapitalMarket:
         lenders = weights > 0
         accounts = self.model.investors.accounts[part][lenders]
         self.loans[accounts, firm.account] += amount * weights[lenders] / weights.sum()
+        self.lenders.add(firm.account, accounts)
         self.rates[accounts, firm.account] = self.borrowing_rate(firm)
         self._mark_first(accounts, firm.account)
 
@@ -264,6 +280,7 @@ class CapitalMarket:
         owners = weights > 0
         accounts = self.model.investors.accounts[part][owners]
         self.stakes[accounts, firm.account] = weights[owners] / weights.sum()
+        self.holders.add(firm.account, accounts)
         self._mark_first(accounts, firm.account)
 
     def assign_stakes_held_by(self, holder: int, heirs: np.ndarray, weights: np.ndarray) -> None:
@@ -278,6 +295,7 @@ class CapitalMarket:
         self.stakes[holder, held] = 0.0
         self.stakes[np.ix_(heirs, held)] += weights[:, None] * row[held][None, :]
         for firm in held:
+            self.holders.add(int(firm), heirs)
             self.stakes[firm, firm] = 0.0
             column = self.stakes[:, firm]
             total = column.sum()
@@ -293,7 +311,7 @@ class CapitalMarket:
         """
         finance = self.model.params.finance
         column = self.loans[:, borrower.account]
-        lenders = np.flatnonzero(column > 0)
+        lenders = self.lenders.where_positive(self.loans, borrower.account)
         if lenders.size == 0:
             return 0.0
         interest = column[lenders] * self.rates[lenders, borrower.account] / 12.0
@@ -306,17 +324,24 @@ class CapitalMarket:
 
     def interest_due(self, account: int) -> float:
         """This month's interest and principal due from ``account``."""
-        if account >= self.n_issuers:
+        if account >= self.n_issuers or not self.lenders.has_rows(account):
             return 0.0
         finance = self.model.params.finance
         column = self.loans[:, account]
         return float(column @ self.rates[:, account] / 12.0 + column.sum() / finance.debt_term_months)
 
+    def interest_and_principal_due(self, account: int) -> tuple[float, float]:
+        """(interest, principal) due from ``account`` this month, each as :meth:`interest_due` adds it."""
+        if account >= self.n_issuers or not self.lenders.has_rows(account):
+            return 0.0, 0.0
+        column = self.loans[:, account]
+        return float(column @ self.rates[:, account] / 12.0), float(column.sum() / self.model.params.finance.debt_term_months)
+
     def pay_dividend(self, firm: EconomicAgent, amount: float) -> float:
         """Pay ``amount`` (at most the firm's cash) to its shareholders pro rata; return what was paid."""
         amount = min(amount, max(firm.cash_usd_bn, 0.0))
         column = self.stakes[:, firm.account]
-        holders = np.flatnonzero(column > 0)
+        holders = self.holders.where_positive(self.stakes, firm.account)
         paid = self.model.ledger.pay_to_many(firm.account, holders, amount * column[holders], PaymentKind.DIVIDEND,
                                              voluntary=True)
         self.payout_month[firm.account] += paid
@@ -347,25 +372,6 @@ class CapitalMarket:
             for row in table.itertuples(index=False):
                 network.add_or_update(int(row.source), int(row.target), edge_type, row.start_date,
                                       **{name: float(getattr(row, name)) for name in attributes})
-
-
-def zeros_backed_as_written(shape: tuple[int, int], dtype: type = float) -> np.ndarray:
-    """A column-major matrix of zeros in anonymous memory the operating system backs a 4 KiB page at a time, as it is
-    written (reading an unwritten page costs no memory).
-
-    numpy asks for transparent huge pages on large arrays, and with them one write backs 2 MiB: at ``run.scale`` 60,
-    where a follower's column of 20,000 accounts is 160 KiB and its holders a few hundred consecutive investors, each
-    follower's few written entries backed a dozen columns and the stake register took all of its 380 MiB.
-    """
-    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
-    if size == 0 or not hasattr(mmap, "MAP_PRIVATE") or not hasattr(mmap, "MAP_ANONYMOUS"):
-        return np.zeros(shape, dtype=dtype, order="F")
-    flags = mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | getattr(mmap, "MAP_NORESERVE", 0)
-    buffer = mmap.mmap(-1, size, flags=flags)
-    if hasattr(mmap, "MADV_NOHUGEPAGE"):
-        with contextlib.suppress(OSError):
-            buffer.madvise(mmap.MADV_NOHUGEPAGE)
-    return np.ndarray(shape, dtype=dtype, buffer=buffer, order="F")
 
 
 def _shares_of_round(amount: float, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:

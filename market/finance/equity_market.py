@@ -236,9 +236,12 @@ class EquityMarket:
 
     def firm_stakes(self) -> CrossHoldings:
         """S_ij: share of firm j held by firm i, marked down by j's DebtRank distress, by the rows of the firms holding
-        any (found in one pass over the issuers' rows of the stake register, which only firms' accounts precede)."""
+        any (found among the registers' indexed holders in the issuers' rows, which only firms' accounts precede)."""
         capital = self.model.capital
-        holding = np.flatnonzero(np.any(capital.stakes[: capital.n_issuers], axis=1))
+        rows, columns = capital.holders.entries()
+        by_issuers = rows < capital.n_issuers
+        rows, columns = rows[by_issuers], columns[by_issuers]
+        holding = np.unique(rows[capital.stakes[rows, columns] != 0])
         positions = np.array(sorted(self._position[int(a)] for a in holding if int(a) in self._position), dtype=np.int64)
         rows = capital.stakes[np.ix_(self.accounts[positions], self.accounts)] * (1.0 - self.distress[self.accounts])[None, :]
         held = rows.any(axis=1)

@@ -60,13 +60,10 @@ def operating_cash_flow(model: ComputeMarket) -> np.ndarray:
 def classify_all(model: ComputeMarket) -> dict[int, MinskyClass]:
     """The Minsky class of every firm, by account."""
     capital = model.capital
-    finance = model.params.finance
     cash_flow = operating_cash_flow(model)
     classes = {}
     for firm in model.equity.firms:
-        column = capital.loans[:, firm.account]
-        interest = float(column @ capital.rates[:, firm.account] / 12.0)
-        principal = float(column.sum() / finance.debt_term_months)
+        interest, principal = capital.interest_and_principal_due(firm.account)
         classes[firm.account] = classify(float(cash_flow[firm.account]), interest, principal) if firm.alive else MinskyClass.NONE
     return classes
 

@@ -21,6 +21,7 @@ from market.finance.fundamentals import Line
 from market.finance.minsky import MinskyClass
 
 if TYPE_CHECKING:
+    from market.finance.capital import CapitalMarket
     from market.model import ComputeMarket
 
 AGENT_TABLE_COLUMNS = ("step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
@@ -116,7 +117,7 @@ class AgentRecorder:
         if investors.size:
             fabs = model.fabs.partner_book_usd_bn(model.ledger.n_accounts)[investors]
             held = model.ledger.balances_of(investors) + fabs
-            at_market, at_fundamental = _stakes_times(model.capital.stakes, investors, equity.accounts,
+            at_market, at_fundamental = _stakes_times(model.capital, investors, equity.accounts,
                                                       (equity.market, equity.fundamental))
             market[self._investors] = held + at_market
             fundamental[self._investors] = held + at_fundamental
@@ -133,26 +134,21 @@ class AgentRecorder:
         return frame
 
 
-def _stakes_times(stakes: np.ndarray, holders: np.ndarray, firms: np.ndarray,
+def _stakes_times(capital: CapitalMarket, holders: np.ndarray, firms: np.ndarray,
                   values: tuple[np.ndarray, ...]) -> list[np.ndarray]:
     """``stakes[holders, firms] @ v`` for each v (aligned with ``firms``): each holder's stakes at those values.
 
-    When the holders' accounts and the firms' each form one block of consecutive accounts (as set-up opens them), the
-    block of the column-major stake matrix is multiplied where it lies, with the values put in account order; else
-    the holders x firms stakes are gathered first. Gathering 18,000 x 2,400 stakes scattered over a 20,000 x 20,000
-    matrix took ~1 s a month at ``run.scale`` 60; the two ways differ only in the order BLAS adds, in the last bits.
+    Read from the share registers' indexed holders (:class:`market.finance.column_rows.ColumnRows`), each holder's
+    products added firm by firm in account order: the cost grows with the stakes held, not with holders x firms (a
+    product over the whole holders x firms block read 5.5 GB a month at ``run.scale`` 240).
     """
-    if not firms.size:
-        return [np.zeros(holders.size) for _ in values]
-    first_holder, first_firm = int(holders.min()), int(firms.min())
-    holder_rows, firm_columns = holders - first_holder, firms - first_firm
-    if int(holder_rows.max()) + 1 == holders.size and int(firm_columns.max()) + 1 == firms.size:
-        block = stakes[first_holder:first_holder + holders.size, first_firm:first_firm + firms.size]
-        products = []
-        for value in values:
-            in_account_order = np.empty(firms.size)
-            in_account_order[firm_columns] = value
-            products.append((block @ in_account_order)[holder_rows])
-        return products
-    gathered = stakes[np.ix_(holders, firms)]
-    return [gathered @ value for value in values]
+    rows, columns = capital.holders.entries()
+    holder_position = np.full(capital.stakes.shape[0], -1, dtype=np.int64)
+    holder_position[holders] = np.arange(holders.size)
+    firm_position = np.full(capital.stakes.shape[1], -1, dtype=np.int64)
+    firm_position[firms] = np.arange(firms.size)
+    kept = (holder_position[rows] >= 0) & (firm_position[columns] >= 0)
+    rows, columns = rows[kept], columns[kept]
+    shares = capital.stakes[rows, columns]
+    at = holder_position[rows]
+    return [np.bincount(at, weights=shares * value[firm_position[columns]], minlength=holders.size) for value in values]

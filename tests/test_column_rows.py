@@ -1,0 +1,52 @@
+"""The index of each column's non-zero rows that the share registers and loan book are read through."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from market.finance.column_rows import ColumnRows, zeros_backed_as_written
+
+N_ROWS, N_COLUMNS = 40, 6
+
+writes = st.lists(st.tuples(st.integers(0, N_ROWS - 1), st.integers(0, N_COLUMNS - 1),
+                            st.sampled_from([0.0, -1.5, 0.25, 3.0, np.nan])), max_size=60)
+
+
+@settings(max_examples=200, deadline=None)
+@given(writes)
+def test_reads_through_the_index_equal_whole_column_scans(entries) -> None:
+    """Written entry by entry (zeros too, and values written back to zero), every column's positive and non-zero rows
+    read through the index equal ``np.flatnonzero`` of the whole column, in the same order, and a column never written
+    reads as having no rows. Fails if the index drops a row, keeps rows unsorted or loses NaN entries."""
+    matrix = zeros_backed_as_written((N_ROWS, N_COLUMNS))
+    index = ColumnRows(N_COLUMNS)
+    for row, column, value in entries:
+        matrix[row, column] = value
+        if value != 0:
+            index.add(column, np.array([row]))
+    for column in range(N_COLUMNS):
+        np.testing.assert_array_equal(index.where_positive(matrix, column), np.flatnonzero(matrix[:, column] > 0))
+        np.testing.assert_array_equal(index.where_nonzero(matrix, column), np.flatnonzero(matrix[:, column]))
+        written = any(value != 0 for _, c, value in entries if c == column)
+        assert index.has_rows(column) == written
+    rows, columns = index.entries()
+    assert set(zip(*np.nonzero(matrix), strict=True)) <= set(zip(rows.tolist(), columns.tolist(), strict=True))
+    assert (np.diff(columns) >= 0).all()
+    np.testing.assert_array_equal(index.columns_with_rows(), np.unique(columns))
+
+
+def test_a_firm_s_month_reads_its_own_holders_and_lenders(baseline_seed1) -> None:
+    """At the end of the baseline, each firm's dividend payees and lenders read through the index are the whole
+    column's, and its debt, interest due and the total debt equal whole-column sums. Fails if a register write skips the
+    index (a holder would go unpaid, a loan unserviced)."""
+    capital = baseline_seed1.model.capital
+    for firm in baseline_seed1.model.equity.firms:
+        account = firm.account
+        np.testing.assert_array_equal(capital.holders.where_positive(capital.stakes, account),
+                                      np.flatnonzero(capital.stakes[:, account] > 0))
+        np.testing.assert_array_equal(capital.lenders.where_positive(capital.loans, account),
+                                      np.flatnonzero(capital.loans[:, account] > 0))
+        assert capital.debt_of(account) == float(capital.loans[:, account].sum())
+    assert np.isclose(capital.total_debt(), float(capital.loans.sum()), rtol=1e-14)
