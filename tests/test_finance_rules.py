@@ -88,6 +88,21 @@ def test_new_shares_dilute_the_old_holders_at_the_pre_money_value(model) -> None
     assert capital.stakes[:, firm.account].sum() == pytest.approx(1.0)
 
 
+def test_a_chipmaker_buying_new_shares_of_a_lab_is_paid_its_share_of_the_lab_s_next_dividend(model) -> None:
+    """A chipmaker that has never held the lab buys 10 $bn of new shares at a pre-money value of 30 $bn (vendor
+    financing's strategic stake): it holds 0.25 of the lab, and of a 2 $bn dividend it is paid 0.5 $bn. Fails if a new
+    holder is left out of the register's index (dividends and cross-holdings are read through it)."""
+    capital = model.capital
+    lab, maker = model.labs["frontier_lab_b"], model.chipmakers["incumbent_gpu"]
+    assert capital.stakes[maker.account, lab.account] == 0.0 and maker.cash_usd_bn > 10.0
+    capital.pre_money_usd_bn = lambda _firm: 30.0
+    assert capital.invest_strategic(maker, lab, 10.0) == pytest.approx(10.0)
+    assert capital.stakes[maker.account, lab.account] == pytest.approx(0.25)
+    cash = maker.cash_usd_bn
+    assert capital.pay_dividend(lab, 2.0) == pytest.approx(2.0)
+    assert maker.cash_usd_bn - cash == pytest.approx(0.5)
+
+
 def test_the_dcf_margin_fades_linearly_to_the_long_run_margin_by_the_last_year() -> None:
     """Revenue 100 a year, no growth, margin 10% fading to 30% over a 2-year horizon, discount 10%, terminal growth 0:
     year 1 earns 20 (margin 20%), year 2 earns 30 (30%), terminal 30 / 0.1 = 300, so
