@@ -336,9 +336,10 @@ def render_readme(results: dict) -> str:
                   "them through the share register (a firm's payouts, a holder's receipts), so its rows do not grow as "
                   "holders x firms. A named firm's round draws on every eligible investor, a follower's (at run.scale 2 or "
                   "more) on its own segment of investors only (agents/investor.py), so stakes and dividends grow as the "
-                  "agents do. A firm's dividends, debt service and debt are read through the index of its holders and "
-                  "lenders (market/finance/column_rows.py), not from its column of every account, so they too grow with "
-                  "the stakes and loans held." + _scale_sentence(runs), ""]
+                  "agents do. A firm's dividends and debt service are read through the index of its holders and lenders "
+                  "(market/finance/column_rows.py), not from its column of every account, and a firm no lender ever "
+                  "wrote (every follower) owes nothing without a read; only the few borrowers' debt is still added over "
+                  "a column of every account." + _scale_sentence(runs), ""]
     return "\n".join(lines)
 
 

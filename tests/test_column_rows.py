@@ -37,6 +37,17 @@ def test_reads_through_the_index_equal_whole_column_scans(entries) -> None:
     np.testing.assert_array_equal(index.columns_with_rows(), np.unique(columns))
 
 
+def test_rows_added_again_or_in_batches_are_kept_once_and_in_order() -> None:
+    """Adding rows 5, 3, 3 and then 3, 7, 1 to a column leaves rows 1, 3, 5, 7; adding only known rows changes nothing.
+    Fails if a known row is added twice or the rows are left unsorted."""
+    index = ColumnRows(2)
+    index.add(1, np.array([5, 3, 3]))
+    index.add(1, np.array([3, 7, 1]))
+    index.add(1, np.array([7, 5]))
+    np.testing.assert_array_equal(index.rows_of(1), [1, 3, 5, 7])
+    assert not index.has_rows(0) and index.rows_of(0).size == 0
+
+
 def test_a_firm_s_month_reads_its_own_holders_and_lenders(baseline_seed1) -> None:
     """At the end of the baseline, each firm's dividend payees and lenders read through the index are the whole
     column's, and its debt, interest due and the total debt equal whole-column sums. Fails if a register write skips the
@@ -48,5 +59,8 @@ def test_a_firm_s_month_reads_its_own_holders_and_lenders(baseline_seed1) -> Non
                                       np.flatnonzero(capital.stakes[:, account] > 0))
         np.testing.assert_array_equal(capital.lenders.where_positive(capital.loans, account),
                                       np.flatnonzero(capital.loans[:, account] > 0))
-        assert capital.debt_of(account) == float(capital.loans[:, account].sum())
+        column, rates = capital.loans[:, account], capital.rates[:, account]
+        assert capital.debt_of(account) == float(column.sum())
+        assert capital.interest_due(account) == float(column @ rates / 12.0
+                                                      + column.sum() / baseline_seed1.model.params.finance.debt_term_months)
     assert np.isclose(capital.total_debt(), float(capital.loans.sum()), rtol=1e-14)

@@ -103,6 +103,22 @@ def test_a_chipmaker_buying_new_shares_of_a_lab_is_paid_its_share_of_the_lab_s_n
     assert maker.cash_usd_bn - cash == pytest.approx(0.5)
 
 
+def test_starting_debt_is_priced_at_the_leverage_it_creates(model) -> None:
+    """A firm that owes nothing is given 5 $bn of starting debt: every lender's rate is r_f + s_0 + s_1 x 5 / (5 + E),
+    E its market value of equity, the leverage the debt itself creates. Fails if the rate is set before the new lenders
+    are known (the firm would be priced as debt-free)."""
+    capital, finance = model.capital, model.params.finance
+    firm = model.labs["follower_004"]
+    assert capital.debt_of(firm.account) == 0.0
+    equity = max(model.equity.market_value_of(firm.account), 0.0)
+    capital.assign_initial_debt(firm, 5.0)
+    lenders = np.flatnonzero(capital.loans[:, firm.account])
+    assert lenders.size and capital.debt_of(firm.account) == pytest.approx(5.0)
+    expected = (model.equity.risk_free_rate() + finance.base_spread_per_year
+                + finance.leverage_spread_per_year * 5.0 / (5.0 + equity))
+    assert np.allclose(capital.rates[lenders, firm.account], expected, rtol=1e-12)
+
+
 def test_the_dcf_margin_fades_linearly_to_the_long_run_margin_by_the_last_year() -> None:
     """Revenue 100 a year, no growth, margin 10% fading to 30% over a 2-year horizon, discount 10%, terminal growth 0:
     year 1 earns 20 (margin 20%), year 2 earns 30 (30%), terminal 30 / 0.1 = 300, so

@@ -238,8 +238,10 @@ def test_a_defaulted_firm_leaves_nothing_behind() -> None:
 
 def test_a_defaulter_s_estate_goes_to_its_unpaid_creditors_pro_rata_to_their_losses() -> None:
     """A defaulted lab holds a 10% stake in a chipmaker and a 2 $bn claim on a follower; its unpaid creditors lost 3
-    and 1 $bn: they take 3/4 and 1/4 of the stake (7.5% and 2.5%) and of the claim (1.5 and 0.5 $bn).
-    Fails if the estate goes to the defaulter's shareholders while creditors are unpaid."""
+    and 1 $bn: they take 3/4 and 1/4 of the stake (7.5% and 2.5%) and of the claim (1.5 and 0.5 $bn), and the
+    chipmaker's next dividend of 1 $bn pays them 0.075 and 0.025 more than their own stakes did.
+    Fails if the estate goes to the defaulter's shareholders while creditors are unpaid, or if the heirs are left out
+    of the share register's index (dividends are read through it)."""
     model = _model()
     capital, ledger = model.capital, model.ledger
     firm, maker, debtor = model.labs["frontier_lab_d"], model.chipmakers["challenger_gpu"], model.labs["follower_005"]
@@ -258,6 +260,10 @@ def test_a_defaulter_s_estate_goes_to_its_unpaid_creditors_pro_rata_to_their_los
     assert ledger.claims[(creditor_a, debtor.account)] == pytest.approx(1.5)
     assert ledger.claims[(creditor_b, debtor.account)] == pytest.approx(0.5)
     assert (firm.account, debtor.account) not in ledger.claims
+    cash_a, cash_b = ledger.balance(creditor_a), ledger.balance(creditor_b)
+    assert capital.pay_dividend(maker, 1.0) == pytest.approx(1.0)
+    assert ledger.balance(creditor_a) - cash_a == pytest.approx(held_a + 0.075)
+    assert ledger.balance(creditor_b) - cash_b == pytest.approx(held_b + 0.025)
 
 
 def test_exposures_count_loans_and_claims_between_firms() -> None:

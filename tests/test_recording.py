@@ -143,7 +143,7 @@ def test_holders_stakes_times_values_read_through_the_index_equal_the_gathered_o
 
 def test_debt_by_account_is_every_column_sum_of_the_loans_bit_for_bit(model, monkeypatch) -> None:
     """The agent table's debt column (the loans' column sums over the firms' columns that have lenders) equals, bit for
-    bit, the column sums of the whole loan matrix, whether the firms' accounts form one block or not. Fails if a
+    bit, the column sums of the whole loan matrix, with all the firms or some of them. Fails if a
     borrower's column is left out or summed in another order. The matrix has a column per account that may borrow (those
     before the first investor); every other account owes nothing."""
     capital = model.capital

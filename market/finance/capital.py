@@ -8,7 +8,9 @@ them, so the matrices grow as accounts x firms, not accounts squared. They are s
 register and a borrower's loans are contiguous columns (``first_month_plus_one`` too: it holds the month a holding
 began plus one, zero for none). Each column's holders and lenders are indexed
 (:class:`market.finance.column_rows.ColumnRows`; every write goes through this class, hand-built cases through
-:meth:`set_register` and :meth:`set_loan`), so a firm's month reads its own holders and lenders, not every account.
+:meth:`set_register` and :meth:`set_loan`): dividends, debt service and portfolios read a firm's own holders and
+lenders, and a firm no lender ever wrote (every follower) owes 0 without a read; a borrower's debt and interest due
+still add its whole column, which keeps them exactly as before.
 Rounds price shares at the firm's market value (floored at ``finance.min_pre_money_usd_bn``, times a follower's size
 weight); investors barred by the firm's home government's screening
 (``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to

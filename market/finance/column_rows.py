@@ -33,12 +33,21 @@ class ColumnRows:
         self._written = np.zeros(n_columns, dtype=bool)
 
     def add(self, column: int, rows: np.ndarray) -> None:
-        """Record that ``rows`` of ``column`` may now be non-zero."""
+        """Record that ``rows`` of ``column`` may now be non-zero (rows already known cost a binary search each; the
+        column is re-sorted only when some are new)."""
         rows = np.asarray(rows, dtype=np.int64)
-        if rows.size:
-            known = self._rows[column]
-            self._rows[column] = np.union1d(known, rows) if known.size else np.unique(rows)
-            self._written[column] = True
+        if not rows.size:
+            return
+        known = self._rows[column]
+        if known.size:
+            at = np.minimum(np.searchsorted(known, rows), known.size - 1)
+            rows = rows[known[at] != rows]
+            if not rows.size:
+                return
+            self._rows[column] = np.union1d(known, rows)
+        else:
+            self._rows[column] = np.unique(rows)
+        self._written[column] = True
 
     def rows_of(self, column: int) -> np.ndarray:
         """The rows of ``column`` that may be non-zero, in increasing order."""
