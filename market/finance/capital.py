@@ -326,14 +326,12 @@ class CapitalMarket:
 
     def interest_due(self, account: int) -> float:
         """This month's interest and principal due from ``account``."""
-        if account >= self.n_issuers or not self.lenders.has_rows(account):
-            return 0.0
-        finance = self.model.params.finance
-        column = self.loans[:, account]
-        return float(column @ self.rates[:, account] / 12.0 + column.sum() / finance.debt_term_months)
+        interest, principal = self.interest_and_principal_due(account)
+        return interest + principal
 
     def interest_and_principal_due(self, account: int) -> tuple[float, float]:
-        """(interest, principal) due from ``account`` this month, each as :meth:`interest_due` adds it."""
+        """(interest, principal) due from ``account`` this month: its loans times their rates over 12, and its loans over
+        ``finance.debt_term_months`` (none for an account no lender ever wrote)."""
         if account >= self.n_issuers or not self.lenders.has_rows(account):
             return 0.0, 0.0
         column = self.loans[:, account]
