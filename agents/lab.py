@@ -113,6 +113,8 @@ class Lab(EconomicAgent):
         self.price_markup = 0.0
         self.compute_cost_usd_bn_per_eflops_month = 0.0
         self.project_ids: list[int] = []
+        self.paid_up_project_ids: set[int] = set()  # of project_ids: see market.monthly.note_paid_up_projects
+        self.carried_project_ids: set[int] = set()
         self.ordered_by_maker: dict[int, float] = {}
         self.lease_requests_unfilled_gw = 0.0
         self.cash_running_cost_month_usd_bn = 0.0
@@ -258,9 +260,11 @@ class Lab(EconomicAgent):
         """
         model = self.model
         by_month = model.month + months
-        projects, chips_due = model.projects, model.chip_market.chips_due_usd_bn
+        projects, chips_due, paid_up = model.projects, model.chip_market.chips_due_usd_bn, self.paid_up_project_ids
         due = 0.0
         for project_id in self.project_ids:
+            if project_id in paid_up:
+                continue
             project = projects[project_id]
             due += chips_due(project_id, by_month)
             if not project.built and project.build_months > 0:

@@ -170,7 +170,8 @@ class ComputeMarket(mesa.Model):
         nbv = cohorts.net_book_value_by_owner(self.month, n)
         projects = self.projects
         for lab in self.labs.values():
-            wip = sum([w for i in lab.project_ids if (w := projects[i].building_in_progress_usd_bn()) > 0.0])
+            carried = lab.carried_project_ids
+            wip = sum([w for i in lab.project_ids if i not in carried and (w := projects[i].building_in_progress_usd_bn()) > 0.0])
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
             lab.chips_at_book_usd_bn = float(nbv[lab.account])
             lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from market.finance.ledger import OUTSIDE, PaymentKind
-from market.physical.projects import Project
+from market.physical.projects import Project, is_paid_up
 
 if TYPE_CHECKING:
     from agents.lab import Lab
@@ -53,6 +53,34 @@ def progress_projects(model: ComputeMarket) -> None:
             project.online_gw = min(project.live_gw, project.connected_gw) if project.built else 0.0
             model.cohorts.set_project_online(project.id, project.online_gw)
         lab.project_ids = [i for i in lab.project_ids if not is_finished(model.projects[i])]
+        note_paid_up_projects(model, lab)
+
+
+def note_paid_up_projects(model: ComputeMarket, lab: Lab) -> None:
+    """Add the lab's projects that are now paid up (:func:`market.physical.projects.is_paid_up`) to
+    ``lab.paid_up_project_ids``, and those of them whose building is wholly carried by their chips (no construction in
+    progress) to ``lab.carried_project_ids``; forget ids that are no longer the lab's projects.
+
+    The lab's payments due skip paid-up projects, and its construction in progress skips carried ones: their terms are
+    exactly zero for good (and added plainly, or filtered out, so skipping them changes no rounding), so the sums are
+    unchanged while a month's cost grows less with the running projects the lab has finished paying for. A project
+    that joins the lab (bought in a fire sale, or added by hand) is summed until it is noted here. The chip pipeline
+    (:meth:`market.model.ComputeMarket.pipeline_gw`) still reads every project: it is a ``sum`` whose rounding depends
+    on the types of the terms it adds, zeros included.
+    """
+    orders, projects = model.chip_market.order_of_project, model.projects
+    current = set(lab.project_ids)
+    paid_up, carried = lab.paid_up_project_ids, lab.carried_project_ids
+    paid_up &= current
+    carried &= current
+    for project_id in lab.project_ids:
+        if project_id in carried:
+            continue
+        project = projects[project_id]
+        if project_id in paid_up or is_paid_up(project, orders.get(project_id)):
+            paid_up.add(project_id)
+            if project.building_in_progress_usd_bn() == 0.0:
+                carried.add(project_id)
 
 
 def scrap_for_power(model: ComputeMarket, lab: Lab) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 
 from market.finance.payments import OUTSIDE, OUTSIDE_CODES
 from market.model import ComputeMarket
+from market.physical.projects import is_paid_up
 
 TOL_REL = 1e-9
 
@@ -70,6 +71,7 @@ def check_invariants(model: ComputeMarket, initial_installed_gw: float) -> None:
         assert model.leases.leased_out_gw(cloud.account) <= model.owned_online_gw[cloud.account] + 1e-9
     check_defaulted_firms_hold_nothing(model, scale)
     check_registers_indexed(model)
+    check_paid_up_projects(model)
     row = model.datacollector.get_model_vars_dataframe()["row"].iloc[-1]
     for key, value in row.items():
         if isinstance(value, float):
@@ -89,6 +91,33 @@ def check_registers_indexed(model: ComputeMarket) -> None:
         indexed[rows, columns] = True
         missed = np.argwhere((matrix != 0) & ~indexed)
         assert not missed.size, f"{len(missed)} non-zero {name}s outside the index, first at (row, column) {missed[0]}"
+
+
+def check_paid_up_projects(model: ComputeMarket) -> None:
+    """Every project a lab has noted as paid up is still paid up (nothing reopened it), every one noted as carried has no
+    construction in progress, and the lab's payments due and construction in progress, which skip them, equal bit for
+    bit the sums over all its projects."""
+    horizon = model.params.finance.funding_horizon_months
+    for lab in model.labs.values():
+        current = set(lab.project_ids)
+        for project_id in lab.paid_up_project_ids & current:
+            order = model.chip_market.order_of_project.get(project_id)
+            assert is_paid_up(model.projects[project_id], order), f"{lab.name}: project {project_id} reopened"
+        for project_id in lab.carried_project_ids & current:
+            assert project_id in lab.paid_up_project_ids
+            assert model.projects[project_id].building_in_progress_usd_bn() == 0.0, f"{lab.name}: project {project_id}"
+
+        def sums() -> tuple[float, float]:
+            wip = sum([w for i in lab.project_ids
+                       if i not in lab.carried_project_ids and (w := model.projects[i].building_in_progress_usd_bn()) > 0.0])
+            return lab.due_within_usd_bn(horizon), wip
+
+        indexed = sums()
+        noted = lab.paid_up_project_ids, lab.carried_project_ids
+        lab.paid_up_project_ids, lab.carried_project_ids = set(), set()
+        scanned = sums()
+        lab.paid_up_project_ids, lab.carried_project_ids = noted
+        assert indexed == scanned, (lab.name, indexed, scanned)
 
 
 def check_cohorts_match_projects(model: ComputeMarket) -> None:

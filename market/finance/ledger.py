@@ -88,11 +88,15 @@ class Ledger:
         n = self.n_accounts
         return self._cum_in[:n] - self._cum_out[:n]
 
-    def _record(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> None:
+    @staticmethod
+    def _check(payer: int, payee: int, kind: PaymentKind) -> None:
         if (payer == OUTSIDE or payee == OUTSIDE) and kind not in OUTSIDE_KINDS:
             raise ValueError(f"payment kind '{kind}' may not touch the outside account")
         if payer == payee:
             raise ValueError(f"account {payer} cannot pay itself")
+
+    def _record(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> None:
+        self._check(payer, payee, kind)
         self._balance[payer] -= amount
         self._balance[payee] += amount
         self._cum_out[payer] += amount
@@ -140,6 +144,40 @@ class Ledger:
         if shortfall > 1e-12:
             self.claims[(payee, payer)] += shortfall
         return paid
+
+    def pay_in_turn(self, payments: list[tuple[int, int, float, PaymentKind]]) -> None:
+        """:meth:`pay` each (payer, payee, amount, kind) in turn: the same float operations in the same order as the calls
+        one by one (same balances, journal, claims, turnover), on Python floats held for the loop (written back at its
+        end, or when a payment is refused) rather than read and written through the arrays payment by payment."""
+        held: tuple[dict[int, float], dict[int, float], dict[int, float]] = ({}, {}, {})
+        balance, paid_out, paid_in = held
+        turnover = self.gross_turnover
+        try:
+            for payer, payee, amount, kind in payments:
+                if not amount > 0:
+                    continue
+                if payer not in balance:
+                    balance[payer] = float(self._balance[payer])
+                paid = amount if payer == OUTSIDE else min(amount, max(balance[payer], 0.0))
+                if paid > 0:
+                    self._check(payer, payee, kind)
+                    for sums, array, account in ((balance, self._balance, payee), (paid_out, self._cum_out, payer),
+                                                 (paid_in, self._cum_in, payee)):
+                        if account not in sums:
+                            sums[account] = float(array[account])
+                    balance[payer] -= paid
+                    balance[payee] += paid
+                    paid_out[payer] += paid
+                    paid_in[payee] += paid
+                    self._singles.append((payer, payee, KIND_CODE[kind], paid))
+                    turnover += paid
+                if amount - paid > 1e-12:
+                    self.claims[(payee, payer)] += amount - paid
+        finally:
+            for sums, array in zip(held, (self._balance, self._cum_out, self._cum_in), strict=True):
+                for account, value in sums.items():
+                    array[account] = value
+            self.gross_turnover = turnover
 
     def pay_up_to(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> float:
         """Make a voluntary payment of at most the payer's cash; nothing unpaid becomes a claim."""

@@ -36,6 +36,5 @@ class Dues:
     def settle(self, ledger: Ledger) -> None:
         """Pay every obligation in priority order (insertion order within a kind) and clear the list."""
         rank = {kind: i for i, kind in enumerate(PRIORITY)}
-        for payer, payee, amount, kind in sorted(self.items, key=lambda item: rank[item[3]]):
-            ledger.pay(payer, payee, amount, kind)
+        ledger.pay_in_turn(sorted(self.items, key=lambda item: rank[item[3]]))
         self.items = []

@@ -10,8 +10,12 @@ still wait, or labs' plans were cut for lack of it this month), the capacity gro
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from market.parameters.physical import ConstructionSpec
+
+if TYPE_CHECKING:
+    from market.physical.chips import Order
 
 
 @dataclass
@@ -62,6 +66,18 @@ class Project:
         if self.started_month is None or self.built:
             return 0.0
         return self.construction_capex_usd_bn / self.build_months
+
+
+def is_paid_up(project: Project, order: Order | None) -> bool:
+    """Whether the project will never again owe chips or construction nor wait for chips: its building is finished, its
+    chip order (if any) is delivered in full and it has received every GW it was sized for.
+
+    Nothing reopens such a project: chips ship only against undelivered orders, construction is paid only before the
+    building is finished, and a fire sale rescales what was paid and what the chips carry by the same factor. Its terms
+    in a lab's payments due are therefore exactly zero for good, and that sum skips them.
+    """
+    return (project.built and (order is None or order.delivered_gw >= order.gw)
+            and project.gw - project.delivered_gw == 0.0)
 
 
 @dataclass
