@@ -113,7 +113,7 @@ class Lab(EconomicAgent):
         self.price_markup = 0.0
         self.compute_cost_usd_bn_per_eflops_month = 0.0
         self.project_ids: list[int] = []
-        self.paid_up_project_ids: set[int] = set()  # of project_ids: see market.monthly.note_paid_up_projects
+        self.paid_up_project_ids: dict[int, bool] = {}  # see market.monthly.note_paid_up_projects
         self.carried_project_ids: set[int] = set()
         self.ordered_by_maker: dict[int, float] = {}
         self.lease_requests_unfilled_gw = 0.0
@@ -256,14 +256,16 @@ class Lab(EconomicAgent):
         """Project payments falling due within ``months``: chips their buildings can have taken by then, construction
         months run by then, and instalments of its dedicated power plants.
 
-        A building not yet started is taken to start next month.
+        A building not yet started is taken to start next month. Paid-up projects are skipped: their zero terms would
+        make the total numpy-typed when numpy-typed themselves, which is restored.
         """
         model = self.model
         by_month = model.month + months
         projects, chips_due, paid_up = model.projects, model.chip_market.chips_due_usd_bn, self.paid_up_project_ids
-        due = 0.0
+        due, typed = 0.0, False
         for project_id in self.project_ids:
-            if project_id in paid_up:
+            if (skipped_typed := paid_up.get(project_id)) is not None:
+                typed = typed or skipped_typed
                 continue
             project = projects[project_id]
             due += chips_due(project_id, by_month)
@@ -272,7 +274,7 @@ class Lab(EconomicAgent):
                 due += project.construction_capex_usd_bn / project.build_months * min(months_left, months)
         if model.energy.plants:
             due += model.energy.due_within_usd_bn(self.account, months)
-        return due
+        return np.float64(due) if typed and type(due) is float else due
 
     def cash_needs_usd_bn(self) -> float:
         """Cash the lab keeps: its buffer, project payments due within the funding horizon, and claims it owes."""

@@ -57,30 +57,33 @@ def progress_projects(model: ComputeMarket) -> None:
 
 
 def note_paid_up_projects(model: ComputeMarket, lab: Lab) -> None:
-    """Add the lab's projects that are now paid up (:func:`market.physical.projects.is_paid_up`) to
-    ``lab.paid_up_project_ids``, and those of them whose building is wholly carried by their chips (no construction in
-    progress) to ``lab.carried_project_ids``; forget ids that are no longer the lab's projects.
+    """Note the lab's projects that are now paid up (:func:`market.physical.projects.is_paid_up`) in
+    ``lab.paid_up_project_ids``, each with whether its (zero) chip term is numpy-typed, and those of them whose building
+    is wholly carried by their chips (no construction in progress) in ``lab.carried_project_ids``; forget ids that are
+    no longer the lab's projects.
 
-    The lab's payments due skip paid-up projects, and its construction in progress skips carried ones: their terms are
-    exactly zero for good (and added plainly, or filtered out, so skipping them changes no rounding), so the sums are
-    unchanged while a month's cost grows less with the running projects the lab has finished paying for. A project
+    The lab's payments due skip paid-up projects, and its construction in progress skips carried ones. Their terms are
+    exactly zero for good, added plainly (the type they would give the total is restored) or filtered out, so the sums
+    are unchanged while a month's cost grows less with the running projects the lab has finished paying for. A project
     that joins the lab (bought in a fire sale, or added by hand) is summed until it is noted here. The chip pipeline
-    (:meth:`market.model.ComputeMarket.pipeline_gw`) still reads every project: it is a ``sum`` whose rounding depends
-    on the types of the terms it adds, zeros included.
+    (:meth:`market.model.ComputeMarket.pipeline_gw`) still reads every project: it is a ``sum``, whose rounding depends
+    on the types of the terms it adds, zeros included (CPython 3.12 stops compensating at the first numpy term).
     """
-    orders, projects = model.chip_market.order_of_project, model.projects
+    orders, projects, due = model.chip_market.order_of_project, model.projects, model.chip_market.chips_due_usd_bn
     current = set(lab.project_ids)
-    paid_up, carried = lab.paid_up_project_ids, lab.carried_project_ids
-    paid_up &= current
+    paid_up = lab.paid_up_project_ids = {i: typed for i, typed in lab.paid_up_project_ids.items() if i in current}
+    carried = lab.carried_project_ids
     carried &= current
     for project_id in lab.project_ids:
         if project_id in carried:
             continue
         project = projects[project_id]
-        if project_id in paid_up or is_paid_up(project, orders.get(project_id)):
-            paid_up.add(project_id)
-            if project.building_in_progress_usd_bn() == 0.0:
-                carried.add(project_id)
+        if project_id not in paid_up:
+            if not is_paid_up(project, orders.get(project_id), model.month):
+                continue
+            paid_up[project_id] = type(due(project_id, model.month)) is not float
+        if project.building_in_progress_usd_bn() == 0.0:
+            carried.add(project_id)
 
 
 def scrap_for_power(model: ComputeMarket, lab: Lab) -> None:

@@ -95,29 +95,30 @@ def check_registers_indexed(model: ComputeMarket) -> None:
 
 def check_paid_up_projects(model: ComputeMarket) -> None:
     """Every project a lab has noted as paid up is still paid up (nothing reopened it), every one noted as carried has no
-    construction in progress, and the lab's payments due and construction in progress, which skip them, equal bit for
-    bit the sums over all its projects."""
+    construction in progress, the lab's payments due, which skip paid-up projects, equal in value and type the sum over
+    all its projects, and its fixed assets as the month's last refresh set them (which skip carried projects' construction
+    in progress) equal its chips' book value plus the construction in progress of all its projects."""
     horizon = model.params.finance.funding_horizon_months
+    book_value = model.cohorts.net_book_value_by_owner(model.month, model.ledger.n_accounts)
     for lab in model.labs.values():
         current = set(lab.project_ids)
-        for project_id in lab.paid_up_project_ids & current:
+        for project_id in lab.paid_up_project_ids.keys() & current:
             order = model.chip_market.order_of_project.get(project_id)
-            assert is_paid_up(model.projects[project_id], order), f"{lab.name}: project {project_id} reopened"
+            assert is_paid_up(model.projects[project_id], order, model.month), f"{lab.name}: project {project_id} reopened"
         for project_id in lab.carried_project_ids & current:
             assert project_id in lab.paid_up_project_ids
             assert model.projects[project_id].building_in_progress_usd_bn() == 0.0, f"{lab.name}: project {project_id}"
-
-        def sums() -> tuple[float, float]:
-            wip = sum([w for i in lab.project_ids
-                       if i not in lab.carried_project_ids and (w := model.projects[i].building_in_progress_usd_bn()) > 0.0])
-            return lab.due_within_usd_bn(horizon), wip
-
-        indexed = sums()
-        noted = lab.paid_up_project_ids, lab.carried_project_ids
-        lab.paid_up_project_ids, lab.carried_project_ids = set(), set()
-        scanned = sums()
-        lab.paid_up_project_ids, lab.carried_project_ids = noted
-        assert indexed == scanned, (lab.name, indexed, scanned)
+        indexed = lab.due_within_usd_bn(horizon)
+        noted = lab.paid_up_project_ids
+        lab.paid_up_project_ids = {}
+        scanned = lab.due_within_usd_bn(horizon)
+        lab.paid_up_project_ids = noted
+        assert indexed == scanned and type(indexed) is type(scanned), (lab.name, indexed, scanned)
+        wip = sum([w for i in lab.project_ids if (w := model.projects[i].building_in_progress_usd_bn()) > 0.0])
+        fixed_assets = float(book_value[lab.account]) + wip
+        if model.energy.plants:
+            fixed_assets += model.energy.book_value_usd_bn(lab.account)
+        assert lab.fixed_assets_usd_bn == fixed_assets, (lab.name, lab.fixed_assets_usd_bn, fixed_assets)
 
 
 def check_cohorts_match_projects(model: ComputeMarket) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from market.finance.ledger import KIND_CODE, KIND_LIST, OUTSIDE, Ledger, PaymentKind
@@ -262,23 +262,30 @@ def test_collecting_groups_in_turn_equals_collecting_them_one_by_one(cash, group
                               equal_nan=column == "amount")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(cash=st.lists(st.floats(0.0, 50.0), min_size=3, max_size=6),
        payments=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6), st.one_of(st.floats(-1.0, 30.0), st.just(float("nan"))),
+                                   st.booleans(),
                                    st.sampled_from([PaymentKind.CHIPS, PaymentKind.LEASE, PaymentKind.POWER, PaymentKind.OPEX])),
                          max_size=25))
+@example(cash=[0.0, 10.0, 0.0, 0.0, 0.0],
+         payments=[(2, 1, 0.5, True, PaymentKind.CHIPS), (1, 2, 1.5, False, PaymentKind.CHIPS),
+                   (1, 5, 0.3, False, PaymentKind.LEASE), (1, 3, 0.3, False, PaymentKind.POWER),
+                   (1, 4, 0.3, False, PaymentKind.OPEX)])
 def test_paying_in_turn_equals_paying_one_by_one(cash, payments) -> None:
-    """pay_in_turn (a month's dues in priority order) leaves balances, audited balances, claims, the month's flows and
-    turnover bit for bit as pay does call by call, with payers short of cash (claims), a payee paying later in the list
-    with what it was paid, outside paying, amounts that are zero, negative or not a number, and a payment refused (a
+    """pay_in_turn (a month's dues in priority order) leaves balances, audited balances, claims (values and types: a
+    numpy claim would switch ``sum`` over claims to plain addition), the month's flows and turnover bit for bit as pay
+    does call by call, with payers short of cash (claims), a payee paying later in the list with what it was paid,
+    outside paying, amounts that are numpy or Python floats, zero, negative or not a number, and a payment refused (a
     kind that may not touch outside, an account paying itself): the refused payment raises, and what was paid before it
-    stays paid. Fails if the loop reorders, caps or adds differently, or loses the payments made before a refusal."""
+    stays paid. Fails if the loop reorders, caps or adds differently, changes a type, or loses the payments made before
+    a refusal."""
     in_turn, one_by_one = make_ledger(*cash), make_ledger(*cash)
     n = len(cash)
-    listed = [(payer % (n + 1), payee % (n + 1), amount, kind) for payer, payee, amount, kind in payments]
+    listed = [(payer % (n + 1), payee % (n + 1), np.float64(amount) if numpy else amount, kind)
+              for payer, payee, amount, numpy, kind in payments]
     refused = []
-    for ledger, pay_all in ((in_turn, lambda: in_turn.pay_in_turn(listed)),
-                            (one_by_one, lambda: [one_by_one.pay(*payment) for payment in listed])):
+    for pay_all in (lambda: in_turn.pay_in_turn(listed), lambda: [one_by_one.pay(*payment) for payment in listed]):
         try:
             pay_all()
         except ValueError as error:
@@ -286,7 +293,9 @@ def test_paying_in_turn_equals_paying_one_by_one(cash, payments) -> None:
     assert len(refused) in (0, 2) and len(set(refused)) <= 1
     assert in_turn.balances.tolist() == one_by_one.balances.tolist()
     assert in_turn.audit_balances().tolist() == one_by_one.audit_balances().tolist()
-    assert dict(in_turn.claims) == dict(one_by_one.claims)
-    assert in_turn.gross_turnover == one_by_one.gross_turnover
+    assert {key: (value, type(value)) for key, value in in_turn.claims.items()} == {
+        key: (value, type(value)) for key, value in one_by_one.claims.items()}
+    assert in_turn.total_claims() == one_by_one.total_claims()
+    assert in_turn.gross_turnover == one_by_one.gross_turnover and type(in_turn.gross_turnover) is type(one_by_one.gross_turnover)
     for column in ("payer", "payee", "kind", "amount"):
         assert np.array_equal(getattr(in_turn.current_flows(), column), getattr(one_by_one.current_flows(), column))

@@ -135,46 +135,47 @@ class Ledger:
         Returns:
             The amount actually paid now.
         """
-        if not amount > 0:
-            return 0.0
-        paid = amount if payer == OUTSIDE else min(amount, max(self.balance(payer), 0.0))
-        if paid > 0:
-            self._record(payer, payee, paid, kind)
-        shortfall = amount - paid
-        if shortfall > 1e-12:
-            self.claims[(payee, payer)] += shortfall
+        paid = self.pay_up_to(payer, payee, amount, kind)
+        if amount - paid > 1e-12:
+            self.claims[(payee, payer)] += amount - paid
         return paid
 
     def pay_in_turn(self, payments: list[tuple[int, int, float, PaymentKind]]) -> None:
         """:meth:`pay` each (payer, payee, amount, kind) in turn: the same float operations in the same order as the calls
-        one by one (same balances, journal, claims, turnover), on Python floats held for the loop (written back at its
-        end, or when a payment is refused) rather than read and written through the arrays payment by payment."""
+        one by one, and the same types (a balance is read as a Python float), so the same balances, journal, claims and
+        turnover; the sums touched are held in dicts for the loop (written back at its end, or when a payment is refused)
+        rather than read and written through the arrays payment by payment."""
         held: tuple[dict[int, float], dict[int, float], dict[int, float]] = ({}, {}, {})
         balance, paid_out, paid_in = held
-        turnover = self.gross_turnover
+        arrays = self._balance, self._cum_out, self._cum_in
+        journal, claims, turnover = self._singles.append, self.claims, self.gross_turnover
         try:
             for payer, payee, amount, kind in payments:
                 if not amount > 0:
                     continue
-                if payer not in balance:
-                    balance[payer] = float(self._balance[payer])
-                paid = amount if payer == OUTSIDE else min(amount, max(balance[payer], 0.0))
+                cash = balance.get(payer)
+                if cash is None:
+                    cash = balance[payer] = float(arrays[0][payer])
+                paid = amount if payer == OUTSIDE else min(amount, max(float(cash), 0.0))
                 if paid > 0:
-                    self._check(payer, payee, kind)
-                    for sums, array, account in ((balance, self._balance, payee), (paid_out, self._cum_out, payer),
-                                                 (paid_in, self._cum_in, payee)):
-                        if account not in sums:
-                            sums[account] = float(array[account])
-                    balance[payer] -= paid
+                    if payer == payee or ((payer == OUTSIDE or payee == OUTSIDE) and kind not in OUTSIDE_KINDS):
+                        self._check(payer, payee, kind)
+                    if payee not in balance:
+                        balance[payee] = float(arrays[0][payee])
+                    if payer not in paid_out:
+                        paid_out[payer] = float(arrays[1][payer])
+                    if payee not in paid_in:
+                        paid_in[payee] = float(arrays[2][payee])
+                    balance[payer] = cash - paid
                     balance[payee] += paid
                     paid_out[payer] += paid
                     paid_in[payee] += paid
-                    self._singles.append((payer, payee, KIND_CODE[kind], paid))
+                    journal((payer, payee, KIND_CODE[kind], paid))
                     turnover += paid
                 if amount - paid > 1e-12:
-                    self.claims[(payee, payer)] += amount - paid
+                    claims[(payee, payer)] += amount - paid
         finally:
-            for sums, array in zip(held, (self._balance, self._cum_out, self._cum_in), strict=True):
+            for sums, array in zip(held, arrays, strict=True):
                 for account, value in sums.items():
                     array[account] = value
             self.gross_turnover = turnover

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from market.enums import Constraint
 from market.finance.ledger import PaymentKind
 from market.network import EdgeType
+from market.physical.projects import fitted_out_gw
 from market.policy.export_controls import FULL_PART, Offer
 
 if TYPE_CHECKING:
@@ -51,14 +52,6 @@ class Order:
     def deliverable_gw(self, by_month: int) -> float:
         """GW its building can have taken by ``by_month`` and not yet delivered: F(by_month) less what was delivered."""
         return max(fitted_out_gw(self.gw, self.wanted_month, by_month, self.fit_out_gw_per_month) - self.delivered_gw, 0.0)
-
-
-def fitted_out_gw(gw: float, wanted_month: int, by_month: int, fit_out_gw_per_month: float) -> float:
-    """F(t) = min(G, r (t - w + 1)) for t >= w, else 0: GW of an order of ``gw`` wanted from ``wanted_month`` its building
-    can have taken by ``by_month``, fitted out at ``fit_out_gw_per_month``."""
-    if by_month < wanted_month:
-        return 0.0
-    return min(gw, fit_out_gw_per_month * (by_month - wanted_month + 1))
 
 
 class ChipMarket:

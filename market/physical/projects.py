@@ -18,6 +18,14 @@ if TYPE_CHECKING:
     from market.physical.chips import Order
 
 
+def fitted_out_gw(gw: float, wanted_month: int, by_month: int, fit_out_gw_per_month: float) -> float:
+    """F(t) = min(G, r (t - w + 1)) for t >= w, else 0: GW of an order of ``gw`` wanted from ``wanted_month`` its building
+    can have taken by ``by_month``, fitted out at ``fit_out_gw_per_month``."""
+    if by_month < wanted_month:
+        return 0.0
+    return min(gw, fit_out_gw_per_month * (by_month - wanted_month + 1))
+
+
 @dataclass
 class Project:
     """One data-centre project of one lab at one site region."""
@@ -68,16 +76,20 @@ class Project:
         return self.construction_capex_usd_bn / self.build_months
 
 
-def is_paid_up(project: Project, order: Order | None) -> bool:
+def is_paid_up(project: Project, order: Order | None, month: int) -> bool:
     """Whether the project will never again owe chips or construction nor wait for chips: its building is finished, its
-    chip order (if any) is delivered in full and it has received every GW it was sized for.
+    chip order (if any) is delivered in full, its building's fit-out schedule could have taken every chip by ``month``
+    and it has received every GW it was sized for.
 
     Nothing reopens such a project: chips ship only against undelivered orders, construction is paid only before the
-    building is finished, and a fire sale rescales what was paid and what the chips carry by the same factor. Its terms
-    in a lab's payments due are therefore exactly zero for good, and that sum skips them.
+    building is finished, and a fire sale rescales what was paid and what the chips carry by the same factor. Its chip
+    term in a lab's payments due by any later month, :meth:`market.physical.chips.ChipMarket.chips_due_usd_bn`, is
+    therefore zero for good, and of a fixed type (the schedule is complete), so that sum can skip it.
     """
-    return (project.built and (order is None or order.delivered_gw >= order.gw)
-            and project.gw - project.delivered_gw == 0.0)
+    if not project.built or project.gw - project.delivered_gw != 0.0:
+        return False
+    return order is None or (order.delivered_gw >= order.gw
+                             and fitted_out_gw(order.gw, order.wanted_month, month, order.fit_out_gw_per_month) == order.gw)
 
 
 @dataclass
