@@ -1,10 +1,10 @@
 """Regenerate the golden tables: ``make golden`` (``python -m tests.golden.regenerate``).
 
-The golden files are the baseline's model and agent tables for seed 1, and the model and event tables of three runs
+The golden files are the baseline's model and agent tables for seed 1, and the model and event tables of four runs
 whose mechanisms the baseline does not reach: energy-investment (labs' and energy funds' dedicated plants),
-fab-network (fabs and their partners) and bubble-burst with scarce funding and a demand crash in 2029 (defaults, clearing,
-creditors' losses and distress). A change to them in review shows that a change to the code changed results; regenerate them only when
-that is intended.
+fab-network (fabs and their partners), bubble-burst with scarce funding and a demand crash in 2029 (defaults, clearing,
+creditors' losses and distress) and the baseline starved of funding (months of arrears and unpaid claims, fire sales).
+A change to them in review shows that a change to the code changed results; regenerate them only when that is intended.
 """
 
 from __future__ import annotations
@@ -27,10 +27,19 @@ def crash_with_scarce_funding() -> Scenario:
     return scenario
 
 
+def starved_of_funding() -> Scenario:
+    """The baseline's first 60 months with investors holding $50bn and receiving nothing, and labs' opex at twice their
+    revenue: labs pay dues short for months (claims), default and are fire-sold (the stress case of the invariant tests
+    in tests/test_accounting.py). Its claims column moved in the last bits when a change paid dues in numpy floats."""
+    return load_scenario("baseline", [("investors.total_capital_usd_bn", 50.0), ("investors.inflow_rate_per_month", 0.0),
+                                      ("lab_behaviour.opex_share_of_revenue", 2.0), ("run.steps", 60)])
+
+
 SCENARIO_RUNS = {
     "energy-investment": lambda: load_scenario("energy-investment"),
     "fab-network": lambda: load_scenario("fab-network"),
     "crash-scarce-funding": crash_with_scarce_funding,
+    "starved-of-funding": starved_of_funding,
 }
 
 
