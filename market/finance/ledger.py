@@ -141,12 +141,10 @@ class Ledger:
         return paid
 
     def pay_in_turn(self, payments: list[tuple[int, int, float, PaymentKind]]) -> None:
-        """:meth:`pay` each (payer, payee, amount, kind) in turn: the same float operations in the same order as the calls
-        one by one, and the same types (a balance is read as a Python float), so the same balances, journal, claims and
-        turnover; the sums touched are held in dicts for the loop (written back at its end, or when a payment is refused)
-        rather than read and written through the arrays payment by payment."""
-        held: tuple[dict[int, float], dict[int, float], dict[int, float]] = ({}, {}, {})
-        balance, paid_out, paid_in = held
+        """:meth:`pay` each (payer, payee, amount, kind) in turn, with the calls' float operations, order and types (a
+        balance is read as a Python float), so the same balances, journal, claims and turnover; the sums touched are held
+        in dicts for the loop (written back at its end, or when a payment is refused), not read and written per payment."""
+        balance, paid_out, paid_in = held = ({}, {}, {})
         arrays = self._balance, self._cum_out, self._cum_in
         journal, claims, turnover = self._singles.append, self.claims, self.gross_turnover
         try:
@@ -158,8 +156,7 @@ class Ledger:
                     cash = balance[payer] = float(arrays[0][payer])
                 paid = amount if payer == OUTSIDE else min(amount, max(float(cash), 0.0))
                 if paid > 0:
-                    if payer == payee or ((payer == OUTSIDE or payee == OUTSIDE) and kind not in OUTSIDE_KINDS):
-                        self._check(payer, payee, kind)
+                    self._check(payer, payee, kind)
                     if payee not in balance:
                         balance[payee] = float(arrays[0][payee])
                     if payer not in paid_out:
