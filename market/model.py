@@ -333,7 +333,17 @@ class ComputeMarket(mesa.Model):
 
     def plan_labs(self) -> None:
         """Step 4: labs draft plans (frontier, followers, then clouds, which plan for what others asked to lease),
-        the plans are placed together (cut to chips, power and construction room), then each lab finances its own."""
+        the plans are placed together (cut to chips, power and construction room), then each lab finances its own.
+        Offers and lease prices are held while they plan (:meth:`market.physical.procurement.Procurement.hold_offers`)."""
+        self.procurement.hold_offers(True)
+        self.leases.hold_prices(True)
+        try:
+            self._plan_held()
+        finally:
+            self.procurement.hold_offers(False)
+            self.leases.hold_prices(False)
+
+    def _plan_held(self) -> None:
         drafts = []
         taken: dict[int, float] = {}
         for roles in PLANNING_GROUPS:

@@ -102,6 +102,20 @@ class LeaseBook:
         self.leases = IndexedLeases()
         self._leased_out: dict[int, tuple[int, RunningSum]] = {}
         self._arrays: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._held_prices: dict[int, float] | None = None
+        self._held_candidates: dict[int, list[Lab]] | None = None
+
+    def hold_prices(self, held: bool) -> None:
+        """Start (``True``) or end holding each cloud's lease price, and each lessee's clouds in price order, for the rest
+        of the planning phase.
+
+        While labs plan (:meth:`market.model.ComputeMarket.plan_labs`) no cloud's online GW, depreciation or power price
+        changes and no lab fails, so a cloud's price and a lessee's clouds are the same on every reading; held, they are
+        worked out on the first reading only (``tests/test_held_quotes.py`` checks every held reading against a fresh
+        one). A cloud's free GW is never held: leases signed while labs plan take from it.
+        """
+        self._held_prices = {} if held else None
+        self._held_candidates = {} if held else None
 
     def parties_and_gw(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(lessor, lessee, GW) of every lease, in the book's order, as arrays (kept until the book or a lease's GW
@@ -149,6 +163,17 @@ class LeaseBook:
 
     def lease_price(self, cloud: Lab) -> float:
         """The cloud's lease price per GW-month."""
+        held = self._held_prices
+        if held is None:
+            return self.find_lease_price(cloud)
+        price = held.get(cloud.account)
+        if price is None:
+            price = held[cloud.account] = self.find_lease_price(cloud)
+        return price
+
+    def find_lease_price(self, cloud: Lab) -> float:
+        """:meth:`lease_price` worked out from the cloud's costs this month: (1 + ``lab_behaviour.lease_markup``) times
+        its full monthly cost of an owned GW."""
         markup = self.model.params.lab_behaviour.lease_markup
         return (1.0 + markup) * self.model.owned_cost_per_gw_month(cloud)
 
@@ -171,6 +196,16 @@ class LeaseBook:
 
     def candidates(self, lessee: Lab) -> list[Lab]:
         """Clouds the lessee may lease from, cheapest first (only its lessor while its contract is exclusive)."""
+        held = self._held_candidates
+        if held is None:
+            return self.find_candidates(lessee)
+        clouds = held.get(lessee.account)
+        if clouds is None:
+            clouds = held[lessee.account] = self.find_candidates(lessee)
+        return list(clouds)
+
+    def find_candidates(self, lessee: Lab) -> list[Lab]:
+        """:meth:`candidates` worked out from the clouds alive and their lease prices."""
         spec = self.model.params.labs.get(lessee.name)
         if spec is not None and spec.exclusive_lessor and spec.lessor:
             lessor = self.model.labs[spec.lessor]

@@ -42,6 +42,16 @@ class Procurement:
         self.blocked_month_gw = 0.0
         self.requests: list[tuple[Lab, str, float]] = []
         self.declined_variants: set[tuple[int, str]] = set()
+        self._held_offers: dict[str, tuple[float, float]] | None = None
+
+    def hold_offers(self, held: bool) -> None:
+        """Start (``True``) or end holding each region's best offer for the rest of the planning phase.
+
+        While labs plan (:meth:`market.model.ComputeMarket.plan_labs`) no chipmaker's price, maturity or selling state and
+        no export rule changes, so the best offer of a region is the same on every reading; held, it is worked out on
+        the first reading only (``tests/test_held_quotes.py`` checks every held reading against a fresh one).
+        """
+        self._held_offers = {} if held else None
 
     def start_month(self) -> None:
         """Forget last month's blocked orders."""
@@ -107,6 +117,16 @@ class Procurement:
 
     def best_offer_in(self, region: str) -> tuple[float, float]:
         """(EFLOP/s per GW, all-in cost per GW) of the best-value new compute a lab of ``region`` may buy there."""
+        held = self._held_offers
+        if held is None:
+            return self.find_best_offer_in(region)
+        offer = held.get(region)
+        if offer is None:
+            offer = held[region] = self.find_best_offer_in(region)
+        return offer
+
+    def find_best_offer_in(self, region: str) -> tuple[float, float]:
+        """:meth:`best_offer_in` worked out from the chipmakers' offers this month."""
         model = self.model
         building = model.params.lab_behaviour.building_capex_usd_bn_per_gw
         offers = []

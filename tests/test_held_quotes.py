@@ -1,0 +1,50 @@
+"""Offers and lease prices held while labs plan (Procurement.hold_offers, LeaseBook.hold_prices) equal fresh ones."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from market.model import ComputeMarket
+from market.parameters.scenario import load_scenario
+from market.physical.leases import LeaseBook
+from market.physical.procurement import Procurement
+
+
+@pytest.mark.parametrize(("scenario", "months"), [("baseline", 24), ("replay-2022", 40)])
+def test_every_held_reading_equals_a_fresh_one(monkeypatch, scenario: str, months: int) -> None:
+    """Each reading of a held best offer, lease price or lessee's clouds while labs plan equals the value worked out
+    afresh at that moment, and the held values are read many times over (the replay covers export rules coming into
+    force and an exclusive lessor's contract). Fails if anything that sets them (a chipmaker's price, an export rule,
+    a cloud's costs, a lab's failure) changes while labs plan, or if a value is held across planning phases."""
+    readings: Counter[str] = Counter()
+    best_offer_in, lease_price, candidates = Procurement.best_offer_in, LeaseBook.lease_price, LeaseBook.candidates
+
+    def checked_best_offer_in(self: Procurement, region: str) -> tuple[float, float]:
+        held = best_offer_in(self, region)
+        assert held == self.find_best_offer_in(region), (region, self.model.date)
+        readings["offer held" if self._held_offers is not None else "offer fresh"] += 1
+        return held
+
+    def checked_lease_price(self: LeaseBook, cloud) -> float:
+        held = lease_price(self, cloud)
+        assert held == self.find_lease_price(cloud), (cloud.name, self.model.date)
+        readings["price held" if self._held_prices is not None else "price fresh"] += 1
+        return held
+
+    def checked_candidates(self: LeaseBook, lessee) -> list:
+        held = candidates(self, lessee)
+        assert held == self.find_candidates(lessee), (lessee.name, self.model.date)
+        readings["clouds held" if self._held_candidates is not None else "clouds fresh"] += 1
+        return held
+
+    monkeypatch.setattr(Procurement, "best_offer_in", checked_best_offer_in)
+    monkeypatch.setattr(LeaseBook, "lease_price", checked_lease_price)
+    monkeypatch.setattr(LeaseBook, "candidates", checked_candidates)
+    model = ComputeMarket(load_scenario(scenario, [("run.steps", months)]), rng=1)
+    while model.running:
+        model.step()
+        assert model.procurement._held_offers is None and model.leases._held_prices is None
+    assert min(readings["offer held"], readings["price held"], readings["clouds held"]) > 10 * months, readings
+    assert readings["offer fresh"] > 0, readings
