@@ -272,14 +272,19 @@ def test_collecting_groups_in_turn_equals_collecting_them_one_by_one(cash, group
          payments=[(2, 1, 0.5, True, PaymentKind.CHIPS), (1, 2, 1.5, False, PaymentKind.CHIPS),
                    (1, 5, 0.3, False, PaymentKind.LEASE), (1, 3, 0.3, False, PaymentKind.POWER),
                    (1, 4, 0.3, False, PaymentKind.OPEX)])
+@example(cash=[0.0, 10.0, 5.0, 0.0, 0.0],
+         payments=[(1, 2, 0.1, True, PaymentKind.CHIPS), (0, 3, 0.7, False, PaymentKind.CHIPS),
+                   (2, 1, 0.2, False, PaymentKind.LEASE), (3, 4, 0.3, True, PaymentKind.LEASE),
+                   (1, 2, 3.0, False, PaymentKind.POWER), (2, 0, 1.1, True, PaymentKind.OPEX)])
 def test_paying_in_turn_equals_paying_one_by_one(cash, payments) -> None:
     """pay_in_turn (a month's dues in priority order) leaves balances, audited balances, claims (values and types: a
     numpy claim would switch ``sum`` over claims to plain addition), the month's flows and turnover bit for bit as pay
     does call by call, with payers short of cash (claims), a payee paying later in the list with what it was paid,
     outside paying, amounts that are numpy or Python floats, zero, negative or not a number, and a payment refused (a
     kind that may not touch outside, an account paying itself): the refused payment raises, and what was paid before it
-    stays paid. Fails if the loop reorders, caps or adds differently, changes a type, or loses the payments made before
-    a refusal."""
+    stays paid. The second example has every payer's cash cover what it owes (paid in one pass). Fails if the loop or
+    the pass reorders, caps or adds differently, changes a type, runs the pass when a payer is short, or loses the
+    payments made before a refusal."""
     in_turn, one_by_one = make_ledger(*cash), make_ledger(*cash)
     n = len(cash)
     listed = [(payer % (n + 1), payee % (n + 1), np.float64(amount) if numpy else amount, kind)

@@ -17,13 +17,14 @@ from __future__ import annotations
 import numpy as np
 
 from market.finance.claims import ClaimBook
+from market.finance.in_turn import InTurnPayments
 from market.finance.payments import (ACCOUNT_DTYPE, KIND_CODE, KIND_LIST, OUTSIDE, OUTSIDE_KINDS, PaymentKind, StepFlows,
                                      group_keys)
 
 __all__ = ["KIND_CODE", "KIND_LIST", "OUTSIDE", "Ledger", "PaymentKind", "StepFlows"]
 
 
-class Ledger:
+class Ledger(InTurnPayments):
     """Balances, claims and flows of every account.
 
     Payments are journaled as arrays during a step and aggregated by (payer, payee, kind) when the
@@ -140,43 +141,6 @@ class Ledger:
             self.claims[(payee, payer)] += amount - paid
         return paid
 
-    def pay_in_turn(self, payments: list[tuple[int, int, float, PaymentKind]]) -> None:
-        """:meth:`pay` each (payer, payee, amount, kind) in turn, with the calls' float operations, order and types (a
-        balance is read as a Python float), so the same balances, journal, claims and turnover; the sums touched are held
-        in dicts for the loop (written back at its end, or when a payment is refused), not read and written per payment."""
-        balance, paid_out, paid_in = held = ({}, {}, {})
-        arrays = self._balance, self._cum_out, self._cum_in
-        journal, claims, turnover = self._singles.append, self.claims, self.gross_turnover
-        try:
-            for payer, payee, amount, kind in payments:
-                if not amount > 0:
-                    continue
-                cash = balance.get(payer)
-                if cash is None:
-                    cash = balance[payer] = float(arrays[0][payer])
-                paid = amount if payer == OUTSIDE else min(amount, max(float(cash), 0.0))
-                if paid > 0:
-                    self._check(payer, payee, kind)
-                    if payee not in balance:
-                        balance[payee] = float(arrays[0][payee])
-                    if payer not in paid_out:
-                        paid_out[payer] = float(arrays[1][payer])
-                    if payee not in paid_in:
-                        paid_in[payee] = float(arrays[2][payee])
-                    balance[payer] = cash - paid
-                    balance[payee] += paid
-                    paid_out[payer] += paid
-                    paid_in[payee] += paid
-                    journal((payer, payee, KIND_CODE[kind], paid))
-                    turnover += paid
-                if amount - paid > 1e-12:
-                    claims[(payee, payer)] += amount - paid
-        finally:
-            for sums, array in zip(held, arrays, strict=True):
-                for account, value in sums.items():
-                    array[account] = value
-            self.gross_turnover = turnover
-
     def pay_up_to(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> float:
         """Make a voluntary payment of at most the payer's cash; nothing unpaid becomes a claim."""
         if not amount > 0:
@@ -196,45 +160,6 @@ class Ledger:
             raise ValueError("collect_from_many takes no payment from outside")
         paid = np.minimum(np.maximum(amounts, 0.0), np.maximum(self._balance[payers], 0.0))
         self._record_many(payers, np.full(payers.shape, payee), paid, kind)
-        return paid
-
-    def collect_in_turn(self, groups: list[tuple[np.ndarray, np.ndarray]], payee: int, kind: PaymentKind) -> list[float]:
-        """``collect_from_many(payers, payee, amounts, kind)`` for each (payers, amounts) group in turn; return what
-        each group paid in all.
-
-        When every payer's cash covers all it is asked for (with a margin far above rounding), no payment is capped
-        and the groups' payments are moved and journaled in one pass, in the same order, so balances, flows and
-        totals are those of the calls one by one; otherwise (or when an amount is not a number, or a payer is not an
-        open account other than ``outside``) the groups are collected one by one, as the calls would.
-        """
-        if not groups:
-            return []
-        payers = np.concatenate([group[0] for group in groups]).astype(np.int64)
-        amounts = np.maximum(np.concatenate([group[1] for group in groups]).astype(float), 0.0)
-        n = self.n_accounts
-        valid = payers.size == 0 or (payers.min() > OUTSIDE and payers.max() < n and np.isfinite(amounts).all())
-        asked = np.bincount(payers, weights=amounts, minlength=n) if valid else None
-        cash = self._balance[:n]
-        if asked is None or not (cash - asked >= 1e-9 * np.maximum(cash, 1.0))[asked > 0].all():
-            return [float(self.collect_from_many(group_payers, payee, group_amounts, kind).sum())
-                    for group_payers, group_amounts in groups]
-        ends = np.cumsum([group[0].size for group in groups]).tolist()
-        keep = amounts > 0
-        everyone = bool(keep.all())
-        paid, turnover, start = [], self.gross_turnover, 0
-        for end in ends:
-            paid.append(float(amounts[start:end].sum()))
-            if everyone and end > start:
-                turnover += paid[-1]
-            elif not everyone and keep[start:end].any():
-                turnover += float(amounts[start:end][keep[start:end]].sum())
-            start = end
-        payers, amounts = payers[keep], amounts[keep]
-        if amounts.size:
-            payees = np.full(payers.shape, payee, dtype=np.int64)
-            self._move_money(payers, payees, amounts, kind)
-            self._chunks.append((payers, payees, KIND_CODE[kind], amounts))
-        self.gross_turnover = turnover
         return paid
 
     def pay_to_many(self, payer: int, payees: np.ndarray, amounts: np.ndarray, kind: PaymentKind,
