@@ -12,6 +12,12 @@ if TYPE_CHECKING:
     from market.model import ComputeMarket
 
 
+def clipped(value: float, low: float, high: float) -> float:
+    """``float(np.clip(value, low, high))`` for one number, bit for bit (NaN and signed zeros included), without numpy's
+    per-call cost: min(max(value, low), high)."""
+    return float(min(max(value, low), high))
+
+
 class EconomicAgent(mesa.Agent):
     """An agent with a ledger account. Its cash is its ledger balance: the ledger is the one record.
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.base import EconomicAgent
+from agents.base import EconomicAgent, clipped
 from agents.utility import usd_bn_per_gw_month
 from market.enums import AgentType, Constraint, LabRole
 from market.physical.chips import fitted_out_gw
@@ -185,8 +185,8 @@ class Lab(EconomicAgent):
         """Shift toward inference when demand went unserved; accumulate training compute; draw jumps."""
         split = self.model.params.compute_split[self.role]
         base = min(self.base_inference_share(), split.max_inference_share)
-        self.inference_share = float(np.clip(base + split.inference_shift_per_unserved * self.unserved_share_at(base),
-                                             base, max(split.max_inference_share, base)))
+        self.inference_share = clipped(base + split.inference_shift_per_unserved * self.unserved_share_at(base),
+                                       base, max(split.max_inference_share, base))
         training, _, _ = self.shares()
         self.cumulative_training_eflops_months += self.compute_eflops() * training / self.size_weight
         spec = self.model.params.capability
@@ -199,10 +199,9 @@ class Lab(EconomicAgent):
         behaviour = self.model.params.lab_behaviour
         if self.previous_potential_demand_eflops > 0 and self.potential_demand_eflops > 0:
             ratio = self.potential_demand_eflops / self.previous_potential_demand_eflops
-            observed = float(np.clip(ratio ** 12 - 1.0, -0.9, behaviour.max_expected_growth_per_year))
+            observed = clipped(ratio ** 12 - 1.0, -0.9, behaviour.max_expected_growth_per_year)
             self.expected_growth_per_year += behaviour.expectation_weight * (observed - self.expected_growth_per_year)
-        self.expected_growth_per_year = float(np.clip(self.expected_growth_per_year, -0.9,
-                                                      behaviour.max_expected_growth_per_year))
+        self.expected_growth_per_year = clipped(self.expected_growth_per_year, -0.9, behaviour.max_expected_growth_per_year)
 
     def desired_order_gw(self) -> float:
         """GW of new compute to order this month (before finance)."""

@@ -7,7 +7,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from agents.base import clipped
 from market.finance.ledger import KIND_CODE, KIND_LIST, OUTSIDE, Ledger, PaymentKind
+from market.finance.settlement import Dues
 
 
 def make_ledger(*cash: float) -> Ledger:
@@ -304,3 +306,31 @@ def test_paying_in_turn_equals_paying_one_by_one(cash, payments) -> None:
     assert in_turn.gross_turnover == one_by_one.gross_turnover and type(in_turn.gross_turnover) is type(one_by_one.gross_turnover)
     for column in ("payer", "payee", "kind", "amount"):
         assert np.array_equal(getattr(in_turn.current_flows(), column), getattr(one_by_one.current_flows(), column))
+
+
+@given(dues=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.one_of(st.floats(-1.0, 5.0), st.just(float("nan"))),
+                               st.sampled_from([PaymentKind.LEASE, PaymentKind.POWER, PaymentKind.OPEX])), max_size=12))
+def test_dues_added_many_at_once_are_those_added_one_by_one(dues) -> None:
+    """Dues.add_many keeps the dues add would keep (positive amounts), in the same order; a kind not settled through
+    dues is refused before any is added. Fails if it reorders, keeps a due add drops, or adds part of a refused list."""
+    at_once, one_by_one = Dues(), Dues()
+    at_once.add_many(dues)
+    for due in dues:
+        one_by_one.add(*due)
+    assert at_once.items == one_by_one.items
+    with pytest.raises(ValueError, match="dividend"):
+        at_once.add_many([(1, 2, 1.0, PaymentKind.LEASE), (1, 2, 1.0, PaymentKind.DIVIDEND)])
+    assert at_once.items == one_by_one.items
+
+
+@given(value=st.floats(allow_nan=True), low=st.floats(-10.0, 10.0), width=st.floats(-1.0, 20.0))
+@example(value=-0.0, low=0.0, width=1.0)
+@example(value=0.0, low=-0.0, width=0.0)
+def test_a_number_clipped_is_numpy_s_clip_bit_for_bit(value, low, width) -> None:
+    """clipped (a lab's expected growth and inference share) equals float(np.clip(...)) in value, sign and NaN, an
+    empty range (high below low) included. Fails if its order of max and min or its treatment of ties changes."""
+    high = low + width
+    expected = float(np.clip(value, low, high))
+    got = clipped(value, low, high)
+    assert type(got) is float
+    assert (np.isnan(got) and np.isnan(expected)) or (got == expected and np.signbit(got) == np.signbit(expected))

@@ -14,6 +14,7 @@ PRIORITY: tuple[PaymentKind, ...] = (
     PaymentKind.MAINTENANCE,
     PaymentKind.OPEX,
 )
+SETTLED_KINDS = frozenset(PRIORITY)
 
 
 class Dues:
@@ -24,10 +25,18 @@ class Dues:
 
     def add(self, payer: int, payee: int, amount: float, kind: PaymentKind) -> None:
         """Record an obligation of ``payer`` to ``payee``."""
-        if kind not in PRIORITY:
+        if kind not in SETTLED_KINDS:
             raise ValueError(f"payment kind '{kind}' is not settled through dues")
         if amount > 0:
             self.items.append((payer, payee, amount, kind))
+
+    def add_many(self, dues: list[tuple[int, int, float, PaymentKind]]) -> None:
+        """:meth:`add` each (payer, payee, amount, kind), in order; a kind not settled through dues raises before any is
+        added."""
+        unsettled = next((kind for *_, kind in dues if kind not in SETTLED_KINDS), None)
+        if unsettled is not None:
+            raise ValueError(f"payment kind '{unsettled}' is not settled through dues")
+        self.items.extend([due for due in dues if due[2] > 0])
 
     def total(self, payer: int | None = None, kind: PaymentKind | None = None) -> float:
         """Sum of obligations, optionally of one payer and one kind."""

@@ -218,8 +218,9 @@ class LeaseBook:
     def quote(self, lessee: Lab) -> float:
         """Lowest lease price per GW-month among the clouds with free capacity (or all candidates if none)."""
         clouds = self.candidates(lessee)
-        free = [c for c in clouds if self.free_gw(c) > 1e-9] or clouds
-        return self.lease_price(free[0]) if free else 0.0
+        if not clouds:
+            return 0.0
+        return self.lease_price(next((cloud for cloud in clouds if self.free_gw(cloud) > 1e-9), clouds[0]))
 
     def allocate(self, wishes: list[tuple[Lab, float]], taken: dict[int, float] | None = None) -> dict[int, dict[int, float]]:
         """Share the clouds' free GW among the month's lessees: {lessee account: {cloud account: GW granted}}.
@@ -287,5 +288,5 @@ class LeaseBook:
 
     def bill(self) -> None:
         """Add every lease's monthly take-or-pay payment to the dues."""
-        for lease in self.leases.values():
-            self.model.dues.add(lease.lessee, lease.lessor, lease.monthly_payment_usd_bn(), PaymentKind.LEASE)
+        self.model.dues.add_many([(lease.lessee, lease.lessor, lease.monthly_payment_usd_bn(), PaymentKind.LEASE)
+                                  for lease in self.leases.values()])
