@@ -4,6 +4,9 @@ type for type, of the ledger's calls one by one (``tests/test_ledger.py``)."""
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 
 from market.finance.payments import KIND_CODE, OUTSIDE, OUTSIDE_CODES, PaymentKind
@@ -37,16 +40,16 @@ class InTurnPayments:
 
         Each account's balance and cumulative flows take the payments' additions in list order (one ``np.add.at`` over
         payer and payee entries interleaved: x + (-a) is x - a exactly), the journal lists each amount as given and the
-        turnover adds them one by one, so balances, flows, turnover and their types are those of the loop.
+        turnover adds them one by one (``functools.reduce``), so balances, flows, turnover and their types are those of the loop.
         """
         listed = [payment for payment in payments if payment[2] > 0]
         if not listed:
             return True
         count = len(listed)
-        payers = np.fromiter((payment[0] for payment in listed), dtype=np.int64, count=count)
-        payees = np.fromiter((payment[1] for payment in listed), dtype=np.int64, count=count)
-        codes = np.fromiter((KIND_CODE[payment[3]] for payment in listed), dtype=np.int64, count=count)
-        amounts = np.fromiter((payment[2] for payment in listed), dtype=float, count=count)
+        payers_listed, payees_listed, amounts_listed, kinds_listed = zip(*listed, strict=True)
+        codes_listed = list(map(KIND_CODE.__getitem__, kinds_listed))
+        payers, payees = np.array(payers_listed, dtype=np.int64), np.array(payees_listed, dtype=np.int64)
+        codes, amounts = np.array(codes_listed, dtype=np.int64), np.array(amounts_listed, dtype=float)
         n = self.n_accounts
         if min(payers.min(), payees.min()) < 0 or max(payers.max(), payees.max()) >= n or (payers == payees).any():
             return False
@@ -64,11 +67,8 @@ class InTurnPayments:
         np.add.at(self._balance, parties, moved)
         np.add.at(self._cum_out, payers, amounts)
         np.add.at(self._cum_in, payees, amounts)
-        self._singles.extend([(payer, payee, KIND_CODE[kind], amount) for payer, payee, amount, kind in listed])
-        turnover = self.gross_turnover
-        for payment in listed:
-            turnover += payment[2]
-        self.gross_turnover = turnover
+        self._singles.extend(zip(payers_listed, payees_listed, codes_listed, amounts_listed, strict=True))
+        self.gross_turnover = functools.reduce(operator.add, amounts_listed, self.gross_turnover)
         return True
 
     def _pay_one_at_a_time(self, payments: list[tuple[int, int, float, PaymentKind]]) -> None:
