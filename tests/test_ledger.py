@@ -334,3 +334,28 @@ def test_a_number_clipped_is_numpy_s_clip_bit_for_bit(value, low, width) -> None
     got = clipped(value, low, high)
     assert type(got) is float
     assert (np.isnan(got) and np.isnan(expected)) or (got == expected and np.signbit(got) == np.signbit(expected))
+
+
+@settings(max_examples=200, deadline=None)
+@given(cash=st.lists(st.floats(0.0, 50.0), min_size=3, max_size=6),
+       payouts=st.lists(st.tuples(st.integers(1, 6), st.lists(st.tuples(st.integers(1, 6), st.floats(-1.0, 9.0)), max_size=40)),
+                        max_size=6))
+def test_dividends_through_the_register_move_money_as_direct_payments_do(cash, payouts) -> None:
+    """A firm's dividends paid through the share register leave every balance, audited balance, total paid and the
+    turnover bit for bit as the same payments made directly (payer to each holder, ``np.subtract.at`` over the payer
+    repeated), whether the firm's cash covers them or they are cut pro rata. Fails if the payer's balance or outflows
+    take the amounts in another order or grouping, or the turnover or a total is summed differently."""
+    through, direct = make_ledger(*cash), make_ledger(*cash)
+    through.open_share_register()
+    direct.open_account("no register")
+    n = len(cash)
+    for payer, holdings in payouts:
+        payer = 1 + payer % n
+        holders = [(1 + h % n, amount) for h, amount in holdings if 1 + h % n != payer]
+        payees = np.array([h for h, _ in holders], dtype=np.int64)
+        amounts = np.array([a for _, a in holders])
+        paid = [ledger.pay_to_many(payer, payees, amounts, PaymentKind.DIVIDEND, voluntary=True) for ledger in (through, direct)]
+        assert paid[0] == paid[1]
+    assert through.balances.tolist() == direct.balances.tolist()
+    assert through.audit_balances().tolist() == direct.audit_balances().tolist()
+    assert through.gross_turnover == direct.gross_turnover
