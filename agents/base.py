@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 
 
 def clipped(value: float, low: float, high: float) -> float:
-    """``float(np.clip(value, low, high))`` for one number, bit for bit (NaN and signed zeros included), without numpy's
-    per-call cost: min(max(value, low), high)."""
+    """``float(np.clip(value, low, high))`` for one number and bounds that are numbers, bit for bit (a NaN value and
+    signed zeros included), without numpy's per-call cost: min(max(value, low), high)."""
     return float(min(max(value, low), high))
 
 

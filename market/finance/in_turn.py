@@ -12,6 +12,9 @@ import numpy as np
 from market.finance.payments import KIND_CODE, OUTSIDE, OUTSIDE_CODES, PaymentKind
 
 
+PLAIN_FLOAT_TYPES = frozenset({float, np.float64})  # amounts the one pass takes (float32 would compute in float32 in the loop)
+
+
 class InTurnPayments:
     """The ledger's payments in turn (a mixin of :class:`market.finance.ledger.Ledger`, whose balances, cumulative flows,
     journal, claims and turnover it moves)."""
@@ -36,7 +39,8 @@ class InTurnPayments:
             self._pay_one_at_a_time(payments)
 
     def _pay_all_at_once(self, payments: list[tuple[int, int, float, PaymentKind]]) -> bool:
-        """Pay every payment in one pass if none would be capped or refused; return whether it did.
+        """Pay every payment in one pass if none would be capped or refused (and every amount is a Python or numpy double,
+        every account an integer and every kind known); return whether it did.
 
         Each account's balance and cumulative flows take the payments' additions in list order (one ``np.add.at`` over
         payer and payee entries interleaved: x + (-a) is x - a exactly), the journal lists each amount as given and the
@@ -47,8 +51,12 @@ class InTurnPayments:
             return True
         count = len(listed)
         payers_listed, payees_listed, amounts_listed, kinds_listed = zip(*listed, strict=True)
-        codes_listed = list(map(KIND_CODE.__getitem__, kinds_listed))
-        payers, payees = np.array(payers_listed, dtype=np.int64), np.array(payees_listed, dtype=np.int64)
+        codes_listed = list(map(KIND_CODE.get, kinds_listed))
+        if None in codes_listed or not all(map(PLAIN_FLOAT_TYPES.__contains__, map(type, amounts_listed))):
+            return False
+        payers, payees = np.array(payers_listed), np.array(payees_listed)
+        if payers.dtype.kind != "i" or payees.dtype.kind != "i":
+            return False
         codes, amounts = np.array(codes_listed, dtype=np.int64), np.array(amounts_listed, dtype=float)
         n = self.n_accounts
         if min(payers.min(), payees.min()) < 0 or max(payers.max(), payees.max()) >= n or (payers == payees).any():
