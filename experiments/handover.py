@@ -141,8 +141,7 @@ def measure_seed(seed: int) -> SeedHandover:
     replay_end_2024 = measure_state(replay, training_before)
     results = []
     for model in (baseline, replay):
-        while model.running:
-            model.step()
+        model.run_model()
         results.append(RunResult(model, model_table(model), agent_table(model), event_table(model), 0.0))
     return SeedHandover(year_2025(results[0]), year_2025(results[1]), baseline_start, replay_end_2024)
 

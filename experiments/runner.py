@@ -46,8 +46,7 @@ def simulate(scenario: Scenario, seed: int) -> RunResult:
     """Run the scenario for ``run.steps`` months with one seed and return its tables."""
     start = time.perf_counter()
     model = ComputeMarket(scenario, rng=seed)
-    while model.running:
-        model.step()
+    model.run_model()
     wall = time.perf_counter() - start
     return RunResult(model, model_table(model), agent_table(model), event_table(model), wall)
 

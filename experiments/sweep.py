@@ -75,8 +75,7 @@ def execute_run(task: RunTask) -> RunOutcome:
     try:
         with threadpool_limits(limits=1):
             model = ComputeMarket(load_scenario(task.scenario, task.overrides()), rng=task.seed)
-            while model.running:
-                model.step()
+            model.run_model()
             table = model_table(model)
         return RunOutcome(task, table, measure_outcomes(table), None)
     except Exception as exc:  # noqa: BLE001 - any failure of one run is recorded and the sweep goes on

@@ -25,6 +25,7 @@ from market.finance.ledger import OUTSIDE, Ledger, PaymentKind
 from market.finance.minsky import MinskyClass, classify_all
 from market.finance.settlement import Dues
 from market.finance.vendor import VendorFinancing
+from market.gc_policy import fewer_cycle_collections
 from market.network import EdgeType, RelationsNetwork
 from market.outputs.indicators import Indicators
 from market.outputs.metrics import build_datacollector
@@ -330,6 +331,11 @@ class ComputeMarket(mesa.Model):
         self.ledger.close_step()
         if self.steps >= self.params.run.steps:
             self.running = False
+
+    def run_model(self) -> None:
+        """Step to the end of the run, with the cycle collector relaxed (:mod:`market.gc_policy`)."""
+        with fewer_cycle_collections():
+            super().run_model()
 
     def plan_labs(self) -> None:
         """Step 4: labs draft plans (frontier, followers, then clouds, which plan for what others asked to lease),

@@ -116,6 +116,8 @@ MUTANTS: tuple[Mutant, ...] = (
     M("dividend-payer-debited-at-once", "market/finance/ledger.py",
       "self._balance[payer] = np.subtract.reduce(amounts, initial=self._balance[payer])",
       "self._balance[payer] -= amounts.sum()", "a firm's dividends leave its cash in one pairwise-summed amount, not one by one"),
+    M("gc-threshold-kept-after-run", "market/gc_policy.py", "    finally:\n        gc.set_threshold(*before)\n",
+      "    finally:\n        pass\n", "the relaxed cycle-collector threshold outlives the run"),
     M("paid-up-while-building", "market/physical/projects.py", "    if not project.built or project.gw",
       "    if False or project.gw", "a project whose chips have all come is skipped while its building is unpaid"),
     M("paid-up-before-fit-out", "market/physical/projects.py", "and fitted_out_gw(order.gw, order.wanted_month, month, order.fit_out_gw_per_month) == order.gw)",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from market.gc_policy import fewer_cycle_collections
 from market.model import ComputeMarket
 from market.outputs.metrics import EVENT_TABLE_COLUMNS, agent_table, event_table, model_table
 from market.outputs.recording import AGENT_TABLE_COLUMNS
@@ -70,10 +71,11 @@ def run_whole(scenario: str, seed: int, months: int, overrides: tuple[tuple[str,
               keep_going: Callable[[], bool] = lambda: True) -> RunTables | None:
     """The tables of a full run, or None when ``keep_going`` turns false (a newer change superseded the run)."""
     model = build_model(scenario, seed, months, overrides)
-    while model.running:
-        if not keep_going():
-            return None
-        model.step()
+    with fewer_cycle_collections():
+        while model.running:
+            if not keep_going():
+                return None
+            model.step()
     return tables_of(model)
 
 
