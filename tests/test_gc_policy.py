@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 import pandas as pd
 
@@ -56,3 +57,9 @@ def test_a_model_run_to_its_end_steps_with_the_collector_relaxed_and_gives_the_s
     assert seen == [max(GEN0_THRESHOLD_WHILE_RUNNING, gc.get_threshold()[0])] * 8
     pd.testing.assert_frame_equal(model_table(relaxed), model_table(stepped), check_exact=True)
     pd.testing.assert_frame_equal(agent_table(relaxed), agent_table(stepped), check_exact=True)
+
+
+def test_the_readme_states_the_threshold_in_force() -> None:
+    """The README's note on the relaxed collector gives the threshold the code uses. Fails if one changes alone."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    assert f"(a first-generation collection every {GEN0_THRESHOLD_WHILE_RUNNING:,} allocations instead of" in readme
