@@ -8,6 +8,7 @@ import pytest
 
 from market.model import ComputeMarket
 from market.parameters.scenario import load_scenario
+from market.physical.held import HeldValues
 from market.physical.leases import LeaseBook
 from market.physical.procurement import Procurement
 
@@ -24,19 +25,19 @@ def test_every_held_reading_equals_a_fresh_one(monkeypatch, scenario: str, month
     def checked_best_offer_in(self: Procurement, region: str) -> tuple[float, float]:
         held = best_offer_in(self, region)
         assert held == self.find_best_offer_in(region), (region, self.model.date)
-        readings["offer held" if self._held_offers is not None else "offer fresh"] += 1
+        readings["offer held" if self.held_offers.holding else "offer fresh"] += 1
         return held
 
     def checked_lease_price(self: LeaseBook, cloud) -> float:
         held = lease_price(self, cloud)
         assert held == self.find_lease_price(cloud), (cloud.name, self.model.date)
-        readings["price held" if self._held_prices is not None else "price fresh"] += 1
+        readings["price held" if self.held_prices.holding else "price fresh"] += 1
         return held
 
     def checked_candidates(self: LeaseBook, lessee) -> list:
         held = candidates(self, lessee)
         assert held == self.find_candidates(lessee), (lessee.name, self.model.date)
-        readings["clouds held" if self._held_candidates is not None else "clouds fresh"] += 1
+        readings["clouds held" if self.held_candidates.holding else "clouds fresh"] += 1
         return held
 
     monkeypatch.setattr(Procurement, "best_offer_in", checked_best_offer_in)
@@ -45,6 +46,25 @@ def test_every_held_reading_equals_a_fresh_one(monkeypatch, scenario: str, month
     model = ComputeMarket(load_scenario(scenario, [("run.steps", months)]), rng=1)
     while model.running:
         model.step()
-        assert model.procurement._held_offers is None and model.leases._held_prices is None
+        assert not (model.procurement.held_offers.holding or model.leases.held_prices.holding
+                    or model.leases.held_candidates.holding)
     assert min(readings["offer held"], readings["price held"], readings["clouds held"]) > 10 * months, readings
     assert readings["offer fresh"] > 0, readings
+
+
+def test_held_values_are_found_once_while_held_and_afresh_otherwise() -> None:
+    """Known answers: not held, every reading calls its finder; held, the first reading per key does and later ones
+    return that value; holding again forgets what was held. Fails if a value outlives its phase or is found twice."""
+    calls: list[str] = []
+
+    def finder(key: str, value: int):
+        return lambda: calls.append(key) or value
+    values: HeldValues[int] = HeldValues()
+    assert values.read("a", finder("a", 1)) == 1 and values.read("a", finder("a", 2)) == 2 and calls == ["a", "a"]
+    values.hold(True)
+    assert values.read("a", finder("a", 3)) == 3 and values.read("a", finder("a", 4)) == 3
+    assert values.read("b", finder("b", 5)) == 5 and calls == ["a", "a", "a", "b"]
+    values.hold(True)
+    assert values.read("a", finder("a", 6)) == 6
+    values.hold(False)
+    assert not values.holding and values.read("a", finder("a", 7)) == 7 and calls == ["a", "a", "a", "b", "a", "a"]

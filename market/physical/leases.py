@@ -9,6 +9,7 @@ import numpy as np
 from market.enums import LabRole
 from market.finance.ledger import PaymentKind
 from market.network import EdgeType
+from market.physical.held import HeldValues
 from market.physical.projects import Lease
 from market.running_sum import RunningSum
 
@@ -102,8 +103,8 @@ class LeaseBook:
         self.leases = IndexedLeases()
         self._leased_out: dict[int, tuple[int, RunningSum]] = {}
         self._arrays: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._held_prices: dict[int, float] | None = None
-        self._held_candidates: dict[int, list[Lab]] | None = None
+        self.held_prices: HeldValues[float] = HeldValues()
+        self.held_candidates: HeldValues[list[Lab]] = HeldValues()
 
     def hold_prices(self, held: bool) -> None:
         """Start (``True``) or end holding each cloud's lease price, and each lessee's clouds in price order, for the rest
@@ -114,8 +115,8 @@ class LeaseBook:
         worked out on the first reading only (``tests/test_held_quotes.py`` checks every held reading against a fresh
         one). A cloud's free GW is never held: leases signed while labs plan take from it.
         """
-        self._held_prices = {} if held else None
-        self._held_candidates = {} if held else None
+        self.held_prices.hold(held)
+        self.held_candidates.hold(held)
 
     def parties_and_gw(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(lessor, lessee, GW) of every lease, in the book's order, as arrays (kept until the book or a lease's GW
@@ -163,13 +164,7 @@ class LeaseBook:
 
     def lease_price(self, cloud: Lab) -> float:
         """The cloud's lease price per GW-month."""
-        held = self._held_prices
-        if held is None:
-            return self.find_lease_price(cloud)
-        price = held.get(cloud.account)
-        if price is None:
-            price = held[cloud.account] = self.find_lease_price(cloud)
-        return price
+        return self.held_prices.read(cloud.account, lambda: self.find_lease_price(cloud))
 
     def find_lease_price(self, cloud: Lab) -> float:
         """:meth:`lease_price` worked out from the cloud's costs this month: (1 + ``lab_behaviour.lease_markup``) times
@@ -196,13 +191,7 @@ class LeaseBook:
 
     def candidates(self, lessee: Lab) -> list[Lab]:
         """Clouds the lessee may lease from, cheapest first (only its lessor while its contract is exclusive)."""
-        held = self._held_candidates
-        if held is None:
-            return self.find_candidates(lessee)
-        clouds = held.get(lessee.account)
-        if clouds is None:
-            clouds = held[lessee.account] = self.find_candidates(lessee)
-        return list(clouds)
+        return list(self.held_candidates.read(lessee.account, lambda: self.find_candidates(lessee)))
 
     def find_candidates(self, lessee: Lab) -> list[Lab]:
         """:meth:`candidates` worked out from the clouds alive and their lease prices."""

@@ -20,6 +20,7 @@ import numpy as np
 from agents.utility import usd_bn_per_gw_month
 from market.enums import REGIONS, Constraint
 from market.network import EdgeType
+from market.physical.held import HeldValues
 from market.physical.projects import Project
 from market.policy.export_controls import FULL_PART, Offer
 from market.rng import Stream
@@ -42,7 +43,7 @@ class Procurement:
         self.blocked_month_gw = 0.0
         self.requests: list[tuple[Lab, str, float]] = []
         self.declined_variants: set[tuple[int, str]] = set()
-        self._held_offers: dict[str, tuple[float, float]] | None = None
+        self.held_offers: HeldValues[tuple[float, float]] = HeldValues()
 
     def hold_offers(self, held: bool) -> None:
         """Start (``True``) or end holding each region's best offer for the rest of the planning phase.
@@ -51,7 +52,7 @@ class Procurement:
         no export rule changes, so the best offer of a region is the same on every reading; held, it is worked out on
         the first reading only (``tests/test_held_quotes.py`` checks every held reading against a fresh one).
         """
-        self._held_offers = {} if held else None
+        self.held_offers.hold(held)
 
     def start_month(self) -> None:
         """Forget last month's blocked orders."""
@@ -117,13 +118,7 @@ class Procurement:
 
     def best_offer_in(self, region: str) -> tuple[float, float]:
         """(EFLOP/s per GW, all-in cost per GW) of the best-value new compute a lab of ``region`` may buy there."""
-        held = self._held_offers
-        if held is None:
-            return self.find_best_offer_in(region)
-        offer = held.get(region)
-        if offer is None:
-            offer = held[region] = self.find_best_offer_in(region)
-        return offer
+        return self.held_offers.read(region, lambda: self.find_best_offer_in(region))
 
     def find_best_offer_in(self, region: str) -> tuple[float, float]:
         """:meth:`best_offer_in` worked out from the chipmakers' offers this month."""
