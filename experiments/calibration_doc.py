@@ -58,7 +58,7 @@ taken on each firm's own fiscal year (NVIDIA's runs February-January). Regenerat
 ```
 
 {markdown_table(shown)}
-**Status: second pass, {_within(replay)} of {len(replay)} figures within 35% of the record.**
+**Status: second pass, {_within(replay)} of {len(_fitted(replay))} figures within 35% of the record.**
 `tests/test_replay.py` holds the 2024 figures, which the calibration did not use, within 35% of the
 record (median of 10 seeds).
 
@@ -158,8 +158,9 @@ Scenario sources:
 
 Calibration rows set the replay's parameters; hold-out rows (2024) only check them; input rows are
 structural shares and physical figures the model takes as given; context rows are figures the
-model does not output (for example Big Tech's total capex, of which the model counts only AI data
-centres).
+model does not output as such (for example Big Tech's total capex, of which the model counts only AI data
+centres) or measures differently (Epoch AI's regional shares of tracked clusters' FLOP/s, set beside the
+model's shares of GW in the replay table and the hand-over's 2025, but not a bound).
 
 {markdown_table(data)}"""
 
@@ -183,9 +184,14 @@ def _error_of(replay: pd.DataFrame, figure: str) -> float:
     return float(replay.loc[replay["id"] == figure, "error"].iloc[0])
 
 
+def _fitted(replay: pd.DataFrame) -> pd.DataFrame:
+    """The calibration and hold-out figures (not the context ones)."""
+    return replay[replay["use"].isin(("calibrate", "holdout"))]
+
+
 def _within(replay: pd.DataFrame, tolerance: float = 0.35) -> int:
-    """How many figures the model's median matches within ``tolerance``."""
-    return int((replay["error"].abs() <= tolerance).sum())
+    """How many calibration and hold-out figures the model's median matches within ``tolerance``."""
+    return int((_fitted(replay)["error"].abs() <= tolerance).sum())
 
 
 def main() -> None:

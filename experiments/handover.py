@@ -3,7 +3,7 @@ month (January 2025), and the two runs' 2025, seed by seed.
 
 The baseline starts from a state meant to continue the replay's end of 2024 (docs/calibration.md). These tables show
 where the two agree and where they part: compute by region and by firm, the firms' revenue and training stocks (which
-set their shares of demand), the chipmakers' capacity and order books, and the five 2025 figures ``tests/test_replay.py``
+set their shares of demand), the chipmakers' capacity and order books, and the 2025 figures ``tests/test_replay.py``
 compares.
 """
 
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from experiments.replay import REPLAY_SCENARIO, measure, parse_measure
+from experiments.replay import REPLAY_SCENARIO, compute_share, measure, parse_measure
 from experiments.runner import RunResult
 from market.model import ComputeMarket
 from market.outputs.metrics import agent_table, compute_gw_by_region, event_table, model_table
@@ -29,6 +29,7 @@ HANDOVER_SEEDS = (1, 2, 3, 4, 5)
 REPLAY_MONTHS_TO_END_2024 = 36
 REPLAY_MONTHS_TO_END_2025 = 48
 BASELINE_MONTHS_IN_2025 = 12
+SHARE_RECORD_MONTH = "2025-05"
 
 
 @dataclass
@@ -61,7 +62,8 @@ class Handover:
 
 
 def year_2025(result: RunResult) -> dict[str, float]:
-    """AI capex and incumbent_gpu revenue summed over 2025; world and frontier_lab_a compute, mean and December."""
+    """AI capex and incumbent_gpu revenue summed over 2025; world and frontier_lab_a compute, mean and December; the US
+    and China shares of the world's compute in May 2025 (the month of Epoch AI's record in the calibration data)."""
     table = result.model_table
     year = table["date"].str.startswith("2025")
     agents = result.agent_table
@@ -70,7 +72,9 @@ def year_2025(result: RunResult) -> dict[str, float]:
             "incumbent_gpu revenue": measure(result, parse_measure("revenue:incumbent_gpu"), "2025-01", "2025-12"),
             "world compute": float(table.loc[year, "compute_gw"].mean()),
             "frontier_lab_a compute": float(lab["compute_gw"].mean()),
-            "frontier_lab_a compute Dec": float(lab["compute_gw"].iloc[-1])}
+            "frontier_lab_a compute Dec": float(lab["compute_gw"].iloc[-1]),
+            "US share of compute": compute_share(table, ("US",), SHARE_RECORD_MONTH),
+            "China share of compute": compute_share(table, ("CN",), SHARE_RECORD_MONTH)}
 
 
 def named_labs(model: ComputeMarket) -> dict[str, Lab]:

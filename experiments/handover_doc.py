@@ -6,12 +6,13 @@ from __future__ import annotations
 import pandas as pd
 
 from experiments.handover import HANDOVER_SEEDS, Handover
-from experiments.replay import REPLAY_SCENARIO
+from experiments.replay import REPLAY_SCENARIO, load_calibration
 from market.parameters.params import Params
 from market.parameters.scenario import load_scenario
 
 YEAR_2025_UNITS = {"AI capex": "$bn, 2025", "incumbent_gpu revenue": "$bn, 2025", "world compute": "GW, 2025 mean",
-                   "frontier_lab_a compute": "GW, 2025 mean", "frontier_lab_a compute Dec": "GW, Dec 2025"}
+                   "frontier_lab_a compute": "GW, 2025 mean", "frontier_lab_a compute Dec": "GW, Dec 2025",
+                   "US share of compute": "share, May 2025", "China share of compute": "share, May 2025"}
 LAB_MEASURES = {"compute GW": ("compute (GW)", "{:,.2f}"),
                 "revenue $bn/month": ("revenue ($bn a month)", "{:,.2f}"),
                 "training EFLOP/s-months": ("training stock (EFLOP/s-months)", "{:,.0f}"),
@@ -32,7 +33,7 @@ def _difference(value: float) -> str:
 
 
 def _year_2025_markdown(handover: Handover) -> str:
-    """The five 2025 figures in both runs."""
+    """The 2025 figures in both runs."""
     table = handover.year_2025_table()
     rows = pd.DataFrame({"figure": table.index, "unit": [YEAR_2025_UNITS[name] for name in table.index],
                          "baseline": table["baseline"].map("{:,.2f}".format),
@@ -95,6 +96,9 @@ def render_handover(handover: Handover) -> str:
     reference = params.capability.reference_training_eflops_months
     replay_openai_start = replay_params.labs["frontier_lab_a"].initial_training_eflops_months
     abroad = "share of compute in the Gulf and the rest of the world"
+    record = load_calibration().set_index("id")["value"]
+    us_gap = {run: abs(year.loc["US share of compute", run] - record["epoch_us_share_2025"]) for run in ("baseline", "replay")}
+    nearer = min(us_gap, key=us_gap.get)
 
     def weight_ratio(run: str) -> float:
         labs = (replay_params if run == "replay" else params).labs
@@ -117,6 +121,15 @@ AI capex, the incumbent chipmaker's revenue and world compute agree within 20%
 (`tests/test_replay.py`). OpenAI's compute does not: the baseline's reaches
 {year.loc["frontier_lab_a compute Dec", "baseline"]:.2f} GW in December 2025, the replay's
 {year.loc["frontier_lab_a compute Dec", "replay"]:.2f} GW (OpenAI's CFO reported ~1.9 GW).
+
+Where the compute stands, against the record: Epoch AI puts {record["epoch_us_share_2025"]:.0%} of the performance of
+the AI supercomputers it tracks in the US and {record["epoch_cn_share_2025"]:.0%} in China in May 2025 (context rows of
+the calibration data: FLOP/s of known clusters, not GW, so a guide rather than a bound). The baseline has
+{year.loc["US share of compute", "baseline"]:.0%} and {year.loc["China share of compute", "baseline"]:.0%} of its GW
+there, the replay {year.loc["US share of compute", "replay"]:.0%} and {year.loc["China share of compute", "replay"]:.0%}.
+From 2023 the replay's US clouds build in the rest of the world and the Gulf, where the generation offered to data
+centres stands mostly idle and is priced well below its base price and the US's (`utilities.<region>`). The
+{nearer}'s US share is nearer the record.
 
 The state at the hand-over (compute by site region; the share of compute in the Gulf and the rest of the world, and
 the share of that owned by labs headquartered in the US; the world's AI-services revenue; the chipmakers' capacity

@@ -9,7 +9,12 @@ median over seeds, the observed value and the error median / observed - 1. ``mod
 - ``revenue``: the agents' revenue summed over the period's months (a chipmaker's chip sales, a
   lab's AI services and lease income), in usd_bn;
 - ``compute_gw``: GW of compute the agents run in the period's last month;
-- ``capex``: what the agents paid for chips and construction over the period, in usd_bn.
+- ``capex``: what the agents paid for chips and construction over the period, in usd_bn;
+- ``compute_share``: the share of the world's compute (GW online by site region) in the named regions (here the
+  "agents" are regions, e.g. ``compute_share:US``) in the period's last month.
+
+Calibration and hold-out rows are measured and set against the record; so are context rows with a ``model_output``
+(figures measured differently from the model's quantity, reported but neither calibrated on nor held to a bound).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.runner import RunResult, simulate
+from market.enums import REGIONS
 from market.finance.ledger import KIND_CODE, PaymentKind
 from market.parameters.scenario import load_scenario
 from market.parameters.schema import ParamError
@@ -31,7 +37,8 @@ CALIBRATION_CSV = Path(__file__).resolve().parent / "data" / "calibration.csv"
 REPLAY_SCENARIO = "replay-2022"
 COLUMNS = ("id", "figure", "value", "unit", "period_start", "period_end", "use", "model_output", "source")
 USES = ("calibrate", "holdout", "input", "context")
-QUANTITIES = ("revenue", "compute_gw", "capex")
+QUANTITIES = ("revenue", "compute_gw", "capex", "compute_share")
+MEASURED_USES = ("calibrate", "holdout", "context")
 CAPEX_KINDS = (PaymentKind.CHIPS, PaymentKind.CONSTRUCTION)
 
 
@@ -63,11 +70,16 @@ def parse_measure(text: str) -> Measure:
     quantity, _, agents = text.partition(":")
     if quantity not in QUANTITIES or not agents:
         raise ParamError(f"model_output = {text!r} is not allowed: expected '<{'|'.join(QUANTITIES)}>:<agent>[+<agent>]'")
-    return Measure(quantity, tuple(agents.split("+")))
+    names = tuple(agents.split("+"))
+    if quantity == "compute_share" and not set(names) <= set(REGIONS):
+        raise ParamError(f"model_output = {text!r} is not allowed: compute_share takes regions ({', '.join(REGIONS)})")
+    return Measure(quantity, names)
 
 
 def measure(result: RunResult, what: Measure, start: str, end: str) -> float:
     """The model's value of ``what`` over the months ``start``-``end`` (inclusive) of one run."""
+    if what.quantity == "compute_share":
+        return compute_share(result.model_table, what.agents, end)
     agents = result.agent_table
     dates = agents["step"].map(lambda s: result.model_table["date"].iloc[s - 1])
     rows = agents[agents["name"].isin(what.agents)]
@@ -89,9 +101,16 @@ def measure(result: RunResult, what: Measure, start: str, end: str) -> float:
     return total
 
 
+def compute_share(model_table: pd.DataFrame, regions: tuple[str, ...], date: str) -> float:
+    """Share of the world's compute online in ``regions`` in the month ``date`` (GW by site region)."""
+    row = model_table.loc[model_table["date"] == date].iloc[0]
+    by_region = {region: float(row[f"compute_gw_{region}"]) for region in REGIONS}
+    return sum(by_region[region] for region in regions) / sum(by_region.values())
+
+
 def measurable_rows(calibration: pd.DataFrame) -> pd.DataFrame:
-    """The calibration rows the model outputs (calibration and hold-out figures with a ``model_output``)."""
-    return calibration[(calibration["model_output"] != "") & calibration["use"].isin(("calibrate", "holdout"))]
+    """The calibration rows the model outputs (calibration, hold-out and context figures with a ``model_output``)."""
+    return calibration[(calibration["model_output"] != "") & calibration["use"].isin(MEASURED_USES)]
 
 
 def measure_seed(seed: int) -> dict[str, float]:
