@@ -4,8 +4,9 @@ Each of :data:`PARAMETERS` (assumed defaults, no public figure pins them) is set
 others held, and the baseline runs with seeds 1-5 (common random numbers). Measured: defaults by December 2034, the
 peak bubble index, world compute in December 2034 and the number of frontier labs with positive operating profit
 summed over 2030-2034. A second table varies the neuromorphic scenario's entrant ramp (:data:`RAMP_PARAMETERS`), on
-which that scenario's headline hinges. ``make sensitivity`` regenerates the document (about 130 runs; ~12 minutes on
-2 cores).
+which that scenario's headline hinges, and a third the share of each region's new generation offered to data centres,
+on which the baseline's regional shares hinge (:mod:`experiments.sensitivity_regions`). ``make sensitivity``
+regenerates the document (about 160 runs; ~12 minutes on 2 cores).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from experiments import sensitivity_regions
 from experiments.runner import RunResult, simulate
 from market.parameters.params import Params
 from market.parameters.scenario import load_scenario
@@ -227,7 +229,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes to run in parallel (default 2)")
     parser.add_argument("--out", type=Path, default=DOC, help=f"file to write (default {DOC})")
     args = parser.parse_args(argv)
-    args.out.write_text(render(measure_all(workers=args.workers)) + render_ramps(measure_ramps(workers=args.workers)))
+    args.out.write_text(render(measure_all(workers=args.workers)) + render_ramps(measure_ramps(workers=args.workers))
+                        + sensitivity_regions.render(sensitivity_regions.measure_all(workers=args.workers)))
     print(f"wrote {args.out}")
 
 

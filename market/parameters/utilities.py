@@ -34,7 +34,9 @@ class UtilitySpec:
     dc_share_of_new_generation: float = param(0.1, unit="1", lo=0.0, hi=1.0,
                                               description="Share of the region's new generation offered to data centres at the base price (d); "
                                                           "less as their price falls toward the operating cost, up to twice as much when it is scarce.",
-                                              source=ASSUMED + "data centres compete with other new load")
+                                              source=ASSUMED + "data centres compete with other new load; the IEA's base "
+                                              "case (Energy and AI, 2025) implies less in China, the Gulf and the rest of the "
+                                              "world: the baseline's regional shares hinge on it (docs/sensitivity.md)")
     initial_available_gw: float = param(1.0, unit="GW", lo=0.0, hi=1e4,
                                         description="Power available to AI data centres at the start, committed or not.",
                                         source=ASSUMED + "initial AI load plus ~30% headroom", setup_only=True)
