@@ -97,7 +97,8 @@ def measure_state(model: ComputeMarket, training_before_eflops_months: dict[str,
     Returns:
         Compute online by site region and in all (GW), the share of it in the Gulf and the rest of the world, and the
         share of that owned by US-headquartered labs; the world's AI-services revenue ($bn a month); the chipmakers'
-        capacity (GW a month) and order book (GW); and each named lab's compute (GW), revenue ($bn a month: AI
+        capacity (GW a month) and order book (GW); the power available to AI data centres in the US, committed or not
+        (GW); and each named lab's compute (GW), revenue ($bn a month: AI
         services, and lease income for a cloud), training stock T at the month's end (EFLOP/s-months, which with price
         sets its share of demand) and its stock before the month in months of the month's training.
     """
@@ -112,6 +113,7 @@ def measure_state(model: ComputeMarket, training_before_eflops_months: dict[str,
     state["AI services revenue $bn/month"] = model.month_stats.get("ai_revenue_usd_bn", 0.0)
     state["chipmakers' capacity GW/month"] = sum(maker.capacity_gw_per_month for maker in model.chipmakers.values())
     state["chip order book GW"] = model.chip_market.backlog_gw()
+    state["US power available to AI data centres GW"] = model.utilities["US"].available_gw
     for name, lab in named_labs(model).items():
         stock_eflops_months = lab.cumulative_training_eflops_months
         before_eflops_months = training_before_eflops_months.get(name, stock_eflops_months)

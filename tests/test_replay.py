@@ -143,6 +143,7 @@ def test_the_hand_over_state_is_read_after_its_month() -> None:
     months = stocks["frontier_lab_a"] / (lab.cumulative_training_eflops_months - stocks["frontier_lab_a"])
     assert state["frontier_lab_a training before the month, in months of the month's"] == pytest.approx(months, rel=1e-12)
     assert state["compute GW world"] == pytest.approx(sum(row[f"compute_gw_{region}"] for region in REGIONS), rel=1e-12)
+    assert state["US power available to AI data centres GW"] == model.utilities["US"].available_gw
 
 
 @pytest.mark.slow
