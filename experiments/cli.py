@@ -69,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = sub.add_parser("replay", help="run replay-2022 over several seeds and print model against observed figures",
                             description="Run the replay-2022 scenario with seeds 1..K and print, for every figure of "
-                                        "experiments/data/calibration.csv the model outputs, the observed value, the model's "
-                                        "median and range over the seeds, and the error. Writes replay.csv into --out.")
+                                        "experiments/data/calibration.csv the model outputs (calibration, hold-out and context "
+                                        "rows), the observed value, the model's median and range over the seeds, and the error. "
+                                        "Writes replay.csv into --out.")
     replay.add_argument("--seeds", type=positive_int("--seeds"), default=10, help="number of seeds, 1..K (default: 10)")
     replay.add_argument("--out", type=Path, default=Path("results/replay"), help="output folder (default: results/replay)")
 

@@ -67,12 +67,14 @@ class RelationsNetwork:
         # networkx's own dict of target -> source -> key -> data (networkx is pinned; a view per lookup costs ~5x), read
         # only: new edges go through add_edge
         predecessors = self.graph._pred
+        of_target = predecessors.get(target, {})
         for source, amount in zip(sources, amounts, strict=True):
-            keys = predecessors[target].get(source) if target in predecessors else None
+            keys = of_target.get(source)
             data = keys.get(key) if keys is not None else None
             if data is None:
                 self._add_edge(source, target, key, date)
-                data = predecessors[target][source][key]
+                of_target = predecessors[target]
+                data = of_target[source][key]
             data["last_date"] = date
             data[name] = data.get(name, 0.0) + float(amount)
 

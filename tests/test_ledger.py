@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from agents.base import clipped
 from market.finance.ledger import KIND_CODE, KIND_LIST, OUTSIDE, Ledger, PaymentKind
-from market.finance.settlement import Dues
+from market.finance.settlement import PRIORITY, Dues
 
 
 def make_ledger(*cash: float) -> Ledger:
@@ -321,6 +321,26 @@ def test_dues_added_many_at_once_are_those_added_one_by_one(dues) -> None:
     with pytest.raises(ValueError, match="dividend"):
         at_once.add_many([(1, 2, 1.0, PaymentKind.LEASE), (1, 2, 1.0, PaymentKind.DIVIDEND)])
     assert at_once.items == one_by_one.items
+
+
+@given(dues=st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.floats(0.1, 5.0), st.sampled_from(PRIORITY)),
+                     max_size=20))
+def test_dues_are_paid_by_priority_then_in_the_order_added(dues) -> None:
+    """Dues.settle hands the ledger every due grouped by kind in PRIORITY order (chips first, opex last) and, within a
+    kind, in the order added: a stable sort by priority. Fails if the order within a kind or across kinds changes."""
+    book = Dues()
+    book.add_many(dues)
+
+    class Recorder:
+        paid: list = []
+
+        def pay_in_turn(self, items: list) -> None:
+            self.paid = list(items)
+
+    ledger = Recorder()
+    book.settle(ledger)
+    assert ledger.paid == sorted(dues, key=lambda due: PRIORITY.index(due[3]))
+    assert book.items == []
 
 
 @given(value=st.floats(allow_nan=True), low=st.floats(-10.0, 10.0), width=st.floats(-1.0, 20.0))

@@ -33,8 +33,8 @@ class Dues:
     def add_many(self, dues: list[tuple[int, int, float, PaymentKind]]) -> None:
         """:meth:`add` each (payer, payee, amount, kind), in order; a kind not settled through dues raises before any is
         added."""
-        unsettled = next((kind for *_, kind in dues if kind not in SETTLED_KINDS), None)
-        if unsettled is not None:
+        if not {due[3] for due in dues} <= SETTLED_KINDS:
+            unsettled = next(kind for *_, kind in dues if kind not in SETTLED_KINDS)
             raise ValueError(f"payment kind '{unsettled}' is not settled through dues")
         self.items.extend([due for due in dues if due[2] > 0])
 
@@ -44,6 +44,8 @@ class Dues:
 
     def settle(self, ledger: Ledger) -> None:
         """Pay every obligation in priority order (insertion order within a kind) and clear the list."""
-        rank = {kind: i for i, kind in enumerate(PRIORITY)}
-        ledger.pay_in_turn(sorted(self.items, key=lambda item: rank[item[3]]))
+        by_kind: dict[PaymentKind, list[tuple[int, int, float, PaymentKind]]] = {kind: [] for kind in PRIORITY}
+        for item in self.items:
+            by_kind[item[3]].append(item)
+        ledger.pay_in_turn([item for kind in PRIORITY for item in by_kind[kind]])
         self.items = []

@@ -276,6 +276,8 @@ class LeaseBook:
                 self.leases.touch_lessor(cloud.account)
 
     def bill(self) -> None:
-        """Add every lease's monthly take-or-pay payment to the dues."""
-        self.model.dues.add_many([(lease.lessee, lease.lessor, lease.monthly_payment_usd_bn(), PaymentKind.LEASE)
+        """Add every lease's monthly take-or-pay payment to the dues (:meth:`Lease.monthly_payment_usd_bn`, its GW times
+        its price, written out: tens of thousands of leases at a large ``run.scale``)."""
+        kind = PaymentKind.LEASE
+        self.model.dues.add_many([(lease.lessee, lease.lessor, lease.gw * lease.price_per_gw_month, kind)
                                   for lease in self.leases.values()])
