@@ -96,12 +96,15 @@ def render_handover(handover: Handover) -> str:
     reference = params.capability.reference_training_eflops_months
     replay_openai_start = replay_params.labs["frontier_lab_a"].initial_training_eflops_months
     abroad = "share of compute in the Gulf and the rest of the world"
-    record = load_calibration().set_index("id")["value"]
+    calibration = load_calibration().set_index("id")
+    record = calibration["value"]
+    lbnl_years = int(calibration.loc["us_dc_electricity_2023", "period_start"][:4]) - int(
+        calibration.loc["us_dc_electricity_2014", "period_start"][:4])
     us_power = "US power available to AI data centres GW"
     replay_us_start_gw = replay_params.utilities["US"].initial_available_gw
     replay_years = REPLAY_MONTHS_TO_END_2024 / 12
     replay_us_growth = (of(us_power, "replay") - replay_us_start_gw) / replay_years
-    lbnl_growth_gw = (record["us_dc_electricity_2023"] - record["us_dc_electricity_2014"]) / 9 / 8.76
+    lbnl_growth_gw = (record["us_dc_electricity_2023"] - record["us_dc_electricity_2014"]) / lbnl_years / 8.76
     us_gap = {run: abs(year.loc["US share of compute", run] - record["epoch_us_share_2025"]) for run in ("baseline", "replay")}
     nearer = min(us_gap, key=us_gap.get)
 
@@ -139,9 +142,9 @@ data centres over 2022-2024 ({replay_us_start_gw:g} GW in January 2022, {of(us_p
 2024, where the baseline starts with {of(us_power, "baseline"):.1f} GW), while the average load of all US data centres
 grew by {lbnl_growth_gw:.1f} GW a year over 2014-2023 (LBNL, {record["us_dc_electricity_2014"]:.0f} ->
 {record["us_dc_electricity_2023"]:.0f} TWh; calibration data): its AI data centres get a share d of the US's trend growth
-of generation
-(`utilities.US.dc_share_of_new_generation`) and, only once requests queue, dedicated supply after a
-{replay_params.utilities["US"].lead_time_months}-month lead, so the US runs short of power from 2023 and its clouds build abroad.
+of generation (`utilities.US.dc_share_of_new_generation`) and, only once requests queue, dedicated supply after a
+{replay_params.utilities["US"].lead_time_months}-month lead, so the US runs short of power from 2023 and its clouds
+build abroad.
 
 The state at the hand-over (compute by site region; the share of compute in the Gulf and the rest of the world, and
 the share of that owned by labs headquartered in the US; the world's AI-services revenue; the chipmakers' capacity

@@ -6,7 +6,7 @@ peak bubble index, world compute in December 2034 and the number of frontier lab
 summed over 2030-2034. A second table varies the neuromorphic scenario's entrant ramp (:data:`RAMP_PARAMETERS`), on
 which that scenario's headline hinges, and a third the share of each region's new generation offered to data centres,
 on which the baseline's regional shares hinge (:mod:`experiments.sensitivity_regions`). ``make sensitivity``
-regenerates the document (about 160 runs; ~12 minutes on 2 cores).
+regenerates the document (about 160 runs; ~8 minutes on 2 cores).
 """
 
 from __future__ import annotations
