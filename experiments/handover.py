@@ -18,6 +18,7 @@ import pandas as pd
 
 from experiments.replay import REPLAY_SCENARIO, compute_share, measure, parse_measure
 from experiments.runner import RunResult
+from market.enums import REGIONS, Constraint
 from market.model import ComputeMarket
 from market.outputs.metrics import agent_table, compute_gw_by_region, event_table, model_table
 from market.parameters.scenario import load_scenario
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 HANDOVER_SEEDS = (1, 2, 3, 4, 5)
 REPLAY_MONTHS_TO_END_2024 = 36
+REPLAY_POWER_PERIOD = ("2023-01", "2024-12")
 REPLAY_MONTHS_TO_END_2025 = 48
 BASELINE_MONTHS_IN_2025 = 12
 SHARE_RECORD_MONTH = "2025-05"
@@ -40,6 +42,7 @@ class SeedHandover:
     replay_2025: dict[str, float]
     baseline_start: dict[str, float]
     replay_end_2024: dict[str, float]
+    replay_power: dict[str, float]
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Handover:
     replay_2025: pd.DataFrame
     baseline_start: pd.DataFrame
     replay_end_2024: pd.DataFrame
+    replay_power: pd.DataFrame
 
     def year_2025_table(self) -> pd.DataFrame:
         """Medians over the seeds of each 2025 figure in both runs, and the baseline's over the replay's, less 1."""
@@ -75,6 +79,16 @@ def year_2025(result: RunResult) -> dict[str, float]:
             "frontier_lab_a compute Dec": float(lab["compute_gw"].iloc[-1]),
             "US share of compute": compute_share(table, ("US",), SHARE_RECORD_MONTH),
             "China share of compute": compute_share(table, ("CN",), SHARE_RECORD_MONTH)}
+
+
+def power_by_region(result: RunResult, first: str, last: str) -> dict[str, float]:
+    """Over the months ``first``..``last`` (inclusive): each region's mean power price ($/MWh) and the share of months
+    in which power binds the US build-out (the ``constraint_US`` label)."""
+    table = result.model_table
+    months = table[(table["date"] >= first) & (table["date"] <= last)]
+    power = {f"power price {region}": float(months[f"power_price_usd_mwh_{region}"].mean()) for region in REGIONS}
+    power["share of months power binds the US"] = float((months["constraint_US"] == Constraint.POWER.value).mean())
+    return power
 
 
 def named_labs(model: ComputeMarket) -> dict[str, Lab]:
@@ -149,7 +163,8 @@ def measure_seed(seed: int) -> SeedHandover:
     for model in (baseline, replay):
         model.run_model()
         results.append(RunResult(model, model_table(model), agent_table(model), event_table(model), 0.0))
-    return SeedHandover(year_2025(results[0]), year_2025(results[1]), baseline_start, replay_end_2024)
+    return SeedHandover(year_2025(results[0]), year_2025(results[1]), baseline_start, replay_end_2024,
+                        power_by_region(results[1], *REPLAY_POWER_PERIOD))
 
 
 def measure_handover(seeds: tuple[int, ...] = HANDOVER_SEEDS, workers: int = 1) -> Handover:
@@ -160,7 +175,7 @@ def measure_handover(seeds: tuple[int, ...] = HANDOVER_SEEDS, workers: int = 1) 
     else:
         per_seed = [measure_seed(seed) for seed in seeds]
     frames = {field: pd.DataFrame([getattr(one, field) for one in per_seed], index=list(seeds))
-              for field in ("baseline_2025", "replay_2025", "baseline_start", "replay_end_2024")}
+              for field in ("baseline_2025", "replay_2025", "baseline_start", "replay_end_2024", "replay_power")}
     return Handover(**frames)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from experiments.handover import HANDOVER_SEEDS, REPLAY_MONTHS_TO_END_2024, Handover
+from experiments.handover import HANDOVER_SEEDS, REPLAY_MONTHS_TO_END_2024, REPLAY_POWER_PERIOD, Handover
 from experiments.replay import REPLAY_SCENARIO, load_calibration
 from market.parameters.params import Params
 from market.parameters.scenario import load_scenario
@@ -107,6 +107,8 @@ def render_handover(handover: Handover) -> str:
     lbnl_growth_gw = (record["us_dc_electricity_2023"] - record["us_dc_electricity_2014"]) / lbnl_years / 8.76
     us_gap = {run: abs(year.loc["US share of compute", run] - record["epoch_us_share_2025"]) for run in ("baseline", "replay")}
     nearer = min(us_gap, key=us_gap.get)
+    power = handover.replay_power.median()
+    power_period = "-".join(month[:4] for month in REPLAY_POWER_PERIOD)
 
     def weight_ratio(run: str) -> float:
         labs = (replay_params if run == "replay" else params).labs
@@ -135,16 +137,19 @@ the AI supercomputers it tracks in the US and {record["epoch_cn_share_2025"]:.0%
 the calibration data: FLOP/s of known clusters, not GW, so a guide rather than a bound). The baseline has
 {year.loc["US share of compute", "baseline"]:.0%} and {year.loc["China share of compute", "baseline"]:.0%} of its GW
 there, the replay {year.loc["US share of compute", "replay"]:.0%} and {year.loc["China share of compute", "replay"]:.0%}.
-From 2023 the replay's US clouds build in the rest of the world and the Gulf, where the generation offered to data
-centres stands mostly idle and is priced well below its base price and the US's (`utilities.<region>`). The
+From 2023 the replay's US clouds build part of their compute in the rest of the world and the Gulf. The
 {nearer}'s US share is nearer the record. The replay's US utility makes {replay_us_growth:.2f} GW a year available to AI
 data centres over 2022-2024 ({replay_us_start_gw:g} GW in January 2022, {of(us_power, "replay"):.1f} GW in December
-2024, where the baseline starts with {of(us_power, "baseline"):.1f} GW), while the average load of all US data centres
+2024, where the baseline starts with {of(us_power, "baseline"):.1f} GW); the average load of all US data centres
 grew by {lbnl_growth_gw:.1f} GW a year over 2014-2023 (LBNL, {record["us_dc_electricity_2014"]:.0f} ->
-{record["us_dc_electricity_2023"]:.0f} TWh; calibration data): its AI data centres get a share d of the US's trend growth
-of generation (`utilities.US.dc_share_of_new_generation`) and, only once requests queue, dedicated supply after a
-{replay_params.utilities["US"].lead_time_months}-month lead, so the US runs short of power from 2023 and its clouds
-build abroad.
+{record["us_dc_electricity_2023"]:.0f} TWh; calibration data), and the US's d (`utilities.US.dc_share_of_new_generation`,
+{params.utilities["US"].dc_share_of_new_generation:g}) is that growth's share of the trend growth of US generation.
+Over {power_period} power binds the replay's US build-out in {power["share of months power binds the US"]:.0%} of
+months (medians of the seeds): the US has power, but dearer, at {power["power price US"]:.0f} $/MWh on average against
+{power["power price GULF"]:.0f} in the Gulf and {power["power price ROW"]:.0f} in the rest of the world, where the
+generation offered to data centres stands mostly idle. A lab picks a site region by a logit in log power price
+(`lab_behaviour.site_weight_price`, {params.lab_behaviour.site_weight_price:g}, an assumption) and the expected wait
+for power, with no preference for its home region, so the cheaper regions draw part of every US cloud's build-out.
 
 The state at the hand-over (compute by site region; the share of compute in the Gulf and the rest of the world, and
 the share of that owned by labs headquartered in the US; the world's AI-services revenue; the chipmakers' capacity

@@ -1,11 +1,11 @@
 """Where the baseline's compute stands, against the share of each region's new generation offered to data centres.
 
 The baseline's regional headline (the US's share of world compute falling through the run while the Gulf and the
-rest of the world take much of the growth) rests on an assumed parameter, d =
-``utilities.<region>.dc_share_of_new_generation`` (0.1 in every region): the share of a region's trend growth of
-generation offered to data centres at the base price. This section of ``docs/sensitivity.md`` runs the baseline with d
-at 50% and 150% of its default in every region and in the Gulf and the rest of the world only, and with d set from the
-IEA's base case (:func:`iea_shares`), seeds 1-5.
+rest of the world take much of the growth) rests on a parameter, d =
+``utilities.<region>.dc_share_of_new_generation``: the share of a region's trend growth of generation offered to data
+centres at the base price (in the US 0.47, what its data centres took in 2014-2023; elsewhere an assumed 0.1). This
+section of ``docs/sensitivity.md`` runs the baseline with d at 50% and 150% of its default in every region and in the
+Gulf and the rest of the world only, and with d set from the IEA's base case (:func:`iea_shares`), seeds 1-5.
 
 IEA, *Energy and AI* (April 2025), base case, data-centre electricity consumption in TWh, 2024 -> 2030 (reported in
 the IEA's regional chart): United States 183 -> 426, China 102 -> 277, Europe 68 -> 113, Asia Pacific excluding
@@ -117,23 +117,25 @@ def render(outcomes: dict[tuple[str, int], RegionOutcome]) -> str:
         rows += f"| {variant} | " + " | ".join(d) + " | " + " | ".join(cells) + " |\n"
     iea = iea_shares()
     us_growth = _iea_growth_twh_per_year("US")
+    us_d, other_d = (getattr(Params().utilities[r], SHARE) for r in ("US", "CN"))
     return f"""
 ## Where compute stands: the share of new generation offered to data centres
 
 The baseline's regional headline (`docs/scenarios.md`: the US's share of world compute falls through the run while
-the Gulf and the rest of the world take much of the growth) rests on an assumed parameter, d =
+the Gulf and the rest of the world take much of the growth) rests on a parameter, d =
 `utilities.<region>.{SHARE}`: the share of a region's trend growth of generation offered
-to data centres at the base price. The rest of the world's generation is large and growing
-(`average_generation_gw` x `generation_growth_per_year`), so a share of it is a large supply beside the US's
-dedicated builds. Each variant below sets d as shown, the rest of the baseline held; seeds {", ".join(map(str, seeds))};
-each cell is the mean over the seeds with the range in brackets.
+to data centres at the base price. In the US d is {us_d:.2f}, what US data centres took of the growth of US
+generation in 2014-2023 (LBNL; Energy Institute: `docs/parameters.md`); elsewhere it is an assumed {other_d:g}. The
+rest of the world's generation is large and growing (`average_generation_gw` x `generation_growth_per_year`), so a
+share of it is a large supply beside the US's dedicated builds. Each variant below sets d as shown, the rest of the
+baseline held; seeds {", ".join(map(str, seeds))}; each cell is the mean over the seeds with the range in brackets.
 
 The last variant sets d from the IEA's figures. Source: {IEA_SOURCE} (reported). Data centres'
 growth per year over the regions' trend growth of generation at the model's rates gives d = {iea["CN"]:.3f} for China
 and {iea["ROW"]:.3f} for the Gulf with the rest of the world (the IEA's Asia Pacific excluding China and rest of the
 world). In the US the IEA's data-centre growth ({us_growth:.1f} TWh a year) exceeds the trend growth of all
 generation ({_growth_twh_per_year(("US",)):.1f} TWh a year), and Europe's generation falls, so there data centres grow
-on dedicated supply and d keeps its default. The IEA counts every data centre, not only AI's, so these shares are
-upper bounds for AI.
+on dedicated supply and d keeps its default (the US's, from its record, is below what the IEA's growth implies). The
+IEA counts every data centre, not only AI's, so these shares are upper bounds for AI.
 
 {header}{rows}"""

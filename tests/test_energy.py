@@ -33,7 +33,9 @@ def test_a_plant_is_paid_over_its_lead_time_then_held_for_its_owner(model) -> No
     """1 firm GW of gas with a 3-month lead costs 1 / 0.85 x 2.2 = 2.588 $bn, called in three instalments of 0.863 (it is
     commissioned after this month's instalments, so the third month pays the last and brings it online); it joins the US
     supply held for its owner: what the owner does not draw is not headroom for others.
-    Fails if capex is paid at once, the plant comes online early, or others may take its supply."""
+    It counts at its cost in its owner's books (with what the owner has paid into plants of its own it started since,
+    which are still building). Fails if capex is paid at once, the plant comes online early, or others may take its
+    supply."""
     lab = model.labs["frontier_lab_a"]
     us = model.utilities["US"]
     plant = model.energy.commission(lab, "US", "gas_turbine", 1.0)
@@ -49,7 +51,9 @@ def test_a_plant_is_paid_over_its_lead_time_then_held_for_its_owner(model) -> No
     held = us.unused_dedicated_gw(lab.account)
     assert held > 0.0
     assert us.headroom_gw() == pytest.approx(max(us.available_gw - us.committed_gw - held, 0.0))
-    assert model.energy.book_value_usd_bn(lab.account) == pytest.approx(2.2 / 0.85)
+    others = [p for p in model.energy.by_owner[lab.account] if p is not plant and not p.funded_by]
+    assert all(p.status is PlantStatus.BUILDING or p.online_month == model.month for p in others)
+    assert model.energy.book_value_usd_bn(lab.account) == pytest.approx(2.2 / 0.85 + sum(p.paid_usd_bn for p in others))
 
 
 def test_dedicated_supply_connects_its_owner_first_and_is_billed_at_the_plant_s_cost(model) -> None:

@@ -64,10 +64,11 @@ def test_power_prices_move_and_do_not_rest_on_their_bounds(runs) -> None:
             assert changed >= 1 / 3 and at_bound < 0.5, (seed, region, changed, at_bound)
 
 
-def test_no_lab_orders_more_in_a_month_than_a_sixth_of_world_compute(runs) -> None:
-    """Plans are cut to what can be delivered, powered and built: no lab starts projects in a month worth more than 15%
-    of the world's online compute the month before (measured: at most 11.6-11.7% in seeds 1-5, in each
-    frontier_lab_e's projects in January 2025)."""
+def test_no_lab_orders_more_in_a_month_than_a_fifth_of_world_compute(runs) -> None:
+    """Plans are cut to what can be delivered, powered and built: no lab starts projects in a month worth more than 20%
+    of the world's online compute the month before (measured: at most 14.7-18.4% in seeds 1-5, in each
+    frontier_lab_e's projects in March 2025, 1.5-1.8 GW, as the US offers data centres its record share of new
+    generation; 11.6-11.7% when the US offered a tenth of it)."""
     for seed in DIRECTION_SEEDS:
         result = runs["baseline", seed]
         events = result.event_table[(result.event_table["kind"] == "project") & (result.event_table["step"] > 0)]
@@ -76,7 +77,7 @@ def test_no_lab_orders_more_in_a_month_than_a_sixth_of_world_compute(runs) -> No
         world = result.model_table.set_index("step")["compute_gw"]
         before = world.shift(1).fillna(world.iloc[0])
         shares = per_lab / before.reindex(per_lab.index.get_level_values(0)).to_numpy()
-        assert shares.max() <= 0.15, (seed, shares.idxmax(), shares.max())
+        assert shares.max() <= 0.20, (seed, shares.idxmax(), shares.max())
 
 
 def test_investment_block_logs_blocked_deals_and_cuts_foreign_money(runs) -> None:
@@ -90,14 +91,15 @@ def test_investment_block_logs_blocked_deals_and_cuts_foreign_money(runs) -> Non
 
 def test_investment_block_bars_partners_from_us_fabs_and_names_chipmakers_in_the_blocked_log(runs) -> None:
     """Screening bars Chinese and Gulf partners from US fabs: outside partners put at least 2 points less of the US
-    fabs' capex than in the baseline (0.49, ``fab_partner_share``; measured 0.418-0.451) and the blocked log names a
+    fabs' capex than in the baseline (0.49, ``fab_partner_share``; measured 0.420-0.448) and the blocked log names a
     chipmaker, in every seed.
 
     Measured, and not asserted: the US makers' fab capacity commissioned over the run is lower than the baseline's in
-    4 of 5 seeds (0.94-1.00 of it; over seeds 1-10 in 8, 0.984 of it on average). Each screened fab is 7-12% smaller
-    (the seeds' medians), but the makers order the shortfall the next month, so screening delays US capacity by about
-    a month's growth, less than the spread the screened labs' own funding puts between the runs (docs/scenarios.md).
-    The issue asks for capacity lower in every seed; the model finds that only where the makers' growth limit binds."""
+    2 of 5 seeds (0.99-1.06 of it; over seeds 1-10 in 4, 1.01 of it on average; with the US offering data centres a
+    tenth of its new generation, 4 of 5 and 0.984). Each screened fab is 7-12% smaller (the seeds' medians), but the
+    makers order the shortfall the next month, so screening delays US capacity by less than the spread the screened
+    labs' own funding puts between the runs (docs/scenarios.md). The issue asks for capacity lower in every seed; the
+    model finds that only where the makers' growth limit binds."""
     for seed in DIRECTION_SEEDS:
         blocked, base = runs["investment-block", seed], runs["baseline", seed]
         assert headlines.us_fab_partner_share(blocked) < headlines.us_fab_partner_share(base) - 0.02, seed
@@ -125,8 +127,8 @@ def test_neuromorphic_scales_devalues_old_chips_and_cuts_power_per_eflops(runs) 
     """The entrant scales (over half of new orders in Dec 2034), MW per EFLOP/s in Dec 2034 is at least 5% below the
     baseline's, the installed chips' value over book (``fleet_value_to_book``, at the going cost of new compute) is under
     0.65 of the baseline's in Dec 2030, and labs write down at least $50bn more of their chips (impairment) than in the
-    baseline, in every seed (measured: docs/headlines.md; value to book 0.22-0.27 against 0.57-0.65, impairment
-    $160-331bn against $24-67bn; nearly all of the baseline's is Chinese labs' fleets: US variants in 2027, when the
+    baseline, in every seed (measured: docs/headlines.md; value to book 0.24-0.29 against 0.60-0.64, impairment
+    $224-348bn against $33-92bn; nearly all of the baseline's is Chinese labs' fleets: US variants in 2027, when the
     variants stop being worth buying, and, more of it in 4 of 5 seeds, fleets mostly of domestic parts in 2029). Early
     retirement (only where new chips wait for power) is too noisy to test.
     Fails if the entrant cannot scale (at the roster's 6% a month from 5 MW a month it reached 0.1 GW a month by 2034),
@@ -175,10 +177,10 @@ def _incumbent_owners(result: RunResult, date: str) -> set[str]:
 def test_incumbents_owners_write_down_more_by_the_time_the_entrant_ships_at_scale(runs) -> None:
     """By the first quarter's end after the entrant's revenue reaches a quarter of all chipmakers' (2031-12 to 2032-06),
     the labs owning incumbent_gpu chips (in either run) have written down more than in the baseline in every seed, and
-    at least $20bn more on average (measured: $6-81bn more, $39bn on average; $6-145bn against $0-65bn); a write-down
+    at least $20bn more on average (measured: $39-57bn more, $49bn on average; $47-95bn against $0-38bn); a write-down
     lowers its owner's book equity by the loss (tests/test_impairment.py). Their book equity then is not below the
-    baseline's in every seed (measured: -$60bn to +$142bn, below in 2 of 5, of ~3,600-4,100bn): the entrant's cheaper
-    compute also raises what they earn, by more than the write-downs in some seeds, so the issue's test of book-equity
+    baseline's in every seed (measured: -$111bn to +$6bn, below in 4 of 5, of ~3,900-4,300bn): the entrant's cheaper
+    compute also raises what they earn, by more than the write-downs in seed 5, so the issue's test of book-equity
     levels (which held in one world market, before the spend was rescaled for the segment: $11-128bn below) measures
     four years of diverging paths more than the loss; the gap is stated here, not asserted. Fails if the write-downs
     never reach the owners' books or the opening and quarterly tests are switched off in one run only."""
@@ -222,11 +224,11 @@ def test_export_block_cuts_china_compute_early_and_its_domestic_maker_ships_as_m
     """The block takes US parts from China in July 2025; in the baseline Chinese labs buy compliant variants until
     they cost over (1 + max markup) times the domestic part per EFLOP/s (January 2027 in seeds 1-5) and decline them,
     and their government then backs the domestic maker. So China's compute in Dec 2028 is below the baseline's in
-    every seed and by at least 0.4 GW on average (measured 3.5-4.1 against 4.7-6.5 GW); the domestic maker, backed
-    about a year sooner, ships within 5% of the baseline's in every seed (measured 0.98-1.02x): it ends at its raised
+    every seed and by at least 0.4 GW on average (measured 4.3-5.0 against 5.5-7.2 GW); the domestic maker, backed
+    about a year sooner, ships within 5% of the baseline's in every seed (measured 1.00x): it ends at its raised
     ceiling (0.225 GW a month) in both runs (in one world market, before the spend was rescaled for the segment, it
-    shipped 0.99-1.05x, more on average). China's compute in Dec 2034 is about the baseline's (measured 11.4-11.9
-    against 11.6-11.9 GW). Blocked demand in every seed (first choices refused; plans no longer count barred makers'
+    shipped 0.99-1.05x, more on average). China's compute in Dec 2034 is about the baseline's (measured 13.1-13.5
+    against 12.9-13.6 GW). Blocked demand in every seed (first choices refused; plans no longer count barred makers'
     room); in the baseline it starts after the first declined variant."""
     block, base = _at(runs, "export-block", "compute_gw_CN", "2028-12"), _at(runs, "baseline", "compute_gw_CN", "2028-12")
     assert (block < base).all() and base.mean() - block.mean() >= 0.4, (block, base)
@@ -244,7 +246,7 @@ def test_export_block_cuts_china_compute_early_and_its_domestic_maker_ships_as_m
 def test_energy_investment_raises_us_compute_against_power_bottleneck(runs) -> None:
     """Same seeds: with labs financing their own generation (half of it through energy funds) US compute in Dec 2034 is
     at least 20% higher than in power-bottleneck in every seed, part of it runs on self-financed power, and energy
-    funds paid for some of the plants. Measured: 73.5-82.0 GW against 31.8-33.7, 82-90% of it self-powered. Fails if
+    funds paid for some of the plants. Measured: 96.5-98.3 GW against 50-55, 67-75% of it self-powered. Fails if
     dedicated plants do not power the labs' sites, the rule never commissions them, or funds never finance them."""
     own, slow = _last(runs, "energy-investment", "compute_gw_US"), _last(runs, "power-bottleneck", "compute_gw_US")
     assert (own > 1.2 * slow).all(), (own, slow)

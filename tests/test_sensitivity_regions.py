@@ -57,10 +57,10 @@ def test_the_section_gives_each_variant_s_shares_and_the_mean_and_range_over_see
         outcomes[(variant, 1)] = regions.RegionOutcome(100.0, 40.0, 0.4, 0.5)
         outcomes[(variant, 2)] = regions.RegionOutcome(120.0, 50.0, 0.42, 0.45)
     text = regions.render(outcomes)
-    assert "| baseline | 0.1 | 0.1 | 0.1 | 0.1 | 0.1 | 110 (100-120) | 45.0 (40.0-50.0) | 0.41 (0.40-0.42) | 0.47 (0.45-0.50) |" \
+    assert "| baseline | 0.47 | 0.1 | 0.1 | 0.1 | 0.1 | 110 (100-120) | 45.0 (40.0-50.0) | 0.41 (0.40-0.42) | 0.47 (0.45-0.50) |" \
         in text
     iea = regions.iea_shares()
-    assert f"| {regions.IEA_VARIANT} | 0.1 | {iea['CN']:.3g} | 0.1 | {iea['GULF']:.3g} | {iea['ROW']:.3g} |" in text
+    assert f"| {regions.IEA_VARIANT} | 0.47 | {iea['CN']:.3g} | 0.1 | {iea['GULF']:.3g} | {iea['ROW']:.3g} |" in text
 
 
 def test_docs_sensitivity_holds_the_section_with_every_variant() -> None:

@@ -11,6 +11,9 @@ from market.enums import REGIONS
 from market.parameters.schema import param
 
 ASSUMED = "assumption: "
+US_DC_SHARE_OF_NEW_GENERATION = 0.47
+"""d for the US: US data centres' growth over 2014-2023, (176 - 58) TWh / 9 yr (LBNL), over the trend growth of US
+generation, 4,635 TWh x 0.6%/yr (Energy Institute): 13.1 / 27.8 = 0.47 (tests/test_replay.py recomputes it)."""
 
 
 @dataclass
@@ -81,8 +84,11 @@ class UtilitySpec:
                                           source=ASSUMED + "regulated utilities pay out most of their earnings")
 
 
-def _utility(generation_twh: float, growth: float, available: float, price: float, lead: int, rate: float) -> UtilitySpec:
+def _utility(generation_twh: float, growth: float, available: float, price: float, lead: int, rate: float,
+             dc_share: float | None = None) -> UtilitySpec:
     spec = UtilitySpec()
+    if dc_share is not None:
+        spec.dc_share_of_new_generation = dc_share
     spec.average_generation_gw, spec.generation_growth_per_year = generation_twh / 8.76, growth
     spec.initial_available_gw, spec.base_price_usd_mwh = available, price
     spec.lead_time_months, spec.build_rate_limit_gw_per_month = lead, rate
@@ -92,7 +98,7 @@ def _utility(generation_twh: float, growth: float, available: float, price: floa
 def default_utilities() -> dict[str, UtilitySpec]:
     """One utility per region; generation from the Energy Institute's Statistical Review (2024 figures)."""
     return {
-        "US": _utility(4635.0, 0.0060, 9.5, 80.0, 24, 1.0),
+        "US": _utility(4635.0, 0.0060, 9.5, 80.0, 24, 1.0, US_DC_SHARE_OF_NEW_GENERATION),
         "CN": _utility(10087.0, 0.0571, 1.8, 85.0, 18, 1.0),
         "EU": _utility(2700.0, -0.005, 0.6, 150.0, 48, 0.15),
         "GULF": _utility(700.0, 0.03, 0.35, 50.0, 24, 0.3),
@@ -101,6 +107,11 @@ def default_utilities() -> dict[str, UtilitySpec]:
 
 
 ENTRY_SOURCES: dict[str, str] = {
+    "utilities.US.dc_share_of_new_generation": "derived: US data centres' growth over 2014-2023, (176 - 58) TWh / 9 yr "
+    "(LBNL 2024 United States Data Center Energy Usage Report, all data centres), over the trend growth of US generation, "
+    "4,635 TWh x 0.6%/yr (Energy Institute): 0.47; AI data centres are assumed able to take what data centres as a whole took. "
+    "The IEA's base case (Energy and AI, 2025) implies more: US data-centre growth to 2030 above the trend growth of "
+    "US generation (docs/sensitivity.md)",
     "utilities.US.average_generation_gw": "US generation 4,635 TWh in 2024 (Energy Institute Statistical Review 2025)",
     "utilities.US.generation_growth_per_year": "US generation 4,363 -> 4,635 TWh 2014-2024, +0.6%/yr (Energy Institute)",
     "utilities.CN.average_generation_gw": "China generation 10,087 TWh in 2024 (Energy Institute Statistical Review 2025)",

@@ -36,6 +36,11 @@ class IndexedLeases(dict):
         self.version = 0
         self.lessor_version: dict[int, int] = {}
 
+    def __reduce__(self) -> tuple:
+        """Pickle as a fresh book, its leases set through the indexing ``__setitem__``, then its saved indices and
+        versions restored (plain dict unpickling would set items before the instance has its attributes)."""
+        return self.__class__, (), self.__dict__.copy(), None, iter(self.items())
+
     def touch_lessor(self, account: int) -> None:
         """Record a change to the leases ``account`` grants."""
         self.version += 1
