@@ -36,7 +36,8 @@ SHARE_RECORD_MONTH = "2025-05"
 
 @dataclass
 class SeedHandover:
-    """One seed's hand-over: its 2025 figures in each run and each run's state at the hand-over."""
+    """One seed's hand-over: its 2025 figures in each run, each run's state at the hand-over, and the replay's power
+    prices by region and where power binds the US over :data:`REPLAY_POWER_PERIOD`."""
 
     baseline_2025: dict[str, float]
     replay_2025: dict[str, float]
@@ -86,7 +87,7 @@ def power_by_region(result: RunResult, first: str, last: str) -> dict[str, float
     in which power binds the US build-out (the ``constraint_US`` label)."""
     table = result.model_table
     months = table[(table["date"] >= first) & (table["date"] <= last)]
-    power = {f"power price {region}": float(months[f"power_price_usd_mwh_{region}"].mean()) for region in REGIONS}
+    power = {f"power price {region} $/MWh": float(months[f"power_price_usd_mwh_{region}"].mean()) for region in REGIONS}
     power["share of months power binds the US"] = float((months["constraint_US"] == Constraint.POWER.value).mean())
     return power
 

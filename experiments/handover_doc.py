@@ -143,13 +143,15 @@ data centres over 2022-2024 ({replay_us_start_gw:g} GW in January 2022, {of(us_p
 2024, where the baseline starts with {of(us_power, "baseline"):.1f} GW); the average load of all US data centres
 grew by {lbnl_growth_gw:.1f} GW a year over 2014-2023 (LBNL, {record["us_dc_electricity_2014"]:.0f} ->
 {record["us_dc_electricity_2023"]:.0f} TWh; calibration data), and the US's d (`utilities.US.dc_share_of_new_generation`,
-{params.utilities["US"].dc_share_of_new_generation:g}) is that growth's share of the trend growth of US generation.
+{replay_params.utilities["US"].dc_share_of_new_generation:g}) is that growth over the trend growth of US generation.
 Over {power_period} power binds the replay's US build-out in {power["share of months power binds the US"]:.0%} of
-months (medians of the seeds): the US has power, but dearer, at {power["power price US"]:.0f} $/MWh on average against
-{power["power price GULF"]:.0f} in the Gulf and {power["power price ROW"]:.0f} in the rest of the world, where the
+months (medians of the seeds): the US has power, but dearer, at {power["power price US $/MWh"]:.0f} $/MWh on average
+against {power["power price GULF $/MWh"]:.0f} in the Gulf and {power["power price ROW $/MWh"]:.0f} in the rest of the
+world, where the
 generation offered to data centres stands mostly idle. A lab picks a site region by a logit in log power price
-(`lab_behaviour.site_weight_price`, {params.lab_behaviour.site_weight_price:g}, an assumption) and the expected wait
-for power, with no preference for its home region, so the cheaper regions draw part of every US cloud's build-out.
+(`lab_behaviour.site_weight_price`, {replay_params.lab_behaviour.site_weight_price:g}, an assumption) and the expected
+wait for power, with no preference for its home region, so the cheaper regions draw part of the build-out of the US
+clouds that may build abroad.
 
 The state at the hand-over (compute by site region; the share of compute in the Gulf and the rest of the world, and
 the share of that owned by labs headquartered in the US; the world's AI-services revenue; the chipmakers' capacity

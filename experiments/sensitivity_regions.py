@@ -3,7 +3,8 @@
 The baseline's regional headline (the US's share of world compute falling through the run while the Gulf and the
 rest of the world take much of the growth) rests on a parameter, d =
 ``utilities.<region>.dc_share_of_new_generation``: the share of a region's trend growth of generation offered to data
-centres at the base price (in the US 0.47, what its data centres took in 2014-2023; elsewhere an assumed 0.1). This
+centres at the base price (in the US 0.47, its data centres' growth in 2014-2023 over the trend growth of its
+generation; elsewhere an assumed 0.1). This
 section of ``docs/sensitivity.md`` runs the baseline with d at 50% and 150% of its default in every region and in the
 Gulf and the rest of the world only, and with d set from the IEA's base case (:func:`iea_shares`), seeds 1-5.
 
@@ -117,15 +118,17 @@ def render(outcomes: dict[tuple[str, int], RegionOutcome]) -> str:
         rows += f"| {variant} | " + " | ".join(d) + " | " + " | ".join(cells) + " |\n"
     iea = iea_shares()
     us_growth = _iea_growth_twh_per_year("US")
-    us_d, other_d = (getattr(Params().utilities[r], SHARE) for r in ("US", "CN"))
+    us_d = getattr(Params().utilities["US"], SHARE)
+    other_d = " or ".join(f"{d:g}" for d in sorted({getattr(Params().utilities[r], SHARE) for r in REGIONS if r != "US"}))
     return f"""
 ## Where compute stands: the share of new generation offered to data centres
 
 The baseline's regional headline (`docs/scenarios.md`: the US's share of world compute falls through the run while
 the Gulf and the rest of the world take much of the growth) rests on a parameter, d =
 `utilities.<region>.{SHARE}`: the share of a region's trend growth of generation offered
-to data centres at the base price. In the US d is {us_d:.2f}, what US data centres took of the growth of US
-generation in 2014-2023 (LBNL; Energy Institute: `docs/parameters.md`); elsewhere it is an assumed {other_d:g}. The
+to data centres at the base price. In the US d is {us_d:.2f}: all US data centres' growth in 2014-2023 (LBNL) over
+the trend growth of US generation (Energy Institute; `docs/parameters.md`), so, like the IEA's figures below, an upper
+bound for AI alone; elsewhere it is an assumed {other_d}. The
 rest of the world's generation is large and growing (`average_generation_gw` x `generation_growth_per_year`), so a
 share of it is a large supply beside the US's dedicated builds. Each variant below sets d as shown, the rest of the
 baseline held; seeds {", ".join(map(str, seeds))}; each cell is the mean over the seeds with the range in brackets.

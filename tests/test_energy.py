@@ -33,9 +33,9 @@ def test_a_plant_is_paid_over_its_lead_time_then_held_for_its_owner(model) -> No
     """1 firm GW of gas with a 3-month lead costs 1 / 0.85 x 2.2 = 2.588 $bn, called in three instalments of 0.863 (it is
     commissioned after this month's instalments, so the third month pays the last and brings it online); it joins the US
     supply held for its owner: what the owner does not draw is not headroom for others.
-    It counts at its cost in its owner's books (with what the owner has paid into plants of its own it started since,
-    which are still building). Fails if capex is paid at once, the plant comes online early, or others may take its
-    supply."""
+    It counts at its cost in its owner's books, beside what the owner has paid into plants of its own it started since
+    (building, or online this month). Fails if capex is paid at once, the plant comes online early, others may take its
+    supply, or the plant is missing from its owner's books or depreciated before its first month online."""
     lab = model.labs["frontier_lab_a"]
     us = model.utilities["US"]
     plant = model.energy.commission(lab, "US", "gas_turbine", 1.0)

@@ -103,8 +103,8 @@ def test_stronger_switching_or_trend_following_raises_the_peak() -> None:
     least 5 seeds' peaks (measured over 48 months: mean 1.081 -> 1.142, higher in 5 of 10 seeds, by 0.08-0.26 in seeds 1,
     3, 5 and 6, and lower by at most 0.05 in the others: the rise comes from the seeds where trend followers take
     hold, while in the others the peak moves by less than the paths' spread, either way); g 1.4 -> 1.8 raises at least 7
-    seeds' peaks and does not lower the mean (measured: 8 of 10 seeds, by 0.04-0.17 in seven; mean 1.142 -> 1.151, as
-    seeds 1 and 5 take another path and peak 0.16 and 0.28 lower). With the US offering data centres a tenth of its new
+    seeds' peaks, the median seed's by at least 0.02, and does not lower the mean (measured: 8 of 10 seeds, by 0.04-0.17
+    in seven, median +0.053; mean 1.142 -> 1.151, as seeds 1 and 5 take another path and peak 0.16 and 0.28 lower). With the US offering data centres a tenth of its new
     generation rather than its record share: beta 1.090 -> 1.110 (7 of 10), g 1.110 -> 1.163 (8 of 10). Before labs'
     books held each building once, beta raised 8 of 10 seeds' peaks (mean +0.086); with booking windows that counted
     only the fitted-out part of orders, 5 of 10 (mean +0.030);
@@ -122,6 +122,7 @@ def test_stronger_switching_or_trend_following_raises_the_peak() -> None:
     stronger_trend = _peaks([("expectations.trend_coefficient", 1.8)], BUBBLE_SEEDS)
     assert (base > weaker_beta).sum() >= 5 and base.mean() >= weaker_beta.mean() + 0.02, (weaker_beta, base)
     assert stronger_trend.mean() >= base.mean() and (stronger_trend > base).sum() >= 7, (base, stronger_trend)
+    assert np.median(stronger_trend - base) >= 0.02, (base, stronger_trend)
 
 
 def test_baseline_valuations_stay_at_fundamentals_below_beta_star_and_depart_far_above() -> None:

@@ -54,14 +54,15 @@ def test_the_replay_has_the_real_rule_dates_and_deals(replay_seed1) -> None:
 
 
 def test_the_replay_sells_out_and_expands(replay_seed1) -> None:
-    """Orders wanted within the 12-month booking window stay within 12 months of capacity (orders for buildings due
-    later book against capacity the maker will add, so a whole book may be longer); the incumbent turns orders away and
-    grows its capacity."""
+    """Orders wanted within the 12-month booking window stay within 12 months of capacity, and whole books within 18
+    (orders for buildings due later book against capacity the maker will add; measured at the end: 9.2-12.2 months);
+    the incumbent prices above its base markup (orders turned away raise its price) and grows its capacity."""
     model = replay_seed1.model
     for maker in model.chipmakers.values():
         within = model.chip_market.wanted_backlog_gw(maker.account, maker.booking_window_end() - 1)
         assert maker.spec.order_book_limit_months == 12.0
         assert within <= 12.0 * maker.capacity_gw_per_month + 1e-9, maker.name
+        assert model.chip_market.backlog_gw(maker.account) <= 18.0 * maker.capacity_gw_per_month, maker.name
     incumbent = model.chipmakers["incumbent_gpu"]
     assert incumbent.capacity_gw_per_month > 5 * incumbent.spec.initial_capacity_gw_per_month
     assert incumbent.price_usd_bn_per_gw > incumbent.unit_cost_usd_bn_per_gw * incumbent.spec.base_markup
@@ -101,7 +102,7 @@ def test_power_by_region_reads_the_period_s_prices_and_where_power_binds_the_us(
     for i, region in enumerate(REGIONS):
         table[f"power_price_usd_mwh_{region}"] = [0.0, 60.0 + i, 80.0 + i, 0.0]
     power = power_by_region(SimpleNamespace(model_table=table), "2023-01", "2023-02")
-    assert power["power price US"] == 70.0 and power[f"power price {REGIONS[-1]}"] == 70.0 + len(REGIONS) - 1
+    assert power["power price US $/MWh"] == 70.0 and power[f"power price {REGIONS[-1]} $/MWh"] == 70.0 + len(REGIONS) - 1
     assert power["share of months power binds the US"] == 0.5
 
 

@@ -109,7 +109,8 @@ def default_utilities() -> dict[str, UtilitySpec]:
 ENTRY_SOURCES: dict[str, str] = {
     "utilities.US.dc_share_of_new_generation": "derived: US data centres' growth over 2014-2023, (176 - 58) TWh / 9 yr "
     "(LBNL 2024 United States Data Center Energy Usage Report, all data centres), over the trend growth of US generation, "
-    "4,635 TWh x 0.6%/yr (Energy Institute): 0.47; AI data centres are assumed able to take what data centres as a whole took. "
+    f"4,635 TWh x 0.6%/yr (Energy Institute): {US_DC_SHARE_OF_NEW_GENERATION:g}; AI data centres are assumed able to "
+    "take what data centres as a whole took (an upper bound for AI alone). "
     "The IEA's base case (Energy and AI, 2025) implies more: US data-centre growth to 2030 above the trend growth of "
     "US generation (docs/sensitivity.md)",
     "utilities.US.average_generation_gw": "US generation 4,635 TWh in 2024 (Energy Institute Statistical Review 2025)",

@@ -18,6 +18,18 @@ if TYPE_CHECKING:
     from market.model import ComputeMarket
 
 
+def _rebuild_indexed_leases(items: list[tuple[int, Lease]], by_lessor: dict[int, dict[int, Lease]],
+                            by_lessee: dict[int, dict[int, Lease]], version: int,
+                            lessor_version: dict[int, int]) -> IndexedLeases:
+    """A lease book with these leases, indices and versions, its index dicts its own (a shallow copy shares no index)."""
+    book = IndexedLeases()
+    dict.update(book, items)
+    book.by_lessor = {account: dict(leases) for account, leases in by_lessor.items()}
+    book.by_lessee = {account: dict(leases) for account, leases in by_lessee.items()}
+    book.version, book.lessor_version = version, dict(lessor_version)
+    return book
+
+
 class IndexedLeases(dict):
     """The active leases by id, each party's leases also indexed by its account.
 
@@ -37,9 +49,10 @@ class IndexedLeases(dict):
         self.lessor_version: dict[int, int] = {}
 
     def __reduce__(self) -> tuple:
-        """Pickle as a fresh book, its leases set through the indexing ``__setitem__``, then its saved indices and
-        versions restored (plain dict unpickling would set items before the instance has its attributes)."""
-        return self.__class__, (), self.__dict__.copy(), None, iter(self.items())
+        """Rebuilt by :func:`_rebuild_indexed_leases` from its leases, indices and versions, for pickle and ``copy``
+        alike (plain dict unpickling would set items through ``__setitem__`` before the instance has its attributes)."""
+        return _rebuild_indexed_leases, (list(self.items()), self.by_lessor, self.by_lessee, self.version,
+                                         self.lessor_version)
 
     def touch_lessor(self, account: int) -> None:
         """Record a change to the leases ``account`` grants."""
