@@ -65,7 +65,13 @@ class EconomicAgent(mesa.Agent):
         return self.fixed_assets_usd_bn
 
     def book_equity_usd_bn(self) -> float:
-        """Assets less liabilities at book value; stakes in fabs (a lab anchoring a fab network) count at book."""
+        """Assets less liabilities at book value; stakes in fabs (a lab anchoring a fab network) count at book, stakes
+        in other firms at cost less impairment (:class:`market.finance.stake_book.StakeBook`)."""
+        return self.own_book_equity_usd_bn() + self.model.capital.stake_book.held_by(self.account)
+
+    def own_book_equity_usd_bn(self) -> float:
+        """Book equity without the stakes held in other firms: what the firm's own value is floored at, since the
+        stakes' value reaches its value through the cross-holdings."""
         ledger = self.model.ledger
         fab_stakes = self.model.fabs.partner_book_usd_bn(ledger.n_accounts)[self.account]
         return (self.cash_usd_bn + self.fixed_assets_usd_bn + float(fab_stakes) + ledger.claims_receivable(self.account)

@@ -1,0 +1,3 @@
+"""Speed and memory benchmarks (make bench)."""
+
+import market  # noqa: F401  (first: it pins BLAS threads and kernels before numpy loads; market/__init__.py)

@@ -321,6 +321,7 @@ class ComputeMarket(mesa.Model):
         self.month_stats["circularity"] = self.vendor.account_spend()
         self.insolvency.step()
         self.impairment.run()
+        self.capital.stake_book.run()
         self.refresh_compute()
         self.equity.record_month()
         self.month_stats["capex_usd_bn"] = monthly.capex_this_month(self)

@@ -27,6 +27,7 @@ import numpy as np
 from market.finance.column_rows import ColumnRows, zeros_backed_as_written
 from market.finance.ledger import PaymentKind
 from market.finance.relations import CapitalRelations
+from market.finance.stake_book import StakeBook
 from market.rng import Stream
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ class CapitalMarket:
         self.payout_month = np.zeros(n)
         self.foreign_equity_usd_bn = np.zeros(n)
         self.blocked_investment_usd_bn = 0.0
+        self.stake_book = StakeBook(model)
 
     def debt_of(self, account: int) -> float:
         """Principal the account owes (none for an account that cannot borrow)."""
@@ -216,12 +218,14 @@ class CapitalMarket:
         return float(paid.sum())
 
     def invest_strategic(self, investor: EconomicAgent, firm: EconomicAgent, amount: float) -> float:
-        """A firm (a chipmaker) buys new shares of another at market value with its own cash; return the amount."""
+        """A firm (a chipmaker) buys new shares of another at market value with its own cash, carried on its books at
+        cost (:class:`market.finance.stake_book.StakeBook`); return the amount."""
         paid = self.model.ledger.collect_from_many(np.array([investor.account]), firm.account, np.array([amount]),
                                                    PaymentKind.EQUITY)
         if paid.sum() <= 0:
             return 0.0
         self._issue_shares(firm, np.array([investor.account]), paid)
+        self.stake_book.buy(investor.account, firm.account, float(paid.sum()))
         return float(paid.sum())
 
     def borrowing_rate(self, firm: EconomicAgent) -> float:
@@ -295,7 +299,9 @@ class CapitalMarket:
         if not held.size:
             return
         self.stakes[holder, held] = 0.0
-        self.stakes[np.ix_(heirs, held)] += weights[:, None] * row[held][None, :]
+        received = weights[:, None] * row[held][None, :]
+        self.stakes[np.ix_(heirs, held)] += received
+        self.stake_book.pass_on(holder, heirs, received, held)
         for firm in held:
             self.holders.add(int(firm), heirs)
             self.stakes[firm, firm] = 0.0

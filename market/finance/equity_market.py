@@ -209,7 +209,7 @@ class EquityMarket:
             account = firm.account
             equity = (value + firm.cash_usd_bn + ledger.claims_receivable(account)
                       - firm.debt_usd_bn - ledger.claims_payable(account))
-            own[i] = max(equity, firm.book_equity_usd_bn(), 0.0)
+            own[i] = max(equity, firm.own_book_equity_usd_bn(), 0.0)
         return own
 
     def implied_ai_revenue_ratio(self, years: int = 5) -> float:
@@ -263,7 +263,7 @@ class EquityMarket:
         stakes = self.firm_stakes()
         alive = np.array([f.alive for f in self.firms])
         if self.trailing.count == 0:
-            book = np.array([max(f.book_equity_usd_bn(), 0.0) if f.alive else 0.0 for f in self.firms])
+            book = np.array([max(f.own_book_equity_usd_bn(), 0.0) if f.alive else 0.0 for f in self.firms])
             self.fundamental = self.market = self.priced_in = np.maximum(solve_cross_holdings(book, stakes), 0.0)
             self._record_stats(stakes, self.trend_share())
             return

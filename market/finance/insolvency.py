@@ -333,6 +333,7 @@ class Insolvency:
     def _write_off(self, firm: EconomicAgent, market_value: float) -> None:
         model = self.model
         model.ledger.remove_claims_of(firm.account)
+        model.capital.stake_book.write_off(firm.account)
         for matrix in (model.capital.loans, model.capital.rates):
             column = matrix[:, firm.account]
             column[np.flatnonzero(column)] = 0.0

@@ -94,8 +94,8 @@ class AgentRecorder:
         })
 
     def _book_equity(self, model: ComputeMarket, balances: np.ndarray, debt: np.ndarray) -> np.ndarray:
-        """Each agent's ``book_equity_usd_bn()``, all at once: cash, fixed assets, fab stakes at book and claims held, less
-        debt and claims owed."""
+        """Each agent's ``book_equity_usd_bn()``, all at once: cash, fixed assets, fab stakes at book, stakes in firms at
+        cost less impairment and claims held, less debt and claims owed."""
         ledger, accounts = model.ledger, self._accounts
         claims = np.zeros(ledger.n_accounts)
         for (creditor, debtor), amount in ledger.claims.items():
@@ -103,7 +103,8 @@ class AgentRecorder:
             claims[debtor] -= amount
         fixed = np.array([a.fixed_assets_usd_bn for a in self._agents], dtype=float)
         fabs = model.fabs.partner_book_usd_bn(ledger.n_accounts)
-        return balances[accounts] + fixed + fabs[accounts] + claims[accounts] - debt[accounts]
+        stakes = model.capital.stake_book.by_account(ledger.n_accounts)
+        return balances[accounts] + fixed + fabs[accounts] + stakes[accounts] + claims[accounts] - debt[accounts]
 
     def _values(self, model: ComputeMarket) -> tuple[np.ndarray, np.ndarray]:
         """(market, fundamental) value of each agent: a firm's equity, an investor's portfolio (cash, stakes at value,

@@ -1,0 +1,126 @@
+"""Firms' stakes in other firms on the holders' books at cost less impairment (market/finance/stake_book.py): known
+answers on a baseline model set by hand, and a vendor-financed lab's failure reaching its financier's book equity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from market.model import ComputeMarket
+from market.parameters.scenario import load_scenario
+from tests.conftest import model_after
+
+
+@pytest.fixture
+def bought():
+    """A baseline model after a month in which incumbent_gpu has bought $5bn of new shares of frontier_lab_a."""
+    model = model_after(1)
+    maker, lab = model.chipmakers["incumbent_gpu"], model.labs["frontier_lab_a"]
+    before = maker.book_equity_usd_bn()
+    assert model.capital.invest_strategic(maker, lab, 5.0) == pytest.approx(5.0)
+    return model, maker, lab, before
+
+
+def _set_market_value(model: ComputeMarket, account: int, value_usd_bn: float) -> None:
+    model.equity.market[model.equity._position[account]] = value_usd_bn
+
+
+def test_buying_shares_moves_cash_into_the_stake_and_leaves_book_equity_as_it_was(bought) -> None:
+    """$5bn of cash becomes a stake carried at its $5bn cost: book equity unchanged, book equity without stakes $5bn
+    lower. Fails if the stake is left off the books (the buyer's book equity then fell by the price)."""
+    model, maker, lab, before = bought
+    assert model.capital.stake_book.held_by(maker.account) == pytest.approx(5.0)
+    assert maker.book_equity_usd_bn() == pytest.approx(before, abs=1e-9)
+    assert maker.own_book_equity_usd_bn() == pytest.approx(before - 5.0, abs=1e-9)
+    assert model.capital.stake_book.held_by(lab.account) == 0.0
+
+
+def test_a_stake_worth_less_than_its_cost_is_written_down_to_fair_value(bought) -> None:
+    """With the lab's equity worth V, the stake's fair value is s V. A loss within the materiality share of the carrying
+    amount is left; a larger one writes the stake down to s V, lowers the holder's book equity by the loss and is logged
+    naming both firms. Fails if the test never writes down, writes down within materiality, or to another value."""
+    model, maker, lab, before = bought
+    book = model.capital.stake_book
+    share = float(model.capital.stakes[maker.account, lab.account])
+    materiality = model.params.finance.impairment_materiality_share
+    _set_market_value(model, lab.account, 5.0 * (1.0 - 0.5 * materiality) / share)
+    assert book.test() == [] and book.held_by(maker.account) == pytest.approx(5.0)
+    _set_market_value(model, lab.account, 3.0 / share)
+    assert book.test() == [(maker.account, lab.account, pytest.approx(2.0))]
+    assert book.held_by(maker.account) == pytest.approx(3.0)
+    assert maker.book_equity_usd_bn() == pytest.approx(before - 2.0, abs=1e-9)
+    event = model.event_log[-1]
+    assert event["kind"] == "stake_impairment" and event["actors"] == "incumbent_gpu,frontier_lab_a", event
+    _set_market_value(model, lab.account, 100.0 / share)
+    assert book.test() == [] and book.held_by(maker.account) == pytest.approx(3.0), "a write-down is never reversed"
+
+
+def test_the_stakes_are_tested_at_a_quarter_s_end_only(bought, monkeypatch) -> None:
+    """``run`` tests in March, June, September and December and not in the months between."""
+    model, maker, lab, _ = bought
+    share = float(model.capital.stakes[maker.account, lab.account])
+    _set_market_value(model, lab.account, 1.0 / share)
+    monkeypatch.setattr(ComputeMarket, "date", property(lambda self: "2025-02"))
+    model.capital.stake_book.run()
+    assert model.capital.stake_book.held_by(maker.account) == pytest.approx(5.0)
+    monkeypatch.setattr(ComputeMarket, "date", property(lambda self: "2025-03"))
+    model.capital.stake_book.run()
+    assert model.capital.stake_book.held_by(maker.account) == pytest.approx(1.0)
+
+
+def test_heirs_carry_a_failed_holder_s_stakes_at_fair_value(bought) -> None:
+    """When the holder's stakes pass to its creditors (here one firm, cloud_us_a, takes all), the holder's carrying
+    amount leaves its books and the heir carries what it received at s V, not at the holder's cost."""
+    model, maker, lab, _ = bought
+    heir = model.labs["cloud_us_a"]
+    share = float(model.capital.stakes[maker.account, lab.account])
+    _set_market_value(model, lab.account, 40.0 / share)
+    model.capital.assign_stakes_held_by(maker.account, np.array([heir.account]), np.array([1.0]))
+    assert model.capital.stake_book.held_by(maker.account) == 0.0
+    assert model.capital.stake_book.carrying_usd_bn == {(heir.account, lab.account): pytest.approx(40.0)}
+
+
+def test_a_holder_s_own_value_is_floored_at_its_book_without_the_stakes(bought) -> None:
+    """The stake's value reaches its holder through the cross-holdings, so the holder's own value (before them) is
+    floored at its book equity without its stakes: carrying the stake at $1,000,000bn leaves it as it was. Fails if the
+    floor counts the stakes (the own value would then be at least the carrying amount)."""
+    model, maker, lab, _ = bought
+    position = model.equity._position[maker.account]
+    before = model.equity._own_values()[position]
+    model.capital.stake_book.carrying_usd_bn[(maker.account, lab.account)] = 1e6
+    assert model.equity._own_values()[position] == before < 1e6
+
+
+def test_the_agent_table_s_book_equity_counts_the_stakes(bought) -> None:
+    """The recorded book equity of a holder is ``book_equity_usd_bn()``, its stake included, at the month's end."""
+    model, maker, _, _ = bought
+    model.step()
+    table = model.agent_recorder.table()
+    row = table[(table["step"] == model.steps) & (table["name"] == maker.name)]
+    assert model.capital.stake_book.held_by(maker.account) > 0
+    assert float(row["book_equity_usd_bn"].iloc[0]) == pytest.approx(maker.book_equity_usd_bn(), abs=1e-9)
+
+
+def test_a_vendor_financed_lab_s_failure_writes_the_financier_s_stake_off_its_books(monkeypatch) -> None:
+    """vendor-financing-10gw, seed 1: by June 2027 incumbent_gpu carries its stake in frontier_lab_a at what the deal's
+    tranches paid less any write-down. The lab is given an unpayable claim and no way to raise money and defaults: the
+    carrying amount goes to zero, logged as ``stake_written_off`` naming both. Fails if a failed investee's stake stays
+    on its holder's books."""
+    model = ComputeMarket(load_scenario("vendor-financing-10gw"), rng=1)
+    while model.date < "2027-06":
+        model.step()
+    lab, vendor = model.labs["frontier_lab_a"], model.chipmakers["incumbent_gpu"]
+    deal = next(d for d in model.vendor.deals if d.lab == lab.account)
+    carried = model.capital.stake_book.held_by(vendor.account)
+    written_down = sum(float(e["detail"].split(" $bn")[0]) for e in model.event_log if e["kind"] == "stake_impairment")
+    assert carried > 0 and carried + written_down == pytest.approx(deal.invested_usd_bn, rel=1e-3)
+    monkeypatch.setattr(lab, "finance", lambda amount: 0.0)
+    model.ledger.claims[(model.utilities["US"].account, lab.account)] += lab.cash_usd_bn + 500.0
+    for _ in range(model.params.insolvency.grace_months + 1):
+        model.step()
+        if not lab.alive:
+            break
+    assert not lab.alive
+    assert model.capital.stake_book.held_by(vendor.account) == 0.0
+    written_off = [e for e in model.event_log if e["kind"] == "stake_written_off"]
+    assert written_off and written_off[-1]["actors"] == "incumbent_gpu,frontier_lab_a"
