@@ -325,6 +325,7 @@ class ComputeMarket(mesa.Model):
         self.refresh_compute()
         self.equity.record_month()
         self.month_stats["capex_usd_bn"] = monthly.capex_this_month(self)
+        self.capex_by_account_usd_bn = monthly.capex_by_account(self)
         self.minsky = classify_all(self)
         self.indicators.update()
         self.datacollector.collect(self)
@@ -378,6 +379,7 @@ class ComputeMarket(mesa.Model):
         self.placement.start_month()
         self.indicators.start_month()
         self.month_capex = {"construction": 0.0}
+        self.capex_month_by_account: dict[int, float] = {}
         for maker in self.chipmakers.values():
             maker.ordered_month_gw = 0.0
             maker.delivered_month_gw = maker.producing_capacity_gw = 0.0

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from market.finance.ledger import OUTSIDE, PaymentKind
+from market.finance.payments import KIND_CODE
 from market.physical.projects import Project, is_paid_up
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def progress_projects(model: ComputeMarket) -> None:
                 project.construction_paid_usd_bn += due
                 project.months_built += 1
                 model.month_capex["construction"] += due
+                model.capex_month_by_account[lab.account] = model.capex_month_by_account.get(lab.account, 0.0) + due
             project.online_gw = min(project.live_gw, project.connected_gw) if project.built else 0.0
             model.cohorts.set_project_online(project.id, project.online_gw)
         lab.project_ids = [i for i in lab.project_ids if not is_finished(model.projects[i])]
@@ -172,6 +174,20 @@ def settle(model: ComputeMarket) -> None:
         if not agent.alive:
             agent.revenue_month_usd_bn = 0.0
             agent.depreciation_month_usd_bn = 0.0
+
+
+def capex_by_account(model: ComputeMarket) -> np.ndarray:
+    """Each account's part of :func:`capex_this_month`: the chips delivered to it and the construction billed to it (as
+    incurred, paid or not), and the fab and generation capex it paid this month (a fab's outside partners pay their
+    part of its capex directly, so it is theirs). Read before the month's flows close (the model keeps it as
+    ``capex_by_account_usd_bn`` for the agent table)."""
+    capex = np.zeros(model.ledger.n_accounts)
+    for account, amount in model.capex_month_by_account.items():
+        capex[account] += amount
+    flows = model.ledger.current_flows()
+    paid = np.isin(flows.kind, [KIND_CODE[PaymentKind.FAB_CAPEX], KIND_CODE[PaymentKind.GENERATION_CAPEX]])
+    np.add.at(capex, flows.payer[paid], flows.amount[paid])
+    return capex
 
 
 def capex_this_month(model: ComputeMarket) -> float:

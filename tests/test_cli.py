@@ -31,7 +31,7 @@ def test_run_writes_every_output(tmp_path) -> None:
                                     "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn",
                                     "fundamental_value_usd_bn", "minsky_class", "operating_profit_usd_bn",
                                     "equity_raised_usd_bn", "debt_raised_usd_bn", "payout_usd_bn",
-                                    "impairment_usd_bn", "book_equity_usd_bn"]
+                                    "impairment_usd_bn", "book_equity_usd_bn", "capex_usd_bn"]
     assert set(agents["minsky_class"]) <= {"none", "hedge", "speculative", "ponzi"}
 
 

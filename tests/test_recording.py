@@ -43,6 +43,7 @@ REFERENCE_REPORTERS = {
     "payout_usd_bn": lambda a: float(a.model.capital.payout_month[a.account]),
     "impairment_usd_bn": lambda a: float(a.model.impairment.month_usd_bn[a.account]),
     "book_equity_usd_bn": lambda a: a.book_equity_usd_bn(),
+    "capex_usd_bn": lambda a: float(a.model.capex_by_account_usd_bn[a.account]),
 }
 """Mesa's per-agent reporters, as the agent table was collected before the recorder: the reference it must match."""
 

@@ -26,7 +26,8 @@ from visualization.vega_chart import Chart
 
 AGENT_COLUMNS = ("name", "agent_type", "role", "region", "alive", "compute_gw", "revenue_usd_bn",
                  "operating_profit_usd_bn", "cash_usd_bn", "debt_usd_bn", "valuation_usd_bn",
-                 "fundamental_value_usd_bn", "minsky_class", "equity_raised_usd_bn", "debt_raised_usd_bn", "payout_usd_bn")
+                 "fundamental_value_usd_bn", "minsky_class", "capex_usd_bn", "equity_raised_usd_bn", "debt_raised_usd_bn",
+                 "payout_usd_bn")
 ROWS_PER_PAGE = 25
 
 

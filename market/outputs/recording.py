@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 AGENT_TABLE_COLUMNS = ("step", "agent_id", "name", "agent_type", "role", "region", "alive", "cash_usd_bn",
                        "debt_usd_bn", "compute_gw", "revenue_usd_bn", "valuation_usd_bn", "fundamental_value_usd_bn",
                        "minsky_class", "operating_profit_usd_bn", "equity_raised_usd_bn", "debt_raised_usd_bn",
-                       "payout_usd_bn", "impairment_usd_bn", "book_equity_usd_bn")
+                       "payout_usd_bn", "impairment_usd_bn", "book_equity_usd_bn", "capex_usd_bn")
 EMPTY_DTYPES = {"step": np.int64, "agent_id": np.int64, "alive": bool, "name": object, "agent_type": object, "role": object,
                 "region": object, "minsky_class": object}
 
@@ -91,6 +91,7 @@ class AgentRecorder:
             "payout_usd_bn": capital.payout_month[accounts],
             "impairment_usd_bn": impairment[accounts] if impairment.size else np.zeros(len(agents)),
             "book_equity_usd_bn": self._book_equity(model, balances, debt_usd_bn),
+            "capex_usd_bn": model.capex_by_account_usd_bn[accounts],
         })
 
     def _book_equity(self, model: ComputeMarket, balances: np.ndarray, debt: np.ndarray) -> np.ndarray:

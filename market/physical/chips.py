@@ -188,6 +188,7 @@ class ChipMarket:
                 amount = gw * order.price_per_gw
                 revenue += amount
                 model.dues.add(order.lab, maker.account, amount, PaymentKind.CHIPS)
+                model.capex_month_by_account[order.lab] = model.capex_month_by_account.get(order.lab, 0.0) + amount
                 model.procurement.deliver(order.project, maker, gw, order.offer.compute_factor)
             self.orders[maker.account] = [o for o in book if o.remaining_gw > 1e-12]
             self.revenue_month[maker.account] = revenue
