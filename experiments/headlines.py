@@ -168,6 +168,8 @@ MEASURES = (
     Measure("foreign equity into screened US firms", "$bn", foreign_equity_into_screened_us_firms_usd_bn),
     Measure("investment barred by screening, run total", "$bn", _last("blocked_investment_usd_bn")),
     Measure("US chipmakers' fab capacity commissioned, run total", "GW/month", _last("chip_capacity_added_gw_per_month_US")),
+    Measure("US chipmakers' fab capacity commissioned by Dec 2028", "GW/month",
+            lambda r: _at(r, "2028-12", "chip_capacity_added_gw_per_month_US")),
     Measure("outside partners' share of US fabs' capex", "1", us_fab_partner_share),
     Measure("fab capacity commissioned in the Gulf, run total", "GW/month", _last("chip_capacity_added_gw_per_month_GULF")),
     Measure("fab capacity commissioned in the rest of the world, run total", "GW/month",
