@@ -105,6 +105,13 @@ def endow(model: ComputeMarket) -> None:
         capital.assign_initial_owners(maker, "Chipmaker")
     for utility in model.utilities.values():
         capital.assign_initial_owners(utility, "Utility")
+    by_firm: dict[str, list[tuple[int, float, float]]] = {}
+    for stake in params.strategic_stakes.values():
+        if params.run.start_date >= stake.as_of:
+            holder = model.labs.get(stake.holder) or model.chipmakers[stake.holder]
+            by_firm.setdefault(stake.firm, []).append((holder.account, stake.share, stake.cost_usd_bn))
+    for firm, stakes in by_firm.items():
+        capital.stake_book.hold_at_start(model.labs[firm].account, stakes)
 
 
 def _vintage_weights() -> np.ndarray:

@@ -203,7 +203,7 @@ class CapitalMarket:
         column[holders] += paid / post
         self.holders.add(firm.account, holders)
         self.invested[holders, firm.account] += paid
-        self._mark_first(holders[paid > 0], firm.account)
+        self.mark_first_holding(holders[paid > 0], firm.account)
         self.equity_raised_month[firm.account] += raised
 
     def raise_equity(self, firm: EconomicAgent, amount: float, category: str) -> float:
@@ -237,7 +237,8 @@ class CapitalMarket:
         risk_free = self.model.equity.risk_free_rate()
         return risk_free + finance.base_spread_per_year + finance.leverage_spread_per_year * leverage
 
-    def _mark_first(self, holders: np.ndarray, firm: int) -> None:
+    def mark_first_holding(self, holders: np.ndarray, firm: int) -> None:
+        """Note this month as the month each of ``holders`` first held ``firm``, where none is noted yet."""
         unset = holders[self.first_month_plus_one[holders, firm] == 0]
         self.first_month_plus_one[unset, firm] = self.model.month + 1
 
@@ -264,7 +265,7 @@ class CapitalMarket:
                                                       / np.where(new > 0, new, 1.0), 0.0)
         self.loans[accounts, firm.account] = new
         self.lenders.add(firm.account, accounts[new != 0])
-        self._mark_first(accounts[lent > 0], firm.account)
+        self.mark_first_holding(accounts[lent > 0], firm.account)
         self.debt_raised_month[firm.account] += total
         return total
 
@@ -278,7 +279,7 @@ class CapitalMarket:
         self.loans[accounts, firm.account] += amount * weights[lenders] / weights.sum()
         self.lenders.add(firm.account, accounts)
         self.rates[accounts, firm.account] = self.borrowing_rate(firm)
-        self._mark_first(accounts, firm.account)
+        self.mark_first_holding(accounts, firm.account)
 
     def assign_initial_owners(self, firm: EconomicAgent, category: str) -> None:
         """Give the firm's starting shares to eligible investors in proportion to their cash (no payment)."""
@@ -287,7 +288,7 @@ class CapitalMarket:
         accounts = self.model.investors.accounts[part][owners]
         self.stakes[accounts, firm.account] = weights[owners] / weights.sum()
         self.holders.add(firm.account, accounts)
-        self._mark_first(accounts, firm.account)
+        self.mark_first_holding(accounts, firm.account)
 
     def assign_stakes_held_by(self, holder: int, heirs: np.ndarray, weights: np.ndarray) -> None:
         """Pass every stake ``holder`` owns to ``heirs`` in proportion to ``weights`` (summing to 1).
@@ -309,7 +310,7 @@ class CapitalMarket:
             total = column.sum()
             if total > 0:
                 column[np.flatnonzero(column)] /= total
-            self._mark_first(heirs[self.stakes[heirs, firm] > 0], int(firm))
+            self.mark_first_holding(heirs[self.stakes[heirs, firm] > 0], int(firm))
 
     def service_debt(self, borrower: EconomicAgent) -> float:
         """Pay this month's interest and principal on the borrower's loans; return the amount due.

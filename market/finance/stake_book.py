@@ -64,6 +64,20 @@ class StakeBook:
             key = (holder, firm)
             self.carrying_usd_bn[key] = self.carrying_usd_bn.get(key, 0.0) + paid_usd_bn
 
+    def hold_at_start(self, firm: int, stakes: list[tuple[int, float, float]]) -> None:
+        """At set-up, each (holder, share, cost) of ``stakes`` holds that share of ``firm``, bought for that cost before
+        the start (no payment; :class:`market.parameters.finance.StrategicStakeSpec`); the starting owners' shares are
+        scaled by one less the stakes' shares."""
+        capital = self.model.capital
+        column = capital.stakes[:, firm]
+        column[capital.holders.where_nonzero(capital.stakes, firm)] *= 1.0 - sum(share for _, share, _ in stakes)
+        for holder, share, cost_usd_bn in stakes:
+            column[holder] += share
+            capital.holders.add(firm, np.array([holder]))
+            capital.invested[holder, firm] += cost_usd_bn
+            capital.mark_first_holding(np.array([holder]), firm)
+            self.buy(holder, firm, cost_usd_bn)
+
     def pass_on(self, holder: int, heirs: np.ndarray, shares_received: np.ndarray, firms: np.ndarray) -> None:
         """A failed ``holder``'s stakes in ``firms`` went to ``heirs``: ``shares_received[k, j]`` of ``firms[j]`` to
         ``heirs[k]``. The holder's carrying amounts leave its books; each heir that is a firm carries what it received at

@@ -205,6 +205,63 @@ class VendorDealSpec:
 
 
 @dataclass
+class StrategicStakeSpec:
+    """A stake one named firm holds in another at the start: its share s of the firm's equity (the other owners'
+    shares scaled by 1 - s) and what the holder paid, C, its carrying amount (:mod:`market.finance.stake_book`).
+
+    Held from the start of runs starting in ``as_of`` or later, the month s and C describe; a run starting earlier (the
+    replay, from 2022) starts without it, and does not model the purchases in between.
+    """
+
+    holder: str = param("cloud_us_a", unit="-", description="The named firm holding the stake.", source="scenario input",
+                        setup_only=True)
+    firm: str = param("frontier_lab_a", unit="-", description="The named lab whose shares it holds.", source="scenario input",
+                      setup_only=True)
+    share: float = param(0.0, unit="1", lo=0.0, hi=0.99, description="Share of the firm's equity held at the start.",
+                         source="scenario input", setup_only=True)
+    cost_usd_bn: float = param(0.0, unit="usd_bn", lo=0.0, hi=1e4,
+                               description="What the holder paid for the stake: its carrying amount at the start.",
+                               source="scenario input", setup_only=True)
+    as_of: str = param("2025-01", unit="YYYY-MM", description="The month the share and cost describe.",
+                       source="scenario input", setup_only=True)
+
+
+def _stake(holder: str, firm: str, share: float, cost_usd_bn: float) -> StrategicStakeSpec:
+    spec = StrategicStakeSpec()
+    spec.holder, spec.firm, spec.share, spec.cost_usd_bn = holder, firm, share, cost_usd_bn
+    return spec
+
+
+def default_strategic_stakes() -> dict[str, StrategicStakeSpec]:
+    """The clouds' stakes in the frontier labs at the start of 2025 (docs/agents.md names the firms)."""
+    return {
+        "microsoft_openai": _stake("cloud_us_a", "frontier_lab_a", 0.325, 13.0),
+        "amazon_anthropic": _stake("cloud_us_b", "frontier_lab_b", 0.13, 8.0),
+        "google_anthropic": _stake("cloud_us_c", "frontier_lab_b", 0.14, 3.0),
+    }
+
+
+ENTRY_SOURCES.update({
+    "strategic_stakes.microsoft_openai.share": "Microsoft's 32.5% of OpenAI's for-profit arm on an as-converted basis "
+    "before the 2025 rounds (Microsoft/OpenAI joint statement, 28 Oct 2025, reported; 27% after the recapitalisation)",
+    "strategic_stakes.microsoft_openai.cost_usd_bn": "Microsoft's total funding commitment to OpenAI, $13bn (Microsoft "
+    "10-Q, reported)",
+    "strategic_stakes.amazon_anthropic.share": ASSUMED + "Amazon's share is not disclosed: its $8bn at Anthropic's "
+    "$61.5bn post-money value of March 2025 (reported)",
+    "strategic_stakes.amazon_anthropic.cost_usd_bn": "Amazon's $8bn investment in Anthropic (Amazon 10-K 2024: "
+    "convertible notes, $4bn in 2023-24 and $4bn in Nov 2024)",
+    "strategic_stakes.google_anthropic.share": "Google owns 14% of Anthropic (court filings in the US v. Google "
+    "search case, New York Times, Mar 2025, reported)",
+    "strategic_stakes.google_anthropic.cost_usd_bn": "Google has invested more than $3bn in Anthropic (same filings, "
+    "reported)",
+})
+for _name in ("microsoft_openai", "amazon_anthropic", "google_anthropic"):
+    for _field in ("holder", "firm"):
+        ENTRY_SOURCES[f"strategic_stakes.{_name}.{_field}"] = "docs/agents.md: the firms the roster's labs stand for"
+    ENTRY_SOURCES[f"strategic_stakes.{_name}.as_of"] = "the baseline's start, the month the share and cost describe"
+
+
+@dataclass
 class InsolvencySpec:
     """When a firm defaults and how its estate is cleared."""
 

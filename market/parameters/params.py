@@ -15,9 +15,11 @@ from market.parameters.finance import (
     FinanceSpec,
     InsolvencySpec,
     InvestorKindSpec,
+    StrategicStakeSpec,
     ValuationSpec,
     VendorDealSpec,
     default_investor_kinds,
+    default_strategic_stakes,
 )
 from market.parameters.physical import (
     ConstructionSpec,
@@ -378,6 +380,8 @@ class Params:
     investor_kinds: dict[str, InvestorKindSpec] = field(default_factory=default_investor_kinds)
     insolvency: InsolvencySpec = field(default_factory=InsolvencySpec)
     vendor_deals: dict[str, VendorDealSpec] = field(default_factory=dict, metadata={"open": VendorDealSpec})
+    strategic_stakes: dict[str, StrategicStakeSpec] = field(default_factory=default_strategic_stakes,
+                                                            metadata={"open": StrategicStakeSpec})
     labs: dict[str, LabSpec] = field(default_factory=default_labs)
     chipmakers: dict[str, ChipmakerSpec] = field(default_factory=default_chipmakers)
     utilities: dict[str, UtilitySpec] = field(default_factory=default_utilities)

@@ -134,6 +134,25 @@ def validate_params(params: Params) -> None:
         if deal.lab not in params.labs:
             raise ParamError(f"vendor_deals.{name}.lab = {deal.lab!r} is not allowed: expected a named lab, one of "
                              f"{', '.join(params.labs)}{suggest(deal.lab, list(params.labs))}")
+    _check_strategic_stakes(params)
     if not any(g.intro_date <= params.run.start_date for g in params.generations.values()):
         raise ParamError(f"run.start_date = {params.run.start_date!r} is not allowed: expected a month on or after the "
                          "first generation's intro_date")
+
+
+def _check_strategic_stakes(params: Params) -> None:
+    """Each stake's holder is a named lab or chipmaker other than the lab it holds, and the stakes in a lab leave its
+    other owners something."""
+    firms = [*params.labs, *params.chipmakers]
+    held: dict[str, float] = {}
+    for name, stake in params.strategic_stakes.items():
+        if stake.holder not in firms or stake.holder == stake.firm:
+            raise ParamError(f"strategic_stakes.{name}.holder = {stake.holder!r} is not allowed: expected a named lab or "
+                             f"chipmaker other than {stake.firm!r}{suggest(stake.holder, firms)}")
+        if stake.firm not in params.labs:
+            raise ParamError(f"strategic_stakes.{name}.firm = {stake.firm!r} is not allowed: expected a named lab, one of "
+                             f"{', '.join(params.labs)}{suggest(stake.firm, list(params.labs))}")
+        held[stake.firm] = held.get(stake.firm, 0.0) + stake.share
+        if held[stake.firm] >= 1.0:
+            raise ParamError(f"strategic_stakes.{name}.share = {stake.share!r} is not allowed: the stakes in "
+                             f"{stake.firm} would add up to {held[stake.firm]:g}; expected less than 1 in all")
