@@ -8,11 +8,11 @@ thread pool from it).
 
 It also pins OpenBLAS's kernels, so a run gives the same numbers to the last bit on every machine with AVX-512: on such
 a machine, when numpy has not been loaded yet, ``OPENBLAS_CORETYPE`` is set to ``SkylakeX``, replacing what the
-environment says. OpenBLAS otherwise picks kernels by the processor it recognises or the environment names (SkylakeX on
-AMD's Zen 4; Haswell on Zen 5, which it does not know, or where the machine's environment sets it), their sums round
-differently in the last bit, and a run's paths part after some years (seen in month 114 of the baseline). Set
-``AICM_BLAS_KERNEL`` to a kernel name to pin another, or to ``native`` to leave OpenBLAS's choice and the environment
-alone. Machines without AVX-512 keep OpenBLAS's own choice, and their runs part from the golden tables the same way
+environment says. OpenBLAS otherwise uses the kernels the environment names (Haswell, on some AMD Zen 5 machines) or
+picks them by the processor it recognises (an older OpenBLAS may not know a new one); their sums round differently in
+the last bit, and a run's paths part after some years (seen in month 114 of the baseline). Set ``AICM_BLAS_KERNEL`` to
+a kernel name to pin another, or to ``native`` to leave OpenBLAS's choice and the environment alone. Machines without
+AVX-512 keep the environment's kernel or OpenBLAS's choice, and their runs part from the golden tables the same way
 (``tests/test_golden.py``).
 """
 

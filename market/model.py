@@ -91,6 +91,7 @@ class ComputeMarket(mesa.Model):
         self.reference_service_price: float | None = None
         self.reference_capability = 1.0
         self.month_stats: dict[str, float] = {}
+        self.capex_by_account_usd_bn = np.zeros(0)
         self.ai_revenue_history: list[float] = []
         self.minsky: dict[int, MinskyClass] = {}
         self.fabs = FabBook(self)

@@ -107,7 +107,7 @@ def endow(model: ComputeMarket) -> None:
         capital.assign_initial_owners(utility, "Utility")
     by_firm: dict[str, list[tuple[int, float, float]]] = {}
     for stake in params.strategic_stakes.values():
-        if params.run.start_date >= stake.as_of:
+        if params.run.start_date >= stake.as_of and stake.share > 0:
             holder = model.labs.get(stake.holder) or model.chipmakers[stake.holder]
             by_firm.setdefault(stake.firm, []).append((holder.account, stake.share, stake.cost_usd_bn))
     for firm, stakes in by_firm.items():

@@ -158,7 +158,8 @@ def test_a_network_s_fabs_stand_in_its_regions_in_turn_with_its_anchor_and_the_h
     assert gulf & set(fabs[1].partners.tolist())
     assert lab.book_equity_usd_bn() == pytest.approx(
         lab.cash_usd_bn + lab.fixed_assets_usd_bn + sum(f.stakes[0] * f.capex_usd_bn for f in fabs)
-        + model.ledger.claims_receivable(lab.account) - lab.debt_usd_bn - model.ledger.claims_payable(lab.account))
+        + model.capital.stake_book.held_by(lab.account) + model.ledger.claims_receivable(lab.account) - lab.debt_usd_bn
+        - model.ledger.claims_payable(lab.account))
 
 
 def test_idle_lines_close_in_producing_fabs_only_and_partners_are_paid_from_the_month_s_margin() -> None:

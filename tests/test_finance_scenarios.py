@@ -107,8 +107,8 @@ def test_stronger_switching_or_trend_following_raises_the_peak() -> None:
     pitchfork case R < g < 2R) raises at least 7 seeds' peaks, the median seed's by at least 0.02, and does not lower the
     mean (measured with the clouds' stakes in the labs from the start: 8 of 10 seeds, median +0.041, mean 1.159 ->
     1.183; g 1.8 raised 6 of 10, median +0.012, mean +0.001, within the paths' spread; before those stakes, g 1.8 raised
-    8 of 10, median +0.053, mean 1.142 -> 1.151, as seeds 1 and 5 took another path). With the US offering data centres a tenth of its new
-    generation rather than its record share: beta 1.090 -> 1.110 (7 of 10), g 1.110 -> 1.163 (8 of 10). Before labs'
+    8 of 10, median +0.053, mean 1.142 -> 1.151, as seeds 1 and 5 took another path). With the US offering data
+    centres a tenth of its new generation rather than its record share: beta 1.090 -> 1.110 (7 of 10), g 1.110 -> 1.163 (8 of 10). Before labs'
     books held each building once, beta raised 8 of 10 seeds' peaks (mean +0.086); with booking windows that counted
     only the fitted-out part of orders, 5 of 10 (mean +0.030);
     before China's maker shipped early, 9 of 10 (+0.058): the effect of beta is small against the paths' spread and

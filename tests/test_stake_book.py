@@ -33,8 +33,8 @@ def test_the_clouds_hold_their_stakes_in_the_labs_from_the_start() -> None:
 
 @pytest.fixture
 def bought():
-    """A baseline model after a month in which incumbent_gpu has bought $5bn of new shares of frontier_lab_a."""
-    model = model_after(1)
+    """A baseline model after two months, then incumbent_gpu buying $5bn of new shares of frontier_lab_a."""
+    model = model_after(2)
     maker, lab = model.chipmakers["incumbent_gpu"], model.labs["frontier_lab_a"]
     before = maker.book_equity_usd_bn()
     assert model.capital.invest_strategic(maker, lab, 5.0) == pytest.approx(5.0)
@@ -151,3 +151,31 @@ def test_a_vendor_financed_lab_s_failure_writes_the_financier_s_stake_off_its_bo
     assert model.capital.stake_book.held_by(vendor.account) == 0.0
     written_off = {e["actors"] for e in model.event_log if e["kind"] == "stake_written_off"}
     assert {"incumbent_gpu,frontier_lab_a", "cloud_us_a,frontier_lab_a"} <= written_off, written_off
+
+
+def test_an_heir_does_not_carry_its_own_shares_and_a_failed_holder_s_stakes_leave_the_book() -> None:
+    """cloud_us_a's stake in frontier_lab_a passed to frontier_lab_a itself is cancelled, not carried; when cloud_us_a
+    defaults, nothing it held stays on the book, and the quarter's test passes over dead holders. Fails if a firm
+    carries a stake in itself or a dead firm keeps book equity in stakes."""
+    model = model_after(1)
+    cloud, lab = model.labs["cloud_us_a"], model.labs["frontier_lab_a"]
+    book = model.capital.stake_book
+    model.capital.assign_stakes_held_by(cloud.account, np.array([lab.account]), np.array([1.0]))
+    assert (lab.account, lab.account) not in book.carrying_usd_bn and book.held_by(cloud.account) == 0.0
+    model = model_after(1)
+    cloud = model.labs["cloud_us_a"]
+    model.insolvency.default([cloud])
+    assert not cloud.alive and model.capital.stake_book.held_by(cloud.account) == 0.0
+
+
+def test_starting_stakes_are_not_tested_in_the_first_month_and_a_share_of_0_switches_one_off() -> None:
+    """A run starting in March (a quarter's end) does not write its starting stakes down in its first month, when
+    values are still the starting books'; a stake set to a share of 0 is not held. Fails if the first month's book
+    values write the stakes down or a switched-off stake is still carried."""
+    model = ComputeMarket(load_scenario("baseline", [("run.start_date", "2025-03"), ("run.steps", 1)]), rng=1)
+    model.step()
+    assert not [e for e in model.event_log if e["kind"] == "stake_impairment"]
+    assert model.capital.stake_book.held_by(model.labs["cloud_us_a"].account) == 13.0
+    off = ComputeMarket(load_scenario("baseline", [("strategic_stakes.amazon_anthropic.share", 0.0)]), rng=1)
+    assert off.capital.stake_book.held_by(off.labs["cloud_us_b"].account) == 0.0
+    assert off.capital.stakes[off.labs["cloud_us_b"].account, off.labs["frontier_lab_b"].account] == 0.0

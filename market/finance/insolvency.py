@@ -334,6 +334,7 @@ class Insolvency:
         model = self.model
         model.ledger.remove_claims_of(firm.account)
         model.capital.stake_book.write_off(firm.account)
+        model.capital.stake_book.drop_holder(firm.account)
         for matrix in (model.capital.loans, model.capital.rates):
             column = matrix[:, firm.account]
             column[np.flatnonzero(column)] = 0.0

@@ -1,12 +1,14 @@
 """Firms' stakes in other firms on the holders' books: at cost, less impairment.
 
-A firm (a chipmaker buying shares of a lab it supplies, or a creditor taking over a failed firm's stakes) carries each
-stake it holds in another firm at an amount C_hf, part of its book equity (:meth:`agents.base.EconomicAgent.book_equity_usd_bn`):
+A firm (a chipmaker buying shares of a lab it supplies, a cloud holding a lab's shares from the start, or a creditor
+taking over a failed firm's stakes; a government rescuing a lab too) carries each stake it holds in another firm at an
+amount C_hf, part of its book equity (:meth:`agents.base.EconomicAgent.book_equity_usd_bn`):
 
-    C_hf = what h paid for its shares of f                        on purchase (added to by each further purchase)
+    C_hf = what h paid for its shares of f                        on purchase (added to by each further purchase), or
+                                                                  before the start (:meth:`StakeBook.hold_at_start`)
     C_hf = s_hf V_f                                               on taking the stake over from a failed holder's estate
     C_hf <- s_hf V_f   if C_hf - s_hf V_f > m C_hf                 at each quarter's end (impairment, never reversed)
-    C_hf <- 0                                                     when f defaults
+    C_hf <- 0                                                     when f defaults (h's own entries leave when h does)
 
 with s_hf h's share of f, V_f the market value of f's equity (:meth:`market.finance.equity_market.EquityMarket.market_value_of`)
 and m ``finance.impairment_materiality_share``. This is the cost method of an equity investment without a readily
@@ -25,6 +27,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+
+from market.finance.payments import OUTSIDE
 
 if TYPE_CHECKING:
     from market.model import ComputeMarket
@@ -55,8 +59,9 @@ class StakeBook:
         return held
 
     def is_carried_by(self, holder: int) -> bool:
-        """Whether ``holder`` is a firm whose stakes this book carries (an investor's are valued at market instead)."""
-        return holder < self.model.capital.n_issuers
+        """Whether ``holder`` is a firm or a government (a rescue's stake) whose stakes this book carries; an investor's
+        are valued at market instead, and ``outside`` (a creditor of last resort in an estate) carries nothing."""
+        return OUTSIDE < holder < self.model.capital.n_issuers
 
     def buy(self, holder: int, firm: int, paid_usd_bn: float) -> None:
         """``holder`` paid ``paid_usd_bn`` for new shares of ``firm``: its carrying amount rises by the price."""
@@ -80,16 +85,22 @@ class StakeBook:
 
     def pass_on(self, holder: int, heirs: np.ndarray, shares_received: np.ndarray, firms: np.ndarray) -> None:
         """A failed ``holder``'s stakes in ``firms`` went to ``heirs``: ``shares_received[k, j]`` of ``firms[j]`` to
-        ``heirs[k]``. The holder's carrying amounts leave its books; each heir that is a firm carries what it received at
-        fair value, s V_f."""
-        for key in [key for key in self.carrying_usd_bn if key[0] == holder]:
-            del self.carrying_usd_bn[key]
+        ``heirs[k]``. The holder's carrying amounts leave its books; each live heir that is a firm carries what it
+        received of a live firm other than itself at fair value, s V_f (an heir's own shares are cancelled)."""
+        self.drop_holder(holder)
         market = self.model.equity.market_value_of
         for k, heir in enumerate(heirs):
+            if not self.is_carried_by(int(heir)) or not self.model.agent_by_account(int(heir)).alive:
+                continue
             for j, firm in enumerate(firms):
-                alive = self.model.agent_by_account(int(firm)).alive
-                fair = float(shares_received[k, j]) * max(market(int(firm)), 0.0) if alive else 0.0
-                self.buy(int(heir), int(firm), fair)
+                if int(heir) == int(firm) or not self.model.agent_by_account(int(firm)).alive:
+                    continue
+                self.buy(int(heir), int(firm), float(shares_received[k, j]) * max(market(int(firm)), 0.0))
+
+    def drop_holder(self, holder: int) -> None:
+        """A failed ``holder``'s carrying amounts leave the book (its stakes pass to its estate's heirs, or nobody)."""
+        for key in [key for key in self.carrying_usd_bn if key[0] == holder]:
+            del self.carrying_usd_bn[key]
 
     def write_off(self, firm: int) -> list[tuple[int, float]]:
         """``firm`` defaulted: every holder's carrying amount in it goes to zero; return (holder, amount written off)."""
@@ -102,8 +113,9 @@ class StakeBook:
         return written
 
     def run(self) -> None:
-        """At a quarter's end, test every carried stake (:meth:`test`)."""
-        if int(self.model.date[5:7]) % QUARTER_MONTHS == 0:
+        """At a quarter's end, test every carried stake (:meth:`test`); not in a run's first month, whose market values
+        are still the starting books' (firms are first valued on their own accounts at its close)."""
+        if self.model.steps > 1 and int(self.model.date[5:7]) % QUARTER_MONTHS == 0:
             self.test()
 
     def test(self) -> list[tuple[int, int, float]]:
@@ -113,6 +125,8 @@ class StakeBook:
         materiality = model.params.finance.impairment_materiality_share
         losses = []
         for (holder, firm), carried in sorted(self.carrying_usd_bn.items()):
+            if not model.agent_by_account(holder).alive:
+                continue
             fair = float(model.capital.stakes[holder, firm]) * max(model.equity.market_value_of(firm), 0.0)
             loss = carried - fair
             if loss > max(materiality * carried, 1e-12):

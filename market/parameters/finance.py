@@ -52,7 +52,8 @@ class FinanceSpec:
     impairment_materiality_share: float = param(
         0.01, unit="1", lo=0.0, hi=1.0,
         description="A site's chips are written down only when the loss exceeds this share of the carrying amount of "
-                    "the lab's chips at all its sites.",
+                    "the lab's chips at all its sites; a firm's stake in another, only when it exceeds this share of the "
+                    "stake's carrying amount.",
         source=ASSUMED + "auditors commonly set materiality at 0.5-1% of total assets (or ~5% of pre-tax income); below it a "
                "write-down would move the books by rounding each month")
     min_pre_money_usd_bn: float = param(0.1, unit="usd_bn", lo=0.001, hi=1e4,
@@ -210,7 +211,8 @@ class StrategicStakeSpec:
     shares scaled by 1 - s) and what the holder paid, C, its carrying amount (:mod:`market.finance.stake_book`).
 
     Held from the start of runs starting in ``as_of`` or later, the month s and C describe; a run starting earlier (the
-    replay, from 2022) starts without it, and does not model the purchases in between.
+    replay, from 2022) starts without it, and does not model the purchases in between. A share of 0 switches it off.
+    With several stakes in one lab, the starting owners' shares are scaled by 1 less their sum.
     """
 
     holder: str = param("cloud_us_a", unit="-", description="The named firm holding the stake.", source="scenario input",
@@ -244,8 +246,8 @@ def default_strategic_stakes() -> dict[str, StrategicStakeSpec]:
 ENTRY_SOURCES.update({
     "strategic_stakes.microsoft_openai.share": "Microsoft's 32.5% of OpenAI's for-profit arm on an as-converted basis "
     "before the 2025 rounds (Microsoft/OpenAI joint statement, 28 Oct 2025, reported; 27% after the recapitalisation)",
-    "strategic_stakes.microsoft_openai.cost_usd_bn": "Microsoft's total funding commitment to OpenAI, $13bn (Microsoft "
-    "10-Q, reported)",
+    "strategic_stakes.microsoft_openai.cost_usd_bn": "Microsoft's total funding commitment to OpenAI, $13bn, of which "
+    "$11.8bn was funded by March 2026 (Microsoft 10-Q, reported): carried at the commitment, up to ~10% above cost",
     "strategic_stakes.amazon_anthropic.share": ASSUMED + "Amazon's share is not disclosed: its $8bn at Anthropic's "
     "$61.5bn post-money value of March 2025 (reported)",
     "strategic_stakes.amazon_anthropic.cost_usd_bn": "Amazon's $8bn investment in Anthropic (Amazon 10-K 2024: "

@@ -146,9 +146,11 @@ def _check_strategic_stakes(params: Params) -> None:
     firms = [*params.labs, *params.chipmakers]
     held: dict[str, float] = {}
     for name, stake in params.strategic_stakes.items():
-        if stake.holder not in firms or stake.holder == stake.firm:
+        others = [firm for firm in firms if firm != stake.firm]
+        if stake.holder not in others:
+            hint = suggest(stake.holder, others) if stake.holder not in firms else ""
             raise ParamError(f"strategic_stakes.{name}.holder = {stake.holder!r} is not allowed: expected a named lab or "
-                             f"chipmaker other than {stake.firm!r}{suggest(stake.holder, firms)}")
+                             f"chipmaker other than {stake.firm!r}, one of {', '.join(others)}{hint}")
         if stake.firm not in params.labs:
             raise ParamError(f"strategic_stakes.{name}.firm = {stake.firm!r} is not allowed: expected a named lab, one of "
                              f"{', '.join(params.labs)}{suggest(stake.firm, list(params.labs))}")
