@@ -12,6 +12,7 @@ from market.parameters.scenario import load_scenario
 
 YEAR_2025_UNITS = {"AI capex": "$bn, 2025", "incumbent_gpu revenue": "$bn, 2025", "world compute": "GW, 2025 mean",
                    "frontier_lab_a compute": "GW, 2025 mean", "frontier_lab_a compute Dec": "GW, Dec 2025",
+                   "frontier_lab_e capex": "$bn, 2025",
                    "US share of compute": "share, May 2025", "China share of compute": "share, May 2025"}
 LAB_MEASURES = {"compute GW": ("compute (GW)", "{:,.2f}"),
                 "revenue $bn/month": ("revenue ($bn a month)", "{:,.2f}"),
@@ -130,7 +131,12 @@ shares included; `experiments/handover.py`).
 AI capex, the incumbent chipmaker's revenue and world compute agree within 20%
 (`tests/test_replay.py`). OpenAI's compute does not: the baseline's reaches
 {year.loc["frontier_lab_a compute Dec", "baseline"]:.2f} GW in December 2025, the replay's
-{year.loc["frontier_lab_a compute Dec", "replay"]:.2f} GW (OpenAI's CFO reported ~1.9 GW).
+{year.loc["frontier_lab_a compute Dec", "replay"]:.2f} GW (OpenAI's CFO reported ~1.9 GW). Meta's stand-in,
+frontier_lab_e, spends ${year.loc["frontier_lab_e capex", "baseline"]:.0f}bn on chips and buildings over 2025 in the
+baseline and ${year.loc["frontier_lab_e capex", "replay"]:.0f}bn in the replay, which ends 2024 with
+{state.loc["frontier_lab_e compute GW", "replay"]:.1f} GW against the baseline's
+{state.loc["frontier_lab_e compute GW", "baseline"]:.1f}; Meta reported ${record["meta_capex_2025"]:.1f}bn of capex for
+2025, all of it, not only AI data centres (a context row of the calibration data).
 
 Where the compute stands, against the record: Epoch AI puts {record["epoch_us_share_2025"]:.0%} of the performance of
 the AI supercomputers it tracks in the US and {record["epoch_cn_share_2025"]:.0%} in China in May 2025 (context rows of
