@@ -106,8 +106,10 @@ def test_a_frontier_lab_s_failure_hits_its_vendor_financier(monkeypatch) -> None
     """vendor-financing-10gw, seed 1: by June 2027 incumbent_gpu has bought a stake in frontier_lab_a through the deal.
     The lab is then given an unpayable claim and no way to raise money, and defaults after the grace months: the
     chipmaker books its stake at the lab's last market value as a vendor-financing loss, the event log names the
-    channel and the chipmaker, and the stake is worth nothing from the next valuation on. Fails if the vendor's exposure is not a
-    channel of contagion."""
+    channel and the chipmaker, and the stake is worth nothing from the next valuation on. On the chipmaker's books the
+    stake was carried at what the deal's tranches paid less any write-down, and the default writes it off
+    (``stake_written_off``, as for cloud_us_a's stake held from the start). Fails if the vendor's exposure is not a
+    channel of contagion or a failed investee's stake stays on its holder's books."""
     model = ComputeMarket(load_scenario("vendor-financing-10gw"), rng=1)
     while model.date < "2027-06":
         model.step()
@@ -115,6 +117,10 @@ def test_a_frontier_lab_s_failure_hits_its_vendor_financier(monkeypatch) -> None
     deal = next(d for d in model.vendor.deals if d.lab == lab.account)
     stake = float(model.capital.stakes[vendor.account, lab.account])
     assert deal.invested_usd_bn > 0 and stake > 0
+    carried = model.capital.stake_book.held_by(vendor.account)
+    written_down = sum(float(e["detail"].split(" $bn")[0]) for e in model.event_log
+                       if e["kind"] == "stake_impairment" and e["actors"] == "incumbent_gpu,frontier_lab_a")
+    assert carried > 0 and carried + written_down == pytest.approx(deal.invested_usd_bn, rel=1e-3)
     monkeypatch.setattr(lab, "finance", lambda amount: 0.0)
     model.ledger.claims[(model.utilities["US"].account, lab.account)] += lab.cash_usd_bn + 500.0
     for _ in range(model.params.insolvency.grace_months + 1):
@@ -122,6 +128,9 @@ def test_a_frontier_lab_s_failure_hits_its_vendor_financier(monkeypatch) -> None
         if not lab.alive:
             break
     assert not lab.alive
+    assert model.capital.stake_book.held_by(vendor.account) == 0.0
+    written_off = {e["actors"] for e in model.event_log if e["kind"] == "stake_written_off"}
+    assert {"incumbent_gpu,frontier_lab_a", "cloud_us_a,frontier_lab_a"} <= written_off, written_off
     losses = [loss for loss in model.insolvency.losses[vendor.account] if loss.counterparty == lab.account]
     vendor_losses = [loss for loss in losses if loss.channel is ExposureChannel.VENDOR_FINANCING]
     assert len(vendor_losses) == 1 and vendor_losses[0].amount_usd_bn > 0
