@@ -292,6 +292,21 @@ MUTANTS: tuple[Mutant, ...] = (
       "labs are paid for demand they cannot serve"),
     M("tranche-paid-again", "market/finance/vendor.py", "new_gw = online - deal.counted_gw", "new_gw = online",
       "a vendor pays again every month for GW already counted"),
+    # Stakes in firms on the holders' books, and each firm's capex.
+    M("stake-counted-twice", "market/finance/equity_market.py", "own[i] = max(equity, firm.own_book_equity_usd_bn(), 0.0)",
+      "own[i] = max(equity, firm.book_equity_usd_bn(), 0.0)", "a holder's own value is floored at a book that counts its stakes"),
+    M("stake-written-down-within-materiality", "market/finance/stake_book.py",
+      "if loss > max(materiality * carried, 1e-12):", "if loss > 1e-12:", "a stake is written down for any loss"),
+    M("stake-kept-after-default", "market/finance/insolvency.py", "        model.capital.stake_book.write_off(firm.account)\n",
+      "", "a failed investee's stake stays on its holder's books"),
+    M("heir-carries-own-shares", "market/finance/stake_book.py",
+      "if int(heir) == int(firm) or not self.model.agent_by_account(int(firm)).alive:",
+      "if not self.model.agent_by_account(int(firm)).alive:", "an heir carries a stake in itself"),
+    M("stake-tested-in-first-month", "market/finance/stake_book.py",
+      "if self.model.steps > 1 and int(self.model.date[5:7]) % QUARTER_MONTHS == 0:",
+      "if int(self.model.date[5:7]) % QUARTER_MONTHS == 0:", "stakes are tested at the starting books' values"),
+    M("capex-without-fabs-and-plants", "market/monthly.py", "np.add.at(capex, flows.payer[paid], flows.amount[paid])",
+      "paid[:] = False", "a firm's fab and generation capex is left out of its capex"),
 )
 
 
