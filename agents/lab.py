@@ -276,11 +276,21 @@ class Lab(EconomicAgent):
         return np.float64(due) if typed and type(due) is float else due
 
     def cash_needs_usd_bn(self) -> float:
-        """Cash the lab keeps: its buffer, project payments due within the funding horizon, and claims it owes."""
+        """Cash the lab keeps: its buffer, project payments due within the funding horizon, its expected operating
+        losses over the horizon (:meth:`burn_usd_bn_per_month`), and claims it owes."""
         model = self.model
+        horizon = model.params.finance.funding_horizon_months
         buffer = model.params.lab_behaviour.cash_buffer_months * self.monthly_fixed_costs_usd_bn()
-        return (buffer + self.due_within_usd_bn(model.params.finance.funding_horizon_months)
+        return (buffer + self.due_within_usd_bn(horizon) + horizon * self.burn_usd_bn_per_month()
                 + model.ledger.claims_payable(self.account))
+
+    def burn_usd_bn_per_month(self) -> float:
+        """Operating cash the lab loses a month: minus its mean monthly revenue and core income less operating costs
+        over its trailing twelve months (:meth:`market.finance.fundamentals.TrailingAccounts.cash_flow_per_month`),
+        0 when that is positive or before its first month closes. A loss-making firm funds its runway: it raises its
+        expected losses over the funding horizon and pays nothing out while cash is within them."""
+        flow = self.model.equity.trailing.cash_flow_per_month()
+        return max(-float(flow[self.account]), 0.0) if self.account < flow.size else 0.0
 
     def spare_cash_usd_bn(self) -> float:
         """Cash beyond its needs (negative: what it must raise)."""
@@ -373,12 +383,18 @@ class Lab(EconomicAgent):
                 model.procurement.request(self, site, gw * paid)
 
     def pay_out(self) -> float:
-        """Return part of the cash beyond its needs to shareholders (``finance.payout_share_of_excess_cash_per_month``).
+        """Return part of the cash beyond its needs to shareholders (``finance.payout_share_of_excess_cash_per_month``),
+        while its trailing twelve months' operating profit (core income included) is positive.
 
-        Money raised this month is not paid out in the same month (a plan cut after it was financed, when the chips
-        ran short, leaves it in hand; it is returned over the following months if no plan uses it).
+        Firms that make losses do not pay dividends or buy back shares (Fama and French 2001, "Disappearing dividends",
+        J. Financial Economics 60: payers are the profitable firms). Money raised this month is not paid out in the
+        same month (a plan cut after it was financed, when the chips ran short, leaves it in hand; it is returned over
+        the following months if no plan uses it).
         """
         capital = self.model.capital
+        profit = self.model.equity.trailing.cash_flow_per_month(after_depreciation=True)
+        if self.account >= profit.size or profit[self.account] <= 0.0:
+            return 0.0
         raised = capital.equity_raised_month[self.account] + capital.debt_raised_month[self.account]
         return capital.pay_out_excess_cash(self, self.cash_needs_usd_bn() + raised)
 

@@ -325,6 +325,7 @@ class ComputeMarket(mesa.Model):
         self.capital.stake_book.run()
         self.refresh_compute()
         self.equity.record_month()
+        monthly.pay_out(self)
         self.month_stats["capex_usd_bn"] = monthly.capex_this_month(self)
         self.capex_by_account_usd_bn = monthly.capex_by_account(self)
         self.minsky = classify_all(self)

@@ -133,7 +133,7 @@ def is_finished(project: Project) -> bool:
 
 
 def settle(model: ComputeMarket) -> None:
-    """Step 8: bill leases, power, maintenance and opex; pay claims, debt service and dues; pay out excess cash."""
+    """Step 8: bill leases, power, maintenance and opex; pay claims, debt service and dues; chipmakers close their month."""
     behaviour = model.params.lab_behaviour
     model.leases.bill()
     alive_labs = [lab for lab in model.labs.values() if lab.alive]
@@ -167,13 +167,18 @@ def settle(model: ComputeMarket) -> None:
     for maker in model.chipmakers.values():
         if maker.alive:
             maker.close_month(maker.revenue_month_usd_bn, maker.production_cost_month_usd_bn)
-    for lab in alive_labs:
-        if lab.alive:
-            lab.pay_out()
     for agent in model.all_economic_agents():
         if not agent.alive:
             agent.revenue_month_usd_bn = 0.0
             agent.depreciation_month_usd_bn = 0.0
+
+
+def pay_out(model: ComputeMarket) -> None:
+    """Step 9, last: live labs pay out part of the cash beyond their needs, once the month's accounts are recorded (so
+    a lab's expected losses count its first month)."""
+    for lab in model.labs.values():
+        if lab.alive:
+            lab.pay_out()
 
 
 def capex_by_account(model: ComputeMarket) -> np.ndarray:

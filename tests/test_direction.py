@@ -138,6 +138,23 @@ def test_frontier_labs_lose_money_early_and_most_are_profitable_in_2030_2034(bas
     assert min(profitable) >= 3, profitable
 
 
+def test_labs_pay_out_only_while_their_trailing_twelve_months_are_profitable(baselines) -> None:
+    """Every month a lab pays out, its operating profit summed over that month and the 11 before is positive, and the
+    loss-making frontier labs of 2025 pay nothing out that year (seeds 1-5). Fails if payouts come from cash beyond needs
+    alone (before: OpenAI-like and Anthropic-like labs paid out $1-3bn in early 2025 while losing money, then raised
+    it back)."""
+    for seed, result in baselines.items():
+        table = result.agent_table
+        labs = table[table["agent_type"] == "Lab"].sort_values("step")
+        ttm = labs.groupby("name")["operating_profit_usd_bn"].transform(lambda p: p.rolling(12, min_periods=1).sum())
+        paying = labs["payout_usd_bn"] > 0
+        assert paying.any(), seed
+        assert (ttm[paying] > 0).all(), (seed, labs.loc[paying & (ttm <= 0), ["name", "step"]].head())
+        losses_2025 = {name for name, profit in frontier_profit_usd_bn(result, "2025", "2025").items() if profit < 0}
+        year_one = labs[(labs["step"] <= 12) & labs["name"].isin(losses_2025)]
+        assert losses_2025 and year_one["payout_usd_bn"].sum() == 0.0, (seed, losses_2025)
+
+
 def test_a_chinese_segment_served_by_chinese_labs_makes_the_chinese_lab_profitable(baselines) -> None:
     """With the sourced China segment (``demand.china_spend_share`` 0.089, the default: served only by labs
     headquartered there), the Chinese frontier lab's operating profit over 2030-2034 is positive and above its profit in
@@ -154,12 +171,14 @@ def test_a_chinese_segment_served_by_chinese_labs_makes_the_chinese_lab_profitab
 def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
     """For every named firm with revenue above $1bn a month, the 95th percentile of its month-to-month |change in log
     fundamental value| over 2026-2034 is below 0.12 but for cloud_eu_a (below 0.2), its median over firms below 0.07,
-    and at most three firms are at 0.1 or above (two per share, net of equity raised and payouts), in every seed.
-    Measured: median firm 0.048-0.058; every firm below 0.1 in seed 3, one firm at 0.1 or above in the others (two per
-    share in seed 4); the largest but cloud_eu_a 0.104 (incumbent_gpu, seed 1). Fails if values follow monthly noise
+    and at most three firms are at 0.1 or above (also per share, net of equity raised and payouts), in every seed.
+    Measured: median firm 0.048-0.060; every firm below 0.1 in seed 3, one or two at 0.1 or above in the others (per
+    share: up to three, in seed 2); the largest but cloud_eu_a 0.119 (incumbent_gpu, seed 2). Since loss-making labs
+    raise their expected losses ahead and stop paying out, per-share steps in seed 2 reach three firms (before: two at
+    most, in seed 4). Fails if values follow monthly noise
     (the old one-month growth rates moved incumbent_gpu x0.08 then x52 within a year on flat revenue) or a firm's own
     trend (extrapolated trailing growth gave a median of 0.12-0.14 and a largest of 0.27-0.44). What remains at 0.1 or
-    above (the issue's target is below it for every firm): cloud_eu_a in seeds 2, 4 and 5 (0.121-0.170), a small equity
+    above (the issue's target is below it for every firm): cloud_eu_a in seeds 1, 2, 4 and 5 (0.101-0.128), a small equity
     on large debt ($20-60bn), whose equity moves several times as much as its enterprise value: in seed 4 its revenue
     grows 2.6-fold over 2031-2034 and its value rises 12-17% a month in 2034 on the trailing growth (a trend, not
     noise); with the US offering data centres a tenth of its new generation rather than its record share, the largest
@@ -171,7 +190,7 @@ def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
         detail = (seed, steps.sort_values().tail(3).round(3).to_dict(), steps.median(), per_share.round(3).to_dict())
         assert steps.drop("cloud_eu_a", errors="ignore").max() < 0.12 and steps.max() < 0.2, detail
         assert steps.median() < 0.07, detail
-        assert (steps >= 0.1).sum() <= 3 and (per_share >= 0.1).sum() <= 2, detail
+        assert (steps >= 0.1).sum() <= 3 and (per_share >= 0.1).sum() <= 3, detail
 
 
 def _monthly_revenue_step_p95(result: RunResult, name: str) -> float:

@@ -41,16 +41,17 @@ def test_bubble_peaks_well_above_one_then_falls_by_nearly_half(bubble_runs) -> N
     assert np.median(falls) >= 0.45 and np.mean(falls) >= 0.40, falls
 
 
-SCARCE_FUNDING = [("investors.max_commit_share_per_round", 0.002)]
-DEMAND_CRASH = ScheduledEvent("2029-01", EventKind.SET_PARAM, "demand.saturation_spend_usd_bn_per_month", 15.0)
+SCARCE_FUNDING = [("investors.max_commit_share_per_round", 0.001)]
+DEMAND_CRASH = ScheduledEvent("2029-01", EventKind.SET_PARAM, "demand.saturation_spend_usd_bn_per_month", 10.0)
 
 
 def test_when_revenue_crashes_and_funding_is_scarce_defaults_carry_their_cause() -> None:
-    """In January 2029 AI spending's ceiling falls from $150bn to $15bn a month (revenue crashes) while every investor
-    puts at most 0.2% of its cash into one round (funding scarce): bubble-burst has defaults (measured, seeds 1-3: 2, 2
-    and 0: in seed 1 frontier_lab_b in April 2030 on its own cash flow and the neocloud cloud_us_d in September 2031 by
-    contagion from it, through a take-or-pay lease and an unpaid claim; in seed 2 frontier_lab_b and frontier_lab_d
-    in February and May 2030, each on its own cash flow), each logged
+    """In January 2029 AI spending's ceiling falls from $150bn to $10bn a month (revenue crashes) while every investor
+    puts at most 0.1% of its cash into one round (funding scarce): bubble-burst has defaults (measured, seeds 1-3: 3, 2
+    and 1: in seed 1 follower_007 and frontier_lab_b in April and June 2030 on their own cash flow and the neocloud
+    cloud_us_d in June 2031 by contagion from frontier_lab_b, through a take-or-pay lease; in seeds 2 and 3 each on its
+    own cash flow). With $15bn and 0.2%, the case before loss-making labs raised their expected losses a year ahead,
+    seeds 1-3 now have no default (before: 2, 2 and 0): labs funded a year ahead outlast the crash. Each is logged
     with its cause, and each contagion default names only counterparties that failed before it. Without the crash nobody defaults, even with funding scarce: labs cover their costs and
     raise what falls due within a year (docs/scenarios.md). A contagion default names each failed counterparty with
     the channels its losses ran through."""

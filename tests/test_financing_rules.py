@@ -113,6 +113,49 @@ def test_a_firm_pays_out_a_quarter_of_the_cash_beyond_its_needs(model) -> None:
     assert lab.pay_out() == 0.0
 
 
+def test_cash_flow_and_operating_profit_are_ttm_monthly_means() -> None:
+    """14 months of 10 $bn revenue, the first two with costs 20, the last 12 with costs 4 and depreciation 1: cash flow
+    (120 - 48) / 12 = 6 a month and operating profit (120 - 48 - 12) / 12 = 5. Fails if older months leak in or
+    depreciation is counted in cash flow."""
+    trailing = TrailingAccounts(3)
+    assert trailing.cash_flow_per_month()[SELLER] == 0.0
+    for month in range(14):
+        trailing.record(*_month(10.0, 20.0 if month < 2 else 4.0, 0.0 if month < 2 else 1.0))
+    assert trailing.cash_flow_per_month()[SELLER] == pytest.approx(6.0)
+    assert trailing.cash_flow_per_month(after_depreciation=True)[SELLER] == pytest.approx(5.0)
+
+
+def _set_trailing(model: ComputeMarket, account: int, revenue: float, costs: float) -> None:
+    """Twelve months of trailing accounts in which ``account`` earns ``revenue`` and pays ``costs`` a month."""
+    trailing = model.equity.trailing
+    record = np.zeros((len(Line), trailing.n_accounts))
+    record[Line.REVENUE, account], record[Line.COSTS, account] = revenue, costs
+    trailing.months.clear()
+    for _ in range(12):
+        trailing.add_record(record.copy())
+
+
+def test_a_loss_making_lab_funds_its_losses_ahead_and_pays_nothing_out(model) -> None:
+    """A lab losing 2 $bn a month keeps 12 x 2 = 24 $bn more than one breaking even (its runway over the funding
+    horizon), and holding 40 $bn beyond those needs pays nothing out; earning 1 $bn a month, it pays a quarter of its
+    excess. Fails if losses are left out of its needs (a start-up pays out the cash it will burn) or a loss-maker
+    pays out."""
+    lab = model.labs["frontier_lab_a"]
+    model.capital.equity_raised_month[lab.account] = model.capital.debt_raised_month[lab.account] = 0.0
+    _set_trailing(model, lab.account, 1.0, 1.0)
+    even = lab.cash_needs_usd_bn()
+    assert lab.burn_usd_bn_per_month() == 0.0
+    _set_trailing(model, lab.account, 1.0, 3.0)
+    assert lab.burn_usd_bn_per_month() == pytest.approx(2.0)
+    assert lab.cash_needs_usd_bn() - even == pytest.approx(24.0)
+    model.ledger.pay(OUTSIDE, lab.account, lab.cash_needs_usd_bn() + 40.0 - lab.cash_usd_bn, PaymentKind.ENDOWMENT)
+    assert lab.pay_out() == 0.0
+    _set_trailing(model, lab.account, 3.0, 2.0)
+    excess = lab.cash_usd_bn - lab.cash_needs_usd_bn()
+    assert excess > 40.0
+    assert lab.pay_out() == pytest.approx(0.25 * excess)
+
+
 def test_blocked_investment_is_what_barred_investors_would_have_committed(model) -> None:
     """A 10 $bn round offered to three investors with weights 1, 1, 2 and caps 10, 1, 10: unscreened they commit 3, 1
     and 6. With the second barred, 1 $bn is blocked (what it would have put in, within its cap), not its weight's

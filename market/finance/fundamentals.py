@@ -70,10 +70,16 @@ class TrailingAccounts:
     def __init__(self, n_accounts: int) -> None:
         self.n_accounts = n_accounts
         self.months: deque[np.ndarray] = deque(maxlen=2 * TRAILING_MONTHS)
+        self._cash_flows: dict[bool, np.ndarray] = {}
 
     def record(self, flows: StepFlows, depreciation: np.ndarray, capital: np.ndarray | None = None) -> None:
         """Add a finished month's flows, each account's depreciation and the capital it has in service."""
-        self.months.append(sum_flows(flows, depreciation, capital))
+        self.add_record(sum_flows(flows, depreciation, capital))
+
+    def add_record(self, record: np.ndarray) -> None:
+        """Add a finished month's (lines x accounts) record (:func:`sum_flows`)."""
+        self.months.append(record)
+        self._cash_flows.clear()
 
     @property
     def count(self) -> int:
@@ -88,6 +94,19 @@ class TrailingAccounts:
         """Sum of months ``start`` to ``stop`` counted back from the latest (0 = latest), all lines."""
         recent = list(self.months)[::-1][start:stop]
         return np.sum(recent, axis=0) if recent else np.zeros((len(Line), self.n_accounts))
+
+    def cash_flow_per_month(self, after_depreciation: bool = False) -> np.ndarray:
+        """Mean monthly operating cash flow R + O - C over the TTM months (before interest; zeros before the first);
+        with ``after_depreciation``, operating profit R + O - C - D."""
+        if (cached := self._cash_flows.get(after_depreciation)) is not None:
+            return cached
+        window = min(self.count, TRAILING_MONTHS)
+        if window == 0:
+            return np.zeros(self.n_accounts)
+        record = self._window(0, window)
+        flow = record[Line.REVENUE] + record[Line.CORE] - record[Line.COSTS]
+        self._cash_flows[after_depreciation] = (flow - record[Line.DEPRECIATION] if after_depreciation else flow) / window
+        return self._cash_flows[after_depreciation]
 
     def per_year(self, line: Line) -> np.ndarray:
         """TTM amount of one line, annualised from the months there are (12 x the monthly mean)."""

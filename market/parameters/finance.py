@@ -36,11 +36,13 @@ class FinanceSpec:
                                       source=ASSUMED + "investment-grade borrowers stay below ~50% debt to assets")
     funding_horizon_months: int = param(12, unit="months", lo=1, hi=120,
                                         description="Months of committed spending a firm funds ahead: it raises money for the payments its "
-                                                    "plans fall due within them, and counts cash beyond them (and its buffer) as excess.",
+                                                    "plans fall due within them and for its expected operating losses over them, and counts "
+                                                    "cash beyond them (and its buffer) as excess.",
                                         source=ASSUMED + "a year of runway, the usual horizon of start-up rounds and corporate liquidity plans")
     payout_share_of_excess_cash_per_month: float = param(
         0.25, unit="1/month", lo=0.0, hi=1.0,
-        description="Share of its cash beyond needs (buffer and the funding horizon's committed spending) a firm pays out each month.",
+        description="Share of its cash beyond needs (buffer and the funding horizon's committed spending) a firm pays out each month; "
+                    "a lab pays out only while its trailing twelve months' operating profit is positive.",
         source=ASSUMED + "excess cash returned within about a quarter; Alphabet and Meta paid out 56-69% of 2024 net income in "
                "buybacks and dividends (10-K filings)")
     impairment_test: bool = param(True, unit="-",

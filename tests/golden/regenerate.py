@@ -20,10 +20,10 @@ FLOAT_FORMAT = "%.17g"
 
 
 def crash_with_scarce_funding() -> Scenario:
-    """bubble-burst with every investor putting at most 0.2% of its cash into a round, and AI spending's ceiling cut
-    from $150bn to $15bn a month in January 2029 (the defaults test of tests/test_finance_scenarios.py)."""
-    scenario = load_scenario("bubble-burst", [("investors.max_commit_share_per_round", 0.002)])
-    scenario.events.append(ScheduledEvent("2029-01", EventKind.SET_PARAM, "demand.saturation_spend_usd_bn_per_month", 15.0))
+    """bubble-burst with every investor putting at most 0.1% of its cash into a round, and AI spending's ceiling cut
+    from $150bn to $10bn a month in January 2029 (the defaults test of tests/test_finance_scenarios.py)."""
+    scenario = load_scenario("bubble-burst", [("investors.max_commit_share_per_round", 0.001)])
+    scenario.events.append(ScheduledEvent("2029-01", EventKind.SET_PARAM, "demand.saturation_spend_usd_bn_per_month", 10.0))
     return scenario
 
 
