@@ -52,7 +52,7 @@ class EconomicAgent(mesa.Agent):
 
     @property
     def debt_usd_bn(self) -> float:
-        """Principal owed to lenders."""
+        """Principal owed to lenders and the face of its bonds."""
         return self.model.capital.debt_of(self.account)
 
     def compute_gw(self) -> float:

@@ -85,10 +85,11 @@ class ExposureChannel(StrEnum):
     Debts (loans, unpaid claims, take-or-pay payments of leases and power) are cleared jointly by Eisenberg-Noe and
     each creditor loses its unpaid share; shareholders lose their stake at its last market value, a chipmaker's stake
     bought by vendor financing counted apart; a defaulted chipmaker's fab partners lose their stakes at book when its
-    lines close with no buyer. The model's debt is loans; it has no bonds.
+    lines close with no buyer. Debt is loans and bonds (:mod:`market.finance.bond_book`), cleared pari passu.
     """
 
     LOAN = "loan"
+    BOND = "bond"
     CLAIM = "unpaid claim"
     LEASE = "lease take-or-pay"
     POWER = "power take-or-pay"

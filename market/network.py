@@ -17,6 +17,7 @@ class EdgeType(StrEnum):
     LEASES = "leases"
     INVESTS = "invests"
     LENDS = "lends"
+    HOLDS_BONDS = "holds_bonds"
     PARTNERS = "partners"
     REGULATES = "regulates"
     BLOCKS = "blocks"

@@ -81,11 +81,13 @@ def check_invariants(model: ComputeMarket, initial_installed_gw: float) -> None:
 
 
 def check_registers_indexed(model: ComputeMarket) -> None:
-    """Every non-zero stake, loan and rate lies in its column's index of holders or lenders, so what is read through the
-    index (dividends, debt service, debt, cross-holdings, portfolios) misses nothing."""
+    """Every non-zero stake, loan, rate, bond and coupon lies in its column's index of holders, lenders or bondholders,
+    so what is read through the index (dividends, debt service, debt, cross-holdings, portfolios) misses nothing."""
     capital = model.capital
+    bonds = capital.bonds
     for matrix, index, name in ((capital.stakes, capital.holders, "stake"), (capital.loans, capital.lenders, "loan"),
-                                (capital.rates, capital.lenders, "rate")):
+                                (capital.rates, capital.lenders, "rate"), (bonds.face, bonds.holders, "bond"),
+                                (bonds.coupon, bonds.holders, "coupon")):
         indexed = np.zeros(matrix.shape, dtype=bool)
         rows, columns = index.entries()
         indexed[rows, columns] = True

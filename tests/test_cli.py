@@ -86,7 +86,7 @@ def test_model_table_has_the_issue_columns(baseline_seed1) -> None:
                 + [f"constraint_{r}" for r in regions]
                 + [f"cut_gw_{cause}_{r}" for cause in ("demand", "chips", "power", "construction", "capital") for r in regions]
                 + [f"self_powered_gw_{r}" for r in regions]
-                + [f"chip_capacity_added_gw_per_month_{r}" for r in regions] + ["blocked_investment_usd_bn"])
+                + [f"chip_capacity_added_gw_per_month_{r}" for r in regions] + ["blocked_investment_usd_bn", "bonds_usd_bn", "bond_price_index"])
     assert list(baseline_seed1.model_table.columns) == expected
     assert set(baseline_seed1.model_table[[f"constraint_{r}" for r in regions]].stack()) <= {"chips", "power", "construction", "capital", "demand"}
     shares = baseline_seed1.model_table[[f"share_compute_{r}" for r in regions]].sum(axis=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,7 +61,10 @@ def test_a_firm_s_month_reads_its_own_holders_and_lenders(baseline_seed1) -> Non
         np.testing.assert_array_equal(capital.lenders.where_positive(capital.loans, account),
                                       np.flatnonzero(capital.loans[:, account] > 0))
         column, rates = capital.loans[:, account], capital.rates[:, account]
-        assert capital.debt_of(account) == float(column.sum())
-        assert capital.interest_due(account) == float(column @ rates / 12.0
-                                                      + column.sum() / baseline_seed1.model.params.finance.debt_term_months)
-    assert np.isclose(capital.total_debt(), float(capital.loans.sum()), rtol=1e-14)
+        face, coupon = capital.bonds.face[:, account], capital.bonds.coupon[:, account]
+        finance = baseline_seed1.model.params.finance
+        assert capital.debt_of(account) == pytest.approx(float(column.sum() + face.sum()), rel=1e-14)
+        assert capital.interest_due(account) == pytest.approx(
+            float(column @ rates / 12.0 + column.sum() / finance.debt_term_months
+                  + face @ coupon / 12.0 + face.sum() / finance.bond_term_months), rel=1e-13)
+    assert np.isclose(capital.total_debt(), float(capital.loans.sum() + capital.bonds.face.sum()), rtol=1e-14)

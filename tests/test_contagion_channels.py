@@ -22,6 +22,7 @@ def _debt_free_with_cash(model: ComputeMarket, name: str, cash_usd_bn: float):
     """A lab owing nothing (no loans, claims or leases) and holding exactly ``cash_usd_bn``."""
     lab = model.labs[name]
     model.capital.loans[:, lab.account] = 0.0
+    model.capital.bonds.face[:, lab.account] = 0.0
     for lease_id in [i for i, lease in model.leases.leases.items() if lab.account in (lease.lessee, lease.lessor)]:
         del model.leases.leases[lease_id]
     for key in [k for k in model.ledger.claims if lab.account in k]:

@@ -33,6 +33,7 @@ def test_debt_service_pays_a_month_of_interest_and_one_term_th_of_principal(mode
     capital = model.capital
     assert model.params.finance.debt_term_months == 60
     capital.loans[:, firm.account] = 0.0
+    capital.bonds.face[:, firm.account] = 0.0
     capital.set_loan(lender, firm.account, 60.0, 0.06)
     assert firm.cash_usd_bn > 1.3
     due = capital.service_debt(firm)

@@ -168,7 +168,7 @@ def test_blocked_investment_is_what_barred_investors_would_have_committed(model)
     capital._weights = lambda _firm, _kinds: (slice(None), weights.copy(), caps.copy())
     capital.screened_investors = lambda _firm, part: barred[part]
     before = capital.blocked_investment_usd_bn
-    _, commit = capital._commitments(firm, 10.0, ("venture",), screened=True)
+    _, commit = capital.commitments(firm, 10.0, ("venture",), screened=True)
     assert capital.blocked_investment_usd_bn - before == pytest.approx(1.0)
     assert commit[:3] == pytest.approx([10.0 / 3.0, 0.0, 20.0 / 3.0])
 

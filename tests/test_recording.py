@@ -142,17 +142,25 @@ def test_holders_stakes_times_values_read_through_the_index_equal_the_gathered_o
             np.testing.assert_allclose(product, stakes[np.ix_(rows, some_firms)] @ value, rtol=1e-13, atol=0.0)
 
 
+def _loan_and_bond_column_sums(capital) -> np.ndarray:
+    """Each column's loans summed over the whole matrix, plus its bonds' face where it has sold any."""
+    sums = capital.loans.sum(axis=0)
+    for issuer in capital.bonds.issuers():
+        sums[issuer] += float(capital.bonds.face[:, issuer].sum())
+    return sums
+
+
 def test_debt_by_account_is_every_column_sum_of_the_loans_bit_for_bit(model, monkeypatch) -> None:
-    """The agent table's debt column (the loans' column sums over the firms' columns that have lenders) equals, bit for
-    bit, the column sums of the whole loan matrix, with all the firms or some of them. Fails if a
+    """The agent table's debt column (the loans' column sums over the firms' columns that have lenders, and their bonds'
+    face) equals, bit for bit, the column sums of the whole loan and bond matrices, with all the firms or some of them. Fails if a
     borrower's column is left out or summed in another order. The matrix has a column per account that may borrow (those
     before the first investor); every other account owes nothing."""
     capital = model.capital
     debt = capital.debt_by_account()
     assert len(debt) == model.ledger.n_accounts and capital.loans.shape == (model.ledger.n_accounts, capital.n_issuers)
-    assert np.array_equal(debt[: capital.n_issuers], capital.loans.sum(axis=0))
+    assert np.array_equal(debt[: capital.n_issuers], _loan_and_bond_column_sums(capital))
     assert not debt[capital.n_issuers:].any() and debt.sum() > 0
     firms = model.equity.accounts
     monkeypatch.setattr(model.equity, "accounts", np.delete(firms, np.argsort(firms)[len(firms) // 2]))
     kept = np.sort(model.equity.accounts)
-    assert np.array_equal(capital.debt_by_account()[kept], capital.loans.sum(axis=0)[kept])
+    assert np.array_equal(capital.debt_by_account()[kept], _loan_and_bond_column_sums(capital)[kept])

@@ -41,6 +41,7 @@ def plot_summary(model_table: pd.DataFrame, path: Path, title: str) -> None:
                 "Monthly flows ($bn per month)")
     ax = axes[1, 2]
     ax.plot(dates, model_table["debt_usd_bn"], label="debt ($bn)")
+    ax.plot(dates, model_table["bonds_usd_bn"], "--", label="of which bonds ($bn)")
     ax.plot(dates, model_table["claims_usd_bn"], label="unpaid claims ($bn)")
     ax.set(title="Debt and claims; bubble index and defaults")
     twin = ax.twinx()

@@ -15,7 +15,8 @@ Rounds price shares at the firm's market value (floored at ``finance.min_pre_mon
 weight); investors barred by the firm's home government's screening
 (``governments.<REGION>.screened_investor_regions``) take no part, their share of the round goes to
 the others and what they would have committed (within their caps) is logged as blocked; new debt costs
-r_f + s_0 + s_1 L with L the borrower's market leverage (:class:`market.parameters.finance.FinanceSpec`).
+r_f + s_0 + s_1 L with L the borrower's market leverage once it is raised (:class:`market.parameters.finance.FinanceSpec`).
+An investment-grade firm sells bonds instead of borrowing (:mod:`market.finance.bond_book`).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from market.finance.bond_book import BondBook
 from market.finance.column_rows import ColumnRows, zeros_backed_as_written
 from market.finance.ledger import PaymentKind
 from market.finance.relations import CapitalRelations
+from market.finance.rounds import shares_of_round
 from market.finance.stake_book import StakeBook
 from market.rng import Stream
 
@@ -76,24 +79,30 @@ class CapitalMarket:
         self.foreign_equity_usd_bn = np.zeros(n)
         self.blocked_investment_usd_bn = 0.0
         self.stake_book = StakeBook(model)
+        self.bonds = BondBook(self, shape)
 
     def debt_of(self, account: int) -> float:
-        """Principal the account owes (none for an account that cannot borrow)."""
+        """Principal the account owes on loans and the face of its bonds (none for an account that cannot borrow)."""
+        bonds = self.bonds.outstanding(account)
         if account >= self.n_issuers or not self.lenders.has_rows(account):
-            return 0.0
-        return float(self.loans[:, account].sum())
+            return bonds
+        return float(self.loans[:, account].sum()) + bonds
 
     def debt_by_account(self) -> np.ndarray:
         """Principal each account owes (``debt_of`` of every account at once): the loans' column sums over the firms'
-        columns that have lenders, the only ones that borrow (each column added as ``debt_of`` adds it)."""
+        columns that have lenders, the only ones that borrow, and the face of their bonds (each column added as
+        ``debt_of`` adds it)."""
         debt = np.zeros(self.loans.shape[0])
         borrowers = np.intersect1d(self.lenders.columns_with_rows(), self.model.equity.accounts)
         debt[borrowers] = [self.loans[:, borrower].sum() for borrower in borrowers]
+        for issuer in np.intersect1d(self.bonds.issuers(), self.model.equity.accounts):
+            debt[issuer] += self.bonds.outstanding(int(issuer))
         return debt
 
     def total_debt(self) -> float:
-        """Principal owed by all borrowers: their debts added in account order."""
-        return float(sum(self.loans[:, borrower].sum() for borrower in self.lenders.columns_with_rows()))
+        """Principal owed by all borrowers (their loans added in account order) and the face of all bonds."""
+        loans = float(sum(self.loans[:, borrower].sum() for borrower in self.lenders.columns_with_rows()))
+        return loans + sum(self.bonds.outstanding(int(issuer)) for issuer in self.bonds.issuers())
 
     def set_register(self, firm: int, shares: np.ndarray) -> None:
         """Replace the firm's share register with ``shares`` (a share per account; hand-built cases)."""
@@ -146,21 +155,21 @@ class CapitalMarket:
             return np.zeros(len(regions), dtype=bool)
         return np.isin(regions, spec.screened_investor_regions) & (regions != region)
 
-    def _commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...],
+    def commitments(self, firm: EconomicAgent, amount: float, kinds: tuple[str, ...],
                      screened: bool = False) -> tuple[slice, np.ndarray]:
         """(part, commitments): what each investor of ``part`` (:meth:`investors_of`) commits to a round of ``amount``."""
         part, weights, caps = self._weights(firm, kinds)
         if screened:
             barred = self.screened_investors(firm, part=part)
             if barred.any() and weights.sum() > 0:
-                blocked = float(_shares_of_round(amount, weights, caps)[barred].sum())
+                blocked = float(shares_of_round(amount, weights, caps)[barred].sum())
                 if blocked > 1e-9:
                     self.blocked_investment_usd_bn += blocked
                     regions = sorted(set(self.model.investors.regions[part][barred & (weights > 0)]))
                     self.model.log_event("investment_blocked", [firm.name],
                                          f"{blocked:.2f} $bn from investors in {', '.join(regions)} barred by screening")
                 weights = np.where(barred, 0.0, weights)
-        return part, _shares_of_round(amount, weights, caps)
+        return part, shares_of_round(amount, weights, caps)
 
     def commit_fab_partners(self, maker: EconomicAgent, amount: float, region: str) -> np.ndarray:
         """What each investor commits as a partner in a fab of ``maker`` in ``region`` offered for ``amount`` (its share
@@ -172,7 +181,7 @@ class CapitalMarket:
         """
         part, weights, caps = self._weights(maker, FAB_PARTNER_KINDS, region)
         commit = np.zeros(len(self.model.investors.accounts))
-        commit[part] = _shares_of_round(amount, weights, caps)
+        commit[part] = shares_of_round(amount, weights, caps)
         barred = self.screened_investors(maker, region)
         if barred.any():
             blocked = float(commit[barred].sum())
@@ -208,7 +217,7 @@ class CapitalMarket:
 
     def raise_equity(self, firm: EconomicAgent, amount: float, category: str) -> float:
         """Sell new shares of ``firm`` at its market value to eligible investors; return the money raised."""
-        part, commit = self._commitments(firm, amount, EQUITY_KINDS[category], screened=True)
+        part, commit = self.commitments(firm, amount, EQUITY_KINDS[category], screened=True)
         accounts = self.model.investors.accounts[part]
         paid = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.EQUITY)
         if paid.sum() <= 0:
@@ -228,14 +237,18 @@ class CapitalMarket:
         self.stake_book.buy(investor.account, firm.account, float(paid.sum()))
         return float(paid.sum())
 
-    def borrowing_rate(self, firm: EconomicAgent) -> float:
-        """Rate of new debt: r_f + s_0 + s_1 x debt / (debt + market value of equity)."""
-        finance = self.model.params.finance
-        debt = firm.debt_usd_bn
+    def market_leverage(self, firm: EconomicAgent, new_debt_usd_bn: float = 0.0) -> float:
+        """L = D / (D + E): debt (with ``new_debt_usd_bn`` more, pro forma) over itself and the market value of equity."""
+        debt = firm.debt_usd_bn + new_debt_usd_bn
         equity = max(self.model.equity.market_value_of(firm.account), 0.0)
-        leverage = debt / (debt + equity) if debt + equity > 0 else 0.0
-        risk_free = self.model.equity.risk_free_rate()
-        return risk_free + finance.base_spread_per_year + finance.leverage_spread_per_year * leverage
+        return debt / (debt + equity) if debt + equity > 0 else 0.0
+
+    def borrowing_rate(self, firm: EconomicAgent, new_debt_usd_bn: float = 0.0) -> float:
+        """Yield of the firm's debt: r_f + s_0 + s_1 L (:meth:`market_leverage`, after ``new_debt_usd_bn`` when a new
+        loan or bond is priced)."""
+        finance = self.model.params.finance
+        leverage = self.market_leverage(firm, new_debt_usd_bn)
+        return self.model.equity.risk_free_rate() + finance.base_spread_per_year + finance.leverage_spread_per_year * leverage
 
     def mark_first_holding(self, holders: np.ndarray, firm: int) -> None:
         """Note this month as the month each of ``holders`` first held ``firm``, where none is noted yet."""
@@ -248,14 +261,19 @@ class CapitalMarket:
         return max(limit - firm.debt_usd_bn, 0.0)
 
     def raise_debt(self, firm: EconomicAgent, amount: float) -> float:
-        """Borrow from eligible lenders; return the money lent."""
-        part, commit = self._commitments(firm, amount, LENDER_KINDS)
+        """Sell bonds when the firm may (:meth:`market.finance.bond_book.BondBook.may_issue`), else borrow from eligible
+        lenders; return the money raised."""
+        if self.bonds.may_issue(firm, amount):
+            raised = self.bonds.issue(firm, amount)
+            self.debt_raised_month[firm.account] += raised
+            return raised
+        part, commit = self.commitments(firm, amount, LENDER_KINDS)
         accounts = self.model.investors.accounts[part]
-        rate = self.borrowing_rate(firm)
         lent = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.LOAN)
         total = float(lent.sum())
         if total <= 0:
             return 0.0
+        rate = self.borrowing_rate(firm, total)
         rows = np.flatnonzero((self.loans[accounts, firm.account] != 0) | (lent != 0)
                               | (self.rates[accounts, firm.account] != 0))
         accounts, lent = accounts[rows], lent[rows]
@@ -270,15 +288,18 @@ class CapitalMarket:
         return total
 
     def assign_initial_debt(self, firm: EconomicAgent, amount: float) -> None:
-        """Record debt existing at the start as held by lenders in proportion to their cash (no payment)."""
+        """Record debt existing at the start as loans held by lenders in proportion to their cash (no payment), at the
+        yield of the firm with it. Loans, not bonds: before the first month no firm has a market value to grade it by
+        (its leverage reads 1), so starting debt is priced and held as a levered firm's."""
         if amount <= 0:
             return
         part, weights, _ = self._weights(firm, LENDER_KINDS)
         lenders = weights > 0
         accounts = self.model.investors.accounts[part][lenders]
+        rate = self.borrowing_rate(firm, amount)
         self.loans[accounts, firm.account] += amount * weights[lenders] / weights.sum()
         self.lenders.add(firm.account, accounts)
-        self.rates[accounts, firm.account] = self.borrowing_rate(firm)
+        self.rates[accounts, firm.account] = rate
         self.mark_first_holding(accounts, firm.account)
 
     def assign_initial_owners(self, firm: EconomicAgent, category: str) -> None:
@@ -313,23 +334,28 @@ class CapitalMarket:
             self.mark_first_holding(heirs[self.stakes[heirs, firm] > 0], int(firm))
 
     def service_debt(self, borrower: EconomicAgent) -> float:
-        """Pay this month's interest and principal on the borrower's loans; return the amount due.
+        """Pay this month's interest on the borrower's loans and its bonds' coupons, then the loans' principal and the
+        bonds' redemptions (loans and bonds pari passu: short of cash, each creditor gets the same share); return the
+        amount due.
 
         Principal falls by 1/term each month (declining balance); what the borrower cannot pay
-        becomes the lenders' claims.
+        becomes the lenders' and bondholders' claims.
         """
-        finance = self.model.params.finance
-        column = self.loans[:, borrower.account]
-        lenders = self.lenders.where_positive(self.loans, borrower.account)
-        if lenders.size == 0:
+        account, ledger = borrower.account, self.model.ledger
+        holders, coupons, redeemed = self.bonds.due_by_holder(account)
+        lenders = self.lenders.where_positive(self.loans, account) if self.lenders.has_rows(account) else holders[:0]
+        if lenders.size + holders.size == 0:
             return 0.0
-        interest = column[lenders] * self.rates[lenders, borrower.account] / 12.0
-        repayment = column[lenders] / finance.debt_term_months
-        ledger = self.model.ledger
-        ledger.pay_to_many(borrower.account, lenders, interest, PaymentKind.INTEREST)
-        ledger.pay_to_many(borrower.account, lenders, repayment, PaymentKind.PRINCIPAL)
+        column = self.loans[:, account]
+        interest = column[lenders] * self.rates[lenders, account] / 12.0
+        repayment = column[lenders] / self.model.params.finance.debt_term_months
+        ledger.pay_to_many_pari_passu(account, [(lenders, interest, PaymentKind.INTEREST),
+                                                (holders, coupons, PaymentKind.COUPON)])
+        ledger.pay_to_many_pari_passu(account, [(lenders, repayment, PaymentKind.PRINCIPAL),
+                                                (holders, redeemed, PaymentKind.REDEMPTION)])
         column[lenders] -= repayment
-        return float(interest.sum() + repayment.sum())
+        self.bonds.redeem(account, holders, redeemed)
+        return float(interest.sum() + repayment.sum() + coupons.sum() + redeemed.sum())
 
     def interest_due(self, account: int) -> float:
         """This month's interest and principal due from ``account``."""
@@ -337,12 +363,15 @@ class CapitalMarket:
         return interest + principal
 
     def interest_and_principal_due(self, account: int) -> tuple[float, float]:
-        """(interest, principal) due from ``account`` this month: its loans times their rates over 12, and its loans over
-        ``finance.debt_term_months`` (none for an account no lender ever wrote)."""
+        """(interest, principal) due from ``account`` this month: its loans times their rates over 12 and its bonds'
+        coupons; its loans over ``finance.debt_term_months`` and its bonds' redemptions (none for an account no lender
+        ever wrote and that never sold bonds)."""
+        coupons, redemptions = self.bonds.due(account)
         if account >= self.n_issuers or not self.lenders.has_rows(account):
-            return 0.0, 0.0
+            return coupons, redemptions
         column = self.loans[:, account]
-        return float(column @ self.rates[:, account] / 12.0), float(column.sum() / self.model.params.finance.debt_term_months)
+        return (float(column @ self.rates[:, account] / 12.0) + coupons,
+                float(column.sum() / self.model.params.finance.debt_term_months) + redemptions)
 
     def pay_dividend(self, firm: EconomicAgent, amount: float) -> float:
         """Pay ``amount`` (at most the firm's cash) to its shareholders pro rata; return what was paid."""
@@ -369,29 +398,6 @@ class CapitalMarket:
         return CapitalRelations(self)
 
     def sync_network(self) -> None:
-        """Write 'invests' and 'lends' edges from the stake and loan matrices into the relations graph (the matrices are
-        the record; the run's outputs stream :meth:`relations` instead, without putting millions of stakes in the
-        graph)."""
-        network = self.model.network
-        relations = self.relations()
-        for edge_type, table in relations.read_tables().items():
-            attributes = [column for column in table.columns if column not in ("source", "target", "start_date", "last_date")]
-            for row in table.itertuples(index=False):
-                network.add_or_update(int(row.source), int(row.target), edge_type, row.start_date,
-                                      **{name: float(getattr(row, name)) for name in attributes})
+        """Write the stakes, loans and bonds as edges of the relations graph (:meth:`CapitalRelations.write_to`)."""
+        self.relations().write_to(self.model.network)
 
-
-def _shares_of_round(amount: float, weights: np.ndarray, caps: np.ndarray) -> np.ndarray:
-    """What each investor commits to a round of ``amount``: pro rata to its weight, at most its cap; what capped
-    investors leave is offered once more to those with room, pro rata to their weights."""
-    total = weights.sum()
-    if amount <= 0 or total <= 0:
-        return np.zeros_like(weights)
-    commit = np.minimum(amount * weights / total, caps)
-    short = amount - commit.sum()
-    room = caps - commit
-    if short > 1e-12 and room.sum() > 0:
-        open_weights = weights * (room > 1e-12)
-        if open_weights.sum() > 0:
-            commit += np.minimum(short * open_weights / open_weights.sum(), room)
-    return commit

@@ -374,8 +374,11 @@ class EquityMarket:
         return float(np.clip(1.0 + self.model.params.expectations.inflow_return_sensitivity * trailing, 0.0, 3.0))
 
     def portfolio_values(self, account: int) -> tuple[float, float]:
-        """(market, fundamental) value of an investor's cash and stakes; its stakes in fabs count at book in both."""
-        stakes = self.model.capital.stakes[account, self.accounts]
+        """(market, fundamental) value of an investor's cash, stakes, loans and bonds; its stakes in fabs count at book,
+        its loans at principal and its bonds at their price in both (:meth:`BondBook.debt_held_usd_bn`)."""
+        capital = self.model.capital
+        stakes = capital.stakes[account, self.accounts]
         fabs = float(self.model.fabs.partner_book_usd_bn(self.model.ledger.n_accounts)[account])
-        held = self.model.ledger.balance(account) + fabs
+        debt = float(capital.bonds.debt_held_usd_bn(np.array([account]))[0])
+        held = self.model.ledger.balance(account) + fabs + debt
         return held + float(stakes @ self.market), held + float(stakes @ self.fundamental)

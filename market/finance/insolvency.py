@@ -9,7 +9,7 @@ arrears it defaults:
    left, they are scrapped: the chips retire); GW are conserved. The buyer carries them at the price it paid. A defaulted chipmaker's production
    lines go the same way to the home-region chipmaker with the most cash (none: they close), its
    order book to the largest surviving one.
-2. Clearing: everything it owes (claims, loan principal, ``take_or_pay_claim_months`` of remaining
+2. Clearing: everything it owes (claims, loan principal, bonds' face, ``take_or_pay_claim_months`` of remaining
    lease payments) is cleared jointly with every other firm defaulting that month by the
    Eisenberg-Noe (2001) greatest clearing vector (:mod:`market.finance.clearing`); creditors are paid pro
    rata and the rest is written off. The claims and stakes it holds pass to its unpaid creditors
@@ -17,7 +17,7 @@ arrears it defaults:
    but whose fire sale covers its debts), its remaining cash, claims and stakes go to its shareholders.
 3. Distress: DebtRank (Battiston et al. 2012) spreads the defaults over the exposures between
    firms as they stood before it (stakes at market value, loans, claims and the take-or-pay
-   payments of leases); surviving firms' distress marks down stakes held
+   payments of leases; firms hold no bonds, only investors buy them); surviving firms' distress marks down stakes held
    in them and what investors will put into their rounds, and decays by
    ``insolvency.distress_decay_per_month``.
 Each default is an event naming its cause: its own cash flow, or the counterparties whose failure
@@ -229,17 +229,19 @@ class Insolvency:
 
     def _liabilities(self, firms: list[EconomicAgent]) -> dict[ExposureChannel, np.ndarray]:
         """What the defaulting firms owe, one row per firm in the order given and one column per account, by channel:
-        loans, unpaid claims, the take-or-pay payments of their leases and of the power contracts of projects scrapped
-        in the default."""
+        loans, bonds (at face), unpaid claims, the take-or-pay payments of their leases and of the power contracts of
+        projects scrapped in the default."""
         model = self.model
         shape = (len(firms), model.ledger.n_accounts)
-        owed = {channel: np.zeros(shape) for channel in (ExposureChannel.LOAN, ExposureChannel.CLAIM,
-                                                        ExposureChannel.LEASE, ExposureChannel.POWER)}
+        channels = (ExposureChannel.LOAN, ExposureChannel.BOND, ExposureChannel.CLAIM, ExposureChannel.LEASE,
+                    ExposureChannel.POWER)
+        owed = {channel: np.zeros(shape) for channel in channels}
         for row, firm in enumerate(firms):
             for (creditor, debtor), amount in model.ledger.claims.items():
                 if debtor == firm.account:
                     owed[ExposureChannel.CLAIM][row, creditor] += amount
             owed[ExposureChannel.LOAN][row] += model.capital.loans[:, firm.account]
+            owed[ExposureChannel.BOND][row] += model.capital.bonds.face[:, firm.account]
             for lease in model.leases.leases.of_lessee(firm.account):
                 owed[ExposureChannel.LEASE][row, lease.lessor] += self._take_or_pay_usd_bn(lease)
             for (creditor, debtor), amount in list(self.power_take_or_pay.items()):
@@ -338,6 +340,7 @@ class Insolvency:
         for matrix in (model.capital.loans, model.capital.rates):
             column = matrix[:, firm.account]
             column[np.flatnonzero(column)] = 0.0
+        model.capital.bonds.write_off(firm.account)
         for lease_id in [i for i, lease in model.leases.leases.items() if firm.account in (lease.lessee, lease.lessor)]:
             del model.leases.leases[lease_id]
         holders = np.flatnonzero(model.capital.stakes[:, firm.account] > 0)
@@ -355,7 +358,7 @@ class Insolvency:
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Firms' exposures to each other before a default, with their capital and market values.
 
-        A_ij, firm i's exposure to firm j: i's stake in j at market value, its loans to j, its claims
+        A_ij, firm i's exposure to firm j: i's stake in j at market value, its loans to j (firms hold no bonds), its claims
         on j and the take-or-pay payments j owes it on leases (as clearing would claim them).
         """
         model = self.model

@@ -185,6 +185,24 @@ class Ledger(InTurnPayments):
                     self.claims[(int(payee), payer)] += float(short)
         return total if paid is amounts else float(paid.sum())
 
+    def pay_to_many_pari_passu(self, payer: int, parts: list[tuple[np.ndarray, np.ndarray, PaymentKind]]) -> float:
+        """Pay several groups of payees, each ``(payees, amounts, kind)``, as one: when cash is short every payee is paid
+        the same share of what it is owed, and shortfalls become claims. Returns the total paid now."""
+        owed = [np.maximum(np.asarray(amounts, dtype=float), 0.0) for _, amounts, _ in parts]
+        total = float(sum(amounts.sum() for amounts in owed))
+        if total <= 0:
+            return 0.0
+        fraction = 1.0 if payer == OUTSIDE else min(1.0, max(self.balance(payer), 0.0) / total)
+        paid_total = 0.0
+        for (payees, _, kind), amounts in zip(parts, owed, strict=True):
+            paid = amounts * fraction if fraction < 1.0 else amounts
+            self._record_many(np.full(payees.shape, payer), payees, paid, kind)
+            paid_total += float(paid.sum())
+            for payee, short in zip(payees, amounts - paid, strict=True):
+                if short > 1e-12:
+                    self.claims[(int(payee), payer)] += float(short)
+        return paid_total
+
     def _pay_through_register(self, payer: int, payees: np.ndarray, amounts: np.ndarray) -> None:
         """Move a firm's dividends to its holders and journal them as paid to, and received from, the share register."""
         keep = amounts > 0

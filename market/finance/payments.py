@@ -37,6 +37,9 @@ class PaymentKind(StrEnum):
     DIVIDEND = "dividend"
     SUBSIDY = "subsidy"
     FIRE_SALE = "fire_sale"
+    BOND = "bond"
+    COUPON = "coupon"
+    REDEMPTION = "redemption"
 
 
 OUTSIDE_KINDS: frozenset[PaymentKind] = frozenset({

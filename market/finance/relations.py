@@ -1,4 +1,4 @@
-"""The capital market's stakes and loans as relations of the network (docs/ODD.md section 2, Network), read from its
+"""The capital market's stakes, loans and bonds as relations of the network (docs/ODD.md section 2, Network), read from its
 matrices a block of firms at a time.
 
 The matrices are the record: a run at scale holds millions of stakes (every investor holds every follower), too many
@@ -17,19 +17,22 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from market.network import EdgeType
+from market.network import EdgeType, RelationsNetwork
 from market.physical.compute import format_month
 
 if TYPE_CHECKING:
     from market.finance.capital import CapitalMarket
 
-ATTRIBUTES = {EdgeType.INVESTS: ("stake", "amount_usd_bn"), EdgeType.LENDS: ("principal_usd_bn", "rate")}
-"""Each relation type's amounts: a holder's stake and what it invested; a lender's principal and its rate."""
+ATTRIBUTES = {EdgeType.INVESTS: ("stake", "amount_usd_bn"), EdgeType.LENDS: ("principal_usd_bn", "rate"),
+              EdgeType.HOLDS_BONDS: ("face_usd_bn", "coupon")}
+"""Each relation type's amounts: a holder's stake and what it invested; a lender's principal and its rate; a
+bondholder's face value and its coupon."""
 DATES = ("start_date", "last_date")
 
 
 class CapitalRelations:
-    """'invests' (holder -> firm) and 'lends' (lender -> borrower) relations read from a capital market's matrices.
+    """'invests' (holder -> firm), 'lends' (lender -> borrower) and 'holds_bonds' (bondholder -> issuer) relations read
+    from a capital market's matrices.
 
     Args:
         capital: The capital market.
@@ -55,6 +58,8 @@ class CapitalRelations:
         capital = self.capital
         if edge_type is EdgeType.INVESTS:
             return capital.stakes, 0.0, (capital.stakes, capital.invested)
+        if edge_type is EdgeType.HOLDS_BONDS:
+            return capital.bonds.face, 1e-12, (capital.bonds.face, capital.bonds.coupon)
         return capital.loans, 1e-12, (capital.loans, capital.rates)
 
     def find(self, edge_type: EdgeType, source: int, target: int) -> dict[str, Any] | None:
@@ -80,6 +85,15 @@ class CapitalRelations:
             column, sources = np.nonzero((matrix[:, block] > floor).T)
             if len(sources):
                 yield self._table(edge_type, sources.astype(np.int64), block[column], amounts)
+
+    def write_to(self, network: RelationsNetwork) -> None:
+        """Write every relation as an edge of ``network`` (the matrices are the record; the run's outputs stream
+        :meth:`read_blocks` instead, without putting millions of stakes in the graph)."""
+        for edge_type, table in self.read_tables().items():
+            attributes = [column for column in table.columns if column not in ("source", "target", *DATES)]
+            for row in table.itertuples(index=False):
+                network.add_or_update(int(row.source), int(row.target), edge_type, row.start_date,
+                                      **{name: float(getattr(row, name)) for name in attributes})
 
     def read_tables(self) -> dict[EdgeType, pd.DataFrame]:
         """Every relation of each type in one table (for analysis and tests; the outputs stream :meth:`read_blocks`)."""

@@ -126,6 +126,7 @@ def model_row(model: ComputeMarket) -> dict[str, Any]:
     for region in REGIONS:
         row[f"chip_capacity_added_gw_per_month_{region}"] = model.fabs.added_gw_per_month_by_region.get(region, 0.0)
     row["blocked_investment_usd_bn"] = model.capital.blocked_investment_usd_bn
+    row["bonds_usd_bn"], row["bond_price_index"] = model.capital.bonds.face_and_price_index()
     return row
 
 

@@ -109,7 +109,8 @@ class AgentRecorder:
 
     def _values(self, model: ComputeMarket) -> tuple[np.ndarray, np.ndarray]:
         """(market, fundamental) value of each agent: a firm's equity, an investor's portfolio (cash, stakes at value,
-        fab stakes at book), 0 for anyone else (``EquityMarket.market_value_of`` and ``portfolio_values``)."""
+        fab stakes at book, loans at principal, bonds at price), 0 for anyone else (``EquityMarket.market_value_of``
+        and ``portfolio_values``)."""
         equity, accounts = model.equity, self._accounts
         market_by_account, fundamental_by_account = np.zeros(model.ledger.n_accounts), np.zeros(model.ledger.n_accounts)
         market_by_account[equity.accounts] = equity.market
@@ -118,7 +119,7 @@ class AgentRecorder:
         investors = accounts[self._investors]
         if investors.size:
             fabs = model.fabs.partner_book_usd_bn(model.ledger.n_accounts)[investors]
-            held = model.ledger.balances_of(investors) + fabs
+            held = model.ledger.balances_of(investors) + fabs + model.capital.bonds.debt_held_usd_bn(investors)
             at_market, at_fundamental = _stakes_times(model.capital, investors, equity.accounts,
                                                       (equity.market, equity.fundamental))
             market[self._investors] = held + at_market

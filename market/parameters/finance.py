@@ -58,6 +58,21 @@ class FinanceSpec:
                     "stake's carrying amount.",
         source=ASSUMED + "auditors commonly set materiality at 0.5-1% of total assets (or ~5% of pre-tax income); below it a "
                "write-down would move the books by rounding each month")
+    bond_min_issue_usd_bn: float = param(0.3, unit="usd_bn", lo=0.0, hi=1e4,
+                                         description="Smallest debt raise a firm sells as bonds rather than taking as loans.",
+                                         source="Bloomberg US Corporate Index rules: USD 300m minimum par amount outstanding (below "
+                                                "it a bond is not benchmark-sized; smaller debt is borrowed)")
+    bond_max_leverage: float = param(0.3, unit="1", lo=0.0, hi=1.0,
+                                     description="Highest market leverage D / (D + E) at which a firm sells bonds (investment grade); "
+                                                 "above it it borrows loans.",
+                                     source=ASSUMED + "investment-grade issuers (Microsoft, Alphabet, Amazon, Meta, Oracle before 2025) "
+                                            "carry debt below ~30% of their enterprise value; neoclouds such as CoreWeave, levered "
+                                            "several times more, funded with secured loans")
+    bond_term_months: int = param(120, unit="months", lo=1, hi=600,
+                                  description="Mean life of a firm's bonds: each month 1/T of the face outstanding is redeemed at par "
+                                              "(a ladder of maturities).",
+                                  source=ASSUMED + "issuers sell tranches of 3 to 40 years (Meta's $30bn of October 2025 ran from 5 "
+                                         "to 40 years, reported); a ten-year mean life stands for such a mix")
     min_pre_money_usd_bn: float = param(0.1, unit="usd_bn", lo=0.001, hi=1e4,
                                         description="Floor on the valuation at which a round prices its shares.",
                                         source=ASSUMED + "keeps share prices positive for firms valued at nothing")
