@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from agents.base import EconomicAgent
     from market.finance.capital import CapitalMarket
 
-BOND_KINDS = ("public", "sovereign")
 
 
 def price_per_face(coupon_per_year: float, yield_per_year: float, term_months: float) -> float:
@@ -89,15 +88,13 @@ class BondBook:
                 and self.capital.market_leverage(firm, amount) <= finance.bond_max_leverage)
 
     def issue(self, firm: EconomicAgent, amount: float) -> float:
-        """Sell up to ``amount`` of new bonds to bond investors at the firm's yield; return the money raised."""
+        """Sell up to ``amount`` of new bonds to public and sovereign investors (the lenders) at the firm's yield with
+        them; return the money raised."""
         capital = self.capital
-        part, commit = capital.commitments(firm, amount, BOND_KINDS)
-        accounts = capital.model.investors.accounts[part]
-        paid = capital.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.BOND)
+        accounts, paid, rate = capital.collect_debt(firm, amount, PaymentKind.BOND)
         total = float(paid.sum())
         if total <= 0:
             return 0.0
-        rate = capital.borrowing_rate(firm, total)
         self.hold(firm.account, accounts, paid, rate)
         capital.mark_first_holding(accounts[paid > 0], firm.account)
         capital.model.log_event("bond_issue", [firm.name], f"{total:.2f} $bn of bonds at {rate:.2%} a year")

@@ -267,13 +267,10 @@ class CapitalMarket:
             raised = self.bonds.issue(firm, amount)
             self.debt_raised_month[firm.account] += raised
             return raised
-        part, commit = self.commitments(firm, amount, LENDER_KINDS)
-        accounts = self.model.investors.accounts[part]
-        lent = self.model.ledger.collect_from_many(accounts, firm.account, commit, PaymentKind.LOAN)
+        accounts, lent, rate = self.collect_debt(firm, amount, PaymentKind.LOAN)
         total = float(lent.sum())
         if total <= 0:
             return 0.0
-        rate = self.borrowing_rate(firm, total)
         rows = np.flatnonzero((self.loans[accounts, firm.account] != 0) | (lent != 0)
                               | (self.rates[accounts, firm.account] != 0))
         accounts, lent = accounts[rows], lent[rows]
@@ -286,6 +283,14 @@ class CapitalMarket:
         self.mark_first_holding(accounts[lent > 0], firm.account)
         self.debt_raised_month[firm.account] += total
         return total
+
+    def collect_debt(self, firm: EconomicAgent, amount: float, kind: PaymentKind) -> tuple[np.ndarray, np.ndarray, float]:
+        """Collect up to ``amount`` of new debt (``kind``: a loan or a bond) from public and sovereign investors;
+        return (their accounts, what each paid, the firm's yield with the new debt)."""
+        part, commit = self.commitments(firm, amount, LENDER_KINDS)
+        accounts = self.model.investors.accounts[part]
+        paid = self.model.ledger.collect_from_many(accounts, firm.account, commit, kind)
+        return accounts, paid, self.borrowing_rate(firm, float(paid.sum()))
 
     def assign_initial_debt(self, firm: EconomicAgent, amount: float) -> None:
         """Record debt existing at the start as loans held by lenders in proportion to their cash (no payment), at the
