@@ -132,23 +132,25 @@ def test_a_firm_s_only_issue_trades_at_par_and_the_index_weights_by_face(model) 
     assert capital.bonds.face_and_price_index() == pytest.approx((faces.sum(), faces @ prices / faces.sum()))
 
 
-def test_short_of_cash_lenders_and_bondholders_are_paid_the_same_share() -> None:
-    """A firm with 1 $bn of cash owes a lender 0.3 of interest and 1.0 of principal (60 at 6%) and a bondholder 0.6 of
-    coupons and 1.0 of redemption (120 at 6%): interest and coupons (0.9) are paid in full first, then the 0.1 left
-    pays principal and redemptions a twentieth each (0.05), the rest owed as claims (0.95 each). Fails if bonds are
-    paid before loans (or after) or principal before interest."""
+@pytest.mark.parametrize(("cash", "interest", "coupons", "principal"), [(1.0, 0.3, 0.6, 0.05), (0.45, 0.15, 0.3, 0.0)])
+def test_short_of_cash_lenders_and_bondholders_are_paid_the_same_share(cash, interest, coupons, principal) -> None:
+    """A firm owes a lender 0.3 of interest and 1.0 of principal (60 at 6%) and a bondholder 0.6 of coupons and 1.0 of
+    redemption (120 at 6%). With 1 $bn of cash, interest and coupons (0.9) are paid in full, then the 0.1 left pays
+    principal and redemptions a twentieth each (0.05). With 0.45, interest and coupons get half each (0.15 and 0.3)
+    and nothing is left for principal. What is not paid is owed as claims. Fails if bonds are paid before loans (or
+    after) at either stage, or principal before interest."""
     model = model_after(1)
-    lab = _debt_free_with_cash(model, "follower_004", 1.0)
+    lab = _debt_free_with_cash(model, "follower_004", cash)
     lender, bondholder = (int(a) for a in model.investors.accounts[:2])
     model.capital.set_loan(lender, lab.account, 60.0, 0.06)
     model.capital.bonds.set_holding(bondholder, lab.account, 120.0, 0.06)
     assert model.capital.service_debt(lab) == pytest.approx(2.9)
-    assert _paid(model, lab.account, lender, PaymentKind.INTEREST) == pytest.approx(0.3)
-    assert _paid(model, lab.account, bondholder, PaymentKind.COUPON) == pytest.approx(0.6)
-    assert _paid(model, lab.account, lender, PaymentKind.PRINCIPAL) == pytest.approx(0.05)
-    assert _paid(model, lab.account, bondholder, PaymentKind.REDEMPTION) == pytest.approx(0.05)
-    assert model.ledger.claims[(lender, lab.account)] == pytest.approx(0.95)
-    assert model.ledger.claims[(bondholder, lab.account)] == pytest.approx(0.95)
+    assert _paid(model, lab.account, lender, PaymentKind.INTEREST) == pytest.approx(interest)
+    assert _paid(model, lab.account, bondholder, PaymentKind.COUPON) == pytest.approx(coupons)
+    assert _paid(model, lab.account, lender, PaymentKind.PRINCIPAL) == pytest.approx(principal)
+    assert _paid(model, lab.account, bondholder, PaymentKind.REDEMPTION) == pytest.approx(principal)
+    assert model.ledger.claims[(lender, lab.account)] == pytest.approx(1.3 - interest - principal)
+    assert model.ledger.claims[(bondholder, lab.account)] == pytest.approx(1.6 - coupons - principal)
     assert model.capital.debt_of(lab.account) == pytest.approx(59.0 + 119.0)
 
 
