@@ -324,7 +324,8 @@ class ComputeMarket(mesa.Model):
         self.impairment.run()
         self.capital.stake_book.run()
         self.refresh_compute()
-        self.equity.record_month()
+        if self.equity.record_month():
+            self.capital.grade_first_debt()
         monthly.pay_out(self)
         self.month_stats["capex_usd_bn"] = monthly.capex_this_month(self)
         self.capex_by_account_usd_bn = monthly.capex_by_account(self)

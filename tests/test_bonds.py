@@ -169,3 +169,43 @@ def test_bondholders_lose_pari_passu_with_lenders_through_the_bond_channel() -> 
     assert sorted(detail.split(":")[0] for detail in _loss_events(model, lab.name)) == ["bond", "loan"]
     model.insolvency._write_off(lab, 0.0)
     assert model.capital.bonds.outstanding(lab.account) == 0.0 and model.capital.debt_of(lab.account) == 0.0
+
+
+def test_the_first_valuation_grades_the_debt_outstanding_by_the_bond_rule() -> None:
+    """Three debt-free firms are lent 6, 6 and 0.2 $bn (a third and two thirds by two lenders, at a provisional 20%) and
+    valued at 15, 6 and 10 $bn: leverage 6 / 21, 0.5 and 0.2 / 10.2. Graded, the first holds bonds, each lender the
+    face of its loan, at the coupon r_f + s_0 + s_1 x 6 / 21, and no loans; the second keeps its loans, repriced at
+    r_f + s_0 + s_1 x 0.5; the third, below the benchmark size, keeps loans at r_f + s_0 + s_1 x 0.2 / 10.2. Fails if
+    starting debt keeps its provisional rate, is counted twice in the leverage that grades it (12 / 27 would make the
+    first firm's loans stay loans), or a small or levered firm's debt becomes bonds."""
+    model = model_after(1)
+    capital, finance, equity = model.capital, model.params.finance, model.equity
+    firms = [_debt_free_with_cash(model, name, 1.0) for name in ("follower_004", "follower_005", "follower_006")]
+    lenders = [int(a) for a in model.investors.accounts[:2]]
+    for firm, principal, value in zip(firms, (6.0, 6.0, 0.2), (15.0, 6.0, 10.0), strict=True):
+        for lender, share in zip(lenders, (1 / 3, 2 / 3), strict=True):
+            capital.set_loan(lender, firm.account, principal * share, 0.2)
+        equity.market[equity._position[firm.account]] = value
+    capital.grade_first_debt()
+    base = equity.risk_free_rate() + finance.base_spread_per_year
+    low, high, small = (firm.account for firm in firms)
+    assert capital.loans[:, low].sum() == 0.0
+    assert capital.bonds.face[lenders, low] == pytest.approx([2.0, 4.0])
+    assert capital.bonds.coupon[lenders, low] == pytest.approx([base + finance.leverage_spread_per_year * 6.0 / 21.0] * 2)
+    assert capital.bonds.outstanding(high) == 0.0 and capital.bonds.outstanding(small) == 0.0
+    assert capital.loans[lenders, high] == pytest.approx([2.0, 4.0])
+    assert capital.rates[lenders, high] == pytest.approx([base + finance.leverage_spread_per_year * 0.5] * 2)
+    assert capital.rates[lenders, small] == pytest.approx([base + finance.leverage_spread_per_year * 0.2 / 10.2] * 2)
+
+
+def test_big_tech_s_starting_debt_is_graded_investment_grade_at_the_first_month_s_close(baseline_seed1) -> None:
+    """Baseline, seed 1: the starting debt of Microsoft, Amazon, Google and Meta (cloud_us_a, b, c, frontier_lab_e) is
+    held as bonds from the first month's close at a coupon below 6% (measured 5.3-5.5%, about the US investment-grade
+    index's yield in January 2025, ICE BofA, reported), not at the 13.2% the provisional leverage of 1 gives. Fails if
+    starting debt is never graded."""
+    events = baseline_seed1.event_table
+    graded = events[(events["kind"] == "debt_graded") & (events["date"] == "2025-01")].set_index("actors")["detail"]
+    for name in ("cloud_us_a", "cloud_us_b", "cloud_us_c", "frontier_lab_e"):
+        detail = graded[name]
+        assert "held as bonds" in detail, detail
+        assert float(detail.split(" at ")[1].split("%")[0]) < 6.0, detail

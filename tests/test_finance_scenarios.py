@@ -47,12 +47,13 @@ DEMAND_CRASH = ScheduledEvent("2029-01", EventKind.SET_PARAM, "demand.saturation
 
 def test_when_revenue_crashes_and_funding_is_scarce_defaults_carry_their_cause() -> None:
     """In January 2029 AI spending's ceiling falls from $150bn to $10bn a month (revenue crashes) while every investor
-    puts at most 0.1% of its cash into one round (funding scarce): bubble-burst has defaults (measured, seeds 1-3: 3, 2
-    and 0: in seed 1 follower_007 and frontier_lab_b in February and March 2030 on their own cash flow and the neocloud
-    cloud_us_d in June 2031 by contagion from frontier_lab_b, through a take-or-pay lease; in seed 2 cloud_us_d in
-    December 2028 and frontier_lab_d in March 2030, each on its own cash flow). With $15bn and 0.2%, the case before loss-making labs raised their expected losses a year ahead,
-    seeds 1-3 now have no default (before: 2, 2 and 0): labs funded a year ahead outlast the crash. Each is logged
-    with its cause, and each contagion default names only counterparties that failed before it. Without the crash nobody defaults, even with funding scarce: labs cover their costs and
+    puts at most 0.1% of its cash into one round (funding scarce): bubble-burst has defaults (measured, seeds 1-3: 1, 0
+    and 2: in seed 1 follower_007 in April 2030 on its own cash flow; in seed 3 frontier_lab_b in November 2029 on its
+    own cash flow and the neocloud cloud_us_d in September 2030 by contagion from frontier_lab_b, through a take-or-pay
+    lease; before starting debt was graded at the first valuation, 3, 2 and 0). With $15bn and 0.2%, the case before
+    loss-making labs raised their expected losses a year ahead, seeds 1-3 had no default: labs funded a year ahead
+    outlast the crash. Each default is logged with its cause, and each contagion default names only counterparties
+    that failed before it. Without the crash nobody defaults, even with funding scarce: labs cover their costs and
     raise what falls due within a year (docs/scenarios.md). A contagion default names each failed counterparty with
     the channels its losses ran through."""
     total = 0

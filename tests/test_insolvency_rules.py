@@ -266,6 +266,38 @@ def test_a_defaulter_s_estate_goes_to_its_unpaid_creditors_pro_rata_to_their_los
     assert ledger.balance(creditor_b) - cash_b == pytest.approx(held_b + 0.025)
 
 
+def test_outside_takes_its_part_of_an_estate_s_claims_but_no_shares() -> None:
+    """A defaulted lab holds 10% of a chipmaker and a 2 $bn claim on a follower; a creditor lost 3 $bn and ``outside``
+    (its contractors) 1 $bn. Outside takes a quarter of the claim (0.5 $bn) but no shares: the creditor takes 7.5% of
+    the chipmaker, outside's 2.5% is cancelled, every holder's share scales up by 1 / 0.975 and the register still sums
+    to 1; a dividend then pays nothing to outside. The creditor, a firm, carries the share it ends with at fair value,
+    0.075 / 0.975 x V. Fails if outside is entered on a share register (its dividends would be refused: money paid to
+    outside must be a kind that leaves the model) or the heir carries its share before the register is scaled."""
+    model = _model()
+    capital, ledger = model.capital, model.ledger
+    firm, maker, debtor = model.labs["frontier_lab_d"], model.chipmakers["challenger_gpu"], model.labs["follower_005"]
+    creditor = model.utilities["US"].account
+    column = capital.stakes[:, maker.account] * 0.9
+    column[firm.account] = 0.1
+    capital.set_register(maker.account, column)
+    before = capital.stakes[:, maker.account].copy()
+    ledger.claims[(firm.account, debtor.account)] = 2.0
+    unpaid = np.zeros(ledger.n_accounts)
+    unpaid[creditor], unpaid[OUTSIDE] = 3.0, 1.0
+    model.insolvency._pass_on_estate(firm, unpaid)
+    after = capital.stakes[:, maker.account]
+    assert after[OUTSIDE] == 0.0 and after[firm.account] == 0.0
+    assert after[creditor] == pytest.approx((before[creditor] + 0.075) / 0.975)
+    others = np.flatnonzero(before > 0)
+    others = others[(others != creditor) & (others != firm.account)]
+    assert np.allclose(after[others], before[others] / 0.975, rtol=1e-12)
+    assert after.sum() == pytest.approx(1.0)
+    assert ledger.claims[(OUTSIDE, debtor.account)] == pytest.approx(0.5)
+    carried = capital.stake_book.carrying_usd_bn[(creditor, maker.account)]
+    assert carried == pytest.approx(0.075 / 0.975 * model.equity.market_value_of(maker.account))
+    assert capital.pay_dividend(maker, 1.0) == pytest.approx(1.0)
+
+
 def test_exposures_count_loans_and_claims_between_firms() -> None:
     """A_ij, firm i's exposure to firm j, rises by exactly the loan i grants j (5 $bn) and the claim i holds on j
     (2 $bn). Fails if DebtRank does not see loans or claims."""

@@ -80,12 +80,13 @@ class BondBook:
         """Accounts that have ever sold bonds."""
         return self.holders.columns_with_rows()
 
-    def may_issue(self, firm: EconomicAgent, amount: float) -> bool:
+    def may_issue(self, firm: EconomicAgent, amount: float, pro_forma: bool = True) -> bool:
         """Whether the firm sells bonds for ``amount`` of debt: a benchmark-sized amount, no payments in arrears, and
-        investment-grade leverage once it is raised."""
+        investment-grade leverage once it is raised (``pro_forma`` False: ``amount`` is already in its debt)."""
         finance = self.capital.model.params.finance
+        new_debt = amount if pro_forma else 0.0
         return (amount >= finance.bond_min_issue_usd_bn and self.capital.model.ledger.claims_payable(firm.account) <= 0
-                and self.capital.market_leverage(firm, amount) <= finance.bond_max_leverage)
+                and self.capital.market_leverage(firm, new_debt) <= finance.bond_max_leverage)
 
     def issue(self, firm: EconomicAgent, amount: float) -> float:
         """Sell up to ``amount`` of new bonds to public and sovereign investors (the lenders) at the firm's yield with

@@ -223,9 +223,13 @@ class CapitalMarket(DebtMarket):
         self.mark_first_holding(accounts, firm.account)
 
     def assign_stakes_held_by(self, holder: int, heirs: np.ndarray, weights: np.ndarray) -> None:
-        """Pass every stake ``holder`` owns to ``heirs`` in proportion to ``weights`` (summing to 1).
+        """Pass every stake ``holder`` owns to ``heirs`` in proportion to ``weights`` (summing to 1, or less: the rest
+        of each stake is cancelled).
 
-        A firm's share of its own stock is cancelled and the other holders' shares scale up.
+        A firm's share of its own stock, and any part of a stake not passed on, is cancelled and the other holders'
+        shares scale up: each register is divided by what is left of it, T. A firm heir carries the share it ends with,
+        received / T (:meth:`market.finance.stake_book.StakeBook.pass_on`). A register left with no holder at all (its
+        only holder failed and passed it to no one) stays empty: the firm has no outside shareholders.
         """
         row = self.stakes[holder].copy()
         held = np.flatnonzero(row > 0)
@@ -234,15 +238,17 @@ class CapitalMarket(DebtMarket):
         self.stakes[holder, held] = 0.0
         received = weights[:, None] * row[held][None, :]
         self.stakes[np.ix_(heirs, held)] += received
-        self.stake_book.pass_on(holder, heirs, received, held)
-        for firm in held:
+        left = np.ones(held.size)
+        for j, firm in enumerate(held):
             self.holders.add(int(firm), heirs)
             self.stakes[firm, firm] = 0.0
             column = self.stakes[:, firm]
             total = column.sum()
             if total > 0:
                 column[np.flatnonzero(column)] /= total
+                left[j] = total
             self.mark_first_holding(heirs[self.stakes[heirs, firm] > 0], int(firm))
+        self.stake_book.pass_on(holder, heirs, received / left[None, :], held)
 
     def pay_dividend(self, firm: EconomicAgent, amount: float) -> float:
         """Pay ``amount`` (at most the firm's cash) to its shareholders pro rata; return what was paid."""

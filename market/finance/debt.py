@@ -118,8 +118,9 @@ class DebtMarket:
 
     def assign_initial_debt(self, firm: EconomicAgent, amount: float) -> None:
         """Record debt existing at the start as loans held by lenders in proportion to their cash (no payment), at the
-        yield of the firm with it. Loans, not bonds: before the first month no firm has a market value to grade it by
-        (its leverage reads 1), so starting debt is priced and held as a levered firm's."""
+        yield of the firm with it. At the start the rate is provisional: before the first month no firm has a market
+        value (its leverage reads 1), so the debt is graded and repriced at the first valuation on fundamentals, at the
+        first month's close (:meth:`grade_first_debt`); the first month's interest is paid at the provisional rate."""
         if amount <= 0:
             return
         part, weights, _ = self._weights(firm, LENDER_KINDS)
@@ -130,6 +131,37 @@ class DebtMarket:
         self.lenders.add(firm.account, accounts)
         self.rates[accounts, firm.account] = rate
         self.mark_first_holding(accounts, firm.account)
+
+    def grade_first_debt(self) -> None:
+        """At the first valuation on fundamentals (the first month's close), hold the loans outstanding then (the
+        starting debt and what the first month added, both priced before any firm had a market value) as a new issue
+        of that size would be held, now that the borrower's market value is known.
+
+        A borrower that may sell bonds for it (:meth:`market.finance.bond_book.BondBook.may_issue`, not pro forma: at
+        least ``finance.bond_min_issue_usd_bn``, nothing in arrears, market leverage L at most
+        ``finance.bond_max_leverage``, the debt already counted in L) holds it as bonds, each lender the face of its loan, at the coupon r_f + s_0 +
+        s_1 L; any other keeps its loans, repriced at that yield. The large listed firms' debt is mostly senior notes
+        (Microsoft, Alphabet, Amazon, Meta and Oracle 10-K filings, long-term debt notes).
+        """
+        for account in self.lenders.columns_with_rows():
+            account = int(account)
+            lenders = self.lenders.where_positive(self.loans, account)
+            firm = self.model.agent_by_account(account)
+            if lenders.size == 0 or not firm.alive:
+                continue
+            principal = self.loans[lenders, account].copy()
+            amount = float(principal.sum())
+            leverage = self.market_leverage(firm)
+            rate = self.borrowing_rate(firm)
+            as_bonds = self.bonds.may_issue(firm, amount, pro_forma=False)
+            if as_bonds:
+                self.bonds.hold(account, lenders, principal, rate)
+                self.loans[lenders, account] = 0.0
+                self.rates[lenders, account] = 0.0
+            else:
+                self.rates[lenders, account] = rate
+            self.model.log_event("debt_graded", [firm.name], f"{amount:.2f} $bn of debt held as "
+                                 f"{'bonds' if as_bonds else 'loans'} at {rate:.2%} a year (market leverage {leverage:.3f})")
 
     def service_debt(self, borrower: EconomicAgent) -> float:
         """Pay this month's interest on the borrower's loans and its bonds' coupons, then the loans' principal and the

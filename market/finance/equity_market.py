@@ -118,8 +118,9 @@ class EquityMarket:
         return float(self.kind_weights() @ shares)
 
     # --- fundamentals -------------------------------------------------------------------------
-    def record_month(self) -> None:
-        """Add the finished month's flows to the trailing accounts; at the first month's close, value firms on them.
+    def record_month(self) -> bool:
+        """Add the finished month's flows to the trailing accounts; at the first month's close, value firms on them
+        and return True (the first valuation on fundamentals), else False.
 
         Called after settlement and insolvency. The first month's values would otherwise be book values, and the DCF
         of month 2 would jump away from them.
@@ -132,6 +133,8 @@ class EquityMarket:
         self._update_expected_growth()
         if self.trailing.count == 1:
             self._value_first_month()
+            return True
+        return False
 
     def _update_expected_growth(self) -> None:
         """g_e <- g_e + lambda (g_TTM - g_e): each firm's expected revenue growth follows the growth of its trailing

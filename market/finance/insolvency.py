@@ -37,6 +37,7 @@ from market.enums import ExposureChannel
 from market.finance.clearing import clearing_payments_of_debtors
 from market.finance.debtrank import debtrank, impact_matrix
 from market.finance.ledger import PaymentKind
+from market.finance.payments import OUTSIDE
 from market.finance.losses import Loss, log_losses, losses_by_channel, split_shortfall
 
 if TYPE_CHECKING:
@@ -291,7 +292,12 @@ class Insolvency:
 
     def _pass_on_estate(self, firm: EconomicAgent, unpaid: np.ndarray) -> None:
         """Pass the claims and stakes the firm holds to its unpaid creditors, pro rata to what they lost, or to its
-        shareholders when every creditor was paid in full."""
+        shareholders when every creditor was paid in full.
+
+        ``outside`` (contractors and the rest of the world, a creditor of last resort) takes its part of the claims but
+        holds no shares in the model: its part of each stake is cancelled, and the investee's other holders' shares
+        scale up (:meth:`market.finance.capital.CapitalMarket.assign_stakes_held_by`).
+        """
         capital = self.model.capital
         weights = unpaid.copy() if unpaid.sum() > 1e-12 else capital.stakes[:, firm.account].copy()
         weights[firm.account] = 0.0
@@ -300,7 +306,8 @@ class Insolvency:
         heirs = np.flatnonzero(weights > 0)
         shares = weights[heirs] / weights.sum()
         self.model.ledger.assign_claims_held_by(firm.account, heirs, shares)
-        capital.assign_stakes_held_by(firm.account, heirs, shares)
+        holders = heirs != OUTSIDE
+        capital.assign_stakes_held_by(firm.account, heirs[holders], shares[holders])
 
     def _sell_capacity(self, maker: EconomicAgent, excluded: set[int]) -> None:
         """Sell a defaulted chipmaker's production lines (capacity and capacity being built) at the fire-sale
