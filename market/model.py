@@ -181,6 +181,16 @@ class ComputeMarket(mesa.Model):
                 lab.fixed_assets_usd_bn += self.energy.book_value_usd_bn(lab.account)
                 lab.depreciation_month_usd_bn += self.energy.depreciation_month_usd_bn(lab.account)
 
+    def refresh_leased_compute(self) -> None:
+        """The part of :meth:`refresh_compute` the lease book moves: leases fitted to their lessors' online GW, and used
+        GW and EFLOP/s (owned, less leased out, plus leased in). Owned compute, book values and depreciation stay as the
+        last full refresh left them: call it only when nothing but the lease book has changed since (leases expired at
+        the start of the month; ``tests/test_compute.py`` checks it against a full refresh)."""
+        self.leases.fit_to_capacity()
+        self.used_gw = self.owned_online_gw.copy()
+        self.used_eflops = self.owned_online_eflops.copy()
+        self._move_leased_compute()
+
     def _move_leased_compute(self) -> None:
         """Move each lease's GW and EFLOP/s from lessor to lessee in ``used_gw`` and ``used_eflops``.
 
@@ -309,7 +319,7 @@ class ComputeMarket(mesa.Model):
         self.equity.update()
         self.investors.receive_inflows(self, self.params.investors.inflow_rate_per_month * self.equity.inflow_multiplier())
         self.leases.expire(self.month)
-        self.refresh_compute()
+        self.refresh_leased_compute()
         self.plan_labs()
         self.procurement.start_requested()
         self.energy.invest(self.placement.power_cuts)

@@ -96,10 +96,13 @@ def scrap_for_power(model: ComputeMarket, lab: Lab) -> None:
     of the waiting chips' retire, least efficient first, until the waiting GW are covered; their
     power connection passes to the waiting project (GW are conserved: retired, not destroyed).
     """
+    waiting_projects = [p for i in lab.project_ids if (p := model.projects[i]).live_gw - p.connected_gw > 1e-9 and p.built]
+    if not waiting_projects:
+        return
     cohorts = model.cohorts
     ratio = model.params.technology.scrap_efficiency_ratio
     projects = [model.projects[i] for i in lab.project_ids]
-    for waiting in [p for p in projects if p.live_gw - p.connected_gw > 1e-9 and p.built]:
+    for waiting in waiting_projects:
         need = waiting.live_gw - waiting.connected_gw  # as earlier waiting projects left it (a donor's need only falls)
         if need <= 1e-9:
             continue

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from market.model import ComputeMarket
 from market.parameters.physical import TechnologySpec, default_generations
+from market.parameters.scenario import load_scenario
 from market.physical.compute import ChipCatalogue, CohortTable, format_month, month_index
 
 
@@ -91,3 +93,33 @@ def test_an_owner_s_cohorts_are_those_a_scan_of_the_table_finds_through_retireme
             table.set_owner(rows, int(rng.integers(1, 5)))
         for owner in range(6):
             assert table.rows_of_owner(owner).tolist() == scanned(owner), (month, owner)
+
+
+def test_the_refresh_after_leases_expire_is_the_full_refresh() -> None:
+    """After leases expire at the start of a month, refreshing only what the lease book moves leaves compute, book
+    values and depreciation exactly as a full refresh would, every month of three years (seed 2, with its lease
+    expiries and retirements). Fails if anything but the lease book changes between the month's first refresh and
+    that one (a step moved in between, say) while only the leases are refreshed."""
+    model = ComputeMarket(load_scenario("baseline", [("run.steps", 36)]), rng=2)
+    partial = model.refresh_leased_compute
+    checked = []
+
+    def refresh_and_compare() -> None:
+        partial()
+        after = (model.used_gw.copy(), model.used_eflops.copy(), model.owned_online_gw.copy(),
+                 model.owned_depreciation_month.copy(),
+                 [(lab.fixed_assets_usd_bn, lab.depreciation_month_usd_bn) for lab in model.labs.values()],
+                 [lease.gw for lease in model.leases.leases.values()])
+        model.refresh_compute()
+        full = (model.used_gw, model.used_eflops, model.owned_online_gw, model.owned_depreciation_month,
+                [(lab.fixed_assets_usd_bn, lab.depreciation_month_usd_bn) for lab in model.labs.values()],
+                [lease.gw for lease in model.leases.leases.values()])
+        for mine, theirs in zip(after[:4], full[:4], strict=True):
+            assert np.array_equal(mine, theirs), model.date
+        assert after[4:] == full[4:], model.date
+        checked.append(model.date)
+
+    model.refresh_leased_compute = refresh_and_compare
+    while model.running:
+        model.step()
+    assert len(checked) == 36

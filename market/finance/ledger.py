@@ -179,10 +179,8 @@ class Ledger(InTurnPayments):
             self._pay_through_register(payer, payees, paid)
         else:
             self._record_many(np.full(payees.shape, payer), payees, paid, kind)
-        if not voluntary:
-            for payee, short in zip(payees, amounts - paid, strict=True):
-                if short > 1e-12:
-                    self.claims[(int(payee), payer)] += float(short)
+        if not voluntary and paid is not amounts:
+            self._claim_shortfalls(payer, payees, amounts - paid)
         return total if paid is amounts else float(paid.sum())
 
     def pay_to_many_pari_passu(self, payer: int, parts: list[tuple[np.ndarray, np.ndarray, PaymentKind]]) -> float:
@@ -198,10 +196,16 @@ class Ledger(InTurnPayments):
             paid = amounts * fraction if fraction < 1.0 else amounts
             self._record_many(np.full(payees.shape, payer), payees, paid, kind)
             paid_total += float(paid.sum())
-            for payee, short in zip(payees, amounts - paid, strict=True):
-                if short > 1e-12:
-                    self.claims[(int(payee), payer)] += float(short)
+            if paid is not amounts:
+                self._claim_shortfalls(payer, payees, amounts - paid)
         return paid_total
+
+    def _claim_shortfalls(self, payer: int, payees: np.ndarray, shortfalls: np.ndarray) -> None:
+        """Each payee's shortfall above 1e-12 becomes its claim on ``payer`` (a payment made in full leaves none, and is
+        not read)."""
+        for payee, short in zip(payees, shortfalls, strict=True):
+            if short > 1e-12:
+                self.claims[(int(payee), payer)] += float(short)
 
     def _pay_through_register(self, payer: int, payees: np.ndarray, amounts: np.ndarray) -> None:
         """Move a firm's dividends to its holders and journal them as paid to, and received from, the share register."""
