@@ -93,8 +93,8 @@ MUTANTS: tuple[Mutant, ...] = (
       "                    claims[(payer, payee)] += amount - paid", "an unpaid due becomes the payer's claim on the payee"),
     M("claims-settle-beyond-owed", "market/finance/ledger.py", "fraction = min(1.0, max(self.balance(debtor), 0.0) / total)",
       "fraction = max(self.balance(debtor), 0.0) / total", "settling claims pays more than is owed"),
-    M("pay-to-many-forgets-shortfalls", "market/finance/ledger.py", "        if not voluntary:\n",
-      "        if voluntary:\n", "debt service leaves no claim for what it could not pay"),
+    M("pay-to-many-forgets-shortfalls", "market/finance/ledger.py", "        if not voluntary and paid is not amounts:\n",
+      "        if voluntary and paid is not amounts:\n", "a payment short of cash leaves no claim for what it could not pay"),
     # Capital market.
     M("principal-never-amortised", "market/finance/debt.py", "column[lenders] -= repayment",
       "column[lenders] -= 0.0 * repayment", "loan principal is paid but never falls"),
