@@ -165,10 +165,7 @@ class ComputeMarket(mesa.Model):
         rows = slice(0, cohorts.n)
         life = np.maximum(cohorts.retire_month[rows] - cohorts.delivered_month[rows], 1)
         self.owned_depreciation_month = cohorts.sum_by_owner(cohorts.online_gw[rows] * cohorts.cost_per_gw[rows] / life, n)
-        self.leases.fit_to_capacity()
-        self.used_gw = self.owned_online_gw.copy()
-        self.used_eflops = self.owned_online_eflops.copy()
-        self._move_leased_compute()
+        self.refresh_leased_compute()
         nbv = cohorts.net_book_value_by_owner(self.month, n)
         projects = self.projects
         for lab in self.labs.values():
