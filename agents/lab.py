@@ -227,7 +227,23 @@ class Lab(LabFinance, EconomicAgent):
         kept = model.eflops_kept_until(self.account, model.month + horizon)
         pipeline = model.pipeline_gw(self.account) * e_new
         gap = wanted - kept - pipeline - model.leases.leased_in_eflops_kept(self.account, model.month + horizon)
+        if model.leases.contracts.contracts:
+            gap += self.contracted_gap_eflops(e_new, horizon, int(provision_months), growth)
         return max(gap, 0.0) / e_new / behaviour.gap_closing_months
+
+    def contracted_gap_eflops(self, e_new: float, horizon_months: int, provision_months: int, growth: float) -> float:
+        """What capacity contracts add to the lab's gap, in EFLOP/s: as lessor, the GW it must still lease out by the end
+        of its planning horizon, at new chips' EFLOP/s per GW, and its delivered contract leases counted flat rather than
+        grown with its own demand (``growth``, as its open-market leases are); less, as lessee, the GW due to it by the end
+        of the whole months it provisions for and not yet delivered, overdue ones included (a lessee does not lease
+        elsewhere to cover a late lessor) (:mod:`market.physical.contracts`)."""
+        model = self.model
+        contracts, month = model.leases.contracts, model.month
+        gap = (contracts.to_lease_out_gw(self.account, month + horizon_months)
+               - contracts.to_lease_in_gw(self.account, month + provision_months)) * e_new
+        if self.lab_role is LabRole.CLOUD:
+            gap -= model.leases.contracted_out_gw(self.account) * (growth - 1.0) * model.average_eflops_per_gw(self.account)
+        return gap
 
     def demand_at_new_price(self, e_new: float, cost_per_gw: float) -> float:
         """(p_new / p)^-epsilon: the demand curve's own response to the price new compute lets the lab charge.

@@ -5,8 +5,10 @@ The table cannot drift from the code: a test regenerates it and fails when the f
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
+from dataclasses import fields
 from pathlib import Path
 
 from market.parameters.params import Params
@@ -39,6 +41,21 @@ def agent_counts() -> dict[str, int]:
     return dict(Counter(str(agent.agent_type) for agent in model.agents))
 
 
+def with_entry_templates(params: Params) -> tuple[Params, dict[str, str]]:
+    """The parameters with an entry named ``<name>`` at its defaults in each open group that has none (vendor deals,
+    capacity contracts), so their fields are documented; and, for each such group, the first paragraph of its entries'
+    docstring."""
+    added: dict[str, str] = {}
+    for spec_field in fields(Params):
+        entry_class = spec_field.metadata.get("open")
+        group = getattr(params, spec_field.name)
+        if entry_class is not None and not group:
+            group["<name>"] = entry_class()
+            text = " ".join((entry_class.__doc__ or "").split("\n\n")[0].split())
+            added[spec_field.name] = re.sub(r":\w+:`([^`]+)`", r"`\1`", text).replace("``", "`")
+    return params, added
+
+
 def render_parameters() -> str:
     """The whole of docs/parameters.md."""
     lines = [HEADER]
@@ -49,11 +66,15 @@ def render_parameters() -> str:
     lines.append(f"| total | {sum(counts.values())} |\n")
     lines.append("Investors and follower labs scale with `run.scale`.\n")
     group = None
-    for row in describe_params(Params()):
+    params, added = with_entry_templates(Params())
+    for row in describe_params(params):
         top = row["path"].split(".")[0]
         if top != group:
             group = top
             lines.append(f"\n## `{group}`\n")
+            if group in added:
+                lines.append(f"None in the baseline. {added[group]} A scenario adds one as a `[params.{group}.<name>]` table; "
+                             "the defaults below are what an entry's omitted fields take.\n")
             lines.append("| path | default | unit | allowed | set_param mid-run | description | source |")
             lines.append("|---|---|---|---|---|---|---|")
         cells = (_cell(row[k]) for k in ("path", "value", "unit", "allowed", "mid_run", "description", "source"))

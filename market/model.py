@@ -181,8 +181,8 @@ class ComputeMarket(mesa.Model):
     def refresh_leased_compute(self) -> None:
         """The part of :meth:`refresh_compute` the lease book moves: leases fitted to their lessors' online GW, and used
         GW and EFLOP/s (owned, less leased out, plus leased in). Owned compute, book values and depreciation stay as the
-        last full refresh left them: call it only when nothing but the lease book has changed since (leases expired at
-        the start of the month; ``tests/test_compute.py`` checks it against a full refresh)."""
+        last full refresh left them: call it only when nothing but the lease book has changed since (leases expired, and
+        contracted leases signed, at the start of the month; ``tests/test_compute.py`` checks it against a full refresh)."""
         self.leases.fit_to_capacity()
         self.used_gw = self.owned_online_gw.copy()
         self.used_eflops = self.owned_online_eflops.copy()
@@ -316,6 +316,7 @@ class ComputeMarket(mesa.Model):
         self.equity.update()
         self.investors.receive_inflows(self, self.params.investors.inflow_rate_per_month * self.equity.inflow_multiplier())
         self.leases.expire(self.month)
+        self.leases.contracts.deliver()
         self.refresh_leased_compute()
         self.plan_labs()
         self.procurement.start_requested()

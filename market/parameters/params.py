@@ -22,6 +22,7 @@ from market.parameters.finance import (
     default_strategic_stakes,
 )
 from market.parameters.physical import (
+    CapacityContractSpec,
     ConstructionSpec,
     GenerationSpec,
     TechnologySpec,
@@ -208,7 +209,8 @@ class LabBehaviourSpec:
     H_p = b H + (1 - b) H_L
     (b the lab's own-build share, H_L ``lease_planning_horizon_months``), q the lab's market over
     fundamental value and kappa ``valuation_elasticity_of_investment``; each month the lab wants
-    (E* - E_kept - E_pipeline - E_leased) / (e_new M) GW. g_e is the adaptive expectation of annual demand
+    (E* - E_kept - E_pipeline - E_leased + e_new (C_out - C_in)) / (e_new M) GW, C_out the GW it must still lease out by
+    H under capacity contracts and C_in those it has coming by H_p (:mod:`market.physical.contracts`). g_e is the adaptive expectation of annual demand
     growth, g_e <- (1-lambda) g_e + lambda g_obs; H = ``planning_horizon_months``, M = ``gap_closing_months``,
     e_new the EFLOP/s per GW of chips on sale. The price of compute enters once, through demand D.
     The wish is cut to what can be delivered, powered and built within H, then to what cash and
@@ -382,6 +384,7 @@ class Params:
     vendor_deals: dict[str, VendorDealSpec] = field(default_factory=dict, metadata={"open": VendorDealSpec})
     strategic_stakes: dict[str, StrategicStakeSpec] = field(default_factory=default_strategic_stakes,
                                                             metadata={"open": StrategicStakeSpec})
+    capacity_contracts: dict[str, CapacityContractSpec] = field(default_factory=dict, metadata={"open": CapacityContractSpec})
     labs: dict[str, LabSpec] = field(default_factory=default_labs)
     chipmakers: dict[str, ChipmakerSpec] = field(default_factory=default_chipmakers)
     utilities: dict[str, UtilitySpec] = field(default_factory=default_utilities)

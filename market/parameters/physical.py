@@ -147,3 +147,32 @@ def default_construction() -> dict[str, ConstructionSpec]:
         spec.build_months, spec.start_capacity_gw_per_month = table[region]
         out[region] = spec
     return out
+
+
+@dataclass
+class CapacityContractSpec:
+    """A capacity contract signed ahead of use: the lessee commits to lease ``gw`` of the lessor's compute, falling due in
+    equal parts over ``ramp_months`` from ``start_date``, each part leased for ``term_months`` at the lessor's lease price
+    when it is delivered (:mod:`market.physical.contracts`). From ``signed_date`` the lessor plans for the GW falling due
+    within its planning horizon and the lessee counts them as coming. It must be signed within the run (on or after
+    ``run.start_date``): a run's starting state holds no contract.
+    """
+
+    lessee: str = param("", unit="-", description="The named lab committing to lease (required).", source="scenario input",
+                        setup_only=True)
+    lessor: str = param("", unit="-", description="The named cloud building and leasing the compute (required).",
+                        source="scenario input", setup_only=True)
+    gw: float = param(1.0, unit="GW", lo=0.0, hi=1e3, lo_open=True, description="GW contracted in all.",
+                      source=ASSUMED + "a large campus, the order of OpenAI's 1.2 GW at Abilene with Oracle (Crusoe, reported)",
+                      setup_only=True)
+    signed_date: str = param("2025-01", unit="YYYY-MM", description="Month the contract is signed: the lessor plans for it from then.",
+                             source="scenario input; the baseline's first month", setup_only=True)
+    start_date: str = param("2025-01", unit="YYYY-MM", description="First month of deliveries (on or after the signing).",
+                            source="scenario input; the baseline's first month", setup_only=True)
+    ramp_months: int = param(12, unit="months", lo=1, hi=240,
+                             description="Months over which the contracted GW fall due, in equal parts.",
+                             source=ASSUMED + "about a year from a campus's first buildings to the whole (Abilene: first buildings "
+                                    "mid-2025, complete by mid-2026, Crusoe, reported)", setup_only=True)
+    term_months: int = param(60, unit="months", lo=1, hi=240, description="Term of each delivered lease.",
+                             source="the five-year terms of OpenAI's 2025 contracts with CoreWeave (CoreWeave release, 10 Mar 2025) "
+                                    "and Oracle (~5 years, reported)", setup_only=True)

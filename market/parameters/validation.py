@@ -135,6 +135,7 @@ def validate_params(params: Params) -> None:
             raise ParamError(f"vendor_deals.{name}.lab = {deal.lab!r} is not allowed: expected a named lab, one of "
                              f"{', '.join(params.labs)}{suggest(deal.lab, list(params.labs))}")
     _check_strategic_stakes(params)
+    _check_capacity_contracts(params)
     if not any(g.intro_date <= params.run.start_date for g in params.generations.values()):
         raise ParamError(f"run.start_date = {params.run.start_date!r} is not allowed: expected a month on or after the "
                          "first generation's intro_date")
@@ -158,3 +159,25 @@ def _check_strategic_stakes(params: Params) -> None:
         if held[stake.firm] >= 1.0:
             raise ParamError(f"strategic_stakes.{name}.share = {stake.share!r} is not allowed: the stakes in "
                              f"{stake.firm} would add up to {held[stake.firm]:g}; expected less than 1 in all")
+
+
+def _check_capacity_contracts(params: Params) -> None:
+    """Each contract's lessor is a named cloud and its lessee another named lab, it is signed within the run, and its
+    deliveries start on or after its signing."""
+    clouds = [name for name, spec in params.labs.items() if spec.role == "cloud"]
+    for name, contract in params.capacity_contracts.items():
+        where = f"capacity_contracts.{name}"
+        if contract.lessor not in clouds:
+            raise ParamError(f"{where}.lessor = {contract.lessor!r} is not allowed: expected a named cloud, one of "
+                             f"{', '.join(clouds)}{suggest(contract.lessor, clouds)}")
+        others = [lab for lab in params.labs if lab != contract.lessor]
+        if contract.lessee not in others:
+            hint = suggest(contract.lessee, others) if contract.lessee not in params.labs else ""
+            raise ParamError(f"{where}.lessee = {contract.lessee!r} is not allowed: expected a named lab other than the "
+                             f"lessor, one of {', '.join(others)}{hint}")
+        if contract.signed_date < params.run.start_date:
+            raise ParamError(f"{where}.signed_date = {contract.signed_date!r} is not allowed: expected a month on or after "
+                             f"run.start_date ({params.run.start_date}): a run's starting state holds no contract")
+        if contract.start_date < contract.signed_date:
+            raise ParamError(f"{where}.start_date = {contract.start_date!r} is not allowed: expected a month on or after "
+                             f"its signed_date ({contract.signed_date})")

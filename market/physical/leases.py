@@ -9,6 +9,7 @@ import numpy as np
 from market.enums import LabRole
 from market.finance.ledger import PaymentKind
 from market.network import EdgeType
+from market.physical.contracts import ContractBook
 from market.physical.held import HeldValues
 from market.physical.projects import Lease
 from market.running_sum import RunningSum
@@ -123,6 +124,7 @@ class LeaseBook:
         self._arrays: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.held_prices: HeldValues[float] = HeldValues()
         self.held_candidates: HeldValues[list[Lab]] = HeldValues()
+        self.contracts = ContractBook(model)
 
     def hold_prices(self, held: bool) -> None:
         """Start (``True``) or end holding each cloud's lease price, and each lessee's clouds in price order, for the rest
@@ -165,6 +167,10 @@ class LeaseBook:
             self._leased_out[account] = cached
         return cached[1].value
 
+    def contracted_out_gw(self, account: int) -> float:
+        """GW the account leases out under capacity contracts."""
+        return sum(lease.gw for lease in self.leases.of_lessor(account) if lease.contract)
+
     def leased_in_gw(self, account: int) -> float:
         """GW the account leases from clouds."""
         return sum(lease.gw for lease in self.leases.of_lessee(account))
@@ -190,12 +196,13 @@ class LeaseBook:
         markup = self.model.params.lab_behaviour.lease_markup
         return (1.0 + markup) * self.model.owned_cost_per_gw_month(cloud)
 
-    def sign(self, cloud: Lab, lessee: Lab, gw: float) -> Lease:
-        """Sign a lease at the cloud's current price for the standard term."""
+    def sign(self, cloud: Lab, lessee: Lab, gw: float, term_months: int | None = None, contract: str = "") -> Lease:
+        """Sign a lease at the cloud's current price, for ``term_months`` (the standard term when not given); ``contract``
+        names the capacity contract it delivers, if any."""
         model = self.model
-        term = model.params.lab_behaviour.lease_term_months
+        term = model.params.lab_behaviour.lease_term_months if term_months is None else term_months
         lease = Lease(model.next_id("lease"), cloud.account, lessee.account, gw, self.lease_price(cloud),
-                      model.month, model.month + term)
+                      model.month, model.month + term, contract)
         cached = self._leased_out.get(cloud.account)
         current = cached is not None and cached[0] == self.leases.lessor_version.get(cloud.account, 0)
         self.leases[lease.id] = lease

@@ -128,7 +128,8 @@ class RegionConstruction:
 
 @dataclass
 class Lease:
-    """A take-or-pay lease of GW of a cloud's online compute to another lab."""
+    """A take-or-pay lease of GW of a cloud's online compute to another lab; ``contract`` names the capacity contract it
+    delivers (empty for a lease signed on the open market)."""
 
     id: int
     lessor: int
@@ -137,6 +138,7 @@ class Lease:
     price_per_gw_month: float
     start_month: int
     end_month: int
+    contract: str = ""
 
     def monthly_payment_usd_bn(self) -> float:
         """What the lessee owes each month, used or not."""
