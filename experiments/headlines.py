@@ -170,6 +170,8 @@ MEASURES = (
     Measure("US chipmakers' fab capacity commissioned, run total", "GW/month", _last("chip_capacity_added_gw_per_month_US")),
     Measure("US chipmakers' fab capacity commissioned by Dec 2028", "GW/month",
             lambda r: _at(r, "2028-12", "chip_capacity_added_gw_per_month_US")),
+    Measure("US chipmakers' fab capacity-months, run total", "GW-months",
+            lambda r: float(r.model_table["chip_capacity_added_gw_per_month_US"].sum())),
     Measure("outside partners' share of US fabs' capex", "1", us_fab_partner_share),
     Measure("fab capacity commissioned in the Gulf, run total", "GW/month", _last("chip_capacity_added_gw_per_month_GULF")),
     Measure("fab capacity commissioned in the rest of the world, run total", "GW/month",
