@@ -20,7 +20,7 @@ from market.parameters.scenario import load_scenario
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "headlines.md"
 SCENARIOS = ("baseline", "power-bottleneck", "energy-investment", "export-block", "investment-block", "fab-network",
-             "neuromorphic", "gigawatt-factory", "bubble-burst")
+             "neuromorphic", "gigawatt-factory", "bubble-burst", "contracts-2025")
 SEEDS = (1, 2, 3, 4, 5)
 COMMAND = "make headlines   # = .venv/bin/python -m experiments.headlines"
 
@@ -119,6 +119,19 @@ def months_to_first_declined_variant(result: RunResult) -> float:
     return float(declined["step"].iloc[0] - 1) if len(declined) else float("nan")
 
 
+def firm_at(result: RunResult, name: str, date: str, column: str) -> float:
+    """One column of a named firm's row in the agent table in the month ``date``."""
+    table = result.agent_table.merge(result.model_table[["step", "date"]], on="step")
+    return float(table.loc[(table["name"] == name) & (table["date"] == date), column].iloc[0])
+
+
+def firm_sum(result: RunResult, name: str, first_year: str, last_year: str, column: str) -> float:
+    """A named firm's column summed over the months of ``first_year`` to ``last_year``."""
+    table = result.agent_table.merge(result.model_table[["step", "date"]], on="step")
+    years = table["date"].str[:4]
+    return float(table.loc[(table["name"] == name) & (years >= first_year) & (years <= last_year), column].sum())
+
+
 def _last(column: str) -> Callable[[RunResult], float]:
     return lambda result: float(result.model_table[column].iloc[-1])
 
@@ -182,6 +195,13 @@ MEASURES = (
     Measure("frontier_lab_a's stakes in fabs at book, Dec 2034", "$bn",
             lambda r: float(r.model.fabs.partner_book_usd_bn(r.model.ledger.n_accounts)[r.model.labs["frontier_lab_a"].account])),
     Measure("defaults by Dec 2034", "firms", _last("defaults")),
+    Measure("capacity contracted, run total", "GW", lambda r: float(sum(c.gw for c in r.model.leases.contracts.contracts))),
+    Measure("capacity contracted and delivered by Dec 2034", "GW",
+            lambda r: float(sum(c.delivered_gw for c in r.model.leases.contracts.contracts))),
+    Measure("cloud_us_e's debt, Dec 2030", "$bn", lambda r: firm_at(r, "cloud_us_e", "2030-12", "debt_usd_bn")),
+    Measure("cloud_us_e's capex, 2026-2030", "$bn", lambda r: firm_sum(r, "cloud_us_e", "2026", "2030", "capex_usd_bn")),
+    Measure("frontier_lab_a operating loss, 2029-2030", "$bn",
+            lambda r: -frontier_profit_usd_bn(r, "2029", "2030")["frontier_lab_a"]),
     Measure("bonds outstanding at face, Dec 2034", "$bn", _last("bonds_usd_bn")),
     Measure("bonds' share of firms' debt, Dec 2034", "1",
             lambda r: float(r.model_table["bonds_usd_bn"].iloc[-1] / max(r.model_table["debt_usd_bn"].iloc[-1], 1e-9))),

@@ -19,6 +19,8 @@ HEADLINES: dict[str, list[tuple[str, str]]] = {
                      ("defaults", "Defaults (cumulative)"), ("contagion_defaults", "Contagion defaults (cumulative)")],
     "vendor-financing-10gw": [("circularity", "Circularity"), ("compute_gw_US", "US compute (GW)"),
                               ("bubble_index_labs", "Bubble index, labs")],
+    "contracts-2025": [("debt_usd_bn", "Firms' debt ($bn)"), ("compute_gw_US", "US compute (GW)"),
+                       ("bubble_index_labs", "Bubble index, labs")],
     "power-bottleneck": [("compute_gw_US", "US compute (GW)"), ("idle_chips_gw", "Idle chips (GW)"),
                          ("power_price_usd_mwh_US", "US power price ($/MWh)"), ("power_queue_gw_US", "US power queue (GW)")],
     "energy-investment": [("compute_gw_US", "US compute (GW)"), ("self_powered_gw_US", "US compute on self-financed power (GW)"),

@@ -21,7 +21,7 @@ from tests.conftest import DIRECTION_SEEDS, run
 
 pytestmark = [pytest.mark.xdist_group("policy_scenarios"), pytest.mark.timeout(1200), pytest.mark.slow]
 SCENARIOS = ("baseline", "power-bottleneck", "energy-investment", "investment-block", "fab-network", "neuromorphic",
-             "gigawatt-factory", "export-block", "bubble-burst")
+             "gigawatt-factory", "export-block", "bubble-burst", "contracts-2025")
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +226,20 @@ def test_in_neuromorphic_the_write_downs_lower_the_incumbents_owners_book_equity
         assert _owners_by_date(neuro, "impairment_usd_bn", date, owners).sum() > 0.0, seed
         assert (_owners_by_date(neuro, "book_equity_usd_bn", date, owners).iloc[-1]
                 < _owners_by_date(off, "book_equity_usd_bn", date, owners).iloc[-1]), seed
+
+
+def test_the_2025_contracts_are_delivered_and_the_oracle_like_cloud_borrows_to_build_them(runs) -> None:
+    """contracts-2025 against the baseline, same seeds: every contracted GW (6.53) is delivered by December 2034, and
+    the Oracle-like cloud (cloud_us_e, the lessor of OpenAI's 4.5 GW from 2027) builds more over 2026-2030 and owes more
+    in December 2030, in every seed (measured, seeds 1-5: $145-228bn of debt against $78-132bn). Fails if contracts
+    are not delivered or their lessor does not build for them."""
+    for seed in DIRECTION_SEEDS:
+        contracts, base = runs["contracts-2025", seed], runs["baseline", seed]
+        book = contracts.model.leases.contracts.contracts
+        assert sum(c.delivered_gw for c in book) == pytest.approx(sum(c.gw for c in book), rel=1e-9), seed
+        for measure in ("cloud_us_e's capex, 2026-2030", "cloud_us_e's debt, Dec 2030"):
+            read = next(m.read for m in headlines.MEASURES if m.name == measure)
+            assert read(contracts) > read(base), (seed, measure, read(contracts), read(base))
 
 
 def test_gigawatt_factory_reports_what_binds(runs) -> None:
