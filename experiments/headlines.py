@@ -17,6 +17,7 @@ import pandas as pd
 
 from experiments.runner import RunResult, first_gw_per_week_date, simulate
 from market.parameters.scenario import load_scenario
+from market.physical.compute import month_index
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "headlines.md"
 SCENARIOS = ("baseline", "power-bottleneck", "energy-investment", "export-block", "investment-block", "fab-network",
@@ -125,6 +126,12 @@ def firm_at(result: RunResult, name: str, date: str, column: str) -> float:
     return float(table.loc[(table["name"] == name) & (table["date"] == date), column].iloc[0])
 
 
+def contracted_delivered_gw(result: RunResult, date: str) -> float:
+    """GW of capacity contracts delivered in the months up to ``date``."""
+    month = month_index(date)
+    return float(sum(c.delivered_gw_by(month) for c in result.model.leases.contracts.contracts))
+
+
 def firm_sum(result: RunResult, name: str, first_year: str, last_year: str, column: str) -> float:
     """A named firm's column summed over the months of ``first_year`` to ``last_year``."""
     table = result.agent_table.merge(result.model_table[["step", "date"]], on="step")
@@ -183,7 +190,7 @@ MEASURES = (
     Measure("US chipmakers' fab capacity commissioned, run total", "GW/month", _last("chip_capacity_added_gw_per_month_US")),
     Measure("US chipmakers' fab capacity commissioned by Dec 2028", "GW/month",
             lambda r: _at(r, "2028-12", "chip_capacity_added_gw_per_month_US")),
-    Measure("US chipmakers' fab capacity-months, run total", "GW-months",
+    Measure("fab capacity commissioned in the US, summed over the months", "GW",
             lambda r: float(r.model_table["chip_capacity_added_gw_per_month_US"].sum())),
     Measure("outside partners' share of US fabs' capex", "1", us_fab_partner_share),
     Measure("fab capacity commissioned in the Gulf, run total", "GW/month", _last("chip_capacity_added_gw_per_month_GULF")),
@@ -196,8 +203,8 @@ MEASURES = (
             lambda r: float(r.model.fabs.partner_book_usd_bn(r.model.ledger.n_accounts)[r.model.labs["frontier_lab_a"].account])),
     Measure("defaults by Dec 2034", "firms", _last("defaults")),
     Measure("capacity contracted, run total", "GW", lambda r: float(sum(c.gw for c in r.model.leases.contracts.contracts))),
-    Measure("capacity contracted and delivered by Dec 2034", "GW",
-            lambda r: float(sum(c.delivered_gw for c in r.model.leases.contracts.contracts))),
+    Measure("capacity contracted and delivered by Dec 2029", "GW", lambda r: contracted_delivered_gw(r, "2029-12")),
+    Measure("capacity contracted and delivered by Dec 2034", "GW", lambda r: contracted_delivered_gw(r, "2034-12")),
     Measure("cloud_us_e's debt, Dec 2030", "$bn", lambda r: firm_at(r, "cloud_us_e", "2030-12", "debt_usd_bn")),
     Measure("cloud_us_e's capex, 2026-2030", "$bn", lambda r: firm_sum(r, "cloud_us_e", "2026", "2030", "capex_usd_bn")),
     Measure("frontier_lab_a operating loss, 2029-2030", "$bn",

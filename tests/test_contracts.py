@@ -52,6 +52,7 @@ def test_the_lessor_leases_what_is_due_as_far_as_its_free_online_gw_goes() -> No
     assert (lease.gw, lease.start_month, lease.end_month) == (pytest.approx(free, rel=1e-12), model.month, model.month + 36)
     assert lease.price_per_gw_month == pytest.approx(price, rel=1e-12)
     assert contract.open_gw(model.month) == pytest.approx(1.0 - free, rel=1e-12)
+    assert (contract.delivered_gw_by(model.month), contract.delivered_gw_by(model.month - 1)) == (contract.delivered_gw, 0.0)
     assert model.leases.leased_out_gw(lessor.account) == pytest.approx(float(model.owned_online_gw[lessor.account]))
     kinds = [event["kind"] for event in model.event_log if event["actors"] == f"{LESSOR},{LESSEE}"]
     assert kinds == ["capacity_contract", "contract_delivered"]

@@ -100,9 +100,9 @@ def test_investment_block_bars_partners_from_us_fabs_and_names_chipmakers_in_the
     From 2029 the screened makers catch up, as orders rather than the growth limit set their capacity, and at the run's
     end it is about the baseline's (0.95-1.06 of it over seeds 1-10, lower in 4; not asserted): screening delays US chip
     capacity by some years rather than cutting it (docs/scenarios.md). What the delay costs, the capacity summed over the
-    months (GW-months: the chips the makers could have made), is lower than the baseline's in every seed (measured
-    0.966-0.986 of it in seeds 1-5; over seeds 1-10 lower in 9, seed 8 at 1.008). Fails if screening leaves the fabs'
-    money untouched or the growth limit ignores the capacity the smaller fabs add."""
+    months (GW a month times the months since commissioning, lead times to production included), is lower than the
+    baseline's in every seed (measured 0.966-0.986 of it in seeds 1-5; over seeds 1-10 lower in 9, seed 8 at 1.008).
+    Fails if screening leaves the fabs' money untouched or the growth limit ignores the capacity the smaller fabs add."""
     for seed in DIRECTION_SEEDS:
         blocked, base = runs["investment-block", seed], runs["baseline", seed]
         assert headlines.us_fab_partner_share(blocked) < headlines.us_fab_partner_share(base) - 0.02, seed
@@ -229,14 +229,19 @@ def test_in_neuromorphic_the_write_downs_lower_the_incumbents_owners_book_equity
 
 
 def test_the_2025_contracts_are_delivered_and_the_oracle_like_cloud_borrows_to_build_them(runs) -> None:
-    """contracts-2025 against the baseline, same seeds: every contracted GW (6.53) is delivered by December 2034, and
-    the Oracle-like cloud (cloud_us_e, the lessor of OpenAI's 4.5 GW from 2027) builds more over 2026-2030 and owes more
-    in December 2030, in every seed (measured, seeds 1-5: $145-228bn of debt against $78-132bn). Fails if contracts
-    are not delivered or their lessor does not build for them."""
+    """contracts-2025 against the baseline, same seeds: at least 85% of the contracted GW (6.53) are delivered by
+    December 2029, a year after the last falls due, and all by December 2034; the Oracle-like cloud (cloud_us_e, the
+    lessor of OpenAI's 4.5 GW from 2027) builds more over 2026-2030 and owes more in December 2030; in every seed.
+    Measured, seeds 1-5: 6.10-6.53 GW by Dec 2029; $145-228bn of debt against $78-132bn. With lessors that do not plan
+    for their contracts (building only to replace what they delivered), 4.0-4.3 GW by Dec 2029 (seeds 1-2). Fails if
+    contracts are not delivered or their lessors do not build ahead for them."""
+    month = month_index("2029-12")
     for seed in DIRECTION_SEEDS:
         contracts, base = runs["contracts-2025", seed], runs["baseline", seed]
         book = contracts.model.leases.contracts.contracts
-        assert sum(c.delivered_gw for c in book) == pytest.approx(sum(c.gw for c in book), rel=1e-9), seed
+        contracted = sum(c.gw for c in book)
+        assert sum(c.delivered_gw_by(month) for c in book) >= 0.85 * contracted, seed
+        assert sum(c.delivered_gw for c in book) == pytest.approx(contracted, rel=1e-9), seed
         for measure in ("cloud_us_e's capex, 2026-2030", "cloud_us_e's debt, Dec 2030"):
             read = next(m.read for m in headlines.MEASURES if m.name == measure)
             assert read(contracts) > read(base), (seed, measure, read(contracts), read(base))

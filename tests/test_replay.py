@@ -242,7 +242,7 @@ def test_openai_compute_in_2025_against_the_record(handover) -> None:
     2025 through contracts signed ahead of revenue; the replay schedules them (Oracle's Abilene, CoreWeave), but their
     lessors build slower than they fall due: by December 2025 the Oracle-like cloud has leased 0.17-0.22 of the 0.7 GW
     of Abilene due and the CoreWeave-like 0.02-0.07 of 0.22 GW (seeds 1-3). Chips bind the replay's US in 2025 and go
-    pro rata to orders, so each places 10-15% of the GW it wants a month (seed 1; cash does not bind them); and the
+    pro rata to orders, so each is allotted 10-15% of the GW it wants a month (seed 1; cash does not bind them); and the
     replay ends 2024 with its rivals
     as capable as OpenAI or more (the other frontier labs' training stocks 0.9-5.1x OpenAI's against 0.1-1.2x in the
     baseline's first month; Anthropic's revenue 0.82 of OpenAI's against a third), so OpenAI's share of 2025 demand is

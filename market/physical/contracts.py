@@ -16,7 +16,7 @@ fails; nothing is claimed for the rest.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from market.physical.compute import format_month, month_index
@@ -40,10 +40,15 @@ class CapacityContract:
     ramp_months: int
     term_months: int
     delivered_gw: float = 0.0
+    deliveries: list[tuple[int, float]] = field(default_factory=list)
 
     def due_gw(self, month: int) -> float:
         """D(t) = G min(max((t - s + 1) / R, 0), 1): GW due by ``month``."""
         return self.gw * min(max((month - self.start_month + 1) / self.ramp_months, 0.0), 1.0)
+
+    def delivered_gw_by(self, month: int) -> float:
+        """GW delivered in the months up to ``month``."""
+        return sum(gw for delivered_month, gw in self.deliveries if delivered_month <= month)
 
     def open_gw(self, month: int) -> float:
         """GW due by ``month`` and not yet delivered."""
@@ -97,5 +102,6 @@ class ContractBook:
             if gw > EPSILON_GW:
                 leases.sign(lessor, lessee, gw, term_months=contract.term_months, contract=contract.name)
                 contract.delivered_gw += gw
+                contract.deliveries.append((model.month, gw))
                 model.log_event("contract_delivered", [lessor.name, lessee.name],
                                 f"{contract.name}: {gw:.3f} GW, {contract.delivered_gw:.3f} of {contract.gw:.3f} GW delivered")
