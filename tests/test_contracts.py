@@ -30,7 +30,7 @@ def test_the_contracted_gw_fall_due_in_equal_parts_over_the_ramp() -> None:
     0.6 by 105 and all 1.2 by 111; with 0.5 delivered, 0.1 is open at 105 and nothing at 104."""
     contract = CapacityContract("c", 1, 2, 1.2, 90, 100, 12, 60)
     assert [contract.due_gw(t) for t in (99, 100, 105, 111, 200)] == pytest.approx([0.0, 0.1, 0.6, 1.2, 1.2])
-    contract.delivered_gw = 0.5
+    contract.deliveries = [(101, 0.5)]
     assert contract.open_gw(105) == pytest.approx(0.1)
     assert contract.open_gw(104) == 0.0
 

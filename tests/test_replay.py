@@ -164,9 +164,7 @@ def _replay_to_end_2025(seed: int, contracts: bool) -> RunResult:
 
 
 def _delivered_gw(result: RunResult, contract: str) -> float:
-    deliveries = result.event_table[(result.event_table["kind"] == "contract_delivered")
-                                    & result.event_table["detail"].str.startswith(f"{contract}: ")]
-    return float(deliveries["detail"].str.extract(r": ([0-9.]+) GW,", expand=False).astype(float).sum())
+    return sum(c.delivered_gw for c in result.model.leases.contracts.contracts if c.name == contract)
 
 
 def test_the_replay_s_capacity_contracts_make_their_lessors_build_and_lease() -> None:

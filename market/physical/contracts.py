@@ -29,7 +29,7 @@ EPSILON_GW = 1e-9
 
 @dataclass
 class CapacityContract:
-    """A running contract: its parties' accounts, terms and the GW delivered so far."""
+    """A running contract: its parties' accounts, terms and its deliveries so far, (month, GW) each."""
 
     name: str
     lessee: int
@@ -39,8 +39,16 @@ class CapacityContract:
     start_month: int
     ramp_months: int
     term_months: int
-    delivered_gw: float = 0.0
     deliveries: list[tuple[int, float]] = field(default_factory=list)
+
+    @property
+    def delivered_gw(self) -> float:
+        """GW delivered so far, added in order (plain additions, as the deliveries were made: ``sum`` compensates its
+        rounding and would give other last bits, which the plans read)."""
+        total = 0.0
+        for _, gw in self.deliveries:
+            total += gw
+        return total
 
     def due_gw(self, month: int) -> float:
         """D(t) = G min(max((t - s + 1) / R, 0), 1): GW due by ``month``."""
@@ -101,7 +109,6 @@ class ContractBook:
             gw = min(contract.open_gw(model.month), float(free))
             if gw > EPSILON_GW:
                 leases.sign(lessor, lessee, gw, term_months=contract.term_months, contract=contract.name)
-                contract.delivered_gw += gw
                 contract.deliveries.append((model.month, gw))
                 model.log_event("contract_delivered", [lessor.name, lessee.name],
                                 f"{contract.name}: {gw:.3f} GW, {contract.delivered_gw:.3f} of {contract.gw:.3f} GW delivered")
