@@ -28,7 +28,7 @@ from experiments.sweep_spec import Design, SweepSpec, SweptParam, count_points, 
 BIN = Path(sys.executable).parent
 SMALL = ["--param", "demand.price_elasticity=1.0:1.4:2", "--param", "lab_behaviour.planning_horizon_months=12:36:2",
          "--seeds", "2", "--steps", "6"]
-STOP_STEPS = 36  # runs long enough (~1 s each) that a stop sent after the second is written lands before the eighth
+STOP_STEPS = 60  # runs long enough (~1.5 s each) that the second written is seen well before the eighth
 
 
 def _spec(**changes) -> SweepSpec:
@@ -157,7 +157,9 @@ def longer_outcomes(tmp_path_factory) -> pd.DataFrame:
 def test_a_sweep_stopped_by_a_signal_then_resumed_has_every_run_exactly_once(stop_signal, longer_outcomes, tmp_path) -> None:
     """Stopped after its second run is written (SIGKILL: at once, files half-written; SIGINT: exit 130 and a line
     saying how to resume), then ``--resume``d: the outcome table equals the uninterrupted one. Runs of STOP_STEPS
-    months: with 6-month runs a busy machine let the sweep finish all eight before the stop landed."""
+    months, and the sweep frozen (SIGSTOP) the moment the second is seen, so no run finishes between seeing it and
+    the stop: with shorter runs a busy machine let the sweep finish all eight before the stop landed (6 months, and
+    once on the clean-clone CI with 36)."""
     out = tmp_path / "sweep"
     args = [*SMALL[:-1], str(STOP_STEPS)]
     child = subprocess.Popen([str(BIN / "aicm"), "sweep", *args, "--workers", "1", "--out", str(out)],
@@ -166,7 +168,9 @@ def test_a_sweep_stopped_by_a_signal_then_resumed_has_every_run_exactly_once(sto
     deadline = time.monotonic() + 180
     while len(list((out / "runs").glob("*.json"))) < 2 and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
+    child.send_signal(signal.SIGSTOP)
     child.send_signal(stop_signal)
+    child.send_signal(signal.SIGCONT)
     _, stderr = child.communicate(timeout=120)
     done_before = len(list((out / "runs").glob("*.json")))
     assert 2 <= done_before < 8
