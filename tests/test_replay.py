@@ -244,7 +244,12 @@ def test_openai_compute_in_2025_against_the_record(handover) -> None:
     replay ends 2024 with its rivals
     as capable as OpenAI or more (the other frontier labs' training stocks 0.9-5.1x OpenAI's against 0.1-1.2x in the
     baseline's first month; Anthropic's revenue 0.82 of OpenAI's against a third), so OpenAI's share of 2025 demand is
-    smaller (docs/calibration.md, "The hand-over to the baseline").
+    smaller (docs/calibration.md, "The hand-over to the baseline"). The baseline's side: its clouds end January 2025
+    with 2.1 GW of leasable GW not leased (the replay's December 2024: 0.08; medians), which OpenAI's stand-in leases
+    0.18-0.21 GW a month of in its first three months (seed 1). Leasing that GW to the followers at the start brought
+    the baseline's December to 1.61 GW (+4% on the replay) but gave the followers half of the labs' AI revenue and
+    losses of ~$1.2bn a month; keeping it in the clouds' own use until their starting chips retire brought it to 1.50
+    GW but left only 2 of 5 frontier labs profitable over 2030-2034 in seed 4 (neither landed).
     """
     baseline, replay = (frame["frontier_lab_a compute Dec"].median() for frame in (handover.baseline_2025, handover.replay_2025))
     assert abs(baseline / OPENAI_COMPUTE_2025_GW - 1.0) <= 0.35, baseline
