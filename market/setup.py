@@ -235,6 +235,7 @@ def sign_initial_leases(model: ComputeMarket) -> None:
         if gw > 0:
             model.leases.sign(cloud, lab, gw)
     model.refresh_compute()
+    model.leases.keep_starting_own_use(params.lab_behaviour.starting_own_use_share)
 
 
 def create_construction(model: ComputeMarket) -> None:

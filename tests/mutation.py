@@ -251,6 +251,12 @@ MUTANTS: tuple[Mutant, ...] = (
       "gap -= model.leases.contracted_out_gw(self.account) * (growth - 1.0)",
       "gap -= 0.0 * model.leases.contracted_out_gw(self.account) * (growth - 1.0)",
       "a cloud grows the contract leases it delivered with its own demand"),
+    M("own-use-ignores-share", "market/physical/leases.py", "kept = share * self.free_gw(cloud)",
+      "kept = self.free_gw(cloud)", "clouds keep all their free starting GW whatever the share"),
+    M("own-use-never-falls", "market/physical/leases.py", "kept[account] = kept_0 * min(live / live_0, 1.0) if",
+      "kept[account] = kept_0 if", "a cloud keeps its starting own use after its starting chips retire"),
+    M("own-use-for-every-cloud", "market/physical/leases.py", "if cloud.profile.sells_services and kept > 0.0:",
+      "if kept > 0.0:", "a cloud selling no services keeps idle compute from lessees"),
     M("lease-share-ignored", "market/physical/leases.py", "cloud.profile.lease_out_share_max * online - self.leased_out_gw",
       "online - self.leased_out_gw", "a cloud leases out more than its stated share"),
     # Chipmakers and procurement.

@@ -16,6 +16,7 @@ from market.running_sum import RunningSum
 
 if TYPE_CHECKING:
     from agents.lab import Lab
+    from market.physical.compute import CohortTable
     from market.model import ComputeMarket
 
 
@@ -29,6 +30,12 @@ def _rebuild_indexed_leases(items: list[tuple[int, Lease]], by_lessor: dict[int,
     book.by_lessee = {account: dict(leases) for account, leases in by_lessee.items()}
     book.version, book.lessor_version = version, dict(lessor_version)
     return book
+
+
+def _starting_live_gw(cohorts: CohortTable, account: int, start_month: int) -> float:
+    """Live GW the account owns of chips delivered before ``start_month`` (the run's starting fleet)."""
+    rows = cohorts.rows_of_owner(account)
+    return float(cohorts.gw[rows[cohorts.delivered_month[rows] < start_month]].sum())
 
 
 class IndexedLeases(dict):
@@ -125,6 +132,8 @@ class LeaseBook:
         self.held_prices: HeldValues[float] = HeldValues()
         self.held_candidates: HeldValues[list[Lab]] = HeldValues()
         self.contracts = ContractBook(model)
+        self.starting_own_use: dict[int, tuple[float, float]] = {}
+        self._own_use_month: tuple[int, dict[int, float]] = (-1, {})
 
     def hold_prices(self, held: bool) -> None:
         """Start (``True``) or end holding each cloud's lease price, and each lessee's clouds in price order, for the rest
@@ -182,9 +191,36 @@ class LeaseBook:
                    if lease.end_month > until_month)
 
     def free_gw(self, cloud: Lab) -> float:
-        """GW the cloud could still lease out."""
+        """GW the cloud could still lease out: its ``lease_out_share_max`` of its online GW, less what it leases out and
+        what it keeps of its starting compute for its own services (:meth:`own_use_kept_gw`)."""
         online = self.model.owned_online_gw[cloud.account]
-        return max(cloud.profile.lease_out_share_max * online - self.leased_out_gw(cloud.account), 0.0)
+        free = cloud.profile.lease_out_share_max * online - self.leased_out_gw(cloud.account)
+        if cloud.account in self.starting_own_use:
+            free -= self.own_use_kept_gw(cloud.account)
+        return max(free, 0.0)
+
+    def keep_starting_own_use(self, share: float) -> None:
+        """At set-up, after the starting leases: each cloud that sells AI services keeps ``share`` of its leasable GW
+        not leased for its own services, K_0 (``lab_behaviour.starting_own_use_share``)."""
+        cohorts, start = self.model.cohorts, self.model.start_month
+        for cloud in self.model.labs_by_role(LabRole.CLOUD):
+            kept = share * self.free_gw(cloud)
+            if cloud.profile.sells_services and kept > 0.0:
+                self.starting_own_use[cloud.account] = (kept, _starting_live_gw(cohorts, cloud.account, start))
+
+    def own_use_kept_gw(self, account: int) -> float:
+        """K_t = K_0 min(L_t / L_0, 1): what the cloud still keeps of its starting compute for its own services, K_0 at
+        the start and falling as its starting chips retire (L its live GW of chips delivered before the start). Worked
+        out once a month."""
+        month, kept = self._own_use_month
+        if month != self.model.month:
+            kept = {}
+            self._own_use_month = (self.model.month, kept)
+        if account not in kept:
+            kept_0, live_0 = self.starting_own_use[account]
+            live = _starting_live_gw(self.model.cohorts, account, self.model.start_month)
+            kept[account] = kept_0 * min(live / live_0, 1.0) if live_0 > 0.0 else 0.0
+        return kept[account]
 
     def lease_price(self, cloud: Lab) -> float:
         """The cloud's lease price per GW-month."""
