@@ -115,8 +115,9 @@ def measure_state(model: ComputeMarket, training_before_eflops_months: dict[str,
         Compute online by site region and in all (GW), the share of it in the Gulf and the rest of the world, and the
         share of that owned by US-headquartered labs; the world's AI-services revenue ($bn a month); the chipmakers'
         capacity (GW a month) and order book (GW); the power available to AI data centres in the US, committed or not
-        (GW); the clouds' leasable GW (``lease_out_share_max`` of their online GW) not leased, which any lab may lease
-        the next month; and each named lab's compute (GW), revenue ($bn a month: AI
+        (GW); the clouds' room to lease (``LeaseBook.free_gw``: their ``lease_out_share_max`` of their online GW not
+        leased, less what they keep of their starting compute for their own services), which any lab may lease the
+        next month; and each named lab's compute (GW), revenue ($bn a month: AI
         services, and lease income for a cloud), training stock T at the month's end (EFLOP/s-months, which with price
         sets its share of demand) and its stock before the month in months of the month's training.
     """
@@ -132,7 +133,7 @@ def measure_state(model: ComputeMarket, training_before_eflops_months: dict[str,
     state["chipmakers' capacity GW/month"] = sum(maker.capacity_gw_per_month for maker in model.chipmakers.values())
     state["chip order book GW"] = model.chip_market.backlog_gw()
     state["US power available to AI data centres GW"] = model.utilities["US"].available_gw
-    state["clouds' leasable GW not leased"] = sum(model.leases.free_gw(cloud) for cloud in model.labs_by_role(LabRole.CLOUD)
+    state["clouds' room to lease GW"] = sum(model.leases.free_gw(cloud) for cloud in model.labs_by_role(LabRole.CLOUD)
                                                   if cloud.alive)
     for name, lab in named_labs(model).items():
         stock_eflops_months = lab.cumulative_training_eflops_months

@@ -19,7 +19,7 @@ LAB_MEASURES = {"compute GW": ("compute (GW)", "{:,.2f}"),
                 "training EFLOP/s-months": ("training stock (EFLOP/s-months)", "{:,.0f}"),
                 "training before the month, in months of the month's": ("training stock before the month, in months "
                                                                         "of the month's training", "{:,.1f}")}
-FREE_GW = "clouds' leasable GW not leased"
+FREE_GW = "clouds' room to lease GW"
 FRONTIER_LABS = ("frontier_lab_a", "frontier_lab_b", "frontier_lab_c", "frontier_lab_d", "frontier_lab_e")
 
 
@@ -33,7 +33,7 @@ def _openai_sentence(year: pd.DataFrame, state: pd.DataFrame) -> str:
             f"against the replay's {year.loc[rows[0], 'replay']:.2f} ({gaps[0]:+.0%}) and reaches "
             f"{year.loc[rows[1], 'baseline']:.2f} GW in December\nagainst {year.loc[rows[1], 'replay']:.2f} "
             f"({gaps[1]:+.0%}; OpenAI's CFO reported ~1.9 GW). The baseline's clouds end its first month with\n"
-            f"{state.loc[FREE_GW, 'baseline']:.1f} GW of leasable GW not leased, the replay's December 2024 with "
+            f"{state.loc[FREE_GW, 'baseline']:.1f} GW of room to lease, the replay's December 2024 with "
             f"{state.loc[FREE_GW, 'replay']:.1f} (the state table below): any lab may lease it the next month,\nand in the "
             "baseline's first months OpenAI's stand-in and the followers do.")
 
