@@ -34,8 +34,10 @@ def _openai_sentence(year: pd.DataFrame, state: pd.DataFrame) -> str:
             f"{year.loc[rows[1], 'baseline']:.2f} GW in December\nagainst {year.loc[rows[1], 'replay']:.2f} "
             f"({gaps[1]:+.0%}; OpenAI's CFO reported ~1.9 GW). The baseline's clouds end its first month with\n"
             f"{state.loc[FREE_GW, 'baseline']:.1f} GW of room to lease, the replay's December 2024 with "
-            f"{state.loc[FREE_GW, 'replay']:.1f} (the state table below): any lab may lease it the next month,\nand in the "
-            "baseline's first months OpenAI's stand-in and the followers do.")
+            f"{state.loc[FREE_GW, 'replay']:.1f} (the state table below): any lab may lease it the next month.\nWhat a "
+            "cloud that sells AI services keeps of its starting room for its own services, until its starting chips\n"
+            "retire, is not room to lease (`lab_behaviour.starting_own_use_share`, set apart for the replay in \"The "
+            "replay's\nparameters\" below).")
 
 
 def _and(items: list[str]) -> str:

@@ -182,38 +182,35 @@ def _value_growth_change_p95(result: RunResult) -> pd.Series:
 
 def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
     """For every named firm with revenue above $1bn a month, the 95th percentile of its month-to-month |change in log
-    fundamental value| over 2026-2034 is below 0.12 but for cloud_eu_a (below 0.2), its median over firms below 0.07,
-    and at most three firms are at 0.1 or above (also per share, net of equity raised and payouts), in every seed.
-    Measured: median firm 0.048-0.060; cloud_eu_a at 0.103-0.131 in every seed, and in seeds 2 and 4 one or two more
-    firms at 0.1 or above (incumbent_gpu 0.102-0.106, frontier_lab_d 0.100); per share at most two (seed 4), none in
-    seed 3; the largest but cloud_eu_a 0.106 (incumbent_gpu, seed 2). Before starting debt was graded at the first
-    valuation, every firm was below 0.1 in seed 3 and the largest but cloud_eu_a was 0.119. Fails if values follow
-    monthly noise
-    (the old one-month growth rates moved incumbent_gpu x0.08 then x52 within a year on flat revenue) or a firm's own
-    trend (extrapolated trailing growth gave a median of 0.12-0.14 and a largest of 0.27-0.44). What remains at 0.1 or
-    above (the issue's target is below it for every firm): cloud_eu_a in every seed (0.103-0.131), a small equity
-    on large debt ($20-60bn), whose equity moves several times as much as its enterprise value: in seed 4 its revenue
-    grows 2.6-fold over 2031-2034 and its value rises 12-17% a month in 2034 on the trailing growth (a trend, not
-    noise); with the US offering data centres a tenth of its new generation rather than its record share, the largest
-    was 0.095-0.105 and every firm below 0.1 in 4 seeds; before the clouds held their stakes in the labs from the start,
-    cloud_eu_a reached 0.145.
+    fundamental value| over 2026-2034 is below 0.11 but for cloud_eu_a (below 0.2), its median over firms below 0.07,
+    and at most two firms are at 0.1 or above (at most three per share, net of equity raised and payouts), in every
+    seed. Measured: median firm 0.052-0.060; in seed 1 every firm below 0.1 (largest 0.098, frontier_lab_e); in seeds
+    2-5 cloud_eu_a at 0.101-0.127 and in seed 5 incumbent_gpu at 0.101 too; per share at 0.1 or above cloud_eu_a
+    (0.102-0.108, seeds 2, 4 and 5) and cloud_us_d (0.104, seed 2). Fails if values follow monthly noise (the old
+    one-month growth rates moved incumbent_gpu x0.08 then x52 within a year on flat revenue) or a firm's own trend
+    (extrapolated trailing growth gave a median of 0.12-0.14 and a largest of 0.27-0.44). What remains at 0.1 or above
+    (the issue's target is below it for every firm) is cloud_eu_a, a levered equity whose value moves more than its
+    enterprise value: in seed 4 its value rises 60 -> 99 $bn over 2031-Q4 on flat monthly revenue (3.6 $bn) as its
+    trailing twelve months catch up with revenue that rose 2.7-fold in the year before (1.35 -> 3.6 $bn a month, June
+    2030 to June 2031; its value held at about its book equity meanwhile), while its debt is 54-58 $bn. Before the clouds kept
+    their starting room to lease for their own services, cloud_eu_a was at 0.103-0.131 in every seed and one or two more
+    firms at 0.1 or above in seeds 2 and 4.
 
     A step measures trends and noise alike: a firm whose revenue grows faster than ~10% a month for months on end (as
     Anthropic's run-rate did in 2025, from about $1bn to $7bn a year in ten months, reported) must step as fast. So the
     test also bounds the second difference of log value, the change in its monthly growth, which a steady trend keeps
     near zero however steep it is and noise does not: its 95th percentile is below 0.2 for every firm and its median
-    over firms below 0.03 (measured: largest 0.065-0.149, cloud_eu_a in every seed, cloud_cn_a 0.122 in seed 4;
-    median 0.018-0.023; with the DCF extrapolating each firm's own trailing growth, the median was 0.027-0.032 in seeds
-    1-2)."""
+    over firms below 0.03 (measured: largest 0.074-0.131, cloud_eu_a in every seed; median 0.018-0.027; with the DCF
+    extrapolating each firm's own trailing growth, the median was 0.027-0.032 in seeds 1-2)."""
     for seed, result in baselines.items():
         steps = fundamental_value_step_p95(result)
         per_share = fundamental_value_step_p95(result, per_share=True)
         changes = _value_growth_change_p95(result)
         detail = (seed, steps.sort_values().tail(3).round(3).to_dict(), steps.median(), per_share.round(3).to_dict(),
                   changes.sort_values().tail(3).round(3).to_dict())
-        assert steps.drop("cloud_eu_a", errors="ignore").max() < 0.12 and steps.max() < 0.2, detail
+        assert steps.drop("cloud_eu_a", errors="ignore").max() < 0.11 and steps.max() < 0.2, detail
         assert steps.median() < 0.07, detail
-        assert (steps >= 0.1).sum() <= 3 and (per_share >= 0.1).sum() <= 3, detail
+        assert (steps >= 0.1).sum() <= 2 and (per_share >= 0.1).sum() <= 3, detail
         assert changes.max() < 0.2 and changes.median() < 0.03, detail
 
 

@@ -125,14 +125,15 @@ def test_maintenance_is_billed_on_every_online_gw_a_lab_owns(model) -> None:
 
 
 def test_a_cloud_leases_out_at_most_its_stated_share_of_online_compute(model) -> None:
-    """Free GW = share x online GW - GW already leased out: a cloud with share 0.5 that leases out 0.2 GW of its online
-    GW G has 0.5 G - 0.2 free. Fails if the share is ignored."""
+    """Free GW = share x online GW - GW already leased out - GW kept for its own services: a cloud with share 0.5 that
+    leases out 0.2 GW of its online GW G and keeps K has 0.5 G - 0.2 - K free. Fails if the share is ignored."""
     cloud = model.labs["cloud_us_a"]
     model.leases.leases.clear()
     online = model.owned_online_gw[cloud.account]
-    assert cloud.profile.lease_out_share_max == 0.5 and online > 1.0
+    kept = model.leases.own_use_kept_gw(cloud.account)
+    assert cloud.profile.lease_out_share_max == 0.5 and online > 1.0 and 0.0 < kept < 0.5 * online - 0.2
     model.leases.sign(cloud, model.labs["frontier_lab_b"], 0.2)
-    assert model.leases.free_gw(cloud) == pytest.approx(0.5 * online - 0.2)
+    assert model.leases.free_gw(cloud) == pytest.approx(0.5 * online - 0.2 - kept)
 
 
 def test_a_cloud_s_leased_out_gw_is_the_sum_over_its_leases_in_the_book_s_order(model) -> None:

@@ -215,10 +215,12 @@ def test_the_hand_over_state_is_read_after_its_month() -> None:
 
 @pytest.mark.slow
 def test_the_baseline_starts_where_the_replay_leaves_2024(handover) -> None:
-    """One calibrated start: over 2025 the baseline and replay-2022 agree within 20% on AI capex, incumbent_gpu revenue
-    and world compute (medians of seeds 1-5).
+    """One calibrated start: over 2025 the baseline and replay-2022 agree within 20% on AI capex, incumbent_gpu revenue,
+    world compute and frontier_lab_a's compute, its 2025 mean and its December (medians of seeds 1-5).
 
-    Measured: AI capex +17% ($422bn against $360bn), incumbent_gpu revenue -9%, world compute -5%. The baseline starts
+    Measured: AI capex +17% ($422bn against $360bn), incumbent_gpu revenue -9%, world compute -5%, frontier_lab_a's
+    compute -5% over the year (1.02 GW against 1.07) and +11% in December (1.73 against 1.55; the record test below
+    says why they agreed less before the clouds kept their starting room for their own services). The baseline starts
     from the replay's Dec 2024 AI spending on its calibrated adoption curve, its makers sold out months ahead (its
     initial pipeline, 1.2x the installed base: 1.5x gave more capex) and its utilities building for the pipeline's
     power requests. AI capex was +20.5% ($350bn in the replay) before the replay scheduled the capacity contracts of
@@ -227,34 +229,33 @@ def test_the_baseline_starts_where_the_replay_leaves_2024(handover) -> None:
     Fails if the hand-over drifts further.
     """
     baseline, replay = handover.baseline_2025.median(), handover.replay_2025.median()
-    for name in ("AI capex", "incumbent_gpu revenue", "world compute"):
+    for name in ("AI capex", "incumbent_gpu revenue", "world compute", "frontier_lab_a compute",
+                 "frontier_lab_a compute Dec"):
         assert abs(baseline[name] / replay[name] - 1.0) <= 0.20, (name, baseline[name], replay[name])
 
 
 @pytest.mark.slow
 def test_openai_compute_in_2025_against_the_record(handover) -> None:
-    """frontier_lab_a's compute in Dec 2025: the baseline's within 35% of OpenAI's ~1.9 GW, the replay's at least half of
-    it (medians of seeds 1-5).
+    """frontier_lab_a's compute in Dec 2025: the baseline's within 20% of OpenAI's ~1.9 GW (35% before the clouds kept
+    their starting room), the replay's at least half of it (medians of seeds 1-5).
 
-    Measured: baseline 2.28 GW (+20%), replay 1.55 GW (-18%). The paths do not agree within 20%: OpenAI grew ~3x over
-    2025 through contracts signed ahead of revenue; the replay schedules them (Oracle's Abilene, CoreWeave), but their
-    lessors build slower than they fall due: by December 2025 the Oracle-like cloud has leased 0.17-0.22 of the 0.7 GW
-    of Abilene due and the CoreWeave-like 0.02-0.07 of 0.22 GW (seeds 1-3). Chips bind the replay's US in 2025 and go
-    pro rata to orders, so each is allotted 10-15% of the GW it wants a month (seed 1; cash does not bind them); and the
-    replay ends 2024 with its rivals
-    as capable as OpenAI or more (the other frontier labs' training stocks 0.9-5.1x OpenAI's against 0.1-1.2x in the
-    baseline's first month; Anthropic's revenue 0.82 of OpenAI's against a third), so OpenAI's share of 2025 demand is
-    smaller (docs/calibration.md, "The hand-over to the baseline"). The baseline's side: its clouds end January 2025
-    with 2.1 GW of leasable GW not leased (the replay's December 2024: 0.08; medians), which OpenAI's stand-in leases
-    0.18-0.21 GW a month of in its first three months (seed 1). Leasing that GW to the followers at the start brought
-    the baseline's December to 1.61 GW (+4% on the replay) but gave the followers half of the labs' AI revenue and
-    losses of ~$1.2bn a month (not landed). Keeping it in the own use of the clouds that sell services until their
-    starting chips retire (``lab_behaviour.starting_own_use_share`` 1; landed at 0) brings December to 1.73 GW (+11%) and
-    the 2025 mean to -5%, with 3-5 frontier labs profitable over 2030-2034, but moves six other tests' figures, not yet
-    re-measured; kept by every cloud, the CoreWeave-like too, it gave 1.50 GW and 2 of 5 profitable in seed 4.
+    Measured: baseline 1.73 GW (-9%), replay 1.55 GW (-18%), 11% apart. OpenAI grew ~3x over 2025 through contracts
+    signed ahead of revenue; the replay schedules them (Oracle's Abilene, CoreWeave), but their lessors build slower
+    than they fall due: by December 2025 the Oracle-like cloud has leased 0.17-0.22 of the 0.7 GW of Abilene due and
+    the CoreWeave-like 0.02-0.07 of 0.22 GW (seeds 1-3). Chips bind the replay's US in 2025 and go pro rata to orders,
+    so each is allotted 10-15% of the GW it wants a month (seed 1; cash does not bind them).
+
+    The baseline's clouds that sell AI services keep the room to lease they start with for their own services until
+    their starting chips retire (``lab_behaviour.starting_own_use_share`` 1: clouds started 2025 short of capacity and
+    served their own AI products first, as Microsoft's CFO reported in January and October 2025). Without it (share 0)
+    the clouds ended January 2025 with 2.1 GW of leasable GW not leased (the replay's December 2024: 0.08), OpenAI's
+    stand-in leased 0.18-0.21 GW a month of it in its first three months (seed 1), and its December was 2.28 GW (+20% on
+    the record, +47% on the replay; its 2025 mean +43%). Leasing that room to the followers at the start instead gave
+    1.61 GW but the followers half of the labs' AI revenue and losses of ~$1.2bn a month (not landed); kept by every
+    cloud, the CoreWeave-like too, it gave 1.50 GW and 2 of 5 frontier labs profitable in seed 4 (not landed).
     """
     baseline, replay = (frame["frontier_lab_a compute Dec"].median() for frame in (handover.baseline_2025, handover.replay_2025))
-    assert abs(baseline / OPENAI_COMPUTE_2025_GW - 1.0) <= 0.35, baseline
+    assert abs(baseline / OPENAI_COMPUTE_2025_GW - 1.0) <= 0.20, baseline
     assert replay >= 0.5 * OPENAI_COMPUTE_2025_GW, replay
 
 

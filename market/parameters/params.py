@@ -290,11 +290,11 @@ class LabBehaviourSpec:
                                    description="Term of a take-or-pay compute lease.",
                                    source="OpenAI-Oracle contract ~$300bn over ~5 years (WSJ, reported)")
     starting_own_use_share: float = param(
-        0.0, unit="1", lo=0.0, hi=1.0, setup_only=True,
+        1.0, unit="1", lo=0.0, hi=1.0, setup_only=True,
         description="Share of a service-selling cloud's leasable GW not leased at the start that it keeps for its own "
                     "services until its starting chips retire (in proportion to their GW still live).",
-        source=ASSUMED + "0 (all leasable) until the results 1 moves are re-measured; 1 matches reports that clouds started "
-        "2025 short of capacity and served their own AI products first (Microsoft CFO, 29 Jan and 29 Oct 2025, reported)")
+        source=ASSUMED + "1: clouds started 2025 short of capacity and served their own AI products first (Microsoft CFO, "
+        "29 Jan 2025: capacity-constrained; 29 Oct 2025: own AI products come first, reported); 0 before the boom")
     site_weight_price: float = param(3.0, unit="1", lo=0.0, hi=50.0,
                                      description="Logit weight of log power price when choosing a site region.", source=ASSUMED + "power price matters but is a small share of all-in cost")
     site_weight_wait: float = param(0.1, unit="1/month", lo=0.0, hi=10.0,
