@@ -117,7 +117,7 @@ def measure_state(model: ComputeMarket, training_before_eflops_months: dict[str,
         capacity (GW a month) and order book (GW); the power available to AI data centres in the US, committed or not
         (GW); the clouds' room to lease (``LeaseBook.free_gw``: their ``lease_out_share_max`` of their online GW not
         leased, less what they keep of their starting compute for their own services), which any lab may lease the
-        next month; and each named lab's compute (GW), revenue ($bn a month: AI
+        next month, and what they keep (``LeaseBook.own_use_kept_gw``); and each named lab's compute (GW), revenue ($bn a month: AI
         services, and lease income for a cloud), training stock T at the month's end (EFLOP/s-months, which with price
         sets its share of demand) and its stock before the month in months of the month's training.
     """
@@ -135,6 +135,9 @@ def measure_state(model: ComputeMarket, training_before_eflops_months: dict[str,
     state["US power available to AI data centres GW"] = model.utilities["US"].available_gw
     state["clouds' room to lease GW"] = sum(model.leases.free_gw(cloud) for cloud in model.labs_by_role(LabRole.CLOUD)
                                                   if cloud.alive)
+    state["clouds' room kept for their own services GW"] = sum(
+        model.leases.own_use_kept_gw(cloud.account) for cloud in model.labs_by_role(LabRole.CLOUD)
+        if cloud.alive and cloud.account in model.leases.starting_own_use)
     for name, lab in named_labs(model).items():
         stock_eflops_months = lab.cumulative_training_eflops_months
         before_eflops_months = training_before_eflops_months.get(name, stock_eflops_months)

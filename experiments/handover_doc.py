@@ -20,24 +20,26 @@ LAB_MEASURES = {"compute GW": ("compute (GW)", "{:,.2f}"),
                 "training before the month, in months of the month's": ("training stock before the month, in months "
                                                                         "of the month's training", "{:,.1f}")}
 FREE_GW = "clouds' room to lease GW"
+KEPT_GW = "clouds' room kept for their own services GW"
 FRONTIER_LABS = ("frontier_lab_a", "frontier_lab_b", "frontier_lab_c", "frontier_lab_d", "frontier_lab_e")
 
 
 
-def _openai_sentence(year: pd.DataFrame, state: pd.DataFrame) -> str:
-    """Whether OpenAI's stand-in's compute agrees within 20% over 2025 (mean and December), with both runs' figures."""
+def _openai_sentence(year: pd.DataFrame, state: pd.DataFrame, record_gw: float) -> str:
+    """Whether OpenAI's stand-in's compute agrees within 20% over 2025 (mean and December), with both runs' figures,
+    the record (``record_gw``, December 2025) and the clouds' room to lease that its stand-in could take."""
     rows = ("frontier_lab_a compute", "frontier_lab_a compute Dec")
     gaps = [year.loc[row, "baseline"] / year.loc[row, "replay"] - 1.0 for row in rows]
     verdict = "agrees within 20% too" if all(abs(gap) <= 0.20 for gap in gaps) else "does not agree within 20%"
     return (f"OpenAI's compute {verdict}:\nthe baseline's averages {year.loc[rows[0], 'baseline']:.2f} GW over 2025 "
             f"against the replay's {year.loc[rows[0], 'replay']:.2f} ({gaps[0]:+.0%}) and reaches "
             f"{year.loc[rows[1], 'baseline']:.2f} GW in December\nagainst {year.loc[rows[1], 'replay']:.2f} "
-            f"({gaps[1]:+.0%}; OpenAI's CFO reported ~1.9 GW). The baseline's clouds end its first month with\n"
-            f"{state.loc[FREE_GW, 'baseline']:.1f} GW of room to lease, the replay's December 2024 with "
-            f"{state.loc[FREE_GW, 'replay']:.1f} (the state table below): any lab may lease it the next month.\nWhat a "
-            "cloud that sells AI services keeps of its starting room for its own services, until its starting chips\n"
-            "retire, is not room to lease (`lab_behaviour.starting_own_use_share`, set apart for the replay in \"The "
-            "replay's\nparameters\" below).")
+            f"({gaps[1]:+.0%}; OpenAI's CFO reported ~{record_gw:g} GW). The baseline's clouds that sell AI services "
+            f"keep\n{state.loc[KEPT_GW, 'baseline']:.2f} GW of their starting room for their own services after its "
+            "first month, less as their starting\nchips retire (`lab_behaviour.starting_own_use_share`; 0 in the replay, "
+            "as there was no shortage before ChatGPT),\nso they end it with "
+            f"{state.loc[FREE_GW, 'baseline']:.2f} GW of room any lab may lease the next month; the replay's clouds end "
+            f"December 2024\nwith {state.loc[FREE_GW, 'replay']:.2f} (the state table below).")
 
 
 def _and(items: list[str]) -> str:
@@ -160,7 +162,7 @@ shares included; `experiments/handover.py`).
 2025 in both runs:
 
 {_year_2025_markdown(handover)}
-{agreement} (`tests/test_replay.py`). {_openai_sentence(year, state)} Meta's stand-in,
+{agreement} (`tests/test_replay.py`). {_openai_sentence(year, state, record["openai_compute_2025"])} Meta's stand-in,
 frontier_lab_e, spends ${year.loc["frontier_lab_e capex", "baseline"]:.0f}bn on chips and buildings over 2025 in the
 baseline and ${year.loc["frontier_lab_e capex", "replay"]:.0f}bn in the replay, which ends 2024 with
 {state.loc["frontier_lab_e compute GW", "replay"]:.1f} GW against the baseline's

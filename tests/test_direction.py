@@ -189,7 +189,7 @@ def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
     (0.102-0.108, seeds 2, 4 and 5) and cloud_us_d (0.104, seed 2). Fails if values follow monthly noise (the old
     one-month growth rates moved incumbent_gpu x0.08 then x52 within a year on flat revenue) or a firm's own trend
     (extrapolated trailing growth gave a median of 0.12-0.14 and a largest of 0.27-0.44). What remains at 0.1 or above
-    (the issue's target is below it for every firm) is cloud_eu_a, a levered equity whose value moves more than its
+    (the target is below it for every firm) is cloud_eu_a, a levered equity whose value moves more than its
     enterprise value: in seed 4 its value rises 60 -> 99 $bn over 2031-Q4 on flat monthly revenue (3.6 $bn) as its
     trailing twelve months catch up with revenue that rose 2.7-fold in the year before (1.35 -> 3.6 $bn a month, June
     2030 to June 2031; its value held at about its book equity meanwhile), while its debt is 54-58 $bn. Before the clouds kept

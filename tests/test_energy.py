@@ -94,26 +94,38 @@ def test_dedicated_supply_connects_its_owner_first_and_is_billed_at_the_plant_s_
 
 def test_a_failed_plant_is_a_loss_its_owner_books(model) -> None:
     """A plant drawn to fail in its second month has cost one instalment; it leaves the owner's books and never runs.
-    Fails if a failed plant stays on the books or comes online."""
+    The lab's other plants (its own rule may start some meanwhile) are read apart. Fails if a failed plant stays on the
+    books, its cost is not counted lost, or it comes online."""
     lab = model.labs["frontier_lab_a"]
     plant = model.energy.commission(lab, "US", "gas_turbine", 1.0)
     plant.fails_month = model.month + 2
 
-    def others_paid() -> float:
-        others = [p for p in model.energy.by_owner[lab.account] if p is not plant and not p.funded_by]
-        assert all(p.status is PlantStatus.BUILDING for p in others)
-        return sum(p.paid_usd_bn for p in others)
+    def others(*statuses: PlantStatus) -> list:
+        return [p for p in model.energy.by_owner[lab.account] if p is not plant and not p.funded_by
+                and p.status in statuses]
 
+    def others_paid() -> float:
+        assert not others(PlantStatus.ONLINE)
+        return sum(p.paid_usd_bn for p in others(PlantStatus.BUILDING))
+
+    def failed() -> dict:
+        return {p.id: p.paid_usd_bn for p in model.energy.plants.values() if p.status is PlantStatus.FAILED}
+
+    lost_before, failed_before = model.energy.lost_usd_bn, failed()
     model.step()
     book = model.energy.book_value_usd_bn(lab.account) - others_paid()
     assert book == pytest.approx(2.2 / 0.85 / 3)
     model.step()
     assert plant.status is PlantStatus.FAILED
     assert model.energy.book_value_usd_bn(lab.account) == pytest.approx(others_paid(), abs=1e-12)
-    assert model.energy.lost_usd_bn == pytest.approx(book)
+    newly_failed = {i: paid for i, paid in failed().items() if i not in failed_before}
+    assert plant.id in newly_failed
+    assert model.energy.lost_usd_bn - lost_before == pytest.approx(sum(newly_failed.values()))
+    assert plant.paid_usd_bn == pytest.approx(book)
     for _ in range(3):
         model.step()
-    assert lab.account not in model.utilities["US"].dedicated_gw
+    online_us = sum(p.firm_gw for p in others(PlantStatus.ONLINE) if p.site == "US")
+    assert model.utilities["US"].dedicated_gw.get(lab.account, 0.0) == pytest.approx(online_us, abs=1e-12)
 
 
 def test_labs_finance_no_generation_in_the_baseline(baseline_seed1) -> None:

@@ -126,7 +126,8 @@ def test_maintenance_is_billed_on_every_online_gw_a_lab_owns(model) -> None:
 
 def test_a_cloud_leases_out_at_most_its_stated_share_of_online_compute(model) -> None:
     """Free GW = share x online GW - GW already leased out - GW kept for its own services: a cloud with share 0.5 that
-    leases out 0.2 GW of its online GW G and keeps K has 0.5 G - 0.2 - K free. Fails if the share is ignored."""
+    leases out 0.2 GW of its online GW G and keeps K has 0.5 G - 0.2 - K free. Fails if the share is ignored or what is
+    kept is not subtracted."""
     cloud = model.labs["cloud_us_a"]
     model.leases.leases.clear()
     online = model.owned_online_gw[cloud.account]

@@ -98,13 +98,14 @@ def test_investment_block_bars_partners_from_us_fabs_and_names_chipmakers_in_the
     is built smaller, and a maker adds at most a share of its capacity a month, so smaller fabs mean slower growth.
 
     From 2029 the screened makers catch up, as orders rather than the growth limit set their capacity, and at the run's
-    end it is about the baseline's (not asserted): screening delays US chip capacity by some years rather than cutting it
-    (docs/scenarios.md). What the delay costs, the capacity summed over the months (GW a month times the months since
-    commissioning, lead times to production included), is lower than the baseline's in at least 4 of seeds 1-5 and on
-    their mean (measured 0.965-0.991 of it in seeds 1-4, 1.005 in seed 5; over seeds 1-10 lower in 8, mean 0.987; before
-    the clouds kept their starting room for their own services, 0.966-0.986 in seeds 1-5): the catch-up can outrun the
-    delay. Fails if screening leaves the fabs' money untouched or the growth limit ignores the capacity the smaller fabs
-    add."""
+    end it is about the baseline's (0.99-1.07 of it in seeds 1-5, lower in 2; not asserted): screening delays US chip
+    capacity by some years rather than cutting it (docs/scenarios.md). What the delay costs, the capacity summed over the
+    months (GW a month times the months since commissioning, lead times to production included), is lower than the
+    baseline's in at least 4 of seeds 1-5 and on their mean (measured 0.965-0.991 of it in seeds 1-4, 1.005 in seed 5;
+    over seeds 1-10 lower in 8, mean 0.987). This part is loosened: it asserted lower in every seed until the clouds kept
+    their starting room for their own services (then 0.966-0.986 in seeds 1-5), after which seed 5's catch-up outran
+    its delay. Fails if screening leaves the fabs' money untouched or the growth limit ignores the capacity the smaller
+    fabs add."""
     summed = []
     for seed in DIRECTION_SEEDS:
         blocked, base = runs["investment-block", seed], runs["baseline", seed]

@@ -25,7 +25,7 @@ from market.parameters.scenario import load_scenario
 from market.parameters.schema import ParamError
 from tests.conftest import run
 
-OPENAI_COMPUTE_2025_GW = 1.9  # OpenAI CFO blog post, Jan 2026 (reported): 0.2, 0.6 and ~1.9 GW in 2023, 2024 and 2025
+OPENAI_COMPUTE_2025_GW = float(load_calibration().set_index("id").loc["openai_compute_2025", "value"])  # OpenAI CFO, Jan 2026
 
 pytestmark = [pytest.mark.xdist_group("replay"), pytest.mark.timeout(900)]
 
@@ -252,7 +252,9 @@ def test_openai_compute_in_2025_against_the_record(handover) -> None:
     stand-in leased 0.18-0.21 GW a month of it in its first three months (seed 1), and its December was 2.28 GW (+20% on
     the record, +47% on the replay; its 2025 mean +43%). Leasing that room to the followers at the start instead gave
     1.61 GW but the followers half of the labs' AI revenue and losses of ~$1.2bn a month (not landed); kept by every
-    cloud, the CoreWeave-like too, it gave 1.50 GW and 2 of 5 frontier labs profitable in seed 4 (not landed).
+    cloud, the CoreWeave-like too, it gave 1.50 GW and 2 of 5 frontier labs profitable in seed 4 (not landed). At
+    share 0 the baseline's 2.28 GW is +20% on the record, at this test's bound: the hand-over test above (within 20% of
+    the replay) is the one that fails when the clouds keep nothing.
     """
     baseline, replay = (frame["frontier_lab_a compute Dec"].median() for frame in (handover.baseline_2025, handover.replay_2025))
     assert abs(baseline / OPENAI_COMPUTE_2025_GW - 1.0) <= 0.20, baseline

@@ -294,7 +294,8 @@ class LabBehaviourSpec:
         description="Share of a service-selling cloud's leasable GW not leased at the start that it keeps for its own "
                     "services until its starting chips retire (in proportion to their GW still live).",
         source=ASSUMED + "1: clouds started 2025 short of capacity and served their own AI products first (Microsoft CFO, "
-        "29 Jan 2025: capacity-constrained; 29 Oct 2025: own AI products come first, reported); 0 before the boom")
+        "29 Jan 2025: capacity-constrained; 29 Oct 2025 and 28 Jan 2026: new GPUs go to its own AI products before "
+        "Azure's customers, reported); 0 before the boom")
     site_weight_price: float = param(3.0, unit="1", lo=0.0, hi=50.0,
                                      description="Logit weight of log power price when choosing a site region.", source=ASSUMED + "power price matters but is a small share of all-in cost")
     site_weight_wait: float = param(0.1, unit="1/month", lo=0.0, hi=10.0,
