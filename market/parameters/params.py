@@ -290,9 +290,8 @@ class LabBehaviourSpec:
                                    description="Term of a take-or-pay compute lease.",
                                    source="OpenAI-Oracle contract ~$300bn over ~5 years (WSJ, reported)")
     starting_own_use_share: float = param(
-        1.0, unit="1", lo=0.0, hi=1.0, setup_only=True,
-        description="Share of a service-selling cloud's leasable GW not leased at the start that it keeps for its own "
-                    "services until its starting chips retire (in proportion to their GW still live).",
+        1.0, unit="1", lo=0.0, hi=1.0, setup_only=True, description="Share of a service-selling cloud's leasable GW not leased "
+        "at the start that it keeps for its own services until its starting chips retire (in proportion to their GW still live).",
         source=ASSUMED + "1: clouds started 2025 short of capacity and served their own AI products first (Microsoft CFO, "
         "29 Jan 2025: capacity-constrained; 29 Oct 2025 and 28 Jan 2026: new GPUs go to its own AI products before "
         "Azure's customers, reported); 0 before the boom")
