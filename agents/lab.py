@@ -39,12 +39,15 @@ class LabProfile:
     site_regions: list[str]
     core_income_usd_bn_per_month: float
     sells_services: bool = True
+    payout_ratio_of_cash_flow: float = 0.0
+    returns_excess_cash: bool = True
 
     @classmethod
     def from_spec(cls, spec: LabSpec) -> LabProfile:
         """The profile a named lab's parameters give (read again when a ``set_param`` event changes them)."""
         return cls(spec.own_build_share, spec.lease_out_share_max, spec.uses_debt, list(spec.site_regions),
-                   spec.core_income_usd_bn_per_month, spec.sells_services)
+                   spec.core_income_usd_bn_per_month, spec.sells_services, spec.payout_ratio_of_cash_flow,
+                   spec.returns_excess_cash)
 
 
 class Lab(LabFinance, EconomicAgent):
@@ -120,6 +123,7 @@ class Lab(LabFinance, EconomicAgent):
         self.cash_running_cost_month_usd_bn = 0.0
         self.initial_lease_gw = 0.0
         self.chips_at_book_usd_bn = 0.0
+        self.regular_payout_usd_bn_per_month: float | None = None
 
     # --- state read by the markets -------------------------------------------------------------
     def shares(self) -> tuple[float, float, float]:

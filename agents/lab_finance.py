@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 class LabFinance:
     """The cash side of :class:`agents.lab.Lab`: its needs and how it meets them.
 
-    Needs N = B + P_H + H max(-f, 0) + C: a buffer B of ``lab_behaviour.cash_buffer_months`` of fixed running costs
-    (power, upkeep, leases, interest), the project payments P_H falling due within the funding horizon H
-    (``finance.funding_horizon_months``), H months of the operating loss f its trailing twelve months show, and the
-    claims C it owes. A plan raises what it will spend within H (debt first while the lab borrows and has room, then
-    equity); a profitable lab pays out part of its cash beyond N each month.
+    Needs N = B + max(P_H + C + H D - H f, 0): a buffer B of ``lab_behaviour.cash_buffer_months`` of fixed running
+    costs (power, upkeep, leases, interest), the project payments P_H falling due within the funding horizon H
+    (``finance.funding_horizon_months``), the claims C it owes and its regular payout D a month (:meth:`pay_out`),
+    less the operating cash flow f (a loss when negative) its trailing twelve months show, expected over H (a cash
+    budget: payments due against cash in hand and the receipts expected before they fall due). A plan raises what it
+    will spend within H (debt first while the lab borrows and has room, then equity). A profitable lab pays its regular
+    payout and returns part of its cash beyond its gross needs N_gross = B + P_H + C + H D, which count on no inflow.
     """
 
     model: ComputeMarket
@@ -63,21 +65,30 @@ class LabFinance:
         return np.float64(due) if typed and type(due) is float else due
 
     def cash_needs_usd_bn(self) -> float:
-        """Cash the lab keeps: its buffer, project payments due within the funding horizon, its expected operating
-        losses over the horizon (:meth:`burn_usd_bn_per_month`), and claims it owes."""
-        model = self.model
-        horizon = model.params.finance.funding_horizon_months
-        buffer = model.params.lab_behaviour.cash_buffer_months * self.monthly_fixed_costs_usd_bn()
-        return (buffer + self.due_within_usd_bn(horizon) + horizon * self.burn_usd_bn_per_month()
-                + model.ledger.claims_payable(self.account))
+        """Cash the lab keeps, its operating cash flow counted: B + max(P_H + C + H D - H f, 0) (:class:`LabFinance`)."""
+        horizon = self.model.params.finance.funding_horizon_months
+        committed = (self.due_within_usd_bn(horizon) + self.model.ledger.claims_payable(self.account)
+                     + horizon * (self.regular_payout_usd_bn_per_month or 0.0))
+        return self.buffer_usd_bn() + max(committed - horizon * self.operating_cash_flow_usd_bn_per_month(), 0.0)
 
-    def burn_usd_bn_per_month(self) -> float:
-        """Operating cash the lab loses a month: minus its mean monthly revenue and core income less operating costs
-        over its trailing twelve months (:meth:`market.finance.fundamentals.TrailingAccounts.cash_flow_per_month`),
-        0 when that is positive or before its first month closes. A loss-making firm funds its runway: it raises its
-        expected losses over the funding horizon and pays nothing out while cash is within them."""
+    def gross_cash_needs_usd_bn(self) -> float:
+        """Cash the lab keeps before counting on any operating inflow: B + P_H + C + H D, what it must hold before it
+        returns excess cash (:meth:`pay_out`; a lab that pays out earns, so it has no losses to fund)."""
+        horizon = self.model.params.finance.funding_horizon_months
+        return (self.buffer_usd_bn() + self.due_within_usd_bn(horizon) + self.model.ledger.claims_payable(self.account)
+                + horizon * (self.regular_payout_usd_bn_per_month or 0.0))
+
+    def buffer_usd_bn(self) -> float:
+        """B: ``lab_behaviour.cash_buffer_months`` of its fixed running costs."""
+        return self.model.params.lab_behaviour.cash_buffer_months * self.monthly_fixed_costs_usd_bn()
+
+    def operating_cash_flow_usd_bn_per_month(self) -> float:
+        """f: its mean monthly revenue and core income less operating costs over its trailing twelve months
+        (:meth:`market.finance.fundamentals.TrailingAccounts.cash_flow_per_month`), 0 before its first month closes. A
+        loss-making firm (f < 0) funds its runway: it raises its expected losses over the funding horizon and pays
+        nothing out while cash is within them."""
         flow = self.model.equity.trailing.cash_flow_per_month()
-        return max(-float(flow[self.account]), 0.0) if self.account < flow.size else 0.0
+        return float(flow[self.account]) if self.account < flow.size else 0.0
 
     def spare_cash_usd_bn(self) -> float:
         """Cash beyond its needs (negative: what it must raise)."""
@@ -115,8 +126,14 @@ class LabFinance:
         return raised
 
     def pay_out(self) -> float:
-        """Return part of the cash beyond its needs to shareholders (``finance.payout_share_of_excess_cash_per_month``),
-        while its trailing twelve months' operating profit (core income included) is positive.
+        """Pay the month's regular payout, then (a lab that ``returns_excess_cash``) part of the cash beyond its gross
+        needs, while its trailing twelve months' operating profit (core income included) is positive; return what
+        was paid.
+
+        Regular payout (Lintner 1956): D_t = D_{t-1} + lambda (r max(f, 0) - D_{t-1}), D = r f the first month it pays,
+        r the lab's ``payout_ratio_of_cash_flow``, lambda ``finance.payout_adjustment_per_month``, f its trailing
+        operating cash flow; paid from cash beyond its buffer B. Then x max(cash - N_gross, 0), x
+        ``finance.payout_share_of_excess_cash_per_month`` (:meth:`gross_cash_needs_usd_bn`).
 
         Firms that make losses do not pay dividends or buy back shares (Fama and French 2001, "Disappearing dividends",
         J. Financial Economics 60: payers are the profitable firms). Money raised this month is not paid out in the
@@ -128,4 +145,15 @@ class LabFinance:
         if self.account >= profit.size or profit[self.account] <= 0.0:
             return 0.0
         raised = capital.equity_raised_month[self.account] + capital.debt_raised_month[self.account]
-        return capital.pay_out_excess_cash(self, self.cash_needs_usd_bn() + raised)
+        paid = 0.0
+        if self.profile.payout_ratio_of_cash_flow > 0:
+            target = self.profile.payout_ratio_of_cash_flow * max(self.operating_cash_flow_usd_bn_per_month(), 0.0)
+            previous = self.regular_payout_usd_bn_per_month
+            speed = self.model.params.finance.payout_adjustment_per_month
+            regular = target if previous is None else previous + speed * (target - previous)
+            self.regular_payout_usd_bn_per_month = regular
+            amount = min(regular, self.cash_usd_bn - self.buffer_usd_bn() - raised)
+            paid += capital.pay_dividend(self, amount) if amount > 1e-9 else 0.0
+        if self.profile.returns_excess_cash:
+            paid += capital.pay_out_excess_cash(self, self.gross_cash_needs_usd_bn() + raised)
+        return paid

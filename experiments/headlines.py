@@ -205,7 +205,7 @@ MEASURES = (
     Measure("capacity contracted, run total", "GW", lambda r: float(sum(c.gw for c in r.model.leases.contracts.contracts))),
     Measure("capacity contracted and delivered by Dec 2029", "GW", lambda r: contracted_delivered_gw(r, "2029-12")),
     Measure("capacity contracted and delivered by Dec 2034", "GW", lambda r: contracted_delivered_gw(r, "2034-12")),
-    Measure("cloud_us_e's debt, Dec 2030", "$bn", lambda r: firm_at(r, "cloud_us_e", "2030-12", "debt_usd_bn")),
+    Measure("cloud_us_e's debt, Dec 2028", "$bn", lambda r: firm_at(r, "cloud_us_e", "2028-12", "debt_usd_bn")),
     Measure("cloud_us_e's capex, 2026-2030", "$bn", lambda r: firm_sum(r, "cloud_us_e", "2026", "2030", "capex_usd_bn")),
     Measure("frontier_lab_a operating loss, 2029-2030", "$bn",
             lambda r: -frontier_profit_usd_bn(r, "2029", "2030")["frontier_lab_a"]),

@@ -103,12 +103,13 @@ def test_stronger_switching_or_trend_following_raises_the_peak() -> None:
     """The peak is of market value over the value priced-in beliefs justify (bubble_index / priced_in_index), what
     trend followers add: the bubble index itself starts at the priced-in level (~1.9 in January 2025), which beta does
     not touch. Over 10 seeds and the whole run: beta 10 (below beta* ~18.6 at g = 1.4) -> 60 (above) raises the mean by
-    >= 0.1 and at least 5 seeds' peaks (measured: mean 1.064 -> 1.326, higher in 7 of 10; the rise comes from the
-    seeds where trend followers take hold, 1.6-2.0 in seeds 3, 7 and 9, while in the others the peak moves by less than
-    the paths' spread, either way); g 1.4 -> 1.9 (within the pitchfork case R < g < 2R) raises at least 7 seeds' peaks,
-    the median seed's by at least 0.2, and does not lower the mean (measured: 8 of 10, median +0.65, mean 1.326 ->
-    1.902). Where followers are still gaining at the run's end the "peak" is its last month (seeds 3 and 4 at beta
-    60), so these figures depend on the run's length.
+    >= 0.03 and at least 5 seeds' peaks (measured: mean 1.068 -> 1.114, higher in 5 of 10; the rise comes from the
+    seeds where trend followers take hold, 1.46 in seed 10, while in the others the peak moves by less than the paths'
+    spread, either way; before labs counted their operating cash flow and paid regular payouts, followers took hold in
+    seeds 3, 7 and 9, at 1.6-2.0, and the mean rose 1.064 -> 1.326, so the bound was 0.1); g 1.4 -> 1.9 (within the pitchfork case R < g < 2R) raises at least 7 seeds' peaks,
+    the median seed's by at least 0.2, and does not lower the mean (measured: 10 of 10, median +0.79, mean 1.114 ->
+    1.886). Where followers are still gaining at the run's end the "peak" is its last month, so these figures depend
+    on the run's length.
 
     The test reads the whole run, not its first 48 months: since the clouds that sell AI services keep their starting
     room to lease for their own services, beta's effect reverses before 2029 (over 48 months: mean 1.035 at beta 60
@@ -120,7 +121,7 @@ def test_stronger_switching_or_trend_following_raises_the_peak() -> None:
     base = _peaks([], BUBBLE_SEEDS)
     weaker_beta = _peaks([("expectations.intensity_of_choice", 10.0)], BUBBLE_SEEDS)
     stronger_trend = _peaks([("expectations.trend_coefficient", 1.9)], BUBBLE_SEEDS)
-    assert (base > weaker_beta).sum() >= 5 and base.mean() >= weaker_beta.mean() + 0.1, (weaker_beta, base)
+    assert (base > weaker_beta).sum() >= 5 and base.mean() >= weaker_beta.mean() + 0.03, (weaker_beta, base)
     assert stronger_trend.mean() >= base.mean() and (stronger_trend > base).sum() >= 7, (base, stronger_trend)
     assert np.median(stronger_trend - base) >= 0.2, (base, stronger_trend)
 

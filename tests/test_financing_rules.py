@@ -94,13 +94,14 @@ def test_a_plan_raises_only_what_falls_due_within_the_funding_horizon(model) -> 
 
 
 def test_a_firm_pays_out_a_quarter_of_the_cash_beyond_its_needs(model) -> None:
-    """A lab holding its needs plus 40 $bn pays 10 $bn to its shareholders; with the 30 left and 30 raised this month, or
-    holding less than its needs, it pays nothing. Fails if cash beyond needs is hoarded, money just raised is paid
-    straight back, or a firm short of cash pays out."""
+    """A lab with no regular payout holding its gross needs plus 40 $bn pays 10 $bn to its shareholders; with the 30 left
+    and 30 raised this month, or holding less than its needs, it pays nothing. Fails if cash beyond needs is hoarded,
+    money just raised is paid straight back, or a firm short of cash pays out."""
     lab = model.labs["cloud_us_a"]
+    lab.profile.payout_ratio_of_cash_flow = 0.0
     assert model.params.finance.payout_share_of_excess_cash_per_month == 0.25
     model.capital.equity_raised_month[lab.account] = model.capital.debt_raised_month[lab.account] = 0.0
-    needs = lab.cash_needs_usd_bn()
+    needs = lab.gross_cash_needs_usd_bn()
     model.ledger.pay(OUTSIDE, lab.account, needs + 40.0 - lab.cash_usd_bn, PaymentKind.ENDOWMENT)
     paid_before = model.capital.payout_month[lab.account]
     assert lab.pay_out() == pytest.approx(10.0)
@@ -111,6 +112,57 @@ def test_a_firm_pays_out_a_quarter_of_the_cash_beyond_its_needs(model) -> None:
     model.capital.equity_raised_month[lab.account] = 0.0
     model.ledger.pay_up_to(lab.account, OUTSIDE, 35.0, PaymentKind.OPEX)
     assert lab.pay_out() == 0.0
+    lab.profile.returns_excess_cash = False
+    model.ledger.pay(OUTSIDE, lab.account, 45.0, PaymentKind.ENDOWMENT)
+    assert lab.pay_out() == 0.0, "a firm that retains its cash (Amazon) returns none of its excess"
+
+
+def test_the_regular_payout_closes_lintners_share_of_the_gap_each_month(model) -> None:
+    """A lab with payout ratio 0.33 and trailing operating cash flow 10 $bn a month pays 3.3 the first month; when its cash
+    flow doubles it pays 3.3 + 0.029 x (6.6 - 3.3) = 3.3957, not 6.6; with 1 $bn beyond its buffer it pays 1; making a
+    loss, nothing. Fails if the payout jumps to its target, ignores the ratio, dips into the buffer or a loss-maker pays."""
+    lab = model.labs["cloud_us_a"]
+    assert lab.profile.payout_ratio_of_cash_flow == 0.33
+    assert model.params.finance.payout_adjustment_per_month == 0.029
+    lab.profile.returns_excess_cash = False
+    lab.regular_payout_usd_bn_per_month = None
+    model.capital.equity_raised_month[lab.account] = model.capital.debt_raised_month[lab.account] = 0.0
+    model.ledger.pay(OUTSIDE, lab.account, 100.0, PaymentKind.ENDOWMENT)
+    _set_trailing(model, lab.account, 10.0, 0.0)
+    assert lab.pay_out() == pytest.approx(3.3)
+    assert lab.regular_payout_usd_bn_per_month == pytest.approx(3.3)
+    _set_trailing(model, lab.account, 20.0, 0.0)
+    assert lab.pay_out() == pytest.approx(3.3 + 0.029 * (6.6 - 3.3))
+    model.ledger.pay_up_to(lab.account, OUTSIDE, lab.cash_usd_bn - lab.buffer_usd_bn() - 1.0, PaymentKind.OPEX)
+    assert lab.pay_out() == pytest.approx(1.0)
+    assert lab.cash_usd_bn == pytest.approx(lab.buffer_usd_bn())
+    model.ledger.pay(OUTSIDE, lab.account, 100.0, PaymentKind.ENDOWMENT)
+    _set_trailing(model, lab.account, 1.0, 3.0)
+    assert lab.pay_out() == 0.0
+
+
+def test_a_profitable_lab_counts_its_operating_inflow_against_what_falls_due(model) -> None:
+    """Earning 0.25 $bn a month, a lab's needs are its buffer plus what falls due within 12 months (~5 $bn) less the 3
+    it expects to earn meanwhile; earning 1 a month, just its buffer; its gross needs, above which it returns cash,
+    count no inflow; a regular payout of 0.5 a month adds 6 to both (earning 0.25). Fails if expected receipts are ignored (a firm
+    with a large operating cash flow borrows for payments its cash flow will meet), counted twice, or the payout
+    programme is left out of the cash budget."""
+    lab = model.labs["frontier_lab_a"]
+    due = lab.due_within_usd_bn(12) + model.ledger.claims_payable(lab.account)
+    assert 3.0 < due < 12.0
+    _set_trailing(model, lab.account, 1.0, 1.0)
+    assert lab.operating_cash_flow_usd_bn_per_month() == 0.0
+    assert lab.cash_needs_usd_bn() == pytest.approx(lab.buffer_usd_bn() + due)
+    assert lab.gross_cash_needs_usd_bn() == pytest.approx(lab.cash_needs_usd_bn())
+    _set_trailing(model, lab.account, 1.25, 1.0)
+    assert lab.cash_needs_usd_bn() == pytest.approx(lab.buffer_usd_bn() + due - 3.0)
+    _set_trailing(model, lab.account, 3.0, 2.0)
+    assert lab.cash_needs_usd_bn() == pytest.approx(lab.buffer_usd_bn())
+    assert lab.gross_cash_needs_usd_bn() == pytest.approx(lab.buffer_usd_bn() + due)
+    lab.regular_payout_usd_bn_per_month = 0.5
+    _set_trailing(model, lab.account, 1.25, 1.0)
+    assert lab.cash_needs_usd_bn() == pytest.approx(lab.buffer_usd_bn() + due + 6.0 - 3.0)
+    assert lab.gross_cash_needs_usd_bn() == pytest.approx(lab.buffer_usd_bn() + due + 6.0)
 
 
 def test_cash_flow_and_operating_profit_are_ttm_monthly_means() -> None:
@@ -144,14 +196,14 @@ def test_a_loss_making_lab_funds_its_losses_ahead_and_pays_nothing_out(model) ->
     model.capital.equity_raised_month[lab.account] = model.capital.debt_raised_month[lab.account] = 0.0
     _set_trailing(model, lab.account, 1.0, 1.0)
     even = lab.cash_needs_usd_bn()
-    assert lab.burn_usd_bn_per_month() == 0.0
+    assert lab.operating_cash_flow_usd_bn_per_month() == 0.0
     _set_trailing(model, lab.account, 1.0, 3.0)
-    assert lab.burn_usd_bn_per_month() == pytest.approx(2.0)
+    assert lab.operating_cash_flow_usd_bn_per_month() == pytest.approx(-2.0)
     assert lab.cash_needs_usd_bn() - even == pytest.approx(24.0)
     model.ledger.pay(OUTSIDE, lab.account, lab.cash_needs_usd_bn() + 40.0 - lab.cash_usd_bn, PaymentKind.ENDOWMENT)
     assert lab.pay_out() == 0.0
     _set_trailing(model, lab.account, 3.0, 2.0)
-    excess = lab.cash_usd_bn - lab.cash_needs_usd_bn()
+    excess = lab.cash_usd_bn - lab.gross_cash_needs_usd_bn()
     assert excess > 40.0
     assert lab.pay_out() == pytest.approx(0.25 * excess)
 

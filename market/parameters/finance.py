@@ -41,10 +41,17 @@ class FinanceSpec:
                                         source=ASSUMED + "a year of runway, the usual horizon of start-up rounds and corporate liquidity plans")
     payout_share_of_excess_cash_per_month: float = param(
         0.25, unit="1/month", lo=0.0, hi=1.0,
-        description="Share of its cash beyond needs (buffer and the funding horizon's committed spending) a firm pays out each month; "
-                    "a lab pays out only while its trailing twelve months' operating profit is positive.",
+        description="Share of its cash beyond needs (buffer and the funding horizon's committed spending, no operating inflow "
+                    "counted) a firm pays out each month; a lab pays out only while its trailing twelve months' operating "
+                    "profit is positive, and only if it returns excess cash.",
         source=ASSUMED + "excess cash returned within about a quarter; Alphabet and Meta paid out 56-69% of 2024 net income in "
                "buybacks and dividends (10-K filings)")
+    payout_adjustment_per_month: float = param(
+        0.029, unit="1/month", lo=0.0, hi=1.0,
+        description="Share of the gap between a lab's target regular payout (its payout ratio times its trailing operating "
+                    "cash flow) and last month's that it closes each month.",
+        source="Lintner (1956), American Economic Review 46(2): firms close about 30% of the gap to their target dividend "
+               "a year; 1 - (1 - 0.3)^(1/12) = 0.029 a month")
     impairment_test: bool = param(True, unit="-",
                                   description="Whether labs test their installed chips for impairment at each quarter's end and write a "
                                               "site's chips down to the higher of their fair value and value in use "

@@ -46,6 +46,17 @@ class LabSpec:
                                        source=ASSUMED + "hyperscalers rent about half their AI capacity to others; neoclouds nearly all")
     sells_services: bool = param(True, unit="-", description="Whether the lab sells AI services from the compute it runs; a pure lessor (a neocloud) only leases.",
                                  source=ASSUMED + "frontier labs, hyperscalers and followers sell AI services; neoclouds rent out GPUs only (CoreWeave S-1, 2025)")
+    payout_ratio_of_cash_flow: float = param(
+        0.0, unit="1", lo=0.0, hi=1.0,
+        description="Target share of its trailing operating cash flow (core income included) a profitable lab pays out as "
+                    "a regular dividend or buyback programme, approached at finance.payout_adjustment_per_month (Lintner).",
+        source=ASSUMED + "firms with no payout record (AI labs, followers, neoclouds) set none; a growth firm that earns "
+               "pays out only cash beyond its needs (Fama and French 2001, J. Financial Economics 60)")
+    returns_excess_cash: bool = param(True, unit="-",
+                                      description="Whether the lab returns cash beyond its gross needs to shareholders "
+                                                  "(finance.payout_share_of_excess_cash_per_month).",
+                                      source=ASSUMED + "profitable firms return cash they cannot use (Jensen 1986, American "
+                                             "Economic Review 76(2)); firms known to retain everything set False")
     uses_debt: bool = param(False, unit="-", description="Whether the lab borrows before raising equity.",
                             source=ASSUMED + "hyperscalers and neoclouds fund data centres with debt; AI labs with equity")
     site_regions: list = param(["US"], unit="-", choices=REGIONS, description="Regions where the lab may build or lease.",
@@ -59,13 +70,14 @@ class LabSpec:
 def _lab(role: str, region: str, compute: float, cash: float, *, leased: float = 0.0, lessor: str = "",
          debt: float = 0.0, core: float = 0.0, build: float = 0.0, lease_out: float = 0.0, debt_first: bool = False,
          sites: tuple[str, ...] = (), partners: tuple[str, ...] = ("incumbent_gpu",), training: float = 100.0,
-         services: bool = True) -> LabSpec:
+         services: bool = True, payout: float = 0.0, returns_excess: bool = True) -> LabSpec:
     spec = LabSpec()
     spec.role, spec.region, spec.initial_compute_gw, spec.initial_cash_usd_bn = role, region, compute, cash
     spec.initial_leased_gw, spec.lessor, spec.initial_debt_usd_bn = leased, lessor, debt
     spec.core_income_usd_bn_per_month, spec.own_build_share, spec.lease_out_share_max = core, build, lease_out
     spec.uses_debt, spec.site_regions, spec.partners = debt_first, list(sites or (region,)), list(partners)
     spec.initial_training_eflops_months, spec.sells_services = training, services
+    spec.payout_ratio_of_cash_flow, spec.returns_excess_cash = payout, returns_excess
     return spec
 
 
@@ -80,17 +92,18 @@ def default_labs() -> dict[str, LabSpec]:
                                training=120.0),
         "frontier_lab_d": _lab("frontier", "EU", 0.0, 1.5, leased=0.05, lessor="cloud_eu_a", build=0.0, training=40.0),
         "frontier_lab_e": _lab("frontier", "US", 1.2, 60.0, core=7.0, build=1.0, debt=29.0, debt_first=True,
-                               training=300.0),
+                               training=300.0, payout=0.38),
         "cloud_us_a": _lab("cloud", "US", 2.0, 70.0, debt=45.0, core=9.0, build=1.0, lease_out=0.5, debt_first=True,
-                           sites=("US", "EU", "GULF", "ROW"), training=150.0),
+                           sites=("US", "EU", "GULF", "ROW"), training=150.0, payout=0.33),
         "cloud_us_b": _lab("cloud", "US", 1.5, 80.0, debt=55.0, core=8.0, build=1.0, lease_out=0.5, debt_first=True,
-                           sites=("US", "EU", "ROW"), partners=("custom_asic", "incumbent_gpu"), training=100.0),
+                           sites=("US", "EU", "ROW"), partners=("custom_asic", "incumbent_gpu"), training=100.0,
+                           returns_excess=False),
         "cloud_us_c": _lab("cloud", "US", 1.8, 95.0, debt=11.0, core=10.0, build=1.0, lease_out=0.4, debt_first=True,
-                           sites=("US", "EU", "ROW"), partners=("custom_asic", "incumbent_gpu"), training=350.0),
+                           sites=("US", "EU", "ROW"), partners=("custom_asic", "incumbent_gpu"), training=350.0, payout=0.56),
         "cloud_us_d": _lab("cloud", "US", 0.4, 1.4, debt=8.0, build=1.0, lease_out=0.9, debt_first=True, training=0.0,
                            services=False),
         "cloud_us_e": _lab("cloud", "US", 0.5, 10.0, debt=90.0, core=1.5, build=1.0, lease_out=0.9, debt_first=True,
-                           sites=("US", "ROW"), training=0.0),
+                           sites=("US", "ROW"), training=0.0, payout=0.30),
         "cloud_cn_a": _lab("cloud", "CN", 1.2, 50.0, debt=20.0, core=3.0, build=1.0, lease_out=0.5, debt_first=True,
                            partners=("incumbent_gpu", "domestic_cn"), training=100.0),
         "cloud_gulf_a": _lab("cloud", "GULF", 0.2, 20.0, core=1.0, build=1.0, lease_out=0.7, debt_first=True,
@@ -120,6 +133,16 @@ _LAB_SOURCES = {
     "cloud_us_d.initial_debt_usd_bn": "CoreWeave ~$8bn debt at end-2024 (S-1, reported)",
     "cloud_us_e.initial_debt_usd_bn": "Oracle total debt ~$90bn (10-K FY2024, reported)",
     "cloud_us_e.core_income_usd_bn_per_month": "Oracle operating cash flow $18.7bn in FY2024 (10-K)",
+    "frontier_lab_e.payout_ratio_of_cash_flow": "Meta 2024: buybacks $29.75bn and dividends $5.07bn of $91.3bn operating cash "
+    "flow (10-K cash flow statement)",
+    "cloud_us_a.payout_ratio_of_cash_flow": "Microsoft FY2024: buybacks $17.3bn and dividends $21.8bn of $118.5bn operating "
+    "cash flow (10-K cash flow statement)",
+    "cloud_us_b.returns_excess_cash": "Amazon paid no dividend and bought back no shares in 2023 or 2024 (10-K cash flow "
+    "statements): it reinvests its operating cash flow",
+    "cloud_us_c.payout_ratio_of_cash_flow": "Alphabet 2024: buybacks $62.2bn and dividends $7.4bn of $125.3bn operating cash "
+    "flow (10-K cash flow statement)",
+    "cloud_us_e.payout_ratio_of_cash_flow": "Oracle FY2024: dividends $4.4bn and buybacks $1.2bn of $18.7bn operating cash "
+    "flow (10-K cash flow statement)",
     "cloud_us_a.initial_compute_gw": ASSUMED + "split of ~9 GW world AI compute at the start: cumulative NVIDIA data-centre revenue "
     "FY2023-FY2025 $177.7bn (10-K) at ~$30bn per GW, plus ~35% other accelerators",
 }
