@@ -64,6 +64,12 @@ class EconomicAgent(mesa.Agent):
         """Capital earning today's revenue at book: the fixed assets (labs leave out buildings under construction)."""
         return self.fixed_assets_usd_bn
 
+    @property
+    def capital_not_in_service_usd_bn(self) -> float:
+        """Fixed assets at book that earn nothing yet (buildings under construction, chips idle for want of a building
+        or power, a lab's power plants): a valuation counts them at cost, since its cash flows do not see them yet."""
+        return max(self.fixed_assets_usd_bn - self.capital_in_service_usd_bn, 0.0)
+
     def book_equity_usd_bn(self) -> float:
         """Assets less liabilities at book value; stakes in fabs (a lab anchoring a fab network) count at book, stakes
         in other firms at cost less impairment (:class:`market.finance.stake_book.StakeBook`)."""

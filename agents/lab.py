@@ -122,7 +122,7 @@ class Lab(LabFinance, EconomicAgent):
         self.lease_requests_unfilled_gw = 0.0
         self.cash_running_cost_month_usd_bn = 0.0
         self.initial_lease_gw = 0.0
-        self.chips_at_book_usd_bn = 0.0
+        self.online_chips_at_book_usd_bn = 0.0
         self.regular_payout_usd_bn_per_month: float | None = None
 
     # --- state read by the markets -------------------------------------------------------------
@@ -136,8 +136,9 @@ class Lab(LabFinance, EconomicAgent):
 
     @property
     def capital_in_service_usd_bn(self) -> float:
-        """Capital earning today's revenue at book: the lab's chips and finished buildings, not work in progress."""
-        return self.chips_at_book_usd_bn
+        """Capital earning today's revenue at book: the lab's chips and finished buildings that run, not work in progress
+        nor chips idle for want of a building or power (they earn nothing yet)."""
+        return self.online_chips_at_book_usd_bn
 
     def capability(self) -> float:
         """Capability index K = (1 + T / T_ref)^alpha * jumps."""

@@ -23,7 +23,8 @@ class LabFinance:
     less the operating cash flow f (a loss when negative) its trailing twelve months show, expected over H (a cash
     budget: payments due against cash in hand and the receipts expected before they fall due). A plan raises what it
     will spend within H (debt first while the lab borrows and has room, then equity). A profitable lab pays its regular
-    payout and returns part of its cash beyond its gross needs N_gross = B + P_H + C + H D, which count on no inflow.
+    payout and, unless it retains its cash (``returns_excess_cash``), returns part of its cash beyond its gross needs
+    N_gross = B + P_H + C + H D, which count on no inflow.
     """
 
     model: ComputeMarket
@@ -35,6 +36,7 @@ class LabFinance:
     fixed_assets_usd_bn: float
     role: str
     cash_usd_bn: float
+    regular_payout_usd_bn_per_month: float | None
 
     def monthly_fixed_costs_usd_bn(self) -> float:
         """Cash running costs the lab keeps a buffer against: power, upkeep and leases of its compute, debt service."""
@@ -130,7 +132,8 @@ class LabFinance:
         needs, while its trailing twelve months' operating profit (core income included) is positive; return what
         was paid.
 
-        Regular payout (Lintner 1956): D_t = D_{t-1} + lambda (r max(f, 0) - D_{t-1}), D = r f the first month it pays,
+        Regular payout (Lintner 1956): D_t = D_{t-1} + lambda (r max(f, 0) - D_{t-1}), D = r f the first month it pays
+        (a lab that makes a loss suspends it, D = 0 in its needs, and restarts at r f when it earns again),
         r the lab's ``payout_ratio_of_cash_flow``, lambda ``finance.payout_adjustment_per_month``, f its trailing
         operating cash flow; paid from cash beyond its buffer B. Then x max(cash - N_gross, 0), x
         ``finance.payout_share_of_excess_cash_per_month`` (:meth:`gross_cash_needs_usd_bn`).
@@ -142,7 +145,10 @@ class LabFinance:
         """
         capital = self.model.capital
         profit = self.model.equity.trailing.cash_flow_per_month(after_depreciation=True)
-        if self.account >= profit.size or profit[self.account] <= 0.0:
+        earning = self.account < profit.size and profit[self.account] > 0.0
+        if not earning or self.profile.payout_ratio_of_cash_flow <= 0:
+            self.regular_payout_usd_bn_per_month = None
+        if not earning:
             return 0.0
         raised = capital.equity_raised_month[self.account] + capital.debt_raised_month[self.account]
         paid = 0.0

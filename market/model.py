@@ -167,12 +167,13 @@ class ComputeMarket(mesa.Model):
         self.owned_depreciation_month = cohorts.sum_by_owner(cohorts.online_gw[rows] * cohorts.cost_per_gw[rows] / life, n)
         self.refresh_leased_compute()
         nbv = cohorts.net_book_value_by_owner(self.month, n)
+        online_nbv = cohorts.net_book_value_by_owner(self.month, n, online_only=True)
         projects = self.projects
         for lab in self.labs.values():
             carried = lab.carried_project_ids
             wip = sum([w for i in lab.project_ids if i not in carried and (w := projects[i].building_in_progress_usd_bn()) > 0.0])
             lab.fixed_assets_usd_bn = float(nbv[lab.account]) + wip
-            lab.chips_at_book_usd_bn = float(nbv[lab.account])
+            lab.online_chips_at_book_usd_bn = float(online_nbv[lab.account])
             lab.depreciation_month_usd_bn = float(self.owned_depreciation_month[lab.account])
             if self.energy.plants:
                 lab.fixed_assets_usd_bn += self.energy.book_value_usd_bn(lab.account)

@@ -177,8 +177,9 @@ def settle(model: ComputeMarket) -> None:
 
 
 def pay_out(model: ComputeMarket) -> None:
-    """Step 9, last: live labs pay out part of the cash beyond their needs, once the month's accounts are recorded (so
-    a lab's expected losses count its first month)."""
+    """Step 9, last: live labs pay their regular payout and part of the cash beyond their gross needs
+    (:meth:`agents.lab_finance.LabFinance.pay_out`), once the month's accounts are recorded (so a lab's losses count
+    its first month)."""
     for lab in model.labs.values():
         if lab.alive:
             lab.pay_out()

@@ -98,7 +98,7 @@ def test_a_firm_pays_out_a_quarter_of_the_cash_beyond_its_needs(model) -> None:
     and 30 raised this month, or holding less than its needs, it pays nothing. Fails if cash beyond needs is hoarded,
     money just raised is paid straight back, or a firm short of cash pays out."""
     lab = model.labs["cloud_us_a"]
-    lab.profile.payout_ratio_of_cash_flow = 0.0
+    lab.profile.payout_ratio_of_cash_flow, lab.regular_payout_usd_bn_per_month = 0.0, None
     assert model.params.finance.payout_share_of_excess_cash_per_month == 0.25
     model.capital.equity_raised_month[lab.account] = model.capital.debt_raised_month[lab.account] = 0.0
     needs = lab.gross_cash_needs_usd_bn()
@@ -119,8 +119,10 @@ def test_a_firm_pays_out_a_quarter_of_the_cash_beyond_its_needs(model) -> None:
 
 def test_the_regular_payout_closes_lintners_share_of_the_gap_each_month(model) -> None:
     """A lab with payout ratio 0.33 and trailing operating cash flow 10 $bn a month pays 3.3 the first month; when its cash
-    flow doubles it pays 3.3 + 0.029 x (6.6 - 3.3) = 3.3957, not 6.6; with 1 $bn beyond its buffer it pays 1; making a
-    loss, nothing. Fails if the payout jumps to its target, ignores the ratio, dips into the buffer or a loss-maker pays."""
+    flow doubles it pays 3.3 + 0.029 x (6.6 - 3.3) = 3.3957, not 6.6; with 1 $bn beyond its buffer, 0.6 of it raised this
+    month, it pays 0.4, then the 0.6 the next month; making a loss, nothing, and its payout leaves its needs; earning
+    10 again, it restarts at 3.3. Fails if the payout jumps to its target, ignores the ratio, dips into the buffer or
+    into money just raised, a loss-maker pays, or a suspended payout is still budgeted."""
     lab = model.labs["cloud_us_a"]
     assert lab.profile.payout_ratio_of_cash_flow == 0.33
     assert model.params.finance.payout_adjustment_per_month == 0.029
@@ -134,19 +136,27 @@ def test_the_regular_payout_closes_lintners_share_of_the_gap_each_month(model) -
     _set_trailing(model, lab.account, 20.0, 0.0)
     assert lab.pay_out() == pytest.approx(3.3 + 0.029 * (6.6 - 3.3))
     model.ledger.pay_up_to(lab.account, OUTSIDE, lab.cash_usd_bn - lab.buffer_usd_bn() - 1.0, PaymentKind.OPEX)
-    assert lab.pay_out() == pytest.approx(1.0)
+    model.capital.equity_raised_month[lab.account] = 0.6
+    assert lab.pay_out() == pytest.approx(0.4), "money raised this month does not pay the regular payout"
+    model.capital.equity_raised_month[lab.account] = 0.0
+    assert lab.pay_out() == pytest.approx(0.6)
     assert lab.cash_usd_bn == pytest.approx(lab.buffer_usd_bn())
     model.ledger.pay(OUTSIDE, lab.account, 100.0, PaymentKind.ENDOWMENT)
+    budgeted = lab.gross_cash_needs_usd_bn()
     _set_trailing(model, lab.account, 1.0, 3.0)
     assert lab.pay_out() == 0.0
+    assert lab.regular_payout_usd_bn_per_month is None
+    assert lab.gross_cash_needs_usd_bn() < budgeted - 12 * 3.0
+    _set_trailing(model, lab.account, 10.0, 0.0)
+    assert lab.pay_out() == pytest.approx(3.3)
 
 
 def test_a_profitable_lab_counts_its_operating_inflow_against_what_falls_due(model) -> None:
     """Earning 0.25 $bn a month, a lab's needs are its buffer plus what falls due within 12 months (~5 $bn) less the 3
     it expects to earn meanwhile; earning 1 a month, just its buffer; its gross needs, above which it returns cash,
-    count no inflow; a regular payout of 0.5 a month adds 6 to both (earning 0.25). Fails if expected receipts are ignored (a firm
-    with a large operating cash flow borrows for payments its cash flow will meet), counted twice, or the payout
-    programme is left out of the cash budget."""
+    count no inflow; a regular payout of 0.5 a month adds 6 to both (earning 0.25). Fails if expected receipts are
+    ignored (a firm with a large operating cash flow borrows for payments its cash flow will meet), counted twice, or
+    the payout programme is left out of the cash budget."""
     lab = model.labs["frontier_lab_a"]
     due = lab.due_within_usd_bn(12) + model.ledger.claims_payable(lab.account)
     assert 3.0 < due < 12.0

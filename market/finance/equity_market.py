@@ -178,7 +178,8 @@ class EquityMarket:
         return params.terminal_growth + params.utility_growth_beta * (market_growth - params.terminal_growth)
 
     def _own_values(self, premium: np.ndarray | float = 0.0) -> np.ndarray:
-        """Equity of each firm on its own: DCF of its trailing accounts plus cash and claims, less debt and claims.
+        """Equity of each firm on its own: DCF of its trailing accounts plus cash, capital not yet in service at cost
+        (:attr:`agents.base.EconomicAgent.capital_not_in_service_usd_bn`) and claims, less debt and claims.
 
         Revenue grows along the market's path, plus the firm's weighted excess growth and ``premium`` (per firm, or one
         for all), fading with the growth half-life (:class:`market.parameters.finance.ValuationSpec`).
@@ -210,7 +211,7 @@ class EquityMarket:
         for value, i in zip(enterprise, live, strict=True):
             firm = self.firms[i]
             account = firm.account
-            equity = (value + firm.cash_usd_bn + ledger.claims_receivable(account)
+            equity = (value + firm.cash_usd_bn + firm.capital_not_in_service_usd_bn + ledger.claims_receivable(account)
                       - firm.debt_usd_bn - ledger.claims_payable(account))
             own[i] = max(equity, firm.own_book_equity_usd_bn(), 0.0)
         return own

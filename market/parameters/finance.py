@@ -36,8 +36,9 @@ class FinanceSpec:
                                       source=ASSUMED + "investment-grade borrowers stay below ~50% debt to assets")
     funding_horizon_months: int = param(12, unit="months", lo=1, hi=120,
                                         description="Months of committed spending a firm funds ahead: it raises money for the payments its "
-                                                    "plans fall due within them and for its expected operating losses over them, and counts "
-                                                    "cash beyond them (and its buffer) as excess.",
+                                                    "plans fall due within them (and a lab for its regular payout) less the operating cash "
+                                                    "flow it expects over them (its losses when negative), and counts cash beyond its "
+                                                    "buffer and those payments, no inflow counted, as excess.",
                                         source=ASSUMED + "a year of runway, the usual horizon of start-up rounds and corporate liquidity plans")
     payout_share_of_excess_cash_per_month: float = param(
         0.25, unit="1/month", lo=0.0, hi=1.0,

@@ -92,7 +92,7 @@ def default_labs() -> dict[str, LabSpec]:
                                training=120.0),
         "frontier_lab_d": _lab("frontier", "EU", 0.0, 1.5, leased=0.05, lessor="cloud_eu_a", build=0.0, training=40.0),
         "frontier_lab_e": _lab("frontier", "US", 1.2, 60.0, core=7.0, build=1.0, debt=29.0, debt_first=True,
-                               training=300.0, payout=0.38),
+                               training=300.0, payout=0.39),
         "cloud_us_a": _lab("cloud", "US", 2.0, 70.0, debt=45.0, core=9.0, build=1.0, lease_out=0.5, debt_first=True,
                            sites=("US", "EU", "GULF", "ROW"), training=150.0, payout=0.33),
         "cloud_us_b": _lab("cloud", "US", 1.5, 80.0, debt=55.0, core=8.0, build=1.0, lease_out=0.5, debt_first=True,
@@ -133,8 +133,8 @@ _LAB_SOURCES = {
     "cloud_us_d.initial_debt_usd_bn": "CoreWeave ~$8bn debt at end-2024 (S-1, reported)",
     "cloud_us_e.initial_debt_usd_bn": "Oracle total debt ~$90bn (10-K FY2024, reported)",
     "cloud_us_e.core_income_usd_bn_per_month": "Oracle operating cash flow $18.7bn in FY2024 (10-K)",
-    "frontier_lab_e.payout_ratio_of_cash_flow": "Meta 2024: buybacks $29.75bn and dividends $5.07bn of $91.3bn operating cash "
-    "flow (10-K cash flow statement)",
+    "frontier_lab_e.payout_ratio_of_cash_flow": "Meta 2024: buybacks $30.1bn and dividends $5.07bn of $91.3bn operating cash "
+    "flow (10-K cash flow statement), 0.385",
     "cloud_us_a.payout_ratio_of_cash_flow": "Microsoft FY2024: buybacks $17.3bn and dividends $21.8bn of $118.5bn operating "
     "cash flow (10-K cash flow statement)",
     "cloud_us_b.returns_excess_cash": "Amazon paid no dividend and bought back no shares in 2023 or 2024 (10-K cash flow "

@@ -217,12 +217,14 @@ class CohortTable:
         """Online EFLOP/s by owner account."""
         return self.sum_by_owner(self.online_gw[: self.n] * self.eflops_per_gw[: self.n], n_accounts)
 
-    def net_book_value_by_owner(self, month: int, n_accounts: int) -> np.ndarray:
-        """Straight-line net book value of live chips and buildings by owner account (usd_bn)."""
+    def net_book_value_by_owner(self, month: int, n_accounts: int, online_only: bool = False) -> np.ndarray:
+        """Straight-line net book value of live chips and buildings by owner account (usd_bn); with ``online_only``, of
+        the part of each cohort that runs (not the chips idle for want of a building or power)."""
         n = self.n
         life = np.maximum(self.retire_month[:n] - self.delivered_month[:n], 1)
         remaining = np.clip(self.retire_month[:n] - month, 0, None) / life
-        return self.sum_by_owner(self.gw[:n] * self.cost_per_gw[:n] * remaining, n_accounts)
+        gw = self.online_gw[:n] if online_only else self.gw[:n]
+        return self.sum_by_owner(gw * self.cost_per_gw[:n] * remaining, n_accounts)
 
     def totals(self) -> dict[str, float]:
         """World totals: live, online and idle GW, online EFLOP/s and retired GW."""
