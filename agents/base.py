@@ -66,8 +66,9 @@ class EconomicAgent(mesa.Agent):
 
     @property
     def capital_not_in_service_usd_bn(self) -> float:
-        """Fixed assets at book that earn nothing yet (buildings under construction, chips idle for want of a building
-        or power, a lab's power plants): a valuation counts them at cost, since its cash flows do not see them yet."""
+        """Fixed assets at book that earn nothing yet (a lab's buildings under construction, chips idle for want of a
+        building or power, power plants being built): a valuation counts them at book, since its cash flows do not see
+        them yet (none for chipmakers and utilities, whose fixed assets all count as in service)."""
         return max(self.fixed_assets_usd_bn - self.capital_in_service_usd_bn, 0.0)
 
     def book_equity_usd_bn(self) -> float:

@@ -136,9 +136,12 @@ class Lab(LabFinance, EconomicAgent):
 
     @property
     def capital_in_service_usd_bn(self) -> float:
-        """Capital earning today's revenue at book: the lab's chips and finished buildings that run, not work in progress
-        nor chips idle for want of a building or power (they earn nothing yet)."""
-        return self.online_chips_at_book_usd_bn
+        """Capital earning today's revenue at book: the lab's chips that run (with their buildings) and its power plants
+        online, not work in progress, plants being built or chips idle for want of a building or power (they earn
+        nothing yet)."""
+        energy = self.model.energy
+        plants = energy.book_value_usd_bn(self.account, online_only=True) if energy.plants else 0.0
+        return self.online_chips_at_book_usd_bn + plants
 
     def capability(self) -> float:
         """Capability index K = (1 + T / T_ref)^alpha * jumps."""

@@ -182,27 +182,27 @@ def _value_growth_change_p95(result: RunResult) -> pd.Series:
 
 def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
     """For every named firm with revenue above $1bn a month, the 95th percentile of its month-to-month |change in log
-    fundamental value| over 2026-2034 is below 0.13, its median over firms below 0.07, and at most two firms are at 0.1
-    or above (at most three per share, net of equity raised and payouts), in every seed. Measured: median firm
-    0.049-0.066; in seed 3 every firm below 0.1 (largest 0.098), in seed 1 the largest at 0.100 (incumbent_gpu); at
-    0.1 or above in seeds 2, 4 and 5 frontier_lab_c (0.108-0.114), cloud_eu_a (0.110, seed 2) and incumbent_gpu
-    (0.104-0.108, seeds 4 and 5); per share cloud_us_d (0.105, seed 2) and incumbent_gpu (0.103-0.104, seeds 4 and 5).
-    Fails if values follow monthly noise (the old one-month growth rates moved incumbent_gpu x0.08 then x52 within a
-    year on flat revenue) or a firm's own trend (extrapolated trailing growth gave a median of 0.12-0.14 and a largest
-    of 0.27-0.44). The target is below 0.1 for every firm. What remains above it are trends: incumbent_gpu's value
-    falls for months as its revenue falls to a third in 2033 (seed 5: -0.10 to -0.16 a month for eight months as its
-    trailing twelve months catch up), and frontier_lab_c's rises as its revenue grows five-fold in 29 months (0.41 ->
-    2.05 $bn a month, seed 2) and it raises equity (per share, net of its rounds, it stays below 0.1). The bound was
-    0.11 for every firm but cloud_eu_a (0.2) before the valuation's capital changes below. cloud_eu_a, a
-    levered equity, was at 0.118-0.130 in seeds 2-5 while its valuation counted chips idle for want of power as capital
-    in service (its sales-to-capital fell 0.50 -> 0.42 in three months, seed 2, as chips arrived months before they ran,
-    and its value halved, 35 -> 21 $bn, on flat revenue) and dropped what it had paid for chips not yet running.
+    fundamental value| over 2026-2034 is below 0.12, its median over firms below 0.07, and at most two firms are at 0.1
+    or above (also per share, net of equity raised and payouts), in every seed. Measured: median firm 0.048-0.056;
+    every firm below 0.1 in seeds 1, 3 and 5 (largest 0.085-0.097); at 0.1 or above incumbent_gpu (0.108) and
+    cloud_eu_a (0.101) in seed 2 and frontier_lab_c (0.106) in seed 4; per share incumbent_gpu (0.105, seed 2). Fails if
+    values follow monthly noise (the old one-month growth rates moved incumbent_gpu x0.08 then x52 within a year on
+    flat revenue) or a firm's own trend (extrapolated trailing growth gave a median of 0.12-0.14 and a largest of
+    0.27-0.44). The target is below 0.1 for every firm; what remains above it are trends: a chipmaker's value falls
+    for months as its revenue falls and its trailing twelve months catch up (incumbent_gpu's revenue fell to a third in
+    2033 in seed 5 and its value 0.10-0.16 a month for eight months, before the valuation counted capital put to work
+    lately), and a lab's rises as its revenue grows several-fold and it raises equity (frontier_lab_c, per share below
+    0.1). The bound was 0.11 for every firm but cloud_eu_a (0.2), which was at 0.118-0.130 in seeds 2-5 while the
+    valuation counted chips idle for want of power as capital in service (its sales-to-capital fell 0.50 -> 0.42 in
+    three months, seed 2, as chips arrived months before they ran, and its value halved, 35 -> 21 $bn, on flat
+    revenue) and left out what it had paid for chips not yet running and for capital whose earnings the trailing
+    months did not yet show.
 
     A step measures trends and noise alike: a firm whose revenue grows faster than ~10% a month for months on end (as
     Anthropic's run-rate did in 2025, from about $1bn to $7bn a year in ten months, reported) must step as fast. So the
     test also bounds the second difference of log value, the change in its monthly growth, which a steady trend keeps
-    near zero however steep it is and noise does not: its 95th percentile is below 0.2 for every firm and its median
-    over firms below 0.03 (measured: largest 0.096-0.168, cloud_eu_a or frontier_lab_c; median 0.019-0.025; with the DCF
+    near zero however steep it is and noise does not: its 95th percentile is below 0.15 for every firm and its median
+    over firms below 0.03 (measured: largest 0.062-0.077, cloud_eu_a or frontier_lab_c; median 0.017-0.020; with the DCF
     extrapolating each firm's own trailing growth, the median was 0.027-0.032 in seeds 1-2)."""
     for seed, result in baselines.items():
         steps = fundamental_value_step_p95(result)
@@ -210,10 +210,10 @@ def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
         changes = _value_growth_change_p95(result)
         detail = (seed, steps.sort_values().tail(3).round(3).to_dict(), steps.median(), per_share.round(3).to_dict(),
                   changes.sort_values().tail(3).round(3).to_dict())
-        assert steps.max() < 0.13, detail
+        assert steps.max() < 0.12, detail
         assert steps.median() < 0.07, detail
-        assert (steps >= 0.1).sum() <= 2 and (per_share >= 0.1).sum() <= 3, detail
-        assert changes.max() < 0.2 and changes.median() < 0.03, detail
+        assert (steps >= 0.1).sum() <= 2 and (per_share >= 0.1).sum() <= 2, detail
+        assert changes.max() < 0.15 and changes.median() < 0.03, detail
 
 
 def _monthly_revenue_step_p95(result: RunResult, name: str) -> float:

@@ -178,8 +178,11 @@ class EquityMarket:
         return params.terminal_growth + params.utility_growth_beta * (market_growth - params.terminal_growth)
 
     def _own_values(self, premium: np.ndarray | float = 0.0) -> np.ndarray:
-        """Equity of each firm on its own: DCF of its trailing accounts plus cash, capital not yet in service at cost
-        (:attr:`agents.base.EconomicAgent.capital_not_in_service_usd_bn`) and claims, less debt and claims.
+        """Equity of each firm on its own: DCF of its trailing accounts plus cash, capital not yet in service at book
+        (:attr:`agents.base.EconomicAgent.capital_not_in_service_usd_bn`), capital in service beyond its trailing mean
+        at book (:meth:`market.finance.fundamentals.TrailingAccounts.capital_beyond_mean`: the DCF's revenue and
+        sales-to-capital are the trailing months', which do not yet show what capital put to work lately earns) and
+        claims, less debt and claims.
 
         Revenue grows along the market's path, plus the firm's weighted excess growth and ``premium`` (per firm, or one
         for all), fading with the growth half-life (:class:`market.parameters.finance.ValuationSpec`).
@@ -189,7 +192,7 @@ class EquityMarket:
         revenue = self.trailing.per_year(Line.REVENUE)
         core = self.trailing.per_year(Line.CORE)
         margin = self.trailing.operating_margin(MARGIN_FLOOR)
-        capital = self.trailing.average_capital()
+        capital, beyond_mean = self.trailing.average_capital(), self.trailing.capital_beyond_mean()
         margins = {"labs": params.long_run_margin_labs, "chipmakers": params.long_run_margin_chipmakers,
                    "utilities": params.long_run_margin_utilities}
         market, trailing = self.market_growth_path(), self.trailing_market_growth()
@@ -211,8 +214,8 @@ class EquityMarket:
         for value, i in zip(enterprise, live, strict=True):
             firm = self.firms[i]
             account = firm.account
-            equity = (value + firm.cash_usd_bn + firm.capital_not_in_service_usd_bn + ledger.claims_receivable(account)
-                      - firm.debt_usd_bn - ledger.claims_payable(account))
+            equity = (value + firm.cash_usd_bn + firm.capital_not_in_service_usd_bn + beyond_mean[account]
+                      + ledger.claims_receivable(account) - firm.debt_usd_bn - ledger.claims_payable(account))
             own[i] = max(equity, firm.own_book_equity_usd_bn(), 0.0)
         return own
 

@@ -122,6 +122,13 @@ class TrailingAccounts:
             return np.zeros(self.n_accounts)
         return self._window(0, window)[Line.CAPITAL] / window
 
+    def capital_beyond_mean(self) -> np.ndarray:
+        """Capital in service in the latest month less its mean over the TTM months (zeros before the first): what the
+        trailing revenue does not yet show earning (or, negative, capital retired whose revenue it still shows)."""
+        if self.count == 0:
+            return np.zeros(self.n_accounts)
+        return self.months[-1][Line.CAPITAL] - self.average_capital()
+
     def operating_margin(self, floor: float) -> np.ndarray:
         """m = sum(R - C - D) / sum(R) over the TTM, at least ``floor``; 0 for accounts without revenue."""
         window = self._window(0, min(self.count, TRAILING_MONTHS))

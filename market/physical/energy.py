@@ -98,12 +98,14 @@ class EnergyBook:
         by_month = self.model.month + months
         return sum(p.firm_gw for p in self.building.get((owner, site), ()) if p.planned_month <= by_month)
 
-    def book_value_usd_bn(self, owner: int) -> float:
-        """The owner's plants at book: paid while building, paid less straight-line depreciation once online."""
+    def book_value_usd_bn(self, owner: int, online_only: bool = False) -> float:
+        """The owner's plants at book: paid while building, paid less straight-line depreciation once online; with
+        ``online_only``, its online plants alone."""
         life = self.model.params.energy.plant_life_months
         value = 0.0
+        kept = (PlantStatus.ONLINE,) if online_only else (PlantStatus.BUILDING, PlantStatus.ONLINE)
         for plant in self.by_owner.get(owner, ()):
-            if plant.status not in (PlantStatus.BUILDING, PlantStatus.ONLINE) or plant.funded_by:
+            if plant.status not in kept or plant.funded_by:
                 continue
             used = max(self.model.month - plant.online_month, 0) if plant.status is PlantStatus.ONLINE else 0
             value += plant.paid_usd_bn * max(1.0 - used / life, 0.0)
