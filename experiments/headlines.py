@@ -76,8 +76,22 @@ def fundamental_value_step_p95(result: RunResult, per_share: bool = False) -> pd
                  + by_firm["payout_usd_bn"].shift().fillna(0.0))
     previous = by_firm["fundamental_value_usd_bn"].shift()
     table["step_size"] = (np.log(value.clip(lower=1e-9)) - np.log(previous.clip(lower=1e-9))).abs()
-    large = table[(table["revenue_usd_bn"] > 1.0) & (table["date"] >= "2026-01") & ~table["name"].str.startswith("follower")]
-    return large.groupby("name")["step_size"].quantile(0.95)
+    return _months_of_large_firms(table).groupby("name")["step_size"].quantile(0.95)
+
+
+def trailing_revenue_step_p95(result: RunResult) -> pd.Series:
+    """95th percentile, per named firm, of |change in log trailing-twelve-month revenue| from one month to the next,
+    over the months :func:`fundamental_value_step_p95` reads: how fast the revenue a valuation is built on moves
+    (a firm whose monthly revenue falls to a quarter within a year steps ~0.1 a month in its trailing revenue alone)."""
+    table = result.agent_table.merge(result.model_table[["step", "date"]], on="step").sort_values(["name", "step"])
+    trailing = table.groupby("name")["revenue_usd_bn"].transform(lambda revenue: revenue.rolling(12, min_periods=12).sum())
+    table["step_size"] = np.log(trailing.clip(lower=1e-9)).groupby(table["name"]).diff().abs()
+    return _months_of_large_firms(table).groupby("name")["step_size"].quantile(0.95)
+
+
+def _months_of_large_firms(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of named firms (not the generated followers) in months of 2026-2034 with revenue above $1bn."""
+    return table[(table["revenue_usd_bn"] > 1.0) & (table["date"] >= "2026-01") & ~table["name"].str.startswith("follower")]
 
 
 def _share_of_months(region: str, constraint: str, since: str = "2028-01") -> Callable[[RunResult], float]:
@@ -243,6 +257,10 @@ MEASURES = (
     Measure("firms whose 95th percentile per share is below 0.1", "firms",
             lambda r: float((fundamental_value_step_p95(r, per_share=True) < 0.1).sum())),
     Measure("firms with revenue above $1bn a month in 2026-2034", "firms", lambda r: float(len(fundamental_value_step_p95(r)))),
+    Measure("largest excess of a firm's 95th percentile over its trailing revenue's", "1",
+            lambda r: float((fundamental_value_step_p95(r) - trailing_revenue_step_p95(r)).max())),
+    Measure("firms whose trailing revenue's 95th percentile is 0.1 or above", "firms",
+            lambda r: float((trailing_revenue_step_p95(r) >= 0.1).sum())),
 )
 
 
