@@ -68,7 +68,8 @@ class Handover:
 
 def year_2025(result: RunResult) -> dict[str, float]:
     """AI capex and incumbent_gpu revenue summed over 2025; world and frontier_lab_a compute, mean and December;
-    frontier_lab_e's capex over 2025 (chips and construction paid, the calibration data's measure); the US
+    frontier_lab_e's capex over 2025 (chips and construction paid, the calibration data's measure); the chipmakers'
+    utilisation (output over capacity) averaged over 2025; the US
     and China shares of the world's compute in May 2025 (the month of Epoch AI's record in the calibration data)."""
     table = result.model_table
     year = table["date"].str.startswith("2025")
@@ -80,6 +81,7 @@ def year_2025(result: RunResult) -> dict[str, float]:
             "frontier_lab_a compute": float(lab["compute_gw"].mean()),
             "frontier_lab_a compute Dec": float(lab["compute_gw"].iloc[-1]),
             "frontier_lab_e capex": measure(result, parse_measure("capex:frontier_lab_e"), "2025-01", "2025-12"),
+            "chipmakers' utilisation": float(table.loc[year, "chip_utilisation"].mean()),
             "US share of compute": compute_share(table, ("US",), SHARE_RECORD_MONTH),
             "China share of compute": compute_share(table, ("CN",), SHARE_RECORD_MONTH)}
 

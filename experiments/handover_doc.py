@@ -12,7 +12,7 @@ from market.parameters.scenario import load_scenario
 
 YEAR_2025_UNITS = {"AI capex": "$bn, 2025", "incumbent_gpu revenue": "$bn, 2025", "world compute": "GW, 2025 mean",
                    "frontier_lab_a compute": "GW, 2025 mean", "frontier_lab_a compute Dec": "GW, Dec 2025",
-                   "frontier_lab_e capex": "$bn, 2025",
+                   "frontier_lab_e capex": "$bn, 2025", "chipmakers' utilisation": "share, 2025 mean",
                    "US share of compute": "share, May 2025", "China share of compute": "share, May 2025"}
 LAB_MEASURES = {"compute GW": ("compute (GW)", "{:,.2f}"),
                 "revenue $bn/month": ("revenue ($bn a month)", "{:,.2f}"),
@@ -171,7 +171,11 @@ frontier_lab_e, spends ${year.loc["frontier_lab_e capex", "baseline"]:.0f}bn on 
 baseline and ${year.loc["frontier_lab_e capex", "replay"]:.0f}bn in the replay, which ends 2024 with
 {state.loc["frontier_lab_e compute GW", "replay"]:.1f} GW against the baseline's
 {state.loc["frontier_lab_e compute GW", "baseline"]:.1f}; Meta reported ${record["meta_capex_2025"]:.1f}bn of capex for
-2025, all of it, not only AI data centres (a context row of the calibration data).
+2025, all of it, not only AI data centres (a context row of the calibration data). The chipmakers make
+{year.loc["chipmakers' utilisation", "baseline"]:.0%} of what their lines could over 2025 in the baseline and
+{year.loc["chipmakers' utilisation", "replay"]:.0%} in the replay: the replay's makers ship spare capacity early, as
+they did in the 2023-2024 scramble for GPUs, while the baseline's ship early only China's domestic parts
+(`chipmakers.<name>.early_delivery_months`), so the rest of their spare capacity stays unsold that month.
 
 Where the compute stands, against the record: Epoch AI puts {record["epoch_us_share_2025"]:.0%} of the performance of
 the AI supercomputers it tracks in the US and {record["epoch_cn_share_2025"]:.0%} in China in May 2025 (context rows of

@@ -1,12 +1,14 @@
 """One-at-a-time sensitivity of the baseline's headline numbers to its assumed parameters: ``docs/sensitivity.md``.
 
-Each of :data:`PARAMETERS` (assumed defaults, no public figure pins them) is set to 50% and 150% of its default, the
-others held, and the baseline runs with seeds 1-5 (common random numbers). Measured: defaults by December 2034, the
+Each of :data:`PARAMETERS` (assumed defaults, no public figure pins them: the ten with the largest effects in a
+screening of every assumed parameter, :mod:`experiments.sensitivity_screening`) is set to 50% and 150% of its
+default, the others held, and the baseline runs with seeds 1-5 (common random numbers). Measured: defaults by December 2034, the
 peak bubble index, world compute in December 2034 and the number of frontier labs with positive operating profit
 summed over 2030-2034. A second table varies the neuromorphic scenario's entrant ramp (:data:`RAMP_PARAMETERS`), on
 which that scenario's headline hinges, and a third the share of each region's new generation offered to data centres,
 on which the baseline's regional shares hinge (:mod:`experiments.sensitivity_regions`). ``make sensitivity``
-regenerates the document (about 160 runs; ~8 minutes on 2 cores).
+regenerates the document (the screening's ~300 one-seed runs, then about 160; ~20 minutes on 2 cores;
+``--reuse-screening`` skips the screening).
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from pathlib import Path
 import numpy as np
 
 from experiments import sensitivity_regions
+from experiments import sensitivity_screening as screening
 from experiments.runner import RunResult, simulate
+from experiments.sensitivity_screening import Outcome, measure_outcome
 from market.parameters.params import Params
 from market.parameters.scenario import load_scenario
 
@@ -29,38 +33,9 @@ SEEDS = (1, 2, 3, 4, 5)
 FACTORS = (0.5, 1.5)
 COMMAND = "make sensitivity   # = .venv/bin/python -m experiments.sensitivity"
 
-PARAMETERS = (
-    "lab_behaviour.training_payback_months",
-    "demand.saturation_spend_usd_bn_per_month",
-    "demand.price_elasticity",
-    "demand.share_weight_capability",
-    "lab_behaviour.max_expected_growth_per_year",
-    "lab_behaviour.valuation_elasticity_of_investment",
-    "lab_behaviour.planning_horizon_months",
-    "lab_behaviour.expectation_weight",
-    "investors.max_commit_share_per_round",
-    "expectations.intensity_of_choice",
-)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The measured headline numbers of one run."""
-
-    defaults: float
-    peak_bubble_index: float
-    world_compute_gw_2034: float
-    profitable_frontier_labs: float
-
-
-def measure(result: RunResult) -> Outcome:
-    """Read the headline numbers from a finished baseline run."""
-    model_table = result.model_table
-    agents = result.agent_table.merge(model_table[["step", "date"]], on="step")
-    late = agents[(agents["role"] == "frontier") & agents["date"].str[:4].between("2030", "2034")]
-    profit = late.groupby("name")["operating_profit_usd_bn"].sum()
-    return Outcome(float(model_table["defaults"].iloc[-1]), float(model_table["bubble_index"].max()),
-                   float(model_table["compute_gw"].iloc[-1]), float((profit > 0).sum()))
+FAMILIES = screening.assumed_families()
+PARAMETERS = screening.chosen_families() if screening.DATA.exists() else ()  # none until the first screening
+SCREENING_ROWS = 25
 
 
 def get_path(root: object, path: str) -> float | int:
@@ -71,18 +46,25 @@ def get_path(root: object, path: str) -> float | int:
     return node  # type: ignore[return-value]
 
 
-def varied_value(path: str, factor: float) -> float | int:
-    """The default of ``path`` times ``factor``; integers are rounded and kept at least 1."""
-    default = get_path(Params(), path)
-    if isinstance(default, int):
-        return max(1, round(default * factor))
-    return default * factor
+def varied_value(path: str, factor: float) -> float | int | str:
+    """What a variant sets: the default of a single parameter times ``factor`` (kept in its allowed range, integers
+    rounded; :func:`experiments.sensitivity_screening.scaled`), or for a family of several members ``x<factor>``."""
+    members = FAMILIES[path]
+    if len(members) > 1:
+        return f"x{factor:g} each"
+    return dict(screening.overrides_for(path, members, factor)).get(members[0], get_path(Params(), members[0]))
+
+
+def default_value(path: str) -> float | int | str:
+    """The default of a single parameter, or ``each member's`` for a family."""
+    members = FAMILIES[path]
+    return get_path(Params(), members[0]) if len(members) == 1 else "each member's"
 
 
 def _run(job: tuple[str, float, int]) -> tuple[tuple[str, float, int], Outcome]:
     path, factor, seed = job
-    overrides = [] if path == "" else [(path, varied_value(path, factor))]
-    return job, measure(simulate(load_scenario("baseline", overrides), seed))
+    overrides = [] if path == "" else screening.overrides_for(path, FAMILIES[path], factor)
+    return job, measure_outcome(simulate(load_scenario("baseline", overrides), seed))
 
 
 def measure_all(parameters: Sequence[str] = PARAMETERS, seeds: Sequence[int] = SEEDS,
@@ -120,7 +102,7 @@ def render(outcomes: dict[tuple[str, float, int], Outcome]) -> str:
     header += "|---|---|---|" + "---|" * len(FIELDS) + "\n"
     rows = "| baseline | | | " + " | ".join(base_cells) + " |\n"
     for path in parameters:
-        default = get_path(Params(), path)
+        default = default_value(path)
         for factor in FACTORS:
             cells = []
             for field, _, fmt in FIELDS:
@@ -128,20 +110,59 @@ def render(outcomes: dict[tuple[str, float, int], Outcome]) -> str:
                 change = fmt.format(value - _mean(outcomes, "", 1.0, field))
                 change = change.removeprefix("-") if float(change) == 0.0 else change
                 cells.append(f"{fmt.format(value)} ({'' if change.startswith('-') else '+'}{change})")
-            rows += f"| `{path}` | {default:g} | {varied_value(path, factor):g} | " + " | ".join(cells) + " |\n"
+            rows += f"| `{path}` | {_cell(default)} | {_cell(varied_value(path, factor))} | " + " | ".join(cells) + " |\n"
     return f"""# One-at-a-time sensitivity of the baseline
 
 Generated by `make sensitivity` from runs of the baseline with seeds {", ".join(map(str, seeds))}; do not edit by hand.
-Each of ten assumed parameters (no public figure pins them; chosen as those the headline numbers were seen to
-hinge on while the model was built) is set to 50% and 150% of its default, one at a time, the others held.
-Each cell is the mean over the seeds, with its change from the baseline's mean in brackets; the baseline row
-gives the mean and, in brackets, the range over the seeds. Integer parameters are rounded. Regenerate with
+Each of the ten assumed parameters (no public figure pins them) with the largest effects in the screening of every
+assumed parameter (below) is set to 50% and 150% of its default, one at a time, the others held; a family (a field
+of every member of a roster, `labs.*.`) is scaled member by member. Each cell is the mean over the seeds, with its
+change from the baseline's mean in brackets; the baseline row gives the mean and, in brackets, the range over the
+seeds. Values stay in each field's allowed range and integers are rounded. Regenerate with
 
 ```sh
 {COMMAND}
 ```
 
 {header}{rows}"""
+
+
+def _cell(value: float | int | str) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
+
+
+def render_screening(results: Sequence[screening.Screened]) -> str:
+    """The screening section: the families with the largest effects, and those not varied."""
+    varied = [r for r in results if r.largest_on]
+    not_varied = [r for r in results if not r.largest_on]
+    rows = "".join(f"| {rank} | `{r.family}` | {r.members} | {r.effect:.3f} | {r.largest_on} | x{r.factor:g} |\n"
+                   for rank, r in enumerate(varied[:SCREENING_ROWS], start=1))
+    skipped = "; ".join(f"`{r.family}`" for r in not_varied) or "none"
+    return f"""
+## How the ten were chosen: a screening of every assumed parameter
+
+Every numeric parameter whose source is an assumption is set to 50% and 150% of its default, one family at a time
+(a family is one field of a roster, such as `labs.*.cash_buffer_months`: its members are scaled together), and the
+baseline runs with seed {screening.SCREEN_SEED}. A family's effect is the largest, over the two factors, of
+
+    max(|dD| / 5, |dB| / B_0, |dW| / W_0, |dP| / |P_0|)
+
+with D the defaults by December 2034 (a change of one firm counts 0.2), B the peak bubble index, W world compute in
+December 2034 and P the frontier labs' operating profit summed over 2030-2034, B_0, W_0 and P_0 the baseline's (the
+summed profit, not the count of profitable labs the table above shows: with one seed a lab near break-even flips the
+count on the path's chaos alone). One seed screens:
+with common random numbers a difference is the parameter's effect plus the path's own chaos, so effects below a few
+hundredths rank noise; the chosen ten are then measured over five seeds above. The effects are kept in
+`experiments/data/{screening.DATA.name}`.
+
+{len(varied)} families of {len(results)} were varied ({sum(r.members for r in results)} parameters). The
+{SCREENING_ROWS} largest effects (the first {screening.CHOSEN} are the table above):
+
+| rank | family | members | effect | largest on | at |
+|---|---|---|---|---|---|
+{rows}
+Not varied (zero, pinned by their range or refused by the schema's rules): {skipped}.
+"""
 
 
 RAMP_SCENARIO = "neuromorphic"
@@ -224,12 +245,23 @@ is the mean over the seeds, with the range in brackets.
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Run the variants and write docs/sensitivity.md."""
+    """Screen every assumed parameter (or reuse the kept screening), run the chosen ten over five seeds and write
+    docs/sensitivity.md."""
     parser = argparse.ArgumentParser(prog="python -m experiments.sensitivity", description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="processes to run in parallel (default 2)")
     parser.add_argument("--out", type=Path, default=DOC, help=f"file to write (default {DOC})")
+    parser.add_argument("--reuse-screening", action="store_true",
+                        help=f"read the screening kept in {screening.DATA.name} instead of re-running it (~300 runs)")
     args = parser.parse_args(argv)
-    args.out.write_text(render(measure_all(workers=args.workers)) + render_ramps(measure_ramps(workers=args.workers))
+    if args.reuse_screening:
+        results = screening.read()
+    else:
+        results = screening.screen(workers=args.workers)
+        screening.write(results)
+        print(f"wrote {screening.DATA}")
+    chosen = screening.chosen_families(results)
+    args.out.write_text(render(measure_all(chosen, workers=args.workers)) + render_screening(results)
+                        + render_ramps(measure_ramps(workers=args.workers))
                         + sensitivity_regions.render(sensitivity_regions.measure_all(workers=args.workers)))
     print(f"wrote {args.out}")
 
