@@ -48,10 +48,12 @@ def get_path(root: object, path: str) -> float | int:
 
 def varied_value(path: str, factor: float) -> float | int | str:
     """What a variant sets: the default of a single parameter times ``factor`` (kept in its allowed range, integers
-    rounded; :func:`experiments.sensitivity_screening.scaled`), or for a family of several members ``x<factor>``."""
+    rounded; :func:`experiments.sensitivity_screening.scaled`), or for a family of several members ``x<factor>`` and how
+    many members it changes (the others are zero or at a bound of their range)."""
     members = FAMILIES[path]
     if len(members) > 1:
-        return f"x{factor:g} each"
+        changed = len(screening.overrides_for(path, members, factor))
+        return f"x{factor:g} ({changed} of {len(members)} changed)"
     return dict(screening.overrides_for(path, members, factor)).get(members[0], get_path(Params(), members[0]))
 
 
@@ -133,17 +135,20 @@ def _cell(value: float | int | str) -> str:
 
 def render_screening(results: Sequence[screening.Screened]) -> str:
     """The screening section: the families with the largest effects, and those not varied."""
-    varied = [r for r in results if r.largest_on]
+    varied = [r for r in screening.rank(results) if r.largest_on]
     not_varied = [r for r in results if not r.largest_on]
-    rows = "".join(f"| {rank} | `{r.family}` | {r.members} | {r.effect:.3f} | {r.largest_on} | x{r.factor:g} |\n"
-                   for rank, r in enumerate(varied[:SCREENING_ROWS], start=1))
+    chosen = screening.chosen_families(results)
+    rows = "".join(f"| {rank} | `{r.family}` | {r.members} | {r.effect:.3f} | {r.largest_on} | x{r.factor:g} | "
+                   f"{'yes' if r.family in chosen else ''} |\n" for rank, r in enumerate(varied[:SCREENING_ROWS], start=1))
     skipped = "; ".join(f"`{r.family}`" for r in not_varied) or "none"
     return f"""
 ## How the ten were chosen: a screening of every assumed parameter
 
 Every numeric parameter whose source is an assumption is set to 50% and 150% of its default, one family at a time
-(a family is one field of a roster, such as `labs.*.cash_buffer_months`: its members are scaled together), and the
-baseline runs with seed {screening.SCREEN_SEED}. A family's effect is the largest, over the two factors, of
+(a family is one field of a roster of named firms, sites or governments, such as `labs.*.cash_buffer_months`: its
+members are scaled together; role- and kind-keyed groups such as `compute_split.frontier` are screened member by
+member), and the baseline runs with seed {screening.SCREEN_SEED}. A family's effect is the largest, over the two
+factors, of
 
     max(|dD| / 5, |dB| / B_0, |dW| / W_0, |dP| / |P_0|)
 
@@ -155,13 +160,15 @@ with common random numbers a difference is the parameter's effect plus the path'
 hundredths rank noise; the chosen ten are then measured over five seeds above. The effects are kept in
 `experiments/data/{screening.DATA.name}`.
 
-{len(varied)} families of {len(results)} were varied ({sum(r.members for r in results)} parameters). The
-{SCREENING_ROWS} largest effects (the first {screening.CHOSEN} are the table above):
+{len(varied)} families of {len(results)} were varied ({sum(r.members for r in results)} assumed parameters in all). The
+{SCREENING_ROWS} largest effects (chosen: the ten largest whose variants the model accepts at both factors, the table
+above):
 
-| rank | family | members | effect | largest on | at |
-|---|---|---|---|---|---|
+| rank | family | members | effect | largest on | at | chosen |
+|---|---|---|---|---|---|---|
 {rows}
-Not varied (zero, pinned by their range or refused by the schema's rules): {skipped}.
+Not varied (zero or pinned by their range at both factors): {skipped}. A variant the model refuses (a starting state
+its checks reject) is noted in the kept file, and its family is not chosen.
 """
 
 

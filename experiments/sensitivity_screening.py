@@ -1,8 +1,10 @@
 """Screening of every assumed parameter, to choose the ten the one-at-a-time sensitivity varies over five seeds.
 
 Every numeric parameter whose source is an assumption (``assumption: ...`` in the schema) is set to 50% and 150% of its
-default, one family at a time (a family is one field of a roster, such as ``labs.*.cash_buffer_months``: all its
-members are scaled together), and the baseline runs with seed 1. A family's effect is the largest, over the two
+default, one family at a time (a family is one field of a roster of named firms, sites or governments, such as
+``labs.*.cash_buffer_months``: all its members are scaled together; the role- and kind-keyed groups, such as
+``compute_split.frontier`` and ``investor_kinds.venture``, are screened member by member, as their members differ in
+kind), and the baseline runs with seed 1. A family's effect is the largest, over the two
 factors and the four headline numbers, of its change from the baseline, each measured on its own scale:
 
     effect = max over factors of max(|dD| / 5, |dB| / B_0, |dW| / W_0, |dP| / |P_0|)
@@ -22,6 +24,7 @@ path's chaos); the chosen ten are then measured over five seeds.
 from __future__ import annotations
 
 import csv
+import math
 import re
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -38,7 +41,7 @@ SCREEN_SEED = 1
 FACTORS = (0.5, 1.5)
 CHOSEN = 10
 ASSUMED_PREFIX = "assumption"
-ROSTERS = ("labs", "chipmakers", "utilities", "construction", "regions", "governments", "energy", "investors_by_region")
+ROSTERS = ("labs", "chipmakers", "utilities", "construction", "governments")
 EXCLUDED_PREFIXES = ("run.",)
 COLUMNS = ("family", "members", "effect", "largest_on", "factor", "note")
 
@@ -94,16 +97,26 @@ def assumed_families() -> dict[str, list[str]]:
 
 
 def scaled(value: float | int, meta: ParamMeta, factor: float) -> float | int:
-    """``value`` times ``factor``, kept inside the field's allowed range; integers rounded (and at least their lower
-    bound, or 1 when the lower bound is open at 0)."""
+    """``value`` times ``factor``, kept inside the field's allowed range (a value that would reach an open lower bound
+    stays as it is); integers rounded half to even (Python's ``round``: 2.5 -> 2) and kept at or above their lowest
+    allowed integer."""
     target = value * factor
     if meta.hi is not None:
         target = min(target, meta.hi)
     if meta.lo is not None:
+        if meta.lo_open and target <= meta.lo:
+            return value
         target = max(target, meta.lo)
     if meta.kind == "int":
-        target = max(round(target), 1 if meta.lo is None or meta.lo_open else int(meta.lo))
+        target = round(target)
+        if meta.lo is not None:
+            target = max(target, math.floor(meta.lo) + 1 if meta.lo_open else math.ceil(meta.lo))
     return target
+
+
+def rank(results: Sequence[Screened]) -> list[Screened]:
+    """Largest effect first, ties by name; families not varied last."""
+    return sorted(results, key=lambda r: (not r.largest_on, -r.effect, r.family))
 
 
 def overrides_for(family: str, members: Sequence[str], factor: float) -> list[tuple[str, float | int]]:
@@ -123,7 +136,7 @@ def _run(job: tuple[str, tuple[str, ...], float]) -> tuple[tuple[str, float], Ou
     family, members, factor = job
     overrides = overrides_for(family, members, factor) if family else []
     if family and not overrides:
-        return (family, factor), "unchanged at 50% and 150% (zero, or pinned by its range)"
+        return (family, factor), "unchanged (zero, or pinned by its range)"
     try:
         return (family, factor), measure_outcome(simulate(load_scenario("baseline", overrides), SCREEN_SEED))
     except ParamError as error:
@@ -166,13 +179,13 @@ def screen(workers: int = 2) -> list[Screened]:
             if effect > best.effect or not best.largest_on:
                 best = Screened(family, len(members), effect, name, factor)
         results.append(Screened(best.family, best.members, best.effect, best.largest_on, best.factor, "; ".join(notes)))
-    return sorted(results, key=lambda r: (not r.largest_on, -r.effect, r.family))
+    return rank(results)
 
 
 def write(results: Sequence[Screened], path: Path = DATA) -> None:
     """Keep the screening's results (``make sensitivity`` writes them; the documents and tests read them)."""
     with path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
         for r in results:
             writer.writerow([r.family, r.members, f"{r.effect:.6g}", r.largest_on, f"{r.factor:g}", r.note])
@@ -186,6 +199,7 @@ def read(path: Path = DATA) -> list[Screened]:
 
 
 def chosen_families(results: Sequence[Screened] | None = None, count: int = CHOSEN) -> tuple[str, ...]:
-    """The ``count`` families with the largest effects (ties broken by name)."""
+    """The ``count`` families with the largest effects (ties broken by name), leaving out families not varied and those
+    a factor of which the model refused (the five-seed table runs both factors)."""
     results = read() if results is None else results
-    return tuple(r.family for r in results if r.largest_on)[:count]
+    return tuple(r.family for r in rank(results) if r.largest_on and "refused" not in r.note)[:count]

@@ -210,8 +210,8 @@ def test_fundamental_values_follow_trends_not_noise(baselines) -> None:
     trailing revenue alone stepped 0.09-0.14 a month for eight months (95th percentile 0.1003; every other firm's
     0.045-0.097). So the test also asserts that no firm's value steps more than 0.04 beyond its own trailing revenue
     (95th percentiles; measured at most 0.014-0.032 by seed, frontier_lab_c in seed 4 while it raised equity) and that
-    per share every firm is below 0.1 unless its trailing revenue steps faster, in which case below that plus 0.01
-    (measured: every firm below 0.1 but incumbent_gpu in seed 2, 0.105 on 0.100)."""
+    per share every firm is below the larger of 0.1 and its trailing revenue's 95th percentile plus 0.01 (measured:
+    every firm below 0.1 but incumbent_gpu in seed 2, 0.105 on 0.100)."""
     for seed, result in baselines.items():
         steps = fundamental_value_step_p95(result)
         per_share = fundamental_value_step_p95(result, per_share=True)
