@@ -10,12 +10,13 @@ factors and the four headline numbers, of its change from the baseline, each mea
     effect = max over factors of max(|dD| / 5, |dB| / B_0, |dW| / W_0, |dP| / |P_0|)
 
 with D defaults by December 2034 (a change of one firm is 0.2), B the peak bubble index, W world compute in December
-2034 and P the frontier labs' operating profit summed over 2030-2034 (0 marks the baseline's). The sensitivity table
+2034 and P the frontier labs' operating profit summed over 2030-2034 (the subscript 0 marks the baseline's). The sensitivity table
 counts the frontier labs with positive profit; the screening reads their summed profit instead, since with one seed a
 lab near break-even flips the count on a path's chaos alone. Values are
-kept inside each field's allowed range (a share of at most 1 stays at most 1); integers are rounded; a family whose
-values are all zero, or whose varied values the schema's cross-field rules refuse, is listed as not varied. The ten
-largest effects are the parameters of :mod:`experiments.sensitivity`; the measured effects are kept in
+kept inside each field's allowed range (a share of at most 1 stays at most 1); integers are rounded half to even; a
+family whose values do not change at either factor (all zero, or pinned by their range) is listed as not varied, and a
+variant the model refuses (a starting state its checks reject) is noted and its family never chosen. The ten largest
+effects among the rest are the parameters of :mod:`experiments.sensitivity`; the measured effects are kept in
 ``experiments/data/sensitivity_screening.csv`` so the documents and tests read the same choice without re-running.
 One seed screens (common random numbers make a one-seed difference the effect of the parameter alone, plus the
 path's chaos); the chosen ten are then measured over five seeds.
