@@ -32,8 +32,9 @@ class Chipmaker(EconomicAgent):
             ``price_adjust_per_month``. Price never falls below unit cost.
         expansion: when b > ``target_backlog_months`` or orders are being turned away, add
             min(gamma K, backlog / b_target + x - K - pipeline, K_max - K - pipeline) GW/month of capacity,
-            commissioned as a fab (:mod:`market.physical.fabs`: paid by the maker and outside partners, screened partners
-            barred) producing after ``capacity_lead_time_months``, with x the GW a month of orders it turned away
+            commissioned as a fab (:mod:`market.physical.fabs`: paid by the maker, borrowing what its cash lacks, and
+            outside partners, screened partners barred) producing after ``capacity_lead_time_months`` (the first fab
+            at a new site abroad after ``greenfield_lead_time_months``), with x the GW a month of orders it turned away
             for lack of room in its order book, smoothed x <- x + w (x_month - x) (w ``turned_away_weight``)
             (gamma ``max_capacity_growth_per_month``, K_max ``max_capacity_gw_per_month``, raised by
             its government's response to a foreign export block)

@@ -213,6 +213,8 @@ MEASURES = (
     Measure("Gulf investors' share of partners' money in Gulf fabs", "1",
             lambda r: investors_share_of_fab_money(r, "GULF", "GULF")),
     Measure("Gulf investors' share of partners' money in US fabs", "1", lambda r: investors_share_of_fab_money(r, "GULF", "US")),
+    Measure("chipmakers' debt raised for fabs, run total", "$bn",
+            lambda r: float(r.agent_table.loc[r.agent_table["name"].isin(list(r.model.chipmakers)), "debt_raised_usd_bn"].sum())),
     Measure("frontier_lab_a's stakes in fabs at book, Dec 2034", "$bn",
             lambda r: float(r.model.fabs.partner_book_usd_bn(r.model.ledger.n_accounts)[r.model.labs["frontier_lab_a"].account])),
     Measure("defaults by Dec 2034", "firms", _last("defaults")),

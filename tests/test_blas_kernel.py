@@ -1,5 +1,5 @@
-"""OpenBLAS's kernels pinned on machines with AVX-512 (market/__init__.py), so runs give the same numbers to the last
-bit on Zen 4 and Zen 5 alike, whatever kernel the machine's environment names."""
+"""OpenBLAS's kernels and numpy's vector loops pinned on x86-64 machines with AVX2 and FMA (market/__init__.py), so runs
+give the same numbers to the last bit with AVX-512 or without, whatever kernel the machine's environment names."""
 
 from __future__ import annotations
 
@@ -11,23 +11,29 @@ from pathlib import Path
 
 import pytest
 
-from market import (BLAS_KERNEL_VARIABLE, KERNEL_CHOICE_VARIABLE, REPRODUCIBLE_BLAS_KERNEL, SKYLAKEX_CPU_FLAGS,
-                    pinned_blas_kernel, read_cpu_flags)
+from market import (BLAS_KERNEL_VARIABLE, HASWELL_CPU_FLAGS, KERNEL_CHOICE_VARIABLE, NUMPY_AVX512_TARGETS,
+                    REPRODUCIBLE_BLAS_KERNEL, disabled_numpy_features, pinned_blas_kernel, read_cpu_flags)
+
+AVX512_CPU_FLAGS = frozenset({"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"})
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(("environment", "flags", "kernel"), [
-    ({}, SKYLAKEX_CPU_FLAGS | {"avx2"}, REPRODUCIBLE_BLAS_KERNEL),
-    ({BLAS_KERNEL_VARIABLE: "Haswell"}, SKYLAKEX_CPU_FLAGS, REPRODUCIBLE_BLAS_KERNEL),
-    ({}, frozenset({"avx2", "avx512f", "avx512cd", "avx512bw", "avx512dq"}), None),
-    ({KERNEL_CHOICE_VARIABLE: "native"}, SKYLAKEX_CPU_FLAGS, None),
-    ({KERNEL_CHOICE_VARIABLE: "Haswell"}, SKYLAKEX_CPU_FLAGS, "Haswell"),
+    ({}, AVX512_CPU_FLAGS | HASWELL_CPU_FLAGS, REPRODUCIBLE_BLAS_KERNEL),
+    ({}, HASWELL_CPU_FLAGS, REPRODUCIBLE_BLAS_KERNEL),
+    ({BLAS_KERNEL_VARIABLE: "SkylakeX"}, AVX512_CPU_FLAGS | HASWELL_CPU_FLAGS, REPRODUCIBLE_BLAS_KERNEL),
+    ({}, frozenset({"avx2"}) | AVX512_CPU_FLAGS, None),
+    ({KERNEL_CHOICE_VARIABLE: "native"}, HASWELL_CPU_FLAGS, None),
+    ({KERNEL_CHOICE_VARIABLE: "Sandybridge"}, HASWELL_CPU_FLAGS, "Sandybridge"),
 ])
 def test_the_kernel_pinned_follows_the_processor_and_the_user_s_choice(environment, flags, kernel) -> None:
-    """SkylakeX where all five of its AVX-512 features are present, replacing the environment's kernel; none where one
-    is missing; the user's AICM_BLAS_KERNEL first, ``native`` pinning nothing."""
+    """Haswell where AVX2 and FMA are present, AVX-512 or not, replacing the environment's kernel; none where FMA is
+    missing; the user's AICM_BLAS_KERNEL first, ``native`` pinning nothing."""
     assert pinned_blas_kernel(environment, flags) == kernel
+    expected = None if environment.get(KERNEL_CHOICE_VARIABLE) == "native" or not HASWELL_CPU_FLAGS <= flags \
+        else NUMPY_AVX512_TARGETS
+    assert disabled_numpy_features(environment, flags) == expected
 
 
 def test_cpu_flags_are_read_from_the_flags_line(tmp_path) -> None:
@@ -40,19 +46,28 @@ def test_cpu_flags_are_read_from_the_flags_line(tmp_path) -> None:
 
 @pytest.mark.parametrize("package", ["experiments", "visualization", "benchmarks", "agents", "tests"])
 def test_each_package_pins_the_kernel_before_numpy_loads(package) -> None:
-    """In a fresh process whose environment names Haswell, importing the package and then numpy loads OpenBLAS with the
-    pinned kernel (on a machine with AVX-512) or leaves the environment's (without). Fails if a package lets numpy load
-    before ``market`` has pinned it. Skipped where OpenBLAS kernels mean nothing (not x86-64)."""
+    """In a fresh process whose environment names Sandybridge, importing the package and then numpy loads OpenBLAS with
+    the pinned kernel (on a machine with AVX2 and FMA) or leaves the environment's (without), and numpy runs none of
+    its AVX-512 loops. Fails if a package lets numpy load before ``market`` has pinned it. Skipped where OpenBLAS
+    kernels mean nothing (not x86-64)."""
     if platform.machine().lower() not in ("x86_64", "amd64"):
         pytest.skip("OpenBLAS's x86 kernels are pinned on x86-64 machines only")
     code = (f"import {package}\nimport numpy\nfrom threadpoolctl import threadpool_info\n"
-            "print(([i['architecture'] for i in threadpool_info() if i['internal_api'] == 'openblas'] or ['none'])[0])\n")
+            "from numpy._core._multiarray_umath import __cpu_features__ as features\n"
+            "import os\n"
+            "print(([i['architecture'] for i in threadpool_info() if i['internal_api'] == 'openblas'] or ['none'])[0],"
+            " features.get('X86_V4', False), os.environ.get('NPY_DISABLE_CPU_FEATURES', '').replace(' ', ','))\n")
     environment = {k: v for k, v in os.environ.items() if k != KERNEL_CHOICE_VARIABLE}
-    environment[BLAS_KERNEL_VARIABLE] = "Haswell"
+    environment["NPY_DISABLE_CPU_FEATURES"] = "AVX512_SPR"
+    environment[BLAS_KERNEL_VARIABLE] = "Sandybridge"
     done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=120,
                           cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    if done.stdout.strip() == "none":
+    kernel, avx512_loops, disabled = done.stdout.split()
+    if HASWELL_CPU_FLAGS <= read_cpu_flags():
+        assert avx512_loops == "False", done.stdout
+        assert disabled.split(",") == ["AVX512_SPR", "X86_V4", "AVX512_ICL"], done.stdout
+    if kernel == "none":
         pytest.skip("numpy is not built on OpenBLAS here")
-    expected = pinned_blas_kernel({}, read_cpu_flags()) or "Haswell"
-    assert done.stdout.strip().lower() == expected.lower(), done.stdout
+    expected = pinned_blas_kernel({}, read_cpu_flags()) or "Sandybridge"
+    assert kernel.lower() == expected.lower(), done.stdout

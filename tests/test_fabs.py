@@ -202,3 +202,57 @@ def test_a_defaulted_maker_s_fab_partners_book_their_loss_when_its_lines_close_w
     assert fab.stakes.sum() == 0.0
     events = [e for e in model.event_log if e["kind"] == "losses" and e["actors"].startswith("domestic_cn")]
     assert len(events) == 1 and "fab partnership" in events[0]["detail"]
+
+
+def test_a_maker_s_first_fab_abroad_builds_its_site_and_later_fabs_there_produce_no_earlier() -> None:
+    """A US maker's fab at home produces after the capacity lead time (12 months); its first fab in the Gulf builds the
+    site and produces after the greenfield lead time (36); its next Gulf fab produces when that site is ready, not
+    earlier: with the site ready in 20 months, a fab commissioned now produces in 20 (not 12, not 36); once a Gulf
+    fab produces, a new one there takes the capacity lead time again."""
+    model = model_after(1, [("chipmakers.custom_asic.fab_regions", ["US", "GULF"])])
+    maker = model.chipmakers["custom_asic"]
+    spec, month = maker.spec, model.month
+    assert (maker.region, spec.capacity_lead_time_months, spec.greenfield_lead_time_months) == ("US", 12, 36)
+    model.fabs.fabs = [fab for fab in model.fabs.fabs if fab.maker != maker.account]
+    producing = []
+    for _ in range(4):
+        assert model.fabs.commission(maker, GW_PER_MONTH) > 0
+        producing.append((model.fabs.fabs[-1].region, model.fabs.fabs[-1].producing_month - month))
+    assert producing == [("US", 12), ("GULF", 36), ("US", 12), ("GULF", 36)]
+    assert maker.capacity_pipeline[-3:] == [(month + 36, pytest.approx(GW_PER_MONTH)),
+                                            (month + 12, pytest.approx(GW_PER_MONTH)),
+                                            (month + 36, pytest.approx(GW_PER_MONTH))]
+    gulf = [fab for fab in model.fabs.fabs if fab.maker == maker.account and fab.region == "GULF"]
+    for fab in gulf:
+        fab.producing_month = month + 20
+    assert model.fabs.commission(maker, GW_PER_MONTH) > 0 and model.fabs.commission(maker, GW_PER_MONTH) > 0
+    assert [(fab.region, fab.producing_month - month) for fab in model.fabs.fabs[-2:]] == [("US", 12), ("GULF", 20)]
+    for fab in gulf:
+        fab.producing_month = month - 1
+    assert model.fabs.site_ready_month(maker, "GULF") == month - 1
+    assert model.fabs.commission(maker, GW_PER_MONTH) > 0 and model.fabs.commission(maker, GW_PER_MONTH) > 0
+    assert [(fab.region, fab.producing_month - month) for fab in model.fabs.fabs[-2:]] == [("US", 12), ("GULF", 12)]
+
+
+def test_a_maker_short_of_cash_borrows_what_its_part_of_a_fab_lacks_within_its_debt_capacity() -> None:
+    """With 0.2 $bn of cash against its part of a fab, 0.51 $bn (51% of 1 $bn), a maker borrows the 0.31 $bn it lacks
+    and builds the whole fab; with its debt capacity (half its cash and fixed assets) at 0.1 $bn it borrows 0.1 and
+    builds 0.3 / 0.51 of its part. Lenders are not screened: under US screening of Gulf investors a US maker's fab
+    debt is lent by Gulf investors too."""
+    for fixed_assets, borrowed, share_built in ((None, 0.31, 1.0), (0.0, 0.1, 0.3 / 0.51)):
+        model = ComputeMarket(load_scenario("investment-block"), rng=1)
+        model.step()
+        maker = model.chipmakers["incumbent_gpu"]
+        model.governments[maker.region].fab_subsidy_share = 0.0
+        model.ledger.pay(maker.account, int(model.investors.accounts[0]), maker.cash_usd_bn - 0.2, PaymentKind.DIVIDEND)
+        if fixed_assets is not None:
+            maker.fixed_assets_usd_bn = fixed_assets
+        debt_before = maker.debt_usd_bn
+        assert debt_before == 0.0
+        model.fabs.commission(maker, GW_PER_MONTH)
+        fab = model.fabs.fabs[-1]
+        assert maker.debt_usd_bn == pytest.approx(borrowed)
+        assert fab.maker_paid_usd_bn == pytest.approx(0.51 * share_built)
+        assert maker.cash_usd_bn == pytest.approx(0.0, abs=1e-9)
+        lenders = np.flatnonzero((model.capital.loans[:, maker.account] > 0) | (model.capital.bonds.face[:, maker.account] > 0))
+        assert "GULF" in set(model.investors.regions[np.isin(model.investors.accounts, lenders)])

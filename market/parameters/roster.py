@@ -212,6 +212,16 @@ class ChipmakerSpec:
                                                       source=ASSUMED + "foundry, packaging and memory capex to add 1 GW a month of accelerators (~8 GW a year), scaled from TSMC's ~$30bn yearly capex")
     capacity_lead_time_months: int = param(12, unit="months", lo=1, hi=120, description="Months until new capacity produces.",
                                            source="CoWoS capacity ~15k -> ~35-40k wafers/month within 2024 (TrendForce, reported)")
+    greenfield_lead_time_months: int = param(36, unit="months", lo=1, hi=120,
+                                             description="Months until its first fab in a region other than its home "
+                                                         "produces (the site is built; never sooner than "
+                                                         "capacity_lead_time_months); fabs it commissions there later "
+                                                         "produce after capacity_lead_time_months, not before the site "
+                                                         "is ready.",
+                                             source="TSMC Arizona's first fab: construction from 2021, volume production "
+                                                    "from Q4 2024 (~3.5 years); JASM Kumamoto: construction from Apr "
+                                                    "2022, production from Dec 2024 (~2.7 years) (company releases); "
+                                                    "36 months, between them")
     fab_partner_share: float = param(0.49, unit="1", lo=0.0, hi=0.99,
                                      description="Share of each new fab's capex offered to outside partners (public and sovereign "
                                                  "investors) for that share of the fab's margin; screened partners put in nothing "

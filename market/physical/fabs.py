@@ -2,9 +2,19 @@
 
 A chipmaker that expands (:meth:`agents.chipmaker.Chipmaker.expand_capacity`) commissions a fab of K GW/month of
 accelerator output at capex C = k K (k ``chipmakers.<name>.capacity_capex_usd_bn_per_gw_month``), in its home region
-or in its ``fab_regions`` in turn, producing after ``capacity_lead_time_months``. It is paid when commissioned:
+or in its ``fab_regions`` in turn. It produces from month
 
-    maker pays      M = a (1 - s) C,  a = min(1, cash / ((1 - s) C))   (what its cash allows)
+    t_0 + max(L, T_site - t_0),  T_site = the month its site in that region is ready
+
+with t_0 the month it is commissioned and L ``capacity_lead_time_months`` (adding lines at a site that runs: tools,
+packaging, memory). The maker's home region holds its sites from the start; its first fab in another region builds the
+site, T_site = t_0 + L_g (L_g ``greenfield_lead_time_months``, a new fab's shell, cleanroom and qualification), and its
+later fabs there produce no earlier. It is paid when commissioned:
+
+    maker borrows   B = min((1 - s) C - cash, its debt capacity)      (only when its cash falls short and it owes no
+                                                                      unpaid claims; a loan or bonds from public and
+                                                                      sovereign lenders, unscreened)
+    maker pays      M = a (1 - s) C,  a = min(1, cash / ((1 - s) C))   (what its cash, with B, allows)
     anchor pays     A = min(s_A a C, the anchor lab's cash)             (``anchor_partner``, ``anchor_share`` s_A)
     partners pay    P = sum_i p_i,    p_i what each paid of its commitment to a round of (s - s_A) a C
                                       (:meth:`market.finance.capital.CapitalMarket.commit_fab_partners`)
@@ -14,7 +24,10 @@ with s ``fab_partner_share``. The host government then pays its fab subsidy on M
 by the host government's investment screening put in nothing and nobody takes their place, so screening builds smaller
 fabs. Partner i (the anchor among them) holds h_i = p_i / (M + A + P) of the fab. The maker books M as a fixed asset;
 the partners' money never touches its books (a joint venture held off balance sheet, as in Intel's Brookfield and Apollo
-deals).
+deals). The maker's debt capacity is ``finance.max_debt_to_assets`` of its cash and fixed assets less its debt
+(:meth:`market.finance.capital.CapitalMarket.debt_capacity`); it services the debt as any borrower
+(:meth:`market.finance.debt.DebtMarket.service_debt`). Lenders are not screened: investment screening reviews stakes
+and control, and a loan that gives neither is not a covered transaction (31 CFR 800.306).
 
 Each month the partners of a producing fab are paid their share of its margin: sum_i h_i x (K_f / K) x max(pi_f, 0), with
 K_f the fab's capacity, K the maker's and pi_f = min(pi, m_f c) the fab's margin: pi the maker's margin on chips
@@ -101,6 +114,7 @@ class FabBook:
         capex = capacity_gw_per_month * spec.capacity_capex_usd_bn_per_gw_month
         host = model.governments[region]
         own_part = (1.0 - spec.fab_partner_share) * capex
+        self._borrow_shortfall(maker, own_part)
         affordable = min(1.0, max(maker.cash_usd_bn, 0.0) / own_part) if own_part > 0 else 1.0
         if affordable <= 0:
             return 0.0
@@ -117,8 +131,9 @@ class FabBook:
             return 0.0
         host.pay_subsidy(maker.account, total, host.fab_subsidy_share)
         built = total / spec.capacity_capex_usd_bn_per_gw_month
-        fab = Fab(len(self.fabs), maker.account, region, built, total, paid_by_maker, model.month,
-                  model.month + spec.capacity_lead_time_months, holders.astype(np.int64), amounts / total)
+        producing = max(model.month + spec.capacity_lead_time_months, self.site_ready_month(maker, region))
+        fab = Fab(len(self.fabs), maker.account, region, built, total, paid_by_maker, model.month, producing,
+                  holders.astype(np.int64), amounts / total)
         self.fabs.append(fab)
         maker.capex_month_usd_bn += paid_by_maker
         maker.fixed_assets_usd_bn += paid_by_maker
@@ -127,6 +142,25 @@ class FabBook:
         model.network.accumulate_from_many(fab.partners.tolist(), maker.account, EdgeType.CO_INVESTS, model.date,
                                            "amount_usd_bn", amounts.tolist())
         return built
+
+    def _borrow_shortfall(self, maker: Chipmaker, own_part_usd_bn: float) -> float:
+        """Borrow what the maker's cash lacks of its own part of a fab, within its debt capacity; return what was
+        raised. A maker in arrears (owing unpaid claims) borrows nothing: new money would build ahead of its creditors.
+        The host's fab subsidy is paid after the fab is, so it is not counted against the shortfall."""
+        shortfall = own_part_usd_bn - max(maker.cash_usd_bn, 0.0)
+        if shortfall <= 1e-9 or self.model.ledger.claims_payable(maker.account) > 0:
+            return 0.0
+        capital = self.model.capital
+        room = capital.debt_capacity(maker, maker.cash_usd_bn + maker.fixed_assets_usd_bn)
+        return capital.raise_debt(maker, min(shortfall, room)) if room > 1e-9 else 0.0
+
+    def site_ready_month(self, maker: Chipmaker, region: str) -> int:
+        """The month the maker's site in ``region`` can produce: the start for its home region, the month its first fab
+        there produces for a region where it has one, else a new site's, ``greenfield_lead_time_months`` from now."""
+        if region == maker.region:
+            return 0
+        there = [fab.producing_month for fab in self.of_maker(maker.account) if fab.region == region]
+        return min(there) if there else self.model.month + maker.spec.greenfield_lead_time_months
 
     def next_region(self, maker: Chipmaker) -> str:
         """Where the maker's next fab stands: its ``fab_regions`` in turn, or its home region."""
