@@ -1,8 +1,8 @@
 """Insolvency and contagion (docs/ODD.md section 3, step 9).
 
 A lab or chipmaker with unpaid claims first tries to raise money (debt where a lab borrows, else
-equity at its market value; a chipmaker borrows only for fabs, never in arrears) and pay them. After ``insolvency.grace_months`` consecutive months in
-arrears it defaults:
+equity at its market value; a chipmaker borrows only for fabs, never in arrears) and pay them.
+After ``insolvency.grace_months`` consecutive months in arrears it defaults:
 
 1. Fire sale: its chips and projects (with their chip orders and power connections) are sold at
    ``fire_sale_discount`` below net book value to the surviving lab with the most cash (with no lab
