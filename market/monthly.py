@@ -42,9 +42,10 @@ def progress_projects(model: ComputeMarket) -> None:
     for lab in model.labs.values():
         if lab.alive:
             scrap_for_power(model, lab)
+    projects, set_project_online = model.projects, model.cohorts.set_project_online
     for lab in model.labs.values():
         for project_id in lab.project_ids:
-            project = model.projects[project_id]
+            project = projects[project_id]
             due = project.monthly_construction_usd_bn()
             if due > 0:
                 model.dues.add(lab.account, OUTSIDE, due, PaymentKind.CONSTRUCTION)
@@ -53,8 +54,8 @@ def progress_projects(model: ComputeMarket) -> None:
                 model.month_capex["construction"] += due
                 model.capex_month_by_account[lab.account] = model.capex_month_by_account.get(lab.account, 0.0) + due
             project.online_gw = min(project.live_gw, project.connected_gw) if project.built else 0.0
-            model.cohorts.set_project_online(project.id, project.online_gw)
-        lab.project_ids = [i for i in lab.project_ids if not is_finished(model.projects[i])]
+            set_project_online(project_id, project.online_gw)
+        lab.project_ids = [i for i in lab.project_ids if not is_finished(projects[i])]
         note_paid_up_projects(model, lab)
 
 
@@ -96,12 +97,13 @@ def scrap_for_power(model: ComputeMarket, lab: Lab) -> None:
     of the waiting chips' retire, least efficient first, until the waiting GW are covered; their
     power connection passes to the waiting project (GW are conserved: retired, not destroyed).
     """
-    waiting_projects = [p for i in lab.project_ids if (p := model.projects[i]).live_gw - p.connected_gw > 1e-9 and p.built]
+    by_id = model.projects
+    waiting_projects = [p for i in lab.project_ids if (p := by_id[i]).live_gw - p.connected_gw > 1e-9 and p.built]
     if not waiting_projects:
         return
     cohorts = model.cohorts
     ratio = model.params.technology.scrap_efficiency_ratio
-    projects = [model.projects[i] for i in lab.project_ids]
+    projects = [by_id[i] for i in lab.project_ids]
     for waiting in waiting_projects:
         need = waiting.live_gw - waiting.connected_gw  # as earlier waiting projects left it (a donor's need only falls)
         if need <= 1e-9:

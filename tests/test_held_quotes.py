@@ -15,12 +15,14 @@ from market.physical.procurement import Procurement
 
 @pytest.mark.parametrize(("scenario", "months"), [("baseline", 24), ("replay-2022", 40)])
 def test_every_held_reading_equals_a_fresh_one(monkeypatch, scenario: str, months: int) -> None:
-    """Each reading of a held best offer, lease price or lessee's clouds while labs plan equals the value worked out
-    afresh at that moment, and the held values are read many times over (the replay covers export rules coming into
-    force and an exclusive lessor's contract). Fails if anything that sets them (a chipmaker's price, an export rule,
-    a cloud's costs, a lab's failure) changes while labs plan, or if a value is held across planning phases."""
+    """Each reading of a held best offer, lease price, lessee's clouds or lease quote while labs plan equals the value
+    worked out afresh at that moment, and the held values are read many times over (the replay covers export rules
+    coming into force and an exclusive lessor's contract). Fails if anything that sets them (a chipmaker's price, an
+    export rule, a cloud's costs or free GW, a lab's failure) changes while labs plan, if lessees that share a list of
+    clouds should not, or if a value is held across planning phases."""
     readings: Counter[str] = Counter()
     best_offer_in, lease_price, candidates = Procurement.best_offer_in, LeaseBook.lease_price, LeaseBook.candidates
+    quote = LeaseBook.quote
 
     def checked_best_offer_in(self: Procurement, region: str) -> tuple[float, float]:
         held = best_offer_in(self, region)
@@ -40,15 +42,23 @@ def test_every_held_reading_equals_a_fresh_one(monkeypatch, scenario: str, month
         readings["clouds held" if self.held_candidates.holding else "clouds fresh"] += 1
         return held
 
+    def checked_quote(self: LeaseBook, lessee) -> float:
+        held = quote(self, lessee)
+        assert held == self.find_quote(lessee), (lessee.name, self.model.date)
+        readings["quote held" if self.held_prices.holding else "quote fresh"] += 1
+        return held
+
     monkeypatch.setattr(Procurement, "best_offer_in", checked_best_offer_in)
     monkeypatch.setattr(LeaseBook, "lease_price", checked_lease_price)
     monkeypatch.setattr(LeaseBook, "candidates", checked_candidates)
+    monkeypatch.setattr(LeaseBook, "quote", checked_quote)
     model = ComputeMarket(load_scenario(scenario, [("run.steps", months)]), rng=1)
     while model.running:
         model.step()
         assert not (model.procurement.held_offers.holding or model.leases.held_prices.holding
                     or model.leases.held_candidates.holding)
-    assert min(readings["offer held"], readings["price held"], readings["clouds held"]) > 10 * months, readings
+    held = (readings["offer held"], readings["price held"], readings["clouds held"], readings["quote held"])
+    assert min(held) > 10 * months, readings
     assert readings["offer fresh"] > 0, readings
 
 

@@ -9,6 +9,7 @@ graph's edges as new ones. The files list the graph's edges in its order, then t
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -89,6 +90,25 @@ def _names(network: RelationsNetwork) -> dict[int, Any]:
     return {node: data.get("name") for node, data in network.graph.nodes(data=True)}
 
 
+class _NameArray:
+    """Nodes' names by id, read for a block's ids at once: what ``Series.map(names)`` gives (NaN for an id without a
+    node), from an array indexed by id instead of a lookup per row."""
+
+    def __init__(self, names: dict[int, Any]) -> None:
+        ids = [node for node in names if isinstance(node, (int, np.integer)) and node >= 0]
+        self.names = names
+        self.by_id = np.full(max(ids, default=-1) + 1, np.nan, dtype=object)
+        for node in ids:
+            self.by_id[node] = names[node]
+
+    def of(self, ids: pd.Series) -> pd.Series:
+        """The names of ``ids``, a Series aligned with it."""
+        values = ids.to_numpy()
+        if not len(values) or values.min() < 0 or values.max() >= len(self.by_id):
+            return ids.map(self.names)
+        return pd.Series(self.by_id[values], index=ids.index)
+
+
 def _graph_frame(network: RelationsNetwork, relations: RelationSource | None, names: dict[int, Any]) -> pd.DataFrame:
     """The graph's edges as rows, with one column per attribute any of them has."""
     rows = [{"source": u, "source_name": names.get(u), "target": v, "target_name": names.get(v), "type": k,
@@ -97,9 +117,9 @@ def _graph_frame(network: RelationsNetwork, relations: RelationSource | None, na
     return pd.DataFrame(rows, columns=None if rows else FIRST_COLUMNS)
 
 
-def _named(block: pd.DataFrame, edge_type: EdgeType, names: dict[int, Any]) -> pd.DataFrame:
+def _named(block: pd.DataFrame, edge_type: EdgeType, names: _NameArray) -> pd.DataFrame:
     """A relations block with its names and type."""
-    return block.assign(source_name=block["source"].map(names), target_name=block["target"].map(names), type=str(edge_type))
+    return block.assign(source_name=names.of(block["source"]), target_name=names.of(block["target"]), type=str(edge_type))
 
 
 def _order_columns(table: pd.DataFrame) -> pd.DataFrame:
@@ -115,12 +135,13 @@ def _pieces(network: RelationsNetwork, relations: RelationSource | None) -> tupl
     names = _names(network)
     graph = _graph_frame(network, relations, names)
     found = read_new_relations(network, relations)
-    prototype = [frame for frame in (graph, *(_named(first.iloc[:1], edge_type, names) for edge_type, first, _ in found))
+    by_id = _NameArray(names)
+    prototype = [frame for frame in (graph, *(_named(first.iloc[:1], edge_type, by_id) for edge_type, first, _ in found))
                  if len(frame)]
     if not prototype:
         return _order_columns(_empty_table()), iter(())
     sample = _order_columns(pd.concat(prototype, ignore_index=True) if len(prototype) > 1 else prototype[0])
-    later = (_named(block, edge_type, names) for edge_type, first, rest in found for block in itertools.chain([first], rest))
+    later = (_named(block, edge_type, by_id) for edge_type, first, rest in found for block in itertools.chain([first], rest))
     return sample, (piece for piece in itertools.chain([graph], later) if len(piece))
 
 
@@ -189,7 +210,9 @@ def write_graphml(network: RelationsNetwork, path: Path, relations: RelationSour
     double or string).
     """
     nodes = [(str(node), graphml_data(data)) for node, data in network.graph.nodes(data=True)]
-    edges = [(str(u), str(v), str(k), graphml_data(data)) for u, v, k, data in merge_graph_edges(network, relations)]
+    quoted = {node: quoteattr(text) for node, (text, _) in zip(network.graph.nodes, nodes, strict=True)}
+    edges = [(quoted.get(u) or quoteattr(str(u)), quoted.get(v) or quoteattr(str(v)), _quoted_key(k), graphml_data(data))
+             for u, v, k, data in merge_graph_edges(network, relations)]
     found = read_new_relations(network, relations)
     keys: dict[tuple[str, str, str], str] = {}
     for domain, items in (("node", [data for _, data in nodes]), ("edge", [data for *_, data in edges])):
@@ -210,8 +233,8 @@ def write_graphml(network: RelationsNetwork, path: Path, relations: RelationSour
         out.write('  <graph edgedefault="directed">\n')
         out.writelines(f"    <node id={quoteattr(node)}>{graphml_values(data, 'node', keys)}</node>\n"
                        for node, data in nodes)
-        out.writelines(f"    <edge source={quoteattr(u)} target={quoteattr(v)} id={quoteattr(k)}>"
-                       f"{graphml_values(data, 'edge', keys)}</edge>\n" for u, v, k, data in edges)
+        out.writelines(f"    <edge source={u} target={v} id={k}>{graphml_values(data, 'edge', keys)}</edge>\n"
+                       for u, v, k, data in edges)
         for edge_type, first, rest in found:
             for block in itertools.chain([first], rest):
                 _write_relations(out, str(edge_type), block, columns[edge_type])
@@ -221,24 +244,31 @@ def write_graphml(network: RelationsNetwork, path: Path, relations: RelationSour
 def _write_relations(out: TextIO, key: str, table: pd.DataFrame, columns: list[tuple[str, str, str]]) -> None:
     """Write a block of relations as GraphML edges of type ``key``, in the order an edge added by ``add_or_update``
     holds its values (its type first)."""
-    edge_id = quoteattr(key)
-    cells = [_data_elements([key] * len(table) if name == "type" else table[name], kind, key_id)
-             for name, kind, key_id in columns]
-    out.writelines(f'    <edge source="{u}" target="{v}" id={edge_id}>{"".join(data)}</edge>\n'
-                   for u, v, *data in zip(table["source"].tolist(), table["target"].tolist(), *cells, strict=True))
+    if not len(table):
+        return
+    lines = '    <edge source="' + _texts(table["source"]) + '" target="' + _texts(table["target"]) + f'" id={quoteattr(key)}>'
+    for name, kind, key_id in columns:
+        lines = lines + (f'<data key="{key_id}">{graphml_text(key, kind)}</data>' if name == "type"
+                         else _data_elements(table[name], kind, key_id))
+    out.write("".join((lines + "</edge>\n").tolist()))
 
 
-def _data_elements(values: pd.Series | list[str], kind: str, key_id: str) -> list[str]:
-    """A column's <data> elements: a text's element made once per distinct text (dates, types); finite doubles by
-    their repr, as :func:`graphml_text` writes them."""
+def _texts(ids: pd.Series) -> np.ndarray:
+    """Integer ids as their decimal texts, an object array."""
+    return np.array(list(map(str, ids.tolist())), dtype=object)
+
+
+def _data_elements(values: pd.Series, kind: str, key_id: str) -> np.ndarray:
+    """A column's <data> elements, an object array: a text's element made once per distinct text (dates, types);
+    finite doubles by their repr, as :func:`graphml_text` writes them."""
     head, tail = f'<data key="{key_id}">', "</data>"
     if kind == "double" and np.isfinite(np.asarray(values, dtype=float)).all():
-        return [f"{head}{value!r}{tail}" for value in pd.Series(values, dtype=float).tolist()]
+        return head + np.array(list(map(repr, pd.Series(values, dtype=float).tolist())), dtype=object) + tail
     if kind == "string":
         codes, texts = pd.factorize(pd.Series(values))
         elements = np.array([f"{head}{graphml_text(text, kind)}{tail}" for text in texts], dtype=object)
-        return elements[codes].tolist()
-    return [f"{head}{graphml_text(value, kind)}{tail}" for value in list(values)]
+        return elements[codes]
+    return np.array([f"{head}{graphml_text(value, kind)}{tail}" for value in list(values)], dtype=object)
 
 
 def graphml_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -273,10 +303,22 @@ def graphml_text(value: Any, kind: str) -> str:
             return repr(number)
         return "NaN" if math.isnan(number) else ("INF" if number > 0 else "-INF")
     if kind == "string":
-        return escape(XML_INVALID.sub("", str(value)))
+        return _string_text(str(value))
     if kind == "long":
         return str(int(value))
     return "true" if value else "false"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _string_text(value: str) -> str:
+    """A string's GraphML text (made once per distinct string: dates and types repeat on every edge)."""
+    return escape(XML_INVALID.sub("", value))
+
+
+@functools.lru_cache(maxsize=64)
+def _quoted_key(key: str) -> str:
+    """An edge type as a quoted attribute."""
+    return quoteattr(str(key))
 
 
 def graphml_values(data: dict[str, Any], domain: str, keys: dict[tuple[str, str, str], str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -131,6 +132,7 @@ class LeaseBook:
         self._arrays: tuple[int, np.ndarray, np.ndarray, np.ndarray] | None = None
         self.held_prices: HeldValues[float] = HeldValues()
         self.held_candidates: HeldValues[list[Lab]] = HeldValues()
+        self._held_quotes: dict[Hashable, tuple[int, np.ndarray, float]] = {}
         self.contracts = ContractBook(model)
         self.starting_own_use: dict[int, tuple[float, float]] = {}
         self._own_use_month: tuple[int, dict[int, float]] = (-1, {})
@@ -142,10 +144,12 @@ class LeaseBook:
         While labs plan (:meth:`market.model.ComputeMarket.plan_labs`) no cloud's online GW, depreciation or power price
         changes and no lab fails, so a cloud's price and a lessee's clouds are the same on every reading; held, they are
         worked out on the first reading only (``tests/test_held_quotes.py`` checks every held reading against a fresh
-        one). A cloud's free GW is never held: leases signed while labs plan take from it.
+        one). A cloud's free GW is never held: leases signed while labs plan take from it, so a held quote is kept only
+        until the lease book next changes (:meth:`quote`).
         """
         self.held_prices.hold(held)
         self.held_candidates.hold(held)
+        self._held_quotes = {}
 
     def parties_and_gw(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(lessor, lessee, GW) of every lease, in the book's order, as arrays (kept until the book or a lease's GW
@@ -252,7 +256,16 @@ class LeaseBook:
 
     def candidates(self, lessee: Lab) -> list[Lab]:
         """Clouds the lessee may lease from, cheapest first (only its lessor while its contract is exclusive)."""
-        return list(self.held_candidates.read(lessee.account, lambda: self.find_candidates(lessee)))
+        return list(self.held_candidates.read(self.candidates_key(lessee), lambda: self.find_candidates(lessee)))
+
+    def candidates_key(self, lessee: Lab) -> Hashable:
+        """What the lessee's clouds depend on: its home region and site regions, for a lessee that is not a cloud (a
+        cloud leases from the others only) and not bound to an exclusive lessor; otherwise the lessee itself. Lessees with
+        one key have the same clouds (:meth:`find_candidates`), so at scale thousands of followers share one list."""
+        spec = self.model.params.labs.get(lessee.name)
+        if lessee.lab_role is LabRole.CLOUD or (spec is not None and spec.exclusive_lessor and spec.lessor):
+            return lessee.account
+        return lessee.region, frozenset(lessee.profile.site_regions)
 
     def find_candidates(self, lessee: Lab) -> list[Lab]:
         """:meth:`candidates` worked out from the clouds alive and their lease prices."""
@@ -266,7 +279,25 @@ class LeaseBook:
         return sorted(clouds, key=lambda c: (self.lease_price(c), c.account))
 
     def quote(self, lessee: Lab) -> float:
-        """Lowest lease price per GW-month among the clouds with free capacity (or all candidates if none)."""
+        """Lowest lease price per GW-month among the clouds with free capacity (or all candidates if none).
+
+        While prices are held, a quote is kept for the lessees sharing its clouds (:meth:`candidates_key`) until the lease
+        book changes (a lease signed or resized moves a cloud's free GW) or the clouds' online GW are worked out again
+        (:meth:`market.model.ComputeMarket.refresh_compute` sets a new array): nothing else it reads moves while labs
+        plan.
+        """
+        if not self.held_prices.holding:
+            return self.find_quote(lessee)
+        key, version, online = self.candidates_key(lessee), self.leases.version, self.model.owned_online_gw
+        held = self._held_quotes.get(key)
+        if held is not None and held[0] == version and held[1] is online:
+            return held[2]
+        price = self.find_quote(lessee)
+        self._held_quotes[key] = (version, online, price)
+        return price
+
+    def find_quote(self, lessee: Lab) -> float:
+        """:meth:`quote` worked out from the lessee's clouds and their free GW now."""
         clouds = self.candidates(lessee)
         if not clouds:
             return 0.0
