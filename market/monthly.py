@@ -108,13 +108,16 @@ def scrap_for_power(model: ComputeMarket, lab: Lab) -> None:
         need = waiting.live_gw - waiting.connected_gw  # as earlier waiting projects left it (a donor's need only falls)
         if need <= 1e-9:
             continue
-        newest = cohorts.rows_of_project(waiting.id)
-        best = float(cohorts.eflops_per_gw[newest].max()) if newest.size else 0.0
+        newest = cohorts.eflops_per_gw_bounds(waiting.id)
+        best = newest[1] if newest is not None else 0.0
         for donor in sorted((p for p in projects if p.site == waiting.site and p is not waiting and p.connected_gw > 0),
                             key=lambda p: p.id):
+            bounds = cohorts.eflops_per_gw_bounds(donor.id)
+            if need <= 1e-9 or bounds is None or bounds[0] * ratio > best:
+                continue  # no cohort of the donor is old enough (x -> x * ratio is monotone: its least decides)
             rows = cohorts.rows_of_project(donor.id)
             old = rows[cohorts.eflops_per_gw[rows] * ratio <= best]
-            if need <= 1e-9 or old.size == 0:
+            if old.size == 0:
                 continue
             old = old[np.argsort(cohorts.eflops_per_gw[old], kind="stable")]
             chosen = old[np.cumsum(cohorts.gw[old]) - cohorts.gw[old] < need]

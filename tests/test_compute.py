@@ -71,6 +71,29 @@ def test_a_project_s_chips_are_rerun_when_its_cohorts_change_though_its_online_g
     assert table.online_gw[:3].tolist() == [0.0, 0.0, 1.2]
 
 
+def test_a_project_s_efficiency_bounds_are_its_live_cohorts_through_deliveries_and_retirements() -> None:
+    """eflops_per_gw_bounds (kept between changes) gives the lowest and highest EFLOP/s per GW of the project's live
+    cohorts, None once none is live, after cohorts are delivered, retired at end of life and retired early. Fails if a
+    kept value outlives a change to the cohorts (early scrapping would then pick the wrong donors)."""
+    table = CohortTable(capacity=2)
+    assert table.eflops_per_gw_bounds(7) is None
+    table.add(owner=1, maker=2, project=7, site=0, gw=1.0, eflops_per_gw=600.0, delivered_month=100, life_months=60,
+              cost_per_gw=50.0)
+    assert table.eflops_per_gw_bounds(7) == (600.0, 600.0)
+    table.add(owner=1, maker=2, project=7, site=0, gw=0.5, eflops_per_gw=1000.0, delivered_month=110, life_months=60,
+              cost_per_gw=50.0)
+    table.add(owner=1, maker=2, project=8, site=0, gw=0.5, eflops_per_gw=300.0, delivered_month=110, life_months=60,
+              cost_per_gw=50.0)
+    assert table.eflops_per_gw_bounds(7) == (600.0, 1000.0) and table.eflops_per_gw_bounds(8) == (300.0, 300.0)
+    table.retire_due(160)
+    assert table.eflops_per_gw_bounds(7) == (1000.0, 1000.0)
+    table.add(owner=1, maker=2, project=7, site=0, gw=2.0, eflops_per_gw=800.0, delivered_month=165, life_months=60,
+              cost_per_gw=50.0)
+    assert table.eflops_per_gw_bounds(7) == (800.0, 1000.0)
+    table.retire_rows(np.array([1, 3]))
+    assert table.eflops_per_gw_bounds(7) is None and table.eflops_per_gw_bounds(8) == (300.0, 300.0)
+
+
 def test_an_owner_s_cohorts_are_those_a_scan_of_the_table_finds_through_retirements_and_sales() -> None:
     """rows_of_owner (an index) returns the live rows a scan for the owner's cohorts returns, in row order, after
     cohorts are added, retired at end of life and early, and passed to another owner. Fails if the index keeps retired

@@ -97,6 +97,7 @@ class CohortTable:
         self._rows_by_owner: dict[int, list[int]] | None = {}
         self._rows_version: dict[int, int] = {}
         self._online_set: dict[int, tuple[float, int]] = {}
+        self._eflops_bounds: dict[int, tuple[int, tuple[float, float] | None]] = {}
 
     def _grow(self) -> None:
         for name in (*self._FLOAT, *self._INT, "retired"):
@@ -140,6 +141,19 @@ class CohortTable:
         if len(live) < len(rows):
             self._rows_by_project[project] = live
         return live
+
+    def eflops_per_gw_bounds(self, project: int) -> tuple[float, float] | None:
+        """(lowest, highest) EFLOP/s per GW among the project's live cohorts, None if it has none; kept until they
+        change (a cohort added or retired)."""
+        version = self._rows_version.get(project, 0)
+        cached = self._eflops_bounds.get(project)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        rows = self.rows_of_project(project)
+        values = self.eflops_per_gw[rows]
+        bounds = (float(values.min()), float(values.max())) if rows.size else None
+        self._eflops_bounds[project] = (version, bounds)
+        return bounds
 
     def rows_of_owner(self, owner: int) -> np.ndarray:
         """Rows of the live cohorts ``owner`` holds, oldest first: the rows a scan of the table for live cohorts of
