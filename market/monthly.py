@@ -108,8 +108,8 @@ def scrap_for_power(model: ComputeMarket, lab: Lab) -> None:
         need = waiting.live_gw - waiting.connected_gw  # as earlier waiting projects left it (a donor's need only falls)
         if need <= 1e-9:
             continue
-        newest = cohorts.eflops_per_gw_bounds(waiting.id)
-        best = newest[1] if newest is not None else 0.0
+        waiting_bounds = cohorts.eflops_per_gw_bounds(waiting.id)
+        best = waiting_bounds[1] if waiting_bounds is not None else 0.0
         for donor in sorted((p for p in projects if p.site == waiting.site and p is not waiting and p.connected_gw > 0),
                             key=lambda p: p.id):
             bounds = cohorts.eflops_per_gw_bounds(donor.id)
